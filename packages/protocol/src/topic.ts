@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { severities } from './event.js';
+
+export const protocols = ['email', 'slack', 'webhook', 'pagerduty', 'datadog'] as const;
+export type Protocol = (typeof protocols)[number];
+
+export const nameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash and underscore, starting with a letter or digit');
+
+export const tagsSchema = z.record(z.string().min(1).max(64), z.string().max(256));
+
+/** Which events a subscription receives; every given field must match. */
+export const subscriptionFilterSchema = z
+  .object({
+    /** Event kinds; `monitor.*` matches every kind that starts with `monitor.`. */
+    kinds: z.array(z.string().min(1)).min(1).optional(),
+    severities: z.array(z.enum(severities)).min(1).optional(),
+    sourceTypes: z.array(z.string().min(1)).min(1).optional(),
+    /** Every listed tag must be on the event's source with this value. */
+    sourceTags: tagsSchema.optional(),
+  })
+  .strict();
+
+export type SubscriptionFilter = z.infer<typeof subscriptionFilterSchema>;
+
+export const retryPolicySchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(1000).optional(),
+    /** How long a delivery may keep retrying, in seconds. */
+    maxAgeSeconds: z.number().int().min(1).max(30 * 86400).optional(),
+  })
+  .strict();
+
+const headersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string());
+
+const common = {
+  name: nameSchema.optional(),
+  filter: subscriptionFilterSchema.optional(),
+  retry: retryPolicySchema.optional(),
+  /** Deliveries per second to this destination; bursts wait instead of failing. */
+  rateLimit: z.number().positive().max(10000).optional(),
+};
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+
+export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
+  z
+    .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common })
+    .strict(),
+  z
+    .object({ protocol: z.literal('slack'), endpoint: httpUrl, channel: z.string().optional(), ...common })
+    .strict(),
+  z
+    .object({
+      protocol: z.literal('webhook'),
+      endpoint: httpUrl,
+      /** Signs each request: X-Tocsin-Signature is HMAC-SHA256 over `timestamp.body`. */
+      secret: z.string().min(8).optional(),
+      headers: headersSchema.optional(),
+      ...common,
+    })
+    .strict(),
+  z
+    .object({
+      protocol: z.literal('pagerduty'),
+      /** The integration's routing key (Events API v2). */
+      routingKey: z.string().min(1),
+      endpoint: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+      ...common,
+    })
+    .strict(),
+  z
+    .object({
+      protocol: z.literal('datadog'),
+      apiKey: z.string().min(1),
+      /** The Events API URL of your Datadog site. */
+      endpoint: httpUrl.default('https://api.datadoghq.com/api/v1/events'),
+      ...common,
+    })
+    .strict(),
+]);
+
+export type SubscriptionInput = z.input<typeof subscriptionInputSchema>;
+export type SubscriptionSpec = z.infer<typeof subscriptionInputSchema>;
+
+/** Fields that hold credentials: never printed back by the API or `tocsin export`. */
+export const secretFields: Record<Protocol, readonly string[]> = {
+  email: [],
+  slack: ['endpoint'],
+  webhook: ['secret', 'headers'],
+  pagerduty: ['routingKey'],
+  datadog: ['apiKey'],
+};
+
+/** What export and the API print in place of a secret; applying it keeps the stored value. */
+export const REDACTED = '<redacted>';
+
+export const topicInputSchema = z
+  .object({
+    name: nameSchema,
+    displayName: z.string().max(256).optional(),
+    tags: tagsSchema.optional(),
+    subscriptions: z.array(subscriptionInputSchema).optional(),
+  })
+  .strict();
+
+export type TopicInput = z.input<typeof topicInputSchema>;
+export type TopicSpec = z.infer<typeof topicInputSchema>;

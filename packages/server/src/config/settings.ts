@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { TocsinError } from '../core/errors.js';
+
+/**
+ * Server settings. This is the only module that reads the environment; every
+ * setting is also a flag of `tocsin start` (flags win over the environment).
+ */
+export interface Settings {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `sqlite:/path/file.db` or `postgres://…`. */
+  databaseUrl: string;
+  configFile?: string;
+  adminToken?: string;
+  publicUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Id of this node in a cluster; defaults to host name and pid. */
+  nodeId?: string;
+}
+
+interface SettingSpec {
+  env: string;
+  flag: string;
+  help: string;
+}
+
+export const settingSpecs: Record<keyof Omit<Settings, 'nodeId'>, SettingSpec> & { nodeId: SettingSpec } = {
+  host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
+  port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
+  dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
+  databaseUrl: { env: 'TOCSIN_DATABASE_URL', flag: 'database-url', help: 'postgres://… selects PostgreSQL (SQLite file in the data dir)' },
+  configFile: { env: 'TOCSIN_CONFIG', flag: 'config', help: 'YAML file applied at start (./tocsin.yaml if present)' },
+  adminToken: { env: 'TOCSIN_ADMIN_TOKEN', flag: 'admin-token', help: 'accept this admin token (otherwise one is made on first start)' },
+  publicUrl: { env: 'TOCSIN_PUBLIC_URL', flag: 'public-url', help: 'base URL for links in messages (http://HOST:PORT)' },
+  smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
+  mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
+  logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
+  nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
+};
+
+function bad(spec: SettingSpec, message: string): TocsinError {
+  return new TocsinError('bad_request', `${spec.env} (--${spec.flag}): ${message}`);
+}
+
+function parseUrl(spec: SettingSpec, value: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad(spec, `'${value}' is not a URL`);
+  }
+  if (!protocols.includes(url.protocol)) throw bad(spec, `expected ${protocols.join(' or ')} URL, got ${url.protocol}`);
+  return value;
+}
+
+/**
+ * Resolves settings from flags (already parsed, keyed by flag name) over the
+ * environment over defaults. Throws a TocsinError naming the variable.
+ */
+export function loadSettings(
+  flags: Record<string, string | undefined> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Settings {
+  const get = (key: keyof typeof settingSpecs): string | undefined => {
+    const spec = settingSpecs[key];
+    const v = flags[spec.flag] ?? env[spec.env];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const host = get('host') ?? '127.0.0.1';
+  const portText = get('port') ?? '8080';
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw bad(settingSpecs.port, `'${portText}' is not a port number (0-65535)`);
+  const port = Number(portText);
+  const dataDir = path.resolve(cwd, get('dataDir') ?? './data');
+  const dbText = get('databaseUrl');
+  let databaseUrl = `sqlite:${path.join(dataDir, 'tocsin.db')}`;
+  if (dbText) {
+    if (dbText.startsWith('sqlite:')) databaseUrl = `sqlite:${path.resolve(cwd, dbText.slice(7))}`;
+    else databaseUrl = parseUrl(settingSpecs.databaseUrl, dbText, ['postgres:', 'postgresql:']);
+  }
+  let configFile = get('configFile');
+  if (configFile) {
+    configFile = path.resolve(cwd, configFile);
+    if (!existsSync(configFile)) throw bad(settingSpecs.configFile, `file ${configFile} does not exist`);
+  } else if (existsSync(path.resolve(cwd, 'tocsin.yaml'))) {
+    configFile = path.resolve(cwd, 'tocsin.yaml');
+  }
+  const adminToken = get('adminToken');
+  if (adminToken !== undefined && adminToken.length < 16) throw bad(settingSpecs.adminToken, 'must be at least 16 characters');
+  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = (get('publicUrl') ? parseUrl(settingSpecs.publicUrl, get('publicUrl')!, ['http:', 'https:']) : `http://${displayHost}:${port}`).replace(/\/+$/, '');
+  const smtp = get('smtpUrl');
+  const smtpUrl = smtp ? parseUrl(settingSpecs.smtpUrl, smtp, ['smtp:', 'smtps:']) : undefined;
+  const mailFrom = get('mailFrom') ?? 'tocsin@localhost';
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom.replace(/^.*<(.*)>$/, '$1'))) throw bad(settingSpecs.mailFrom, `'${mailFrom}' is not an e-mail address`);
+  const logLevel = get('logLevel') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(settingSpecs.logLevel, `'${logLevel}' is not one of debug, info, warn, error`);
+  return {
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    configFile,
+    adminToken,
+    publicUrl,
+    smtpUrl,
+    mailFrom,
+    logLevel: logLevel as Settings['logLevel'],
+    nodeId: get('nodeId'),
+  };
+}
+
+/** Values a client command reads: where the server is and which token to send. */
+export function clientSettings(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv = process.env): { url: string; token?: string } {
+  const url = (flags.url ?? env.TOCSIN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  return { url, token: flags.token ?? env.TOCSIN_TOKEN };
+}

@@ -1,0 +1,95 @@
+/**
+ * Table shapes for Kysely. Times are epoch milliseconds, JSON is text,
+ * booleans are 0/1, ids are text (UUIDv7).
+ */
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  scope: 'admin' | 'read' | 'ingest';
+  token_hash: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface TopicTable {
+  id: string;
+  name: string;
+  display_name: string | null;
+  tags: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubscriptionTable {
+  id: string;
+  topic_id: string;
+  name: string;
+  protocol: string;
+  /** The non-secret part of the spec as JSON (endpoint, filter, retry, options). */
+  spec: string;
+  /** Secret fields as JSON: { field: { value, ref? } }. */
+  secrets: string;
+  status: 'pending' | 'confirmed' | 'unsubscribed';
+  confirm_token_hash: string | null;
+  confirm_expires_at: number | null;
+  unsubscribe_token: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventTable {
+  id: string;
+  topic_id: string;
+  kind: string;
+  severity: string;
+  source_type: string;
+  source_name: string;
+  source_tags: string;
+  title: string;
+  text: string;
+  attributes: string;
+  dedup_key: string;
+  time: number;
+  created_at: number;
+}
+
+export interface DeliveryTable {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  /** `event` for a published event, `confirmation` for an e-mail confirmation request. */
+  purpose: 'event' | 'confirmation';
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+  latency_ms: number | null;
+}
+
+/** Which node works a subscription's queue; expired leases move to another node. */
+export interface SubscriptionLeaseTable {
+  subscription_id: string;
+  owner: string;
+  expires_at: number;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  api_tokens: ApiTokenTable;
+  topics: TopicTable;
+  subscriptions: SubscriptionTable;
+  events: EventTable;
+  deliveries: DeliveryTable;
+  subscription_leases: SubscriptionLeaseTable;
+  kv: KvTable;
+}

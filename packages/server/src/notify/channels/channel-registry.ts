@@ -1,0 +1,30 @@
+import type { Protocol } from '@tocsin/protocol';
+import type { Channel } from './channel.js';
+import { datadogChannel } from './datadog-channel.js';
+import { createEmailChannel, type EmailSettings } from './email-channel.js';
+import { pagerdutyChannel } from './pagerduty-channel.js';
+import { slackChannel } from './slack-channel.js';
+import { webhookChannel } from './webhook-channel.js';
+
+/** Channels keyed by protocol; adding one is one file and one line here. */
+export class ChannelRegistry {
+  private readonly byProtocol: Map<Protocol, Channel>;
+
+  constructor(channels: Channel[]) {
+    this.byProtocol = new Map(channels.map((c) => [c.protocol, c]));
+  }
+
+  get(protocol: Protocol): Channel {
+    const c = this.byProtocol.get(protocol);
+    if (!c) throw new Error(`no channel for protocol ${protocol}`);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.byProtocol.values()) await c.close?.();
+  }
+}
+
+export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
+  return new ChannelRegistry([createEmailChannel(email), slackChannel, webhookChannel, pagerdutyChannel, datadogChannel]);
+}

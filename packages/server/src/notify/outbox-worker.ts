@@ -1,0 +1,256 @@
+/**
+ * The outbox worker: delivers what publishing queued.
+ *
+ * Delivery states:
+ *   pending ──send ok──────────────▶ delivered
+ *   pending ──408/429/5xx/network──▶ pending (attempts+1, next_attempt_at = now + backoff)
+ *   pending ──other 4xx, or past the attempt or age limit──▶ dead
+ *   dead / delivered ──replay──▶ pending (attempts reset)
+ *
+ * Each subscription is one queue, sent strictly in id order: a delivery in
+ * backoff holds back the ones behind it. A node works a queue only while it
+ * holds the queue's lease, so two nodes never send the same queue; a dead
+ * node's leases expire and another node picks its queues up. Outcomes are
+ * written in batches; a crash re-sends only what was sent but not yet
+ * recorded, with the same delivery id and dedup key.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import { defaultBackoff, retryDelay, type BackoffPolicy } from '../core/backoff.js';
+import { formatDuration } from '../core/durations.js';
+import type { Logger } from '../core/logger.js';
+import type { MetricsRegistry } from '../core/metrics-registry.js';
+import type { Database } from '../db/db-schema.js';
+import type { ChannelRegistry } from './channels/channel-registry.js';
+import { resolvedSpec, type DeliveryJob, type Subscription } from './notify-types.js';
+import {
+  acquireLeases,
+  dueQueueHeads,
+  loadQueue,
+  nextDueAt,
+  recordOutcomes,
+  releaseLeases,
+  type Outcome,
+} from './outbox-store.js';
+import { RateLimiter } from './rate-limiter.js';
+import { findSubscriptionsByIds } from './topic-store.js';
+
+export interface OutboxOptions {
+  nodeId: string;
+  /** Queues sent in parallel. */
+  concurrency: number;
+  /** Deliveries read and recorded per round trip to the database. */
+  batchSize: number;
+  leaseMs: number;
+  /** Longest sleep when nothing is due (other nodes may queue work). */
+  pollMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+  backoff: BackoffPolicy;
+}
+
+export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
+  concurrency: 16,
+  batchSize: 100,
+  leaseMs: 30_000,
+  pollMs: 1000,
+  timeoutMs: 10_000,
+  maxAttempts: 20,
+  maxAgeMs: 24 * 3600_000,
+  backoff: defaultBackoff,
+};
+
+export interface Links {
+  unsubscribe(sub: Subscription): string;
+  confirm(token: string): string;
+}
+
+export class OutboxWorker {
+  private readonly options: OutboxOptions;
+  private readonly limiter = new RateLimiter();
+  /** Queues this process is sending now. */
+  private readonly busy = new Set<string>();
+  /** Queues waiting for a rate-limit token, until the given time. */
+  private readonly heldUntil = new Map<string, number>();
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeController = new AbortController();
+  private readonly sent;
+  private readonly latency;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly channels: ChannelRegistry,
+    private readonly links: Links,
+    private readonly logger: Logger,
+    metrics: MetricsRegistry,
+    options: Partial<OutboxOptions> & { nodeId: string },
+  ) {
+    this.options = { ...defaultOutboxOptions, ...options };
+    this.sent = metrics.counter('tocsin_deliveries_total', 'Delivery attempts by protocol and outcome (delivered, retry, dead).');
+    this.latency = metrics.histogram(
+      'tocsin_delivery_latency_seconds',
+      'Time from publishing to delivery.',
+      [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+    );
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Ends the current sleep so newly queued deliveries go out at once. */
+  wake(): void {
+    this.wakeController.abort();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const signal = this.wakeController.signal;
+      let sleepMs = this.options.pollMs;
+      try {
+        const sent = await this.runOnce();
+        if (sent > 0) continue;
+        sleepMs = await this.sleepTime();
+      } catch (err) {
+        this.logger.error('outbox round failed', { err });
+      }
+      if (!this.running) break;
+      await this.clock.sleep(sleepMs, signal);
+      if (signal.aborted) this.wakeController = new AbortController();
+    }
+  }
+
+  private async sleepTime(): Promise<number> {
+    const now = this.clock.now();
+    let at = now + this.options.pollMs;
+    const due = await nextDueAt(this.db);
+    if (due !== undefined) at = Math.min(at, due);
+    for (const t of this.heldUntil.values()) at = Math.min(at, t);
+    return Math.max(10, at - now);
+  }
+
+  /** Sends every queue whose head is due, once; returns the number of attempts made. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now();
+    const heads = await dueQueueHeads(this.db, now, this.options.concurrency * 4);
+    const candidates = heads
+      .map((h) => h.subscriptionId)
+      .filter((id) => !this.busy.has(id) && (this.heldUntil.get(id) ?? 0) <= now);
+    if (candidates.length === 0) return 0;
+    const leased = await acquireLeases(this.db, candidates, this.options.nodeId, now, this.options.leaseMs);
+    const subs = new Map((await findSubscriptionsByIds(this.db, leased)).map((s) => [s.id, s]));
+    let attempts = 0;
+    const queue = [...leased];
+    const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        this.busy.add(id);
+        try {
+          attempts += await this.drain(id, subs.get(id));
+        } catch (err) {
+          this.logger.error('outbox queue failed', { subscription: id, err });
+        } finally {
+          this.busy.delete(id);
+          await releaseLeases(this.db, [id], this.options.nodeId).catch(() => {});
+        }
+      }
+    });
+    await Promise.all(workers);
+    return attempts;
+  }
+
+  /** Sends one queue in order until it is empty, blocked by backoff or rate-limited. */
+  private async drain(subscriptionId: string, sub: Subscription | undefined): Promise<number> {
+    let attempts = 0;
+    for (;;) {
+      const jobs = await loadQueue(this.db, subscriptionId, this.options.batchSize);
+      if (jobs.length === 0) return attempts;
+      const outcomes: Outcome[] = [];
+      let blocked = false;
+      for (const job of jobs) {
+        const now = this.clock.now();
+        if (job.delivery.nextAttemptAt > now) {
+          blocked = true;
+          break;
+        }
+        if (!sub || sub.status === 'unsubscribed') {
+          outcomes.push({ id: job.delivery.id, result: 'dead', at: now, status: null, error: sub ? 'the recipient unsubscribed' : 'the subscription was deleted' });
+          continue;
+        }
+        const wait = this.rateLimitWait(sub, now);
+        if (wait > 0) {
+          this.heldUntil.set(subscriptionId, now + wait);
+          blocked = true;
+          break;
+        }
+        this.heldUntil.delete(subscriptionId);
+        const outcome = await this.attempt(sub, job);
+        outcomes.push(outcome);
+        attempts++;
+        if (outcome.result === 'retry') {
+          blocked = true;
+          break;
+        }
+      }
+      await recordOutcomes(this.db, outcomes);
+      if (blocked || jobs.length < this.options.batchSize) return attempts;
+      await acquireLeases(this.db, [subscriptionId], this.options.nodeId, this.clock.now(), this.options.leaseMs);
+    }
+  }
+
+  private rateLimitWait(sub: Subscription, now: number): number {
+    const channel = this.channels.get(sub.protocol);
+    const rate = (sub.spec.rateLimit as number | undefined) ?? channel.defaultRateLimit;
+    if (!rate) return 0;
+    return this.limiter.take(`${sub.protocol}:${channel.destinationKey(resolvedSpec(sub))}`, rate, now);
+  }
+
+  private async attempt(sub: Subscription, job: DeliveryJob): Promise<Outcome> {
+    const { delivery, event } = job;
+    const channel = this.channels.get(sub.protocol);
+    const attempt = delivery.attempts + 1;
+    const confirmToken = delivery.purpose === 'confirmation' ? String(event.attributes.confirmToken ?? '') : undefined;
+    const result = await channel.send({
+      deliveryId: delivery.id,
+      purpose: delivery.purpose,
+      attempt,
+      event,
+      spec: resolvedSpec(sub),
+      subscriptionName: sub.name,
+      links: { unsubscribe: this.links.unsubscribe(sub), confirm: confirmToken ? this.links.confirm(confirmToken) : undefined },
+      timeoutMs: this.options.timeoutMs,
+    });
+    const at = this.clock.now();
+    const status = result.status ?? null;
+    const labels = { protocol: sub.protocol };
+    if (result.ok) {
+      this.sent.inc({ ...labels, outcome: 'delivered' });
+      this.latency.observe(Math.max(0, at - delivery.createdAt) / 1000, labels);
+      return { id: delivery.id, result: 'delivered', at, status, latencyMs: at - delivery.createdAt };
+    }
+    const retry = (sub.spec.retry ?? {}) as { maxAttempts?: number; maxAgeSeconds?: number };
+    const maxAttempts = retry.maxAttempts ?? this.options.maxAttempts;
+    const maxAgeMs = retry.maxAgeSeconds !== undefined ? retry.maxAgeSeconds * 1000 : this.options.maxAgeMs;
+    const next = at + retryDelay(attempt, this.options.backoff, result.retryAfterMs);
+    if (!result.retryable || attempt >= maxAttempts || next - delivery.createdAt > maxAgeMs) {
+      const why = !result.retryable
+        ? result.error
+        : `${result.error} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${formatDuration(at - delivery.createdAt)})`;
+      this.sent.inc({ ...labels, outcome: 'dead' });
+      this.logger.warn('delivery dead-lettered', { delivery: delivery.id, subscription: sub.name, topic: sub.topicName, error: why });
+      return { id: delivery.id, result: 'dead', at, status, error: why };
+    }
+    this.sent.inc({ ...labels, outcome: 'retry' });
+    return { id: delivery.id, result: 'retry', at, status, error: result.error, nextAttemptAt: next };
+  }
+}

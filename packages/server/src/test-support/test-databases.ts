@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { randomToken } from '../core/ids.js';
+import { migrate, openDatabase, type Db } from '../db/database.js';
+
+export const POSTGRES_URL = process.env.TOCSIN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let pgAvailable: Promise<boolean> | undefined;
+
+async function probePostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (err) {
+    if (process.env.CI === 'true') {
+      throw new Error(`PostgreSQL at ${POSTGRES_URL} is required in CI: ${(err as Error).message}`);
+    }
+    process.stderr.write(`PostgreSQL at ${POSTGRES_URL} is not reachable; PostgreSQL variants are skipped\n`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface TestDatabase {
+  name: 'sqlite' | 'postgres';
+  /** A fresh, migrated database; `dispose` drops it. */
+  create(): Promise<{ handle: Db; url: string; schema?: string; dispose(): Promise<void> }>;
+}
+
+const sqliteVariant: TestDatabase = {
+  name: 'sqlite',
+  async create() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-test-'));
+    const url = `sqlite:${path.join(dir, 'tocsin.db')}`;
+    const handle = openDatabase(url);
+    await migrate(handle);
+    return {
+      handle,
+      url,
+      async dispose() {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** Creates a schema of its own for one test and drops it afterwards. */
+export async function createPostgresSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `t_${randomToken(12).toLowerCase()}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    schema,
+    async drop() {
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+/** PostgreSQL URL that selects a schema through the connection options. */
+export function postgresUrlWithSchema(schema: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+const postgresVariant: TestDatabase = {
+  name: 'postgres',
+  async create() {
+    const { schema, drop } = await createPostgresSchema();
+    const handle = openDatabase(POSTGRES_URL, { schema, poolSize: 4 });
+    await migrate(handle);
+    return {
+      handle,
+      url: postgresUrlWithSchema(schema),
+      schema,
+      async dispose() {
+        await handle.close();
+        await drop();
+      },
+    };
+  },
+};
+
+/**
+ * The databases a store test runs on: SQLite always, PostgreSQL when it is
+ * reachable (with CI=true an unreachable PostgreSQL throws, failing the run).
+ */
+export async function testDatabases(): Promise<TestDatabase[]> {
+  pgAvailable ??= probePostgres();
+  return (await pgAvailable) ? [sqliteVariant, postgresVariant] : [sqliteVariant];
+}
