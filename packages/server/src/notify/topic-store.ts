@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Protocol } from '@tocsin/protocol';
 import type { Database, SubscriptionTable, TopicTable } from '../db/db-schema.js';
 import type { Subscription, SubscriptionStatus, Topic } from './notify-types.js';
@@ -156,7 +156,7 @@ export async function setSubscriptionStatus(
   now: number,
   confirm?: { tokenHash: string; expiresAt: number } | null,
 ): Promise<void> {
-  const set: Partial<Record<keyof SubscriptionTable, unknown>> = { status, updated_at: now };
+  const set: Updateable<SubscriptionTable> = { status, updated_at: now };
   if (confirm !== undefined) {
     set.confirm_token_hash = confirm?.tokenHash ?? null;
     set.confirm_expires_at = confirm?.expiresAt ?? null;

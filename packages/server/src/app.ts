@@ -1,0 +1,144 @@
+/**
+ * The composition root: the one place where domains meet. It opens the
+ * database, builds every service, and wires the HTTP routes and workers.
+ */
+import os from 'node:os';
+import { sql } from 'kysely';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { MetricsRegistry } from './core/metrics-registry.js';
+import { migrate, openDatabase, type Db } from './db/database.js';
+import type { Settings } from './config/settings.js';
+import { ConfigApplyService } from './config/config-apply-service.js';
+import { registerConfigRoutes } from './config/config-routes.js';
+import { createHttpApp } from './http/http-app.js';
+import type { App } from './http/route-kit.js';
+import { registerSystemRoutes } from './http/system-routes.js';
+import { createChannelRegistry, type ChannelRegistry } from './notify/channels/channel-registry.js';
+import { closeHttpAgents } from './notify/channels/http-sender.js';
+import { registerConfirmRoutes } from './notify/confirm-routes.js';
+import { registerDeliveryRoutes } from './notify/delivery-routes.js';
+import { DeliveryService } from './notify/delivery-service.js';
+import { OutboxWorker, type OutboxOptions } from './notify/outbox-worker.js';
+import { outboxStats } from './notify/outbox-store.js';
+import { PublishService } from './notify/publish-service.js';
+import { topicConfigSection } from './notify/topic-config.js';
+import { registerTopicRoutes } from './notify/topic-routes.js';
+import { TopicService } from './notify/topic-service.js';
+import { registerTokenRoutes } from './tokens/token-routes.js';
+import { TokenService } from './tokens/token-service.js';
+
+export interface TocsinOptions {
+  clock?: Clock;
+  logger: Logger;
+  /** PostgreSQL only: the schema to work in (tests). */
+  schema?: string;
+  outbox?: Partial<OutboxOptions>;
+  channels?: ChannelRegistry;
+}
+
+export interface Tocsin {
+  settings: Settings;
+  nodeId: string;
+  handle: Db;
+  http: App;
+  metrics: MetricsRegistry;
+  tokens: TokenService;
+  topics: TopicService;
+  publisher: PublishService;
+  deliveries: DeliveryService;
+  config: ConfigApplyService;
+  outbox: OutboxWorker;
+  /** Starts background workers. */
+  start(): void;
+  /** Stops workers and closes the database. */
+  close(): Promise<void>;
+}
+
+export async function createTocsin(settings: Settings, options: TocsinOptions): Promise<Tocsin> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
+  const handle = openDatabase(settings.databaseUrl, { schema: options.schema });
+  await migrate(handle);
+  const db = handle.db;
+  if (handle.dialect === 'sqlite') {
+    // One process owns a SQLite file: leases left by a crashed run are void.
+    await db.deleteFrom('subscription_leases').execute();
+  }
+
+  const metrics = new MetricsRegistry();
+  const tokens = new TokenService(db, clock, settings.adminToken);
+  const channels = options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
+  const outbox = new OutboxWorker(
+    db,
+    clock,
+    channels,
+    {
+      unsubscribe: (sub) => `${settings.publicUrl}/unsubscribe/${sub.unsubscribeToken}`,
+      confirm: (token) => `${settings.publicUrl}/confirm/${token}`,
+    },
+    logger.child({ component: 'outbox' }),
+    metrics,
+    { nodeId, ...options.outbox },
+  );
+  const wake = () => outbox.wake();
+  const publisher = new PublishService(db, clock, wake);
+  const topics = new TopicService(db, clock, wake);
+  const deliveries = new DeliveryService(db, clock, wake);
+  const config = new ConfigApplyService(db, [topicConfigSection(topics)], wake);
+
+  metrics.gauge('tocsin_deliveries', 'Deliveries in the outbox by status.', async () => {
+    const s = await outboxStats(db);
+    return Object.entries(s.byStatus).map(([status, value]) => ({ labels: { status }, value }));
+  });
+  metrics.gauge('tocsin_outbox_oldest_pending_seconds', 'Age of the oldest delivery not yet sent (0 when none).', async () => {
+    const s = await outboxStats(db);
+    return [{ value: s.oldestPendingAt === null ? 0 : Math.max(0, (clock.now() - s.oldestPendingAt) / 1000) }];
+  });
+
+  const ready = async () => {
+    try {
+      await sql`select 1`.execute(db);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const http = createHttpApp(logger, (app) => {
+    registerSystemRoutes(app, tokens, metrics, ready);
+    registerTokenRoutes(app, tokens);
+    registerTopicRoutes(app, tokens, topics, publisher);
+    registerDeliveryRoutes(app, tokens, deliveries);
+    registerConfigRoutes(app, tokens, config);
+    registerConfirmRoutes(app, tokens, topics);
+  });
+
+  let tokenFlush: NodeJS.Timeout | undefined;
+  return {
+    settings,
+    nodeId,
+    handle,
+    http,
+    metrics,
+    tokens,
+    topics,
+    publisher,
+    deliveries,
+    config,
+    outbox,
+    start() {
+      outbox.start();
+      tokenFlush = setInterval(() => tokens.flushLastUsed().catch((err) => logger.warn('token last-used update failed', { err })), 10_000);
+      tokenFlush.unref();
+    },
+    async close() {
+      clearInterval(tokenFlush);
+      await outbox.stop();
+      await tokens.flushLastUsed().catch(() => {});
+      await channels.close();
+      closeHttpAgents();
+      await handle.close();
+    },
+  };
+}

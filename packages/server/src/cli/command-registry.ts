@@ -1,0 +1,17 @@
+import type { Command } from './command.js';
+import { applyCommand } from './apply-command.js';
+import { deliveriesCommand } from './deliveries-command.js';
+import { exportCommand } from './export-command.js';
+import { publishCommand } from './publish-command.js';
+import { startCommand } from './start-command.js';
+import { tokensCommand } from './tokens-command.js';
+
+/** Sub-commands of `tocsin`, by name; adding one is one file and one line here. */
+export const commands: Record<string, Command> = {
+  start: startCommand,
+  apply: applyCommand,
+  export: exportCommand,
+  publish: publishCommand,
+  deliveries: deliveriesCommand,
+  tokens: tokensCommand,
+};

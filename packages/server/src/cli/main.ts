@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * The `tocsin` command. Each sub-command lives in its own file; failures
+ * print one line (file, line and field where there is one) and exit non-zero.
+ */
+import { TocsinError } from '../core/errors.js';
+import { commands } from './command-registry.js';
+
+const usage = `usage: tocsin <command> [options]
+
+commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join('\n')}
+
+Run "tocsin <command> --help" for the options of a command.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`tocsin: unknown command '${name}'\n${usage}\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof TocsinError || (err as NodeJS.ErrnoException)?.code ? (err as Error).message : String((err as Error)?.stack ?? err);
+    process.stderr.write(`tocsin: ${message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import { configFileSchema } from '@tocsin/protocol';
+import { fieldIssuesOf, invalid } from '../core/errors.js';
+import type { Database } from '../db/db-schema.js';
+import type { ConfigChange, ConfigSection } from './config-section.js';
+
+export interface ApplyRequest {
+  config: unknown;
+  refs?: Record<string, string>;
+  dryRun?: boolean;
+  prune?: boolean;
+}
+
+export interface ApplyResult {
+  changes: ConfigChange[];
+  applied: boolean;
+}
+
+/**
+ * Config as code: validates a whole document, plans the changes of every
+ * section (only sections present in the document are touched, and deletions
+ * happen only with `prune`), and applies them in one transaction.
+ */
+export class ConfigApplyService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sections: ConfigSection[],
+    private readonly afterApply: () => void = () => {},
+  ) {}
+
+  validate(config: unknown): Record<string, unknown[] | undefined> {
+    const parsed = configFileSchema.safeParse(config ?? {});
+    if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
+    const doc = parsed.data as Record<string, unknown[] | undefined>;
+    const issues = this.sections.flatMap((s) => (doc[s.key] && s.check ? s.check(doc[s.key]!) : []));
+    if (issues.length) throw invalid(issues);
+    return doc;
+  }
+
+  async apply(req: ApplyRequest): Promise<ApplyResult> {
+    const doc = this.validate(req.config);
+    const ctx = { prune: req.prune ?? false, refs: req.refs ?? {} };
+    let changes: ConfigChange[] = [];
+    await this.db.transaction().execute(async (trx) => {
+      const plans = [];
+      for (const section of this.sections) {
+        const items = doc[section.key];
+        if (items === undefined) continue;
+        plans.push(await section.plan(trx, items, ctx));
+      }
+      changes = plans.flatMap((p) => p.changes);
+      if (req.dryRun) return;
+      for (const p of plans) await p.apply(trx);
+    });
+    if (!req.dryRun && changes.length) this.afterApply();
+    return { changes, applied: !req.dryRun };
+  }
+
+  async export(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = { version: 1 };
+    for (const s of this.sections) out[s.key] = await s.export(this.db);
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/db-schema.js';
+
+/** One line of an apply plan. `children` are the changes inside a resource (a topic's subscriptions). */
+export interface ConfigChange {
+  action: 'create' | 'update' | 'delete';
+  resource: string;
+  name: string;
+  /** Fields that change (values of secrets are never shown). */
+  fields?: string[];
+  children?: ConfigChange[];
+}
+
+export interface PlanContext {
+  prune: boolean;
+  /** The `${VAR}` text a value came from, by dotted path (`topics.0.subscriptions.1.endpoint`). */
+  refs: Record<string, string>;
+}
+
+export interface SectionPlan {
+  changes: ConfigChange[];
+  apply(trx: Kysely<Database>): Promise<void>;
+}
+
+/**
+ * A resource's section of the config file. Each owner module provides one;
+ * the apply service plans all of them and applies them in one transaction.
+ */
+export interface ConfigSection {
+  key: string;
+  /** Checks a whole section beyond its schema (unique names, references); returns field issues. */
+  check?(items: unknown[]): { path: string; message: string }[];
+  plan(q: Kysely<Database>, items: unknown[], ctx: PlanContext): Promise<SectionPlan>;
+  export(q: Kysely<Database>): Promise<unknown[]>;
+}

@@ -1,0 +1,34 @@
+import { bodyLimit } from 'hono/body-limit';
+import { TocsinError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { createRouter, type App } from './route-kit.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The Hono app with the error envelope, the body limit and the OpenAPI document wired in. */
+export function createHttpApp(logger: Logger, register: (app: App) => void): App {
+  const app = createRouter();
+  app.onError(errorHandler(logger));
+  app.notFound(notFoundHandler);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new TocsinError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (scopes: admin, read, ingest)' });
+  register(app);
+  app.get('/api/openapi.json', (c) =>
+    c.json(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'Tocsin API', version: '1', description: 'Monitoring and alerting server. Send an API token as "Authorization: Bearer <token>".' },
+      }),
+    ),
+  );
+  return app;
+}

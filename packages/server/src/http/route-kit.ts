@@ -1,0 +1,97 @@
+import { OpenAPIHono, createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { apiErrorSchema } from '@tocsin/protocol';
+import { TocsinError, fieldIssuesOf, invalid } from '../core/errors.js';
+import { scopeAllows, type Principal, type RouteScope, type TokenService } from '../tokens/token-service.js';
+
+export type AppEnv = { Variables: { principal?: Principal } };
+export type App = OpenAPIHono<AppEnv>;
+
+/** A new router whose validation failures become 400s that name the field. */
+export function createRouter(): App {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw invalid(fieldIssuesOf(result.error.issues));
+    },
+  });
+}
+
+const errorResponse = { content: { 'application/json': { schema: apiErrorSchema } } };
+
+/** Reads the bearer token and checks the route's scope: 401 without a valid token, 403 with a weaker one. */
+export function requireScope(tokens: TokenService, scope: RouteScope): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (scope === 'public') return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new TocsinError('unauthorized', 'send an API token as "Authorization: Bearer <token>"');
+    const principal = await tokens.authenticate(match[1]);
+    if (!principal) throw new TocsinError('unauthorized', 'this API token is not valid or has been revoked');
+    if (!scopeAllows(principal.scope, scope)) {
+      throw new TocsinError('forbidden', `this route needs a token with the '${scope}' scope; this token has '${principal.scope}'`);
+    }
+    c.set('principal', principal);
+    return next();
+  };
+}
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head';
+  path: string;
+  scope: RouteScope;
+  summary: string;
+  tags: string[];
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success response; JSON unless `contentType` says otherwise. */
+  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string };
+}
+
+/**
+ * Declares one route: its OpenAPI entry (with the scope it needs, as a
+ * bearer scope) and its auth middleware come from the same description.
+ */
+export function route(tokens: TokenService, spec: RouteSpec): RouteConfig {
+  const status = spec.response?.status ?? 200;
+  const request: RouteConfig['request'] = {};
+  if (spec.params) request.params = spec.params;
+  if (spec.query) request.query = spec.query;
+  if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
+  return createRoute({
+    method: spec.method,
+    path: spec.path,
+    summary: spec.summary,
+    tags: spec.tags,
+    security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }],
+    middleware: [requireScope(tokens, spec.scope)] as const,
+    request,
+    responses: {
+      [status]: {
+        description: spec.response?.description ?? 'OK',
+        ...(status === 204
+          ? {}
+          : { content: { [spec.response?.contentType ?? 'application/json']: { schema: spec.response?.schema ?? z.any() } } }),
+      },
+      400: { description: 'Bad input; the message names the field', ...errorResponse },
+      ...(spec.scope === 'public'
+        ? {}
+        : { 401: { description: 'No valid token', ...errorResponse }, 403: { description: 'The token lacks the scope', ...errorResponse } }),
+      404: { description: 'Not found', ...errorResponse },
+    },
+  });
+}
+
+/** Registers a handler for a declared route; handlers return plain Responses. */
+export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEnv>) => Promise<Response> | Response): void {
+  // The typed handler signature of zod-openapi is stricter than our loose response schemas need.
+  (app.openapi as (r: RouteConfig, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void)(config, handler);
+}
+
+/** Reads a validated part of the request (as declared in the route). */
+export function valid<T>(c: Context<AppEnv>, part: 'json' | 'param' | 'query'): T {
+  return (c.req as unknown as { valid(p: string): T }).valid(part);
+}
+
+export const nameParam = z.object({ name: z.string().min(1).max(256) });

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import { TocsinError, notFound } from '../core/errors.js';
+import type { Database } from '../db/db-schema.js';
+import type { Delivery, DeliveryStatus } from './notify-types.js';
+import * as outbox from './outbox-store.js';
+import * as topics from './topic-store.js';
+
+export interface DeliveryView {
+  id: string;
+  status: DeliveryStatus;
+  purpose: string;
+  topic: string;
+  subscription: string;
+  protocol: string;
+  eventId: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastStatus: number | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  topic?: string;
+  subscription?: string;
+  before?: string;
+  limit?: number;
+}
+
+/** Reading the outbox and putting deliveries back in it (replay). */
+export class DeliveryService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly onQueued: () => void,
+  ) {}
+
+  async list(filter: DeliveryFilter): Promise<DeliveryView[]> {
+    const subs = await topics.listSubscriptions(this.db);
+    let subscriptionId: string | undefined;
+    if (filter.topic || filter.subscription) {
+      const match = subs.filter((s) => (!filter.topic || s.topicName === filter.topic) && (!filter.subscription || s.name === filter.subscription));
+      if (match.length === 0) return [];
+      if (match.length > 1) {
+        // Several subscriptions match: list each one's deliveries and merge, newest first.
+        const lists = await Promise.all(match.map((s) => this.list({ ...filter, topic: s.topicName, subscription: s.name })));
+        return lists.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, filter.limit ?? 100);
+      }
+      subscriptionId = match[0].id;
+    }
+    const rows = await outbox.listDeliveries(this.db, { status: filter.status, subscriptionId, before: filter.before, limit: filter.limit ?? 100 });
+    const byId = new Map(subs.map((s) => [s.id, s]));
+    return rows.map((d) => this.view(d, byId.get(d.subscriptionId)));
+  }
+
+  async get(id: string): Promise<DeliveryView & { event: unknown }> {
+    const d = await outbox.findDelivery(this.db, id);
+    if (!d) throw notFound('delivery', id);
+    const sub = await topics.findSubscription(this.db, d.subscriptionId);
+    const event = await outbox.findEvent(this.db, d.eventId);
+    if (event && d.purpose === 'confirmation') event.attributes = { ...event.attributes, confirmToken: '<redacted>' };
+    return { ...this.view(d, sub), event };
+  }
+
+  /** Sends a dead (or delivered) delivery again, in its original place in the queue. */
+  async replay(id: string): Promise<DeliveryView> {
+    const d = await outbox.findDelivery(this.db, id);
+    if (!d) throw notFound('delivery', id);
+    if (d.status === 'pending') throw new TocsinError('conflict', `delivery ${id} is still pending; it is retried on its own`);
+    const sub = await topics.findSubscription(this.db, d.subscriptionId);
+    if (!sub) throw new TocsinError('conflict', `the subscription of delivery ${id} was deleted; it cannot be replayed`);
+    await outbox.requeueDelivery(this.db, id, this.clock.now());
+    this.onQueued();
+    return this.view({ ...d, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() }, sub);
+  }
+
+  /** Replays every dead delivery that matches; returns how many. */
+  async replayDead(filter: Omit<DeliveryFilter, 'status'>): Promise<number> {
+    let count = 0;
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.list({ ...filter, status: 'dead', before, limit: 500 });
+      for (const d of page) {
+        await outbox.requeueDelivery(this.db, d.id, this.clock.now());
+        count++;
+      }
+      if (page.length < 500) break;
+      before = page[page.length - 1].id;
+    }
+    if (count) this.onQueued();
+    return count;
+  }
+
+  private view(d: Delivery, sub: { topicName: string; name: string; protocol: string } | undefined): DeliveryView {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      id: d.id,
+      status: d.status,
+      purpose: d.purpose,
+      topic: sub?.topicName ?? '(deleted)',
+      subscription: sub?.name ?? '(deleted)',
+      protocol: sub?.protocol ?? 'unknown',
+      eventId: d.eventId,
+      attempts: d.attempts,
+      nextAttemptAt: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+      lastError: d.lastError,
+      lastStatus: d.lastStatus,
+      createdAt: iso(d.createdAt)!,
+      deliveredAt: iso(d.deliveredAt),
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import type { TopicSpec } from '@tocsin/protocol';
+import type { ConfigChange, ConfigSection } from '../config/config-section.js';
+import type { Database } from '../db/db-schema.js';
+import { changedFields, splitSpec, stableJson, subscriptionView } from './subscription-spec.js';
+import { checkUniqueNames, type TopicService } from './topic-service.js';
+import * as store from './topic-store.js';
+
+/** The `topics:` section of the config file. */
+export function topicConfigSection(service: TopicService): ConfigSection {
+  return {
+    key: 'topics',
+    check(items) {
+      const issues: { path: string; message: string }[] = [];
+      const seen = new Set<string>();
+      for (const [i, t] of (items as TopicSpec[]).entries()) {
+        if (seen.has(t.name)) issues.push({ path: `topics.${i}.name`, message: `topic '${t.name}' is declared twice` });
+        seen.add(t.name);
+        try {
+          checkUniqueNames(t.subscriptions ?? [], `topics.${i}.subscriptions`);
+        } catch (err) {
+          issues.push(...(((err as { details?: { issues?: typeof issues } }).details?.issues) ?? []));
+        }
+      }
+      return issues;
+    },
+
+    async plan(q, items, ctx) {
+      const wanted = items as TopicSpec[];
+      const topics = await store.listTopics(q);
+      const subs = await store.listSubscriptions(q);
+      const changes: ConfigChange[] = [];
+      const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
+      for (const [i, spec] of wanted.entries()) {
+        const refs = (j: number, field: string) => ctx.refs[`topics.${i}.subscriptions.${j}.${field}`];
+        const existing = topics.find((t) => t.name === spec.name);
+        if (!existing) {
+          changes.push({
+            action: 'create',
+            resource: 'topic',
+            name: spec.name,
+            children: (spec.subscriptions ?? []).map((s) => ({ action: 'create', resource: 'subscription', name: `${spec.name}/${splitSpec(s).name}` })),
+          });
+          ops.push((trx) => service.create(spec, refs, trx));
+          continue;
+        }
+        const fields: string[] = [];
+        if ((existing.displayName ?? null) !== (spec.displayName ?? null)) fields.push('displayName');
+        if (stableJson(existing.tags) !== stableJson(spec.tags ?? {})) fields.push('tags');
+        const children: ConfigChange[] = [];
+        const stored = subs.filter((s) => s.topicId === existing.id);
+        for (const [j, s] of (spec.subscriptions ?? []).entries()) {
+          const split = splitSpec(s, (f) => refs(j, f));
+          const match = stored.find((x) => x.name === split.name);
+          const name = `${spec.name}/${split.name}`;
+          if (!match) children.push({ action: 'create', resource: 'subscription', name });
+          else {
+            const changed = match.protocol !== s.protocol ? ['protocol'] : changedFields(match, split);
+            if (changed.length) children.push({ action: 'update', resource: 'subscription', name, fields: changed });
+          }
+        }
+        if (ctx.prune) {
+          for (const s of stored) {
+            if (!(spec.subscriptions ?? []).some((w) => splitSpec(w).name === s.name)) {
+              children.push({ action: 'delete', resource: 'subscription', name: `${spec.name}/${s.name}` });
+            }
+          }
+        }
+        if (fields.length || children.length) {
+          changes.push({ action: 'update', resource: 'topic', name: spec.name, fields, children });
+          ops.push((trx) => service.replace(spec.name, spec, { prune: ctx.prune, refs }, trx));
+        }
+      }
+      if (ctx.prune) {
+        for (const t of topics) {
+          if (wanted.some((w) => w.name === t.name)) continue;
+          changes.push({ action: 'delete', resource: 'topic', name: t.name });
+          ops.push((trx) => service.remove(t.name, trx));
+        }
+      }
+      return {
+        changes,
+        async apply(trx) {
+          for (const op of ops) await op(trx);
+        },
+      };
+    },
+
+    async export(q) {
+      const topics = await store.listTopics(q);
+      const subs = await store.listSubscriptions(q);
+      return topics.map((t) => {
+        const out: Record<string, unknown> = { name: t.name };
+        if (t.displayName) out.displayName = t.displayName;
+        if (Object.keys(t.tags).length) out.tags = t.tags;
+        const mine = subs.filter((s) => s.topicId === t.id);
+        if (mine.length) out.subscriptions = mine.map(subscriptionView);
+        return out;
+      });
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { eventInputSchema, subscriptionInputSchema, topicInputSchema } from '@tocsin/protocol';
+import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import type { TokenService } from '../tokens/token-service.js';
+import type { PublishService } from './publish-service.js';
+import type { TopicService } from './topic-service.js';
+
+const tags = ['topics'];
+const subParams = z.object({ name: z.string(), subscription: z.string() });
+const pruneQuery = z.object({ prune: z.enum(['true', 'false']).optional() });
+
+export function registerTopicRoutes(app: App, tokens: TokenService, topics: TopicService, publisher: PublishService): void {
+  handle(app, route(tokens, { method: 'get', path: '/api/topics', scope: 'read', summary: 'List topics with their subscriptions', tags }), async (c) =>
+    c.json({ topics: await topics.list() }),
+  );
+
+  handle(
+    app,
+    route(tokens, { method: 'post', path: '/api/topics', scope: 'admin', summary: 'Create a topic', tags, body: topicInputSchema, response: { status: 201 } }),
+    async (c) => c.json(await topics.create(topics.parseTopic(valid(c, 'json'))), 201),
+  );
+
+  handle(app, route(tokens, { method: 'get', path: '/api/topics/{name}', scope: 'read', summary: 'Read a topic', tags, params: nameParam }), async (c) => {
+    const { topic, subscriptions } = await topics.get(valid<{ name: string }>(c, 'param').name);
+    return c.json(topics.view(topic, subscriptions));
+  });
+
+  handle(
+    app,
+    route(tokens, {
+      method: 'put',
+      path: '/api/topics/{name}',
+      scope: 'admin',
+      summary: 'Replace a topic; subscriptions not listed are removed only with ?prune=true',
+      tags,
+      params: nameParam,
+      query: pruneQuery,
+      body: topicInputSchema,
+    }),
+    async (c) => {
+      const { name } = valid<{ name: string }>(c, 'param');
+      const prune = valid<{ prune?: string }>(c, 'query').prune === 'true';
+      return c.json(await topics.replace(name, topics.parseTopic(valid(c, 'json')), { prune }));
+    },
+  );
+
+  handle(
+    app,
+    route(tokens, { method: 'delete', path: '/api/topics/{name}', scope: 'admin', summary: 'Delete a topic and its subscriptions', tags, params: nameParam, response: { status: 204 } }),
+    async (c) => {
+      await topics.remove(valid<{ name: string }>(c, 'param').name);
+      return c.body(null, 204);
+    },
+  );
+
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/topics/{name}/subscriptions',
+      scope: 'admin',
+      summary: 'Add a subscription (e-mail ones start pending and get a confirmation mail)',
+      tags,
+      params: nameParam,
+      body: subscriptionInputSchema,
+      response: { status: 201 },
+    }),
+    async (c) => c.json(await topics.addSubscription(valid<{ name: string }>(c, 'param').name, topics.parseSubscription(valid(c, 'json'))), 201),
+  );
+
+  handle(
+    app,
+    route(tokens, { method: 'delete', path: '/api/topics/{name}/subscriptions/{subscription}', scope: 'admin', summary: 'Remove a subscription', tags, params: subParams, response: { status: 204 } }),
+    async (c) => {
+      const p = valid<{ name: string; subscription: string }>(c, 'param');
+      await topics.removeSubscription(p.name, p.subscription);
+      return c.body(null, 204);
+    },
+  );
+
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/topics/{name}/subscriptions/{subscription}/confirmation',
+      scope: 'admin',
+      summary: 'Send a pending e-mail subscription a new confirmation mail',
+      tags,
+      params: subParams,
+      response: { status: 202 },
+    }),
+    async (c) => {
+      const p = valid<{ name: string; subscription: string }>(c, 'param');
+      await topics.resendConfirmation(p.name, p.subscription);
+      return c.json({ queued: true }, 202);
+    },
+  );
+
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/topics/{name}/publish',
+      scope: 'ingest',
+      summary: 'Publish an event to a topic',
+      tags,
+      params: nameParam,
+      body: eventInputSchema,
+      response: { status: 202 },
+    }),
+    async (c) => {
+      const result = await publisher.publish(valid<{ name: string }>(c, 'param').name, valid(c, 'json'));
+      return c.json({ event: result.events[0], deliveries: result.deliveries }, 202);
+    },
+  );
+}

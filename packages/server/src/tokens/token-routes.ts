@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { handle, route, valid, type App } from '../http/route-kit.js';
+import { scopes, type Scope, type TokenService } from './token-service.js';
+
+const tags = ['tokens'];
+
+export function registerTokenRoutes(app: App, tokens: TokenService): void {
+  handle(app, route(tokens, { method: 'get', path: '/api/tokens', scope: 'admin', summary: 'List API tokens (never their values)', tags }), async (c) =>
+    c.json({ tokens: await tokens.list() }),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/tokens',
+      scope: 'admin',
+      summary: 'Create an API token; its value is shown only in this answer',
+      tags,
+      body: z.object({ name: z.string().min(1).max(64), scope: z.enum(scopes) }).strict(),
+      response: { status: 201 },
+    }),
+    async (c) => {
+      const body = valid<{ name: string; scope: Scope }>(c, 'json');
+      const { token, view } = await tokens.create(body.name, body.scope);
+      return c.json({ ...view, token }, 201);
+    },
+  );
+  handle(
+    app,
+    route(tokens, { method: 'delete', path: '/api/tokens/{id}', scope: 'admin', summary: 'Revoke a token by id or name', tags, params: z.object({ id: z.string() }) }),
+    async (c) => c.json(await tokens.revoke(valid<{ id: string }>(c, 'param').id)),
+  );
+}
