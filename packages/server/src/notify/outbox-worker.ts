@@ -50,6 +50,9 @@ export interface OutboxOptions {
   backoff: BackoffPolicy;
 }
 
+/** Outcomes written per transaction while a queue drains; bounds re-sends after a crash. */
+const RECORD_EVERY = 20;
+
 export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
   concurrency: 16,
   batchSize: 100,
@@ -201,6 +204,8 @@ export class OutboxWorker {
           blocked = true;
           break;
         }
+        // Record often: what was sent but not recorded is sent again after a crash.
+        if (outcomes.length >= RECORD_EVERY) await recordOutcomes(this.db, outcomes.splice(0));
       }
       await recordOutcomes(this.db, outcomes);
       if (blocked || jobs.length < this.options.batchSize) return attempts;
