@@ -20,13 +20,17 @@ import { registerConfirmRoutes } from './notify/confirm-routes.js';
 import { registerDeliveryRoutes } from './notify/delivery-routes.js';
 import { DeliveryService } from './notify/delivery-service.js';
 import { OutboxWorker, type OutboxOptions } from './notify/outbox-worker.js';
-import { outboxStats } from './notify/outbox-store.js';
+import { outboxStats, pruneOutbox } from './notify/outbox-store.js';
 import { PublishService } from './notify/publish-service.js';
 import { topicConfigSection } from './notify/topic-config.js';
 import { registerTopicRoutes } from './notify/topic-routes.js';
 import { TopicService } from './notify/topic-service.js';
 import { registerTokenRoutes } from './tokens/token-routes.js';
 import { TokenService } from './tokens/token-service.js';
+
+/** Delivered deliveries and their events are kept this long; dead letters longer, for replay. */
+const DELIVERED_RETENTION_MS = 30 * 86400_000;
+const DEAD_RETENTION_MS = 90 * 86400_000;
 
 export interface TocsinOptions {
   clock?: Clock;
@@ -114,7 +118,13 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerConfirmRoutes(app, tokens, topics);
   });
 
+  const prune = async () => {
+    const now = clock.now();
+    const pruned = await pruneOutbox(db, now - DELIVERED_RETENTION_MS, now - DEAD_RETENTION_MS);
+    if (pruned.deliveries || pruned.events) logger.info('pruned the outbox', pruned);
+  };
   let tokenFlush: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
   return {
     settings,
     nodeId,
@@ -131,9 +141,12 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       outbox.start();
       tokenFlush = setInterval(() => tokens.flushLastUsed().catch((err) => logger.warn('token last-used update failed', { err })), 10_000);
       tokenFlush.unref();
+      pruneTimer = setInterval(() => prune().catch((err) => logger.warn('outbox pruning failed', { err })), 3600_000);
+      pruneTimer.unref();
     },
     async close() {
       clearInterval(tokenFlush);
+      clearInterval(pruneTimer);
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});
       await channels.close();

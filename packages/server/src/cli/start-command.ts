@@ -84,7 +84,9 @@ export const startCommand: Command = {
       process.once('SIGTERM', stop);
     });
     logger.info('shutting down');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    await closed;
     await tocsin.close();
     return 0;
   },

@@ -256,3 +256,22 @@ export async function outboxStats(q: Q): Promise<OutboxStats> {
   }
   return { byStatus, oldestPendingAt };
 }
+
+/**
+ * Deletes delivered deliveries older than `before`, and events older than
+ * `before` that have no delivery left. Dead letters stay until replayed or
+ * until `deadBefore`.
+ */
+export async function pruneOutbox(q: Q, before: number, deadBefore: number): Promise<{ deliveries: number; events: number }> {
+  const delivered = await q.deleteFrom('deliveries').where('status', '=', 'delivered').where('delivered_at', '<', before).executeTakeFirst();
+  const dead = await q.deleteFrom('deliveries').where('status', '=', 'dead').where('updated_at', '<', deadBefore).executeTakeFirst();
+  const events = await q
+    .deleteFrom('events')
+    .where('created_at', '<', before)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))))
+    .executeTakeFirst();
+  return {
+    deliveries: Number(delivered.numDeletedRows) + Number(dead.numDeletedRows),
+    events: Number(events.numDeletedRows),
+  };
+}
