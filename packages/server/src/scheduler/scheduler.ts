@@ -1,0 +1,180 @@
+/**
+ * One mechanism for every periodic or deadline-driven thing (checks,
+ * heartbeat deadlines, alarm evaluations, exports). Each job owns a set of
+ * keys with due times; the scheduler sleeps until the earliest one, starts
+ * due items with a concurrency limit per job, and measures the lag between
+ * due and start. A handler returns the item's next due time, or null to
+ * drop it. Owners persist due times in their own tables and re-add them at
+ * start; on several nodes an owner adds only the keys whose lease it holds.
+ *
+ * Item states: scheduled ──due──▶ running ──handler returns t──▶ scheduled(t)
+ *                                          ──handler returns null──▶ dropped
+ */
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Histogram, MetricsRegistry } from '../core/metrics-registry.js';
+import { DueHeap } from './due-heap.js';
+
+export interface SchedulerJob {
+  name: string;
+  /** Items of this job running at once. */
+  concurrency: number;
+  run(key: string, dueAt: number): Promise<number | null>;
+}
+
+interface JobState {
+  job: SchedulerJob;
+  heap: DueHeap;
+  running: Set<string>;
+  /** Set while an item runs and was rescheduled meanwhile (an edit); wins over the handler's answer. */
+  rescheduled: Map<string, number | null>;
+}
+
+/** Recent lags, for percentiles in benchmarks and the UI. */
+class LagWindow {
+  private samples = new Float64Array(4096);
+  private n = 0;
+  add(ms: number): void {
+    this.samples[this.n++ % this.samples.length] = ms;
+  }
+  percentile(p: number): number {
+    const len = Math.min(this.n, this.samples.length);
+    if (len === 0) return 0;
+    const sorted = Array.from(this.samples.subarray(0, len)).sort((a, b) => a - b);
+    return sorted[Math.min(len - 1, Math.floor((p / 100) * len))];
+  }
+}
+
+export class Scheduler {
+  private jobs = new Map<string, JobState>();
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeController = new AbortController();
+  private inFlight = new Set<Promise<void>>();
+  private readonly lagHistogram: Histogram;
+  readonly lag = new LagWindow();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    metrics: MetricsRegistry,
+  ) {
+    this.lagHistogram = metrics.histogram('tocsin_scheduler_lag_seconds', 'Delay between an item being due and its start, by job.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    metrics.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () => [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })));
+  }
+
+  addJob(job: SchedulerJob): void {
+    this.jobs.set(job.name, { job, heap: new DueHeap(), running: new Set(), rescheduled: new Map() });
+  }
+
+  /** Sets (or moves) an item's due time. */
+  schedule(jobName: string, key: string, dueAt: number): void {
+    const s = this.state(jobName);
+    if (s.running.has(key)) s.rescheduled.set(key, dueAt);
+    else s.heap.set(key, dueAt);
+    this.wake();
+  }
+
+  cancel(jobName: string, key: string): void {
+    const s = this.state(jobName);
+    s.heap.delete(key);
+    if (s.running.has(key)) s.rescheduled.set(key, null);
+  }
+
+  dueAt(jobName: string, key: string): number | undefined {
+    return this.state(jobName).heap.dueAt(key);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  /** Starts every due item (as concurrency allows); resolves when they have finished. For tests on a fake clock. */
+  async runDue(): Promise<number> {
+    const started = this.startDue();
+    await Promise.all(this.inFlight);
+    return started;
+  }
+
+  private state(jobName: string): JobState {
+    const s = this.jobs.get(jobName);
+    if (!s) throw new Error(`no scheduler job ${jobName}`);
+    return s;
+  }
+
+  private wake(): void {
+    this.wakeController.abort();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const signal = this.wakeController.signal;
+      this.startDue();
+      const next = this.nextDue();
+      const wait = next === undefined ? 1000 : Math.max(0, next - this.clock.now());
+      if (wait > 0 || this.allBusy()) await this.clock.sleep(Math.max(wait, this.allBusy() ? 5 : 0), signal);
+      if (signal.aborted) this.wakeController = new AbortController();
+    }
+  }
+
+  private allBusy(): boolean {
+    for (const s of this.jobs.values()) if (s.running.size < s.job.concurrency && s.heap.peek() !== undefined && s.heap.peek()! <= this.clock.now()) return false;
+    return true;
+  }
+
+  private nextDue(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.jobs.values()) {
+      if (s.running.size >= s.job.concurrency) continue;
+      const t = s.heap.peek();
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  private startDue(): number {
+    let started = 0;
+    const now = this.clock.now();
+    for (const s of this.jobs.values()) {
+      while (s.running.size < s.job.concurrency) {
+        const item = s.heap.popDue(now);
+        if (!item) break;
+        started++;
+        this.startItem(s, item.key, item.dueAt, now);
+      }
+    }
+    return started;
+  }
+
+  private startItem(s: JobState, key: string, dueAt: number, now: number): void {
+    const lagMs = Math.max(0, now - dueAt);
+    this.lag.add(lagMs);
+    this.lagHistogram.observe(lagMs / 1000, { job: s.job.name });
+    s.running.add(key);
+    const p: Promise<void> = s.job
+      .run(key, dueAt)
+      .catch((err) => {
+        this.logger.error('scheduled item failed', { job: s.job.name, key, err });
+        return this.clock.now() + 60_000;
+      })
+      .then((next) => {
+        s.running.delete(key);
+        const override = s.rescheduled.get(key);
+        s.rescheduled.delete(key);
+        const nextDue = override !== undefined ? override : next;
+        if (nextDue !== null) s.heap.set(key, nextDue);
+        this.inFlight.delete(p);
+        this.wake();
+      });
+    this.inFlight.add(p);
+  }
+}
