@@ -21,8 +21,10 @@ function startSync(env: Record<string, string>, args: string[] = []): { status: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const variants = await testDatabases();
+
 describe('tocsin start', () => {
-  for (const variant of await testDatabases()) {
+  for (const variant of variants) {
     it(`answers /healthz within 5 s on ${variant.name}, and prints the admin token only on the first start`, async () => {
       const dir = tmp();
       const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;

@@ -25,7 +25,22 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
     throw err;
   };
 
-  handle(app, route(tokens, { method: 'get', path: '/confirm/{token}', scope: 'public', summary: 'Confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
+  // GET only asks, as for unsubscribing: mail scanners follow links and must not confirm for anyone.
+  handle(app, route(tokens, { method: 'get', path: '/confirm/{token}', scope: 'public', summary: 'Ask to confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
+    try {
+      const sub = await topics.findByConfirmToken(valid<{ token: string }>(c, 'param').token);
+      return c.html(
+        page(
+          'Confirm subscription',
+          `<p>Send the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Confirm</button></form>`,
+        ),
+      );
+    } catch (err) {
+      return failPage(c, err);
+    }
+  });
+
+  handle(app, route(tokens, { method: 'post', path: '/confirm/{token}', scope: 'public', summary: 'Confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
     try {
       const sub = await topics.confirm(valid<{ token: string }>(c, 'param').token);
       return c.html(page('Subscription confirmed', `<p>${escape(sub.name)} will now receive the notifications of topic <b>${escape(sub.topicName)}</b>.</p>`));

@@ -169,13 +169,19 @@ export class TopicService {
     await this.inTransaction(undefined, (trx) => this.requestConfirmation(trx, sub));
   }
 
-  /** Confirms by the token of a confirmation link. */
-  async confirm(token: string): Promise<Subscription> {
+  /** The pending subscription a confirmation link stands for; 404 when unknown, used or expired. */
+  async findByConfirmToken(token: string): Promise<Subscription> {
     const sub = await store.findSubscriptionByConfirmHash(this.db, hashToken(token));
     if (!sub) throw new TocsinError('not_found', 'this confirmation link is not valid; it may have been used already');
     if (sub.confirmExpiresAt !== null && sub.confirmExpiresAt < this.clock.now()) {
       throw new TocsinError('not_found', 'this confirmation link has expired (links are valid for 3 days); ask for a new one');
     }
+    return sub;
+  }
+
+  /** Confirms by the token of a confirmation link. */
+  async confirm(token: string): Promise<Subscription> {
+    const sub = await this.findByConfirmToken(token);
     await store.setSubscriptionStatus(this.db, sub.id, 'confirmed', this.clock.now(), null);
     return { ...sub, status: 'confirmed' };
   }

@@ -35,12 +35,13 @@ export const webhookChannel: Channel = {
   destinationKey: (spec) => String(spec.endpoint),
   send(req) {
     const body = JSON.stringify(webhookBody(req));
+    // The subscription's own headers first: they may not replace the delivery headers.
     const headers: Record<string, string> = {
+      ...((req.spec.headers as Record<string, string> | undefined) ?? {}),
       'content-type': 'application/json',
       'x-tocsin-delivery': req.deliveryId,
       'x-tocsin-event': req.event.id,
       'x-tocsin-dedup-key': req.event.dedupKey,
-      ...((req.spec.headers as Record<string, string> | undefined) ?? {}),
     };
     if (typeof req.spec.secret === 'string') {
       headers['x-tocsin-signature'] = webhookSignature(req.spec.secret, Math.floor(Date.now() / 1000), body);

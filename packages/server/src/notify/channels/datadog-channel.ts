@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { TocsinEvent } from '@tocsin/protocol';
+import type { Channel, SendRequest } from './channel.js';
+import { sendHttp, type HttpResponse } from './http-sender.js';
+import { attributesText, eventTimeIso, isResolution, sourceLabel, tagsText, truncate } from './message-format.js';
+
+export const DATADOG_ENDPOINT = 'https://api.datadoghq.com/api/v1/events';
+
+// Limits of the v1 Events API.
+const TITLE_MAX = 100;
+const TEXT_MAX = 4000;
+const AGGREGATION_KEY_MAX = 100;
+const TAG_MAX = 200;
+
+type AlertType = 'error' | 'warning' | 'info' | 'success';
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+function endpointOf(spec: Record<string, unknown>): string {
+  return typeof spec.endpoint === 'string' && spec.endpoint ? spec.endpoint : DATADOG_ENDPOINT;
+}
+
+export function datadogAlertType(event: Pick<TocsinEvent, 'severity' | 'kind'>): AlertType {
+  if (isResolution(event)) return 'success';
+  if (event.severity === 'critical' || event.severity === 'error') return 'error';
+  return event.severity === 'warning' ? 'warning' : 'info';
+}
+
+/** Dedup keys run to 255 characters; a longer one keeps its start and a hash, so keys stay distinct. */
+export function aggregationKey(dedupKey: string): string {
+  if (dedupKey.length <= AGGREGATION_KEY_MAX) return dedupKey;
+  return `${dedupKey.slice(0, AGGREGATION_KEY_MAX - 17)}-${shortHash(dedupKey, 16)}`;
+}
+
+function datadogText(e: TocsinEvent): string {
+  const tags = tagsText(e.source.tags);
+  const lines = [
+    `**Source:** ${sourceLabel(e)}${tags ? ` (${tags})` : ''}`,
+    `**Topic:** ${e.topic} · **Kind:** ${e.kind} · **Severity:** ${e.severity}`,
+    `**Time:** ${eventTimeIso(e)}`,
+  ];
+  const attributes = attributesText(e.attributes);
+  const facts = `${lines.join('  \n')}${attributes ? `\n\n\`\`\`\n${attributes.replace(/```/g, "'''")}\n\`\`\`` : ''}`;
+  const open = '%%% \n';
+  const close = '\n %%%';
+  // The text comes first; facts are kept whole when they fit, and the event text gives way.
+  const room = TEXT_MAX - open.length - close.length;
+  const factsPart = truncate(facts, room);
+  const textRoom = room - factsPart.length - 2;
+  const body = e.text && textRoom > 20 ? `${truncate(e.text, textRoom)}\n\n${factsPart}` : factsPart;
+  return `${open}${body}${close}`;
+}
+
+/** The v1 Events API body. */
+export function datadogBody(req: SendRequest): Record<string, unknown> {
+  const e = req.event;
+  const tags = [
+    `source:${sourceLabel(e)}`,
+    `kind:${e.kind}`,
+    `severity:${e.severity}`,
+    ...Object.entries(e.source.tags ?? {}).map(([k, v]) => (v ? `${k}:${v}` : k)),
+  ].map((t) => truncate(t, TAG_MAX));
+  return {
+    title: truncate(e.title, TITLE_MAX),
+    text: datadogText(e),
+    alert_type: datadogAlertType(e),
+    priority: e.severity === 'info' && !isResolution(e) ? 'low' : 'normal',
+    tags,
+    aggregation_key: aggregationKey(e.dedupKey),
+    source_type_name: 'tocsin',
+    date_happened: Math.floor(e.time / 1000),
+  };
+}
+
+/** `datadog answered 403: Forbidden (check the API key and that the endpoint is your Datadog site)`. */
+export function describeDatadogError(res: HttpResponse): string {
+  let detail = res.body.trim().slice(0, 300);
+  try {
+    const parsed = JSON.parse(res.body) as { errors?: unknown };
+    if (Array.isArray(parsed.errors)) detail = parsed.errors.map(String).join('; ');
+  } catch {
+    // Not JSON (a proxy's page, say): keep the raw text.
+  }
+  const hint = res.status === 403 ? ' (check the API key and that the endpoint is your Datadog site)' : '';
+  return `datadog answered ${res.status}${detail ? `: ${detail}` : ''}${hint}`;
+}
+
+export const datadogChannel: Channel = {
+  protocol: 'datadog',
+  // The API key is a credential: the key holds only a short hash of it.
+  destinationKey: (spec) => `${endpointOf(spec)}#${shortHash(String(spec.apiKey), 12)}`,
+  send(req) {
+    return sendHttp(
+      {
+        url: endpointOf(req.spec),
+        headers: { 'content-type': 'application/json', 'DD-API-KEY': String(req.spec.apiKey) },
+        body: JSON.stringify(datadogBody(req)),
+        timeoutMs: req.timeoutMs,
+      },
+      describeDatadogError,
+    );
+  },
+};

@@ -1,0 +1,90 @@
+import type { Channel, SendRequest } from './channel.js';
+import { sendHttp, type HttpResponse } from './http-sender.js';
+import { attributesText, eventLook, eventTimeIso, isResolution, sourceLabel, truncate } from './message-format.js';
+
+// Slack's limits: header text 150 characters, section text 3,000.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+
+/** What Slack's plain-text error codes mean for the person reading the dead letter. */
+const slackErrors: Record<string, string> = {
+  invalid_payload: 'Slack could not read the message',
+  user_not_found: 'the user does not exist',
+  channel_not_found: 'the channel does not exist or the app is not in it',
+  channel_is_archived: 'the channel is archived',
+  action_prohibited: 'the workspace does not allow this webhook to post here',
+  posting_to_general_channel_denied: 'only admins may post to this channel',
+  no_service: 'the webhook is disabled, removed or not valid; make a new one',
+  no_service_id: 'the webhook URL is not complete',
+  no_team: 'the workspace does not exist or was deleted',
+  team_disabled: 'the workspace is disabled',
+  invalid_token: 'the webhook token is not valid',
+  no_active_hooks: 'the webhook is disabled',
+  rollup_error: 'Slack had an internal error',
+};
+
+/** Slack's mrkdwn treats these three as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The JSON an incoming webhook receives: `text` for notifications and old clients, `blocks` for the message. */
+export function slackBody(req: SendRequest): Record<string, unknown> {
+  const e = req.event;
+  const look = eventLook(e);
+  const resolved = isResolution(e);
+  const headline = resolved ? `Resolved: ${e.title}` : e.title;
+  const seconds = Math.floor(e.time / 1000);
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${look.emoji} ${headline}`, HEADER_MAX), emoji: true } },
+  ];
+  if (e.text) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(e.text), SECTION_MAX) } });
+  const attributes = attributesText(e.attributes);
+  if (attributes) {
+    // A code block keeps the alignment; three backticks inside would end it early.
+    const body = truncate(escapeMrkdwn(attributes.replace(/```/g, "'''")), SECTION_MAX - 8);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${body}\`\`\`` } });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: `*Source:* ${escapeMrkdwn(sourceLabel(e))}` },
+      { type: 'mrkdwn', text: `*Severity:* ${resolved ? `resolved (${e.severity})` : e.severity}` },
+      // Slack shows the time in each reader's own time zone; the ISO text is the fallback.
+      { type: 'mrkdwn', text: `<!date^${seconds}^{date_short_pretty} {time_secs}|${eventTimeIso(e)}>` },
+      { type: 'mrkdwn', text: `*Topic:* ${escapeMrkdwn(e.topic)}` },
+    ],
+  });
+  const body: Record<string, unknown> = {
+    text: truncate(`${look.emoji} *[${look.label}]* ${escapeMrkdwn(e.title)}`, SECTION_MAX),
+    blocks,
+  };
+  if (typeof req.spec.channel === 'string' && req.spec.channel) body.channel = req.spec.channel;
+  return body;
+}
+
+/** `slack answered 404 channel_not_found: the channel does not exist or the app is not in it`. */
+export function describeSlackError(res: HttpResponse): string {
+  const code = res.body.trim().slice(0, 200);
+  const meaning = slackErrors[code];
+  if (!code) return `slack answered ${res.status}`;
+  return meaning ? `slack answered ${res.status} ${code}: ${meaning}` : `slack answered ${res.status}: ${code}`;
+}
+
+export const slackChannel: Channel = {
+  protocol: 'slack',
+  // Slack takes about one message a second per webhook and answers bursts with 429.
+  defaultRateLimit: 1,
+  destinationKey: (spec) => String(spec.endpoint),
+  send(req) {
+    return sendHttp(
+      {
+        url: String(req.spec.endpoint),
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(slackBody(req)),
+        timeoutMs: req.timeoutMs,
+      },
+      describeSlackError,
+    );
+  },
+};
