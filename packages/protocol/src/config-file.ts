@@ -1,14 +1,17 @@
 import { z } from 'zod';
+import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
 import { topicInputSchema } from './topic.js';
 
 /**
- * The config file: one section per resource. Later capabilities add their
- * sections here (monitors, heartbeats, alarms, groups, …).
+ * The config file: one section per resource, named as the resource's API
+ * routes and tables are.
  */
 export const configFileSchema = z
   .object({
     version: z.literal(1).optional(),
     topics: z.array(topicInputSchema).optional(),
+    monitors: z.array(monitorInputSchema).optional(),
+    maintenance: z.array(maintenanceInputSchema).optional(),
   })
   .strict();
 

@@ -25,12 +25,27 @@ import { PublishService } from './notify/publish-service.js';
 import { topicConfigSection } from './notify/topic-config.js';
 import { registerTopicRoutes } from './notify/topic-routes.js';
 import { TopicService } from './notify/topic-service.js';
+import { MaintenanceService } from './monitors/maintenance-service.js';
+import { maintenanceConfigSection, monitorConfigSection } from './monitors/monitor-config.js';
+import { MonitorRegistry } from './monitors/monitor-registry.js';
+import { registerMonitorRoutes } from './monitors/monitor-routes.js';
+import { CHECK_JOB, MonitorRunner } from './monitors/monitor-runner.js';
+import { MonitorService } from './monitors/monitor-service.js';
+import { ResultRecorder } from './monitors/result-recorder.js';
+import { pruneResults } from './monitors/result-store.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { listTopics } from './notify/topic-store.js';
 import { registerTokenRoutes } from './tokens/token-routes.js';
 import { TokenService } from './tokens/token-service.js';
 
 /** Delivered deliveries and their events are kept this long; dead letters longer, for replay. */
 const DELIVERED_RETENTION_MS = 30 * 86400_000;
 const DEAD_RETENTION_MS = 90 * 86400_000;
+/** Raw check results, then hourly rollups. */
+const RAW_RESULT_RETENTION_MS = 7 * 86400_000;
+const ROLLUP_RETENTION_MS = 366 * 86400_000;
+/** How often monitor states and buffered results are written. */
+const MONITOR_FLUSH_MS = 5_000;
 
 export interface TocsinOptions {
   clock?: Clock;
@@ -38,6 +53,8 @@ export interface TocsinOptions {
   /** PostgreSQL only: the schema to work in (tests). */
   schema?: string;
   outbox?: Partial<OutboxOptions>;
+  /** Checks running at once. */
+  checkConcurrency?: number;
   channels?: ChannelRegistry;
 }
 
@@ -53,6 +70,10 @@ export interface Tocsin {
   deliveries: DeliveryService;
   config: ConfigApplyService;
   outbox: OutboxWorker;
+  scheduler: Scheduler;
+  monitors: MonitorService;
+  monitorRunner: MonitorRunner;
+  maintenance: MaintenanceService;
   /** Starts background workers. */
   start(): void;
   /** Stops workers and closes the database. */
@@ -90,7 +111,21 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const publisher = new PublishService(db, clock, wake);
   const topics = new TopicService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
-  const config = new ConfigApplyService(db, [topicConfigSection(topics)], wake);
+  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), metrics);
+  const registry = new MonitorRegistry();
+  const recorder = new ResultRecorder(db);
+  const maintenance = new MaintenanceService(db, clock);
+  await maintenance.load();
+  const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
+  const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }));
+  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
+  await monitors.load();
+  const config = new ConfigApplyService(db, [topicConfigSection(topics), monitorConfigSection(monitors), maintenanceConfigSection(maintenance)], wake);
+  metrics.gauge('tocsin_monitors', 'Monitors by state.', () => {
+    const counts = new Map<string, number>();
+    for (const m of monitors.list()) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
+    return [...counts].map(([state, value]) => ({ labels: { state }, value }));
+  });
 
   metrics.gauge('tocsin_deliveries', 'Deliveries in the outbox by status.', async () => {
     const s = await outboxStats(db);
@@ -116,15 +151,18 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerDeliveryRoutes(app, tokens, deliveries);
     registerConfigRoutes(app, tokens, config);
     registerConfirmRoutes(app, tokens, topics);
+    registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
   });
 
   const prune = async () => {
     const now = clock.now();
     const pruned = await pruneOutbox(db, now - DELIVERED_RETENTION_MS, now - DEAD_RETENTION_MS);
     if (pruned.deliveries || pruned.events) logger.info('pruned the outbox', pruned);
+    await pruneResults(db, now - RAW_RESULT_RETENTION_MS, now - ROLLUP_RETENTION_MS);
   };
   let tokenFlush: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
   return {
     settings,
     nodeId,
@@ -137,8 +175,15 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     deliveries,
     config,
     outbox,
+    scheduler,
+    monitors,
+    monitorRunner,
+    maintenance,
     start() {
       outbox.start();
+      scheduler.start();
+      flushTimer = setInterval(() => monitorRunner.flush().catch((err) => logger.warn('writing monitor results failed', { err })), MONITOR_FLUSH_MS);
+      flushTimer.unref();
       tokenFlush = setInterval(() => tokens.flushLastUsed().catch((err) => logger.warn('token last-used update failed', { err })), 10_000);
       tokenFlush.unref();
       pruneTimer = setInterval(() => prune().catch((err) => logger.warn('outbox pruning failed', { err })), 3600_000);
@@ -147,6 +192,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     async close() {
       clearInterval(tokenFlush);
       clearInterval(pruneTimer);
+      clearInterval(flushTimer);
+      await scheduler.stop();
+      await monitorRunner.flush(true).catch((err) => logger.warn('writing monitor results failed', { err }));
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});
       await channels.close();

@@ -39,7 +39,7 @@ export class ConfigApplyService {
 
   async apply(req: ApplyRequest): Promise<ApplyResult> {
     const doc = this.validate(req.config);
-    const ctx = { prune: req.prune ?? false, refs: req.refs ?? {} };
+    const ctx = { prune: req.prune ?? false, refs: req.refs ?? {}, document: doc };
     let changes: ConfigChange[] = [];
     await this.db.transaction().execute(async (trx) => {
       const plans = [];

@@ -15,6 +15,8 @@ export interface PlanContext {
   prune: boolean;
   /** The `${VAR}` text a value came from, by dotted path (`topics.0.subscriptions.1.endpoint`). */
   refs: Record<string, string>;
+  /** The whole validated document, for references across sections (a monitor naming a topic declared beside it). */
+  document: Record<string, unknown[] | undefined>;
 }
 
 export interface SectionPlan {

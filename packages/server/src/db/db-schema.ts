@@ -84,7 +84,83 @@ export interface KvTable {
   value: string;
 }
 
+export interface MonitorTable {
+  id: string;
+  name: string;
+  type: string;
+  /** The probe's settings as JSON (everything but the common monitor fields). */
+  probe: string;
+  interval_ms: number;
+  timeout_ms: number;
+  failure_threshold: number;
+  success_threshold: number;
+  retry_interval_ms: number | null;
+  reminder_ms: number | null;
+  topics: string;
+  tags: string;
+  description: string | null;
+  paused: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MonitorStateTable {
+  monitor_id: string;
+  state: string;
+  health: string;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  notified: string | null;
+  failing_since: number | null;
+  last_check_at: number | null;
+  last_up: number | null;
+  last_reason: string | null;
+  last_latency_ms: number | null;
+  last_notified_at: number | null;
+  state_changed_at: number;
+  next_check_at: number | null;
+}
+
+export interface CheckChunkTable {
+  monitor_id: string;
+  start_at: number;
+  count: number;
+  data: Buffer;
+}
+
+export interface CheckFailureTable {
+  monitor_id: string;
+  at: number;
+  reason: string;
+  status_code: number | null;
+}
+
+export interface MonitorRollupTable {
+  monitor_id: string;
+  hour_at: number;
+  checks: number;
+  failures: number;
+  latency_sum: number;
+  latency_max: number;
+  latency_p50: number;
+  latency_p95: number;
+}
+
+export interface MaintenanceWindowTable {
+  id: string;
+  name: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  monitors: MonitorTable;
+  monitor_state: MonitorStateTable;
+  check_chunks: CheckChunkTable;
+  check_failures: CheckFailureTable;
+  monitor_rollups: MonitorRollupTable;
+  maintenance_windows: MaintenanceWindowTable;
   api_tokens: ApiTokenTable;
   topics: TopicTable;
   subscriptions: SubscriptionTable;

@@ -1,4 +1,9 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
+
+/** The binary column type of the database the migration runs on. */
+function blobType(db: Kysely<any>): 'bytea' | 'blob' {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
+}
 
 /**
  * The one ordered migration list for both databases. Once a migration has
@@ -97,7 +102,91 @@ export const migrations: Record<string, Migration> = {
         .addColumn('owner', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute();
-      void sql;
+    },
+  },
+  '0002_monitors': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('monitors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('probe', 'text', (c) => c.notNull())
+        .addColumn('interval_ms', 'integer', (c) => c.notNull())
+        .addColumn('timeout_ms', 'integer', (c) => c.notNull())
+        .addColumn('failure_threshold', 'integer', (c) => c.notNull())
+        .addColumn('success_threshold', 'integer', (c) => c.notNull())
+        .addColumn('retry_interval_ms', 'integer')
+        .addColumn('reminder_ms', 'integer')
+        .addColumn('topics', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('paused', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('monitor_state')
+        .addColumn('monitor_id', 'text', (c) => c.primaryKey().references('monitors.id').onDelete('cascade'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('health', 'text', (c) => c.notNull())
+        .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+        .addColumn('consecutive_successes', 'integer', (c) => c.notNull())
+        .addColumn('notified', 'text')
+        .addColumn('failing_since', 'bigint')
+        .addColumn('last_check_at', 'bigint')
+        .addColumn('last_up', 'integer')
+        .addColumn('last_reason', 'text')
+        .addColumn('last_latency_ms', 'integer')
+        .addColumn('last_notified_at', 'bigint')
+        .addColumn('state_changed_at', 'bigint', (c) => c.notNull())
+        .addColumn('next_check_at', 'bigint')
+        .execute();
+
+      // Raw results, packed: one row per monitor per few minutes (see result-codec.ts).
+      await db.schema
+        .createTable('check_chunks')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('start_at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('data', blobType(db), (c) => c.notNull())
+        .addPrimaryKeyConstraint('check_chunks_pk', ['monitor_id', 'start_at'])
+        .execute();
+      await db.schema.createIndex('check_chunks_start').on('check_chunks').column('start_at').execute();
+
+      await db.schema
+        .createTable('check_failures')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .execute();
+      await db.schema.createIndex('check_failures_monitor').on('check_failures').columns(['monitor_id', 'at']).execute();
+      await db.schema.createIndex('check_failures_at').on('check_failures').column('at').execute();
+
+      await db.schema
+        .createTable('monitor_rollups')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('hour_at', 'bigint', (c) => c.notNull())
+        .addColumn('checks', 'integer', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('latency_sum', 'bigint', (c) => c.notNull())
+        .addColumn('latency_max', 'integer', (c) => c.notNull())
+        .addColumn('latency_p50', 'integer', (c) => c.notNull())
+        .addColumn('latency_p95', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('monitor_rollups_pk', ['monitor_id', 'hour_at'])
+        .execute();
+      await db.schema.createIndex('monitor_rollups_hour').on('monitor_rollups').column('hour_at').execute();
+
+      await db.schema
+        .createTable('maintenance_windows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 };

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The settings of each probe type of an uptime monitor. Parsed output keeps
+ * the shape of the input (defaults filled in), so a stored probe exports back
+ * as written.
+ */
+
+export const probeTypes = ['http', 'tcp', 'dns', 'tls'] as const;
+export type ProbeType = (typeof probeTypes)[number];
+
+export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export const dnsRecordTypes = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'CAA', 'PTR'] as const;
+export type DnsRecordType = (typeof dnsRecordTypes)[number];
+
+const hostSchema = z
+  .string()
+  .min(1, 'a host name or IP address')
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%-]+$/, 'a host name or IP address, without scheme, port or path');
+
+const portSchema = z
+  .number({ error: 'a port number from 1 to 65535' })
+  .int('a port number from 1 to 65535')
+  .min(1, 'a port number from 1 to 65535')
+  .max(65535, 'a port number from 1 to 65535');
+
+const daysSchema = z.number().int('a whole number of days').min(0, 'zero or more days').max(3650, 'at most 3650 days');
+
+/** `200-299` → [200, 299]; `204` → [204, 204]; undefined when not a code or range of codes. */
+export function parseStatusRange(value: number | string): [number, number] | undefined {
+  const m = /^([1-5]\d\d)(?:-([1-5]\d\d))?$/.exec(String(value).trim());
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+const statusSchema = z
+  .union([z.number(), z.string()])
+  .refine((v) => parseStatusRange(v) !== undefined, 'a status code such as 200, or a range such as "200-299" (low to high, 100 to 599)');
+
+/** A JSON path of dotted names and [n] indexes: `$.data.items[0].status`. */
+export const jsonPathPattern = /^\$(?:\.[A-Za-z0-9_$-]+|\[\d+\])*$/;
+
+const headerNameSchema = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name: letters, digits and dashes');
+const headerValueSchema = z.string().regex(/^[^\r\n\0]*$/, 'a header value on one line');
+
+export const httpAuthSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }).strict(),
+    z.object({ type: z.literal('bearer'), token: z.string().min(1, 'the bearer token') }).strict(),
+  ],
+  { error: 'auth type "basic" (username, password) or "bearer" (token)' },
+);
+
+export const httpProbeSchema = z
+  .object({
+    type: z.literal('http'),
+    url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+    method: z.enum(httpMethods, { error: `one of ${httpMethods.join(', ')}` }).default('GET'),
+    headers: z.record(headerNameSchema, headerValueSchema).optional(),
+    body: z.string().max(1_048_576, 'at most 1 MiB').optional(),
+    auth: httpAuthSchema.optional(),
+    /** Status codes or ranges that count as up. */
+    expectedStatus: z.array(statusSchema).min(1, 'at least one status code or range').default(['200-299']),
+    followRedirects: z.boolean().default(true),
+    maxRedirects: z.number().int().min(0, 'from 0 to 20').max(20, 'from 0 to 20').default(5),
+    bodyContains: z.string().min(1, 'the text the body must contain').optional(),
+    /** A regular expression (JavaScript syntax, no slashes or flags) the body must match. */
+    bodyMatches: z
+      .string()
+      .min(1, 'a regular expression')
+      .superRefine((source, ctx) => {
+        try {
+          new RegExp(source);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `a valid regular expression (${(err as Error).message})` });
+        }
+      })
+      .optional(),
+    jsonPath: z.string().regex(jsonPathPattern, 'a path such as $.data.items[0].status (dotted names and [n] indexes)').optional(),
+    /** The JSON value found at jsonPath must equal this; without it, the path must exist. */
+    jsonEquals: z.json().optional(),
+    maxResponseTimeMs: z.number().int().min(1, 'a number of milliseconds').max(600_000, 'at most 600000 ms').optional(),
+    verifyTls: z.boolean().default(true),
+    /** Warn (still up) when the certificate expires in fewer days than this; 0 disables. */
+    certExpiryWarningDays: daysSchema.default(14),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.jsonEquals !== undefined && s.jsonPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jsonPath'], message: 'jsonEquals needs a jsonPath, such as $.status' });
+    }
+  });
+
+export const tcpProbeSchema = z.object({ type: z.literal('tcp'), host: hostSchema, port: portSchema }).strict();
+
+/** `1.1.1.1`, `1.1.1.1:53`, `::1` or `[::1]:53`. */
+export function isResolverAddress(text: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::(\d{1,5}))?$/.exec(text);
+  if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && (v4[5] === undefined || validPort(v4[5]));
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(text);
+  if (v6) return v6[1].includes(':') && (v6[2] === undefined || validPort(v6[2]));
+  return /^[0-9A-Fa-f:.]+$/.test(text) && text.split(':').length >= 3;
+}
+
+function validPort(text: string): boolean {
+  const n = Number(text);
+  return n >= 1 && n <= 65535;
+}
+
+export const dnsProbeSchema = z
+  .object({
+    type: z.literal('dns'),
+    name: z
+      .string()
+      .min(1, 'a domain name such as example.com')
+      .max(253)
+      .regex(/^[A-Za-z0-9_*.:-]+$/, 'a domain name such as example.com'),
+    recordType: z.enum(dnsRecordTypes, { error: `one of ${dnsRecordTypes.join(', ')}` }).default('A'),
+    /** The DNS server to ask instead of the system's. */
+    resolver: z
+      .string()
+      .refine(isResolverAddress, 'an IP address, optionally with a port: "1.1.1.1", "1.1.1.1:53" or "[2606:4700::1111]:53"')
+      .optional(),
+    /** Every value must be among the answers; empty or omitted: at least one answer. */
+    expected: z.array(z.string().min(1, 'an expected answer')).optional(),
+  })
+  .strict();
+
+export const tlsProbeSchema = z
+  .object({
+    type: z.literal('tls'),
+    host: hostSchema,
+    port: portSchema.default(443),
+    /** The server name sent (SNI) and checked against the certificate; the host by default. */
+    servername: z.string().min(1).max(253).optional(),
+    /** Fewer days left than this is DOWN. */
+    minDaysLeft: daysSchema.default(14),
+    verifyTls: z.boolean().default(true),
+  })
+  .strict();
+
+export const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeSchema, dnsProbeSchema, tlsProbeSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `the probe type: one of ${probeTypes.join(', ')}` : undefined),
+});
+
+export type HttpProbeSpec = z.output<typeof httpProbeSchema>;
+export type TcpProbeSpec = z.output<typeof tcpProbeSchema>;
+export type DnsProbeSpec = z.output<typeof dnsProbeSchema>;
+export type TlsProbeSpec = z.output<typeof tlsProbeSchema>;
+export type ProbeSpec = z.output<typeof probeSpecSchema>;
+export type ProbeSpecInput = z.input<typeof probeSpecSchema>;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+import { probeSpecSchema } from './monitor-probes.js';
+import { nameSchema, tagsSchema } from './topic.js';
+
+/**
+ * The settings every monitor has, whatever its probe type. A monitor in an
+ * API body or config file is these fields and its probe's fields side by
+ * side (`type: http`, `url: …`).
+ */
+export const monitorCommonShape = {
+  name: nameSchema,
+  description: z.string().max(1024).optional(),
+  /** How often to check; at least 5 s. */
+  interval: durationSchema(5_000, 86_400_000, 'interval').default(60_000),
+  /** How long one check may take; at most the interval. */
+  timeout: durationSchema(100, 120_000, 'timeout').optional(),
+  /** Failed checks in a row before DOWN. */
+  failureThreshold: z.number().int().min(1).max(100).default(1),
+  /** Good checks in a row before UP again. */
+  successThreshold: z.number().int().min(1).max(100).default(1),
+  /** Check again this soon while failing but not yet DOWN (and while recovering). */
+  retryInterval: durationSchema(1_000, 86_400_000, 'retry interval').optional(),
+  /** Repeat the down notification this often while DOWN; off by default. */
+  reminder: durationSchema(60_000, 7 * 86_400_000, 'reminder interval').optional(),
+  topics: z.array(nameSchema).default([]),
+  tags: tagsSchema.default({}),
+  paused: z.boolean().default(false),
+};
+
+export const monitorCommonKeys = Object.keys(monitorCommonShape) as (keyof typeof monitorCommonShape)[];
+
+export const monitorCommonSchema = z.object(monitorCommonShape).strict();
+
+export type MonitorCommon = z.infer<typeof monitorCommonSchema>;
+
+/** For documentation (OpenAPI) only: the probe's fields are checked by the probe's schema. */
+export const monitorInputDocSchema = z.looseObject({ ...monitorCommonShape, type: z.enum(['http', 'tcp', 'dns', 'tls']) });
+
+/** A one-off or recurring maintenance window; while open, monitors it covers announce nothing. */
+export const maintenanceInputSchema = z
+  .object({
+    name: nameSchema,
+    description: z.string().max(1024).optional(),
+    /** Monitors by name. */
+    monitors: z.array(nameSchema).default([]),
+    /** Monitors having all these tags. */
+    tags: tagsSchema.optional(),
+    /** One-off: ISO times. */
+    start: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T02:00:00+09:00' }).optional(),
+    end: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T04:00:00+09:00' }).optional(),
+    /** Recurring: a cron expression (5 fields) in `timezone`, open for `duration`. */
+    cron: z.string().optional(),
+    timezone: z.string().default('UTC'),
+    duration: durationSchema(60_000, 7 * 86_400_000, 'duration').optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const oneOff = w.start !== undefined || w.end !== undefined;
+    const recurring = w.cron !== undefined || w.duration !== undefined;
+    if (oneOff === recurring) ctx.addIssue({ code: 'custom', path: ['start'], message: 'give either start and end (one-off) or cron and duration (recurring)' });
+    if (oneOff && (!w.start || !w.end)) ctx.addIssue({ code: 'custom', path: [w.start ? 'end' : 'start'], message: 'a one-off window needs both start and end' });
+    if (oneOff && w.start && w.end && Date.parse(w.end) <= Date.parse(w.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+    if (recurring && (!w.cron || !w.duration)) ctx.addIssue({ code: 'custom', path: [w.cron ? 'duration' : 'cron'], message: 'a recurring window needs both cron and duration' });
+    if (w.monitors.length === 0 && !w.tags) ctx.addIssue({ code: 'custom', path: ['monitors'], message: 'name the monitors, or tags that select them' });
+  });
+
+export type MaintenanceSpec = z.infer<typeof maintenanceInputSchema>;
+
+/**
+ * A monitor as a whole (common fields and probe fields side by side),
+ * checked field by field so each problem keeps its path. Used by the config
+ * file loader; the server parses the same way.
+ */
+export function splitMonitorInput(value: Record<string, unknown>): { common: Record<string, unknown>; probe: Record<string, unknown> } {
+  const common: Record<string, unknown> = {};
+  const probe: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) ((monitorCommonKeys as string[]).includes(k) ? common : probe)[k] = v;
+  return { common, probe };
+}
+
+export const monitorInputSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const { common, probe } = splitMonitorInput(value);
+  const c = monitorCommonSchema.safeParse(common);
+  if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+  if (probe.type === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'the probe type is required: http, tcp, dns or tls' });
+    return;
+  }
+  const p = probeSpecSchema.safeParse(probe);
+  if (!p.success) for (const issue of p.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+});

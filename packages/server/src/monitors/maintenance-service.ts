@@ -1,0 +1,114 @@
+/**
+ * Maintenance windows: one-off (start to end) or recurring (a cron
+ * expression in a time zone, open for a duration), covering monitors by
+ * name or by tags. While a window covering a monitor is open, the monitor
+ * shows MAINTENANCE and announces nothing; the checks go on.
+ */
+import { Cron } from 'croner';
+import type { Kysely } from 'kysely';
+import { maintenanceInputSchema, type MaintenanceSpec } from '@tocsin/protocol';
+import type { Clock } from '../core/clock.js';
+import { fieldIssuesOf, invalid, notFound } from '../core/errors.js';
+import { uuidv7 } from '../core/ids.js';
+import type { Database } from '../db/db-schema.js';
+import * as store from './maintenance-store.js';
+import type { Monitor } from './monitor-types.js';
+
+interface CompiledWindow {
+  record: store.MaintenanceRecord;
+  cron?: Cron;
+  startAt?: number;
+  endAt?: number;
+  durationMs?: number;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function compile(record: store.MaintenanceRecord): CompiledWindow {
+  const s = record.spec;
+  if (s.cron) return { record, cron: new Cron(s.cron, { timezone: s.timezone, paused: true }), durationMs: s.duration };
+  return { record, startAt: Date.parse(s.start!), endAt: Date.parse(s.end!) };
+}
+
+function covers(w: CompiledWindow, m: Monitor): boolean {
+  const s = w.record.spec;
+  if (s.monitors.includes(m.name)) return true;
+  if (s.tags && Object.keys(s.tags).length > 0) return Object.entries(s.tags).every(([k, v]) => m.tags[k] === v);
+  return false;
+}
+
+function openAt(w: CompiledWindow, now: number): boolean {
+  if (w.cron) {
+    const next = w.cron.nextRun(new Date(now - w.durationMs!));
+    return next !== null && next.getTime() <= now;
+  }
+  return w.startAt! <= now && now < w.endAt!;
+}
+
+export class MaintenanceService {
+  private windows: CompiledWindow[] = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async load(q: Kysely<Database> = this.db): Promise<void> {
+    this.windows = (await store.listWindows(q)).map(compile);
+  }
+
+  parse(input: unknown): MaintenanceSpec {
+    const parsed = maintenanceInputSchema.safeParse(input);
+    if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
+    const spec = parsed.data;
+    if (!isValidTimeZone(spec.timezone)) throw invalid([{ path: 'timezone', message: `'${spec.timezone}' is not an IANA time zone such as Asia/Tokyo` }]);
+    if (spec.cron) {
+      try {
+        new Cron(spec.cron, { timezone: spec.timezone, paused: true });
+      } catch (err) {
+        throw invalid([{ path: 'cron', message: `not a cron expression: ${(err as Error).message}` }]);
+      }
+    }
+    return spec;
+  }
+
+  /** True when an open window covers the monitor. */
+  isActive(m: Monitor, now = this.clock.now()): boolean {
+    return this.windows.some((w) => covers(w, m) && openAt(w, now));
+  }
+
+  list(): (MaintenanceSpec & { active: boolean })[] {
+    const now = this.clock.now();
+    return this.windows.map((w) => ({ ...w.record.spec, active: openAt(w, now) }));
+  }
+
+  get(name: string): MaintenanceSpec {
+    const w = this.windows.find((x) => x.record.name === name);
+    if (!w) throw notFound('maintenance window', name);
+    return w.record.spec;
+  }
+
+  async put(spec: MaintenanceSpec, q: Kysely<Database> = this.db): Promise<void> {
+    const now = this.clock.now();
+    const existing = this.windows.find((w) => w.record.name === spec.name);
+    await store.upsertWindow(q, { id: existing?.record.id ?? uuidv7(now), name: spec.name, spec, createdAt: existing?.record.createdAt ?? now, updatedAt: now });
+    await this.load(q);
+  }
+
+  async remove(name: string, q: Kysely<Database> = this.db): Promise<void> {
+    if (!(await store.deleteWindow(q, name))) throw notFound('maintenance window', name);
+    await this.load(q);
+  }
+
+  /** Raw stored specs, for export. */
+  async specs(q: Kysely<Database>): Promise<MaintenanceSpec[]> {
+    return (await store.listWindows(q)).map((r) => r.spec);
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { maintenanceInputSchema, monitorInputDocSchema } from '@tocsin/protocol';
+import { TocsinError } from '../core/errors.js';
+import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import type { TokenService } from '../tokens/token-service.js';
+import type { MaintenanceService } from './maintenance-service.js';
+import type { MonitorService } from './monitor-service.js';
+
+const tags = ['monitors'];
+const resultsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
+export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: MonitorService, maintenance: MaintenanceService, now: () => number): void {
+  handle(app, route(tokens, { method: 'get', path: '/api/monitors', scope: 'read', summary: 'List monitors with state, last check and uptime', tags }), async (c) => {
+    const uptime = await monitors.uptime();
+    return c.json({ monitors: monitors.list().map((m) => ({ ...m, uptime: uptime[m.name] })) });
+  });
+  handle(
+    app,
+    route(tokens, { method: 'post', path: '/api/monitors', scope: 'admin', summary: 'Create a monitor', tags, body: monitorInputDocSchema, response: { status: 201 } }),
+    async (c) => c.json(await monitors.create(monitors.parse(await c.req.json())), 201),
+  );
+  handle(app, route(tokens, { method: 'get', path: '/api/monitors/{name}', scope: 'read', summary: 'Read a monitor', tags, params: nameParam }), async (c) => {
+    const name = valid<{ name: string }>(c, 'param').name;
+    return c.json({ ...monitors.view(monitors.get(name)), uptime: (await monitors.uptime([name]))[name] });
+  });
+  handle(
+    app,
+    route(tokens, { method: 'put', path: '/api/monitors/{name}', scope: 'admin', summary: 'Replace a monitor’s settings (state and history stay)', tags, params: nameParam, body: monitorInputDocSchema }),
+    async (c) => c.json(await monitors.replace(valid<{ name: string }>(c, 'param').name, monitors.parse(await c.req.json()))),
+  );
+  handle(app, route(tokens, { method: 'delete', path: '/api/monitors/{name}', scope: 'admin', summary: 'Delete a monitor and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
+    await monitors.remove(valid<{ name: string }>(c, 'param').name);
+    return c.body(null, 204);
+  });
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    handle(app, route(tokens, { method: 'post', path: `/api/monitors/{name}/${action}`, scope: 'admin', summary: `${action === 'pause' ? 'Pause' : 'Resume'} a monitor`, tags, params: nameParam }), async (c) =>
+      c.json(await monitors.setPaused(valid<{ name: string }>(c, 'param').name, paused)),
+    );
+  }
+  handle(
+    app,
+    route(tokens, { method: 'get', path: '/api/monitors/{name}/results', scope: 'read', summary: 'Check results, newest first (raw results are kept 7 days)', tags, params: nameParam, query: resultsQuery }),
+    async (c) => {
+      const q = valid<{ from?: string; to?: string; limit?: number }>(c, 'query');
+      const to = q.to ? Date.parse(q.to) : now() + 1;
+      const from = q.from ? Date.parse(q.from) : to - 86_400_000;
+      if (from >= to) throw new TocsinError('validation_failed', 'from: must be before to', { issues: [{ path: 'from', message: 'must be before to' }] });
+      const results = await monitors.results(valid<{ name: string }>(c, 'param').name, from, to, q.limit ?? 100);
+      return c.json({ results: results.map((r) => ({ at: new Date(r.at).toISOString(), up: r.up, latencyMs: r.latencyMs, statusCode: r.statusCode, reason: r.reason })) });
+    },
+  );
+  handle(app, route(tokens, { method: 'get', path: '/api/monitors/{name}/uptime', scope: 'read', summary: 'Uptime over 24 hours, 7 and 30 days', tags, params: nameParam }), async (c) => {
+    const name = valid<{ name: string }>(c, 'param').name;
+    monitors.get(name);
+    return c.json({ name, uptime: (await monitors.uptime([name]))[name] });
+  });
+
+  const mtags = ['maintenance'];
+  handle(app, route(tokens, { method: 'get', path: '/api/maintenance', scope: 'read', summary: 'List maintenance windows', tags: mtags }), (c) => c.json({ maintenance: maintenance.list() }));
+  handle(
+    app,
+    route(tokens, { method: 'put', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Create or replace a maintenance window', tags: mtags, params: nameParam, body: maintenanceInputSchema }),
+    async (c) => {
+      const spec = maintenance.parse(await c.req.json());
+      if (spec.name !== valid<{ name: string }>(c, 'param').name) throw new TocsinError('validation_failed', 'name: does not match the name in the URL', { issues: [{ path: 'name', message: 'does not match the URL' }] });
+      await maintenance.put(spec);
+      return c.json(maintenance.get(spec.name));
+    },
+  );
+  handle(app, route(tokens, { method: 'delete', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Delete a maintenance window', tags: mtags, params: nameParam, response: { status: 204 } }), async (c) => {
+    await maintenance.remove(valid<{ name: string }>(c, 'param').name);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * Monitors: create, change, pause, delete, and the figures people read
+ * (state, last check, uptime, results). Every monitor lives in memory (the
+ * registry) and in the database; the scheduler holds each one's next check.
+ */
+import type { Kysely } from 'kysely';
+import { REDACTED } from '@tocsin/protocol';
+import type { Clock } from '../core/clock.js';
+import { TocsinError, invalid, notFound } from '../core/errors.js';
+import { uuidv7 } from '../core/ids.js';
+import type { Database } from '../db/db-schema.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { parseMonitorInput, type ParsedMonitor } from './monitor-input.js';
+import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
+import { CHECK_JOB, spreadOffset } from './monitor-runner.js';
+import { initialRuntime } from './monitor-state.js';
+import * as store from './monitor-store.js';
+import type { Monitor } from './monitor-types.js';
+import type { ResultRecorder } from './result-recorder.js';
+import { deleteMonitorResults, sumRollups } from './result-store.js';
+
+const DAY = 86_400_000;
+
+/** Probe fields that hold credentials: printed back as the redaction marker. */
+function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...probe };
+  const auth = out.auth as Record<string, unknown> | undefined;
+  if (auth) out.auth = { ...auth, ...(auth.password !== undefined ? { password: REDACTED } : {}), ...(auth.token !== undefined ? { token: REDACTED } : {}) };
+  if (out.headers && typeof out.headers === 'object') out.headers = Object.fromEntries(Object.keys(out.headers).map((k) => [k, REDACTED]));
+  return out;
+}
+
+/** A redacted credential in an update keeps the stored one. */
+function keepSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!stored) return incoming;
+  const out = { ...incoming };
+  const a = out.auth as Record<string, unknown> | undefined;
+  const sa = stored.auth as Record<string, unknown> | undefined;
+  if (a && sa) out.auth = { ...a, ...(a.password === REDACTED ? { password: sa.password } : {}), ...(a.token === REDACTED ? { token: sa.token } : {}) };
+  const h = out.headers as Record<string, string> | undefined;
+  const sh = stored.headers as Record<string, string> | undefined;
+  if (h) out.headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v === REDACTED && sh?.[k] !== undefined ? sh[k] : v]));
+  return out;
+}
+
+export interface MonitorView {
+  name: string;
+  type: string;
+  target: Record<string, unknown>;
+  state: string;
+  lastCheckAt: string | null;
+  lastResult: { up: boolean; reason: string; latencyMs: number | null } | null;
+  stateChangedAt: string;
+  nextCheckAt: string | null;
+  settings: Record<string, unknown>;
+}
+
+export class MonitorService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly registry: MonitorRegistry,
+    private readonly scheduler: Scheduler,
+    private readonly recorder: ResultRecorder,
+    /** Names of the topics that exist, seen through `q` (a monitor may only name those). */
+    private readonly topicNames: (q: Kysely<Database>) => Promise<Set<string>>,
+  ) {}
+
+  /** Every topic a monitor names must exist; issues carry `prefix` (its place in a config file). */
+  async checkTopics(p: ParsedMonitor, q: Kysely<Database>, prefix = '', declared: readonly string[] = []): Promise<void> {
+    if (p.topics.length === 0) return;
+    const known = await this.topicNames(q);
+    for (const t of declared) known.add(t);
+    const issues = p.topics.flatMap((t, i) => (known.has(t) ? [] : [{ path: `${prefix ? prefix + '.' : ''}topics.${i}`, message: `topic '${t}' does not exist` }]));
+    if (issues.length) throw invalid(issues);
+  }
+
+  /** Loads every monitor and schedules its next check (from the database, or spread over its interval). */
+  async load(): Promise<void> {
+    const now = this.clock.now();
+    for (const row of await store.loadAll(this.db)) {
+      const entry: MonitorEntry = { ...row, dirty: false };
+      this.registry.set(entry);
+      this.scheduleNext(entry, now, true);
+    }
+  }
+
+  parse(input: unknown, prefix = ''): ParsedMonitor {
+    return parseMonitorInput(input, prefix);
+  }
+
+  list(): MonitorView[] {
+    return this.registry.all().map((e) => this.view(e));
+  }
+
+  get(name: string): MonitorEntry {
+    const e = this.registry.byName(name);
+    if (!e) throw notFound('monitor', name);
+    return e;
+  }
+
+  view(e: MonitorEntry): MonitorView {
+    const m = e.monitor;
+    const rt = e.runtime;
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return {
+      name: m.name,
+      type: m.type,
+      target: redactProbe(m.probe),
+      state: rt.state,
+      lastCheckAt: iso(rt.lastCheckAt),
+      lastResult: rt.lastUp === null ? null : { up: rt.lastUp, reason: rt.lastReason ?? '', latencyMs: rt.lastLatencyMs },
+      stateChangedAt: new Date(rt.stateChangedAt).toISOString(),
+      nextCheckAt: iso(m.paused ? null : e.nextCheckAt),
+      settings: {
+        description: m.description,
+        intervalMs: m.intervalMs,
+        timeoutMs: m.timeoutMs,
+        failureThreshold: m.failureThreshold,
+        successThreshold: m.successThreshold,
+        retryIntervalMs: m.retryIntervalMs,
+        reminderMs: m.reminderMs,
+        topics: m.topics,
+        tags: m.tags,
+        paused: m.paused,
+      },
+    };
+  }
+
+  async create(p: ParsedMonitor, q?: Kysely<Database>): Promise<MonitorView> {
+    if (this.registry.byName(p.name)) throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
+    await this.checkTopics(p, q ?? this.db);
+    const now = this.clock.now();
+    const monitor: Monitor = { id: uuidv7(now), type: p.probe.type, createdAt: now, updatedAt: now, ...p };
+    const runtime = initialRuntime(now, p.paused);
+    await store.insertMonitor(q ?? this.db, monitor, runtime);
+    const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
+    this.registry.set(entry);
+    this.scheduleNext(entry, now, false);
+    return this.view(entry);
+  }
+
+  /** Replaces a monitor's settings; its state and history stay. */
+  async replace(name: string, p: ParsedMonitor, q?: Kysely<Database>): Promise<MonitorView> {
+    const entry = this.get(name);
+    if (p.name !== name && this.registry.byName(p.name)) throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
+    await this.checkTopics(p, q ?? this.db);
+    const now = this.clock.now();
+    const probe = keepSecrets(p.probe, entry.monitor.probe) as Monitor['probe'];
+    const monitor: Monitor = { ...entry.monitor, ...p, probe, type: probe.type, updatedAt: now };
+    await store.updateMonitor(q ?? this.db, monitor);
+    const wasPaused = entry.monitor.paused;
+    entry.monitor = monitor;
+    if (monitor.paused !== wasPaused) {
+      entry.runtime = { ...entry.runtime, state: monitor.paused ? 'PAUSED' : entry.runtime.health, stateChangedAt: now };
+      entry.dirty = true;
+    }
+    this.registry.set(entry);
+    this.scheduleNext(entry, now, false);
+    return this.view(entry);
+  }
+
+  async setPaused(name: string, paused: boolean): Promise<MonitorView> {
+    const e = this.get(name);
+    const spec = { ...e.monitor, paused } as Monitor;
+    return this.replace(name, { ...spec, probe: spec.probe });
+  }
+
+  async remove(name: string, q?: Kysely<Database>): Promise<void> {
+    const e = this.get(name);
+    await store.deleteMonitor(q ?? this.db, e.monitor.id);
+    await deleteMonitorResults(q ?? this.db, e.monitor.id);
+    this.registry.delete(e.monitor.id);
+    this.scheduler.cancel(CHECK_JOB, e.monitor.id);
+    this.recorder.forget(e.monitor.id);
+  }
+
+  /** Uptime over the last 24 hours, 7 and 30 days, in percent (null when never checked). */
+  async uptime(names?: string[]): Promise<Record<string, Record<'24h' | '7d' | '30d', number | null>>> {
+    const now = this.clock.now();
+    const windows = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as const;
+    const sums = await Promise.all(Object.values(windows).map((w) => sumRollups(this.db, Math.floor((now - w) / 3600_000) * 3600_000)));
+    const out: Record<string, Record<'24h' | '7d' | '30d', number | null>> = {};
+    for (const e of this.registry.all()) {
+      if (names && !names.includes(e.monitor.name)) continue;
+      const pending = this.recorder.pendingCounts(e.monitor.id);
+      const figures = Object.keys(windows).map((k, i) => {
+        const s = sums[i].get(e.monitor.id) ?? { checks: 0, failures: 0 };
+        const checks = s.checks + pending.checks;
+        const failures = s.failures + pending.failures;
+        return [k, checks === 0 ? null : Math.round(((checks - failures) / checks) * 100_000) / 1000];
+      });
+      out[e.monitor.name] = Object.fromEntries(figures);
+    }
+    return out;
+  }
+
+  async results(name: string, from: number, to: number, limit: number) {
+    const e = this.get(name);
+    return this.recorder.results(e.monitor.id, from, to, limit);
+  }
+
+  private scheduleNext(entry: MonitorEntry, now: number, fromStore: boolean): void {
+    const m = entry.monitor;
+    if (m.paused) {
+      this.scheduler.cancel(CHECK_JOB, m.id);
+      return;
+    }
+    const stored = fromStore ? entry.nextCheckAt : null;
+    const at = stored !== null && stored >= now && stored <= now + m.intervalMs ? stored : now + spreadOffset(m.id, Math.min(m.intervalMs, fromStore ? m.intervalMs : 5_000));
+    entry.nextCheckAt = at;
+    this.scheduler.schedule(CHECK_JOB, m.id, at);
+  }
+}

@@ -1,0 +1,117 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MonitorStateTable, MonitorTable } from '../db/db-schema.js';
+import type { Health, MonitorRuntime, MonitorState } from './monitor-state.js';
+import type { Monitor, MonitorWithState } from './monitor-types.js';
+
+type Q = Kysely<Database>;
+
+function toMonitor(r: Selectable<MonitorTable>): Monitor {
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    probe: JSON.parse(r.probe),
+    description: r.description,
+    intervalMs: r.interval_ms,
+    timeoutMs: r.timeout_ms,
+    failureThreshold: r.failure_threshold,
+    successThreshold: r.success_threshold,
+    retryIntervalMs: r.retry_interval_ms,
+    reminderMs: r.reminder_ms,
+    topics: JSON.parse(r.topics),
+    tags: JSON.parse(r.tags),
+    paused: r.paused === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function monitorRow(m: Monitor): Selectable<MonitorTable> {
+  return {
+    id: m.id,
+    name: m.name,
+    type: m.type,
+    probe: JSON.stringify(m.probe),
+    description: m.description,
+    interval_ms: m.intervalMs,
+    timeout_ms: m.timeoutMs,
+    failure_threshold: m.failureThreshold,
+    success_threshold: m.successThreshold,
+    retry_interval_ms: m.retryIntervalMs,
+    reminder_ms: m.reminderMs,
+    topics: JSON.stringify(m.topics),
+    tags: JSON.stringify(m.tags),
+    paused: m.paused ? 1 : 0,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+  };
+}
+
+function toRuntime(r: Selectable<MonitorStateTable>): MonitorRuntime {
+  return {
+    state: r.state as MonitorState,
+    health: r.health as Health,
+    consecutiveFailures: r.consecutive_failures,
+    consecutiveSuccesses: r.consecutive_successes,
+    notified: r.notified as MonitorRuntime['notified'],
+    failingSince: r.failing_since,
+    lastCheckAt: r.last_check_at,
+    lastUp: r.last_up === null ? null : r.last_up === 1,
+    lastReason: r.last_reason,
+    lastLatencyMs: r.last_latency_ms,
+    lastNotifiedAt: r.last_notified_at,
+    stateChangedAt: r.state_changed_at,
+  };
+}
+
+function stateRow(monitorId: string, rt: MonitorRuntime, nextCheckAt: number | null): Selectable<MonitorStateTable> {
+  return {
+    monitor_id: monitorId,
+    state: rt.state,
+    health: rt.health,
+    consecutive_failures: rt.consecutiveFailures,
+    consecutive_successes: rt.consecutiveSuccesses,
+    notified: rt.notified,
+    failing_since: rt.failingSince,
+    last_check_at: rt.lastCheckAt,
+    last_up: rt.lastUp === null ? null : rt.lastUp ? 1 : 0,
+    last_reason: rt.lastReason,
+    last_latency_ms: rt.lastLatencyMs,
+    last_notified_at: rt.lastNotifiedAt,
+    state_changed_at: rt.stateChangedAt,
+    next_check_at: nextCheckAt,
+  };
+}
+
+export async function loadAll(q: Q): Promise<MonitorWithState[]> {
+  const rows = await q
+    .selectFrom('monitors')
+    .innerJoin('monitor_state', 'monitor_state.monitor_id', 'monitors.id')
+    .selectAll()
+    .orderBy('monitors.name')
+    .execute();
+  return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
+}
+
+export async function insertMonitor(q: Q, m: Monitor, rt: MonitorRuntime): Promise<void> {
+  await q.insertInto('monitors').values(monitorRow(m)).execute();
+  await q.insertInto('monitor_state').values(stateRow(m.id, rt, null)).execute();
+}
+
+export async function updateMonitor(q: Q, m: Monitor): Promise<void> {
+  const { id: _id, created_at: _c, ...rest } = monitorRow(m);
+  await q.updateTable('monitors').set(rest).where('id', '=', m.id).execute();
+}
+
+export async function deleteMonitor(q: Q, id: string): Promise<void> {
+  await q.deleteFrom('monitor_state').where('monitor_id', '=', id).execute();
+  await q.deleteFrom('monitors').where('id', '=', id).execute();
+}
+
+/** Writes runtime state for many monitors in one transaction (the caller's). */
+export async function saveStates(q: Q, states: readonly { id: string; runtime: MonitorRuntime; nextCheckAt: number | null }[]): Promise<void> {
+  for (const s of states) {
+    const { monitor_id: _m, ...set } = stateRow(s.id, s.runtime, s.nextCheckAt);
+    await q.updateTable('monitor_state').set(set).where('monitor_id', '=', s.id).execute();
+  }
+}
