@@ -35,7 +35,7 @@ export const monitorCommonSchema = z.object(monitorCommonShape).strict();
 export type MonitorCommon = z.infer<typeof monitorCommonSchema>;
 
 /** For documentation (OpenAPI) only: the probe's fields are checked by the probe's schema. */
-export const monitorInputDocSchema = z.looseObject({ ...monitorCommonShape, type: z.enum(['http', 'tcp', 'dns', 'tls']) });
+export const monitorInputDocSchema = z.looseObject({ ...monitorCommonShape, type: z.enum(['http', 'tcp', 'dns', 'tls'], { error: 'the probe type is required: http, tcp, dns or tls' }) });
 
 /** A one-off or recurring maintenance window; while open, monitors it covers announce nothing. */
 export const maintenanceInputSchema = z

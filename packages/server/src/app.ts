@@ -117,7 +117,10 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const maintenance = new MaintenanceService(db, clock);
   await maintenance.load();
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
-  const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }));
+  const checks = metrics.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
+  const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (_name, up) =>
+    checks.inc({ result: up ? 'up' : 'down' }),
+  );
   scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
   await monitors.load();
   const config = new ConfigApplyService(db, [topicConfigSection(topics), monitorConfigSection(monitors), maintenanceConfigSection(maintenance)], wake);

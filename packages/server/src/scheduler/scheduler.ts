@@ -60,6 +60,9 @@ export class Scheduler {
     metrics: MetricsRegistry,
   ) {
     this.lagHistogram = metrics.histogram('tocsin_scheduler_lag_seconds', 'Delay between an item being due and its start, by job.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    metrics.gauge('tocsin_scheduler_lag_recent_seconds', 'Lag percentiles over the last 4096 starts.', () =>
+      [50, 90, 99].map((p) => ({ labels: { quantile: String(p / 100) }, value: this.lag.percentile(p) / 1000 })),
+    );
     metrics.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () => [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })));
   }
 

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HttpReceiver, waitFor } from '../packages/server/src/test-support/http-receiver.js';
+import { api, startServer, type ServerProcess } from './support/server-process.js';
+
+const TOKEN = 'monitors-e2e-admin-token-0123456789';
+const MONITORS = 50;
+const FAILING = 10;
+const INTERVAL_S = 5;
+const TIMEOUT_S = 2;
+
+describe('uptime monitors end to end', () => {
+  let targets: HttpReceiver;
+  let hooks: HttpReceiver;
+  let server: ServerProcess;
+  let dir: string;
+  const failing = new Set<number>();
+  const arrivals: { kind: string; monitor: string; at: number }[] = [];
+
+  before(async () => {
+    targets = await new HttpReceiver().start();
+    targets.respond = (req) => (failing.has(Number(req.path.split('/')[2])) ? { status: 500, body: 'boom' } : { status: 200, body: 'OK' });
+    hooks = await new HttpReceiver().start();
+    hooks.respond = (req) => {
+      const e = req.json().event;
+      arrivals.push({ kind: e.kind, monitor: e.source.name, at: Date.now() });
+      return { status: 200 };
+    };
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-monitors-'));
+    server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN });
+  });
+  after(async () => {
+    await server?.stop();
+    await targets.stop();
+    await hooks.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const states = async () => (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string }[];
+  const count = (kind: string) => arrivals.filter((a) => a.kind === kind).length;
+  const quietFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('notifies exactly the monitors that changed, once, across a restart', async () => {
+    const monitors = Array.from({ length: MONITORS }, (_, i) => ({
+      name: `site-${i}`,
+      type: 'http',
+      url: `${targets.url}/t/${i}`,
+      interval: `${INTERVAL_S}s`,
+      timeout: `${TIMEOUT_S}s`,
+      topics: ['ops'],
+    }));
+    const config = { topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }], monitors };
+    const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config });
+    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    assert.equal(applied.json.changes.length, 1 + MONITORS);
+
+    await waitFor(async () => (await states()).every((m) => m.state === 'UP'), 'all monitors up', 20_000);
+    assert.equal(arrivals.length, 0, 'coming up the first time is not news');
+
+    const failedAt = Date.now();
+    for (let i = 0; i < FAILING; i++) failing.add(i * 5);
+    await waitFor(() => count('monitor.down') >= FAILING, `${FAILING} down notifications`, 20_000);
+    const bound = (INTERVAL_S * 1 + TIMEOUT_S + 1) * 1000;
+    for (const a of arrivals) assert.ok(a.at - failedAt <= bound, `${a.monitor} was announced after ${a.at - failedAt} ms (bound ${bound} ms)`);
+    assert.deepEqual(new Set(arrivals.map((a) => a.monitor)), new Set([...failing].map((i) => `site-${i}`)));
+
+    await quietFor(INTERVAL_S * 1000 + 1000);
+    assert.equal(count('monitor.down'), FAILING, 'no repeats while down');
+
+    await server.stop();
+    server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN });
+    await quietFor(INTERVAL_S * 1000 + 2000);
+    const afterRestart = await states();
+    assert.equal(afterRestart.filter((m) => m.state === 'DOWN').length, FAILING);
+    assert.equal(arrivals.length, FAILING, 'a restart repeats nothing');
+
+    failing.clear();
+    await waitFor(() => count('monitor.up') >= FAILING, `${FAILING} recoveries`, 20_000);
+    await quietFor(INTERVAL_S * 1000 + 1000);
+    assert.equal(count('monitor.up'), FAILING);
+    assert.equal(count('monitor.down'), FAILING);
+    assert.equal(arrivals.length, 2 * FAILING);
+  });
+});
