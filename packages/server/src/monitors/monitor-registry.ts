@@ -5,8 +5,10 @@ export interface MonitorEntry {
   monitor: Monitor;
   runtime: MonitorRuntime;
   nextCheckAt: number | null;
-  /** Runtime changed since it was last written. */
+  /** Runtime changed in a way a restart must not forget (counters, health). */
   dirty: boolean;
+  /** Only the last-check fields changed since the last write; written less often. */
+  stale?: boolean;
 }
 
 /** Every monitor and its runtime state, in memory; the database is written behind it. */
@@ -45,12 +47,13 @@ export class MonitorRegistry {
     return [...this.byId.values()].sort((a, b) => (a.monitor.name < b.monitor.name ? -1 : 1));
   }
 
-  /** Entries whose runtime must be written; clears their flag. */
-  takeDirty(): MonitorEntry[] {
+  /** Entries whose runtime must be written (with `stale`, also those with only new last-check fields); clears their flags. */
+  takeDirty(stale = false): MonitorEntry[] {
     const out: MonitorEntry[] = [];
     for (const e of this.byId.values()) {
-      if (e.dirty) {
+      if (e.dirty || (stale && e.stale)) {
         e.dirty = false;
+        e.stale = false;
         out.push(e);
       }
     }

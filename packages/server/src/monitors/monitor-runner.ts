@@ -27,6 +27,8 @@ export function spreadOffset(id: string, intervalMs: number): number {
 }
 
 export class MonitorRunner {
+  private lastFullFlush = 0;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
@@ -74,15 +76,25 @@ export class MonitorRunner {
         this.logger.info(announce.kind, { monitor: m.name, reason: result.reason });
       }
       entry.dirty = false;
-    } else entry.dirty = true;
+      entry.stale = false;
+    } else if (decision.runtime.consecutiveFailures !== prev.consecutiveFailures || prev.consecutiveSuccesses < m.successThreshold || decision.runtime.lastUp !== prev.lastUp) {
+      entry.dirty = true;
+    } else entry.stale = true;
     entry.runtime = decision.runtime;
     entry.nextCheckAt = nextCheckAt;
     return nextCheckAt;
   }
 
-  /** Writes runtime states and buffered results; `all` also writes open result chunks (shutdown). */
+  /**
+   * Writes runtime states and buffered results; `all` also writes open
+   * result chunks and every state (shutdown). Last-check times alone are
+   * written once a minute: after a crash they may be that old.
+   */
   async flush(all = false): Promise<void> {
-    const dirty = this.registry.takeDirty();
+    const now = this.clock.now();
+    const everything = all || now - this.lastFullFlush >= 60_000;
+    if (everything) this.lastFullFlush = now;
+    const dirty = this.registry.takeDirty(everything);
     if (dirty.length) {
       await this.db.transaction().execute((trx) => store.saveStates(trx, dirty.map((e) => ({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt }))));
     }
