@@ -84,10 +84,13 @@ const socketErrors: Record<string, string> = {
 export function describeSocketError(err: unknown, host: string): string {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? '';
-  if (code === 'ENOTFOUND') return `host not found: ${host}`;
+  if (code === 'ENOTFOUND') return `host not found: ${(e as { hostname?: string }).hostname ?? host}`;
   if (socketErrors[code]) return socketErrors[code];
   if (code.startsWith('ERR_TLS_') || /CERT|SELF_SIGNED|UNABLE_TO|SIGNATURE/.test(code)) return `TLS certificate not trusted: ${e.message}`;
-  if (code.startsWith('ERR_SSL_') || /SSL|TLS/.test(e?.message ?? '')) return `TLS handshake failed: ${e.message}`;
+  if (code.startsWith('ERR_SSL_') || /SSL|TLS/.test(e?.message ?? '')) {
+    const why = (e as { reason?: string }).reason ?? e.message.trim();
+    return code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? `TLS handshake failed: ${why} (does this port speak TLS?)` : `TLS handshake failed: ${why}`;
+  }
   const message = e?.message ?? String(err);
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
