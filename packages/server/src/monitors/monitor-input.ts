@@ -2,20 +2,8 @@ import { monitorCommonSchema, probeSpecSchema, splitMonitorInput, type FieldIssu
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Monitor } from './monitor-types.js';
 
-export interface ParsedMonitor {
-  name: string;
-  description: string | null;
-  probe: Record<string, unknown> & { type: string };
-  intervalMs: number;
-  timeoutMs: number;
-  failureThreshold: number;
-  successThreshold: number;
-  retryIntervalMs: number | null;
-  reminderMs: number | null;
-  topics: string[];
-  tags: Record<string, string>;
-  paused: boolean;
-}
+/** A validated monitor, before it has an id. */
+export type ParsedMonitor = Omit<Monitor, 'id' | 'type' | 'createdAt' | 'updatedAt'>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
