@@ -36,8 +36,15 @@ export const retryPolicySchema = z
 
 const headersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string());
 
+/** Subscription names may be e-mail addresses (the default name of an e-mail subscription). */
+const subscriptionNameSchema = z
+  .string()
+  .min(1)
+  .max(254)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]*$/, 'use letters, digits and . _ @ + -, starting with a letter or digit');
+
 const common = {
-  name: nameSchema.optional(),
+  name: subscriptionNameSchema.optional(),
   filter: subscriptionFilterSchema.optional(),
   retry: retryPolicySchema.optional(),
   /** Deliveries per second to this destination; bursts wait instead of failing. */

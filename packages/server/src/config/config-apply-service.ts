@@ -31,7 +31,8 @@ export class ConfigApplyService {
   validate(config: unknown): Record<string, unknown[] | undefined> {
     const parsed = configFileSchema.safeParse(config ?? {});
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
-    const doc = parsed.data as Record<string, unknown[] | undefined>;
+    // Sections parse their own items: hand them the document as written, not the schema's output.
+    const doc = (config ?? {}) as Record<string, unknown[] | undefined>;
     const issues = this.sections.flatMap((s) => (doc[s.key] && s.check ? s.check(doc[s.key]!) : []));
     if (issues.length) throw invalid(issues);
     return doc;

@@ -5,7 +5,7 @@ import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorSpecOf, type ParsedMonitor } from './monitor-input.js';
-import type { MonitorService } from './monitor-service.js';
+import { keepSecrets, type MonitorService } from './monitor-service.js';
 
 function issuesOf(err: unknown): { path: string; message: string }[] {
   if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
@@ -50,8 +50,10 @@ export function monitorConfigSection(monitors: MonitorService): ConfigSection {
           ops.push((trx) => monitors.create(p, trx));
           continue;
         }
-        const current = monitorSpecOf(monitors.get(p.name).monitor);
-        const next = monitorSpecOf({ ...monitors.get(p.name).monitor, ...p, type: p.probe.type });
+        const stored = monitors.get(p.name).monitor;
+        const current = monitorSpecOf(stored);
+        const probe = keepSecrets(p.probe, stored.probe) as typeof p.probe;
+        const next = monitorSpecOf({ ...stored, ...p, probe, type: probe.type });
         const fields = changedFields(current, next);
         if (fields.length) {
           changes.push({ action: 'update', resource: 'monitor', name: p.name, fields });

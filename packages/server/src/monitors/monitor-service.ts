@@ -31,7 +31,7 @@ function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A redacted credential in an update keeps the stored one. */
-function keepSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+export function keepSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!stored) return incoming;
   const out = { ...incoming };
   const a = out.auth as Record<string, unknown> | undefined;

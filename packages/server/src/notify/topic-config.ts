@@ -13,7 +13,17 @@ export function topicConfigSection(service: TopicService): ConfigSection {
     check(items) {
       const issues: { path: string; message: string }[] = [];
       const seen = new Set<string>();
-      for (const [i, t] of (items as TopicSpec[]).entries()) {
+      const parsed: TopicSpec[] = [];
+      for (const [i, item] of items.entries()) {
+        try {
+          parsed.push(service.parseTopic(item));
+        } catch (err) {
+          const found = (err as { details?: { issues?: typeof issues } }).details?.issues ?? [];
+          issues.push(...found.map((x) => ({ ...x, path: `topics.${i}${x.path ? '.' + x.path : ''}` })));
+        }
+      }
+      if (issues.length) return issues;
+      for (const [i, t] of parsed.entries()) {
         if (seen.has(t.name)) issues.push({ path: `topics.${i}.name`, message: `topic '${t.name}' is declared twice` });
         seen.add(t.name);
         try {
@@ -26,7 +36,7 @@ export function topicConfigSection(service: TopicService): ConfigSection {
     },
 
     async plan(q, items, ctx) {
-      const wanted = items as TopicSpec[];
+      const wanted = items.map((item) => service.parseTopic(item));
       const topics = await store.listTopics(q);
       const subs = await store.listSubscriptions(q);
       const changes: ConfigChange[] = [];
