@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { applyCommand } from './apply-command.js';
 import { deliveriesCommand } from './deliveries-command.js';
 import { exportCommand } from './export-command.js';
+import { monitorsCommand } from './monitors-command.js';
 import { publishCommand } from './publish-command.js';
 import { startCommand } from './start-command.js';
 import { tokensCommand } from './tokens-command.js';
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   publish: publishCommand,
   deliveries: deliveriesCommand,
   tokens: tokensCommand,
+  monitors: monitorsCommand,
 };

@@ -154,7 +154,44 @@ export interface MaintenanceWindowTable {
   updated_at: number;
 }
 
+export interface HeartbeatTable {
+  id: string;
+  name: string;
+  slug: string;
+  /** The ping secret: it can ping and do nothing else. */
+  ping_uuid: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HeartbeatStateTable {
+  heartbeat_id: string;
+  state: string;
+  /** The state machine's runtime as JSON. */
+  runtime: string;
+  next_deadline: number | null;
+}
+
+export interface HeartbeatPingTable {
+  id: string;
+  heartbeat_id: string;
+  at: number;
+  kind: string;
+  exit_status: number | null;
+  rid: string | null;
+  method: string;
+  remote_addr: string | null;
+  user_agent: string | null;
+  body: string | null;
+  body_truncated: number;
+  duration_ms: number | null;
+}
+
 export interface Database {
+  heartbeats: HeartbeatTable;
+  heartbeat_state: HeartbeatStateTable;
+  heartbeat_pings: HeartbeatPingTable;
   monitors: MonitorTable;
   monitor_state: MonitorStateTable;
   check_chunks: CheckChunkTable;

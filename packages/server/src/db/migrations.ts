@@ -189,4 +189,44 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_heartbeats': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('heartbeats')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('ping_uuid', 'text', (c) => c.notNull().unique())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('heartbeat_state')
+        .addColumn('heartbeat_id', 'text', (c) => c.primaryKey().references('heartbeats.id').onDelete('cascade'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('runtime', 'text', (c) => c.notNull())
+        .addColumn('next_deadline', 'bigint')
+        .execute();
+      // Deadlines are found through this index after a restart.
+      await db.schema.createIndex('heartbeat_state_deadline').on('heartbeat_state').column('next_deadline').execute();
+      await db.schema
+        .createTable('heartbeat_pings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('heartbeat_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('exit_status', 'integer')
+        .addColumn('rid', 'text')
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('remote_addr', 'text')
+        .addColumn('user_agent', 'text')
+        .addColumn('body', 'text')
+        .addColumn('body_truncated', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('heartbeat_pings_heartbeat').on('heartbeat_pings').columns(['heartbeat_id', 'id']).execute();
+      await db.schema.createIndex('heartbeat_pings_at').on('heartbeat_pings').column('at').execute();
+    },
+  },
 };

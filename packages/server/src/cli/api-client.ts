@@ -1,0 +1,74 @@
+import { TocsinError } from '../core/errors.js';
+import { clientSettings } from '../config/settings.js';
+import type { ErrorCode } from '@tocsin/protocol';
+
+export interface ApiClient {
+  url: string;
+  get<T = any>(path: string): Promise<T>;
+  post<T = any>(path: string, body?: unknown): Promise<T>;
+  put<T = any>(path: string, body?: unknown): Promise<T>;
+  delete<T = any>(path: string): Promise<T>;
+}
+
+const statusCodes: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
+
+/**
+ * The CLI's HTTP client. Failures become one-line TocsinErrors
+ * (`POST /api/config/apply: 400 …`) that keep the API's `details`.
+ */
+export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ApiClient {
+  const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!token) throw new TocsinError('unauthorized', 'no API token: set --token or TOCSIN_TOKEN (the admin token is printed at the first start)');
+    let res: Response;
+    try {
+      res = await fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new TocsinError('unavailable', `cannot reach the Tocsin server at ${url} (${cause}); is it running? set --url or TOCSIN_URL`);
+    }
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const message = json?.error?.message ?? (text.slice(0, 200) || res.statusText);
+      throw new TocsinError(json?.error?.code ?? statusCodes[res.status] ?? 'internal', `${method} ${path}: ${res.status} ${message}`, json?.error?.details);
+    }
+    return json as T;
+  }
+  return {
+    url,
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b ?? {}),
+    put: (p, b) => call('PUT', p, b ?? {}),
+    delete: (p) => call('DELETE', p),
+  };
+}
+
+/** The flags every client command takes. */
+export const clientFlags = { url: { type: 'string' as const }, token: { type: 'string' as const } };
+
+/** Prints rows as aligned columns under a header. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
