@@ -95,14 +95,14 @@ describe('HTTP API', () => {
     const created = await call(tocsin, 'POST', '/api/topics', {
       name: 'secret-test',
       subscriptions: [
-        { protocol: 'slack', endpoint: 'https://hooks.slack.com/services/T000/B000/XXXXSECRET' },
+        { protocol: 'slack', endpoint: 'https://hooks.slack.com/services/T000/B000/W3BHOOKSECRET' },
         { protocol: 'pagerduty', routingKey: 'R0UTINGKEYSECRET' },
         { protocol: 'webhook', endpoint: 'http://127.0.0.1:9/h', secret: 'hmac-secret-value', headers: { authorization: 'Bearer HEADERSECRET' } },
       ],
     });
     assert.equal(created.status, 201);
     for (const text of [created.text, (await call(tocsin, 'GET', '/api/topics')).text, (await call(tocsin, 'GET', '/api/config/export')).text]) {
-      assert.doesNotMatch(text, /XXXXSECRET|R0UTINGKEYSECRET|hmac-secret-value|HEADERSECRET/);
+      assert.doesNotMatch(text, /W3BHOOKSECRET|R0UTINGKEYSECRET|hmac-secret-value|HEADERSECRET/);
       assert.match(text, /<redacted>/);
     }
   });

@@ -38,7 +38,7 @@ describe('slack channel', { timeout: 5000 }, () => {
 
   before(async () => {
     receiver = await TestReceiver.start();
-    hook = `${receiver.url}/services/T000/B000/XXXX`;
+    hook = `${receiver.url}/services/T000/B000/H00K`;
   });
   after(() => receiver.close());
   beforeEach(() => receiver.reset({ status: 200, body: 'ok' }));
@@ -48,7 +48,7 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.deepEqual(outcome, { ok: true, status: 200 });
     const req = receiver.single();
     assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/services/T000/B000/XXXX');
+    assert.equal(req.path, '/services/T000/B000/H00K');
     assert.match(String(req.headers['content-type']), /^application\/json/);
     assert.deepEqual(JSON.parse(req.body), {
       text: '🔴 *[CRITICAL]* API is down',
