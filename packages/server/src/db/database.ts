@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import type { Database } from './db-schema.js';
 import { migrations } from './migrations.js';
 
@@ -57,7 +57,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Runs every migration not yet applied; throws with the failing migration's name. */
 export async function migrate(handle: Db): Promise<void> {
-  const migrator = new Migrator({ db: handle.db, provider });
+  // Name the schema: otherwise Kysely takes a migration table in any other schema of the database for ours.
+  let migrationTableSchema: string | undefined;
+  if (handle.dialect === 'postgres') {
+    migrationTableSchema = (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0]?.s;
+  }
+  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
