@@ -51,14 +51,17 @@ const common = {
   rateLimit: z.number().positive().max(10000).optional(),
 };
 
+/** Events of this many seconds reach the subscription as one message listing them all (not for PagerDuty: one incident per dedup key). */
+const grouping = { groupWindowSeconds: z.number().int().min(1).max(3600).optional() };
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 
 export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
   z
-    .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common })
+    .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common, ...grouping })
     .strict(),
   z
-    .object({ protocol: z.literal('slack'), endpoint: httpUrl, channel: z.string().optional(), ...common })
+    .object({ protocol: z.literal('slack'), endpoint: httpUrl, channel: z.string().optional(), ...common, ...grouping })
     .strict(),
   z
     .object({
@@ -68,6 +71,7 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       secret: z.string().min(8).optional(),
       headers: headersSchema.optional(),
       ...common,
+      ...grouping,
     })
     .strict(),
   z
@@ -86,6 +90,7 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       /** The Events API URL of your Datadog site. */
       endpoint: httpUrl.default('https://api.datadoghq.com/api/v1/events'),
       ...common,
+      ...grouping,
     })
     .strict(),
 ]);

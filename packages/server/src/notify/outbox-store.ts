@@ -65,6 +65,8 @@ export interface NewDelivery {
   eventId: string;
   subscriptionId: string;
   purpose: DeliveryPurpose;
+  /** When to send; now unless the subscription groups events (the end of its open window). */
+  nextAttemptAt?: number;
 }
 
 export async function insertDeliveries(q: Q, deliveries: readonly NewDelivery[], now: number): Promise<void> {
@@ -80,7 +82,7 @@ export async function insertDeliveries(q: Q, deliveries: readonly NewDelivery[],
           purpose: d.purpose,
           status: 'pending' as const,
           attempts: 0,
-          next_attempt_at: now,
+          next_attempt_at: d.nextAttemptAt ?? now,
           last_error: null,
           last_status: null,
           created_at: now,
@@ -91,6 +93,19 @@ export async function insertDeliveries(q: Q, deliveries: readonly NewDelivery[],
       )
       .execute();
   }
+}
+
+/** The end of a subscription's open group window (a fresh pending delivery waiting past `now`), if any. */
+export async function openGroupWindowEnd(q: Q, subscriptionId: string, now: number): Promise<number | undefined> {
+  const row = await q
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.max('next_attempt_at').as('at'))
+    .where('subscription_id', '=', subscriptionId)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0)
+    .where('next_attempt_at', '>', now)
+    .executeTakeFirst();
+  return row?.at == null ? undefined : Number(row.at);
 }
 
 /**

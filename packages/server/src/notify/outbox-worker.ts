@@ -15,6 +15,7 @@
  * recorded, with the same delivery id and dedup key.
  */
 import type { Kysely } from 'kysely';
+import type { TocsinEvent } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { defaultBackoff, retryDelay, type BackoffPolicy } from '../core/backoff.js';
 import { formatDuration } from '../core/durations.js';
@@ -33,6 +34,7 @@ import {
   type Outcome,
 } from './outbox-store.js';
 import { RateLimiter } from './rate-limiter.js';
+import { digestEvent } from './digest.js';
 import { findSubscriptionsByIds } from './topic-store.js';
 
 export interface OutboxOptions {
@@ -63,6 +65,28 @@ export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
   maxAgeMs: 24 * 3600_000,
   backoff: defaultBackoff,
 };
+
+/** Most events one grouped message carries. */
+const MAX_GROUP = 100;
+
+/**
+ * The deliveries sent as one message from position `i`: for a grouping
+ * subscription, the run of deliveries of the same window (same due time and
+ * attempt count); otherwise just the one.
+ */
+function groupAt(sub: Subscription, jobs: DeliveryJob[], i: number): DeliveryJob[] {
+  const head = jobs[i].delivery;
+  if (!sub.spec.groupWindowSeconds || head.purpose !== 'event') return [jobs[i]];
+  let j = i + 1;
+  while (
+    j < jobs.length &&
+    j - i < MAX_GROUP &&
+    jobs[j].delivery.purpose === 'event' &&
+    jobs[j].delivery.nextAttemptAt === head.nextAttemptAt &&
+    jobs[j].delivery.attempts === head.attempts
+  ) j++;
+  return jobs.slice(i, j);
+}
 
 export interface Links {
   unsubscribe(sub: Subscription): string;
@@ -180,7 +204,8 @@ export class OutboxWorker {
       if (jobs.length === 0) return attempts;
       const outcomes: Outcome[] = [];
       let blocked = false;
-      for (const job of jobs) {
+      for (let i = 0; i < jobs.length; ) {
+        const job = jobs[i];
         const now = this.clock.now();
         if (job.delivery.nextAttemptAt > now) {
           blocked = true;
@@ -188,6 +213,7 @@ export class OutboxWorker {
         }
         if (!sub || sub.status === 'unsubscribed') {
           outcomes.push({ id: job.delivery.id, result: 'dead', at: now, status: null, error: sub ? 'the recipient unsubscribed' : 'the subscription was deleted' });
+          i++;
           continue;
         }
         const wait = this.rateLimitWait(sub, now);
@@ -197,10 +223,12 @@ export class OutboxWorker {
           break;
         }
         this.heldUntil.delete(subscriptionId);
-        const outcome = await this.attempt(sub, job);
-        outcomes.push(outcome);
+        const group = groupAt(sub, jobs, i);
+        const results = await this.attempt(sub, group);
+        outcomes.push(...results);
+        i += group.length;
         attempts++;
-        if (outcome.result === 'retry') {
+        if (results[0].result === 'retry') {
           blocked = true;
           break;
         }
@@ -220,8 +248,15 @@ export class OutboxWorker {
     return this.limiter.take(`${sub.protocol}:${channel.destinationKey(resolvedSpec(sub))}`, rate, now);
   }
 
-  private async attempt(sub: Subscription, job: DeliveryJob): Promise<Outcome> {
-    const { delivery, event } = job;
+  /** Sends one delivery, or one message for a group; returns an outcome for each delivery. */
+  private async attempt(sub: Subscription, jobs: DeliveryJob[]): Promise<Outcome[]> {
+    const outcome = await this.attemptOne(sub, jobs[0], jobs.length > 1 ? jobs.map((j) => j.event) : undefined);
+    return jobs.map((j) => ({ ...outcome, id: j.delivery.id }));
+  }
+
+  private async attemptOne(sub: Subscription, job: DeliveryJob, group: TocsinEvent[] | undefined): Promise<Outcome> {
+    const { delivery } = job;
+    const event = group ? digestEvent(group) : job.event;
     const channel = this.channels.get(sub.protocol);
     const attempt = delivery.attempts + 1;
     const confirmToken = delivery.purpose === 'confirmation' ? String(event.attributes.confirmToken ?? '') : undefined;
@@ -232,6 +267,7 @@ export class OutboxWorker {
       event,
       spec: resolvedSpec(sub),
       subscriptionName: sub.name,
+      group,
       links: { unsubscribe: this.links.unsubscribe(sub), confirm: confirmToken ? this.links.confirm(confirmToken) : undefined },
       timeoutMs: this.options.timeoutMs,
     });

@@ -5,8 +5,8 @@ import { invalid, fieldIssuesOf, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import { eventMatches } from './event-filter.js';
-import { filterOf } from './notify-types.js';
-import { insertDeliveries, insertEvent, type NewDelivery } from './outbox-store.js';
+import { filterOf, type Subscription } from './notify-types.js';
+import { insertDeliveries, insertEvent, openGroupWindowEnd, type NewDelivery } from './outbox-store.js';
 import { findTopicsByName, subscriptionsOfTopics } from './topic-store.js';
 
 export interface PublishResult {
@@ -58,6 +58,7 @@ export class PublishService {
     );
     const events: TocsinEvent[] = [];
     const deliveries: NewDelivery[] = [];
+    const windows = new Map<string, number>();
     for (const topic of topics) {
       const id = uuidv7(now);
       const event: TocsinEvent = {
@@ -72,11 +73,24 @@ export class PublishService {
       for (const sub of subs) {
         if (sub.topicId !== topic.id || sub.status !== 'confirmed') continue;
         if (!eventMatches(filterOf(sub), event)) continue;
-        deliveries.push({ id: uuidv7(now), eventId: id, subscriptionId: sub.id, purpose: 'event' });
+        deliveries.push({ id: uuidv7(now), eventId: id, subscriptionId: sub.id, purpose: 'event', nextAttemptAt: await this.windowEnd(trx, sub, now, windows) });
       }
     }
     await insertDeliveries(trx, deliveries, now);
     return { events, deliveries: deliveries.length };
+  }
+
+  /**
+   * When a delivery to a grouping subscription goes out: at the end of the
+   * window that is open for it, or of a new one starting now.
+   */
+  private async windowEnd(trx: Kysely<Database>, sub: Subscription, now: number, windows: Map<string, number>): Promise<number | undefined> {
+    const seconds = sub.spec.groupWindowSeconds as number | undefined;
+    if (!seconds) return undefined;
+    let end = windows.get(sub.id) ?? (await openGroupWindowEnd(trx, sub.id, now));
+    if (end === undefined) end = now + seconds * 1000;
+    windows.set(sub.id, end);
+    return end;
   }
 
   /** Wakes the outbox worker; call after committing a transaction that used `publishIn`. */

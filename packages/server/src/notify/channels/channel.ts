@@ -11,6 +11,8 @@ export interface SendRequest {
   /** The subscription's spec with secret fields resolved. */
   spec: Record<string, unknown>;
   subscriptionName: string;
+  /** Set when one message stands for a group window: the events, oldest first (`event` is then their digest). */
+  group?: TocsinEvent[];
   links: {
     /** Where a person stops receiving these messages. */
     unsubscribe: string;

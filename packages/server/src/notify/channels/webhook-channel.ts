@@ -4,23 +4,28 @@ import { sendHttp } from './http-sender.js';
 
 /** The JSON body a webhook receives; documented in docs/channels.md. */
 export function webhookBody(req: SendRequest): Record<string, unknown> {
-  const e = req.event;
-  return {
+  const body: Record<string, unknown> = {
     deliveryId: req.deliveryId,
     attempt: req.attempt,
     subscription: req.subscriptionName,
-    event: {
-      id: e.id,
-      topic: e.topic,
-      time: new Date(e.time).toISOString(),
-      kind: e.kind,
-      severity: e.severity,
-      source: e.source,
-      title: e.title,
-      text: e.text,
-      attributes: e.attributes,
-      dedupKey: e.dedupKey,
-    },
+    event: eventBody(req.event),
+  };
+  if (req.group) body.events = req.group.map(eventBody);
+  return body;
+}
+
+function eventBody(e: SendRequest['event']): Record<string, unknown> {
+  return {
+    id: e.id,
+    topic: e.topic,
+    time: new Date(e.time).toISOString(),
+    kind: e.kind,
+    severity: e.severity,
+    source: e.source,
+    title: e.title,
+    text: e.text,
+    attributes: e.attributes,
+    dedupKey: e.dedupKey,
   };
 }
 
