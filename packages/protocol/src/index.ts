@@ -5,3 +5,4 @@ export * from './config-file.js';
 export * from './duration.js';
 export * from './monitor.js';
 export * from './monitor-probes.js';
+export * from './heartbeat.js';
