@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { heartbeatInputSchema } from './heartbeat.js';
 import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
 import { topicInputSchema } from './topic.js';
 
@@ -12,6 +13,7 @@ export const configFileSchema = z
     topics: z.array(topicInputSchema).optional(),
     monitors: z.array(monitorInputSchema).optional(),
     maintenance: z.array(maintenanceInputSchema).optional(),
+    heartbeats: z.array(heartbeatInputSchema).optional(),
   })
   .strict();
 

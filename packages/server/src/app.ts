@@ -34,6 +34,13 @@ import { MonitorService } from './monitors/monitor-service.js';
 import { ResultRecorder } from './monitors/result-recorder.js';
 import { pruneResults } from './monitors/result-store.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { heartbeatConfigSection } from './heartbeats/heartbeat-config.js';
+import { HeartbeatRegistry } from './heartbeats/heartbeat-registry.js';
+import { registerHeartbeatRoutes } from './heartbeats/heartbeat-routes.js';
+import { DEADLINE_JOB, HeartbeatService } from './heartbeats/heartbeat-service.js';
+import { prunePings } from './heartbeats/heartbeat-store.js';
+import { registerPingRoutes, type PingOptions } from './heartbeats/ping-routes.js';
+import { PingWriter } from './heartbeats/ping-writer.js';
 import { listTopics } from './notify/topic-store.js';
 import { registerTokenRoutes } from './tokens/token-routes.js';
 import { TokenService } from './tokens/token-service.js';
@@ -44,6 +51,7 @@ const DEAD_RETENTION_MS = 90 * 86400_000;
 /** Raw check results, then hourly rollups. */
 const RAW_RESULT_RETENTION_MS = 7 * 86400_000;
 const ROLLUP_RETENTION_MS = 366 * 86400_000;
+const PING_RETENTION_MS = 30 * 86400_000;
 /** How often monitor states and buffered results are written. */
 const MONITOR_FLUSH_MS = 5_000;
 
@@ -55,6 +63,7 @@ export interface TocsinOptions {
   outbox?: Partial<OutboxOptions>;
   /** Checks running at once. */
   checkConcurrency?: number;
+  pings?: Partial<PingOptions>;
   channels?: ChannelRegistry;
 }
 
@@ -74,6 +83,8 @@ export interface Tocsin {
   monitors: MonitorService;
   monitorRunner: MonitorRunner;
   maintenance: MaintenanceService;
+  heartbeats: HeartbeatService;
+  pingWriter: PingWriter;
   /** Starts background workers. */
   start(): void;
   /** Stops workers and closes the database. */
@@ -123,7 +134,19 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   );
   scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
   await monitors.load();
-  const config = new ConfigApplyService(db, [topicConfigSection(topics), monitorConfigSection(monitors), maintenanceConfigSection(maintenance)], wake);
+  const heartbeatRegistry = new HeartbeatRegistry();
+  let heartbeats: HeartbeatService | undefined;
+  const pingWriter = new PingWriter(db, clock, heartbeatRegistry, publisher, (id, at) => heartbeats?.schedule(id, at));
+  heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, settings.publicUrl);
+  const heartbeatService = heartbeats;
+  scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });
+  await heartbeats.load();
+  const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
+  const config = new ConfigApplyService(
+    db,
+    [topicConfigSection(topics), monitorConfigSection(monitors), maintenanceConfigSection(maintenance), heartbeatConfigSection(heartbeats)],
+    wake,
+  );
   metrics.gauge('tocsin_monitors', 'Monitors by state.', () => {
     const counts = new Map<string, number>();
     for (const m of monitors.list()) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
@@ -155,6 +178,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerConfigRoutes(app, tokens, config);
     registerConfirmRoutes(app, tokens, topics);
     registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
+    registerHeartbeatRoutes(app, tokens, heartbeatService);
+    registerPingRoutes(app, { registry: heartbeatRegistry, heartbeats: heartbeatService, writer: pingWriter, clock, options: pingOptions });
   });
 
   const prune = async () => {
@@ -162,6 +187,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     const pruned = await pruneOutbox(db, now - DELIVERED_RETENTION_MS, now - DEAD_RETENTION_MS);
     if (pruned.deliveries || pruned.events) logger.info('pruned the outbox', pruned);
     await pruneResults(db, now - RAW_RESULT_RETENTION_MS, now - ROLLUP_RETENTION_MS);
+    await prunePings(db, now - PING_RETENTION_MS);
   };
   let tokenFlush: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -182,6 +208,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     monitors,
     monitorRunner,
     maintenance,
+    heartbeats,
+    pingWriter,
     start() {
       outbox.start();
       scheduler.start();
@@ -197,6 +225,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       clearInterval(pruneTimer);
       clearInterval(flushTimer);
       await scheduler.stop();
+      await pingWriter.drain();
       await monitorRunner.flush(true).catch((err) => logger.warn('writing monitor results failed', { err }));
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});

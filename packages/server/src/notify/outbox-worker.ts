@@ -33,7 +33,7 @@ import {
   releaseLeases,
   type Outcome,
 } from './outbox-store.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../core/rate-limiter.js';
 import { digestEvent } from './digest.js';
 import { findSubscriptionsByIds } from './topic-store.js';
 

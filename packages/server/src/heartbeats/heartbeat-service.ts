@@ -1,0 +1,176 @@
+/**
+ * Heartbeats: CRUD, views, and the entry point of pings. Every heartbeat
+ * lives in memory (the registry) and in the database; its next deadline is
+ * stored, indexed, and held by the scheduler.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { heartbeatInputSchema, type HeartbeatSpec } from '@tocsin/protocol';
+import type { Clock } from '../core/clock.js';
+import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
+import { randomToken, uuidv7 } from '../core/ids.js';
+import type { Database } from '../db/db-schema.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { cronProblem } from './heartbeat-schedule.js';
+import { rulesOf, type HeartbeatEntry, type HeartbeatRegistry } from './heartbeat-registry.js';
+import { initialHeartbeat, nextDeadline, type HeartbeatRuntime } from './heartbeat-state.js';
+import * as store from './heartbeat-store.js';
+import type { PingWriter } from './ping-writer.js';
+
+export const DEADLINE_JOB = 'heartbeat-deadline';
+
+export interface HeartbeatView {
+  name: string;
+  slug: string;
+  state: string;
+  pingUrl: string;
+  slugUrl: string;
+  lastPingAt: string | null;
+  lastSuccessAt: string | null;
+  expectedAt: string;
+  nextDeadline: string | null;
+  lastReason: string | null;
+  spec: Record<string, unknown>;
+}
+
+export class HeartbeatService {
+  private pingKey = '';
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly registry: HeartbeatRegistry,
+    private readonly scheduler: Scheduler,
+    private readonly writer: PingWriter,
+    private readonly publicUrl: string,
+  ) {}
+
+  async load(): Promise<void> {
+    await store.putKvIfAbsent(this.db, 'ping_key', randomToken(22).toLowerCase());
+    this.pingKey = (await store.getKv(this.db, 'ping_key'))!;
+    for (const row of await store.loadAll(this.db)) {
+      const spec = row.spec as unknown as HeartbeatSpec;
+      const entry: HeartbeatEntry = { row, spec, rules: rulesOf(spec), runtime: row.runtime as HeartbeatRuntime };
+      this.registry.set(entry);
+      this.schedule(row.id, row.nextDeadline);
+    }
+  }
+
+  /** The key that, with a slug, makes ping URLs (`/ping/{key}/{slug}`). */
+  key(): string {
+    return this.pingKey;
+  }
+
+  schedule(id: string, at: number | null): void {
+    if (at === null) this.scheduler.cancel(DEADLINE_JOB, id);
+    else this.scheduler.schedule(DEADLINE_JOB, id, at);
+  }
+
+  parse(input: unknown, prefix = ''): HeartbeatSpec & { slug: string } {
+    const parsed = heartbeatInputSchema.safeParse(input);
+    if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues, prefix));
+    const spec = parsed.data;
+    if (spec.cron) {
+      const problem = cronProblem(spec.cron, spec.timezone);
+      if (problem) throw invalid([{ path: prefix ? `${prefix}.${problem.field}` : problem.field, message: problem.message }]);
+    }
+    return { ...spec, slug: spec.slug ?? spec.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-') };
+  }
+
+  list(): HeartbeatView[] {
+    return this.registry.all().map((e) => this.view(e));
+  }
+
+  get(name: string): HeartbeatEntry {
+    const e = this.registry.name(name);
+    if (!e) throw notFound('heartbeat', name);
+    return e;
+  }
+
+  view(e: HeartbeatEntry): HeartbeatView {
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const rt = e.runtime;
+    return {
+      name: e.row.name,
+      slug: e.row.slug,
+      state: rt.state,
+      pingUrl: `${this.publicUrl}/ping/${e.row.pingUuid}`,
+      slugUrl: `${this.publicUrl}/ping/${this.pingKey}/${e.row.slug}`,
+      lastPingAt: iso(rt.lastPingAt),
+      lastSuccessAt: iso(rt.lastSuccessAt),
+      expectedAt: new Date(rt.expectedAt).toISOString(),
+      nextDeadline: iso(nextDeadline(rt, e.rules)),
+      lastReason: rt.lastReason,
+      spec: e.row.spec,
+    };
+  }
+
+  async create(spec: HeartbeatSpec & { slug: string }, q?: Kysely<Database>, uuid: string = randomUUID()): Promise<HeartbeatView> {
+    if (this.registry.name(spec.name)) throw new TocsinError('conflict', `heartbeat '${spec.name}' already exists`);
+    if (this.registry.slug(spec.slug)) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    const now = this.clock.now();
+    const rules = rulesOf(spec);
+    const runtime = initialHeartbeat(rules, now, spec.paused);
+    const row: store.HeartbeatRow = { id: uuidv7(now), name: spec.name, slug: spec.slug, pingUuid: uuid, spec: spec as unknown as Record<string, unknown>, createdAt: now, updatedAt: now };
+    await store.insertHeartbeat(q ?? this.db, row, { state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) });
+    const entry: HeartbeatEntry = { row, spec, rules, runtime };
+    this.registry.set(entry);
+    this.schedule(row.id, nextDeadline(runtime, rules));
+    return this.view(entry);
+  }
+
+  /** Replaces a heartbeat's settings; its ping URL, state and pings stay. */
+  async replace(name: string, spec: HeartbeatSpec & { slug: string }, q?: Kysely<Database>): Promise<HeartbeatView> {
+    const e = this.get(name);
+    const other = this.registry.slug(spec.slug);
+    if (other && other !== e) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    const now = this.clock.now();
+    const rules = rulesOf(spec);
+    let runtime = e.runtime;
+    if (spec.paused && runtime.state !== 'PAUSED') runtime = { ...runtime, state: 'PAUSED', stateChangedAt: now };
+    if (!spec.paused && runtime.state === 'PAUSED') runtime = { ...runtime, state: runtime.lastSuccessAt === null ? 'NEW' : 'UP', stateChangedAt: now, expectedAt: Math.max(runtime.expectedAt, now) };
+    const row = { ...e.row, name: spec.name, slug: spec.slug, spec: spec as unknown as Record<string, unknown>, updatedAt: now };
+    await store.updateHeartbeat(q ?? this.db, row);
+    await store.saveStates(q ?? this.db, [{ id: row.id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) }]);
+    const entry: HeartbeatEntry = { row, spec, rules, runtime };
+    this.registry.set(entry);
+    this.schedule(row.id, nextDeadline(runtime, rules));
+    return this.view(entry);
+  }
+
+  async setPaused(name: string, paused: boolean): Promise<HeartbeatView> {
+    const e = this.get(name);
+    return this.replace(name, { ...e.spec, slug: e.row.slug, paused });
+  }
+
+  async remove(name: string, q?: Kysely<Database>): Promise<void> {
+    const e = this.get(name);
+    await store.deleteHeartbeat(q ?? this.db, e.row.id);
+    this.registry.delete(e.row.id);
+    this.scheduler.cancel(DEADLINE_JOB, e.row.id);
+  }
+
+  async pings(name: string, limit: number, before?: string) {
+    const e = this.get(name);
+    return (await store.listPings(this.db, e.row.id, limit, before)).map((p) => ({
+      id: p.id,
+      at: new Date(p.at).toISOString(),
+      kind: p.kind,
+      exitStatus: p.exit_status,
+      rid: p.rid,
+      method: p.method,
+      remoteAddr: p.remote_addr,
+      userAgent: p.user_agent,
+      durationMs: p.duration_ms,
+      body: p.body,
+      bodyTruncated: p.body_truncated === 1,
+    }));
+  }
+
+  /** The scheduler's handler: applies passing deadlines through the writer. */
+  async onDeadline(id: string): Promise<number | null> {
+    if (!this.registry.get(id)) return null;
+    const r = await this.writer.submit({ type: 'tick', heartbeatId: id });
+    return r.nextDeadline;
+  }
+}
