@@ -137,7 +137,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const heartbeatRegistry = new HeartbeatRegistry();
   let heartbeats: HeartbeatService | undefined;
   const pingWriter = new PingWriter(db, clock, heartbeatRegistry, publisher, (id, at) => heartbeats?.schedule(id, at));
-  heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, settings.publicUrl);
+  heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, () => settings.publicUrl);
   const heartbeatService = heartbeats;
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });
   await heartbeats.load();

@@ -2,6 +2,8 @@ import type { Command } from './command.js';
 import { applyCommand } from './apply-command.js';
 import { deliveriesCommand } from './deliveries-command.js';
 import { exportCommand } from './export-command.js';
+import { heartbeatsCommand } from './heartbeats-command.js';
+import { runCommand } from './run-command.js';
 import { monitorsCommand } from './monitors-command.js';
 import { publishCommand } from './publish-command.js';
 import { startCommand } from './start-command.js';
@@ -16,4 +18,6 @@ export const commands: Record<string, Command> = {
   deliveries: deliveriesCommand,
   tokens: tokensCommand,
   monitors: monitorsCommand,
+  heartbeats: heartbeatsCommand,
+  run: runCommand,
 };

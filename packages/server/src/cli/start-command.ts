@@ -73,6 +73,8 @@ export const startCommand: Command = {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : settings.port;
+    // With --port 0 the links in messages and ping URLs take the port actually chosen.
+    if (settings.port === 0) settings.publicUrl = settings.publicUrl.replace(/:0$/, `:${port}`);
     const db = settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl.slice(7) : 'PostgreSQL';
     process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n`);
     if (firstToken) {

@@ -42,7 +42,7 @@ export class HeartbeatService {
     private readonly registry: HeartbeatRegistry,
     private readonly scheduler: Scheduler,
     private readonly writer: PingWriter,
-    private readonly publicUrl: string,
+    private readonly publicUrl: () => string,
   ) {}
 
   async load(): Promise<void> {
@@ -94,8 +94,8 @@ export class HeartbeatService {
       name: e.row.name,
       slug: e.row.slug,
       state: rt.state,
-      pingUrl: `${this.publicUrl}/ping/${e.row.pingUuid}`,
-      slugUrl: `${this.publicUrl}/ping/${this.pingKey}/${e.row.slug}`,
+      pingUrl: `${this.publicUrl()}/ping/${e.row.pingUuid}`,
+      slugUrl: `${this.publicUrl()}/ping/${this.pingKey}/${e.row.slug}`,
       lastPingAt: iso(rt.lastPingAt),
       lastSuccessAt: iso(rt.lastSuccessAt),
       expectedAt: new Date(rt.expectedAt).toISOString(),
