@@ -9,6 +9,14 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** A mistake in the command line (unknown flag, missing or bad value); `tocsin` exits with status 2. */
+export class UsageError extends TocsinError {
+  constructor(message: string) {
+    super('bad_request', message);
+    this.name = 'UsageError';
+  }
+}
+
 /**
  * Parses a sub-command's flags; an unknown flag is a one-line error. `--help`
  * prints the usage and returns undefined.
@@ -27,6 +35,6 @@ export function parseFlags(
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals, strict: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (err) {
-    throw new TocsinError('bad_request', `${(err as Error).message.split('\n')[0]} (see --help)`);
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see --help)`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { TocsinError } from '../core/errors.js';
 import { commands } from './command-registry.js';
+import { UsageError } from './command.js';
 
 const usage = `usage: tocsin <command> [options]
 
@@ -36,6 +37,6 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof TocsinError || (err as NodeJS.ErrnoException)?.code ? (err as Error).message : String((err as Error)?.stack ?? err);
     process.stderr.write(`tocsin: ${message}\n`);
-    process.exitCode = 1;
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

@@ -86,6 +86,7 @@ export interface KvTable {
 
 export interface MonitorTable {
   id: string;
+  num: number;
   name: string;
   type: string;
   /** The probe's settings as JSON (everything but the common monitor fields). */
@@ -122,21 +123,21 @@ export interface MonitorStateTable {
 }
 
 export interface CheckChunkTable {
-  monitor_id: string;
+  monitor_num: number;
   start_at: number;
   count: number;
   data: Buffer;
 }
 
 export interface CheckFailureTable {
-  monitor_id: string;
+  monitor_num: number;
   at: number;
   reason: string;
   status_code: number | null;
 }
 
 export interface MonitorRollupTable {
-  monitor_id: string;
+  monitor_num: number;
   hour_at: number;
   checks: number;
   failures: number;

@@ -109,6 +109,8 @@ export const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('monitors')
         .addColumn('id', 'text', (c) => c.primaryKey())
+        // A small number standing for the monitor in result tables, where a text id would cost more than the result.
+        .addColumn('num', 'integer', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull().unique())
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('probe', 'text', (c) => c.notNull())
@@ -147,27 +149,27 @@ export const migrations: Record<string, Migration> = {
       // Raw results, packed: one row per monitor per few minutes (see result-codec.ts).
       await db.schema
         .createTable('check_chunks')
-        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('monitor_num', 'integer', (c) => c.notNull())
         .addColumn('start_at', 'bigint', (c) => c.notNull())
         .addColumn('count', 'integer', (c) => c.notNull())
         .addColumn('data', blobType(db), (c) => c.notNull())
-        .addPrimaryKeyConstraint('check_chunks_pk', ['monitor_id', 'start_at'])
+        .addPrimaryKeyConstraint('check_chunks_pk', ['monitor_num', 'start_at'])
         .execute();
       await db.schema.createIndex('check_chunks_start').on('check_chunks').column('start_at').execute();
 
       await db.schema
         .createTable('check_failures')
-        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('monitor_num', 'integer', (c) => c.notNull())
         .addColumn('at', 'bigint', (c) => c.notNull())
         .addColumn('reason', 'text', (c) => c.notNull())
         .addColumn('status_code', 'integer')
         .execute();
-      await db.schema.createIndex('check_failures_monitor').on('check_failures').columns(['monitor_id', 'at']).execute();
+      await db.schema.createIndex('check_failures_monitor').on('check_failures').columns(['monitor_num', 'at']).execute();
       await db.schema.createIndex('check_failures_at').on('check_failures').column('at').execute();
 
       await db.schema
         .createTable('monitor_rollups')
-        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('monitor_num', 'integer', (c) => c.notNull())
         .addColumn('hour_at', 'bigint', (c) => c.notNull())
         .addColumn('checks', 'integer', (c) => c.notNull())
         .addColumn('failures', 'integer', (c) => c.notNull())
@@ -175,7 +177,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('latency_max', 'integer', (c) => c.notNull())
         .addColumn('latency_p50', 'integer', (c) => c.notNull())
         .addColumn('latency_p95', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('monitor_rollups_pk', ['monitor_id', 'hour_at'])
+        .addPrimaryKeyConstraint('monitor_rollups_pk', ['monitor_num', 'hour_at'])
         .execute();
       await db.schema.createIndex('monitor_rollups_hour').on('monitor_rollups').column('hour_at').execute();
 

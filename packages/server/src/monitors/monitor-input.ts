@@ -3,7 +3,7 @@ import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Monitor } from './monitor-types.js';
 
 /** A validated monitor, before it has an id. */
-export type ParsedMonitor = Omit<Monitor, 'id' | 'type' | 'createdAt' | 'updatedAt'>;
+export type ParsedMonitor = Omit<Monitor, 'id' | 'num' | 'type' | 'createdAt' | 'updatedAt'>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

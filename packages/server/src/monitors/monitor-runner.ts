@@ -59,7 +59,7 @@ export class MonitorRunner {
       now,
       this.maintenance.isActive(m, now),
     );
-    this.recorder.record(id, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
+    this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
     const nextCheckAt = now + decision.nextCheckInMs;
     if (decision.transition) {

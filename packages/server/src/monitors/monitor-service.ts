@@ -131,7 +131,7 @@ export class MonitorService {
     if (this.registry.byName(p.name)) throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
     await this.checkTopics(p, q ?? this.db);
     const now = this.clock.now();
-    const monitor: Monitor = { id: uuidv7(now), type: p.probe.type, createdAt: now, updatedAt: now, ...p };
+    const monitor: Monitor = { id: uuidv7(now), num: await store.nextMonitorNum(q ?? this.db), type: p.probe.type, createdAt: now, updatedAt: now, ...p };
     const runtime = initialRuntime(now, p.paused);
     await store.insertMonitor(q ?? this.db, monitor, runtime);
     const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
@@ -169,10 +169,10 @@ export class MonitorService {
   async remove(name: string, q?: Kysely<Database>): Promise<void> {
     const e = this.get(name);
     await store.deleteMonitor(q ?? this.db, e.monitor.id);
-    await deleteMonitorResults(q ?? this.db, e.monitor.id);
+    await deleteMonitorResults(q ?? this.db, e.monitor.num);
     this.registry.delete(e.monitor.id);
     this.scheduler.cancel(CHECK_JOB, e.monitor.id);
-    this.recorder.forget(e.monitor.id);
+    this.recorder.forget(e.monitor.num);
   }
 
   /** Uptime over the last 24 hours, 7 and 30 days, in percent (null when never checked). */
@@ -183,9 +183,9 @@ export class MonitorService {
     const out: Record<string, Record<'24h' | '7d' | '30d', number | null>> = {};
     for (const e of this.registry.all()) {
       if (names && !names.includes(e.monitor.name)) continue;
-      const pending = this.recorder.pendingCounts(e.monitor.id);
+      const pending = this.recorder.pendingCounts(e.monitor.num);
       const figures = Object.keys(windows).map((k, i) => {
-        const s = sums[i].get(e.monitor.id) ?? { checks: 0, failures: 0 };
+        const s = sums[i].get(e.monitor.num) ?? { checks: 0, failures: 0 };
         const checks = s.checks + pending.checks;
         const failures = s.failures + pending.failures;
         return [k, checks === 0 ? null : Math.round(((checks - failures) / checks) * 100_000) / 1000];
@@ -197,7 +197,7 @@ export class MonitorService {
 
   async results(name: string, from: number, to: number, limit: number) {
     const e = this.get(name);
-    return this.recorder.results(e.monitor.id, from, to, limit);
+    return this.recorder.results(e.monitor.num, from, to, limit);
   }
 
   private scheduleNext(entry: MonitorEntry, now: number, fromStore: boolean): void {

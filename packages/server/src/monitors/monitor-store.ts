@@ -8,6 +8,7 @@ type Q = Kysely<Database>;
 function toMonitor(r: Selectable<MonitorTable>): Monitor {
   return {
     id: r.id,
+    num: r.num,
     name: r.name,
     type: r.type,
     probe: JSON.parse(r.probe),
@@ -29,6 +30,7 @@ function toMonitor(r: Selectable<MonitorTable>): Monitor {
 function monitorRow(m: Monitor): Selectable<MonitorTable> {
   return {
     id: m.id,
+    num: m.num,
     name: m.name,
     type: m.type,
     probe: JSON.stringify(m.probe),
@@ -93,13 +95,19 @@ export async function loadAll(q: Q): Promise<MonitorWithState[]> {
   return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
 }
 
+/** The number the next monitor gets (monitors are created rarely; the unique index catches a race). */
+export async function nextMonitorNum(q: Q): Promise<number> {
+  const row = await q.selectFrom('monitors').select((eb) => eb.fn.max('num').as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0) + 1;
+}
+
 export async function insertMonitor(q: Q, m: Monitor, rt: MonitorRuntime): Promise<void> {
   await q.insertInto('monitors').values(monitorRow(m)).execute();
   await q.insertInto('monitor_state').values(stateRow(m.id, rt, null)).execute();
 }
 
 export async function updateMonitor(q: Q, m: Monitor): Promise<void> {
-  const { id: _id, created_at: _c, ...rest } = monitorRow(m);
+  const { id: _id, num: _n, created_at: _c, ...rest } = monitorRow(m);
   await q.updateTable('monitors').set(rest).where('id', '=', m.id).execute();
 }
 

@@ -3,6 +3,8 @@ import type { MonitorRuntime } from './monitor-state.js';
 /** A monitor's settings as stored; `probe` holds the probe type's own fields (with `type`). */
 export interface Monitor {
   id: string;
+  /** Stands for the monitor in the result tables. */
+  num: number;
   name: string;
   type: string;
   probe: Record<string, unknown> & { type: string };

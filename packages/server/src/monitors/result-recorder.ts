@@ -38,32 +38,32 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export class ResultRecorder {
-  private chunks = new Map<string, OpenChunk>();
+  private chunks = new Map<number, OpenChunk>();
   private closedChunks: store.ChunkRow[] = [];
   private failures: store.FailureRow[] = [];
-  private hours = new Map<string, HourAccumulator>();
+  private hours = new Map<number, HourAccumulator>();
   private closedHours: store.RollupRow[] = [];
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  record(monitorId: string, r: RecordedResult): void {
-    let chunk = this.chunks.get(monitorId);
+  record(monitorNum: number, r: RecordedResult): void {
+    let chunk = this.chunks.get(monitorNum);
     if (chunk && r.at >= chunk.startAt + CHUNK_MS) {
-      this.closeChunk(monitorId, chunk);
+      this.closeChunk(monitorNum, chunk);
       chunk = undefined;
     }
-    if (!chunk) this.chunks.set(monitorId, (chunk = { startAt: r.at, count: 0, bytes: [] }));
+    if (!chunk) this.chunks.set(monitorNum, (chunk = { startAt: r.at, count: 0, bytes: [] }));
     appendResult(chunk.bytes, chunk.startAt, r);
     chunk.count++;
-    if (!r.up) this.failures.push({ monitorId, at: r.at, reason: r.reason, statusCode: r.statusCode });
+    if (!r.up) this.failures.push({ monitorNum, at: r.at, reason: r.reason, statusCode: r.statusCode });
 
     const hourAt = Math.floor(r.at / HOUR) * HOUR;
-    let acc = this.hours.get(monitorId);
+    let acc = this.hours.get(monitorNum);
     if (acc && acc.hourAt !== hourAt) {
-      this.closedHours.push(this.rollupOf(monitorId, acc));
+      this.closedHours.push(this.rollupOf(monitorNum, acc));
       acc = undefined;
     }
-    if (!acc) this.hours.set(monitorId, (acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] }));
+    if (!acc) this.hours.set(monitorNum, (acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] }));
     acc.checks++;
     if (!r.up) acc.failures++;
     acc.latencySum += r.latencyMs;
@@ -92,9 +92,9 @@ export class ResultRecorder {
   }
 
   /** Checks and failures of the hour not yet written, per monitor (for uptime figures). */
-  pendingCounts(monitorId: string): { checks: number; failures: number } {
-    const acc = this.hours.get(monitorId);
-    const closed = this.closedHours.filter((r) => r.monitorId === monitorId);
+  pendingCounts(monitorNum: number): { checks: number; failures: number } {
+    const acc = this.hours.get(monitorNum);
+    const closed = this.closedHours.filter((r) => r.monitorNum === monitorNum);
     return {
       checks: (acc?.checks ?? 0) + closed.reduce((s, r) => s + r.checks, 0),
       failures: (acc?.failures ?? 0) + closed.reduce((s, r) => s + r.failures, 0),
@@ -102,14 +102,14 @@ export class ResultRecorder {
   }
 
   /** Results of a time range, newest first: stored chunks and what is still in memory, with failure reasons. */
-  async results(monitorId: string, from: number, to: number, limit: number): Promise<RecordedResult[]> {
-    const stored = await store.listChunks(this.db, monitorId, from, to);
-    const reasons = new Map((await store.listFailures(this.db, monitorId, from, to, 10_000)).map((f) => [f.at, f.reason]));
-    for (const f of this.failures) if (f.monitorId === monitorId) reasons.set(f.at, f.reason);
+  async results(monitorNum: number, from: number, to: number, limit: number): Promise<RecordedResult[]> {
+    const stored = await store.listChunks(this.db, monitorNum, from, to);
+    const reasons = new Map((await store.listFailures(this.db, monitorNum, from, to, 10_000)).map((f) => [f.at, f.reason]));
+    for (const f of this.failures) if (f.monitorNum === monitorNum) reasons.set(f.at, f.reason);
     const all: PackedResult[] = [];
     for (const c of stored) all.push(...decodeChunk(c.data, c.startAt));
-    for (const c of this.closedChunks) if (c.monitorId === monitorId) all.push(...decodeChunk(c.data, c.startAt));
-    const open = this.chunks.get(monitorId);
+    for (const c of this.closedChunks) if (c.monitorNum === monitorNum) all.push(...decodeChunk(c.data, c.startAt));
+    const open = this.chunks.get(monitorNum);
     if (open) all.push(...decodeChunk(Uint8Array.from(open.bytes), open.startAt));
     const seen = new Set<number>();
     return all
@@ -119,23 +119,23 @@ export class ResultRecorder {
       .map((r) => ({ ...r, reason: r.up ? 'up' : (reasons.get(r.at) ?? 'down') }));
   }
 
-  forget(monitorId: string): void {
-    this.chunks.delete(monitorId);
-    this.hours.delete(monitorId);
-    this.failures = this.failures.filter((f) => f.monitorId !== monitorId);
-    this.closedChunks = this.closedChunks.filter((c) => c.monitorId !== monitorId);
-    this.closedHours = this.closedHours.filter((c) => c.monitorId !== monitorId);
+  forget(monitorNum: number): void {
+    this.chunks.delete(monitorNum);
+    this.hours.delete(monitorNum);
+    this.failures = this.failures.filter((f) => f.monitorNum !== monitorNum);
+    this.closedChunks = this.closedChunks.filter((c) => c.monitorNum !== monitorNum);
+    this.closedHours = this.closedHours.filter((c) => c.monitorNum !== monitorNum);
   }
 
-  private closeChunk(monitorId: string, chunk: OpenChunk): void {
-    this.closedChunks.push({ monitorId, startAt: chunk.startAt, count: chunk.count, data: Buffer.from(chunk.bytes) });
-    this.chunks.delete(monitorId);
+  private closeChunk(monitorNum: number, chunk: OpenChunk): void {
+    this.closedChunks.push({ monitorNum, startAt: chunk.startAt, count: chunk.count, data: Buffer.from(chunk.bytes) });
+    this.chunks.delete(monitorNum);
   }
 
-  private rollupOf(monitorId: string, acc: HourAccumulator): store.RollupRow {
+  private rollupOf(monitorNum: number, acc: HourAccumulator): store.RollupRow {
     const sorted = acc.latencies.sort((a, b) => a - b);
     return {
-      monitorId,
+      monitorNum,
       hourAt: acc.hourAt,
       checks: acc.checks,
       failures: acc.failures,

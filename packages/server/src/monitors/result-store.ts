@@ -4,21 +4,21 @@ import type { Database } from '../db/db-schema.js';
 type Q = Kysely<Database>;
 
 export interface ChunkRow {
-  monitorId: string;
+  monitorNum: number;
   startAt: number;
   count: number;
   data: Buffer;
 }
 
 export interface FailureRow {
-  monitorId: string;
+  monitorNum: number;
   at: number;
   reason: string;
   statusCode: number | null;
 }
 
 export interface RollupRow {
-  monitorId: string;
+  monitorNum: number;
   hourAt: number;
   checks: number;
   failures: number;
@@ -34,8 +34,8 @@ export async function insertChunks(q: Q, rows: readonly ChunkRow[]): Promise<voi
   for (let i = 0; i < rows.length; i += CHUNK) {
     await q
       .insertInto('check_chunks')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_id: r.monitorId, start_at: r.startAt, count: r.count, data: r.data })))
-      .onConflict((oc) => oc.columns(['monitor_id', 'start_at']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), data: eb.ref('excluded.data') })))
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, start_at: r.startAt, count: r.count, data: r.data })))
+      .onConflict((oc) => oc.columns(['monitor_num', 'start_at']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), data: eb.ref('excluded.data') })))
       .execute();
   }
 }
@@ -44,7 +44,7 @@ export async function insertFailures(q: Q, rows: readonly FailureRow[]): Promise
   for (let i = 0; i < rows.length; i += CHUNK) {
     await q
       .insertInto('check_failures')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_id: r.monitorId, at: r.at, reason: r.reason, status_code: r.statusCode })))
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, at: r.at, reason: r.reason, status_code: r.statusCode })))
       .execute();
   }
 }
@@ -56,7 +56,7 @@ export async function upsertRollups(q: Q, rows: readonly RollupRow[]): Promise<v
       .insertInto('monitor_rollups')
       .values(
         rows.slice(i, i + CHUNK).map((r) => ({
-          monitor_id: r.monitorId,
+          monitor_num: r.monitorNum,
           hour_at: r.hourAt,
           checks: r.checks,
           failures: r.failures,
@@ -67,7 +67,7 @@ export async function upsertRollups(q: Q, rows: readonly RollupRow[]): Promise<v
         })),
       )
       .onConflict((oc) =>
-        oc.columns(['monitor_id', 'hour_at']).doUpdateSet({
+        oc.columns(['monitor_num', 'hour_at']).doUpdateSet({
           checks: sql`monitor_rollups.checks + excluded.checks`,
           failures: sql`monitor_rollups.failures + excluded.failures`,
           latency_sum: sql`monitor_rollups.latency_sum + excluded.latency_sum`,
@@ -80,42 +80,42 @@ export async function upsertRollups(q: Q, rows: readonly RollupRow[]): Promise<v
   }
 }
 
-export async function listChunks(q: Q, monitorId: string, from: number, to: number): Promise<ChunkRow[]> {
+export async function listChunks(q: Q, monitorNum: number, from: number, to: number): Promise<ChunkRow[]> {
   const rows = await q
     .selectFrom('check_chunks')
     .selectAll()
-    .where('monitor_id', '=', monitorId)
+    .where('monitor_num', '=', monitorNum)
     .where('start_at', '>=', from - 3600_000)
     .where('start_at', '<', to)
     .orderBy('start_at')
     .execute();
-  return rows.map((r) => ({ monitorId: r.monitor_id, startAt: r.start_at, count: r.count, data: Buffer.from(r.data) }));
+  return rows.map((r) => ({ monitorNum: r.monitor_num, startAt: r.start_at, count: r.count, data: Buffer.from(r.data) }));
 }
 
-export async function listFailures(q: Q, monitorId: string, from: number, to: number, limit: number): Promise<FailureRow[]> {
+export async function listFailures(q: Q, monitorNum: number, from: number, to: number, limit: number): Promise<FailureRow[]> {
   const rows = await q
     .selectFrom('check_failures')
     .selectAll()
-    .where('monitor_id', '=', monitorId)
+    .where('monitor_num', '=', monitorNum)
     .where('at', '>=', from)
     .where('at', '<', to)
     .orderBy('at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ monitorId: r.monitor_id, at: r.at, reason: r.reason, statusCode: r.status_code }));
+  return rows.map((r) => ({ monitorNum: r.monitor_num, at: r.at, reason: r.reason, statusCode: r.status_code }));
 }
 
-export async function listRollups(q: Q, monitorId: string, from: number, to: number): Promise<RollupRow[]> {
+export async function listRollups(q: Q, monitorNum: number, from: number, to: number): Promise<RollupRow[]> {
   const rows = await q
     .selectFrom('monitor_rollups')
     .selectAll()
-    .where('monitor_id', '=', monitorId)
+    .where('monitor_num', '=', monitorNum)
     .where('hour_at', '>=', from)
     .where('hour_at', '<', to)
     .orderBy('hour_at')
     .execute();
   return rows.map((r) => ({
-    monitorId: r.monitor_id,
+    monitorNum: r.monitor_num,
     hourAt: r.hour_at,
     checks: r.checks,
     failures: r.failures,
@@ -127,14 +127,14 @@ export async function listRollups(q: Q, monitorId: string, from: number, to: num
 }
 
 /** Checks and failures per monitor since `from` (whole hours), for uptime figures. */
-export async function sumRollups(q: Q, from: number): Promise<Map<string, { checks: number; failures: number }>> {
+export async function sumRollups(q: Q, from: number): Promise<Map<number, { checks: number; failures: number }>> {
   const rows = await q
     .selectFrom('monitor_rollups')
-    .select(['monitor_id', (eb) => eb.fn.sum<number>('checks').as('checks'), (eb) => eb.fn.sum<number>('failures').as('failures')])
+    .select(['monitor_num', (eb) => eb.fn.sum<number>('checks').as('checks'), (eb) => eb.fn.sum<number>('failures').as('failures')])
     .where('hour_at', '>=', from)
-    .groupBy('monitor_id')
+    .groupBy('monitor_num')
     .execute();
-  return new Map(rows.map((r) => [r.monitor_id, { checks: Number(r.checks), failures: Number(r.failures) }]));
+  return new Map(rows.map((r) => [r.monitor_num, { checks: Number(r.checks), failures: Number(r.failures) }]));
 }
 
 /** Deletes raw results before `rawBefore` and rollups before `rollupBefore`. */
@@ -144,8 +144,8 @@ export async function pruneResults(q: Q, rawBefore: number, rollupBefore: number
   await q.deleteFrom('monitor_rollups').where('hour_at', '<', rollupBefore).execute();
 }
 
-export async function deleteMonitorResults(q: Q, monitorId: string): Promise<void> {
-  await q.deleteFrom('check_chunks').where('monitor_id', '=', monitorId).execute();
-  await q.deleteFrom('check_failures').where('monitor_id', '=', monitorId).execute();
-  await q.deleteFrom('monitor_rollups').where('monitor_id', '=', monitorId).execute();
+export async function deleteMonitorResults(q: Q, monitorNum: number): Promise<void> {
+  await q.deleteFrom('check_chunks').where('monitor_num', '=', monitorNum).execute();
+  await q.deleteFrom('check_failures').where('monitor_num', '=', monitorNum).execute();
+  await q.deleteFrom('monitor_rollups').where('monitor_num', '=', monitorNum).execute();
 }
