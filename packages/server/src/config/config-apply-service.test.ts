@@ -22,6 +22,10 @@ const document = {
     { name: 'db', type: 'tcp', host: '127.0.0.1', port: 5432, interval: 60, failureThreshold: 3, retryInterval: '10s' },
   ],
   maintenance: [{ name: 'nightly', monitors: ['db'], cron: '0 3 * * *', timezone: 'Asia/Tokyo', duration: '30m' }],
+  heartbeats: [
+    { name: 'backup', cron: '0 3 * * *', timezone: 'Asia/Tokyo', grace: '30m', maxRuntime: '2h', topics: ['ops'] },
+    { name: 'sync', period: '15m', grace: '5m', failureTolerance: 3, tooOften: true },
+  ],
 };
 
 const refs = { 'topics.0.subscriptions.0.endpoint': '${SLACK_URL}' };
@@ -38,7 +42,7 @@ for (const variant of await testDatabases()) {
       assert.equal(plan.applied, false);
       assert.deepEqual(
         plan.changes.map((c) => `${c.action} ${c.resource} ${c.name}`),
-        ['create topic ops', 'create monitor api', 'create monitor db', 'create maintenance nightly'],
+        ['create topic ops', 'create monitor api', 'create monitor db', 'create maintenance nightly', 'create heartbeat backup', 'create heartbeat sync'],
       );
       assert.deepEqual(await tocsin.topics.list(), []);
       assert.deepEqual(tocsin.monitors.list(), []);
@@ -46,7 +50,7 @@ for (const variant of await testDatabases()) {
 
     it('applies, and applies again with no changes', async () => {
       const first = await tocsin.config.apply({ config: document, refs });
-      assert.equal(first.changes.length, 4);
+      assert.equal(first.changes.length, 6);
       assert.deepEqual((await tocsin.config.apply({ config: document, refs })).changes, []);
     });
 
@@ -67,12 +71,13 @@ for (const variant of await testDatabases()) {
       changed.monitors[0].interval = '45s';
       changed.monitors.pop();
       changed.maintenance = [];
+      changed.heartbeats = changed.heartbeats.slice(0, 1);
       const plain = await tocsin.config.apply({ config: changed, refs, dryRun: true });
       assert.deepEqual(plain.changes, [{ action: 'update', resource: 'monitor', name: 'api', fields: ['interval'] }]);
       const pruned = await tocsin.config.apply({ config: changed, refs, prune: true });
       assert.deepEqual(
         pruned.changes.map((c) => `${c.action} ${c.resource} ${c.name}`),
-        ['update monitor api', 'delete monitor db', 'delete maintenance nightly'],
+        ['update monitor api', 'delete monitor db', 'delete maintenance nightly', 'delete heartbeat sync'],
       );
       assert.deepEqual(tocsin.monitors.list().map((m) => m.name), ['api']);
     });
