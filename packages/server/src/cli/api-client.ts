@@ -1,5 +1,6 @@
 import { TocsinError } from '../core/errors.js';
 import { clientSettings } from '../config/settings.js';
+import { UsageError } from './command.js';
 import type { ErrorCode } from '@tocsin/protocol';
 
 export interface ApiClient {
@@ -12,12 +13,21 @@ export interface ApiClient {
 
 const statusCodes: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
 
+function unreachable(url: string, err: unknown): TocsinError {
+  if ((err as Error).name === 'TimeoutError') return new TocsinError('unavailable', `the Tocsin server at ${url} did not answer within 60 s`);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  const hint = 'is it running? set --url or TOCSIN_URL';
+  return new TocsinError('unavailable', why === 'ECONNREFUSED' ? `cannot reach the Tocsin server at ${url} (${hint})` : `cannot reach the Tocsin server at ${url}: ${why} (${hint})`);
+}
+
 /**
  * The CLI's HTTP client. Failures become one-line TocsinErrors
  * (`POST /api/config/apply: 400 …`) that keep the API's `details`.
  */
 export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ApiClient {
   const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
+  if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     if (!token) throw new TocsinError('unauthorized', 'no API token: set --token or TOCSIN_TOKEN (the admin token is printed at the first start)');
     let res: Response;
@@ -29,8 +39,7 @@ export function createApiClient(flags: Record<string, unknown>, env: NodeJS.Proc
         signal: AbortSignal.timeout(60_000),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new TocsinError('unavailable', `cannot reach the Tocsin server at ${url} (${cause}); is it running? set --url or TOCSIN_URL`);
+      throw unreachable(url, err);
     }
     const text = await res.text();
     let json: any;

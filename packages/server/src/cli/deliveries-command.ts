@@ -3,7 +3,11 @@ import { parseFlags, type Command } from './command.js';
 
 const usage = `usage: tocsin deliveries list [--status pending|delivered|dead] [--topic T] [--subscription S] [--limit N] [--json]
        tocsin deliveries replay ID
-       tocsin deliveries replay --all-dead [--topic T] [--subscription S]`;
+       tocsin deliveries replay --all-dead [--topic T] [--subscription S]
+
+Every form also takes --url URL and --token TOKEN.`;
+
+const statuses = ['pending', 'delivered', 'dead'];
 
 interface DeliveryRow {
   id: string;
@@ -15,52 +19,57 @@ interface DeliveryRow {
   createdAt: string;
 }
 
+/** One line of at most `n` characters: errors may carry a whole response body. */
 function cut(text: string, n: number): string {
-  return text.length > n ? text.slice(0, n - 1) + '…' : text;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? flat.slice(0, n - 1) + '…' : flat;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`tocsin deliveries: ${message}\n`);
+  return 2;
 }
 
 export const deliveriesCommand: Command = {
   summary: 'list deliveries and replay dead letters',
   async run(argv) {
-    const [action, ...rest] = argv;
     const parsed = parseFlags(
-      rest,
+      argv,
       { status: { type: 'string' }, topic: { type: 'string' }, subscription: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, 'all-dead': { type: 'boolean' }, ...clientFlags },
       usage,
       true,
     );
     if (!parsed) return 0;
     const v = parsed.values;
+    const [action, id] = parsed.positionals;
     const query = new URLSearchParams();
-    for (const k of ['status', 'topic', 'subscription', 'limit'] as const) if (typeof v[k] === 'string') query.set(k, v[k] as string);
-    const api = createApiClient(v);
+    for (const k of ['topic', 'subscription'] as const) if (typeof v[k] === 'string') query.set(k, v[k] as string);
+    const qs = () => (query.size ? `?${query}` : '');
     if (action === 'list') {
-      const { deliveries } = await api.get<{ deliveries: DeliveryRow[] }>(`/api/deliveries?${query}`);
+      if (v.status !== undefined && !statuses.includes(String(v.status))) return fail(`--status '${v.status}' is not one of ${statuses.join(', ')}`);
+      if (v.limit !== undefined && !(/^\d+$/.test(String(v.limit)) && Number(v.limit) >= 1 && Number(v.limit) <= 1000)) return fail(`--limit '${v.limit}' is not a number from 1 to 1000`);
+      if (v.status) query.set('status', String(v.status));
+      if (v.limit) query.set('limit', String(v.limit));
+      const { deliveries } = await createApiClient(v).get<{ deliveries: DeliveryRow[] }>(`/api/deliveries${qs()}`);
       if (v.json) process.stdout.write(JSON.stringify(deliveries, null, 2) + '\n');
       else {
-        const rows = deliveries.map((d) => [d.id, d.status, `${d.topic}/${d.subscription}`, String(d.attempts), cut(d.lastError ?? '', 60), ago(d.createdAt)]);
+        const rows = deliveries.map((d) => [d.id, d.status, `${d.topic}/${d.subscription}`, String(d.attempts), cut(d.lastError ?? '', 60) || '-', ago(d.createdAt)]);
         process.stdout.write(table(['ID', 'STATUS', 'SUBSCRIPTION', 'ATTEMPTS', 'LAST ERROR', 'CREATED'], rows) + '\n');
       }
       return 0;
     }
     if (action === 'replay') {
       if (v['all-dead']) {
-        query.delete('status');
-        query.delete('limit');
-        const { replayed } = await api.post<{ replayed: number }>(`/api/deliveries/replay?${query}`);
+        if (id) return fail('give a delivery ID or --all-dead, not both');
+        const { replayed } = await createApiClient(v).post<{ replayed: number }>(`/api/deliveries/replay${qs()}`);
         process.stdout.write(`replaying ${replayed} dead deliver${replayed === 1 ? 'y' : 'ies'}\n`);
         return 0;
       }
-      const [id] = parsed.positionals;
-      if (!id) {
-        process.stderr.write('tocsin deliveries replay: give a delivery ID, or --all-dead\n');
-        return 2;
-      }
-      await api.post(`/api/deliveries/${encodeURIComponent(id)}/replay`);
+      if (!id) return fail('give a delivery ID, or --all-dead (see --help)');
+      await createApiClient(v).post(`/api/deliveries/${encodeURIComponent(id)}/replay`);
       process.stdout.write(`delivery ${id} is queued again\n`);
       return 0;
     }
-    process.stderr.write(`tocsin deliveries: unknown action '${action ?? ''}'\n${usage}\n`);
-    return 2;
+    return fail(action ? `unknown action '${action}': use list or replay (see --help)` : 'give an action: list or replay (see --help)');
   },
 };

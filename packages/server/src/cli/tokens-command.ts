@@ -3,43 +3,57 @@ import { parseFlags, type Command } from './command.js';
 
 const usage = `usage: tocsin tokens create NAME --scope admin|read|ingest
        tocsin tokens list
-       tocsin tokens revoke ID|NAME`;
+       tocsin tokens revoke ID|NAME
+
+Every form also takes --url URL and --token TOKEN. A new token is printed
+once, on stdout; only its prefix can be listed later.`;
+
+const scopes = ['admin', 'read', 'ingest'];
+
+interface TokenRow {
+  id: string;
+  name: string;
+  scope: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`tocsin tokens: ${message}\n`);
+  return 2;
+}
 
 export const tokensCommand: Command = {
   summary: 'create, list and revoke API tokens',
   async run(argv) {
-    const [action, ...rest] = argv;
-    const parsed = parseFlags(rest, { scope: { type: 'string' }, ...clientFlags }, usage, true);
+    const parsed = parseFlags(argv, { scope: { type: 'string' }, ...clientFlags }, usage, true);
     if (!parsed) return 0;
-    const api = createApiClient(parsed.values);
-    const [arg] = parsed.positionals;
+    const [action, arg] = parsed.positionals;
     if (action === 'create') {
       const scope = parsed.values.scope;
-      if (!arg || !['admin', 'read', 'ingest'].includes(String(scope))) {
-        process.stderr.write('tocsin tokens create: give a NAME and --scope admin, read or ingest\n');
-        return 2;
-      }
-      const t = await api.post<{ token: string; name: string; scope: string }>('/api/tokens', { name: arg, scope });
+      if (!arg) return fail('give the NAME of the new token');
+      if (scope === undefined) return fail('give --scope admin, read or ingest');
+      if (!scopes.includes(String(scope))) return fail(`--scope '${scope}' is not one of ${scopes.join(', ')}`);
+      const t = await createApiClient(parsed.values).post<{ token: string; name: string; scope: string }>('/api/tokens', { name: arg, scope });
+      // The token alone on stdout, so `$(tocsin tokens create …)` captures it.
       process.stdout.write(`${t.token}\n`);
-      process.stderr.write(`token '${t.name}' (${t.scope}) created; it is shown only now\n`);
+      process.stderr.write(`token '${t.name}' (${t.scope}) created; it is shown only now, so keep it\n`);
       return 0;
     }
     if (action === 'list') {
-      const { tokens } = await api.get<{ tokens: { id: string; name: string; scope: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }[] }>('/api/tokens');
+      const { tokens } = await createApiClient(parsed.values).get<{ tokens: TokenRow[] }>('/api/tokens');
       const rows = tokens.map((t) => [t.name, t.scope, `${t.prefix}…`, ago(t.createdAt), ago(t.lastUsedAt), t.revokedAt ? 'revoked' : 'active', t.id]);
       process.stdout.write(table(['NAME', 'SCOPE', 'TOKEN', 'CREATED', 'LAST USED', 'STATUS', 'ID'], rows) + '\n');
       return 0;
     }
     if (action === 'revoke') {
-      if (!arg) {
-        process.stderr.write('tocsin tokens revoke: give the token ID or NAME\n');
-        return 2;
-      }
-      const t = await api.delete<{ name: string }>(`/api/tokens/${encodeURIComponent(arg)}`);
+      if (!arg) return fail('give the ID or NAME of the token to revoke');
+      const t = await createApiClient(parsed.values).delete<{ name: string }>(`/api/tokens/${encodeURIComponent(arg)}`);
       process.stdout.write(`token '${t.name}' revoked\n`);
       return 0;
     }
-    process.stderr.write(`tocsin tokens: unknown action '${action ?? ''}'\n${usage}\n`);
-    return 2;
+    return fail(action ? `unknown action '${action}': use create, list or revoke (see --help)` : 'give an action: create, list or revoke (see --help)');
   },
 };

@@ -1,65 +1,136 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { formatIssues, interpolate, loadConfigText } from './config-loader.js';
+import { formatIssues, interpolate, issuesFromApi, loadConfigFile, loadConfigText } from './config-loader.js';
 
-function errors(text: string, env: NodeJS.ProcessEnv = {}): string {
+function errors(text: string, env: NodeJS.ProcessEnv = {}): string[] {
   const r = loadConfigText(text, 'tocsin.yaml', env);
   assert.equal(r.ok, false, 'expected errors');
-  return r.ok ? '' : formatIssues(r.issues);
+  return r.ok ? [] : formatIssues(r.issues).split('\n');
 }
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
 
 describe('config loader', () => {
   it('resolves references, defaults and $$, and remembers where references were', () => {
-    const text = 'topics:\n  - name: ops\n    displayName: "costs $$5 in ${REGION:-eu}"\n    subscriptions:\n      - protocol: slack\n        endpoint: ${SLACK_URL}\n';
-    const r = loadConfigText(text, 'f.yaml', { SLACK_URL: 'https://hooks.slack.com/services/X' });
+    const text = lines(
+      'topics:',
+      '  - name: ops',
+      '    displayName: "costs $$5 in ${REGION:-eu}"',
+      '    tags: { team: "${TEAM:-core}", literal: "$${NOT_A_REF}" }',
+      '    subscriptions:',
+      '      - protocol: slack',
+      '        endpoint: ${SLACK_URL}',
+    );
+    const r = loadConfigText(text, 'f.yaml', { SLACK_URL: 'https://hooks.slack.com/services/X', TEAM: 'platform' });
     assert.ok(r.ok);
     const topic = (r.config.topics as Record<string, any>[])[0];
     assert.equal(topic.displayName, 'costs $5 in eu');
+    assert.deepEqual(topic.tags, { team: 'platform', literal: '${NOT_A_REF}' });
     assert.equal(topic.subscriptions[0].endpoint, 'https://hooks.slack.com/services/X');
-    assert.deepEqual(r.refs, { 'topics.0.displayName': 'costs $$5 in ${REGION:-eu}', 'topics.0.subscriptions.0.endpoint': '${SLACK_URL}' });
-    assert.equal(r.locate('topics.0.subscriptions.0.endpoint'), 6);
+    assert.deepEqual(r.refs, {
+      'topics.0.displayName': 'costs $$5 in ${REGION:-eu}',
+      'topics.0.tags.team': '${TEAM:-core}',
+      'topics.0.subscriptions.0.endpoint': '${SLACK_URL}',
+    });
+    assert.equal(r.locate('topics.0.subscriptions.0.endpoint'), 7);
+    assert.equal(r.locate('topics.0.tags.team'), 4);
     assert.equal(r.locate('topics.0.nothing.here'), 2, 'falls back to the deepest node that exists');
+    assert.equal(r.locate('monitors.3'), 1, 'and to line 1');
   });
 
-  it('reports a YAML syntax error at its line', () => {
-    assert.match(errors('topics:\n  - name: ops\n   bad: [\n'), /^tocsin\.yaml:\d+: /);
+  it('reports YAML syntax errors at their line', () => {
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    displayName: a: b', '  - name: c')), ['tocsin.yaml:3: Nested mappings are not allowed in compact mappings']);
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '\tdisplayName: x')), ['tocsin.yaml:3: Tabs are not allowed as indentation']);
+    const [first] = errors(lines('topics:', '  - name: ops', '   bad: [', ''));
+    assert.match(first, /^tocsin\.yaml:3: /);
   });
 
-  it('reports every schema error at its line, with its path', () => {
-    const text = [
+  it('reports an unknown field at its own line', () => {
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    displayName: Ops', '    colour: red', 'extra: 1')), [
+      'tocsin.yaml:4: topics.0.colour: unknown field',
+      'tocsin.yaml:5: extra: unknown field',
+    ]);
+  });
+
+  it('reports every error of a file at once, in line order', () => {
+    const text = lines(
       'topics:',
       '  - name: ops',
-      '    colour: red',
       '    subscriptions:',
       '      - protocol: webhook',
       '        endpoint: not-a-url',
       '      - protocol: pager',
       '        endpoint: x',
+      '      - protocol: slack',
+      '        endpoint: ${UNSET_URL}',
       'monitors:',
       '  - name: api',
       '    type: http',
       '    url: http://127.0.0.1:9/',
       '    interval: 3s',
-    ].join('\n');
-    const out = errors(text).split('\n');
-    assert.ok(out.some((l) => /^tocsin\.yaml:2: topics\.0: .*colour/.test(l)), out.join('\n'));
-    assert.ok(out.includes('tocsin.yaml:6: topics.0.subscriptions.0.endpoint: an http:// or https:// URL'), out.join('\n'));
-    assert.ok(out.some((l) => /^tocsin\.yaml:7: topics\.0\.subscriptions\.1\.protocol: /.test(l)), out.join('\n'));
-    assert.ok(out.some((l) => /^tocsin\.yaml:13: monitors\.0\.interval: must be between 5s/.test(l)), out.join('\n'));
-  });
-
-  it('names a missing variable at its line', () => {
-    assert.equal(
-      errors('topics:\n  - name: ops\n    subscriptions:\n      - protocol: slack\n        endpoint: ${SLACK_URL}\n'),
-      'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: the environment variable SLACK_URL is not set (write ${SLACK_URL:-default} for a default)',
     );
+    const out = errors(text);
+    assert.equal(out.length, 4, out.join('\n'));
+    assert.equal(out[0], 'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: an http:// or https:// URL');
+    assert.match(out[1], /^tocsin\.yaml:6: topics\.0\.subscriptions\.1\.protocol: .*'webhook'/);
+    assert.match(out[2], /^tocsin\.yaml:9: topics\.0\.subscriptions\.2\.endpoint: the environment variable UNSET_URL is not set/);
+    assert.match(out[3], /^tocsin\.yaml:14: monitors\.0\.interval: must be between 5s/);
   });
 
-  it('rejects a key given twice', () => {
-    assert.match(errors('topics:\n  - name: ops\n    name: other\n'), /^tocsin\.yaml:3: a key appears twice/);
+  it('names a missing or empty variable at its line, once', () => {
+    const text = lines('topics:', '  - name: ops', '    subscriptions:', '      - protocol: slack', '        endpoint: ${SLACK_URL}');
+    assert.deepEqual(errors(text), [
+      'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: the environment variable SLACK_URL is not set (write ${SLACK_URL:-default} for a default)',
+    ]);
+    assert.match(errors(text, { SLACK_URL: '' })[0], /SLACK_URL is empty/);
+    const ok = loadConfigText(text.replace('${SLACK_URL}', '${SLACK_URL:-https://hooks.slack.com/services/default}'), 'f', { SLACK_URL: '' });
+    assert.ok(ok.ok, 'a default covers an empty variable too');
+  });
+
+  it('rejects a malformed reference', () => {
+    assert.match(errors(lines('topics:', '  - name: ops', '    displayName: "${oops"'))[0], /^tocsin\.yaml:3: topics\.0\.displayName: '\$\{' starts no valid reference/);
+  });
+
+  it('rejects a key given twice, naming it', () => {
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    tags: { a: x }', '    name: other', '  - name: b', '    tags: { a: x, a: y }')), [
+      "tocsin.yaml:4: topics.0.name: the key 'name' appears twice in this mapping",
+      "tocsin.yaml:6: topics.1.tags.a: the key 'a' appears twice in this mapping",
+    ]);
+  });
+
+  it('needs a mapping at the top', () => {
+    assert.deepEqual(errors('- a\n'), ['tocsin.yaml:1: the file must be a mapping of sections (topics:, monitors:, …)']);
+    const empty = loadConfigText('', 'f', {});
+    assert.ok(empty.ok && Object.keys(empty.config).length === 0, 'an empty file is an empty config');
+  });
+
+  it('reports a missing file as one issue', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-loader-'));
+    try {
+      const missing = path.join(dir, 'nope.yaml');
+      const r = loadConfigFile(missing, {});
+      assert.ok(!r.ok);
+      assert.equal(formatIssues(r.issues), `${missing}:0: cannot read the file: ENOENT`);
+      writeFileSync(path.join(dir, 'ok.yaml'), 'topics:\n  - name: ops\n');
+      assert.ok(loadConfigFile(path.join(dir, 'ok.yaml'), {}).ok);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("maps the API's field issues to lines", () => {
+    const r = loadConfigText(lines('topics:', '  - name: ops', '  - name: ops'), 'f.yaml', {});
+    assert.ok(r.ok);
+    const issues = issuesFromApi({ issues: [{ path: 'topics.1.name', message: "topic 'ops' is declared twice" }] }, 'f.yaml', r.locate);
+    assert.equal(formatIssues(issues), "f.yaml:3: topics.1.name: topic 'ops' is declared twice");
+    assert.deepEqual(issuesFromApi(undefined, 'f.yaml', r.locate), []);
   });
 
   it('interpolates only ${NAME} forms', () => {
-    assert.deepEqual(interpolate('$HOME and ${A}', { A: 'x', HOME: 'h' }), { value: '$HOME and x', missing: [], hasRef: true });
+    assert.deepEqual(interpolate('$HOME and ${A}', { A: 'x', HOME: 'h' }), { value: '$HOME and x', problems: [], hasRef: true });
+    assert.deepEqual(interpolate('plain $', {}), { value: 'plain $', problems: [], hasRef: false });
   });
 });

@@ -5,7 +5,8 @@
  * applied from a file with errors.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { configFileSchema } from '@tocsin/protocol';
 
 export interface ConfigIssue {
@@ -19,22 +20,30 @@ export type LoadResult =
   | { ok: true; config: Record<string, unknown>; refs: Record<string, string>; locate(path: string): number }
   | { ok: false; issues: ConfigIssue[] };
 
-const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+// The last alternative catches a `${` that starts no valid reference.
+const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
 
-/** Resolves `${VAR}` references in one string; returns the missing variables too. */
-export function interpolate(text: string, env: NodeJS.ProcessEnv): { value: string; missing: string[]; hasRef: boolean } {
-  const missing: string[] = [];
+/**
+ * Resolves `${VAR}` references in one string. `problems` say what is wrong
+ * (a variable unset or empty with no default, a malformed reference).
+ */
+export function interpolate(text: string, env: NodeJS.ProcessEnv): { value: string; problems: string[]; hasRef: boolean } {
+  const problems: string[] = [];
   let hasRef = false;
   const value = text.replace(REF, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$$') return '$';
     hasRef = true;
-    const v = env[name!];
+    if (name === undefined) {
+      problems.push("'${' starts no valid reference: write ${NAME} or ${NAME:-default}, and $$ for a literal $");
+      return match;
+    }
+    const v = env[name];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;
-    missing.push(name!);
+    problems.push(`the environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (write \${${name}:-default} for a default)`);
     return '';
   });
-  return { value, missing, hasRef };
+  return { value, problems, hasRef };
 }
 
 function lineOf(doc: Document, counter: LineCounter, path: string): number {
@@ -61,49 +70,95 @@ function lineOf(doc: Document, counter: LineCounter, path: string): number {
   return line;
 }
 
+interface Found {
+  path: string;
+  message: string;
+}
+
 /** Walks parsed YAML, resolving references in strings and noting where each came from. */
-function resolve(value: unknown, path: string, env: NodeJS.ProcessEnv, refs: Record<string, string>, missing: { path: string; name: string }[]): unknown {
+function resolve(value: unknown, path: string, env: NodeJS.ProcessEnv, refs: Record<string, string>, problems: Found[]): unknown {
+  const at = (key: string | number) => (path ? `${path}.${key}` : String(key));
   if (typeof value === 'string') {
     const r = interpolate(value, env);
     if (r.hasRef) refs[path] = value;
-    for (const name of r.missing) missing.push({ path, name });
+    for (const message of r.problems) problems.push({ path, message });
     return r.value;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolve(v, path ? `${path}.${i}` : String(i), env, refs, missing));
+  if (Array.isArray(value)) return value.map((v, i) => resolve(v, at(i), env, refs, problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, path ? `${path}.${k}` : k, env, refs, missing)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, at(k), env, refs, problems)]));
   }
   return value;
 }
 
+/** The dotted path and name of the key that starts at `offset` (a duplicate key error points there). */
+function keyAt(doc: Document, offset: number): { path: string; key: string } | undefined {
+  let found: { path: string; key: string } | undefined;
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const parts: string[] = [];
+      const chain = [...ancestors, pair];
+      for (const [i, a] of chain.entries()) {
+        if (isPair(a) && isScalar(a.key)) parts.push(String(a.key.value));
+        else if (isSeq(a)) parts.push(String(a.items.indexOf(chain[i + 1] as never)));
+      }
+      found = { path: parts.join('.'), key: String(pair.key.value) };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+function syntaxIssues(doc: Document, counter: LineCounter, file: string): ConfigIssue[] {
+  return doc.errors.map((e) => {
+    const line = e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line;
+    if (e.code === 'DUPLICATE_KEY') {
+      const k = keyAt(doc, e.pos[0]);
+      if (k) return { file, line, path: k.path, message: `the key '${k.key}' appears twice in this mapping` };
+      return { file, line, path: '', message: 'a key appears twice in the same mapping' };
+    }
+    return { file, line, path: '', message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') };
+  });
+}
+
+/** Zod issues as file issues; an unknown field is reported at its own line. */
+function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, locate: (path: string) => number, skip: Set<string>): ConfigIssue[] {
+  return issues.flatMap((i) => {
+    const path = i.path.map(String).join('.');
+    if (skip.has(path)) return [];
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((key) => {
+        const at = path ? `${path}.${key}` : key;
+        return { file, line: locate(at), path: at, message: 'unknown field' };
+      });
+    }
+    return [{ file, line: locate(path), path, message: i.message }];
+  });
+}
+
+/** Parses, interpolates and validates config text; `file` only names it in issues. */
 export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEnv): LoadResult {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
-  const issues: ConfigIssue[] = doc.errors.map((e) => ({
-    file,
-    line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
-    path: '',
-    message: e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same mapping' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
-  }));
-  if (issues.length) return { ok: false, issues };
+  const issues = syntaxIssues(doc, counter, file);
+  if (issues.length) return { ok: false, issues: sortByLine(issues) };
   const locate = (path: string) => lineOf(doc, counter, path);
   const raw = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, issues: [{ file, line: 1, path: '', message: 'the file must be a mapping of sections (topics:, monitors:, …)' }] };
   const refs: Record<string, string> = {};
-  const missing: { path: string; name: string }[] = [];
-  const config = resolve(raw, '', env, refs, missing) as Record<string, unknown>;
-  for (const m of missing) issues.push({ file, line: locate(m.path), path: m.path, message: `the environment variable ${m.name} is not set (write \${${m.name}:-default} for a default)` });
+  const problems: Found[] = [];
+  const config = resolve(raw, '', env, refs, problems) as Record<string, unknown>;
+  for (const p of problems) issues.push({ file, line: locate(p.path), path: p.path, message: p.message });
   const parsed = configFileSchema.safeParse(config);
-  if (!parsed.success) {
-    const unresolved = new Set(missing.map((m) => m.path));
-    for (const i of parsed.error.issues) {
-      const path = i.path.map(String).join('.');
-      if (unresolved.has(path)) continue;
-      issues.push({ file, line: locate(path), path, message: i.message });
-    }
-  }
-  if (issues.length) return { ok: false, issues: issues.sort((a, b) => a.line - b.line) };
+  // A value that failed to resolve also fails the schema; its first issue says why.
+  if (!parsed.success) issues.push(...schemaIssues(parsed.error.issues, file, locate, new Set(problems.map((p) => p.path))));
+  if (issues.length) return { ok: false, issues: sortByLine(issues) };
   return { ok: true, config, refs, locate };
+}
+
+function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => a.line - b.line);
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): LoadResult {
