@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { heartbeatInputSchema } from './heartbeat.js';
+import { alarmInputSchema, groupInputSchema } from './metric.js';
 import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
 import { topicInputSchema } from './topic.js';
 
@@ -14,6 +15,8 @@ export const configFileSchema = z
     monitors: z.array(monitorInputSchema).optional(),
     maintenance: z.array(maintenanceInputSchema).optional(),
     heartbeats: z.array(heartbeatInputSchema).optional(),
+    groups: z.array(groupInputSchema).optional(),
+    alarms: z.array(alarmInputSchema).optional(),
   })
   .strict();
 

@@ -6,3 +6,4 @@ export * from './duration.js';
 export * from './monitor.js';
 export * from './monitor-probes.js';
 export * from './heartbeat.js';
+export * from './metric.js';

@@ -34,6 +34,14 @@ import { MonitorService } from './monitors/monitor-service.js';
 import { ResultRecorder } from './monitors/result-recorder.js';
 import { pruneResults } from './monitors/result-store.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { alarmConfigSection } from './alarms/alarm-config.js';
+import { registerAlarmRoutes } from './alarms/alarm-routes.js';
+import { AlarmService, EVAL_JOB } from './alarms/alarm-service.js';
+import { registerMetricRoutes } from './metrics/metric-routes.js';
+import { MetricService } from './metrics/metric-service.js';
+import { pruneDatapoints } from './metrics/metric-store.js';
+import { groupConfigSection } from './monitors/group-config.js';
+import { GroupService } from './monitors/group-service.js';
 import { heartbeatConfigSection } from './heartbeats/heartbeat-config.js';
 import { HeartbeatRegistry } from './heartbeats/heartbeat-registry.js';
 import { registerHeartbeatRoutes } from './heartbeats/heartbeat-routes.js';
@@ -52,6 +60,7 @@ const DEAD_RETENTION_MS = 90 * 86400_000;
 const RAW_RESULT_RETENTION_MS = 7 * 86400_000;
 const ROLLUP_RETENTION_MS = 366 * 86400_000;
 const PING_RETENTION_MS = 30 * 86400_000;
+const DATAPOINT_RETENTION_MS = 15 * 86400_000;
 /** How often monitor states and buffered results are written. */
 const MONITOR_FLUSH_MS = 5_000;
 
@@ -85,6 +94,9 @@ export interface Tocsin {
   maintenance: MaintenanceService;
   heartbeats: HeartbeatService;
   pingWriter: PingWriter;
+  metricsStore: MetricService;
+  alarms: AlarmService;
+  groups: GroupService;
   /** Starts background workers. */
   start(): void;
   /** Stops workers and closes the database. */
@@ -129,9 +141,18 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   await maintenance.load();
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
   const checks = metrics.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
-  const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (_name, up) =>
-    checks.inc({ result: up ? 'up' : 'down' }),
-  );
+  const metricService = new MetricService(db, clock);
+  let alarmsRef: AlarmService | undefined;
+  const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (name, up, latencyMs) => {
+    checks.inc({ result: up ? 'up' : 'down' });
+    // Check results become datapoints only for monitors an alarm watches: a datapoint costs more than a packed result.
+    const dims = { Monitor: name };
+    const at = clock.now();
+    const data = [];
+    if (alarmsRef?.watches('Tocsin/Monitors', 'ResponseTime', dims)) data.push({ namespace: 'Tocsin/Monitors', name: 'ResponseTime', dimensions: dims, unit: 'Milliseconds', at, count: 1, sum: latencyMs, min: latencyMs, max: latencyMs });
+    if (alarmsRef?.watches('Tocsin/Monitors', 'Up', dims)) data.push({ namespace: 'Tocsin/Monitors', name: 'Up', dimensions: dims, at, count: 1, sum: up ? 1 : 0, min: up ? 1 : 0, max: up ? 1 : 0 });
+    if (data.length) metricService.record(data);
+  });
   scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
   await monitors.load();
   const heartbeatRegistry = new HeartbeatRegistry();
@@ -142,9 +163,34 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });
   await heartbeats.load();
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
+  const alarms = new AlarmService(db, clock, scheduler, publisher, (key, statistic, periodMs, end, n) => metricService.periods(key, statistic, periodMs, end, n));
+  alarmsRef = alarms;
+  scheduler.addJob({ name: EVAL_JOB, concurrency: 16, run: (id) => alarms.evaluateNow(id) });
+  await alarms.load();
+  const groups = new GroupService(db, monitors);
+  await groups.load();
+  // Each minute, every group's healthy count becomes a datapoint.
+  scheduler.addJob({
+    name: 'group-sample',
+    concurrency: 1,
+    run: async (_key, dueAt) => {
+      const sample = groups.sample(dueAt);
+      if (sample.length) metricService.record(sample);
+      return dueAt + 60_000;
+    },
+  });
+  scheduler.schedule('group-sample', 'all', Math.floor(clock.now() / 60_000) * 60_000 + 60_000);
+  const topicNames = async (q: typeof db) => new Set((await listTopics(q)).map((t) => t.name));
   const config = new ConfigApplyService(
     db,
-    [topicConfigSection(topics), monitorConfigSection(monitors), maintenanceConfigSection(maintenance), heartbeatConfigSection(heartbeats)],
+    [
+      topicConfigSection(topics),
+      monitorConfigSection(monitors),
+      maintenanceConfigSection(maintenance),
+      heartbeatConfigSection(heartbeats),
+      groupConfigSection(groups),
+      alarmConfigSection(alarms, topicNames),
+    ],
     wake,
   );
   metrics.gauge('tocsin_monitors', 'Monitors by state.', () => {
@@ -180,6 +226,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
     registerHeartbeatRoutes(app, tokens, heartbeatService);
     registerPingRoutes(app, { registry: heartbeatRegistry, heartbeats: heartbeatService, writer: pingWriter, clock, options: pingOptions });
+    registerMetricRoutes(app, tokens, metricService, () => clock.now());
+    registerAlarmRoutes(app, tokens, alarms);
   });
 
   const prune = async () => {
@@ -188,6 +236,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     if (pruned.deliveries || pruned.events) logger.info('pruned the outbox', pruned);
     await pruneResults(db, now - RAW_RESULT_RETENTION_MS, now - ROLLUP_RETENTION_MS);
     await prunePings(db, now - PING_RETENTION_MS);
+    await pruneDatapoints(db, now - DATAPOINT_RETENTION_MS);
   };
   let tokenFlush: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -210,11 +259,15 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     maintenance,
     heartbeats,
     pingWriter,
+    metricsStore: metricService,
+    alarms,
+    groups,
     start() {
       outbox.start();
       scheduler.start();
       flushTimer = setInterval(() => monitorRunner.flush().catch((err) => logger.warn('writing monitor results failed', { err })), MONITOR_FLUSH_MS);
       flushTimer.unref();
+
       tokenFlush = setInterval(() => tokens.flushLastUsed().catch((err) => logger.warn('token last-used update failed', { err })), 10_000);
       tokenFlush.unref();
       pruneTimer = setInterval(() => prune().catch((err) => logger.warn('outbox pruning failed', { err })), 3600_000);
@@ -226,6 +279,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       clearInterval(flushTimer);
       await scheduler.stop();
       await pingWriter.drain();
+      await metricService.drain();
       await monitorRunner.flush(true).catch((err) => logger.warn('writing monitor results failed', { err }));
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});

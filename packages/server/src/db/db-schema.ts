@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table shapes for Kysely. Times are epoch milliseconds, JSON is text,
  * booleans are 0/1, ids are text (UUIDv7).
@@ -189,7 +191,58 @@ export interface HeartbeatPingTable {
   duration_ms: number | null;
 }
 
+export interface MetricSeriesTable {
+  num: Generated<number>;
+  namespace: string;
+  name: string;
+  dimensions: string;
+  unit: string | null;
+  created_at: number;
+}
+
+export interface MetricDatapointTable {
+  series_num: number;
+  at: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+export interface AlarmTable {
+  id: string;
+  name: string;
+  spec: string;
+  state: string;
+  reason: string;
+  state_changed_at: number;
+  evaluated_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlarmHistoryTable {
+  id: string;
+  alarm_id: string;
+  at: number;
+  kind: 'state' | 'action';
+  old_state: string | null;
+  new_state: string | null;
+  summary: string;
+  data: string;
+}
+
+export interface MonitorGroupTable {
+  name: string;
+  spec: string;
+}
+
 export interface Database {
+  metric_series: MetricSeriesTable;
+  metric_datapoints: MetricDatapointTable;
+  alarms: AlarmTable;
+  alarm_history: AlarmHistoryTable;
+  monitor_groups: MonitorGroupTable;
   heartbeats: HeartbeatTable;
   heartbeat_state: HeartbeatStateTable;
   heartbeat_pings: HeartbeatPingTable;

@@ -1,5 +1,10 @@
 import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
 
+/** An integer key the database numbers itself: SQLite's rowid, PostgreSQL's serial. */
+function autoNumberType(db: Kysely<any>): 'serial' | 'integer' {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'serial' : 'integer';
+}
+
 /** The binary column type of the database the migration runs on. */
 function blobType(db: Kysely<any>): 'bytea' | 'blob' {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
@@ -229,6 +234,64 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('heartbeat_pings_heartbeat').on('heartbeat_pings').columns(['heartbeat_id', 'id']).execute();
       await db.schema.createIndex('heartbeat_pings_at').on('heartbeat_pings').column('at').execute();
+    },
+  },
+  '0004_metrics_alarms': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('metric_series')
+        .addColumn('num', autoNumberType(db), (c) => c.primaryKey())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        // Dimensions as canonical JSON (keys sorted), so one series is one row.
+        .addColumn('dimensions', 'text', (c) => c.notNull())
+        .addColumn('unit', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('metric_series_key', ['namespace', 'name', 'dimensions'])
+        .execute();
+      // A plain value is a statistic set of one (count 1, sum = min = max = value).
+      await db.schema
+        .createTable('metric_datapoints')
+        .addColumn('series_num', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'double precision', (c) => c.notNull())
+        .addColumn('sum', 'double precision', (c) => c.notNull())
+        .addColumn('min', 'double precision', (c) => c.notNull())
+        .addColumn('max', 'double precision', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('metric_datapoints_series_at').on('metric_datapoints').columns(['series_num', 'at']).execute();
+      await db.schema.createIndex('metric_datapoints_at').on('metric_datapoints').column('at').execute();
+
+      await db.schema
+        .createTable('alarms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('state_changed_at', 'bigint', (c) => c.notNull())
+        .addColumn('evaluated_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('alarm_history')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('alarm_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('old_state', 'text')
+        .addColumn('new_state', 'text')
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('alarm_history_alarm').on('alarm_history').columns(['alarm_id', 'id']).execute();
+
+      await db.schema
+        .createTable('monitor_groups')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 };

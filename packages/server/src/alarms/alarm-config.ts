@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { ConfigChange, ConfigSection } from '../config/config-section.js';
+import { TocsinError } from '../core/errors.js';
+import type { Database } from '../db/db-schema.js';
+import { stableJson } from '../notify/subscription-spec.js';
+import type { AlarmService } from './alarm-service.js';
+
+function issuesOf(err: unknown): { path: string; message: string }[] {
+  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
+  throw err;
+}
+
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
+}
+
+/** The `alarms:` section of the config file. Alarm actions must name topics that exist or are declared beside them. */
+export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<Database>) => Promise<Set<string>>): ConfigSection {
+  return {
+    key: 'alarms',
+    check(items) {
+      const issues: { path: string; message: string }[] = [];
+      const names = new Set<string>();
+      items.forEach((item, i) => {
+        try {
+          const a = alarms.parse(item, `alarms.${i}`);
+          if (names.has(a.name)) issues.push({ path: `alarms.${i}.name`, message: `alarm '${a.name}' is declared twice` });
+          names.add(a.name);
+        } catch (err) {
+          issues.push(...issuesOf(err));
+        }
+      });
+      return issues;
+    },
+    async plan(q, items, ctx) {
+      const wanted = items.map((item, i) => alarms.parse(item, `alarms.${i}`));
+      const known = await topicNames(q);
+      for (const t of ctx.document.topics ?? []) known.add((t as { name: string }).name);
+      const issues = wanted.flatMap((a, i) =>
+        (['alarmActions', 'okActions', 'insufficientDataActions'] as const).flatMap((field) =>
+          a[field].flatMap((act, j) => {
+            const topic = typeof act === 'string' ? act.slice('topic:'.length) : act.topic;
+            return known.has(topic) ? [] : [{ path: `alarms.${i}.${field}.${j}`, message: `topic '${topic}' does not exist` }];
+          }),
+        ),
+      );
+      if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
+      const changes: ConfigChange[] = [];
+      const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
+      for (const a of wanted) {
+        const existing = alarms.list().find((e) => e.spec.name === a.name);
+        if (!existing) {
+          changes.push({ action: 'create', resource: 'alarm', name: a.name });
+          ops.push((trx) => alarms.create(a, trx));
+        } else if (stableJson(existing.spec) !== stableJson(a)) {
+          const keys = new Set([...Object.keys(existing.spec), ...Object.keys(a)]);
+          const fields = [...keys].filter((k) => stableJson((existing.spec as Record<string, unknown>)[k]) !== stableJson((a as Record<string, unknown>)[k])).sort();
+          changes.push({ action: 'update', resource: 'alarm', name: a.name, fields });
+          ops.push((trx) => alarms.replace(a.name, a, trx));
+        }
+      }
+      if (ctx.prune) {
+        for (const e of alarms.list()) {
+          if (wanted.some((w) => w.name === e.spec.name)) continue;
+          changes.push({ action: 'delete', resource: 'alarm', name: e.spec.name });
+          ops.push((trx) => alarms.remove(e.spec.name, trx));
+        }
+      }
+      return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
+    },
+    async export() {
+      return alarms.list().map((e) => ({ ...e.spec, period: seconds(e.spec.period) }));
+    },
+  };
+}

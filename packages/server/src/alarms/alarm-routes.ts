@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { alarmInputSchema } from '@tocsin/protocol';
+import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import type { TokenService } from '../tokens/token-service.js';
+import type { AlarmEntry, AlarmService } from './alarm-service.js';
+
+const tags = ['alarms'];
+
+function view(e: AlarmEntry) {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return { name: e.spec.name, state: e.state, reason: e.reason, stateChangedAt: iso(e.stateChangedAt), evaluatedAt: iso(e.evaluatedAt), spec: e.spec };
+}
+
+export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: AlarmService): void {
+  handle(app, route(tokens, { method: 'get', path: '/api/alarms', scope: 'read', summary: 'List alarms with their state and reason', tags }), (c) => c.json({ alarms: alarms.list().map(view) }));
+  handle(app, route(tokens, { method: 'post', path: '/api/alarms', scope: 'admin', summary: 'Create an alarm (starts INSUFFICIENT_DATA)', tags, body: alarmInputSchema, response: { status: 201 } }), async (c) =>
+    c.json(view(await alarms.create(alarms.parse(await c.req.json()))), 201),
+  );
+  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}', scope: 'read', summary: 'Read an alarm', tags, params: nameParam }), (c) => c.json(view(alarms.get(valid<{ name: string }>(c, 'param').name))));
+  handle(app, route(tokens, { method: 'put', path: '/api/alarms/{name}', scope: 'admin', summary: 'Replace an alarm’s settings', tags, params: nameParam, body: alarmInputSchema }), async (c) =>
+    c.json(view(await alarms.replace(valid<{ name: string }>(c, 'param').name, alarms.parse(await c.req.json())))),
+  );
+  handle(app, route(tokens, { method: 'delete', path: '/api/alarms/{name}', scope: 'admin', summary: 'Delete an alarm and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
+    await alarms.remove(valid<{ name: string }>(c, 'param').name);
+    return c.body(null, 204);
+  });
+  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}/history', scope: 'read', summary: 'State changes and actions, newest first', tags, params: nameParam }), async (c) =>
+    c.json({ history: await alarms.history(valid<{ name: string }>(c, 'param').name) }),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'put',
+      path: '/api/alarms/{name}/state',
+      scope: 'admin',
+      summary: 'Set the state by hand until the next evaluation (actions run)',
+      tags,
+      params: nameParam,
+      body: z.object({ state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.string().min(1).max(1024) }).strict(),
+    }),
+    async (c) => {
+      const body = valid<{ state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; reason: string }>(c, 'json');
+      return c.json(view(await alarms.setState(valid<{ name: string }>(c, 'param').name, body.state, body.reason)));
+    },
+  );
+}

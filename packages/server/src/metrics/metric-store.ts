@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/db-schema.js';
+
+type Q = Kysely<Database>;
+
+export interface SeriesKey {
+  namespace: string;
+  name: string;
+  /** Canonical JSON of the dimensions (keys sorted). */
+  dimensions: string;
+}
+
+export interface SeriesRow extends SeriesKey {
+  num: number;
+  unit: string | null;
+}
+
+export interface DatapointRow {
+  seriesNum: number;
+  at: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+export async function listSeries(q: Q, namespace?: string): Promise<SeriesRow[]> {
+  let sel = q.selectFrom('metric_series').selectAll();
+  if (namespace) sel = sel.where('namespace', '=', namespace);
+  return (await sel.orderBy('namespace').orderBy('name').execute()).map((r) => ({ num: r.num, namespace: r.namespace, name: r.name, dimensions: r.dimensions, unit: r.unit }));
+}
+
+/** Returns the series' number, making the series first if it is new. */
+export async function ensureSeries(q: Q, key: SeriesKey, unit: string | null, now: number): Promise<number> {
+  await q
+    .insertInto('metric_series')
+    .values({ namespace: key.namespace, name: key.name, dimensions: key.dimensions, unit, created_at: now })
+    .onConflict((oc) => oc.columns(['namespace', 'name', 'dimensions']).doNothing())
+    .execute();
+  const row = await q
+    .selectFrom('metric_series')
+    .select('num')
+    .where('namespace', '=', key.namespace)
+    .where('name', '=', key.name)
+    .where('dimensions', '=', key.dimensions)
+    .executeTakeFirstOrThrow();
+  return row.num;
+}
+
+const CHUNK = 500;
+
+export async function insertDatapoints(q: Q, rows: readonly DatapointRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await q
+      .insertInto('metric_datapoints')
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ series_num: r.seriesNum, at: r.at, count: r.count, sum: r.sum, min: r.min, max: r.max })))
+      .execute();
+  }
+}
+
+export async function datapoints(q: Q, seriesNum: number, from: number, to: number): Promise<DatapointRow[]> {
+  const rows = await q
+    .selectFrom('metric_datapoints')
+    .selectAll()
+    .where('series_num', '=', seriesNum)
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .orderBy('at')
+    .execute();
+  return rows.map((r) => ({ seriesNum: r.series_num, at: r.at, count: r.count, sum: r.sum, min: r.min, max: r.max }));
+}
+
+export async function pruneDatapoints(q: Q, before: number): Promise<void> {
+  await q.deleteFrom('metric_datapoints').where('at', '<', before).execute();
+}
