@@ -44,7 +44,7 @@ export function groupConfigSection(groups: GroupService): ConfigSection {
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
     async export() {
-      return groups.list().map(({ healthy: _h, members: _m, ...spec }) => spec);
+      return groups.list().map(({ healthy: _h, members: _m, pending: _p, ...spec }) => spec);
     },
   };
 }

@@ -29,7 +29,7 @@ export class GroupService {
     return parsed.data;
   }
 
-  list(): (GroupSpec & { healthy: number; members: number })[] {
+  list(): (GroupSpec & { healthy: number; members: number; pending: number })[] {
     return [...this.groups.values()].map((g) => ({ ...g, ...this.count(g) }));
   }
 
@@ -43,15 +43,16 @@ export class GroupService {
     this.groups.delete(name);
   }
 
-  count(g: GroupSpec): { healthy: number; members: number } {
+  count(g: GroupSpec): { healthy: number; members: number; pending: number } {
     const members = this.monitors.list().filter((m) => Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v));
-    return { healthy: members.filter((m) => m.state === 'UP').length, members: members.length };
+    return { healthy: members.filter((m) => m.state === 'UP').length, members: members.length, pending: members.filter((m) => m.state === 'PENDING').length };
   }
 
-  /** The datapoints of one minute. */
+  /** The datapoints of one minute; a group with a member not yet checked (PENDING) has none, rather than a false count. */
   sample(at: number) {
     return [...this.groups.values()].flatMap((g) => {
-      const { healthy } = this.count(g);
+      const { healthy, pending } = this.count(g);
+      if (pending > 0) return [];
       const dims = { Group: g.name };
       return [
         { namespace: 'Tocsin/Groups', name: 'HealthyCount', dimensions: dims, at, count: 1, sum: healthy, min: healthy, max: healthy },
