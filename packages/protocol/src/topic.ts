@@ -81,6 +81,10 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       routingKey: z.string().min(1),
       endpoint: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
       ...common,
+      // Named here only to refuse it with a reason: a group would merge incidents.
+      groupWindowSeconds: z
+        .never({ error: 'PagerDuty cannot group events (each incident has its own dedup key); remove this field' })
+        .optional(),
     })
     .strict(),
   z

@@ -47,7 +47,8 @@ import { HeartbeatRegistry } from './heartbeats/heartbeat-registry.js';
 import { registerHeartbeatRoutes } from './heartbeats/heartbeat-routes.js';
 import { DEADLINE_JOB, HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { prunePings } from './heartbeats/heartbeat-store.js';
-import { registerPingRoutes, type PingOptions } from './heartbeats/ping-routes.js';
+import { createPingHandler, pingListener, registerPingRoutes, type PingOptions } from './heartbeats/ping-routes.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PingWriter } from './heartbeats/ping-writer.js';
 import { listTopics } from './notify/topic-store.js';
 import { registerTokenRoutes } from './tokens/token-routes.js';
@@ -97,6 +98,8 @@ export interface Tocsin {
   metricsStore: MetricService;
   alarms: AlarmService;
   groups: GroupService;
+  /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
+  fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Starts background workers. */
   start(): void;
   /** Stops workers and closes the database. */
@@ -163,6 +166,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });
   await heartbeats.load();
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
+  const pingHandler = createPingHandler({ registry: heartbeatRegistry, heartbeats: heartbeatService, writer: pingWriter, clock, options: pingOptions });
   const alarms = new AlarmService(db, clock, scheduler, publisher, (key, statistic, periodMs, end, n) => metricService.periods(key, statistic, periodMs, end, n));
   alarmsRef = alarms;
   scheduler.addJob({ name: EVAL_JOB, concurrency: 16, run: (id) => alarms.evaluateNow(id) });
@@ -225,7 +229,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerConfirmRoutes(app, tokens, topics);
     registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
     registerHeartbeatRoutes(app, tokens, heartbeatService);
-    registerPingRoutes(app, { registry: heartbeatRegistry, heartbeats: heartbeatService, writer: pingWriter, clock, options: pingOptions });
+    registerPingRoutes(app, pingHandler);
     registerMetricRoutes(app, tokens, metricService, () => clock.now());
     registerAlarmRoutes(app, tokens, alarms);
   });
@@ -262,6 +266,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metricsStore: metricService,
     alarms,
     groups,
+    fastPath: pingListener(pingHandler),
     start() {
       outbox.start();
       scheduler.start();

@@ -1,4 +1,5 @@
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { createTocsin } from '../app.js';
 import { createLogger } from '../core/logger.js';
 import { TocsinError } from '../core/errors.js';
@@ -63,7 +64,12 @@ export const startCommand: Command = {
     }
     const firstToken = await tocsin.tokens.bootstrap();
     tocsin.start();
-    const server = serve({ fetch: tocsin.http.fetch, hostname: settings.host, port: settings.port });
+    const hono = getRequestListener(tocsin.http.fetch);
+    const server = createServer((req, res) => {
+      if (!tocsin.fastPath(req, res)) void hono(req, res);
+    });
+    server.keepAliveTimeout = 65_000;
+    server.listen(settings.port, settings.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);

@@ -233,7 +233,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('duration_ms', 'bigint')
         .execute();
       await db.schema.createIndex('heartbeat_pings_heartbeat').on('heartbeat_pings').columns(['heartbeat_id', 'id']).execute();
-      await db.schema.createIndex('heartbeat_pings_at').on('heartbeat_pings').column('at').execute();
     },
   },
   '0004_metrics_alarms': {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, HeartbeatPingTable, HeartbeatTable } from '../db/db-schema.js';
 
 type Q = Kysely<Database>;
@@ -48,13 +48,17 @@ export async function deleteHeartbeat(q: Q, id: string): Promise<void> {
   await q.deleteFrom('heartbeats').where('id', '=', id).execute();
 }
 
+/**
+ * Writes many states in one statement per 200 (UPDATE … FROM a VALUES list,
+ * which SQLite and PostgreSQL both take): a batch of pings touches many
+ * heartbeats, and one statement each would dominate the cost of a ping.
+ */
 export async function saveStates(q: Q, states: readonly ({ id: string } & StoredState)[]): Promise<void> {
-  for (const s of states) {
-    await q
-      .updateTable('heartbeat_state')
-      .set({ state: s.state, runtime: JSON.stringify(s.runtime), next_deadline: s.nextDeadline })
-      .where('heartbeat_id', '=', s.id)
-      .execute();
+  for (let i = 0; i < states.length; i += 200) {
+    const rows = states.slice(i, i + 200).map((s) => sql`(${s.id}, ${s.state}, ${JSON.stringify(s.runtime)}, cast(${s.nextDeadline} as bigint))`);
+    await sql`with v(id, state, runtime, next_deadline) as (values ${sql.join(rows)})
+      update heartbeat_state set state = v.state, runtime = v.runtime, next_deadline = v.next_deadline
+      from v where heartbeat_state.heartbeat_id = v.id`.execute(q);
   }
 }
 
@@ -70,8 +74,11 @@ export async function listPings(q: Q, heartbeatId: string, limit: number, before
   return sel.orderBy('id', 'desc').limit(limit).execute();
 }
 
+/** Ping ids are UUIDv7, ordered by time: pruning walks the primary key, and no index on time is needed. */
 export async function prunePings(q: Q, before: number): Promise<number> {
-  const r = await q.deleteFrom('heartbeat_pings').where('at', '<', before).executeTakeFirst();
+  const hex = Math.max(0, before).toString(16).padStart(12, '0');
+  const bound = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+  const r = await q.deleteFrom('heartbeat_pings').where('id', '<', bound).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

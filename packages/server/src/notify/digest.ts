@@ -1,32 +1,59 @@
 import { severities, type TocsinEvent } from '@tocsin/protocol';
 
+/** How a summary counts events of a kind: "3 down, 1 recovered". Other kinds count by their name. */
 const words: Record<string, string> = {
   'monitor.down': 'down',
   'monitor.up': 'recovered',
   'heartbeat.down': 'missed or failed',
+  'heartbeat.late': 'late',
   'heartbeat.up': 'back',
   'alarm.state': 'alarm changes',
 };
 
-function clock(ms: number): string {
+/** Source names a summary title shows before it says "(+N)". */
+const NAMES_SHOWN = 5;
+/** Characters of an event's text kept on its summary line. */
+const LINE_TEXT_MAX = 200;
+
+/** `12:00:05`: the time of day in UTC, as the lines of a summary show it. */
+export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-/**
- * One message standing for the events of a group window, as seed 003's mail
- * lists every server that changed in a run: "2 down, 1 recovered: api, web, db".
- * Its text has one line per event; `attributes.events` lists them.
- */
-export function digestEvent(events: readonly TocsinEvent[]): TocsinEvent {
-  const first = events[0];
+/** "7 down, 3 recovered: site-0, site-1, site-2, site-3, site-4 (+5)": counts by kind, then the sources. */
+export function digestTitle(events: readonly TocsinEvent[]): string {
   const counts = new Map<string, number>();
   for (const e of events) {
     const w = words[e.kind] ?? e.kind;
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   const names = [...new Set(events.map((e) => e.source.name))];
-  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` (+${names.length - 5})` : '');
+  const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? ` (+${names.length - NAMES_SHOWN})` : '');
   const summary = [...counts].map(([w, n]) => `${n} ${w}`).join(', ');
+  return `${summary}: ${shown}`;
+}
+
+/** The first line of an event's text, cut short: what a summary shows beside the title. */
+export function digestDetail(e: Pick<TocsinEvent, 'text'>): string {
+  const first = e.text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return first.length > LINE_TEXT_MAX ? `${first.slice(0, LINE_TEXT_MAX - 1)}…` : first;
+}
+
+/** `12:00:05 api is down — answered 503`: one event as a line of a summary. */
+export function digestLine(e: TocsinEvent): string {
+  const detail = digestDetail(e);
+  return `${clockTime(e.time)} ${e.title.replace(/\s+/g, ' ')}${detail ? ` — ${detail}` : ''}`;
+}
+
+/**
+ * The event that stands for the events of a group window (oldest first), as
+ * seed 003's mail lists every server that changed in a run. Kind `digest`,
+ * the most severe severity of the group, a title that counts them, one line
+ * per event as text, the first event's dedup key, and `attributes.count`.
+ */
+export function digestEvent(events: readonly TocsinEvent[]): TocsinEvent {
+  if (events.length === 0) throw new Error('a digest needs at least one event');
+  const first = events[0];
   const severity = severities.find((s) => events.some((e) => e.severity === s)) ?? first.severity;
   return {
     id: first.id,
@@ -34,9 +61,9 @@ export function digestEvent(events: readonly TocsinEvent[]): TocsinEvent {
     kind: 'digest',
     severity,
     source: { type: 'digest', name: first.topic, tags: {} },
-    title: `${summary}: ${shown}`,
-    text: events.map((e) => `${clock(e.time)} ${e.title}${e.text ? ` — ${e.text}` : ''}`).join('\n'),
-    attributes: { count: events.length, events: events.map((e) => ({ id: e.id, kind: e.kind, severity: e.severity, title: e.title, source: e.source.name, time: new Date(e.time).toISOString() })) },
+    title: digestTitle(events),
+    text: events.map(digestLine).join('\n'),
+    attributes: { count: events.length },
     dedupKey: first.dedupKey,
     time: events[events.length - 1].time,
   };

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity, TocsinEvent } from '@tocsin/protocol';
+import { uuidv7Floor } from '../core/ids.js';
 import type { Database, DeliveryTable, EventTable } from '../db/db-schema.js';
 import type { Delivery, DeliveryJob, DeliveryPurpose, DeliveryStatus } from './notify-types.js';
 
@@ -95,13 +96,19 @@ export async function insertDeliveries(q: Q, deliveries: readonly NewDelivery[],
   }
 }
 
-/** The end of a subscription's open group window (a fresh pending delivery waiting past `now`), if any. */
-export async function openGroupWindowEnd(q: Q, subscriptionId: string, now: number): Promise<number | undefined> {
+/**
+ * The end of the group window open for a subscription: the due time of a
+ * pending delivery created within the last `windowMs` that has not been
+ * tried and is still waiting. The id range keeps it on the queue index.
+ */
+export async function openGroupWindowEnd(q: Q, subscriptionId: string, now: number, windowMs: number): Promise<number | undefined> {
   const row = await q
     .selectFrom('deliveries')
     .select((eb) => eb.fn.max('next_attempt_at').as('at'))
-    .where('subscription_id', '=', subscriptionId)
     .where('status', '=', 'pending')
+    .where('subscription_id', '=', subscriptionId)
+    .where('id', '>=', uuidv7Floor(now - windowMs))
+    .where('created_at', '>=', now - windowMs)
     .where('attempts', '=', 0)
     .where('next_attempt_at', '>', now)
     .executeTakeFirst();

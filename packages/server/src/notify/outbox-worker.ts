@@ -13,6 +13,11 @@
  * node's leases expire and another node picks its queues up. Outcomes are
  * written in batches; a crash re-sends only what was sent but not yet
  * recorded, with the same delivery id and dedup key.
+ *
+ * A subscription with a group window has its deliveries queued for the end
+ * of the window (see PublishService). When that head is due, it and the
+ * deliveries behind it due at the same time go out as one message, and all
+ * of them move together: delivered, retried (same next_attempt_at) or dead.
  */
 import type { Kysely } from 'kysely';
 import type { TocsinEvent } from '@tocsin/protocol';
@@ -23,7 +28,7 @@ import type { Logger } from '../core/logger.js';
 import type { MetricsRegistry } from '../core/metrics-registry.js';
 import type { Database } from '../db/db-schema.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
-import { resolvedSpec, type DeliveryJob, type Subscription } from './notify-types.js';
+import { resolvedSpec, type Delivery, type DeliveryJob, type Subscription } from './notify-types.js';
 import {
   acquireLeases,
   dueQueueHeads,
@@ -70,21 +75,29 @@ export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
 const MAX_GROUP = 100;
 
 /**
- * The deliveries sent as one message from position `i`: for a grouping
- * subscription, the run of deliveries of the same window (same due time and
- * attempt count); otherwise just the one.
+ * Whether a delivery may share a message: an event that waits for its group
+ * window (due after its last update) or for a retry. A replayed delivery is
+ * due the moment it was replayed, so it goes alone.
+ */
+function groupable(d: Delivery): boolean {
+  return d.purpose === 'event' && (d.attempts > 0 || d.nextAttemptAt > d.updatedAt);
+}
+
+/**
+ * The deliveries sent as one message from position `i`: for a subscription
+ * with a group window, the run of groupable deliveries with the head's due
+ * time and attempt count (one window, or one group being retried); otherwise
+ * just the one.
  */
 function groupAt(sub: Subscription, jobs: DeliveryJob[], i: number): DeliveryJob[] {
   const head = jobs[i].delivery;
-  if (!sub.spec.groupWindowSeconds || head.purpose !== 'event') return [jobs[i]];
+  if (!sub.spec.groupWindowSeconds || !groupable(head)) return [jobs[i]];
   let j = i + 1;
-  while (
-    j < jobs.length &&
-    j - i < MAX_GROUP &&
-    jobs[j].delivery.purpose === 'event' &&
-    jobs[j].delivery.nextAttemptAt === head.nextAttemptAt &&
-    jobs[j].delivery.attempts === head.attempts
-  ) j++;
+  while (j < jobs.length && j - i < MAX_GROUP) {
+    const d = jobs[j].delivery;
+    if (!groupable(d) || d.nextAttemptAt !== head.nextAttemptAt || d.attempts !== head.attempts) break;
+    j++;
+  }
   return jobs.slice(i, j);
 }
 
@@ -216,6 +229,9 @@ export class OutboxWorker {
           i++;
           continue;
         }
+        const group = groupAt(sub, jobs, i);
+        // A group that may go on past this batch is read again from its start.
+        if (i > 0 && i + group.length === jobs.length && jobs.length === this.options.batchSize && group.length < MAX_GROUP) break;
         const wait = this.rateLimitWait(sub, now);
         if (wait > 0) {
           this.heldUntil.set(subscriptionId, now + wait);
@@ -223,7 +239,6 @@ export class OutboxWorker {
           break;
         }
         this.heldUntil.delete(subscriptionId);
-        const group = groupAt(sub, jobs, i);
         const results = await this.attempt(sub, group);
         outcomes.push(...results);
         i += group.length;
@@ -251,9 +266,15 @@ export class OutboxWorker {
   /** Sends one delivery, or one message for a group; returns an outcome for each delivery. */
   private async attempt(sub: Subscription, jobs: DeliveryJob[]): Promise<Outcome[]> {
     const outcome = await this.attemptOne(sub, jobs[0], jobs.length > 1 ? jobs.map((j) => j.event) : undefined);
-    return jobs.map((j) => ({ ...outcome, id: j.delivery.id }));
+    return jobs.map(({ delivery }) => {
+      if (outcome.result !== 'delivered') return { ...outcome, id: delivery.id };
+      const latencyMs = Math.max(0, outcome.at - delivery.createdAt);
+      this.latency.observe(latencyMs / 1000, { protocol: sub.protocol });
+      return { ...outcome, id: delivery.id, latencyMs };
+    });
   }
 
+  /** One attempt for `job`, or for the group it heads (`group`: the events, oldest first); the outcome is the head's. */
   private async attemptOne(sub: Subscription, job: DeliveryJob, group: TocsinEvent[] | undefined): Promise<Outcome> {
     const { delivery } = job;
     const event = group ? digestEvent(group) : job.event;
@@ -276,7 +297,6 @@ export class OutboxWorker {
     const labels = { protocol: sub.protocol };
     if (result.ok) {
       this.sent.inc({ ...labels, outcome: 'delivered' });
-      this.latency.observe(Math.max(0, at - delivery.createdAt) / 1000, labels);
       return { id: delivery.id, result: 'delivered', at, status, latencyMs: at - delivery.createdAt };
     }
     const retry = (sub.spec.retry ?? {}) as { maxAttempts?: number; maxAgeSeconds?: number };
@@ -288,7 +308,7 @@ export class OutboxWorker {
         ? result.error
         : `${result.error} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${formatDuration(at - delivery.createdAt)})`;
       this.sent.inc({ ...labels, outcome: 'dead' });
-      this.logger.warn('delivery dead-lettered', { delivery: delivery.id, subscription: sub.name, topic: sub.topicName, error: why });
+      this.logger.warn('delivery dead-lettered', { delivery: delivery.id, group: group?.length, subscription: sub.name, topic: sub.topicName, error: why });
       return { id: delivery.id, result: 'dead', at, status, error: why };
     }
     this.sent.inc({ ...labels, outcome: 'retry' });

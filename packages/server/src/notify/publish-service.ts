@@ -87,7 +87,7 @@ export class PublishService {
   private async windowEnd(trx: Kysely<Database>, sub: Subscription, now: number, windows: Map<string, number>): Promise<number | undefined> {
     const seconds = sub.spec.groupWindowSeconds as number | undefined;
     if (!seconds) return undefined;
-    let end = windows.get(sub.id) ?? (await openGroupWindowEnd(trx, sub.id, now));
+    let end = windows.get(sub.id) ?? (await openGroupWindowEnd(trx, sub.id, now, seconds * 1000));
     if (end === undefined) end = now + seconds * 1000;
     windows.set(sub.id, end);
     return end;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendRequest } from './channel.js';
+import { digestDetail } from '../digest.js';
 import { sendHttp, type HttpResponse } from './http-sender.js';
 import { attributesText, eventTimeIso, isResolution, sourceLabel, tagsText, truncate } from './message-format.js';
 
@@ -11,6 +12,8 @@ const TITLE_MAX = 100;
 const TEXT_MAX = 4000;
 const AGGREGATION_KEY_MAX = 100;
 const TAG_MAX = 200;
+/** Tags of a group's event: its sources and kinds, up to this many. */
+const GROUP_TAGS_MAX = 50;
 
 type AlertType = 'error' | 'warning' | 'info' | 'success';
 
@@ -53,9 +56,49 @@ function datadogText(e: TocsinEvent): string {
   return `${open}${body}${close}`;
 }
 
-/** The v1 Events API body. */
+/** A group window's events as a Markdown list (oldest first), cut to the text limit with "and N more". */
+function datadogGroupText(summary: TocsinEvent, events: readonly TocsinEvent[]): string {
+  const open = '%%% \n';
+  const close = '\n %%%';
+  const facts = `\n**Topic:** ${summary.topic} · **Events:** ${events.length} · **Severity:** ${summary.severity}`;
+  const room = TEXT_MAX - open.length - close.length - facts.length - 30; // 30: the "and N more" line
+  const lines: string[] = [];
+  let used = 0;
+  for (const e of events) {
+    const detail = digestDetail(e);
+    const line = `- **${eventTimeIso(e)}** ${e.title.replace(/\s+/g, ' ')} (${sourceLabel(e)})${detail ? ` — ${detail}` : ''}`;
+    if (used + line.length + 1 > room) break;
+    lines.push(line);
+    used += line.length + 1;
+  }
+  if (lines.length < events.length) lines.push(`- … and ${events.length - lines.length} more`);
+  return `${open}${lines.join('\n')}\n${facts}${close}`;
+}
+
+function groupTags(events: readonly TocsinEvent[]): string[] {
+  const tags = new Set<string>(['kind:digest']);
+  for (const e of events) {
+    tags.add(`source:${sourceLabel(e)}`);
+    tags.add(`kind:${e.kind}`);
+  }
+  return [...tags].slice(0, GROUP_TAGS_MAX);
+}
+
+/** The v1 Events API body; a group window's events make one event listing them all. */
 export function datadogBody(req: SendRequest): Record<string, unknown> {
   const e = req.event;
+  if (req.group && req.group.length > 0) {
+    return {
+      title: truncate(e.title, TITLE_MAX),
+      text: datadogGroupText(e, req.group),
+      alert_type: datadogAlertType(e),
+      priority: e.severity === 'info' && !isResolution(e) ? 'low' : 'normal',
+      tags: [...groupTags(req.group), `severity:${e.severity}`].map((t) => truncate(t, TAG_MAX)),
+      aggregation_key: aggregationKey(e.dedupKey),
+      source_type_name: 'tocsin',
+      date_happened: Math.floor(e.time / 1000),
+    };
+  }
   const tags = [
     `source:${sourceLabel(e)}`,
     `kind:${e.kind}`,

@@ -3,6 +3,7 @@
  * first send and closed by close(): unset ──send──▶ open ──close──▶ unset.
  */
 import nodemailer from 'nodemailer';
+import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendOutcome, SendRequest } from './channel.js';
 import { attributeLines, escapeHtml, eventLook, eventTimeIso, sourceLabel, tagsText, truncate } from './message-format.js';
 
@@ -30,6 +31,8 @@ interface SmtpError extends Error {
 
 const MAX_CONNECTIONS = 3;
 const CONFIRM_VALID_FOR = '3 days';
+/** Characters of each event's text a group mail keeps (a group holds up to 100 events). */
+const GROUP_TEXT_MAX = 1000;
 // Failures of the connection, not verdicts on the mail: another try may work.
 const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS']);
 
@@ -48,8 +51,13 @@ function footer(req: SendRequest, why: string): { text: string; html: string } {
   };
 }
 
-/** Subject and both bodies of an event mail. */
+function subscribedBecause(req: SendRequest): string {
+  return `You receive this because ${String(req.spec.endpoint)} is subscribed to topic ${req.event.topic} (${req.subscriptionName}).`;
+}
+
+/** Subject and both bodies of an event mail; a group window's events make one mail listing them all. */
 export function eventMail(req: SendRequest): MailContent {
+  if (req.group && req.group.length > 0) return groupMail(req, req.group);
   const e = req.event;
   const look = eventLook(e);
   const tags = tagsText(e.source.tags);
@@ -62,7 +70,7 @@ export function eventMail(req: SendRequest): MailContent {
     ['Topic', e.topic],
   ];
   const attributes = attributeLines(e.attributes, 1000);
-  const end = footer(req, `You receive this because ${String(req.spec.endpoint)} is subscribed to topic ${e.topic} (${req.subscriptionName}).`);
+  const end = footer(req, subscribedBecause(req));
   const text = [
     `[${look.label}] ${e.title}`,
     ...(e.text ? ['', e.text] : []),
@@ -83,6 +91,40 @@ export function eventMail(req: SendRequest): MailContent {
   );
   // Header values end at a line break; a title's newlines become spaces.
   return { subject: truncate(`[${look.label}] ${e.title}`.replace(/\s+/g, ' '), 250), text, html };
+}
+
+/**
+ * The mail of a group window, as seed 003 mails the servers that changed in
+ * a run: the summary title as subject, then each event with its time, title
+ * and text, oldest first.
+ */
+export function groupMail(req: SendRequest, events: readonly TocsinEvent[]): MailContent {
+  const summary = req.event;
+  const look = eventLook(summary);
+  const span = `${events.length} events on topic ${summary.topic}, from ${eventTimeIso(events[0])} to ${eventTimeIso(events[events.length - 1])}.`;
+  const end = footer(req, subscribedBecause(req));
+  const items = events.map((e) => ({ e, look: eventLook(e), time: eventTimeIso(e), text: truncate(e.text, GROUP_TEXT_MAX), source: sourceLabel(e) }));
+  const text = [
+    summary.title,
+    span,
+    ...items.flatMap((i) => ['', `${i.time}  [${i.look.label}] ${i.e.title}`, ...(i.text ? i.text.split('\n').map((l) => `    ${l}`) : []), `    ${i.source}`]),
+    '',
+    '-- ',
+    end.text,
+  ].join('\n');
+  const cell = 'style="padding:.4em 1em .4em 0;vertical-align:top;border-top:1px solid #ddd"';
+  const rows = items.map(
+    (i) =>
+      `<tr><td ${cell}>${escapeHtml(i.time)}</td><td ${cell}><span style="color:${i.look.colour}">[${i.look.label}]</span></td>` +
+      `<td ${cell}><b>${escapeHtml(i.e.title)}</b>${i.text ? `<div style="white-space:pre-wrap">${escapeHtml(i.text)}</div>` : ''}` +
+      `<div style="color:#666;font-size:13px">${escapeHtml(i.source)}</div></td></tr>`,
+  );
+  const html = htmlPage(
+    `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ${escapeHtml(summary.title)}</h2>` +
+      `<p>${escapeHtml(span)}</p><table style="border-collapse:collapse">${rows.join('')}</table>` +
+      end.html,
+  );
+  return { subject: truncate(summary.title.replace(/\s+/g, ' '), 250), text, html };
 }
 
 /** Subject and both bodies of the mail that asks a new subscriber to confirm. */

@@ -1,10 +1,14 @@
+import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendRequest } from './channel.js';
 import { sendHttp, type HttpResponse } from './http-sender.js';
 import { attributesText, eventLook, eventTimeIso, isResolution, sourceLabel, truncate } from './message-format.js';
 
-// Slack's limits: header text 150 characters, section text 3,000.
+// Slack's limits: header text 150 characters, section text 3,000, 50 blocks a message.
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
+const BLOCKS_MAX = 50;
+/** Characters of each event's text a group message keeps. */
+const GROUP_TEXT_MAX = 500;
 
 /** What Slack's plain-text error codes mean for the person reading the dead letter. */
 const slackErrors: Record<string, string> = {
@@ -28,13 +32,18 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Slack shows the time in each reader's own time zone; the ISO text is the fallback. */
+function slackDate(e: TocsinEvent, format: string): string {
+  return `<!date^${Math.floor(e.time / 1000)}^${format}|${eventTimeIso(e)}>`;
+}
+
 /** The JSON an incoming webhook receives: `text` for notifications and old clients, `blocks` for the message. */
 export function slackBody(req: SendRequest): Record<string, unknown> {
+  if (req.group && req.group.length > 0) return groupBody(req, req.group);
   const e = req.event;
   const look = eventLook(e);
   const resolved = isResolution(e);
   const headline = resolved ? `Resolved: ${e.title}` : e.title;
-  const seconds = Math.floor(e.time / 1000);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${look.emoji} ${headline}`, HEADER_MAX), emoji: true } },
   ];
@@ -50,13 +59,49 @@ export function slackBody(req: SendRequest): Record<string, unknown> {
     elements: [
       { type: 'mrkdwn', text: `*Source:* ${escapeMrkdwn(sourceLabel(e))}` },
       { type: 'mrkdwn', text: `*Severity:* ${resolved ? `resolved (${e.severity})` : e.severity}` },
-      // Slack shows the time in each reader's own time zone; the ISO text is the fallback.
-      { type: 'mrkdwn', text: `<!date^${seconds}^{date_short_pretty} {time_secs}|${eventTimeIso(e)}>` },
+      { type: 'mrkdwn', text: slackDate(e, '{date_short_pretty} {time_secs}') },
       { type: 'mrkdwn', text: `*Topic:* ${escapeMrkdwn(e.topic)}` },
     ],
   });
   const body: Record<string, unknown> = {
     text: truncate(`${look.emoji} *[${look.label}]* ${escapeMrkdwn(e.title)}`, SECTION_MAX),
+    blocks,
+  };
+  if (typeof req.spec.channel === 'string' && req.spec.channel) body.channel = req.spec.channel;
+  return body;
+}
+
+/**
+ * One message for a group window: the summary as header, a section per
+ * event (oldest first) and, past Slack's 50 blocks, "and N more".
+ */
+function groupBody(req: SendRequest, events: readonly TocsinEvent[]): Record<string, unknown> {
+  const summary = req.event;
+  const look = eventLook(summary);
+  const room = BLOCKS_MAX - 2; // the header and the closing context
+  const shown = events.length <= room ? events : events.slice(0, room - 1);
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${look.emoji} ${summary.title}`, HEADER_MAX), emoji: true } },
+  ];
+  for (const e of shown) {
+    const detail = e.text ? `\n${escapeMrkdwn(truncate(e.text, GROUP_TEXT_MAX))}` : '';
+    const line = `${eventLook(e).emoji} ${slackDate(e, '{time_secs}')} *${escapeMrkdwn(e.title)}* · ${escapeMrkdwn(sourceLabel(e))}${detail}`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(line, SECTION_MAX) } });
+  }
+  if (shown.length < events.length) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `_and ${events.length - shown.length} more_` } });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: `*Events:* ${events.length}` },
+      { type: 'mrkdwn', text: `*Severity:* ${summary.severity}` },
+      { type: 'mrkdwn', text: `${slackDate(events[0], '{date_short_pretty} {time_secs}')} – ${slackDate(events[events.length - 1], '{time_secs}')}` },
+      { type: 'mrkdwn', text: `*Topic:* ${escapeMrkdwn(summary.topic)}` },
+    ],
+  });
+  const body: Record<string, unknown> = {
+    text: truncate(`${look.emoji} *[${look.label}]* ${escapeMrkdwn(summary.title)}`, SECTION_MAX),
     blocks,
   };
   if (typeof req.spec.channel === 'string' && req.spec.channel) body.channel = req.spec.channel;
