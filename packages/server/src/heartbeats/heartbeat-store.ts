@@ -64,8 +64,14 @@ export async function saveStates(q: Q, states: readonly ({ id: string } & Stored
 
 const CHUNK = 200;
 
+/** A raw multi-row insert: the query builder's per-value work is most of a ping's cost at high rates. */
 export async function insertPings(q: Q, pings: readonly PingRow[]): Promise<void> {
-  for (let i = 0; i < pings.length; i += CHUNK) await q.insertInto('heartbeat_pings').values(pings.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < pings.length; i += CHUNK) {
+    const rows = pings
+      .slice(i, i + CHUNK)
+      .map((p) => sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.duration_ms})`);
+    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, duration_ms) values ${sql.join(rows)}`.execute(q);
+  }
 }
 
 export async function listPings(q: Q, heartbeatId: string, limit: number, before?: string): Promise<PingRow[]> {

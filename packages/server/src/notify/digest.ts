@@ -3,11 +3,11 @@ import { severities, type TocsinEvent } from '@tocsin/protocol';
 /** How a summary counts events of a kind: "3 down, 1 recovered". Other kinds count by their name. */
 const words: Record<string, string> = {
   'monitor.down': 'down',
-  'monitor.up': 'recovered',
   'heartbeat.down': 'missed or failed',
   'heartbeat.late': 'late',
-  'heartbeat.up': 'back',
   'alarm.state': 'alarm changes',
+  'monitor.up': 'recovered',
+  'heartbeat.up': 'back',
 };
 
 /** Source names a summary title shows before it says "(+N)". */
@@ -20,16 +20,19 @@ export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-/** "7 down, 3 recovered: site-0, site-1, site-2, site-3, site-4 (+5)": counts by kind, then the sources. */
+/**
+ * "7 down, 3 recovered: site-0, site-1, site-2, site-3, site-4 (+5)": counts
+ * by kind (known kinds first, problems before recoveries), then the sources.
+ */
 export function digestTitle(events: readonly TocsinEvent[]): string {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, number>(Object.values(words).map((w) => [w, 0]));
   for (const e of events) {
     const w = words[e.kind] ?? e.kind;
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   const names = [...new Set(events.map((e) => e.source.name))];
   const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? ` (+${names.length - NAMES_SHOWN})` : '');
-  const summary = [...counts].map(([w, n]) => `${n} ${w}`).join(', ');
+  const summary = [...counts].filter(([, n]) => n > 0).map(([w, n]) => `${n} ${w}`).join(', ');
   return `${summary}: ${shown}`;
 }
 

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { SendRequest } from './channel.js';
 import { aggregationKey, DATADOG_ENDPOINT, datadogChannel } from './datadog-channel.js';
+import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -96,6 +97,38 @@ describe('datadog channel', { timeout: 5000 }, () => {
     assert.equal(body.aggregation_key.length, 100);
     assert.equal(body.aggregation_key, aggregationKey(dedupKey));
     assert.notEqual(aggregationKey(`${dedupKey}a`), aggregationKey(dedupKey));
+  });
+
+  it('posts a group as one event whose text lists every event, oldest first', async () => {
+    const events = monitorChanges(3, time);
+    await datadogChannel.send(groupRequest(request(endpoint), events));
+    const body = JSON.parse(receiver.single().body);
+    assert.equal(body.title, '2 down, 1 recovered: site-0, site-1, site-2');
+    assert.equal(
+      body.text,
+      '%%% \n' +
+        '- **2025-01-02T03:04:05.000Z** site-0 is down (monitor/site-0) — https://site-0.example.com/health: answered 503 <Service Unavailable>\n' +
+        '- **2025-01-02T03:04:06.000Z** site-1 is down (monitor/site-1) — https://site-1.example.com/health: answered 503 <Service Unavailable>\n' +
+        '- **2025-01-02T03:04:07.000Z** site-2 is up again (monitor/site-2) — https://site-2.example.com/health: answered 200 after 2m\n' +
+        '\n**Topic:** ops · **Events:** 3 · **Severity:** critical\n %%%',
+    );
+    assert.equal(body.alert_type, 'error');
+    assert.equal(body.aggregation_key, 'monitor/site-0');
+    assert.equal(body.date_happened, time / 1000 + 2);
+    assert.deepEqual(body.tags, [
+      'kind:digest', 'source:monitor/site-0', 'kind:monitor.down', 'source:monitor/site-1', 'source:monitor/site-2', 'kind:monitor.up', 'severity:critical',
+    ]);
+  });
+
+  it('cuts a large group\'s text within Datadog\'s limit and says how many more there were', async () => {
+    const events = monitorChanges(100, time).map((e) => ({ ...e, text: `${e.text} ${'x'.repeat(150)}` }));
+    await datadogChannel.send(groupRequest(request(endpoint), events));
+    const body = JSON.parse(receiver.single().body);
+    assert.ok(body.text.length <= 4000, `text is ${body.text.length} characters`);
+    const listed = (body.text.match(/^- \*\*/gm) ?? []).length;
+    assert.ok(listed > 5 && listed < 100, `${listed} events listed`);
+    assert.ok(body.text.includes(`- … and ${100 - listed} more`));
+    assert.ok(body.text.endsWith('**Events:** 100 · **Severity:** critical\n %%%'));
   });
 
   it('dead-letters 403 Forbidden and says to check the key', async () => {

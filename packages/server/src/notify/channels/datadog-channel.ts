@@ -87,30 +87,21 @@ function groupTags(events: readonly TocsinEvent[]): string[] {
 /** The v1 Events API body; a group window's events make one event listing them all. */
 export function datadogBody(req: SendRequest): Record<string, unknown> {
   const e = req.event;
-  if (req.group && req.group.length > 0) {
-    return {
-      title: truncate(e.title, TITLE_MAX),
-      text: datadogGroupText(e, req.group),
-      alert_type: datadogAlertType(e),
-      priority: e.severity === 'info' && !isResolution(e) ? 'low' : 'normal',
-      tags: [...groupTags(req.group), `severity:${e.severity}`].map((t) => truncate(t, TAG_MAX)),
-      aggregation_key: aggregationKey(e.dedupKey),
-      source_type_name: 'tocsin',
-      date_happened: Math.floor(e.time / 1000),
-    };
-  }
-  const tags = [
-    `source:${sourceLabel(e)}`,
-    `kind:${e.kind}`,
-    `severity:${e.severity}`,
-    ...Object.entries(e.source.tags ?? {}).map(([k, v]) => (v ? `${k}:${v}` : k)),
-  ].map((t) => truncate(t, TAG_MAX));
+  const group = req.group && req.group.length > 0 ? req.group : undefined;
+  const tags = group
+    ? [...groupTags(group), `severity:${e.severity}`]
+    : [
+        `source:${sourceLabel(e)}`,
+        `kind:${e.kind}`,
+        `severity:${e.severity}`,
+        ...Object.entries(e.source.tags ?? {}).map(([k, v]) => (v ? `${k}:${v}` : k)),
+      ];
   return {
     title: truncate(e.title, TITLE_MAX),
-    text: datadogText(e),
+    text: group ? datadogGroupText(e, group) : datadogText(e),
     alert_type: datadogAlertType(e),
     priority: e.severity === 'info' && !isResolution(e) ? 'low' : 'normal',
-    tags,
+    tags: tags.map((t) => truncate(t, TAG_MAX)),
     aggregation_key: aggregationKey(e.dedupKey),
     source_type_name: 'tocsin',
     date_happened: Math.floor(e.time / 1000),

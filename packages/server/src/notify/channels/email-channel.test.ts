@@ -5,6 +5,7 @@ import type { TocsinEvent } from '@tocsin/protocol';
 import { SMTPServer } from 'smtp-server';
 import type { Channel, SendRequest } from './channel.js';
 import { createEmailChannel } from './email-channel.js';
+import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { refusedUrl } from '../../test-support/scripted-receiver.js';
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -164,6 +165,37 @@ describe('email channel', { timeout: 10_000 }, () => {
     assert.ok(html.includes('body: &#60;html&#62;'));
     assert.ok(!html.includes('<b>is</b>'), 'no markup from the event reaches the HTML');
     assert.ok(html.includes(`<a href="${unsubscribeUrl}">`));
+  });
+
+  it('sends one mail for a group: the summary as subject, each event with its time, title and text', async () => {
+    const events = monitorChanges(4, time);
+    assert.deepEqual(await channel.send(groupRequest(request('event'), events)), { ok: true });
+    assert.equal(mails.length, 1);
+    const parsed = parseMail(mails[0].raw);
+    assert.equal(parsed.header('subject'), '3 down, 1 recovered: site-0, site-1, site-2, site-3');
+    assert.equal(parsed.header('x-tocsin-delivery'), 'd-0001');
+    const text = parsed.parts.get('text/plain') ?? '';
+    const html = parsed.parts.get('text/html') ?? '';
+    assert.ok(text.includes('4 events on topic ops, from 2025-01-02T03:04:05.000Z to 2025-01-02T03:04:08.000Z.'));
+    const expected = [
+      '2025-01-02T03:04:05.000Z  [CRITICAL] site-0 is down',
+      '    https://site-0.example.com/health: answered 503 <Service Unavailable>',
+      '    monitor/site-0',
+      '',
+      '2025-01-02T03:04:06.000Z  [CRITICAL] site-1 is down',
+      '    https://site-1.example.com/health: answered 503 <Service Unavailable>',
+      '    monitor/site-1',
+      '',
+      '2025-01-02T03:04:07.000Z  [RESOLVED] site-2 is up again',
+      '    https://site-2.example.com/health: answered 200 after 2m',
+      '    monitor/site-2',
+    ].join('\n');
+    assert.ok(text.includes(expected), 'the events are listed in order');
+    assert.ok(text.includes(`Unsubscribe: ${unsubscribeUrl}`));
+    const at = (s: string) => html.indexOf(s);
+    assert.ok(at('site-0 is down') > 0 && at('site-0 is down') < at('site-1 is down') && at('site-1 is down') < at('site-3 is down'));
+    assert.ok(html.includes('answered 503 &#60;Service Unavailable&#62;'));
+    assert.ok(!html.includes('<Service'), 'event text is escaped in HTML');
   });
 
   it('marks a resolution as resolved in the subject', async () => {

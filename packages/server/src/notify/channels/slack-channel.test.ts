@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { SendRequest } from './channel.js';
 import { slackChannel } from './slack-channel.js';
+import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -89,6 +90,36 @@ describe('slack channel', { timeout: 5000 }, () => {
     const header = JSON.parse(receiver.single().body).blocks[0].text.text as string;
     assert.equal(header.length, 150);
     assert.ok(header.endsWith('…'));
+  });
+
+  it('posts a group as one message with the summary and a section per event, oldest first', async () => {
+    const events = monitorChanges(3, time);
+    await slackChannel.send(groupRequest(request(hook, {}, { channel: '#alerts' }), events));
+    const body = JSON.parse(receiver.single().body);
+    assert.equal(body.text, '🔴 *[CRITICAL]* 2 down, 1 recovered: site-0, site-1, site-2');
+    assert.equal(body.channel, '#alerts');
+    assert.equal(body.blocks.length, 5);
+    assert.deepEqual(body.blocks[0], { type: 'header', text: { type: 'plain_text', text: '🔴 2 down, 1 recovered: site-0, site-1, site-2', emoji: true } });
+    assert.deepEqual(body.blocks[1], {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `🔴 <!date^${time / 1000}^{time_secs}|2025-01-02T03:04:05.000Z> *site-0 is down* · monitor/site-0\nhttps://site-0.example.com/health: answered 503 &lt;Service Unavailable&gt;`,
+      },
+    });
+    assert.match(body.blocks[3].text.text, /^✅ .*\*site-2 is up again\*/);
+    assert.equal(body.blocks[4].type, 'context');
+    assert.equal(body.blocks[4].elements[0].text, '*Events:* 3');
+  });
+
+  it('keeps a large group within Slack\'s 50 blocks and says how many more there were', async () => {
+    const events = monitorChanges(60, time);
+    await slackChannel.send(groupRequest(request(hook), events));
+    const blocks = JSON.parse(receiver.single().body).blocks;
+    assert.equal(blocks.length, 50);
+    assert.match(blocks[47].text.text, /\*site-46 is down\*/);
+    assert.deepEqual(blocks[48], { type: 'section', text: { type: 'mrkdwn', text: '_and 13 more_' } });
+    assert.equal(blocks[49].type, 'context');
   });
 
   it('dead-letters invalid_payload with Slack\'s code and what it means', async () => {

@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { SendRequest } from './channel.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
+import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { webhookChannel } from './webhook-channel.js';
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -95,6 +96,35 @@ describe('webhook channel', { timeout: 5000 }, () => {
     assert.ok(check.t >= before && check.t <= after, 'the timestamp is the time of sending');
     assert.equal(verifySignature(header, req.body, `${secret}!`).valid, false, 'another secret fails');
     assert.equal(verifySignature(header, req.body.replace('503', '504'), secret).valid, false, 'a changed body fails');
+  });
+
+  it('posts a group as the summary event and the list of events, each as a single event has it', async () => {
+    const events = monitorChanges(3, time);
+    await webhookChannel.send(groupRequest(request(endpoint, { secret }), events));
+    const req = receiver.single();
+    const body = JSON.parse(req.body);
+    assert.equal(body.deliveryId, 'd-42');
+    assert.equal(body.event.kind, 'digest');
+    assert.equal(body.event.title, '2 down, 1 recovered: site-0, site-1, site-2');
+    assert.equal(body.event.severity, 'critical');
+    assert.deepEqual(body.event.attributes, { count: 3 });
+    assert.equal(body.event.text.split('\n').length, 3);
+    assert.equal(body.events.length, 3);
+    assert.deepEqual(body.events[2], {
+      id: 'e-2',
+      topic: 'ops',
+      time: '2025-01-02T03:04:07.000Z',
+      kind: 'monitor.up',
+      severity: 'ok',
+      source: { type: 'monitor', name: 'site-2', tags: { env: 'prod' } },
+      title: 'site-2 is up again',
+      text: 'https://site-2.example.com/health: answered 200 after 2m',
+      attributes: { statusCode: 200 },
+      dedupKey: 'monitor/site-2',
+    });
+    assert.equal(req.headers['x-tocsin-event'], 'e-0');
+    assert.equal(req.headers['x-tocsin-dedup-key'], 'monitor/site-0');
+    assert.ok(verifySignature(String(req.headers['x-tocsin-signature']), req.body, secret).valid, 'a group is signed like any body');
   });
 
   it('dead-letters 4xx and retries 429 and 5xx', async () => {
