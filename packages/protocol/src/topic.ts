@@ -83,7 +83,8 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       ...common,
       // Named here only to refuse it with a reason: a group would merge incidents.
       groupWindowSeconds: z
-        .never({ error: 'PagerDuty cannot group events (each incident has its own dedup key); remove this field' })
+        .unknown()
+        .refine((v) => v === undefined, { error: 'PagerDuty cannot group events (each incident has its own dedup key); remove this field' })
         .optional(),
     })
     .strict(),

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { applyCommand } from './apply-command.js';
 import { deliveriesCommand } from './deliveries-command.js';
+import { alarmsCommand } from './alarms-command.js';
 import { exportCommand } from './export-command.js';
 import { heartbeatsCommand } from './heartbeats-command.js';
 import { runCommand } from './run-command.js';
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   monitors: monitorsCommand,
   heartbeats: heartbeatsCommand,
   run: runCommand,
+  alarms: alarmsCommand,
 };

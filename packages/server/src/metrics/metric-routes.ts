@@ -13,6 +13,11 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
     route(tokens, { method: 'post', path: '/api/metrics', scope: 'ingest', summary: "Put datapoints (CloudWatch's PutMetricData shape); answered once stored", tags, body: putMetricDataSchema, response: { status: 202 } }),
     async (c) => c.json({ accepted: await metrics.put(valid(c, 'json')) }, 202),
   );
+  handle(
+    app,
+    route(tokens, { method: 'post', path: '/v1/metrics', scope: 'ingest', summary: 'OTLP/HTTP JSON metrics (gauge and sum); partial success as OTLP specifies', tags, body: z.record(z.string(), z.unknown()) }),
+    async (c) => c.json(await metrics.putOtlp(valid(c, 'json'))),
+  );
   handle(app, route(tokens, { method: 'get', path: '/api/metrics', scope: 'read', summary: 'List series', tags, query: z.object({ namespace: z.string().optional() }) }), async (c) =>
     c.json({ series: await metrics.list(valid<{ namespace?: string }>(c, 'query').namespace) }),
   );

@@ -12,6 +12,7 @@ import { fieldIssuesOf, invalid } from '../core/errors.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { Database } from '../db/db-schema.js';
 import * as store from './metric-store.js';
+import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
 import { periodValues } from './statistics.js';
 
 export interface SeriesDatum {
@@ -68,6 +69,14 @@ export class MetricService {
     if (tooOld >= 0) throw invalid([{ path: `MetricData.${tooOld}.Timestamp`, message: 'must be within the last 14 days and at most 2 hours ahead' }]);
     await this.writer.submit(data);
     return data.length;
+  }
+
+  /** Stores OTLP/HTTP JSON metrics; answers as OTLP's partial success says. */
+  async putOtlp(body: unknown): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
+    if (!body || typeof body !== 'object') throw invalid([{ path: '', message: 'an OTLP ExportMetricsServiceRequest (JSON)' }]);
+    const { data, rejected, reasons } = otlpDatums(body as OtlpRequest, this.clock.now());
+    if (data.length) await this.writer.submit(data);
+    return rejected ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: reasons.join('; ') } } : {};
   }
 
   /** Records datapoints from inside Tocsin; written with the next batch, not awaited. */
