@@ -106,9 +106,9 @@ export class MetricService {
     const cached = this.series.get(cacheKey) ?? (create ? this.fresh.get(cacheKey) : undefined);
     if (cached !== undefined) return cached;
     if (!create) {
-      const found = (await store.listSeries(q, k.namespace)).find((s) => s.name === k.name && s.dimensions === k.dimensions);
-      if (found) this.series.set(cacheKey, found.num);
-      return found?.num;
+      const found = await store.findSeries(q, k);
+      if (found !== undefined) this.series.set(cacheKey, found);
+      return found;
     }
     const num = await store.ensureSeries(q, k, unit ?? null, this.clock.now());
     // Known only after the transaction that made it commits.

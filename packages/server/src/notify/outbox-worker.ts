@@ -87,18 +87,19 @@ function groupable(d: Delivery): boolean {
  * The deliveries sent as one message from position `i`: for a subscription
  * with a group window, the run of groupable deliveries with the head's due
  * time and attempt count (one window, or one group being retried); otherwise
- * just the one.
+ * just the one. `open` when the run reaches the end of `jobs` and could go
+ * on past it.
  */
-function groupAt(sub: Subscription, jobs: DeliveryJob[], i: number): DeliveryJob[] {
+function groupAt(sub: Subscription, jobs: DeliveryJob[], i: number): { group: DeliveryJob[]; open: boolean } {
   const head = jobs[i].delivery;
-  if (!sub.spec.groupWindowSeconds || !groupable(head)) return [jobs[i]];
+  if (!sub.spec.groupWindowSeconds || !groupable(head)) return { group: [jobs[i]], open: false };
   let j = i + 1;
   while (j < jobs.length && j - i < MAX_GROUP) {
     const d = jobs[j].delivery;
     if (!groupable(d) || d.nextAttemptAt !== head.nextAttemptAt || d.attempts !== head.attempts) break;
     j++;
   }
-  return jobs.slice(i, j);
+  return { group: jobs.slice(i, j), open: j === jobs.length && j - i < MAX_GROUP };
 }
 
 export interface Links {
@@ -229,9 +230,9 @@ export class OutboxWorker {
           i++;
           continue;
         }
-        const group = groupAt(sub, jobs, i);
+        const { group, open } = groupAt(sub, jobs, i);
         // A group that may go on past this batch is read again from its start.
-        if (i > 0 && i + group.length === jobs.length && jobs.length === this.options.batchSize && group.length < MAX_GROUP) break;
+        if (open && i > 0 && jobs.length === this.options.batchSize) break;
         const wait = this.rateLimitWait(sub, now);
         if (wait > 0) {
           this.heldUntil.set(subscriptionId, now + wait);
