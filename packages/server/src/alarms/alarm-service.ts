@@ -34,12 +34,18 @@ export type PeriodSource = (key: { namespace: string; name: string; dimensions: 
 
 const severity: Record<AlarmState, EventInput['severity']> = { ALARM: 'critical', OK: 'ok', INSUFFICIENT_DATA: 'warning' };
 
+function seriesKey(namespace: string, name: string, dimensions: Record<string, string>): string {
+  return `${namespace}\u0000${name}\u0000${Object.keys(dimensions).sort().map((k) => `${k}=${dimensions[k]}`).join('\u0000')}`;
+}
+
 function topicsOf(actions: AlarmSpec['alarmActions']): string[] {
   return actions.map((a) => (typeof a === 'string' ? a.slice('topic:'.length) : a.topic));
 }
 
 export class AlarmService {
   private alarms = new Map<string, AlarmEntry>();
+  private byId = new Map<string, AlarmEntry>();
+  private watched = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -53,8 +59,10 @@ export class AlarmService {
     for (const r of await store.listAlarms(this.db)) {
       const e: AlarmEntry = { id: r.id, spec: JSON.parse(r.spec), state: r.state as AlarmState, reason: r.reason, stateChangedAt: r.state_changed_at, evaluatedAt: r.evaluated_at };
       this.alarms.set(e.spec.name, e);
+      this.byId.set(e.id, e);
       this.scheduleNext(e);
     }
+    this.rewatch();
   }
 
   parse(input: unknown, prefix = ''): AlarmSpec {
@@ -73,13 +81,13 @@ export class AlarmService {
     return e;
   }
 
-  /** Series some alarm watches (namespace, name, canonical dimensions), so producers can skip the rest. */
+  /** Whether some alarm watches this series, so producers can skip the rest (a set lookup: it runs on every check). */
   watches(namespace: string, name: string, dimensions: Record<string, string>): boolean {
-    for (const a of this.alarms.values()) {
-      const s = a.spec;
-      if (s.namespace === namespace && s.metricName === name && Object.keys(s.dimensions).length === Object.keys(dimensions).length && Object.entries(s.dimensions).every(([k, v]) => dimensions[k] === v)) return true;
-    }
-    return false;
+    return this.watched.has(seriesKey(namespace, name, dimensions));
+  }
+
+  private rewatch(): void {
+    this.watched = new Set([...this.alarms.values()].map((a) => seriesKey(a.spec.namespace, a.spec.metricName, a.spec.dimensions)));
   }
 
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
@@ -88,6 +96,8 @@ export class AlarmService {
     const e: AlarmEntry = { id: uuidv7(now), spec, state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', stateChangedAt: now, evaluatedAt: null };
     await store.insertAlarm(q ?? this.db, { id: e.id, name: spec.name, spec: JSON.stringify(spec), state: e.state, reason: e.reason, state_changed_at: now, evaluated_at: null, created_at: now, updated_at: now });
     this.alarms.set(spec.name, e);
+    this.byId.set(e.id, e);
+    this.watched.add(seriesKey(spec.namespace, spec.metricName, spec.dimensions));
     this.scheduleNext(e);
     return e;
   }
@@ -97,6 +107,7 @@ export class AlarmService {
     if (spec.name !== name) throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
     await store.updateAlarmSpec(q ?? this.db, e.id, JSON.stringify(spec), this.clock.now());
     e.spec = spec;
+    this.rewatch();
     this.scheduleNext(e);
     return e;
   }
@@ -105,6 +116,8 @@ export class AlarmService {
     const e = this.get(name);
     await store.deleteAlarm(q ?? this.db, e.id);
     this.alarms.delete(name);
+    this.byId.delete(e.id);
+    this.rewatch();
     this.scheduler.cancel(EVAL_JOB, e.id);
   }
 
@@ -122,7 +135,7 @@ export class AlarmService {
 
   /** The scheduler's handler: evaluates at the latest step boundary and returns the next one. */
   async evaluateNow(id: string): Promise<number | null> {
-    const e = [...this.alarms.values()].find((a) => a.id === id);
+    const e = this.byId.get(id);
     if (!e) return null;
     const step = this.step(e.spec);
     const at = Math.floor(this.clock.now() / step) * step;
