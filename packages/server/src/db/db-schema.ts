@@ -237,7 +237,17 @@ export interface MonitorGroupTable {
   spec: string;
 }
 
+export interface HeartbeatChangeTable {
+  id: string;
+  heartbeat_id: string;
+  at: number;
+  from_state: string;
+  to_state: string;
+  reason: string | null;
+}
+
 export interface Database {
+  heartbeat_changes: HeartbeatChangeTable;
   metric_series: MetricSeriesTable;
   metric_datapoints: MetricDatapointTable;
   alarms: AlarmTable;

@@ -233,6 +233,16 @@ export const migrations: Record<string, Migration> = {
         .addColumn('duration_ms', 'bigint')
         .execute();
       await db.schema.createIndex('heartbeat_pings_heartbeat').on('heartbeat_pings').columns(['heartbeat_id', 'id']).execute();
+      await db.schema
+        .createTable('heartbeat_changes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('heartbeat_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('from_state', 'text', (c) => c.notNull())
+        .addColumn('to_state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .execute();
+      await db.schema.createIndex('heartbeat_changes_heartbeat').on('heartbeat_changes').columns(['heartbeat_id', 'id']).execute();
     },
   },
   '0004_metrics_alarms': {

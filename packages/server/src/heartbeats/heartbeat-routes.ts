@@ -46,6 +46,11 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
   );
   handle(
     app,
+    route(tokens, { method: 'get', path: '/api/heartbeats/{name}/changes', scope: 'read', summary: 'State changes, newest first', tags, params: nameParam, query: pageQuery }),
+    async (c) => c.json({ changes: await heartbeats.changes(valid<{ name: string }>(c, 'param').name, valid<{ limit?: number }>(c, 'query').limit ?? 100) }),
+  );
+  handle(
+    app,
     route(tokens, { method: 'get', path: '/api/heartbeats/{name}/runs', scope: 'read', summary: 'Finished runs with their start-to-finish durations, newest first', tags, params: nameParam, query: pageQuery }),
     async (c) => {
       const q = valid<{ limit?: number; before?: string }>(c, 'query');

@@ -52,6 +52,9 @@ for (const variant of await testDatabases()) {
       await tocsin.outbox.runOnce();
       assert.deepEqual(events().map((e) => e.kind), ['heartbeat.down', 'heartbeat.up']);
       assert.equal(events()[1].dedupKey, events()[0].dedupKey);
+      const changes = (await call(tocsin, 'GET', '/api/heartbeats/nightly/changes')).json.changes;
+      assert.deepEqual(changes.map((c: { from: string; to: string }) => `${c.from}>${c.to}`), ['DOWN>UP', 'LATE>DOWN', 'NEW>LATE']);
+      assert.equal(changes[1].at, '2026-06-01T18:30:00.000Z', 'the change is dated at the deadline');
     });
 
     it('a failing run carries its exit status and body; runs are measured by rid', async () => {

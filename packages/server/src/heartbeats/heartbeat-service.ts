@@ -167,6 +167,12 @@ export class HeartbeatService {
     }));
   }
 
+  /** State changes, newest first. */
+  async changes(name: string, limit: number) {
+    const e = this.get(name);
+    return (await store.listChanges(this.db, e.row.id, limit)).map((c) => ({ at: new Date(c.at).toISOString(), from: c.from_state, to: c.to_state, reason: c.reason }));
+  }
+
   /** The scheduler's handler: applies passing deadlines through the writer. */
   async onDeadline(id: string): Promise<number | null> {
     if (!this.registry.get(id)) return null;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, HeartbeatPingTable, HeartbeatTable } from '../db/db-schema.js';
+import type { Database, HeartbeatChangeTable, HeartbeatPingTable, HeartbeatTable } from '../db/db-schema.js';
 
 type Q = Kysely<Database>;
 
@@ -42,7 +42,18 @@ export async function updateHeartbeat(q: Q, h: HeartbeatRow): Promise<void> {
   await q.updateTable('heartbeats').set({ name: h.name, slug: h.slug, spec: JSON.stringify(h.spec), updated_at: h.updatedAt }).where('id', '=', h.id).execute();
 }
 
+export type ChangeRow = Selectable<HeartbeatChangeTable>;
+
+export async function insertChanges(q: Q, rows: readonly ChangeRow[]): Promise<void> {
+  if (rows.length) await q.insertInto('heartbeat_changes').values([...rows]).execute();
+}
+
+export async function listChanges(q: Q, heartbeatId: string, limit: number): Promise<ChangeRow[]> {
+  return q.selectFrom('heartbeat_changes').selectAll().where('heartbeat_id', '=', heartbeatId).orderBy('id', 'desc').limit(limit).execute();
+}
+
 export async function deleteHeartbeat(q: Q, id: string): Promise<void> {
+  await q.deleteFrom('heartbeat_changes').where('heartbeat_id', '=', id).execute();
   await q.deleteFrom('heartbeat_pings').where('heartbeat_id', '=', id).execute();
   await q.deleteFrom('heartbeat_state').where('heartbeat_id', '=', id).execute();
   await q.deleteFrom('heartbeats').where('id', '=', id).execute();

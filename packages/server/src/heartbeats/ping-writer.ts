@@ -67,6 +67,7 @@ export class PingWriter {
     const runtimes = new Map<string, HeartbeatRuntime>();
     const pings: store.PingRow[] = [];
     const events: { topics: string[]; event: ReturnType<typeof heartbeatEvent> }[] = [];
+    const changes: store.ChangeRow[] = [];
     const results: WriteResult[] = [];
     for (const item of items) {
       const entry = this.registry.get(item.heartbeatId);
@@ -97,6 +98,9 @@ export class PingWriter {
       } else decisions = applyDeadlines(prev, entry.rules, now);
       let rt = prev;
       for (const d of decisions) {
+        if (d.runtime.state !== rt.state) {
+          changes.push({ id: uuidv7(d.runtime.stateChangedAt), heartbeat_id: entry.row.id, at: d.runtime.stateChangedAt, from_state: rt.state, to_state: d.runtime.state, reason: d.runtime.lastReason });
+        }
         if (d.announce && entry.spec.topics.length) {
           const outageSince = d.announce.kind === 'heartbeat.up' ? rt.stateChangedAt : d.runtime.stateChangedAt;
           events.push({ topics: entry.spec.topics, event: heartbeatEvent({ id: entry.row.id, name: entry.row.name, tags: entry.spec.tags }, d.announce, outageSince, item.type === 'ping' ? item.body : null) });
@@ -112,6 +116,7 @@ export class PingWriter {
         trx,
         [...runtimes].map(([id, runtime]) => ({ id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, this.registry.get(id)!.rules) })),
       );
+      await store.insertChanges(trx, changes);
       for (const e of events) await this.publisher.publishIn(trx, e.topics, e.event);
     });
     if (events.length) this.publisher.notifyQueued();
