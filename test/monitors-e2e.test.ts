@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HttpReceiver, waitFor } from '../packages/server/src/test-support/http-receiver.js';
-import { api, startServer, type ServerProcess } from './support/server-process.js';
+import { api, runCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'monitors-e2e-admin-token-0123456789';
 const MONITORS = 50;
@@ -76,6 +76,14 @@ describe('uptime monitors end to end', () => {
     const afterRestart = await states();
     assert.equal(afterRestart.filter((m) => m.state === 'DOWN').length, FAILING);
     assert.equal(arrivals.length, FAILING, 'a restart repeats nothing');
+    const cliEnv = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN };
+    const list = await runCli(['monitors', 'list'], cliEnv);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^NAME\s+STATE\s+TYPE\s+TARGET\s+LAST CHECK\s+LATENCY\s+UP 24H\s+UP 30D$/m);
+    assert.match(list.stdout, /^site-0\s+DOWN\s+http\s+http:\/\/127\.0\.0\.1:\d+\/t\/0\s/m);
+    const show = await runCli(['monitors', 'show', 'site-0'], cliEnv);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /status 500, expected 200/);
 
     failing.clear();
     await waitFor(() => count('monitor.up') >= FAILING, `${FAILING} recoveries`, 20_000);
