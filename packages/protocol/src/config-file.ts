@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { heartbeatInputSchema } from './heartbeat.js';
-import { alarmInputSchema, groupInputSchema } from './metric.js';
+import { alarmInputSchema, compositeAlarmInputSchema, groupInputSchema } from './metric.js';
 import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
 import { topicInputSchema } from './topic.js';
 
@@ -16,7 +16,15 @@ export const configFileSchema = z
     maintenance: z.array(maintenanceInputSchema).optional(),
     heartbeats: z.array(heartbeatInputSchema).optional(),
     groups: z.array(groupInputSchema).optional(),
-    alarms: z.array(alarmInputSchema).optional(),
+    alarms: z
+      .array(z.record(z.string(), z.unknown()))
+      .superRefine((items, ctx) => {
+        items.forEach((item, i) => {
+          const r = ('rule' in item ? compositeAlarmInputSchema : alarmInputSchema).safeParse(item);
+          if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [i, ...(issue.path as (string | number)[])], message: issue.message });
+        });
+      })
+      .optional(),
   })
   .strict();
 

@@ -71,8 +71,35 @@ export const alarmInputSchema = z
     }
   });
 
-export type AlarmSpec = z.infer<typeof alarmInputSchema>;
+export type MetricAlarmSpec = z.infer<typeof alarmInputSchema>;
 
+/**
+ * A composite alarm: ALARM while its rule over other alarms holds, else OK.
+ * While its actions suppressor is in ALARM (or left it less than the
+ * extension period ago) its actions are suppressed; with a wait period, its
+ * actions wait that long for the suppressor to go into ALARM.
+ */
+export const compositeAlarmInputSchema = z
+  .object({
+    name: nameSchema,
+    description: z.string().max(1024).optional(),
+    rule: z.string().min(1).max(10_240),
+    actionsEnabled: z.boolean().default(true),
+    alarmActions: z.array(actionSchema).default([]),
+    okActions: z.array(actionSchema).default([]),
+    insufficientDataActions: z.array(actionSchema).default([]),
+    actionsSuppressor: nameSchema.optional(),
+    actionsSuppressorWaitPeriod: durationSchema(0, 86_400_000, 'wait period').optional(),
+    actionsSuppressorExtensionPeriod: durationSchema(0, 86_400_000, 'extension period').optional(),
+  })
+  .strict();
+
+export type CompositeAlarmSpec = z.infer<typeof compositeAlarmInputSchema>;
+export type AlarmSpec = MetricAlarmSpec | CompositeAlarmSpec;
+
+export function isComposite(spec: AlarmSpec): spec is CompositeAlarmSpec {
+  return 'rule' in spec;
+}
 /** A group: the monitors with these tags, expected to be `expectedSize` strong; its healthy count becomes a metric each minute. */
 export const groupInputSchema = z
   .object({

@@ -14,6 +14,12 @@ function seconds(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }
 
+function printComposite(spec: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...spec };
+  for (const k of ['actionsSuppressorWaitPeriod', 'actionsSuppressorExtensionPeriod']) if (typeof out[k] === 'number') out[k] = seconds(out[k] as number);
+  return out;
+}
+
 /** The `alarms:` section of the config file. Alarm actions must name topics that exist or are declared beside them. */
 export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<Database>) => Promise<Set<string>>): ConfigSection {
   return {
@@ -34,6 +40,8 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
     },
     async plan(q, items, ctx) {
       const wanted = items.map((item, i) => alarms.parse(item, `alarms.${i}`));
+      const declared = wanted.map((a) => a.name);
+      wanted.forEach((a, i) => alarms.checkComposite(a, `alarms.${i}`, declared));
       const known = await topicNames(q);
       for (const t of ctx.document.topics ?? []) known.add((t as { name: string }).name);
       const issues = wanted.flatMap((a, i) =>
@@ -47,7 +55,8 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
-      for (const a of wanted) {
+      // Metric alarms first: a composite's rule names alarms that must exist when it is made.
+      for (const a of [...wanted].sort((x, y) => Number('rule' in x) - Number('rule' in y))) {
         const existing = alarms.list().find((e) => e.spec.name === a.name);
         if (!existing) {
           changes.push({ action: 'create', resource: 'alarm', name: a.name });
@@ -69,7 +78,7 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
     async export() {
-      return alarms.list().map((e) => ({ ...e.spec, period: seconds(e.spec.period) }));
+      return alarms.list().map((e) => ('period' in e.spec ? { ...e.spec, period: seconds(e.spec.period) } : printComposite(e.spec)));
     },
   };
 }

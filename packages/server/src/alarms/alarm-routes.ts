@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { alarmInputSchema } from '@tocsin/protocol';
+import { alarmInputSchema, compositeAlarmInputSchema } from '@tocsin/protocol';
+
+/** For the OpenAPI document: a metric alarm, or a composite one (with `rule`); the service says what is wrong, field by field. */
+const alarmBody = z.union([alarmInputSchema, compositeAlarmInputSchema]).or(z.record(z.string(), z.unknown()));
 import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { AlarmEntry, AlarmService } from './alarm-service.js';
@@ -13,11 +16,11 @@ function view(e: AlarmEntry) {
 
 export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: AlarmService): void {
   handle(app, route(tokens, { method: 'get', path: '/api/alarms', scope: 'read', summary: 'List alarms with their state and reason', tags }), (c) => c.json({ alarms: alarms.list().map(view) }));
-  handle(app, route(tokens, { method: 'post', path: '/api/alarms', scope: 'admin', summary: 'Create an alarm (starts INSUFFICIENT_DATA)', tags, body: alarmInputSchema, response: { status: 201 } }), async (c) =>
+  handle(app, route(tokens, { method: 'post', path: '/api/alarms', scope: 'admin', summary: 'Create an alarm (starts INSUFFICIENT_DATA)', tags, body: alarmBody, response: { status: 201 } }), async (c) =>
     c.json(view(await alarms.create(alarms.parse(await c.req.json()))), 201),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}', scope: 'read', summary: 'Read an alarm', tags, params: nameParam }), (c) => c.json(view(alarms.get(valid<{ name: string }>(c, 'param').name))));
-  handle(app, route(tokens, { method: 'put', path: '/api/alarms/{name}', scope: 'admin', summary: 'Replace an alarm’s settings', tags, params: nameParam, body: alarmInputSchema }), async (c) =>
+  handle(app, route(tokens, { method: 'put', path: '/api/alarms/{name}', scope: 'admin', summary: 'Replace an alarm’s settings', tags, params: nameParam, body: alarmBody }), async (c) =>
     c.json(view(await alarms.replace(valid<{ name: string }>(c, 'param').name, alarms.parse(await c.req.json())))),
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/alarms/{name}', scope: 'admin', summary: 'Delete an alarm and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {

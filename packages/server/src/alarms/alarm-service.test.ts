@@ -97,3 +97,71 @@ for (const variant of await testDatabases()) {
     });
   });
 }
+
+for (const variant of await testDatabases()) {
+  describe(`composite alarms on ${variant.name}`, () => {
+    let tocsin: Tocsin;
+    let dispose: () => Promise<void>;
+    let clock: FakeClock;
+    let hooks: HttpReceiver;
+    before(async () => {
+      hooks = await new HttpReceiver().start();
+      clock = new FakeClock(Date.UTC(2026, 10, 23, 0, 0, 5));
+      ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
+      const base = { namespace: 'App', statistic: 'Maximum', period: '1m', evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' };
+      await tocsin.config.apply({
+        config: {
+          topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/ops` }] }],
+          alarms: [
+            { name: 'site-down', rule: 'ALARM(web-errors) AND NOT ALARM(maintenance)', alarmActions: [{ topic: 'ops' }], okActions: [{ topic: 'ops' }], actionsSuppressor: 'network-down', actionsSuppressorExtensionPeriod: '2m' },
+            { ...base, name: 'web-errors', metricName: 'errors' },
+            { ...base, name: 'maintenance', metricName: 'maintenance' },
+            { ...base, name: 'network-down', metricName: 'network' },
+          ],
+        },
+      });
+    });
+    after(async () => {
+      await dispose();
+      await hooks.stop();
+    });
+
+    async function minute(values: Record<string, number>): Promise<void> {
+      await call(tocsin, 'POST', '/api/metrics', { Namespace: 'App', MetricData: Object.entries(values).map(([MetricName, Value]) => ({ MetricName, Value })) });
+      await tocsin.metricsStore.drain();
+      clock.advance(60_000);
+      for (let n = await tocsin.scheduler.runDue(); n > 0; n = await tocsin.scheduler.runDue());
+      await tocsin.outbox.runOnce();
+    }
+    const sent = () => hooks.requests.map((r) => `${r.json().event.source.name}:${r.json().event.attributes.newState}`);
+
+    it('follows its rule over other alarms, and runs its own actions', async () => {
+      await minute({ errors: 0, maintenance: 0, network: 0 });
+      assert.equal(tocsin.alarms.get('site-down').state, 'OK');
+      await minute({ errors: 3, maintenance: 0, network: 0 });
+      assert.equal(tocsin.alarms.get('site-down').state, 'ALARM');
+      await minute({ errors: 3, maintenance: 1, network: 0 });
+      assert.equal(tocsin.alarms.get('site-down').state, 'OK', 'NOT ALARM(maintenance)');
+      assert.deepEqual(sent(), ['site-down:OK', 'site-down:ALARM', 'site-down:OK']);
+    });
+
+    it('holds its actions back while the suppressor is in ALARM', async () => {
+      await minute({ errors: 3, maintenance: 1, network: 1 });
+      assert.equal(tocsin.alarms.get('network-down').state, 'ALARM');
+      await minute({ errors: 3, maintenance: 0, network: 1 });
+      assert.equal(tocsin.alarms.get('site-down').state, 'ALARM');
+      assert.equal(sent().length, 3, 'suppressed');
+      const history = (await call(tocsin, 'GET', '/api/alarms/site-down/history')).json.history;
+      assert.match(history.find((h: { kind: string }) => h.kind === 'action').summary, /suppressed: network-down is in ALARM/);
+    });
+
+    it('rejects a rule naming an unknown alarm, naming the field', async () => {
+      const res = await call(tocsin, 'POST', '/api/alarms', { name: 'bad', rule: 'ALARM(nope) OR ALARM(web-errors)' });
+      assert.equal(res.status, 400);
+      assert.match(res.json.error.message, /rule: names the alarm 'nope', which does not exist/);
+      const syntax = await call(tocsin, 'POST', '/api/alarms', { name: 'bad', rule: 'ALARM(web-errors' });
+      assert.equal(syntax.status, 400);
+      assert.match(syntax.json.error.message, /rule: expected '\)'/);
+    });
+  });
+}
