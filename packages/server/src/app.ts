@@ -160,7 +160,14 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   await monitors.load();
   const heartbeatRegistry = new HeartbeatRegistry();
   let heartbeats: HeartbeatService | undefined;
-  const pingWriter = new PingWriter(db, clock, heartbeatRegistry, publisher, (id, at) => heartbeats?.schedule(id, at));
+  const pingWriter = new PingWriter(
+    db,
+    clock,
+    heartbeatRegistry,
+    publisher,
+    (id, at) => heartbeats?.schedule(id, at),
+    (name, ms, at) => metricService.record([{ namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions: { Heartbeat: name }, unit: 'Milliseconds', at, count: 1, sum: ms, min: ms, max: ms }]),
+  );
   heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, () => settings.publicUrl);
   const heartbeatService = heartbeats;
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });

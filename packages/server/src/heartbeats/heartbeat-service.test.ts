@@ -71,6 +71,9 @@ for (const variant of await testDatabases()) {
       assert.match(down.text, /pg_dump: error: connection refused/);
       const runs = (await call(tocsin, 'GET', '/api/heartbeats/backup/runs')).json.runs;
       assert.deepEqual(runs[0], { finishedAt: new Date(clock.now()).toISOString(), durationMs: 90_000, result: 'fail', exitStatus: 1, rid });
+      await tocsin.metricsStore.drain();
+      const [point] = await tocsin.metricsStore.periods({ namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions: { Heartbeat: 'backup' } }, 'Maximum', 60_000, clock.now() + 1, 1);
+      assert.equal(point.value, 90_000, 'the run duration is a datapoint');
       const pings = (await call(tocsin, 'GET', '/api/heartbeats/backup/pings')).json.pings;
       assert.deepEqual(pings.map((p: { kind: string }) => p.kind), ['fail', 'start']);
       assert.equal(pings[0].body, 'pg_dump: error: connection refused');

@@ -50,6 +50,8 @@ export class PingWriter {
     private readonly registry: HeartbeatRegistry,
     private readonly publisher: PublishService,
     private readonly onDeadline: (id: string, at: number | null) => void,
+    /** Called after commit for each finished run: its duration becomes a datapoint. */
+    private readonly onRun: (heartbeat: string, durationMs: number, at: number, failed: boolean) => void = () => {},
   ) {
     this.commit = new GroupCommit((items) => this.write(items), 500);
   }
@@ -68,6 +70,7 @@ export class PingWriter {
     const pings: store.PingRow[] = [];
     const events: { topics: string[]; event: ReturnType<typeof heartbeatEvent> }[] = [];
     const changes: store.ChangeRow[] = [];
+    const runs: { name: string; durationMs: number; failed: boolean }[] = [];
     const results: WriteResult[] = [];
     for (const item of items) {
       const entry = this.registry.get(item.heartbeatId);
@@ -95,6 +98,7 @@ export class PingWriter {
           body_truncated: item.bodyTruncated ? 1 : 0,
           duration_ms: d.runDurationMs ?? null,
         });
+        if (d.runDurationMs !== undefined) runs.push({ name: entry.row.name, durationMs: d.runDurationMs, failed: item.kind === 'fail' });
       } else decisions = applyDeadlines(prev, entry.rules, now);
       let rt = prev;
       for (const d of decisions) {
@@ -120,6 +124,7 @@ export class PingWriter {
       for (const e of events) await this.publisher.publishIn(trx, e.topics, e.event);
     });
     if (events.length) this.publisher.notifyQueued();
+    for (const r of runs) this.onRun(r.name, r.durationMs, now, r.failed);
     for (const [id, runtime] of runtimes) {
       const entry = this.registry.get(id);
       if (!entry) continue;
