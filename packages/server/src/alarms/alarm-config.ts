@@ -1,14 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { ConfigChange, ConfigSection } from '../config/config-section.js';
+import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { AlarmService } from './alarm-service.js';
-
-function issuesOf(err: unknown): { path: string; message: string }[] {
-  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
-  throw err;
-}
 
 function seconds(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
@@ -33,7 +28,7 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
           if (names.has(a.name)) issues.push({ path: `alarms.${i}.name`, message: `alarm '${a.name}' is declared twice` });
           names.add(a.name);
         } catch (err) {
-          issues.push(...issuesOf(err));
+          issues.push(...fieldIssuesFrom(err));
         }
       });
       return issues;

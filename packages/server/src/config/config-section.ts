@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
+import { TocsinError } from '../core/errors.js';
 
 /** One line of an apply plan. `children` are the changes inside a resource (a topic's subscriptions). */
 export interface ConfigChange {
@@ -34,4 +35,10 @@ export interface ConfigSection {
   check?(items: unknown[]): { path: string; message: string }[];
   plan(q: Kysely<Database>, items: unknown[], ctx: PlanContext): Promise<SectionPlan>;
   export(q: Kysely<Database>): Promise<unknown[]>;
+}
+
+/** The field issues of a validation error (to collect every problem of a section); other errors are thrown on. */
+export function fieldIssuesFrom(err: unknown): { path: string; message: string }[] {
+  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
+  throw err;
 }

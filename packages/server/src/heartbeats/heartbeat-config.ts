@@ -1,14 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { ConfigChange, ConfigSection } from '../config/config-section.js';
-import { TocsinError } from '../core/errors.js';
+import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
 import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { HeartbeatService } from './heartbeat-service.js';
-
-function issuesOf(err: unknown): { path: string; message: string }[] {
-  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
-  throw err;
-}
 
 const DURATIONS = ['period', 'grace', 'maxRuntime', 'minRuntime'] as const;
 
@@ -34,7 +28,7 @@ export function heartbeatConfigSection(heartbeats: HeartbeatService): ConfigSect
           if (names.has(h.name)) issues.push({ path: `heartbeats.${i}.name`, message: `heartbeat '${h.name}' is declared twice` });
           names.add(h.name);
         } catch (err) {
-          issues.push(...issuesOf(err));
+          issues.push(...fieldIssuesFrom(err));
         }
       });
       return issues;

@@ -11,19 +11,11 @@
  * once, at its first instance (EDT).
  */
 import { Cron } from 'croner';
+import { isValidTimeZone } from '../core/time-zones.js';
 
 export interface Schedule {
   periodMs?: number;
   cron?: Cron;
-}
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** An error message for a bad cron expression or time zone, or null. */

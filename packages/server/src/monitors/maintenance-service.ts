@@ -5,6 +5,7 @@
  * shows MAINTENANCE and announces nothing; the checks go on.
  */
 import { Cron } from 'croner';
+import { isValidTimeZone } from '../core/time-zones.js';
 import type { Kysely } from 'kysely';
 import { maintenanceInputSchema, type MaintenanceSpec } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
@@ -20,15 +21,6 @@ interface CompiledWindow {
   startAt?: number;
   endAt?: number;
   durationMs?: number;
-}
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function compile(record: store.MaintenanceRecord): CompiledWindow {

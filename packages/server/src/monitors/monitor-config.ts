@@ -1,16 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { ConfigChange, ConfigSection } from '../config/config-section.js';
-import { TocsinError } from '../core/errors.js';
+import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
 import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorSpecOf, type ParsedMonitor } from './monitor-input.js';
 import { keepSecrets, type MonitorService } from './monitor-service.js';
-
-function issuesOf(err: unknown): { path: string; message: string }[] {
-  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
-  throw err;
-}
 
 /** Fields of a monitor that differ from what is wanted (credentials compared, never shown). */
 function changedFields(current: Record<string, unknown>, wanted: Record<string, unknown>): string[] {
@@ -32,7 +26,7 @@ export function monitorConfigSection(monitors: MonitorService): ConfigSection {
           if (names.has(p.name)) issues.push({ path: `monitors.${i}.name`, message: `monitor '${p.name}' is declared twice` });
           names.set(p.name, i);
         } catch (err) {
-          issues.push(...issuesOf(err));
+          issues.push(...fieldIssuesFrom(err));
         }
       });
       return issues;
@@ -88,7 +82,7 @@ export function maintenanceConfigSection(maintenance: MaintenanceService): Confi
         try {
           maintenance.parse(item);
         } catch (err) {
-          issues.push(...issuesOf(err).map((x) => ({ ...x, path: `maintenance.${i}${x.path ? '.' + x.path : ''}` })));
+          issues.push(...fieldIssuesFrom(err).map((x) => ({ ...x, path: `maintenance.${i}${x.path ? '.' + x.path : ''}` })));
         }
       });
       return issues;
