@@ -269,7 +269,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('max', 'double precision', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('metric_datapoints_series_at').on('metric_datapoints').columns(['series_num', 'at']).execute();
-      await db.schema.createIndex('metric_datapoints_at').on('metric_datapoints').column('at').execute();
 
       await db.schema
         .createTable('alarms')

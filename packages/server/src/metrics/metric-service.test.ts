@@ -45,6 +45,15 @@ for (const variant of await testDatabases()) {
       assert.equal((await call(tocsin, 'GET', '/api/metrics?namespace=svc')).json.series.length, 1);
     });
 
+    it('prunes datapoints older than the retention, series by series', async () => {
+      const { pruneDatapoints } = await import('./metric-store.js');
+      const key = { namespace: 'App', name: 'latency', dimensions: { Route: '/' } };
+      assert.equal((await tocsin.metricsStore.periods(key, 'SampleCount', 60_000, T0 + 120_000, 2))[0].value, 4);
+      await pruneDatapoints(tocsin.handle.db, T0 + 60_000);
+      const after = await tocsin.metricsStore.periods(key, 'SampleCount', 60_000, T0 + 120_000, 2);
+      assert.deepEqual(after.map((p) => p.value), [null, 4]);
+    });
+
     it('names the field of bad input', async () => {
       const bad = async (body: unknown, pattern: RegExp) => {
         const r = await call(tocsin, 'POST', '/api/metrics', body);
