@@ -40,6 +40,7 @@ import { AlarmService, EVAL_JOB } from './alarms/alarm-service.js';
 import { registerMetricRoutes } from './metrics/metric-routes.js';
 import { MetricService } from './metrics/metric-service.js';
 import { pruneDatapoints } from './metrics/metric-store.js';
+import { pruneRollups, rollUp } from './metrics/metric-rollups.js';
 import { groupConfigSection } from './monitors/group-config.js';
 import { GroupService } from './monitors/group-service.js';
 import { heartbeatConfigSection } from './heartbeats/heartbeat-config.js';
@@ -191,6 +192,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     },
   });
   scheduler.schedule('group-sample', 'all', Math.floor(clock.now() / 60_000) * 60_000 + 60_000);
+  // Each minute, raw datapoints about to expire are rolled up per minute.
+  scheduler.addJob({ name: 'metric-rollup', concurrency: 1, run: async (_key, dueAt) => (await rollUp(db, clock.now()), dueAt + 60_000) });
+  scheduler.schedule('metric-rollup', 'all', Math.floor(clock.now() / 60_000) * 60_000 + 30_000);
   const topicNames = async (q: typeof db) => new Set((await listTopics(q)).map((t) => t.name));
   const config = new ConfigApplyService(
     db,
@@ -248,6 +252,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     await pruneResults(db, now - RAW_RESULT_RETENTION_MS, now - ROLLUP_RETENTION_MS);
     await prunePings(db, now - PING_RETENTION_MS);
     await pruneDatapoints(db, now - DATAPOINT_RETENTION_MS);
+    await pruneRollups(db, now - ROLLUP_RETENTION_MS);
   };
   let tokenFlush: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;

@@ -209,6 +209,16 @@ export interface MetricDatapointTable {
   max: number;
 }
 
+export interface MetricRollupTable {
+  series_num: number;
+  minute_at: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  sketch: string;
+}
+
 export interface AlarmTable {
   id: string;
   name: string;
@@ -250,6 +260,7 @@ export interface Database {
   heartbeat_changes: HeartbeatChangeTable;
   metric_series: MetricSeriesTable;
   metric_datapoints: MetricDatapointTable;
+  metric_rollups: MetricRollupTable;
   alarms: AlarmTable;
   alarm_history: AlarmHistoryTable;
   monitor_groups: MonitorGroupTable;

@@ -270,6 +270,19 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('metric_datapoints_series_at').on('metric_datapoints').columns(['series_num', 'at']).execute();
 
+      // Per-minute rollups of raw datapoints, made just before the raw ones expire, kept a year.
+      await db.schema
+        .createTable('metric_rollups')
+        .addColumn('series_num', 'integer', (c) => c.notNull())
+        .addColumn('minute_at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'double precision', (c) => c.notNull())
+        .addColumn('sum', 'double precision', (c) => c.notNull())
+        .addColumn('min', 'double precision', (c) => c.notNull())
+        .addColumn('max', 'double precision', (c) => c.notNull())
+        .addColumn('sketch', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('metric_rollups_pk', ['series_num', 'minute_at'])
+        .execute();
+
       await db.schema
         .createTable('alarms')
         .addColumn('id', 'text', (c) => c.primaryKey())

@@ -13,7 +13,8 @@ import { GroupCommit } from '../core/group-commit.js';
 import type { Database } from '../db/db-schema.js';
 import * as store from './metric-store.js';
 import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
-import { periodValues } from './statistics.js';
+import { rollups } from './metric-rollups.js';
+import { periodValues, type StatRow } from './statistics.js';
 
 export interface SeriesDatum {
   namespace: string;
@@ -96,7 +97,11 @@ export class MetricService {
   async periods(key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) {
     const num = await this.seriesNum(key, false);
     if (num === undefined) return periodValues([], end, periodMs, n, statistic);
-    const rows = await store.datapoints(this.db, num, end - n * periodMs, end);
+    const from = end - n * periodMs;
+    // Raw datapoints for the last 14 days; per-minute rollups before that.
+    const rawFrom = Math.max(from, this.clock.now() - 14 * 86_400_000);
+    const rows: StatRow[] = rawFrom < end ? await store.datapoints(this.db, num, rawFrom, end) : [];
+    if (from < rawFrom) rows.unshift(...(await rollups(this.db, num, from, rawFrom)));
     return periodValues(rows, end, periodMs, n, statistic);
   }
 
