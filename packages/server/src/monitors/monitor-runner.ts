@@ -5,6 +5,7 @@
  * in batches by `flush`.
  */
 import type { Kysely } from 'kysely';
+import type { ProbeSpec } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
@@ -45,7 +46,7 @@ export class MonitorRunner {
     const entry = this.registry.get(id);
     if (!entry || entry.monitor.paused) return null;
     const m = entry.monitor;
-    const result = await runProbe(m.probe as never, { timeoutMs: m.timeoutMs });
+    const result = await runProbe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs });
     const now = this.clock.now();
     // The monitor may have been edited or deleted while the probe ran.
     const current = this.registry.get(id);
