@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Cron } from 'croner';
+import { compileSchedule, cronProblem, isValidTimeZone, missedDeadline, nextExpected, typicalGap, validateCron } from './heartbeat-schedule.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const iso = (t: number) => new Date(t).toISOString();
+const cron = (expr: string, timezone = 'UTC') => compileSchedule({ cron: expr, timezone });
+
+describe('heartbeat schedule', () => {
+  // [what, schedule, after, expected next run (UTC)]
+  const next: [string, ReturnType<typeof cron>, string, string][] = [
+    ['period: after + period', compileSchedule({ period: HOUR, timezone: 'UTC' }), '2026-06-01T10:15:00Z', '2026-06-01T11:15:00.000Z'],
+    ['Tokyo 03:00 from noon the day before', cron('0 3 * * *', 'Asia/Tokyo'), '2026-06-01T03:00:00Z', '2026-06-01T18:00:00.000Z'],
+    ['strictly after: at the occurrence itself', cron('0 3 * * *', 'Asia/Tokyo'), '2026-06-01T18:00:00Z', '2026-06-02T18:00:00.000Z'],
+    ['strictly after: a millisecond past it', cron('0 3 * * *', 'Asia/Tokyo'), '2026-06-01T18:00:00.001Z', '2026-06-02T18:00:00.000Z'],
+    ['half a second before it', cron('0 3 * * *', 'Asia/Tokyo'), '2026-06-01T17:59:59.500Z', '2026-06-01T18:00:00.000Z'],
+    ['day-of-month or day-of-week, as cron', cron('0 3 1 * 1'), '2026-06-01T04:00:00Z', '2026-06-08T03:00:00.000Z'],
+    // Spring forward, America/New_York 2026-03-08: 02:00 EST → 03:00 EDT.
+    ['spring forward: 02:30 does not exist, expected at the jump (03:00 EDT) as cron runs it', cron('30 2 * * *', 'America/New_York'), '2026-03-07T12:00:00Z', '2026-03-08T07:00:00.000Z'],
+    ['spring forward: and the next day at 02:30 EDT', cron('30 2 * * *', 'America/New_York'), '2026-03-08T07:00:00Z', '2026-03-09T06:30:00.000Z'],
+    ['spring forward: 01:30 EST is unaffected', cron('30 1 * * *', 'America/New_York'), '2026-03-07T12:00:00Z', '2026-03-08T06:30:00.000Z'],
+    ['spring forward: 01:30 the next day is EDT', cron('30 1 * * *', 'America/New_York'), '2026-03-08T06:30:00Z', '2026-03-09T05:30:00.000Z'],
+    ['spring forward: 03:00 EDT exists and is itself', cron('0 3 * * *', 'America/New_York'), '2026-03-07T12:00:00Z', '2026-03-08T07:00:00.000Z'],
+    ['spring forward: a wildcard minute skips the missing hour, as cron does', cron('*/15 2 * * *', 'America/New_York'), '2026-03-07T12:00:00Z', '2026-03-09T06:00:00.000Z'],
+    // Fall back, America/New_York 2026-11-01: 02:00 EDT → 01:00 EST.
+    ['fall back: 01:30 happens twice, expected at the first (EDT)', cron('30 1 * * *', 'America/New_York'), '2026-10-31T12:00:00Z', '2026-11-01T05:30:00.000Z'],
+    ['fall back: not again at 01:30 EST', cron('30 1 * * *', 'America/New_York'), '2026-11-01T05:30:00Z', '2026-11-02T06:30:00.000Z'],
+    ['fall back: 02:30 happens once, EST', cron('30 2 * * *', 'America/New_York'), '2026-10-31T12:00:00Z', '2026-11-01T07:30:00.000Z'],
+    ['fall back: then 02:30 EST the next day', cron('30 2 * * *', 'America/New_York'), '2026-11-01T07:30:00Z', '2026-11-02T07:30:00.000Z'],
+  ];
+  for (const [what, schedule, after, expected] of next) {
+    it(`next expected run — ${what}`, () => assert.equal(iso(nextExpected(schedule, Date.parse(after))), expected));
+  }
+
+  it('croner itself moves a 02:30 that does not exist to 03:30 EDT, and runs 01:30 once on the fall-back day', () => {
+    // What the adjustment above corrects; if croner changes, this says so.
+    const ny = (expr: string) => new Cron(expr, { timezone: 'America/New_York', paused: true });
+    assert.deepEqual(ny('30 2 * * *').nextRuns(2, new Date('2026-03-07T12:00:00Z')).map((d) => d.toISOString()), ['2026-03-08T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
+    assert.deepEqual(ny('30 1 * * *').nextRuns(2, new Date('2026-10-31T12:00:00Z')).map((d) => d.toISOString()), ['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  });
+
+  it('the missed deadline of cron 0 3 * * * in Asia/Tokyo with 30 min grace is 03:30 JST, 18:30 UTC the day before', () => {
+    const s = cron('0 3 * * *', 'Asia/Tokyo');
+    const created = Date.parse('2026-06-01T12:00:00+09:00');
+    assert.equal(iso(missedDeadline(s, 30 * MIN, null, created)), '2026-06-01T18:30:00.000Z', 'before any run: counted from creation');
+    assert.equal(iso(missedDeadline(s, 30 * MIN, Date.parse('2026-06-02T03:00:07+09:00'), created)), '2026-06-02T18:30:00.000Z');
+    assert.equal(missedDeadline(compileSchedule({ period: HOUR, timezone: 'UTC' }), 5 * MIN, 1000, 0), 1000 + HOUR + 5 * MIN);
+  });
+
+  it('knows the usual gap between runs', () => {
+    assert.equal(typicalGap(compileSchedule({ period: 2 * HOUR, timezone: 'UTC' }), 0), 2 * HOUR);
+    assert.equal(typicalGap(cron('0 3 * * *', 'Asia/Tokyo'), Date.parse('2026-06-01T00:00:00Z')), 24 * HOUR);
+    assert.equal(typicalGap(cron('*/10 * * * *'), Date.parse('2026-06-01T00:00:00Z')), 10 * MIN);
+  });
+
+  const problems: [string, string, string, RegExp | null][] = [
+    ['good', '0 3 * * *', 'Asia/Tokyo', null],
+    ['names of days', '30 2 * * MON-FRI', 'America/New_York', null],
+    ['minute out of range', '61 * * * *', 'UTC', /^cron: not a cron expression: .*minute/],
+    ['four fields', '* * * *', 'UTC', /^cron: a cron expression of 5 fields/],
+    ['six fields (seconds are not cron)', '0 0 3 * * *', 'UTC', /^cron: a cron expression of 5 fields/],
+    ['never runs', '0 0 30 2 *', 'UTC', /^cron: this expression never runs/],
+    ['not a time zone', '0 3 * * *', 'Asia/Nowhere', /^timezone: 'Asia\/Nowhere' is not an IANA time zone/],
+    ['garbage', 'every morning', 'UTC', /^cron: /],
+  ];
+  for (const [what, expr, tz, expected] of problems) {
+    it(`validateCron — ${what}`, () => {
+      const message = validateCron(expr, tz);
+      if (expected === null) assert.equal(message, null);
+      else assert.match(message ?? '', expected);
+      assert.equal(cronProblem(expr, tz) === null, expected === null);
+    });
+  }
+
+  it('knows IANA time zones', () => {
+    for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) assert.equal(isValidTimeZone(tz), true, tz);
+    for (const tz of ['Asia/Nowhere', 'JST+9', '']) assert.equal(isValidTimeZone(tz), false, tz);
+  });
+});
