@@ -1,21 +1,35 @@
+/** What the bench reads about another process from /proc (Linux only), and a free local port. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-/** CPU seconds (user + system) a process has used, from /proc. */
+let ticks: number | undefined;
+
+/** Clock ticks a second, the unit of utime and stime in /proc/PID/stat (`getconf CLK_TCK`, 100 almost everywhere). */
+export function clockTicks(): number {
+  if (ticks === undefined) {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    ticks = Number.isFinite(n) && n > 0 ? n : 100;
+  }
+  return ticks;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces; fields are counted from after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  // utime and stime are fields 14 and 15 of the line, indexes 11 and 12 after the command.
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
-/** Resident memory in MiB. */
-export function rssMiB(pid: number): number {
+/** Resident set size in bytes (VmRSS). */
+export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+  return Number(/VmRSS:\s+(\d+)\s*kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** A port that was free a moment ago on 127.0.0.1: listen on port 0, note it, close. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -25,35 +39,4 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/** Reads one sample of a Prometheus text metric (labels as written, e.g. `result="up"`). */
-export function metric(text: string, name: string, labels = ''): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-z_]+)(\{([^}]*)\})? ([0-9.eE+-]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    if (labels && !(m[3] ?? '').includes(labels)) continue;
-    total += Number(m[4]);
-  }
-  return total;
-}
-
-/** p-quantile from a histogram's cumulative buckets between two scrapes. */
-export function histogramQuantile(before: string, after: string, name: string, q: number): number {
-  const buckets = (text: string) => {
-    const out = new Map<string, number>();
-    for (const line of text.split('\n')) {
-      const m = new RegExp(`^${name}_bucket\\{.*le="([^"]+)"\\} (\\d+)`).exec(line);
-      if (m) out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
-    }
-    return out;
-  };
-  const a = buckets(before);
-  const b = buckets(after);
-  const les = [...b.keys()].sort((x, y) => (x === '+Inf' ? 1 : y === '+Inf' ? -1 : Number(x) - Number(y)));
-  const total = (b.get('+Inf') ?? 0) - (a.get('+Inf') ?? 0);
-  for (const le of les) if ((b.get(le) ?? 0) - (a.get(le) ?? 0) >= q * total) return le === '+Inf' ? Infinity : Number(le);
-  return NaN;
 }
