@@ -3,6 +3,8 @@
  * 1,000 datapoints a request, answered once stored) against the server
  * from the build on SQLite; and the CPU time of one evaluation round of
  * 10,000 alarms (in-process, each alarm with a datapoint in every period).
+ * The server CPU counts until its ingest log is indexed, and the stored
+ * datapoints are counted against those acknowledged.
  * The client's own cost to make the requests is measured in the same run
  * as a baseline: it builds and sends the same bodies to a bare server.
  *
@@ -15,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { FakeClock } from '../../packages/server/src/core/clock.js';
 import { createTestApp } from '../../packages/server/src/test-support/test-app.js';
 import { cpuSeconds, freePort } from '../checks/proc-stats.js';
@@ -40,7 +43,8 @@ function body(i: number): string {
 }
 
 async function drive(port: number, p: string): Promise<{ datapoints: number; seconds: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  // Without TCP_NODELAY a request can sit out a 40 ms delayed ACK, and the client, not the server, sets the pace.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, noDelay: true } as http.AgentOptions);
   let sent = 0;
   let i = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -65,7 +69,7 @@ async function drive(port: number, p: string): Promise<{ datapoints: number; sec
   return { datapoints: sent, seconds: (performance.now() - start) / 1000 };
 }
 
-async function ingest(): Promise<{ rate: number; cpu: number; bare: number }> {
+async function ingest() {
   const bareChild = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const barePort = await new Promise<number>((resolve) => bareChild.once('message', (m: { port: number }) => resolve(m.port)));
   const bare = await drive(barePort, '/');
@@ -80,11 +84,18 @@ async function ingest(): Promise<{ rate: number; cpu: number; bare: number }> {
     await new Promise<void>((resolve) => server.stdout!.on('data', (c) => String(c).includes('Tocsin is running') && resolve()));
     const cpu0 = cpuSeconds(server.pid!);
     const r = await drive(port, '/api/metrics');
+    // The server's CPU counts until the ingest log is indexed, not only until the last answer.
+    const log = new Database(path.join(dir, 'tocsin.db'), { readonly: true, fileMustExist: true });
+    const t0 = performance.now();
+    while ((log.prepare('select count(*) as n from metric_ingest').get() as { n: number }).n > 0) await new Promise((res) => setTimeout(res, 20));
+    const backlogMs = performance.now() - t0;
     const cpu = cpuSeconds(server.pid!) - cpu0;
-    return { rate: r.datapoints / r.seconds, cpu: cpu / r.seconds, bare: bare.datapoints / bare.seconds };
+    const stored = log.prepare('select coalesce(sum(count), 0) as n, count(*) as rows from metric_datapoints').get() as { n: number; rows: number };
+    log.close();
+    return { rate: r.datapoints / r.seconds, cpu: cpu / r.seconds, bare: bare.datapoints / bare.seconds, backlogMs, sent: r.datapoints, ...stored };
   } finally {
     server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await new Promise((res) => server.once('exit', res));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -126,9 +137,13 @@ async function evaluationRound(): Promise<{ cpuMs: number; wallMs: number }> {
 }
 
 spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-const r = process.env.BENCH_SKIP_INGEST ? { rate: 0, cpu: 1, bare: 1 } : await ingest();
-console.log(`ingest: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`);
-console.log(`baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`);
-console.log(`per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 1) >= 200_000 ? 'met' : 'NOT met'}`);
+// The evaluation round runs first: the ingest client builds its bodies in this process, and the heap it leaves would bill the round for its garbage.
 const e = await evaluationRound();
 console.log(`evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`);
+if (!process.env.BENCH_SKIP_INGEST) {
+  const r = await ingest();
+  console.log(`ingest: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`);
+  console.log(`stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`);
+  console.log(`baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`);
+  console.log(`per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`);
+}

@@ -7,3 +7,4 @@ export * from './monitor.js';
 export * from './monitor-probes.js';
 export * from './heartbeat.js';
 export * from './metric.js';
+export * from './metric-fast.js';

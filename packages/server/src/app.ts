@@ -145,7 +145,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   await maintenance.load();
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
   const checks = metrics.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
-  const metricService = new MetricService(db, clock);
+  const metricService = new MetricService(db, handle.dialect, clock, logger.child({ component: 'metrics' }));
   let alarmsRef: AlarmService | undefined;
   const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (name, up, latencyMs) => {
     checks.inc({ result: up ? 'up' : 'down' });
@@ -195,6 +195,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   // Each minute, raw datapoints about to expire are rolled up per minute.
   scheduler.addJob({ name: 'metric-rollup', concurrency: 1, run: async (_key, dueAt) => (await rollUp(db, clock.now()), dueAt + 60_000) });
   scheduler.schedule('metric-rollup', 'all', Math.floor(clock.now() / 60_000) * 60_000 + 30_000);
+  // Indexes ingest-log batches this node did not write (another node's, or from before a restart).
+  scheduler.addJob({ name: 'metric-index-sweep', concurrency: 1, run: async (_key, dueAt) => (await metricService.indexer.flush(), dueAt + 5_000) });
+  scheduler.schedule('metric-index-sweep', 'all', clock.now() + 1_000);
   const topicNames = async (q: typeof db) => new Set((await listTopics(q)).map((t) => t.name));
   const config = new ConfigApplyService(
     db,
@@ -296,7 +299,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       clearInterval(flushTimer);
       await scheduler.stop();
       await pingWriter.drain();
-      await metricService.drain();
+      await metricService.close();
       await monitorRunner.flush(true).catch((err) => logger.warn('writing monitor results failed', { err }));
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});

@@ -207,6 +207,15 @@ export interface MetricDatapointTable {
   sum: number;
   min: number;
   max: number;
+  /** The distribution of the row's single values (distribution.ts); null for one plain value or statistic sets only. */
+  detail: Buffer | null;
+}
+
+export interface MetricIngestTable {
+  id: Generated<number>;
+  created_at: number;
+  datapoints: number;
+  batch: Buffer;
 }
 
 export interface MetricRollupTable {
@@ -260,6 +269,7 @@ export interface Database {
   heartbeat_changes: HeartbeatChangeTable;
   metric_series: MetricSeriesTable;
   metric_datapoints: MetricDatapointTable;
+  metric_ingest: MetricIngestTable;
   metric_rollups: MetricRollupTable;
   alarms: AlarmTable;
   alarm_history: AlarmHistoryTable;

@@ -5,6 +5,11 @@ function autoNumberType(db: Kysely<any>): 'serial' | 'integer' {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'serial' : 'integer';
 }
 
+/** A 64-bit self-numbered key, for tables whose rows come and go fast: SQLite's rowid, PostgreSQL's bigserial. */
+function bigAutoNumberType(db: Kysely<any>): 'bigserial' | 'integer' {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'bigserial' : 'integer';
+}
+
 /** The binary column type of the database the migration runs on. */
 function blobType(db: Kysely<any>): 'bytea' | 'blob' {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
@@ -313,6 +318,20 @@ export const migrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('spec', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0005_metric_ingest_log': {
+    async up(db: Kysely<any>) {
+      // Acknowledged PutMetricData batches, one row each, until the indexer folds them into metric_datapoints.
+      await db.schema
+        .createTable('metric_ingest')
+        .addColumn('id', bigAutoNumberType(db), (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('datapoints', 'integer', (c) => c.notNull())
+        .addColumn('batch', blobType(db), (c) => c.notNull())
+        .execute();
+      // A stored row is now a series' bucket (minute, or second at high resolution); its single values' distribution, when it has more than one.
+      await db.schema.alterTable('metric_datapoints').addColumn('detail', blobType(db)).execute();
     },
   },
 };

@@ -45,6 +45,11 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /**
+   * The handler validates the body itself (ingest hot paths, where a fast
+   * check precedes the schema); `body` is then documented, not enforced.
+   */
+  bodyCheckedByHandler?: boolean;
   /** The success response; JSON unless `contentType` says otherwise. */
   response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string };
 }
@@ -53,7 +58,15 @@ export interface RouteSpec {
  * Declares one route: its OpenAPI entry (with the scope it needs, as a
  * bearer scope) and its auth middleware come from the same description.
  */
+const checkedByHandler = new WeakSet<RouteConfig>();
+
 export function route(tokens: TokenService, spec: RouteSpec): RouteConfig {
+  const config = declare(tokens, spec);
+  if (spec.bodyCheckedByHandler) checkedByHandler.add(config);
+  return config;
+}
+
+function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
   const status = spec.response?.status ?? 200;
   const request: RouteConfig['request'] = {};
   if (spec.params) request.params = spec.params;
@@ -85,6 +98,13 @@ export function route(tokens: TokenService, spec: RouteSpec): RouteConfig {
 
 /** Registers a handler for a declared route; handlers return plain Responses. */
 export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEnv>) => Promise<Response> | Response): void {
+  if (checkedByHandler.has(config)) {
+    // Documented as declared; mounted with its auth middleware but without the body validator.
+    const { middleware, ...documented } = config;
+    app.openAPIRegistry.registerPath(documented);
+    app.on([config.method.toUpperCase()], [config.path.replaceAll(/\/{(.+?)}/g, '/:$1')], ...((middleware ?? []) as MiddlewareHandler<AppEnv>[]), handler);
+    return;
+  }
   // The typed handler signature of zod-openapi is stricter than our loose response schemas need.
   (app.openapi as (r: RouteConfig, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void)(config, handler);
 }
@@ -95,3 +115,13 @@ export function valid<T>(c: Context<AppEnv>, part: 'json' | 'param' | 'query'): 
 }
 
 export const nameParam = z.object({ name: z.string().min(1).max(256) });
+
+/** The request body as JSON, for routes whose handler checks the body (`bodyCheckedByHandler`). */
+export async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new TocsinError('bad_request', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}

@@ -9,8 +9,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
+import { Distribution } from './distribution.js';
 import type { DatapointRow } from './metric-store.js';
-import { addValue, emptySketch, type Sketch } from './sketch.js';
+import type { Sketch } from './sketch.js';
+import type { StatRow } from './statistics.js';
 
 type Q = Kysely<Database>;
 const MINUTE = 60_000;
@@ -19,23 +21,23 @@ export const ROLLUP_AFTER_MS = 14 * 86_400_000 + 10 * MINUTE;
 const MAX_MINUTES_PER_RUN = 60;
 
 export interface RollupRow extends DatapointRow {
-  sketch: Sketch;
+  dist: Distribution;
 }
 
-/** Aggregates raw rows per series and minute. */
-export function rollupOf(rows: readonly DatapointRow[]): RollupRow[] {
+/** Aggregates stored rows per series and minute; the sketch holds the single values (statistic sets have no distribution). */
+export function rollupOf(rows: readonly StatRow[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
   for (const r of rows) {
     const minute = Math.floor(r.at / MINUTE) * MINUTE;
     const key = `${r.seriesNum}:${minute}`;
     let agg = byKey.get(key);
-    if (!agg) byKey.set(key, (agg = { seriesNum: r.seriesNum, at: minute, count: 0, sum: 0, min: Infinity, max: -Infinity, sketch: emptySketch() }));
+    if (!agg) byKey.set(key, (agg = { seriesNum: r.seriesNum, at: minute, count: 0, sum: 0, min: Infinity, max: -Infinity, dist: new Distribution() }));
     agg.count += r.count;
     agg.sum += r.sum;
     agg.min = Math.min(agg.min, r.min);
     agg.max = Math.max(agg.max, r.max);
-    // A statistic set has no distribution; its average stands for its samples in the sketch.
-    addValue(agg.sketch, r.count === 1 ? r.sum : r.sum / r.count, r.count);
+    if (r.dist) agg.dist.merge(r.dist);
+    else if (r.count === 1) agg.dist.add(r.sum);
   }
   return [...byKey.values()];
 }
@@ -47,12 +49,14 @@ export async function rollUp(q: Q, now: number): Promise<number> {
   const from = mark ? Number(mark.value) : until - MINUTE;
   const to = Math.min(until, from + MAX_MINUTES_PER_RUN * MINUTE);
   if (to <= from) return 0;
-  const { rows } = await sql<{ series_num: number; at: number; count: number; sum: number; min: number; max: number }>`select series_num, at, count, sum, min, max
+  const { rows } = await sql<{ series_num: number; at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null }>`select series_num, at, count, sum, min, max, detail
     from metric_datapoints where at >= ${from} and at < ${to}`.execute(q);
-  const rollups = rollupOf(rows.map((r) => ({ seriesNum: Number(r.series_num), at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) })));
+  const rollups = rollupOf(
+    rows.map((r) => ({ seriesNum: Number(r.series_num), at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), dist: r.detail ? Distribution.decode(r.detail) : undefined })),
+  );
   await q.transaction().execute(async (trx) => {
     for (let i = 0; i < rollups.length; i += 200) {
-      const values = rollups.slice(i, i + 200).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${JSON.stringify(r.sketch)})`);
+      const values = rollups.slice(i, i + 200).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${JSON.stringify(r.dist.asSketch())})`);
       await sql`insert into metric_rollups (series_num, minute_at, count, sum, min, max, sketch) values ${sql.join(values)}
         on conflict (series_num, minute_at) do update set count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max, sketch = excluded.sketch`.execute(trx);
     }
@@ -63,7 +67,7 @@ export async function rollUp(q: Q, now: number): Promise<number> {
 
 export async function rollups(q: Q, seriesNum: number, from: number, to: number): Promise<RollupRow[]> {
   const rows = await q.selectFrom('metric_rollups').selectAll().where('series_num', '=', seriesNum).where('minute_at', '>=', from).where('minute_at', '<', to).orderBy('minute_at').execute();
-  return rows.map((r) => ({ seriesNum, at: Number(r.minute_at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), sketch: JSON.parse(r.sketch) as Sketch }));
+  return rows.map((r) => ({ seriesNum, at: Number(r.minute_at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), dist: Distribution.ofSketch(JSON.parse(r.sketch) as Sketch) }));
 }
 
 /** Deletes rollups older than `before`, series by series through the primary key. */

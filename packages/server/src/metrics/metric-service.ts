@@ -1,16 +1,23 @@
 /**
  * Metrics: a series is a namespace, a name and dimensions; a datapoint is a
  * value or a statistic set at a time. Ingest from the API (CloudWatch's
- * PutMetricData shape) and from inside Tocsin (check latencies, group
- * sizes) goes through one group-committed writer; raw datapoints are kept
- * 15 days.
+ * PutMetricData shape, OTLP) and from inside Tocsin (check latencies,
+ * group sizes) is acknowledged once its batch is in the ingest log (one
+ * group-committed row per batch); the indexer folds the log into one
+ * stored row per series and minute (a second at high resolution). Raw
+ * rows are kept 15 days, per-minute rollups a year.
  */
 import type { Kysely } from 'kysely';
-import { putMetricDataSchema, type PutMetricData } from '@tocsin/protocol';
+import { isPlainPutMetricData, putMetricDataSchema, type PutMetricData } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import { GroupCommit } from '../core/group-commit.js';
+import type { Logger } from '../core/logger.js';
+import type { DialectName } from '../db/database.js';
 import type { Database } from '../db/db-schema.js';
+import { toBytes } from './distribution.js';
+import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, SLOTS } from './metric-batch.js';
+import { MetricIndexer } from './metric-indexer.js';
 import * as store from './metric-store.js';
 import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
 import { rollups } from './metric-rollups.js';
@@ -32,61 +39,89 @@ export function canonicalDimensions(d: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.keys(d).sort().map((k) => [k, d[k]])));
 }
 
-/** Expands a PutMetricData body into datapoints (Values with Counts become one datapoint per value, repeated count times as a set). */
-export function datumsOf(body: PutMetricData, now: number): SeriesDatum[] {
-  const out: SeriesDatum[] = [];
-  for (const d of body.MetricData) {
-    const at = d.Timestamp === undefined ? now : typeof d.Timestamp === 'number' ? d.Timestamp * 1000 : Date.parse(d.Timestamp);
-    const base = { namespace: body.Namespace, name: d.MetricName, dimensions: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])), unit: d.Unit, at };
-    if (d.Value !== undefined) out.push({ ...base, count: 1, sum: d.Value, min: d.Value, max: d.Value });
-    else if (d.StatisticValues) out.push({ ...base, count: d.StatisticValues.SampleCount, sum: d.StatisticValues.Sum, min: d.StatisticValues.Minimum, max: d.StatisticValues.Maximum });
-    else d.Values!.forEach((v, i) => {
-      const c = d.Counts?.[i] ?? 1;
-      out.push({ ...base, count: c, sum: v * c, min: v, max: v });
-    });
-  }
-  return out;
+const DAY = 86_400_000;
+/** PutMetricData takes datapoints up to two weeks old and two hours ahead, as CloudWatch does. */
+const OLDEST_MS = 14 * DAY;
+const AHEAD_MS = 2 * 3600_000;
+
+interface NewSeries {
+  /** The series cache key (seriesKey). */
+  key: string;
+  namespace: string;
+  name: string;
+  dimensions: string;
+  unit: string | null;
 }
 
+/** One request's datapoints, encoded; series not yet known carry -(index into `unknown`) - 1 until the write resolves them. */
+interface Pending {
+  data: Float64Array;
+  unknown: NewSeries[];
+}
+
+/** The cache key of a series: length-prefixed parts, so unambiguous whatever its strings hold, and cheaper to build than JSON. */
+function seriesKey(namespace: string, name: string, dims: readonly { Name: string; Value: string }[] | undefined): string {
+  let key = `${namespace.length}:${namespace}${name.length}:${name}`;
+  if (!dims || dims.length === 0) return key;
+  if (dims.length === 1) return `${key}${dims[0].Name.length}:${dims[0].Name}${dims[0].Value.length}:${dims[0].Value}`;
+  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  for (const d of sorted) key += `${d.Name.length}:${d.Name}${d.Value.length}:${d.Value}`;
+  return key;
+}
+
+const dimsOf = (dims: readonly { Name: string; Value: string }[] | undefined): Record<string, string> => Object.fromEntries((dims ?? []).map((d) => [d.Name, d.Value]));
+
 export class MetricService {
-  private series = new Map<string, number>();
-  private fresh = new Map<string, number>();
-  private readonly writer: GroupCommit<SeriesDatum[], void>;
+  private readonly series = new Map<string, number>();
+  private readonly writer: GroupCommit<Pending, void>;
+  readonly indexer: MetricIndexer;
 
   constructor(
     private readonly db: Kysely<Database>,
+    dialect: DialectName,
     private readonly clock: Clock,
+    logger: Logger,
   ) {
     this.writer = new GroupCommit((batches) => this.write(batches), 200);
+    this.indexer = new MetricIndexer(db, dialect, logger);
   }
 
   /** Validates and durably stores a PutMetricData body; resolves with the number of datapoints. */
   async put(body: unknown): Promise<number> {
-    const parsed = putMetricDataSchema.safeParse(body);
-    if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
-    const now = this.clock.now();
-    const data = datumsOf(parsed.data, now);
-    const tooOld = data.findIndex((d) => d.at < now - 14 * 86_400_000 || d.at > now + 2 * 3600_000);
-    if (tooOld >= 0) throw invalid([{ path: `MetricData.${tooOld}.Timestamp`, message: 'must be within the last 14 days and at most 2 hours ahead' }]);
-    await this.writer.submit(data);
-    return data.length;
+    let data: PutMetricData;
+    if (isPlainPutMetricData(body)) data = body;
+    else {
+      const parsed = putMetricDataSchema.safeParse(body);
+      if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
+      data = parsed.data;
+    }
+    const pending = this.encodePut(data, this.clock.now());
+    await this.writer.submit(pending);
+    return pending.data.length / SLOTS;
   }
 
   /** Stores OTLP/HTTP JSON metrics; answers as OTLP's partial success says. */
   async putOtlp(body: unknown): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
     if (!body || typeof body !== 'object') throw invalid([{ path: '', message: 'an OTLP ExportMetricsServiceRequest (JSON)' }]);
     const { data, rejected, reasons } = otlpDatums(body as OtlpRequest, this.clock.now());
-    if (data.length) await this.writer.submit(data);
+    if (data.length) await this.writer.submit(this.encodeData(data));
     return rejected ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: reasons.join('; ') } } : {};
   }
 
   /** Records datapoints from inside Tocsin; written with the next batch, not awaited. */
   record(data: SeriesDatum[]): void {
-    this.writer.submit(data).catch(() => {});
+    this.writer.submit(this.encodeData(data)).catch(() => {});
   }
 
-  drain(): Promise<void> {
-    return this.writer.drain();
+  /** Resolves once everything submitted so far is written and indexed. */
+  async drain(): Promise<void> {
+    await this.writer.drain();
+    await this.indexer.caughtUp();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.drain();
+    await this.indexer.close();
   }
 
   async list(namespace?: string) {
@@ -95,43 +130,109 @@ export class MetricService {
 
   /** Values of a statistic for `n` periods ending at `end`, oldest first (null where a period has no data). */
   async periods(key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) {
-    const num = await this.seriesNum(key, false);
-    if (num === undefined) return periodValues([], end, periodMs, n, statistic);
+    await this.indexer.caughtUp();
+    const dims = Object.entries(key.dimensions).map(([Name, Value]) => ({ Name, Value }));
+    const cacheKey = seriesKey(key.namespace, key.name, dims);
+    let num = this.series.get(cacheKey);
+    if (num === undefined) {
+      num = await store.findSeries(this.db, { namespace: key.namespace, name: key.name, dimensions: canonicalDimensions(key.dimensions) });
+      if (num === undefined) return periodValues([], end, periodMs, n, statistic);
+      this.series.set(cacheKey, num);
+    }
     const from = end - n * periodMs;
     // Raw datapoints for the last 14 days; per-minute rollups before that.
-    const rawFrom = Math.max(from, this.clock.now() - 14 * 86_400_000);
+    const rawFrom = Math.max(from, this.clock.now() - OLDEST_MS);
     const rows: StatRow[] = rawFrom < end ? await store.datapoints(this.db, num, rawFrom, end) : [];
     if (from < rawFrom) rows.unshift(...(await rollups(this.db, num, from, rawFrom)));
     return periodValues(rows, end, periodMs, n, statistic);
   }
 
-  private async seriesNum(key: { namespace: string; name: string; dimensions: Record<string, string> }, create: boolean, unit?: string, q: Kysely<Database> = this.db): Promise<number | undefined> {
-    const k = { namespace: key.namespace, name: key.name, dimensions: canonicalDimensions(key.dimensions) };
-    const cacheKey = `${k.namespace}\u0000${k.name}\u0000${k.dimensions}`;
-    const cached = this.series.get(cacheKey) ?? (create ? this.fresh.get(cacheKey) : undefined);
-    if (cached !== undefined) return cached;
-    if (!create) {
-      const found = await store.findSeries(q, k);
-      if (found !== undefined) this.series.set(cacheKey, found);
-      return found;
+  /** The series number of a key, or a placeholder for a new series resolved when the batch is written. */
+  private slot(key: string, pending: Pending, unknownSlots: Map<string, number>, make: () => Omit<NewSeries, 'key'>): number {
+    const num = this.series.get(key);
+    if (num !== undefined) return num;
+    let slot = unknownSlots.get(key);
+    if (slot === undefined) {
+      pending.unknown.push({ key, ...make() });
+      unknownSlots.set(key, (slot = -pending.unknown.length));
     }
-    const num = await store.ensureSeries(q, k, unit ?? null, this.clock.now());
-    // Known only after the transaction that made it commits.
-    this.fresh.set(cacheKey, num);
-    return num;
+    return slot;
   }
 
-  private async write(batches: SeriesDatum[][]): Promise<void[]> {
-    this.fresh.clear();
-    await this.db.transaction().execute(async (trx) => {
-      const rows: store.DatapointRow[] = [];
-      for (const batch of batches) {
-        for (const d of batch) rows.push({ seriesNum: (await this.seriesNum(d, true, d.unit, trx))!, at: d.at, count: d.count, sum: d.sum, min: d.min, max: d.max });
+  private encodePut(body: PutMetricData, now: number): Pending {
+    const out = new BatchBuilder();
+    const pending: Pending = { data: out.data, unknown: [] };
+    const unknownSlots = new Map<string, number>();
+    const times = new Map<string, number>();
+    for (let i = 0; i < body.MetricData.length; i++) {
+      const d = body.MetricData[i];
+      const ts = d.Timestamp;
+      let at = now;
+      if (typeof ts === 'number') at = ts * 1000;
+      else if (ts !== undefined) {
+        at = times.get(ts) ?? Date.parse(ts);
+        times.set(ts, at);
       }
-      await store.insertDatapoints(trx, rows);
+      if (at < now - OLDEST_MS || at > now + AHEAD_MS) throw invalid([{ path: `MetricData.${i}.Timestamp`, message: 'must be within the last 14 days and at most 2 hours ahead' }]);
+      const key = seriesKey(body.Namespace, d.MetricName, d.Dimensions);
+      const series = this.slot(key, pending, unknownSlots, () => ({ namespace: body.Namespace, name: d.MetricName, dimensions: canonicalDimensions(dimsOf(d.Dimensions)), unit: d.Unit ?? null }));
+      const res = d.StorageResolution === 1 ? FLAG_HIGH_RES : 0;
+      if (d.Value !== undefined) out.push(series, at, 1, d.Value, d.Value, d.Value, FLAG_VALUES | res);
+      else if (d.StatisticValues) {
+        const sv = d.StatisticValues;
+        out.push(series, at, sv.SampleCount, sv.Sum, sv.Minimum, sv.Maximum, res);
+      } else {
+        const values = d.Values!;
+        for (let j = 0; j < values.length; j++) {
+          const c = d.Counts?.[j] ?? 1;
+          out.push(series, at, c, values[j] * c, values[j], values[j], FLAG_VALUES | res);
+        }
+      }
+    }
+    pending.data = out.view();
+    return pending;
+  }
+
+  private encodeData(data: readonly SeriesDatum[]): Pending {
+    const out = new BatchBuilder();
+    const pending: Pending = { data: out.data, unknown: [] };
+    const unknownSlots = new Map<string, number>();
+    for (const d of data) {
+      const dims = Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value }));
+      const series = this.slot(seriesKey(d.namespace, d.name, dims), pending, unknownSlots, () => ({ namespace: d.namespace, name: d.name, dimensions: canonicalDimensions(d.dimensions), unit: d.unit ?? null }));
+      // A datapoint of one sample is a single value, with a place in the distribution; more is a statistic set.
+      out.push(series, d.at, d.count, d.sum, d.min, d.max, d.count === 1 && d.min === d.max ? FLAG_VALUES : 0);
+    }
+    pending.data = out.view();
+    return pending;
+  }
+
+  /** One transaction a batch: makes the new series, then appends one log row with every request's datapoints. */
+  private async write(batches: Pending[]): Promise<void[]> {
+    const made = new Map<string, number>();
+    let total = 0;
+    for (const b of batches) total += b.data.length;
+    const all = new Float64Array(total);
+    await this.db.transaction().execute(async (trx) => {
+      let offset = 0;
+      for (const b of batches) {
+        if (b.unknown.length) {
+          const nums: number[] = [];
+          for (const u of b.unknown) {
+            let num = made.get(u.key);
+            if (num === undefined) made.set(u.key, (num = await store.ensureSeries(trx, u, u.unit, this.clock.now())));
+            nums.push(num);
+          }
+          for (let o = 0; o < b.data.length; o += SLOTS) if (b.data[o] < 0) b.data[o] = nums[-b.data[o] - 1];
+        }
+        all.set(b.data, offset);
+        offset += b.data.length;
+      }
+      if (total) await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: total / SLOTS, batch: toBytes(all) }).execute();
     });
-    for (const [k, v] of this.fresh) this.series.set(k, v);
-    this.fresh.clear();
+    // Known only once the transaction that made them has committed.
+    for (const [key, num] of made) this.series.set(key, num);
+    this.indexer.noteAcked();
     return batches.map(() => undefined);
   }
 }

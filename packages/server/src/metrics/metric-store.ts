@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
+import { Distribution } from './distribution.js';
+import type { StatRow } from './statistics.js';
 
 type Q = Kysely<Database>;
 
@@ -54,19 +56,21 @@ export async function ensureSeries(q: Q, key: SeriesKey, unit: string | null, no
 
 const CHUNK = 500;
 
-/** A raw multi-row insert: at hundreds of thousands of datapoints a second the query builder's per-value work dominates. */
-export async function insertDatapoints(q: Q, rows: readonly DatapointRow[]): Promise<void> {
+export type StoredRow = DatapointRow & { detail: Buffer | null };
+
+/** A raw multi-row insert: the query builder's per-value work costs more than the insert at ingest rates. */
+export async function insertDatapoints(q: Q, rows: readonly StoredRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const values = rows.slice(i, i + CHUNK).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max})`);
-    await sql`insert into metric_datapoints (series_num, at, count, sum, min, max) values ${sql.join(values)}`.execute(q);
+    const values = rows.slice(i, i + CHUNK).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${r.detail})`);
+    await sql`insert into metric_datapoints (series_num, at, count, sum, min, max, detail) values ${sql.join(values)}`.execute(q);
   }
 }
 
 /** Raw SQL: every alarm evaluation runs this, and building it with the query builder cost more than running it. */
-export async function datapoints(q: Q, seriesNum: number, from: number, to: number): Promise<DatapointRow[]> {
-  const { rows } = await sql<{ at: number; count: number; sum: number; min: number; max: number }>`select at, count, sum, min, max from metric_datapoints
-    where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(q);
-  return rows.map((r) => ({ seriesNum, at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) }));
+export async function datapoints(q: Q, seriesNum: number, from: number, to: number): Promise<StatRow[]> {
+  const { rows } = await sql<{ at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null }>`select at, count, sum, min, max, detail
+    from metric_datapoints where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(q);
+  return rows.map((r) => ({ seriesNum, at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), dist: r.detail ? Distribution.decode(r.detail) : undefined }));
 }
 
 /** Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert. */

@@ -1,14 +1,19 @@
+import { Distribution } from './distribution.js';
 import type { DatapointRow } from './metric-store.js';
-import { addValue, emptySketch, mergeSketch, quantile, type Sketch } from './sketch.js';
 
-/** A raw datapoint, or a per-minute rollup carrying its quantile sketch. */
-export type StatRow = DatapointRow & { sketch?: Sketch };
+/**
+ * A stored row: one plain value (count 1, no distribution), or a bucket's
+ * aggregate with the distribution of its single values (none when it holds
+ * statistic sets only).
+ */
+export type StatRow = DatapointRow & { dist?: Distribution };
 
 /**
  * One statistic over the datapoints of a period. A statistic set counts as
  * its SampleCount samples for SampleCount, Sum, Average, Minimum and
  * Maximum; percentiles use the single values only (a set has no
- * distribution), nearest rank.
+ * distribution), weighted by their Counts, nearest rank: exact while a
+ * period holds few distinct values, within 1 % from a sketch beyond.
  */
 export function statisticOf(rows: readonly StatRow[], statistic: string): number | null {
   if (rows.length === 0) return null;
@@ -27,19 +32,17 @@ export function statisticOf(rows: readonly StatRow[], statistic: string): number
       return Math.max(...rows.map((r) => r.max));
     default: {
       const p = Number(statistic.slice(1));
-      if (rows.some((r) => r.sketch)) {
-        // Rollups answer percentiles from their sketches (within 1 %).
-        const merged = emptySketch();
-        for (const r of rows) {
-          if (r.sketch) mergeSketch(merged, r.sketch);
-          else if (r.count === 1) addValue(merged, r.sum);
-        }
-        return quantile(merged, p);
+      if (rows.every((r) => !r.dist)) {
+        const values = rows.filter((r) => r.count === 1).map((r) => r.sum).sort((a, b) => a - b);
+        if (values.length === 0) return null;
+        return values[Math.max(1, Math.ceil((p / 100) * values.length)) - 1];
       }
-      const values = rows.filter((r) => r.count === 1).map((r) => r.sum).sort((a, b) => a - b);
-      if (values.length === 0) return null;
-      const rank = Math.max(1, Math.ceil((p / 100) * values.length));
-      return values[rank - 1];
+      const merged = new Distribution();
+      for (const r of rows) {
+        if (r.dist) merged.merge(r.dist);
+        else if (r.count === 1) merged.add(r.sum);
+      }
+      return merged.quantile(p);
     }
   }
 }

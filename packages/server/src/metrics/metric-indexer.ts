@@ -1,0 +1,105 @@
+/**
+ * Folds the ingest log (`metric_ingest`, one row per acknowledged batch)
+ * into `metric_datapoints`, one row per series and bucket. Acknowledging a
+ * batch costs one sequential insert; indexing many batches in one
+ * transaction then touches each series' index pages once instead of once
+ * a request, which is what lets one core store hundreds of thousands of
+ * datapoints a second.
+ *
+ * The claim, the inserts and the delete of the claimed log rows commit
+ * together, so a batch is indexed exactly once: a node that dies mid-way
+ * rolls back and any node (PostgreSQL: FOR UPDATE SKIP LOCKED) takes the
+ * rows on its next sweep. Readers call `caughtUp()` first, which waits for
+ * everything this node acknowledged before the call; other nodes' batches
+ * are indexed within FLUSH_DELAY_MS by them, or by the sweep.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/db-schema.js';
+import type { DialectName } from '../db/database.js';
+import type { Logger } from '../core/logger.js';
+import { fromBytes } from './distribution.js';
+import { Aggregator } from './metric-batch.js';
+import { insertDatapoints } from './metric-store.js';
+
+/** After an acknowledgement, the wait before indexing, so that batches arriving meanwhile go together. */
+const FLUSH_DELAY_MS = 200;
+/** Datapoints folded in one transaction at most: bounds the time other writers wait on SQLite. */
+const MAX_DATAPOINTS_PER_TX = 50_000;
+const CLAIM_ROWS = 500;
+
+export class MetricIndexer {
+  private acked = 0;
+  private indexed = 0;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Notes that a batch of this node has committed to the log. */
+  noteAcked(): void {
+    this.acked++;
+    if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush().catch((err) => this.logger.warn('indexing metric datapoints failed; retried on the next batch or sweep', { err }));
+      }, FLUSH_DELAY_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once every batch this node acknowledged before the call is indexed. */
+  async caughtUp(): Promise<void> {
+    const target = this.acked;
+    while (this.indexed < target) await this.flush();
+  }
+
+  /** Indexes every batch in the log (any node's); joins a flush already running. */
+  flush(): Promise<void> {
+    this.running ??= this.run().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** Stops the delayed flush and indexes what is left. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async run(): Promise<void> {
+    const upTo = this.acked;
+    while (await this.foldOnce()) {
+      // Let requests and evaluations in between transactions.
+      await new Promise((r) => setImmediate(r));
+    }
+    this.indexed = Math.max(this.indexed, upTo);
+  }
+
+  /** One transaction; true when the log may hold more. */
+  private async foldOnce(): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;
+      const { rows: heads } = await sql<{ id: number; datapoints: number }>`select id, datapoints from metric_ingest order by id limit ${CLAIM_ROWS}${lock}`.execute(trx);
+      if (heads.length === 0) return false;
+      const ids: number[] = [];
+      let total = 0;
+      for (const h of heads) {
+        if (ids.length && total + Number(h.datapoints) > MAX_DATAPOINTS_PER_TX) break;
+        ids.push(Number(h.id));
+        total += Number(h.datapoints);
+      }
+      const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest where id in (${sql.join(ids)})`.execute(trx);
+      const agg = new Aggregator();
+      for (const r of rows) agg.add(fromBytes(r.batch));
+      await insertDatapoints(trx, agg.rows());
+      await sql`delete from metric_ingest where id in (${sql.join(ids)})`.execute(trx);
+      return ids.length < heads.length || heads.length === CLAIM_ROWS;
+    });
+  }
+}
