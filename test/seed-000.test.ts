@@ -33,7 +33,7 @@ for (const variant of await testDatabases()) {
       });
       assert.ok(loaded.ok, 'the example loads');
       const applied = await tocsin.config.apply({ config: loaded.config, refs: loaded.refs });
-      assert.equal(applied.changes.length, 2 + 2 + 1 + 3);
+      assert.equal(applied.changes.length, 1 + 2 + 1 + 3);
       // A webhook beside the (pending) e-mail address lets the test read what ops-alerts sends.
       await call(tocsin, 'POST', '/api/topics/ops-alerts/subscriptions', { protocol: 'webhook', name: 'test-hook', endpoint: `${hooks.url}/ops` });
     });
@@ -86,7 +86,13 @@ for (const variant of await testDatabases()) {
     it('a failed system status check notifies and calls the recovery hook', async () => {
       await minutes(3, () => put('StatusCheckFailed_System', { Host: 'web-1' }, 1));
       assert.equal(state('web-1-system-status-check'), 'ALARM');
-      assert.equal(hooks.requests.filter((r) => r.path === '/recover').length, 1);
+      const recoveries = hooks.requests.filter((r) => r.path === '/recover').map((r) => r.json().event);
+      assert.equal(recoveries.length, 1);
+      assert.equal(recoveries[0].attributes.newState, 'ALARM');
+      assert.equal(recoveries[0].topic, 'alarm:web-1-system-status-check', 'called by the alarm itself, not through a topic');
+      assert.equal(alerts().filter((e) => e.source.name === 'web-1-system-status-check').length, 1, 'and ops-alerts is told');
+      const deliveries = (await call(tocsin, 'GET', '/api/deliveries?topic=alarm:web-1-system-status-check')).json.deliveries;
+      assert.deepEqual(deliveries.map((d: { status: string }) => d.status), ['delivered']);
     });
 
     it('the group of two monitors going down one after the other trips the healthy-count alarm when one is left', async () => {

@@ -8,7 +8,7 @@
  * The client's own cost to make the requests is measured in the same run
  * as a baseline: it builds and sends the same bodies to a bare server.
  *
- *   npm run bench:metrics [-- --seconds 20 --alarms 10000]
+ *   npm run bench:metrics [-- --seconds 20 --alarms 10000 --db sqlite,postgres]
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -18,12 +18,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { POSTGRES_URL, createPostgresSchema } from '../../packages/server/src/test-support/test-databases.js';
 import { FakeClock } from '../../packages/server/src/core/clock.js';
 import { createTestApp } from '../../packages/server/src/test-support/test-app.js';
 import { cpuSeconds, freePort } from '../checks/proc-stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, alarms: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, alarms: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '4' }, db: { type: 'string', default: 'sqlite' } } });
 const SECONDS = Number(values.seconds);
 const ALARMS = Number(values.alarms);
 const CONCURRENCY = Number(values.concurrency);
@@ -69,34 +71,64 @@ async function drive(port: number, p: string): Promise<{ datapoints: number; sec
   return { datapoints: sent, seconds: (performance.now() - start) / 1000 };
 }
 
-async function ingest() {
+/** Reads the server's database from outside: the ingest log left to index, and what is stored. */
+interface Peek {
+  pending(): Promise<number>;
+  stored(): Promise<{ n: number; rows: number }>;
+  close(): Promise<void>;
+}
+
+function peekSqlite(dir: string): Peek {
+  const db = new Database(path.join(dir, 'tocsin.db'), { readonly: true, fileMustExist: true });
+  return {
+    pending: async () => (db.prepare('select count(*) as n from metric_ingest').get() as { n: number }).n,
+    stored: async () => db.prepare('select coalesce(sum(count), 0) as n, count(*) as rows from metric_datapoints').get() as { n: number; rows: number },
+    close: async () => void db.close(),
+  };
+}
+
+async function peekPostgres(schema: string): Promise<Peek> {
+  const c = new pg.Client({ connectionString: POSTGRES_URL });
+  await c.connect();
+  return {
+    pending: async () => Number((await c.query(`select count(*) as n from ${schema}.metric_ingest`)).rows[0].n),
+    stored: async () => {
+      const r = (await c.query(`select coalesce(sum(count), 0) as n, count(*) as rows from ${schema}.metric_datapoints`)).rows[0];
+      return { n: Number(r.n), rows: Number(r.rows) };
+    },
+    close: () => c.end(),
+  };
+}
+
+async function ingest(kind: string) {
   const bareChild = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const barePort = await new Promise<number>((resolve) => bareChild.once('message', (m: { port: number }) => resolve(m.port)));
   const bare = await drive(barePort, '/');
   bareChild.kill();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-bench-metrics-'));
+  const schema = kind === 'postgres' ? await createPostgresSchema() : undefined;
   const port = await freePort();
-  const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
-    env: { PATH: process.env.PATH ?? '', TOCSIN_DATA_DIR: dir, TOCSIN_PORT: String(port), TOCSIN_ADMIN_TOKEN: TOKEN, TOCSIN_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', TOCSIN_DATA_DIR: dir, TOCSIN_PORT: String(port), TOCSIN_ADMIN_TOKEN: TOKEN, TOCSIN_LOG_LEVEL: 'warn' };
+  if (schema) env.TOCSIN_DATABASE_URL = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+  const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve) => server.stdout!.on('data', (c) => String(c).includes('Tocsin is running') && resolve()));
     const cpu0 = cpuSeconds(server.pid!);
     const r = await drive(port, '/api/metrics');
     // The server's CPU counts until the ingest log is indexed, not only until the last answer.
-    const log = new Database(path.join(dir, 'tocsin.db'), { readonly: true, fileMustExist: true });
+    const peek = schema ? await peekPostgres(schema.schema) : peekSqlite(dir);
     const t0 = performance.now();
-    while ((log.prepare('select count(*) as n from metric_ingest').get() as { n: number }).n > 0) await new Promise((res) => setTimeout(res, 20));
+    while ((await peek.pending()) > 0) await new Promise((res) => setTimeout(res, 20));
     const backlogMs = performance.now() - t0;
     const cpu = cpuSeconds(server.pid!) - cpu0;
-    const stored = log.prepare('select coalesce(sum(count), 0) as n, count(*) as rows from metric_datapoints').get() as { n: number; rows: number };
-    log.close();
+    const stored = await peek.stored();
+    await peek.close();
     return { rate: r.datapoints / r.seconds, cpu: cpu / r.seconds, bare: bare.datapoints / bare.seconds, backlogMs, sent: r.datapoints, ...stored };
   } finally {
     server.kill('SIGTERM');
     await new Promise((res) => server.once('exit', res));
     rmSync(dir, { recursive: true, force: true });
+    await schema?.drop();
   }
 }
 
@@ -140,9 +172,9 @@ spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 // The evaluation round runs first: the ingest client builds its bodies in this process, and the heap it leaves would bill the round for its garbage.
 const e = await evaluationRound();
 console.log(`evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`);
-if (!process.env.BENCH_SKIP_INGEST) {
-  const r = await ingest();
-  console.log(`ingest: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`);
+for (const kind of process.env.BENCH_SKIP_INGEST ? [] : values.db!.split(',')) {
+  const r = await ingest(kind);
+  console.log(`\ningest on ${kind}: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`);
   console.log(`stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`);
   console.log(`baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`);
   console.log(`per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
-import { nameSchema } from './topic.js';
+import { headersSchema, httpUrlSchema, nameSchema, retryPolicySchema, webhookSecretSchema } from './topic.js';
 
 const dimensionName = z.string().min(1).max(255);
 
@@ -41,7 +41,34 @@ export const treatMissingDataValues = ['missing', 'ignore', 'breaching', 'notBre
 
 export const statisticSchema = z.string().refine((s) => /^(SampleCount|Sum|Average|Minimum|Maximum|p(\d{1,2}(\.\d{1,2})?|100))$/.test(s), 'SampleCount, Sum, Average, Minimum, Maximum or a percentile such as p99 or p99.9');
 
-const actionSchema = z.union([z.object({ topic: nameSchema }).strict(), z.string().regex(/^topic:[A-Za-z0-9._-]+$/, 'an action: {topic: NAME} or "topic:NAME"')]);
+/**
+ * A webhook the alarm calls itself (no topic in between), validated as a
+ * webhook subscription is: `url` is its `endpoint`. It goes through the
+ * outbox like any delivery: retried, dead-lettered, replayable.
+ */
+export const webhookActionSchema = z
+  .object({
+    // Optional only to the parser, required by the check below: a missing URL is then reported at
+    // `webhook.url`, where a type error would make the action union say only "not an action".
+    url: httpUrlSchema.optional(),
+    headers: headersSchema.optional(),
+    secret: webhookSecretSchema.optional(),
+    retry: retryPolicySchema.optional(),
+  })
+  .strict()
+  .refine((w) => w.url !== undefined, { path: ['url'], message: 'required: the http:// or https:// URL to call' });
+
+const actionSchema = z.union(
+  [
+    z.object({ topic: nameSchema }).strict(),
+    z.object({ webhook: webhookActionSchema }).strict(),
+    z.string().regex(/^topic:[A-Za-z0-9._-]+$/, 'an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}'),
+  ],
+  { error: 'an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}' },
+);
+
+export type WebhookAction = z.infer<typeof webhookActionSchema> & { url: string };
+export type AlarmAction = z.infer<typeof actionSchema>;
 
 /** A metric alarm, field for field as CloudWatch has it (camelCase). */
 export const alarmInputSchema = z

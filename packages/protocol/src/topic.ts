@@ -34,7 +34,11 @@ export const retryPolicySchema = z
   })
   .strict();
 
-const headersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string());
+/** Extra request headers of a webhook (a subscription's, or an alarm's webhook action). */
+export const headersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string());
+
+/** Signs each webhook request: X-Tocsin-Signature is HMAC-SHA256 over `timestamp.body`. */
+export const webhookSecretSchema = z.string().min(8);
 
 /** Subscription names may be e-mail addresses (the default name of an e-mail subscription). */
 const subscriptionNameSchema = z
@@ -54,21 +58,21 @@ const common = {
 /** Events of this many seconds reach the subscription as one message listing them all (not for PagerDuty: one incident per dedup key). */
 const grouping = { groupWindowSeconds: z.number().int().min(1).max(3600).optional() };
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 
 export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
   z
     .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common, ...grouping })
     .strict(),
   z
-    .object({ protocol: z.literal('slack'), endpoint: httpUrl, channel: z.string().optional(), ...common, ...grouping })
+    .object({ protocol: z.literal('slack'), endpoint: httpUrlSchema, channel: z.string().optional(), ...common, ...grouping })
     .strict(),
   z
     .object({
       protocol: z.literal('webhook'),
-      endpoint: httpUrl,
+      endpoint: httpUrlSchema,
       /** Signs each request: X-Tocsin-Signature is HMAC-SHA256 over `timestamp.body`. */
-      secret: z.string().min(8).optional(),
+      secret: webhookSecretSchema.optional(),
       headers: headersSchema.optional(),
       ...common,
       ...grouping,
@@ -79,7 +83,7 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       protocol: z.literal('pagerduty'),
       /** The integration's routing key (Events API v2). */
       routingKey: z.string().min(1),
-      endpoint: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+      endpoint: httpUrlSchema.default('https://events.pagerduty.com/v2/enqueue'),
       ...common,
       // Named here only to refuse it with a reason: a group would merge incidents.
       groupWindowSeconds: z
@@ -93,7 +97,7 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       protocol: z.literal('datadog'),
       apiKey: z.string().min(1),
       /** The Events API URL of your Datadog site. */
-      endpoint: httpUrl.default('https://api.datadoghq.com/api/v1/events'),
+      endpoint: httpUrlSchema.default('https://api.datadoghq.com/api/v1/events'),
       ...common,
       ...grouping,
     })

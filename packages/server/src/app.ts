@@ -19,6 +19,7 @@ import { closeHttpAgents } from './notify/channels/http-sender.js';
 import { registerConfirmRoutes } from './notify/confirm-routes.js';
 import { registerDeliveryRoutes } from './notify/delivery-routes.js';
 import { DeliveryService } from './notify/delivery-service.js';
+import { DestinationService } from './notify/destination-service.js';
 import { OutboxWorker, type OutboxOptions } from './notify/outbox-worker.js';
 import { outboxStats, pruneOutbox } from './notify/outbox-store.js';
 import { PublishService } from './notify/publish-service.js';
@@ -175,7 +176,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   await heartbeats.load();
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
   const pingHandler = createPingHandler({ registry: heartbeatRegistry, heartbeats: heartbeatService, writer: pingWriter, clock, options: pingOptions });
-  const alarms = new AlarmService(db, clock, scheduler, publisher, (key, statistic, periodMs, end, n) => metricService.periods(key, statistic, periodMs, end, n));
+  const alarms = new AlarmService(db, clock, scheduler, publisher, new DestinationService(clock), (key, statistic, periodMs, end, n) => metricService.periods(key, statistic, periodMs, end, n));
   alarmsRef = alarms;
   scheduler.addJob({ name: EVAL_JOB, concurrency: 16, run: (id) => alarms.evaluateNow(id) });
   await alarms.load();

@@ -3,6 +3,8 @@ import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../confi
 import { TocsinError } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
+import { redactedSpec, topicOf, withStoredSecrets } from './alarm-actions.js';
+import { dependencyOrder } from './alarm-composite.js';
 import type { AlarmService } from './alarm-service.js';
 
 function seconds(ms: number): string {
@@ -15,7 +17,12 @@ function printComposite(spec: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-/** The `alarms:` section of the config file. Alarm actions must name topics that exist or are declared beside them. */
+/**
+ * The `alarms:` section of the config file. Alarm actions must name topics
+ * that exist or are declared beside them; composite rules must name alarms
+ * that exist or are declared, and close no cycle with the alarms as they
+ * will be. Issues name the field (`alarms.3.rule`), hence the file's line.
+ */
 export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<Database>) => Promise<Set<string>>): ConfigSection {
   return {
     key: 'alarms',
@@ -34,25 +41,30 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       return issues;
     },
     async plan(q, items, ctx) {
-      const wanted = items.map((item, i) => alarms.parse(item, `alarms.${i}`));
-      const declared = wanted.map((a) => a.name);
-      wanted.forEach((a, i) => alarms.checkComposite(a, `alarms.${i}`, declared));
+      const stored = (name: string) => alarms.list().find((e) => e.spec.name === name);
+      const wanted = items.map((item, i) => {
+        const a = alarms.parse(item, `alarms.${i}`);
+        return withStoredSecrets(stored(a.name)?.spec, a);
+      });
+      const issues = wanted.flatMap((a, i) => alarms.referenceIssues(a, `alarms.${i}`, wanted));
       const known = await topicNames(q);
       for (const t of ctx.document.topics ?? []) known.add((t as { name: string }).name);
-      const issues = wanted.flatMap((a, i) =>
-        (['alarmActions', 'okActions', 'insufficientDataActions'] as const).flatMap((field) =>
-          a[field].flatMap((act, j) => {
-            const topic = typeof act === 'string' ? act.slice('topic:'.length) : act.topic;
-            return known.has(topic) ? [] : [{ path: `alarms.${i}.${field}.${j}`, message: `topic '${topic}' does not exist` }];
-          }),
+      issues.push(
+        ...wanted.flatMap((a, i) =>
+          (['alarmActions', 'okActions', 'insufficientDataActions'] as const).flatMap((field) =>
+            a[field].flatMap((act, j) => {
+              const topic = topicOf(act);
+              return topic === undefined || known.has(topic) ? [] : [{ path: `alarms.${i}.${field}.${j}`, message: `topic '${topic}' does not exist` }];
+            }),
+          ),
         ),
       );
       if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
-      // Metric alarms first: a composite's rule names alarms that must exist when it is made.
-      for (const a of [...wanted].sort((x, y) => Number('rule' in x) - Number('rule' in y))) {
-        const existing = alarms.list().find((e) => e.spec.name === a.name);
+      // Each alarm after the alarms it depends on: a composite's rule names alarms that must exist when it is made.
+      for (const a of dependencyOrder(wanted)) {
+        const existing = stored(a.name);
         if (!existing) {
           changes.push({ action: 'create', resource: 'alarm', name: a.name });
           ops.push((trx) => alarms.create(a, trx));
@@ -73,7 +85,10 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
     async export() {
-      return alarms.list().map((e) => ('period' in e.spec ? { ...e.spec, period: seconds(e.spec.period) } : printComposite(e.spec)));
+      return alarms.list().map((e) => {
+        const spec = redactedSpec(e.spec);
+        return 'period' in spec ? { ...spec, period: seconds(spec.period) } : printComposite(spec);
+      });
     },
   };
 }

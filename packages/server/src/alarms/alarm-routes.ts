@@ -5,13 +5,14 @@ import { alarmInputSchema, compositeAlarmInputSchema } from '@tocsin/protocol';
 const alarmBody = z.union([alarmInputSchema, compositeAlarmInputSchema]).or(z.record(z.string(), z.unknown()));
 import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
+import { redactedSpec } from './alarm-actions.js';
 import type { AlarmEntry, AlarmService } from './alarm-service.js';
 
 const tags = ['alarms'];
 
 function view(e: AlarmEntry) {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  return { name: e.spec.name, state: e.state, reason: e.reason, stateChangedAt: iso(e.stateChangedAt), evaluatedAt: iso(e.evaluatedAt), spec: e.spec };
+  return { name: e.spec.name, state: e.state, reason: e.reason, stateChangedAt: iso(e.stateChangedAt), evaluatedAt: iso(e.evaluatedAt), spec: redactedSpec(e.spec) };
 }
 
 export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: AlarmService): void {

@@ -89,6 +89,20 @@ export function parseRule(text: string): RuleNode {
   return tree;
 }
 
+/** Each ALARM(x), OK(x), INSUFFICIENT_DATA(x) of a rule, in the order written. */
+export function refsOf(node: RuleNode): { state: AlarmState; alarm: string }[] {
+  switch (node.op) {
+    case 'state':
+      return [{ state: node.state, alarm: node.alarm }];
+    case 'const':
+      return [];
+    case 'not':
+      return refsOf(node.arg);
+    default:
+      return node.args.flatMap(refsOf);
+  }
+}
+
 export function alarmsOf(node: RuleNode): string[] {
   switch (node.op) {
     case 'state':

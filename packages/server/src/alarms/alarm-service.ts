@@ -3,20 +3,23 @@
  * there). Each alarm is evaluated every minute (every 10 s when its period
  * is under a minute) on the periods ending at that moment; a change of
  * state is written with its history and its actions — an `alarm.state`
- * event to each action topic — in one transaction. Actions run only on
- * transitions, and only while actionsEnabled. `setState` sets a state by
- * hand until the next evaluation (actions run as for any transition).
+ * event to each action topic, or to each action webhook through the outbox
+ * (alarm-actions.ts) — in one transaction. Actions run only on transitions,
+ * and only while actionsEnabled. `setState` sets a state by hand until the
+ * next evaluation (actions run as for any transition).
  */
 import type { Kysely } from 'kysely';
-import { alarmInputSchema, compositeAlarmInputSchema, isComposite, type AlarmSpec, type CompositeAlarmSpec, type EventInput, type MetricAlarmSpec } from '@tocsin/protocol';
+import { alarmInputSchema, compositeAlarmInputSchema, isComposite, type AlarmSpec, type CompositeAlarmSpec, type FieldIssue, type MetricAlarmSpec } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
+import type { DestinationService } from '../notify/destination-service.js';
 import type { PublishService } from '../notify/publish-service.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { evaluate, evaluationRangeSize, type AlarmState, type PeriodValue } from './alarm-evaluator.js';
-import { actionDecision, compositeIssues, compositeState } from './alarm-composite.js';
+import { actionsFor, alarmEvent, destinationLabel, destinationOwner, queueActions, webhookTargets, withStoredSecrets, type ActionSinks } from './alarm-actions.js';
+import { actionDecision, compositeIssues, compositeState, cycleIssue } from './alarm-composite.js';
 import * as store from './alarm-store.js';
 
 export const EVAL_JOB = 'alarm-evaluation';
@@ -37,14 +40,8 @@ export interface AlarmEntry {
 /** Where datapoints come from; the metrics domain provides it. */
 export type PeriodSource = (key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) => Promise<PeriodValue[]>;
 
-const severity: Record<AlarmState, EventInput['severity']> = { ALARM: 'critical', OK: 'ok', INSUFFICIENT_DATA: 'warning' };
-
 function seriesKey(namespace: string, name: string, dimensions: Record<string, string>): string {
   return `${namespace}\u0000${name}\u0000${Object.keys(dimensions).sort().map((k) => `${k}=${dimensions[k]}`).join('\u0000')}`;
-}
-
-function topicsOf(actions: AlarmSpec['alarmActions']): string[] {
-  return actions.map((a) => (typeof a === 'string' ? a.slice('topic:'.length) : a.topic));
 }
 
 export class AlarmService {
@@ -53,6 +50,7 @@ export class AlarmService {
   private watched = new Set<string>();
   /** One evaluation or change at a time per alarm: composites are looked at by their children too. */
   private locks = new Map<string, Promise<unknown>>();
+  private readonly sinks: ActionSinks;
 
   private serialized<T>(id: string, run: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve();
@@ -66,8 +64,11 @@ export class AlarmService {
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
     private readonly publisher: PublishService,
+    destinations: DestinationService,
     private readonly periods: PeriodSource,
-  ) {}
+  ) {
+    this.sinks = { publisher, destinations };
+  }
 
   async load(): Promise<void> {
     for (const r of await store.listAlarms(this.db)) {
@@ -87,11 +88,26 @@ export class AlarmService {
     return parsed.data;
   }
 
-  /** A composite's rule and suppressor must name alarms that exist (or are declared beside it). */
-  checkComposite(spec: AlarmSpec, prefix = '', declared: readonly string[] = []): void {
-    if (!isComposite(spec)) return;
-    const issues = compositeIssues(spec, (n) => this.alarms.has(n) || declared.includes(n), prefix);
+  /**
+   * A composite's rule and suppressor must name alarms that exist (or are
+   * declared beside it, as they will be) and close no cycle; field issues.
+   */
+  referenceIssues(spec: AlarmSpec, prefix = '', declared: readonly AlarmSpec[] = []): FieldIssue[] {
+    if (!isComposite(spec)) return [];
+    const wanted = new Map(declared.map((d) => [d.name, d]));
+    wanted.set(spec.name, spec);
+    const issues = compositeIssues(spec, (n) => this.alarms.has(n) || wanted.has(n), prefix);
+    const cycle = cycleIssue(spec, (n) => wanted.get(n) ?? this.alarms.get(n)?.spec, prefix);
+    return cycle ? [...issues, cycle] : issues;
+  }
+
+  private checkReferences(spec: AlarmSpec): void {
+    const issues = this.referenceIssues(spec);
     if (issues.length) throw invalid(issues);
+  }
+
+  private inTransaction<T>(q: Kysely<Database> | undefined, run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return q ? run(q) : this.db.transaction().execute(run);
   }
 
   list(): AlarmEntry[] {
@@ -115,10 +131,13 @@ export class AlarmService {
 
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
     if (this.alarms.has(spec.name)) throw new TocsinError('conflict', `alarm '${spec.name}' already exists`);
-    this.checkComposite(spec);
+    this.checkReferences(spec);
     const now = this.clock.now();
     const e: AlarmEntry = { id: uuidv7(now), spec, state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', stateChangedAt: now, evaluatedAt: null };
-    await store.insertAlarm(q ?? this.db, { id: e.id, name: spec.name, spec: JSON.stringify(spec), state: e.state, reason: e.reason, state_changed_at: now, evaluated_at: null, created_at: now, updated_at: now });
+    await this.inTransaction(q, async (trx) => {
+      await store.insertAlarm(trx, { id: e.id, name: spec.name, spec: JSON.stringify(spec), state: e.state, reason: e.reason, state_changed_at: now, evaluated_at: null, created_at: now, updated_at: now });
+      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(spec.name), webhookTargets(spec));
+    });
     this.alarms.set(spec.name, e);
     this.byId.set(e.id, e);
     if (!isComposite(spec)) this.watched.add(seriesKey(spec.namespace, spec.metricName, spec.dimensions));
@@ -126,11 +145,16 @@ export class AlarmService {
     return e;
   }
 
-  async replace(name: string, spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
+  /** Replaces an alarm's settings; webhook secrets given as `<redacted>` keep their stored values. */
+  async replace(name: string, given: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
     const e = this.get(name);
-    if (spec.name !== name) throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
-    this.checkComposite(spec);
-    await store.updateAlarmSpec(q ?? this.db, e.id, JSON.stringify(spec), this.clock.now());
+    if (given.name !== name) throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
+    const spec = withStoredSecrets(e.spec, given);
+    this.checkReferences(spec);
+    await this.inTransaction(q, async (trx) => {
+      await store.updateAlarmSpec(trx, e.id, JSON.stringify(spec), this.clock.now());
+      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), webhookTargets(spec));
+    });
     e.spec = spec;
     this.rewatch();
     this.scheduleNext(e);
@@ -139,7 +163,10 @@ export class AlarmService {
 
   async remove(name: string, q?: Kysely<Database>): Promise<void> {
     const e = this.get(name);
-    await store.deleteAlarm(q ?? this.db, e.id);
+    await this.inTransaction(q, async (trx) => {
+      await store.deleteAlarm(trx, e.id);
+      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), []);
+    });
     this.alarms.delete(name);
     this.byId.delete(e.id);
     this.rewatch();
@@ -222,15 +249,14 @@ export class AlarmService {
     const datapoints = used.map((p) => ({ time: new Date(p.start).toISOString(), value: p.value }));
     let decision: ReturnType<typeof actionDecision> = { run: true };
     if (isComposite(e.spec) && e.spec.actionsSuppressor) decision = actionDecision(e.spec, this.alarms.get(e.spec.actionsSuppressor), at, at);
-    const actions = decision.run ? this.actionTopics(e.spec, next) : [];
+    const actions = decision.run ? actionsFor(e.spec, next) : [];
     await this.db.transaction().execute(async (trx) => {
       await store.saveAlarmState(trx, e.id, { state: next, reason, stateChangedAt: at, evaluatedAt: at });
-      const history: store.HistoryRow[] = [{ id: uuidv7(at), alarm_id: e.id, at, kind: 'state', old_state: old, new_state: next, summary: `Alarm updated from ${old} to ${next}`, data: JSON.stringify({ reason, datapoints }) }];
-      if (!decision.run && 'suppressed' in decision) history.push({ id: uuidv7(at), alarm_id: e.id, at, kind: 'action', old_state: old, new_state: next, summary: `Actions ${decision.suppressed}`, data: '{}' });
-      if (actions.length) {
-        await this.publisher.publishIn(trx, actions, this.event(e, old, next, reason, datapoints, at, incidentSince));
-        history.push({ id: uuidv7(at), alarm_id: e.id, at, kind: 'action', old_state: old, new_state: next, summary: `Published to ${actions.join(', ')}`, data: JSON.stringify({ topics: actions }) });
-      }
+      const base = { alarm_id: e.id, at, old_state: old, new_state: next };
+      const history: store.HistoryRow[] = [{ ...base, id: uuidv7(at), kind: 'state', summary: `Alarm updated from ${old} to ${next}`, data: JSON.stringify({ reason, datapoints }) }];
+      if (!decision.run && 'suppressed' in decision) history.push({ ...base, id: uuidv7(at), kind: 'action', summary: `Actions ${decision.suppressed}`, data: '{}' });
+      const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
+      history.push(...(await queueActions(trx, this.sinks, e.spec.name, actions, event, base)));
       await store.insertHistory(trx, history);
     });
     if (actions.length) this.publisher.notifyQueued();
@@ -245,34 +271,13 @@ export class AlarmService {
 
   /** Runs the actions of the current state later (a composite whose wait period has passed without its suppressor). */
   private async runActions(e: AlarmEntry, state: AlarmState, reason: string, at: number, since: number): Promise<void> {
-    const actions = this.actionTopics(e.spec, state);
+    const actions = actionsFor(e.spec, state);
     if (!actions.length) return;
     await this.db.transaction().execute(async (trx) => {
-      await this.publisher.publishIn(trx, actions, this.event(e, state, state, reason, [], at, since));
-      await store.insertHistory(trx, [{ id: uuidv7(at), alarm_id: e.id, at, kind: 'action', old_state: state, new_state: state, summary: `Published to ${actions.join(', ')} after the wait period`, data: JSON.stringify({ topics: actions }) }]);
+      const event = alarmEvent(e, { old: state, next: state, reason, datapoints: [], at, incidentSince: since });
+      const base = { alarm_id: e.id, at, old_state: state, new_state: state };
+      await store.insertHistory(trx, await queueActions(trx, this.sinks, e.spec.name, actions, event, base, ' after the wait period'));
     });
     this.publisher.notifyQueued();
-  }
-
-  private actionTopics(spec: AlarmSpec, state: AlarmState): string[] {
-    if (!spec.actionsEnabled) return [];
-    return topicsOf(state === 'ALARM' ? spec.alarmActions : state === 'OK' ? spec.okActions : spec.insufficientDataActions);
-  }
-
-  private event(e: AlarmEntry, old: AlarmState, next: AlarmState, reason: string, datapoints: { time: string; value: number | null }[], at: number, incidentSince: number): EventInput {
-    const s = e.spec;
-    const attributes: Record<string, unknown> = { alarm: s.name, oldState: old, newState: next, reason, datapoints };
-    if (isComposite(s)) attributes.rule = s.rule;
-    else Object.assign(attributes, { threshold: s.threshold, comparisonOperator: s.comparisonOperator, metric: `${s.namespace}/${s.metricName}`, dimensions: s.dimensions });
-    return {
-      kind: 'alarm.state',
-      severity: severity[next],
-      source: { type: 'alarm', name: s.name, tags: {} },
-      title: `${next}: ${s.name}`,
-      text: reason,
-      attributes,
-      dedupKey: `alarm/${e.id}/${incidentSince}`,
-      time: at,
-    };
   }
 }

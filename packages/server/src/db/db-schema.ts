@@ -60,6 +60,7 @@ export interface EventTable {
 export interface DeliveryTable {
   id: string;
   event_id: string;
+  /** The queue: a subscription's id, or a direct destination's. */
   subscription_id: string;
   /** `event` for a published event, `confirmation` for an e-mail confirmation request. */
   purpose: 'event' | 'confirmation';
@@ -72,6 +73,24 @@ export interface DeliveryTable {
   updated_at: number;
   delivered_at: number | null;
   latency_ms: number | null;
+}
+
+/**
+ * A direct destination: a channel config owned by a resource (`alarm/<id>`)
+ * instead of a topic; its id keys an outbox queue as a subscription's does.
+ */
+export interface DestinationTable {
+  id: string;
+  owner: string;
+  /** What deliveries show as their topic (`alarm:<name>`). */
+  label: string;
+  name: string;
+  protocol: string;
+  spec: string;
+  secrets: string;
+  /** A hash of the whole config: a changed config is a new destination. */
+  config_key: string;
+  created_at: number;
 }
 
 /** Which node works a subscription's queue; expired leases move to another node. */
@@ -288,6 +307,7 @@ export interface Database {
   subscriptions: SubscriptionTable;
   events: EventTable;
   deliveries: DeliveryTable;
+  destinations: DestinationTable;
   subscription_leases: SubscriptionLeaseTable;
   kv: KvTable;
 }

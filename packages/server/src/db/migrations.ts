@@ -334,4 +334,22 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('metric_datapoints').addColumn('detail', blobType(db)).execute();
     },
   },
+  '0006_alarm_actions': {
+    async up(db: Kysely<any>) {
+      // Direct destinations: outbox queues that belong to a resource instead of a topic (an alarm's webhook action).
+      await db.schema
+        .createTable('destinations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('protocol', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('secrets', 'text', (c) => c.notNull())
+        .addColumn('config_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('destinations_owner_config', ['owner', 'config_key'])
+        .execute();
+    },
+  },
 };

@@ -2,9 +2,19 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, notFound } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
-import type { Delivery, DeliveryStatus } from './notify-types.js';
+import * as destinations from './destination-store.js';
+import type { Delivery, DeliveryStatus, Subscription } from './notify-types.js';
 import * as outbox from './outbox-store.js';
 import * as topics from './topic-store.js';
+
+/** Every queue: subscriptions, and direct destinations (an alarm's webhook action, shown with topic `alarm:<name>`). */
+async function listQueues(db: Kysely<Database>): Promise<Subscription[]> {
+  return [...(await topics.listSubscriptions(db)), ...(await destinations.listDestinations(db))];
+}
+
+async function findQueue(db: Kysely<Database>, id: string): Promise<Subscription | undefined> {
+  return (await topics.findSubscription(db, id)) ?? (await destinations.findDestinationsByIds(db, [id]))[0];
+}
 
 export interface DeliveryView {
   id: string;
@@ -39,7 +49,7 @@ export class DeliveryService {
   ) {}
 
   async list(filter: DeliveryFilter): Promise<DeliveryView[]> {
-    const subs = await topics.listSubscriptions(this.db);
+    const subs = await listQueues(this.db);
     let subscriptionId: string | undefined;
     if (filter.topic || filter.subscription) {
       const match = subs.filter((s) => (!filter.topic || s.topicName === filter.topic) && (!filter.subscription || s.name === filter.subscription));
@@ -59,7 +69,7 @@ export class DeliveryService {
   async get(id: string): Promise<DeliveryView & { event: unknown }> {
     const d = await outbox.findDelivery(this.db, id);
     if (!d) throw notFound('delivery', id);
-    const sub = await topics.findSubscription(this.db, d.subscriptionId);
+    const sub = await findQueue(this.db, d.subscriptionId);
     const event = await outbox.findEvent(this.db, d.eventId);
     if (event && d.purpose === 'confirmation') event.attributes = { ...event.attributes, confirmToken: '<redacted>' };
     return { ...this.view(d, sub), event };
@@ -70,8 +80,8 @@ export class DeliveryService {
     const d = await outbox.findDelivery(this.db, id);
     if (!d) throw notFound('delivery', id);
     if (d.status === 'pending') throw new TocsinError('conflict', `delivery ${id} is still pending; it is retried on its own`);
-    const sub = await topics.findSubscription(this.db, d.subscriptionId);
-    if (!sub) throw new TocsinError('conflict', `the subscription of delivery ${id} was deleted; it cannot be replayed`);
+    const sub = await findQueue(this.db, d.subscriptionId);
+    if (!sub) throw new TocsinError('conflict', `the subscription (or alarm action) of delivery ${id} was deleted; it cannot be replayed`);
     await outbox.requeueDelivery(this.db, id, this.clock.now());
     this.onQueued();
     return this.view({ ...d, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() }, sub);

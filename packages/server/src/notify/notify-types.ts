@@ -17,11 +17,17 @@ export interface SecretValue {
   ref?: string;
 }
 
-/** A subscription as stored: `spec` holds everything but the secret fields. */
+/**
+ * A subscription as stored: `spec` holds everything but the secret fields.
+ * A direct destination (destination-store.ts) has this shape too, so the
+ * outbox sends to both alike.
+ */
 export interface Subscription {
   id: string;
   topicId: string;
   topicName: string;
+  /** Set on a direct destination: the resource it belongs to (`alarm/<id>`); it has no topic and no unsubscribe link. */
+  owner?: string;
   name: string;
   protocol: Protocol;
   spec: Record<string, unknown>;

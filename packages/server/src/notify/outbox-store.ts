@@ -171,16 +171,26 @@ export async function releaseLeases(q: Q, ids: readonly string[], owner: string)
   await q.deleteFrom('subscription_leases').where('subscription_id', 'in', [...ids]).where('owner', '=', owner).execute();
 }
 
+/**
+ * The name an event shows as its topic: its topic's, or the label of the
+ * direct destination it was queued for (an alarm's webhook action). Left
+ * joins, so that the deliveries of a deleted topic still load (and go dead).
+ */
+function topicName(r: { topic_name: string | null; destination_label: string | null }): string {
+  return r.topic_name ?? r.destination_label ?? '(deleted)';
+}
+
 /** The first `limit` pending deliveries of one queue, oldest first, with their events. */
 export async function loadQueue(q: Q, subscriptionId: string, limit: number): Promise<DeliveryJob[]> {
   const rows = await q
     .selectFrom('deliveries as d')
     .innerJoin('events as e', 'e.id', 'd.event_id')
-    .innerJoin('topics as t', 't.id', 'e.topic_id')
+    .leftJoin('topics as t', 't.id', 'e.topic_id')
+    .leftJoin('destinations as x', 'x.id', 'e.topic_id')
     .selectAll('d')
     .select([
       'e.topic_id', 'e.kind', 'e.severity', 'e.source_type', 'e.source_name', 'e.source_tags', 'e.title',
-      'e.text', 'e.attributes', 'e.dedup_key', 'e.time', 'e.created_at as event_created_at', 't.name as topic_name',
+      'e.text', 'e.attributes', 'e.dedup_key', 'e.time', 'e.created_at as event_created_at', 't.name as topic_name', 'x.label as destination_label',
     ])
     .where('d.subscription_id', '=', subscriptionId)
     .where('d.status', '=', 'pending')
@@ -189,7 +199,7 @@ export async function loadQueue(q: Q, subscriptionId: string, limit: number): Pr
     .execute();
   return rows.map((r) => ({
     delivery: toDelivery(r),
-    event: toEvent({ ...r, id: r.event_id, created_at: r.event_created_at }, r.topic_name),
+    event: toEvent({ ...r, id: r.event_id, created_at: r.event_created_at }, topicName(r)),
   }));
 }
 
@@ -251,12 +261,13 @@ export async function requeueDelivery(q: Q, id: string, now: number): Promise<vo
 export async function findEvent(q: Q, id: string): Promise<TocsinEvent | undefined> {
   const row = await q
     .selectFrom('events as e')
-    .innerJoin('topics as t', 't.id', 'e.topic_id')
+    .leftJoin('topics as t', 't.id', 'e.topic_id')
+    .leftJoin('destinations as x', 'x.id', 'e.topic_id')
     .selectAll('e')
-    .select('t.name as topic_name')
+    .select(['t.name as topic_name', 'x.label as destination_label'])
     .where('e.id', '=', id)
     .executeTakeFirst();
-  return row && toEvent(row, row.topic_name);
+  return row && toEvent(row, topicName(row));
 }
 
 export interface OutboxStats {

@@ -159,5 +159,20 @@ for (const variant of await testDatabases()) {
       await tocsin.outbox.runOnce();
       assert.deepEqual(titles('/leased'), ['x0']);
     });
+
+    it('dead-letters what is still queued for a topic that is deleted, instead of keeping it pending', async () => {
+      await topicWith('doomed', [{ protocol: 'webhook', endpoint: `${receiver.url}/doomed` }]);
+      receiver.respond = (req) => (req.path === '/doomed' ? { status: 503 } : { status: 200 });
+      await publish('doomed', 'd0');
+      await tocsin.outbox.runOnce();
+      const [queued] = await tocsin.deliveries.list({ topic: 'doomed', status: 'pending' });
+      await tocsin.topics.remove('doomed');
+      clock.advance(60_000);
+      await tocsin.outbox.runOnce();
+      const d = await tocsin.deliveries.get(queued.id);
+      assert.equal(d.status, 'dead');
+      assert.equal(d.lastError, 'the subscription (or alarm action) was deleted');
+      receiver.respond = () => ({ status: 200, body: 'ok' });
+    });
   });
 }

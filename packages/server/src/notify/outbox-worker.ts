@@ -7,8 +7,9 @@
  *   pending ──other 4xx, or past the attempt or age limit──▶ dead
  *   dead / delivered ──replay──▶ pending (attempts reset)
  *
- * Each subscription is one queue, sent strictly in id order: a delivery in
- * backoff holds back the ones behind it. A node works a queue only while it
+ * Each subscription (or direct destination, see destination-service.ts) is
+ * one queue, sent strictly in id order: a delivery in backoff holds back the
+ * ones behind it. A node works a queue only while it
  * holds the queue's lease, so two nodes never send the same queue; a dead
  * node's leases expire and another node picks its queues up. Outcomes are
  * written in batches; a crash re-sends only what was sent but not yet
@@ -40,6 +41,7 @@ import {
 } from './outbox-store.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { digestEvent } from './digest.js';
+import { findDestinationsByIds } from './destination-store.js';
 import { findSubscriptionsByIds } from './topic-store.js';
 
 export interface OutboxOptions {
@@ -190,7 +192,9 @@ export class OutboxWorker {
       .filter((id) => !this.busy.has(id) && (this.heldUntil.get(id) ?? 0) <= now);
     if (candidates.length === 0) return 0;
     const leased = await acquireLeases(this.db, candidates, this.options.nodeId, now, this.options.leaseMs);
-    const subs = new Map((await findSubscriptionsByIds(this.db, leased)).map((s) => [s.id, s]));
+    // A queue is a subscription's or a direct destination's (an alarm's webhook action): both have the subscription's shape.
+    const owners: Subscription[] = [...(await findSubscriptionsByIds(this.db, leased)), ...(await findDestinationsByIds(this.db, leased))];
+    const subs = new Map(owners.map((s) => [s.id, s]));
     let attempts = 0;
     const queue = [...leased];
     const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
@@ -226,7 +230,7 @@ export class OutboxWorker {
           break;
         }
         if (!sub || sub.status === 'unsubscribed') {
-          outcomes.push({ id: job.delivery.id, result: 'dead', at: now, status: null, error: sub ? 'the recipient unsubscribed' : 'the subscription was deleted' });
+          outcomes.push({ id: job.delivery.id, result: 'dead', at: now, status: null, error: sub ? 'the recipient unsubscribed' : 'the subscription (or alarm action) was deleted' });
           i++;
           continue;
         }
@@ -290,7 +294,7 @@ export class OutboxWorker {
       spec: resolvedSpec(sub),
       subscriptionName: sub.name,
       group,
-      links: { unsubscribe: this.links.unsubscribe(sub), confirm: confirmToken ? this.links.confirm(confirmToken) : undefined },
+      links: { unsubscribe: sub.owner ? '' : this.links.unsubscribe(sub), confirm: confirmToken ? this.links.confirm(confirmToken) : undefined },
       timeoutMs: this.options.timeoutMs,
     });
     const at = this.clock.now();
