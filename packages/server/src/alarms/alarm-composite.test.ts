@@ -33,11 +33,11 @@ for (const variant of await testDatabases()) {
       assert.throws(() => tocsin.alarms.get('selfish'));
     });
 
-    it('refuses a new composite that an existing rule already names', async () => {
+    it('keeps an alarm a rule names, so no new alarm of its name can close a cycle through that rule', async () => {
       await call(tocsin, 'POST', '/api/alarms', { ...metric, name: 'gone', metricName: 'gone' });
       await call(tocsin, 'POST', '/api/alarms', { name: 'watcher', rule: 'ALARM(gone)' });
-      assert.equal((await call(tocsin, 'DELETE', '/api/alarms/gone')).status, 204);
-      await refused('POST', '/api/alarms', { name: 'gone', rule: 'OK(watcher)' }, 'rule: OK(watcher) would make a cycle gone → watcher → gone');
+      assert.equal((await call(tocsin, 'DELETE', '/api/alarms/gone')).status, 409);
+      await refused('PUT', '/api/alarms/gone', { name: 'gone', rule: 'OK(watcher)' }, 'rule: OK(watcher) would make a cycle gone → watcher → gone');
     });
 
     it('refuses an update that closes a cycle of two, or a longer one, and keeps the alarm as it was', async () => {

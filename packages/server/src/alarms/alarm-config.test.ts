@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../app.js';
 import { TocsinError } from '../core/errors.js';
 import { formatIssues, issuesFromApi, loadConfigText } from '../config/config-loader.js';
-import { createTestApp } from '../test-support/test-app.js';
+import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 
 /** The four bad inputs the alarms section must name by file and line, as `tocsin apply` prints them. */
@@ -50,6 +50,30 @@ for (const variant of await testDatabases()) {
       assert.ok(err instanceof TocsinError && err.code === 'validation_failed');
       assert.match(formatIssues(issuesFromApi(err.details, 'alarms.yaml', loaded.locate)), /^alarms\.yaml:12: alarms\.1\.rule: .*disk-typo/);
       assert.throws(() => tocsin.alarms.get('disk'), 'the valid alarm of the file was not applied either');
+    });
+
+    it('refuses to delete an alarm a composite still names, and prunes a composite before the alarms it names', async () => {
+      const metric = { namespace: 'App', metricName: 'm', statistic: 'Maximum', period: '1m', evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold' };
+      await tocsin.config.apply({ config: { alarms: [{ ...metric, name: 'base' }, { ...metric, name: 'quiet' }, { name: 'both', rule: 'ALARM(base)', actionsSuppressor: 'quiet' }] } });
+      const res = await call(tocsin, 'DELETE', '/api/alarms/base');
+      assert.equal(res.status, 409);
+      assert.equal(res.json.error.message, "alarm 'base' is named by composite alarm 'both'; change or delete that first");
+      assert.equal((await call(tocsin, 'DELETE', '/api/alarms/quiet')).status, 409, 'the suppressor counts too');
+      // A file that keeps the composite but drops what it names cannot be pruned to.
+      const keepsComposite = loadConfigText(['alarms:', '  - name: both', '    rule: ALARM(base)', '    actionsSuppressor: quiet', ''].join('\n'), 'alarms.yaml', {});
+      assert.ok(keepsComposite.ok);
+      const err = await tocsin.config.apply({ config: keepsComposite.config, prune: true }).then(
+        () => assert.fail('applied'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof TocsinError);
+      assert.equal(formatIssues(issuesFromApi(err.details, 'alarms.yaml', keepsComposite.locate)), "alarms.yaml:3: alarms.0.rule: names 'base', 'quiet', which --prune would delete: keep it in the file");
+      // Pruned together, the composite goes first.
+      const result = await tocsin.config.apply({ config: { alarms: [] }, prune: true });
+      const order = result.changes.map((c) => c.name);
+      assert.equal(order[0], 'both');
+      assert.deepEqual([...order].sort(), ['base', 'both', 'quiet']);
+      assert.deepEqual(tocsin.alarms.list(), []);
     });
   });
 }

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
+import { isComposite } from '@tocsin/protocol';
 import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import { redactedSpec, topicOf, withStoredSecrets } from './alarm-actions.js';
-import { dependencyOrder } from './alarm-composite.js';
+import { dependenciesOf, dependencyOrder } from './alarm-composite.js';
+import { alarmsOf, parseRule } from './alarm-rule.js';
 import type { AlarmService } from './alarm-service.js';
 
 function seconds(ms: number): string {
@@ -59,6 +61,15 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
           ),
         ),
       );
+      if (ctx.prune) {
+        const keep = new Set(wanted.map((a) => a.name));
+        wanted.forEach((a, i) => {
+          const gone = dependenciesOf(a).filter((d) => !keep.has(d) && alarms.list().some((e) => e.spec.name === d));
+          if (!gone.length || !isComposite(a)) return;
+          const inRule = gone.some((g) => alarmsOf(parseRule(a.rule)).includes(g));
+          issues.push({ path: `alarms.${i}.${inRule ? 'rule' : 'actionsSuppressor'}`, message: `names ${gone.map((g) => `'${g}'`).join(', ')}, which --prune would delete: keep it in the file` });
+        });
+      }
       if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
@@ -76,10 +87,11 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
         }
       }
       if (ctx.prune) {
-        for (const e of alarms.list()) {
-          if (wanted.some((w) => w.name === e.spec.name)) continue;
-          changes.push({ action: 'delete', resource: 'alarm', name: e.spec.name });
-          ops.push((trx) => alarms.remove(e.spec.name, trx));
+        const doomed = alarms.list().filter((e) => !wanted.some((w) => w.name === e.spec.name)).map((e) => e.spec);
+        // Composites before the alarms they name, so each delete leaves no rule naming nothing.
+        for (const spec of dependencyOrder(doomed).reverse()) {
+          changes.push({ action: 'delete', resource: 'alarm', name: spec.name });
+          ops.push((trx) => alarms.remove(spec.name, trx));
         }
       }
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };

@@ -19,7 +19,7 @@ import type { PublishService } from '../notify/publish-service.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { evaluate, evaluationRangeSize, type AlarmState, type PeriodValue } from './alarm-evaluator.js';
 import { actionsFor, alarmEvent, destinationLabel, destinationOwner, queueActions, webhookTargets, withStoredSecrets, type ActionSinks } from './alarm-actions.js';
-import { actionDecision, compositeIssues, compositeState, cycleIssue } from './alarm-composite.js';
+import { actionDecision, compositeIssues, compositeState, cycleIssue, dependenciesOf } from './alarm-composite.js';
 import * as store from './alarm-store.js';
 
 export const EVAL_JOB = 'alarm-evaluation';
@@ -161,8 +161,22 @@ export class AlarmService {
     return e;
   }
 
+  /** Composite alarms other than `name` whose rule or actions suppressor names it. */
+  referrersOf(name: string): string[] {
+    return this.list()
+      .filter((o) => o.spec.name !== name && dependenciesOf(o.spec).includes(name))
+      .map((o) => o.spec.name);
+  }
+
+  /** Deletes an alarm; one that a composite alarm still names is refused (409), so no rule is left naming nothing. */
   async remove(name: string, q?: Kysely<Database>): Promise<void> {
     const e = this.get(name);
+    const referrers = this.referrersOf(name);
+    if (referrers.length) {
+      throw new TocsinError('conflict', `alarm '${name}' is named by composite alarm ${referrers.map((r) => `'${r}'`).join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`, {
+        referrers,
+      });
+    }
     await this.inTransaction(q, async (trx) => {
       await store.deleteAlarm(trx, e.id);
       await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), []);
