@@ -146,7 +146,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   await maintenance.load();
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
   const checks = metrics.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
-  const metricService = new MetricService(db, handle.dialect, clock, logger.child({ component: 'metrics' }));
+  const metricService = new MetricService(handle, clock, logger.child({ component: 'metrics' }));
   let alarmsRef: AlarmService | undefined;
   const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (name, up, latencyMs) => {
     checks.inc({ result: up ? 'up' : 'down' });

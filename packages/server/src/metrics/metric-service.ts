@@ -13,7 +13,7 @@ import type { Clock } from '../core/clock.js';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { Logger } from '../core/logger.js';
-import type { DialectName } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import type { Database } from '../db/db-schema.js';
 import { toBytes } from './distribution.js';
 import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, SLOTS } from './metric-batch.js';
@@ -74,16 +74,19 @@ const dimsOf = (dims: readonly { Name: string; Value: string }[] | undefined): R
 export class MetricService {
   private readonly series = new Map<string, number>();
   private readonly writer: GroupCommit<Pending, void>;
+  private readonly db: Kysely<Database>;
+  private readonly readDatapoints: store.DatapointReader;
   readonly indexer: MetricIndexer;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    dialect: DialectName,
+    handle: Db,
     private readonly clock: Clock,
     logger: Logger,
   ) {
+    this.db = handle.db;
     this.writer = new GroupCommit((batches) => this.write(batches), 200);
-    this.indexer = new MetricIndexer(db, dialect, logger);
+    this.indexer = new MetricIndexer(handle.db, handle.dialect, logger);
+    this.readDatapoints = store.datapointReader(handle);
   }
 
   /** Validates and durably stores a PutMetricData body; resolves with the number of datapoints. */
@@ -142,7 +145,7 @@ export class MetricService {
     const from = end - n * periodMs;
     // Raw datapoints for the last 14 days; per-minute rollups before that.
     const rawFrom = Math.max(from, this.clock.now() - OLDEST_MS);
-    const rows: StatRow[] = rawFrom < end ? await store.datapoints(this.db, num, rawFrom, end) : [];
+    const rows: StatRow[] = rawFrom < end ? await this.readDatapoints(num, rawFrom, end) : [];
     if (from < rawFrom) rows.unshift(...(await rollups(this.db, num, from, rawFrom)));
     return periodValues(rows, end, periodMs, n, statistic);
   }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/database.js';
 import type { Database } from '../db/db-schema.js';
 import { Distribution } from './distribution.js';
 import type { StatRow } from './statistics.js';
@@ -66,11 +67,36 @@ export async function insertDatapoints(q: Q, rows: readonly StoredRow[]): Promis
   }
 }
 
-/** Raw SQL: every alarm evaluation runs this, and building it with the query builder cost more than running it. */
-export async function datapoints(q: Q, seriesNum: number, from: number, to: number): Promise<StatRow[]> {
-  const { rows } = await sql<{ at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null }>`select at, count, sum, min, max, detail
-    from metric_datapoints where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(q);
-  return rows.map((r) => ({ seriesNum, at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), dist: r.detail ? Distribution.decode(r.detail) : undefined }));
+type RawDatapoint = { at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null };
+
+const rowOf = (seriesNum: number, r: RawDatapoint): StatRow => ({
+  seriesNum,
+  at: Number(r.at),
+  count: Number(r.count),
+  sum: Number(r.sum),
+  min: Number(r.min),
+  max: Number(r.max),
+  dist: r.detail ? Distribution.decode(r.detail) : undefined,
+});
+
+export type DatapointReader = (seriesNum: number, from: number, to: number) => Promise<StatRow[]>;
+
+/**
+ * Reads a series' rows in [from, to). Every alarm evaluation runs it: on
+ * SQLite through one prepared statement (preparing it anew cost more than
+ * running it), elsewhere as raw SQL (the query builder cost more than the query).
+ */
+export function datapointReader(handle: Db): DatapointReader {
+  const text = 'select at, count, sum, min, max, detail from metric_datapoints where series_num = ? and at >= ? and at < ? order by at';
+  if (handle.sqlite) {
+    const stmt = handle.sqlite.prepare<[number, number, number], RawDatapoint>(text);
+    return async (seriesNum, from, to) => stmt.all(seriesNum, from, to).map((r) => rowOf(seriesNum, r));
+  }
+  return async (seriesNum, from, to) => {
+    const { rows } = await sql<RawDatapoint>`select at, count, sum, min, max, detail
+      from metric_datapoints where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(handle.db);
+    return rows.map((r) => rowOf(seriesNum, r));
+  };
 }
 
 /** Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert. */
