@@ -325,7 +325,8 @@ export const migrations: Record<string, Migration> = {
       // Acknowledged PutMetricData batches, one row each, until the indexer folds them into metric_datapoints.
       await db.schema
         .createTable('metric_ingest')
-        .addColumn('id', bigAutoNumberType(db), (c) => c.primaryKey())
+        // Never reused (SQLite: AUTOINCREMENT): a node keeps copies of its batches by id until they are indexed.
+        .addColumn('id', bigAutoNumberType(db), (c) => (db.getExecutor().adapter instanceof PostgresAdapter ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('datapoints', 'integer', (c) => c.notNull())
         .addColumn('batch', blobType(db), (c) => c.notNull())

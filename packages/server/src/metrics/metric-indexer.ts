@@ -26,10 +26,14 @@ const FLUSH_DELAY_MS = 200;
 /** Datapoints folded in one transaction at most: bounds the time other writers wait on SQLite. */
 const MAX_DATAPOINTS_PER_TX = 50_000;
 const CLAIM_ROWS = 500;
+/** How long this node keeps a copy of a batch it wrote; one another node indexed is dropped after this. */
+const OWN_COPY_MS = 60_000;
 
 export class MetricIndexer {
   private acked = 0;
   private indexed = 0;
+  /** Batches this node wrote, by log id, so that indexing them need not read them back (PostgreSQL sends bytea back as hex text). */
+  private readonly own = new Map<number, { data: Float64Array; at: number }>();
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -40,9 +44,10 @@ export class MetricIndexer {
     private readonly logger: Logger,
   ) {}
 
-  /** Notes that a batch of this node has committed to the log. */
-  noteAcked(): void {
+  /** Notes that a batch of this node has committed to the log as row `id`. */
+  noteAcked(id: number, data: Float64Array): void {
     this.acked++;
+    this.own.set(id, { data, at: Date.now() });
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -79,11 +84,14 @@ export class MetricIndexer {
       await new Promise((r) => setImmediate(r));
     }
     this.indexed = Math.max(this.indexed, upTo);
+    const stale = Date.now() - OWN_COPY_MS;
+    for (const [id, copy] of this.own) if (copy.at < stale) this.own.delete(id);
   }
 
   /** One transaction; true when the log may hold more. */
   private async foldOnce(): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const trxDone: number[] = [];
+    const more = await this.db.transaction().execute(async (trx) => {
       const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;
       const { rows: heads } = await sql<{ id: number; datapoints: number }>`select id, datapoints from metric_ingest order by id limit ${CLAIM_ROWS}${lock}`.execute(trx);
       if (heads.length === 0) return false;
@@ -94,12 +102,20 @@ export class MetricIndexer {
         ids.push(Number(h.id));
         total += Number(h.datapoints);
       }
-      const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest where id in (${sql.join(ids)})`.execute(trx);
       const agg = new Aggregator();
-      for (const r of rows) agg.add(fromBytes(r.batch));
+      const others = ids.filter((id) => !this.own.has(id));
+      for (const id of ids) if (this.own.has(id)) agg.add(this.own.get(id)!.data);
+      if (others.length) {
+        const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest where id in (${sql.join(others)})`.execute(trx);
+        for (const r of rows) agg.add(fromBytes(r.batch));
+      }
       await insertDatapoints(trx, agg.rows());
       await sql`delete from metric_ingest where id in (${sql.join(ids)})`.execute(trx);
+      // Dropped only after the commit: a rolled-back fold reads them again.
+      trxDone.push(...ids);
       return ids.length < heads.length || heads.length === CLAIM_ROWS;
     });
+    for (const id of trxDone) this.own.delete(id);
+    return more;
   }
 }

@@ -216,6 +216,7 @@ export class MetricService {
     let total = 0;
     for (const b of batches) total += b.data.length;
     const all = new Float64Array(total);
+    let logId: number | undefined;
     await this.db.transaction().execute(async (trx) => {
       let offset = 0;
       for (const b of batches) {
@@ -231,11 +232,14 @@ export class MetricService {
         all.set(b.data, offset);
         offset += b.data.length;
       }
-      if (total) await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: total / SLOTS, batch: toBytes(all) }).execute();
+      if (total) {
+        const row = await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: total / SLOTS, batch: toBytes(all) }).returning('id').executeTakeFirstOrThrow();
+        logId = Number(row.id);
+      }
     });
     // Known only once the transaction that made them has committed.
     for (const [key, num] of made) this.series.set(key, num);
-    this.indexer.noteAcked();
+    if (logId !== undefined) this.indexer.noteAcked(logId, all);
     return batches.map(() => undefined);
   }
 }
