@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Distribution } from './distribution.js';
-import { Aggregator, BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES } from './metric-batch.js';
+import { Aggregator, BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, batchOf } from './metric-batch.js';
 
 const T = Date.UTC(2026, 10, 30, 12, 0, 0);
 
@@ -15,7 +15,7 @@ describe('ingest batches folded into stored rows', () => {
     b.push(2, T + 1_900, 1, 5, 5, 5, FLAG_VALUES | FLAG_HIGH_RES);
     b.push(2, T + 2_100, 1, 6, 6, 6, FLAG_VALUES | FLAG_HIGH_RES);
     const agg = new Aggregator();
-    agg.add(b.view());
+    agg.add(batchOf([b.view()]));
     const rows = agg.rows().sort((x, y) => x.seriesNum - y.seriesNum || x.at - y.at);
     assert.equal(agg.datapoints, 105);
     assert.deepEqual(rows.map((r) => [r.seriesNum, r.at - T, r.count, r.sum, r.min, r.max]), [
@@ -31,10 +31,19 @@ describe('ingest batches folded into stored rows', () => {
     assert.equal(rows[1].detail, null);
     assert.equal(Distribution.decode(rows[2].detail!).quantile(75), 3, 'Counts weigh values');
   });
-  it('grows as datapoints come', () => {
+  it('grows as datapoints come, four numbers a plain value and seven a statistic set', () => {
     const b = new BatchBuilder();
     for (let i = 0; i < 1000; i++) b.push(i, T, 1, i, i, i, FLAG_VALUES);
-    assert.equal(b.view().length, 7000);
-    assert.equal(b.view()[7 * 999], 999);
+    b.push(1000, T, 2, 3, 1, 2, 0);
+    assert.equal(b.view().length, 4 * 1000 + 7);
+    assert.equal(b.count, 1001);
+    const agg = new Aggregator();
+    agg.add(batchOf([b.view().subarray(0, 4 * 500), b.view().subarray(4 * 500)]));
+    const rows = agg.rows();
+    assert.equal(rows.length, 1001);
+    assert.deepEqual(rows.at(-1), { seriesNum: 1000, at: T, count: 2, sum: 3, min: 1, max: 2, detail: null });
+  });
+  it('refuses a batch of another format instead of misreading it', () => {
+    assert.throws(() => new Aggregator().add(new Float64Array([1, 5, T, 1, 1, 1, 1, 1])), /metric batch of format 1, not 2/);
   });
 });

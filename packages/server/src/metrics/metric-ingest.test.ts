@@ -6,7 +6,7 @@ import { silentLogger } from '../core/logger.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 import { toBytes } from './distribution.js';
-import { BatchBuilder, FLAG_VALUES } from './metric-batch.js';
+import { BatchBuilder, FLAG_VALUES, batchOf } from './metric-batch.js';
 import { MetricIndexer } from './metric-indexer.js';
 
 const T0 = Date.UTC(2026, 10, 30, 0, 0, 0);
@@ -63,7 +63,7 @@ for (const variant of await testDatabases()) {
       const b = new BatchBuilder();
       for (let i = 0; i < 10; i++) b.push(num, T0 + 181_000 + i, 1, 5, 5, 5, FLAG_VALUES);
       // Written as another node would have, so this node's indexer does not know of it.
-      await tocsin.handle.db.insertInto('metric_ingest').values({ created_at: clock.now(), datapoints: 10, batch: toBytes(b.view()) }).execute();
+      await tocsin.handle.db.insertInto('metric_ingest').values({ created_at: clock.now(), datapoints: 10, batch: toBytes(batchOf([b.view()])) }).execute();
       // Two indexers at once (two nodes) still fold it once.
       const other = new MetricIndexer(tocsin.handle.db, tocsin.handle.dialect, silentLogger);
       await Promise.all([other.flush(), tocsin.metricsStore.indexer.flush()]);
@@ -76,7 +76,7 @@ for (const variant of await testDatabases()) {
       const [{ num }] = await tocsin.handle.db.selectFrom('metric_series').select('num').where('name', '=', 'orphan').execute();
       const b = new BatchBuilder();
       b.push(num, T0 + 250_000, 1, 2, 2, 2, FLAG_VALUES);
-      await tocsin.handle.db.insertInto('metric_ingest').values({ created_at: clock.now(), datapoints: 1, batch: toBytes(b.view()) }).execute();
+      await tocsin.handle.db.insertInto('metric_ingest').values({ created_at: clock.now(), datapoints: 1, batch: toBytes(batchOf([b.view()])) }).execute();
       clock.advance(6_000);
       for (let started = await tocsin.scheduler.runDue(); started > 0; started = await tocsin.scheduler.runDue());
       const rows = await tocsin.handle.db.selectFrom('metric_datapoints').select('count').where('series_num', '=', num).where('at', '=', T0 + 240_000).execute();

@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/db-schema.js';
 import { toBytes } from './distribution.js';
-import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, SLOTS } from './metric-batch.js';
+import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, batchOf, recordLength } from './metric-batch.js';
 import { MetricIndexer } from './metric-indexer.js';
 import * as store from './metric-store.js';
 import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
@@ -56,6 +56,8 @@ interface NewSeries {
 /** One request's datapoints, encoded; series not yet known carry -(index into `unknown`) - 1 until the write resolves them. */
 interface Pending {
   data: Float64Array;
+  /** Datapoints in `data`. */
+  count: number;
   unknown: NewSeries[];
 }
 
@@ -100,7 +102,7 @@ export class MetricService {
     }
     const pending = this.encodePut(data, this.clock.now());
     await this.writer.submit(pending);
-    return pending.data.length / SLOTS;
+    return pending.count;
   }
 
   /** Stores OTLP/HTTP JSON metrics; answers as OTLP's partial success says. */
@@ -164,7 +166,7 @@ export class MetricService {
 
   private encodePut(body: PutMetricData, now: number): Pending {
     const out = new BatchBuilder();
-    const pending: Pending = { data: out.data, unknown: [] };
+    const pending: Pending = { data: out.data, count: 0, unknown: [] };
     const unknownSlots = new Map<string, number>();
     const times = new Map<string, number>();
     for (let i = 0; i < body.MetricData.length; i++) {
@@ -193,12 +195,13 @@ export class MetricService {
       }
     }
     pending.data = out.view();
+    pending.count = out.count;
     return pending;
   }
 
   private encodeData(data: readonly SeriesDatum[]): Pending {
     const out = new BatchBuilder();
-    const pending: Pending = { data: out.data, unknown: [] };
+    const pending: Pending = { data: out.data, count: 0, unknown: [] };
     const unknownSlots = new Map<string, number>();
     for (const d of data) {
       const dims = Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value }));
@@ -207,39 +210,35 @@ export class MetricService {
       out.push(series, d.at, d.count, d.sum, d.min, d.max, d.count === 1 && d.min === d.max ? FLAG_VALUES : 0);
     }
     pending.data = out.view();
+    pending.count = out.count;
     return pending;
   }
 
   /** One transaction a batch: makes the new series, then appends one log row with every request's datapoints. */
   private async write(batches: Pending[]): Promise<void[]> {
     const made = new Map<string, number>();
-    let total = 0;
-    for (const b of batches) total += b.data.length;
-    const all = new Float64Array(total);
     let logId: number | undefined;
+    let batch: Float64Array | undefined;
     await this.db.transaction().execute(async (trx) => {
-      let offset = 0;
       for (const b of batches) {
-        if (b.unknown.length) {
-          const nums: number[] = [];
-          for (const u of b.unknown) {
-            let num = made.get(u.key);
-            if (num === undefined) made.set(u.key, (num = await store.ensureSeries(trx, u, u.unit, this.clock.now())));
-            nums.push(num);
-          }
-          for (let o = 0; o < b.data.length; o += SLOTS) if (b.data[o] < 0) b.data[o] = nums[-b.data[o] - 1];
+        if (!b.unknown.length) continue;
+        const nums: number[] = [];
+        for (const u of b.unknown) {
+          let num = made.get(u.key);
+          if (num === undefined) made.set(u.key, (num = await store.ensureSeries(trx, u, u.unit, this.clock.now())));
+          nums.push(num);
         }
-        all.set(b.data, offset);
-        offset += b.data.length;
+        for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = nums[-b.data[o] - 1];
       }
-      if (total) {
-        const row = await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: total / SLOTS, batch: toBytes(all) }).returning('id').executeTakeFirstOrThrow();
-        logId = Number(row.id);
-      }
+      const count = batches.reduce((n, b) => n + b.count, 0);
+      if (!count) return;
+      batch = batchOf(batches.map((b) => b.data));
+      const row = await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: count, batch: toBytes(batch) }).returning('id').executeTakeFirstOrThrow();
+      logId = Number(row.id);
     });
     // Known only once the transaction that made them has committed.
     for (const [key, num] of made) this.series.set(key, num);
-    if (logId !== undefined) this.indexer.noteAcked(logId, all);
+    if (logId !== undefined) this.indexer.noteAcked(logId, batch!);
     return batches.map(() => undefined);
   }
 }
