@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { freePort } from '../checks/proc-stats.js';
+import { cpuSeconds, freePort } from '../checks/proc-stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, concurrency: { type: 'string', default: '64' }, heartbeats: { type: 'string', default: '2000' } } });
@@ -75,7 +75,7 @@ async function bare(): Promise<Load> {
   }
 }
 
-async function tocsin(): Promise<Load & { stored: number }> {
+async function tocsin(): Promise<Load & { stored: number; cpuShare: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-bench-pings-'));
   const port = await freePort();
   const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
@@ -104,13 +104,16 @@ async function tocsin(): Promise<Load & { stored: number }> {
     }
     const list = (await (await fetch(`${base}/api/heartbeats`, { headers })).json()) as { heartbeats: { pingUrl: string }[] };
     const paths = list.heartbeats.map((h) => new URL(h.pingUrl).pathname);
+    const cpu0 = cpuSeconds(server.pid!);
+    const t0 = performance.now();
     const result = await load(port, paths);
+    const cpuShare = (cpuSeconds(server.pid!) - cpu0) / ((performance.now() - t0) / 1000);
     server.kill('SIGTERM');
     await exited;
     const db = new Database(path.join(dir, 'tocsin.db'), { readonly: true });
     const stored = Number((db.prepare('select count(*) as n from heartbeat_pings').get() as { n: number }).n);
     db.close();
-    return { ...result, stored };
+    return { ...result, stored, cpuShare };
   } finally {
     if (server.exitCode === null) server.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -121,6 +124,6 @@ spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const b = await bare();
 console.log(`bare node:http server: ${b.rate.toFixed(0)} requests/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (concurrency ${CONCURRENCY}, ${SECONDS} s)`);
 const t = await tocsin();
-console.log(`tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200`);
+console.log(`tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200; server CPU ${(t.cpuShare * 100).toFixed(0)}% of a core`);
 console.log(`ratio to bare: ${(t.rate / b.rate).toFixed(2)}; answered OK ${t.ok}, stored ${t.stored} (every answered ping is in the database: ${t.stored >= t.ok ? 'yes' : 'NO'})`);
 console.log(`targets: ≥ 10,000 pings/s ${t.rate >= 10_000 ? 'met' : 'NOT met'}; ≥ 40% of bare ${t.rate / b.rate >= 0.4 ? 'met' : 'NOT met'}; p99 < 20 ms ${t.p99 < 20 ? 'met' : 'NOT met'}`);
