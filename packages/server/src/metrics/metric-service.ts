@@ -83,7 +83,7 @@ export class MetricService {
   constructor(
     handle: Db,
     private readonly clock: Clock,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.db = handle.db;
     this.writer = new GroupCommit((batches) => this.write(batches), 200);
@@ -115,7 +115,7 @@ export class MetricService {
 
   /** Records datapoints from inside Tocsin; written with the next batch, not awaited. */
   record(data: SeriesDatum[]): void {
-    this.writer.submit(this.encodeData(data)).catch(() => {});
+    this.writer.submit(this.encodeData(data)).catch((err) => this.logger.warn('internal datapoints were not stored', { datapoints: data.length, err }));
   }
 
   /** Resolves once everything submitted so far is written and indexed. */
