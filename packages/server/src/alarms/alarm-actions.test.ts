@@ -5,6 +5,7 @@ import { FakeClock } from '../core/clock.js';
 import { formatIssues, loadConfigText } from '../config/config-loader.js';
 import { webhookSignature } from '../notify/channels/webhook-channel.js';
 import { HttpReceiver } from '../test-support/http-receiver.js';
+import { alarmMinute } from '../test-support/alarm-minute.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 
@@ -27,13 +28,7 @@ for (const variant of await testDatabases()) {
       await hooks.stop();
     });
 
-    async function minute(values: Record<string, number>): Promise<void> {
-      await call(tocsin, 'POST', '/api/metrics', { Namespace: 'App', MetricData: Object.entries(values).map(([MetricName, Value]) => ({ MetricName, Value })) });
-      await tocsin.metricsStore.drain();
-      clock.advance(60_000);
-      for (let n = await tocsin.scheduler.runDue(); n > 0; n = await tocsin.scheduler.runDue());
-      await tocsin.outbox.runOnce();
-    }
+    const minute = (values: Record<string, number>) => alarmMinute(tocsin, clock, values);
     const received = (path: string) => hooks.requests.filter((r) => r.path === path);
     const history = async (name: string) => (await call(tocsin, 'GET', `/api/alarms/${name}/history`)).json.history as { kind: string; summary: string; data: Record<string, unknown> }[];
 

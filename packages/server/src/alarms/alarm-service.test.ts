@@ -4,6 +4,7 @@ import type { Tocsin } from '../app.js';
 import { FakeClock } from '../core/clock.js';
 import { TocsinError } from '../core/errors.js';
 import { HttpReceiver } from '../test-support/http-receiver.js';
+import { alarmMinute } from '../test-support/alarm-minute.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 
@@ -126,13 +127,7 @@ for (const variant of await testDatabases()) {
       await hooks.stop();
     });
 
-    async function minute(values: Record<string, number>): Promise<void> {
-      await call(tocsin, 'POST', '/api/metrics', { Namespace: 'App', MetricData: Object.entries(values).map(([MetricName, Value]) => ({ MetricName, Value })) });
-      await tocsin.metricsStore.drain();
-      clock.advance(60_000);
-      for (let n = await tocsin.scheduler.runDue(); n > 0; n = await tocsin.scheduler.runDue());
-      await tocsin.outbox.runOnce();
-    }
+    const minute = (values: Record<string, number>) => alarmMinute(tocsin, clock, values);
     const sent = () => hooks.requests.map((r) => `${r.json().event.source.name}:${r.json().event.attributes.newState}`);
 
     it('follows its rule over other alarms, and runs its own actions', async () => {
