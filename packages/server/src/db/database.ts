@@ -61,14 +61,32 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * The PostgreSQL advisory lock migrations hold. Kysely's migrator lists the
+ * tables of every schema of the database (its introspection), and that
+ * query fails when a schema is dropped while it runs; whatever drops
+ * schemas (the tests, each with its own) takes this lock too. It also makes
+ * nodes that start together migrate one after the other.
+ */
+export const MIGRATION_LOCK_KEY = 7_205_871_003;
+
 /** Runs every migration not yet applied; throws with the failing migration's name. */
 export async function migrate(handle: Db): Promise<void> {
-  // Name the schema: otherwise Kysely takes a migration table in any other schema of the database for ours.
-  let migrationTableSchema: string | undefined;
-  if (handle.dialect === 'postgres') {
-    migrationTableSchema = (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0]?.s;
-  }
-  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
+  if (handle.dialect === 'sqlite') return runMigrator(handle.db, undefined);
+  await handle.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      // Name the schema: otherwise Kysely takes a migration table in any other schema of the database for ours.
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(conn)).rows[0]?.s;
+      await runMigrator(conn, schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+async function runMigrator(db: Kysely<Database>, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { randomToken } from '../core/ids.js';
-import { migrate, openDatabase, type Db } from '../db/database.js';
+import { MIGRATION_LOCK_KEY, migrate, openDatabase, type Db } from '../db/database.js';
 
 export const POSTGRES_URL = process.env.TOCSIN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -62,7 +62,10 @@ export async function createPostgresSchema(): Promise<{ schema: string; drop(): 
     async drop() {
       const c = new pg.Client({ connectionString: POSTGRES_URL });
       await c.connect();
+      // Not while a migration anywhere lists the database's tables (see MIGRATION_LOCK_KEY).
+      await c.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       await c.query(`drop schema if exists ${schema} cascade`);
+      await c.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
       await c.end();
     },
   };
