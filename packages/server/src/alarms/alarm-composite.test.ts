@@ -107,5 +107,15 @@ for (const variant of await testDatabases()) {
       assert.deepEqual(applied.changes.map((c) => c.name), ['bottom', 'middle', 'top']);
       assert.equal(tocsin.alarms.get('top').state, 'INSUFFICIENT_DATA');
     });
+
+    it('re-checks only the composites that name a changed alarm, so a name inside another name locks nothing up', async () => {
+      // 'ALARM(n1)' contains the text 'n', the name of the composite above it: taken for a reference, the change of
+      // n would wait for the lock of c1, which is waiting for n.
+      await tocsin.config.apply({ config: { alarms: [{ ...metric, name: 'n1', metricName: 'n1' }, { name: 'c1', rule: 'ALARM(n1)' }, { name: 'n', rule: 'ALARM(c1)' }] } });
+      const set = call(tocsin, 'PUT', '/api/alarms/n1/state', { state: 'ALARM', reason: 'test' });
+      const res = await Promise.race([set, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('setting the state did not finish: a lock cycle')), 5000).unref())]);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(['n1', 'c1', 'n'].map((a) => tocsin.alarms.get(a).state), ['ALARM', 'ALARM', 'ALARM']);
+    });
   });
 }

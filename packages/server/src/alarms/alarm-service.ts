@@ -247,7 +247,9 @@ export class AlarmService {
   private async childChanged(name: string, now: number): Promise<void> {
     for (const c of this.alarms.values()) {
       const spec = c.spec;
-      if (isComposite(spec) && (spec.rule.includes(name) || spec.actionsSuppressor === name)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
+      // By the alarms it really names, never a text match: a composite whose rule text merely contains `name`
+      // could be waiting on this alarm's lock, and locks must only be taken along the (acyclic) references.
+      if (isComposite(spec) && dependenciesOf(spec).includes(name)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
     }
   }
 
