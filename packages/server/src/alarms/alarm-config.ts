@@ -63,8 +63,9 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       );
       if (ctx.prune) {
         const keep = new Set(wanted.map((a) => a.name));
+        const existing = new Set(alarms.list().map((e) => e.spec.name));
         wanted.forEach((a, i) => {
-          const gone = dependenciesOf(a).filter((d) => !keep.has(d) && alarms.list().some((e) => e.spec.name === d));
+          const gone = dependenciesOf(a).filter((d) => !keep.has(d) && existing.has(d));
           if (!gone.length || !isComposite(a)) return;
           const inRule = gone.some((g) => alarmsOf(parseRule(a.rule)).includes(g));
           issues.push({ path: `alarms.${i}.${inRule ? 'rule' : 'actionsSuppressor'}`, message: `names ${gone.map((g) => `'${g}'`).join(', ')}, which --prune would delete: keep it in the file` });

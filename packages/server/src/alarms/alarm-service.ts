@@ -16,6 +16,7 @@ import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import type { DestinationService } from '../notify/destination-service.js';
 import type { PublishService } from '../notify/publish-service.js';
+import { seriesKeyOf } from '../metrics/series-key.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { evaluate, evaluationRangeSize, type AlarmState, type PeriodValue } from './alarm-evaluator.js';
 import { actionsFor, alarmEvent, destinationLabel, destinationOwner, queueActions, webhookTargets, withStoredSecrets, type ActionSinks } from './alarm-actions.js';
@@ -40,14 +41,12 @@ export interface AlarmEntry {
 /** Where datapoints come from; the metrics domain provides it. */
 export type PeriodSource = (key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) => Promise<PeriodValue[]>;
 
-function seriesKey(namespace: string, name: string, dimensions: Record<string, string>): string {
-  return `${namespace}\u0000${name}\u0000${Object.keys(dimensions).sort().map((k) => `${k}=${dimensions[k]}`).join('\u0000')}`;
-}
-
 export class AlarmService {
   private alarms = new Map<string, AlarmEntry>();
   private byId = new Map<string, AlarmEntry>();
   private watched = new Set<string>();
+  /** The composites that name each alarm (rule or suppressor): whom a change of state re-checks, and what a delete must not orphan. */
+  private referrers = new Map<string, AlarmEntry[]>();
   /** One evaluation or change at a time per alarm: composites are looked at by their children too. */
   private locks = new Map<string, Promise<unknown>>();
   private readonly sinks: ActionSinks;
@@ -122,11 +121,21 @@ export class AlarmService {
 
   /** Whether some alarm watches this series, so producers can skip the rest (a set lookup: it runs on every check). */
   watches(namespace: string, name: string, dimensions: Record<string, string>): boolean {
-    return this.watched.has(seriesKey(namespace, name, dimensions));
+    return this.watched.has(seriesKeyOf(namespace, name, dimensions));
   }
 
   private rewatch(): void {
-    this.watched = new Set([...this.alarms.values()].filter((a) => !isComposite(a.spec)).map((a) => seriesKey((a.spec as MetricAlarmSpec).namespace, (a.spec as MetricAlarmSpec).metricName, (a.spec as MetricAlarmSpec).dimensions)));
+    this.watched = new Set([...this.alarms.values()].filter((a) => !isComposite(a.spec)).map((a) => seriesKeyOf((a.spec as MetricAlarmSpec).namespace, (a.spec as MetricAlarmSpec).metricName, (a.spec as MetricAlarmSpec).dimensions)));
+    this.referrers = new Map();
+    for (const a of this.alarms.values()) this.addReferrer(a);
+  }
+
+  private addReferrer(e: AlarmEntry): void {
+    for (const name of new Set(dependenciesOf(e.spec))) {
+      const list = this.referrers.get(name);
+      if (list) list.push(e);
+      else this.referrers.set(name, [e]);
+    }
   }
 
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
@@ -140,7 +149,8 @@ export class AlarmService {
     });
     this.alarms.set(spec.name, e);
     this.byId.set(e.id, e);
-    if (!isComposite(spec)) this.watched.add(seriesKey(spec.namespace, spec.metricName, spec.dimensions));
+    if (!isComposite(spec)) this.watched.add(seriesKeyOf(spec.namespace, spec.metricName, spec.dimensions));
+    this.addReferrer(e);
     this.scheduleNext(e);
     return e;
   }
@@ -163,9 +173,10 @@ export class AlarmService {
 
   /** Composite alarms other than `name` whose rule or actions suppressor names it. */
   referrersOf(name: string): string[] {
-    return this.list()
-      .filter((o) => o.spec.name !== name && dependenciesOf(o.spec).includes(name))
-      .map((o) => o.spec.name);
+    return (this.referrers.get(name) ?? [])
+      .map((o) => o.spec.name)
+      .filter((n) => n !== name)
+      .sort();
   }
 
   /** Deletes an alarm; one that a composite alarm still names is refused (409), so no rule is left naming nothing. */
@@ -245,13 +256,13 @@ export class AlarmService {
 
   /** Composites whose rule names this alarm look again at once when it changes. */
   private async childChanged(name: string, now: number): Promise<void> {
-    for (const c of this.alarms.values()) {
+    // Only the composites that really name it: locks are taken along references, which form no cycle.
+    for (const c of this.referrers.get(name) ?? []) {
       const spec = c.spec;
-      // By the alarms it really names, never a text match: a composite whose rule text merely contains `name`
-      // could be waiting on this alarm's lock, and locks must only be taken along the (acyclic) references.
-      if (isComposite(spec) && dependenciesOf(spec).includes(name)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
+      if (isComposite(spec)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
     }
   }
+
 
   private scheduleNext(e: AlarmEntry): void {
     const step = this.step(e.spec);

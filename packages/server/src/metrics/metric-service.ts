@@ -21,6 +21,7 @@ import { MetricIndexer } from './metric-indexer.js';
 import * as store from './metric-store.js';
 import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
 import { rollups } from './metric-rollups.js';
+import { seriesKey, seriesKeyOf, type Dimension } from './series-key.js';
 import { periodValues, type StatRow } from './statistics.js';
 
 export interface SeriesDatum {
@@ -61,17 +62,7 @@ interface Pending {
   unknown: NewSeries[];
 }
 
-/** The cache key of a series: length-prefixed parts, so unambiguous whatever its strings hold, and cheaper to build than JSON. */
-function seriesKey(namespace: string, name: string, dims: readonly { Name: string; Value: string }[] | undefined): string {
-  let key = `${namespace.length}:${namespace}${name.length}:${name}`;
-  if (!dims || dims.length === 0) return key;
-  if (dims.length === 1) return `${key}${dims[0].Name.length}:${dims[0].Name}${dims[0].Value.length}:${dims[0].Value}`;
-  const sorted = [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-  for (const d of sorted) key += `${d.Name.length}:${d.Name}${d.Value.length}:${d.Value}`;
-  return key;
-}
-
-const dimsOf = (dims: readonly { Name: string; Value: string }[] | undefined): Record<string, string> => Object.fromEntries((dims ?? []).map((d) => [d.Name, d.Value]));
+const dimsOf = (dims: readonly Dimension[] | undefined): Record<string, string> => Object.fromEntries((dims ?? []).map((d) => [d.Name, d.Value]));
 
 export class MetricService {
   private readonly series = new Map<string, number>();
@@ -136,8 +127,7 @@ export class MetricService {
   /** Values of a statistic for `n` periods ending at `end`, oldest first (null where a period has no data). */
   async periods(key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) {
     await this.indexer.caughtUp();
-    const dims = Object.entries(key.dimensions).map(([Name, Value]) => ({ Name, Value }));
-    const cacheKey = seriesKey(key.namespace, key.name, dims);
+    const cacheKey = seriesKeyOf(key.namespace, key.name, key.dimensions);
     let num = this.series.get(cacheKey);
     if (num === undefined) {
       num = await store.findSeries(this.db, { namespace: key.namespace, name: key.name, dimensions: canonicalDimensions(key.dimensions) });
@@ -204,8 +194,7 @@ export class MetricService {
     const pending: Pending = { data: out.data, count: 0, unknown: [] };
     const unknownSlots = new Map<string, number>();
     for (const d of data) {
-      const dims = Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value }));
-      const series = this.slot(seriesKey(d.namespace, d.name, dims), pending, unknownSlots, () => ({ namespace: d.namespace, name: d.name, dimensions: canonicalDimensions(d.dimensions), unit: d.unit ?? null }));
+      const series = this.slot(seriesKeyOf(d.namespace, d.name, d.dimensions), pending, unknownSlots, () => ({ namespace: d.namespace, name: d.name, dimensions: canonicalDimensions(d.dimensions), unit: d.unit ?? null }));
       // A datapoint of one sample is a single value, with a place in the distribution; more is a statistic set.
       out.push(series, d.at, d.count, d.sum, d.min, d.max, d.count === 1 && d.min === d.max ? FLAG_VALUES : 0);
     }
