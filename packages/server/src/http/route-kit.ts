@@ -115,13 +115,3 @@ export function valid<T>(c: Context<AppEnv>, part: 'json' | 'param' | 'query'): 
 }
 
 export const nameParam = z.object({ name: z.string().min(1).max(256) });
-
-/** The request body as JSON, for routes whose handler checks the body (`bodyCheckedByHandler`). */
-export async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new TocsinError('bad_request', `the request body is not valid JSON: ${(err as Error).message}`);
-  }
-}

@@ -10,7 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
 import { Distribution } from './distribution.js';
-import type { DatapointRow } from './metric-store.js';
+import { rowOf, type DatapointRow, type RawDatapoint } from './metric-store.js';
 import type { Sketch } from './sketch.js';
 import type { StatRow } from './statistics.js';
 
@@ -49,11 +49,9 @@ export async function rollUp(q: Q, now: number): Promise<number> {
   const from = mark ? Number(mark.value) : until - MINUTE;
   const to = Math.min(until, from + MAX_MINUTES_PER_RUN * MINUTE);
   if (to <= from) return 0;
-  const { rows } = await sql<{ series_num: number; at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null }>`select series_num, at, count, sum, min, max, detail
+  const { rows } = await sql<RawDatapoint & { series_num: number }>`select series_num, at, count, sum, min, max, detail
     from metric_datapoints where at >= ${from} and at < ${to}`.execute(q);
-  const rollups = rollupOf(
-    rows.map((r) => ({ seriesNum: Number(r.series_num), at: Number(r.at), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), dist: r.detail ? Distribution.decode(r.detail) : undefined })),
-  );
+  const rollups = rollupOf(rows.map((r) => rowOf(Number(r.series_num), r)));
   await q.transaction().execute(async (trx) => {
     for (let i = 0; i < rollups.length; i += 200) {
       const values = rollups.slice(i, i + 200).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${JSON.stringify(r.dist.asSketch())})`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { putMetricDataSchema, statisticSchema } from '@tocsin/protocol';
 import { TocsinError } from '../core/errors.js';
-import { handle, jsonBody, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MetricService } from './metric-service.js';
 
@@ -11,7 +11,7 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
   handle(
     app,
     route(tokens, { method: 'post', path: '/api/metrics', scope: 'ingest', summary: "Put datapoints (CloudWatch's PutMetricData shape); answered once stored", tags, body: putMetricDataSchema, bodyCheckedByHandler: true, response: { status: 202 } }),
-    async (c) => c.json({ accepted: await metrics.put(await jsonBody(c)) }, 202),
+    async (c) => c.json({ accepted: await metrics.put(await c.req.json()) }, 202),
   );
   handle(
     app,

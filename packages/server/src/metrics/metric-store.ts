@@ -67,9 +67,10 @@ export async function insertDatapoints(q: Q, rows: readonly StoredRow[]): Promis
   }
 }
 
-type RawDatapoint = { at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null };
+export type RawDatapoint = { at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null };
 
-const rowOf = (seriesNum: number, r: RawDatapoint): StatRow => ({
+/** A stored row as statistics read it, its distribution decoded. */
+export const rowOf = (seriesNum: number, r: RawDatapoint): StatRow => ({
   seriesNum,
   at: Number(r.at),
   count: Number(r.count),
