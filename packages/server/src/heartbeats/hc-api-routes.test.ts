@@ -181,6 +181,10 @@ for (const variant of await testDatabases()) {
       assert.equal(renamed.json.slug, 'etl-nightly');
       assert.equal(renamed.json.uuid, created.uuid);
       assert.equal((await api('POST', `/checks/${created.uuid}`, { grace: 1 })).status, 400);
+      const taken = await api('POST', '/checks/', { name: 'other', slug: 'etl-nightly', timeout: 3600 });
+      assert.equal(taken.status, 400, 'slugs are unique in Tocsin');
+      assert.match(taken.json.error, /slug/);
+      assert.equal((await api('POST', `/checks/${created.uuid}`, { slug: 'backups' })).status, 400);
       assert.equal((await api('POST', '/checks/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278', { grace: 60 })).status, 404);
     });
 
