@@ -232,6 +232,29 @@ export function checkOf(e: HeartbeatEntry, ctx: CheckContext): Record<string, un
   return out;
 }
 
+/** A stored ping as Healthchecks' ping object (Ping.to_dict); `checkUrl` is the check's API URL. */
+export function pingOf(
+  p: { id: string; at: number; kind: string; remote_addr: string | null; method: string; user_agent: string | null; rid: string | null; duration_ms: number | null; has_body: number },
+  checkUrl: string,
+  scheme: string,
+): Record<string, unknown> {
+  const n = pingNumberOf(p.id);
+  const out: Record<string, unknown> = {
+    type: p.kind,
+    date: hcPingTime(p.at),
+    n,
+    scheme,
+    remote_addr: p.remote_addr,
+    method: p.method,
+    ua: p.user_agent ?? '',
+    rid: p.rid,
+    body_url: p.has_body ? `${checkUrl}/pings/${n}/body` : null,
+  };
+  // Seconds with two decimals, as Healthchecks rounds them.
+  if (p.duration_ms !== null) out.duration = Math.round(p.duration_ms / 10) / 100;
+  return out;
+}
+
 /**
  * A ping's number `n`: Tocsin numbers pings by their UUIDv7 id (its
  * millisecond and the last three digits of its in-millisecond counter), so

@@ -15,7 +15,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { TocsinError, httpStatusOf } from '../core/errors.js';
 import type { App, AppEnv } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
-import { checkOf, hcPingTime, hcTime, parseHcSpec, pingNumberOf } from './hc-api-mapping.js';
+import { checkOf, hcTime, parseHcSpec, pingOf } from './hc-api-mapping.js';
 import { HcApiService } from './hc-api-service.js';
 import type { HeartbeatEntry } from './heartbeat-registry.js';
 import type { HeartbeatService } from './heartbeat-service.js';
@@ -129,22 +129,7 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
   on('POST', '/checks/:id/resume', true, async (c, _a, e) => c.json(await one(c, await hc.resume(e!)), 200, cors));
   on('GET', '/checks/:id/pings/', false, async (c, _a, e) => {
     const scheme = deps.publicUrl().startsWith('https:') ? 'https' : 'http';
-    const pings = (await hc.pings(e!, PINGS_LIMIT)).map((p) => {
-      const n = pingNumberOf(p.id);
-      const ping: Record<string, unknown> = {
-        type: p.kind,
-        date: hcPingTime(p.at),
-        n,
-        scheme,
-        remote_addr: p.remote_addr,
-        method: p.method,
-        ua: p.user_agent ?? '',
-        rid: p.rid,
-        body_url: p.has_body ? `${apiRoot(c)}/checks/${e!.row.pingUuid}/pings/${n}/body` : null,
-      };
-      if (p.duration_ms !== null) ping.duration = Math.round(p.duration_ms / 10) / 100;
-      return ping;
-    });
+    const pings = (await hc.pings(e!, PINGS_LIMIT)).map((p) => pingOf(p, `${apiRoot(c)}/checks/${e!.row.pingUuid}`, scheme));
     return c.json({ pings }, 200, cors);
   });
   on('GET', '/checks/:id/pings/:n/body', false, async (c, _a, e) => {
