@@ -197,7 +197,8 @@ export function checkOf(e: HeartbeatEntry, ctx: CheckContext): Record<string, un
     grace: Math.round(spec.grace / 1000),
     n_pings: ctx.nPings,
     status,
-    started: starts.length > 0,
+    // Pausing ends an open run in Healthchecks (last_start is cleared).
+    started: starts.length > 0 && status !== 'paused',
     last_ping: hcTime(rt.lastPingAt),
     next_ping: hcTime(nextPing),
     manual_resume: spec.manualResume,

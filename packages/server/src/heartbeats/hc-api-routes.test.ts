@@ -160,6 +160,21 @@ for (const variant of await testDatabases()) {
       }
     });
 
+    it('answers every odd value of every field with a 2xx or a 400, never a 500', async () => {
+      const fields = ['name', 'slug', 'tags', 'desc', 'timeout', 'grace', 'schedule', 'tz', 'manual_resume', 'methods', 'channels', 'unique', 'success_kw', 'filter_body'];
+      const values = [null, true, 0, -1, 1e308, 3600, '', 'x y', 'nul\u0000', [], ['name'], {}];
+      const target = (await api('POST', '/checks/', { name: 'fuzz-target', timeout: 3600 })).json.uuid;
+      for (const field of fields) {
+        for (const value of values) {
+          for (const path of ['/checks/', `/checks/${target}`]) {
+            const res = await api('POST', path, { name: `fuzz-${field}`, [field]: value });
+            assert.ok(res.status < 500 && (res.status < 300 || res.status === 400), `${path} ${field}=${JSON.stringify(value)}: ${res.status} ${res.text}`);
+            if (res.status === 400) assert.equal(typeof res.json.error, 'string');
+          }
+        }
+      }
+    });
+
     it('updates only the given fields; a schedule turns it into a cron check', async () => {
       const created = (await api('POST', '/checks/', { name: 'etl', timeout: 3600, grace: 300, tags: 'data' })).json;
       const res = await api('POST', `/checks/${created.uuid}`, { schedule: '0 3 * * *', tz: 'Asia/Tokyo', timeout: 60 });
@@ -249,6 +264,7 @@ for (const variant of await testDatabases()) {
       assert.equal(paused.status, 200);
       assert.equal(paused.json.status, 'paused');
       assert.equal(paused.json.next_ping, null);
+      assert.equal(paused.json.started, false);
       assert.equal((await api('POST', `/checks/${c.uuid}/pause`)).json.status, 'paused', 'pausing a paused check changes nothing');
       clock.advance(60_000);
       const resumed = await api('POST', `/checks/${c.uuid}/resume`);
@@ -302,6 +318,7 @@ for (const variant of await testDatabases()) {
       const unknown = await api('GET', '/nothing/');
       assert.equal(unknown.status, 404);
       assert.deepEqual(unknown.json, { error: 'not found' });
+      assert.equal((await api('PUT', '/checks/', {})).status, 405, 'a known path with another method, as Healthchecks answers');
       const options = await tocsin.http.request('/api/v3/checks/', { method: 'OPTIONS' });
       assert.equal(options.status, 204);
       assert.equal(options.headers.get('access-control-allow-headers'), 'X-Api-Key');

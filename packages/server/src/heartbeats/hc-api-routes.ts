@@ -87,7 +87,9 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
   }
 
   /** Declares a route: auth, the check named by `:id` (404 when none), errors as Healthchecks bodies. */
+  const declared = new Set<string>();
   function on(method: 'GET' | 'POST' | 'DELETE', path: string, write: boolean, handler: (c: C, a: Access, e: HeartbeatEntry | undefined) => Promise<Response>, byUniqueKey = false): void {
+    for (const p of both(`${root}${path}`)) declared.add(p);
     app.on(method, both(`${root}${path}`), async (c) => {
       const id = c.req.param('id' as never) as string | undefined;
       if (id !== undefined && !HcApiService.isCheckId(id, byUniqueKey)) return fail(c, 404, 'not found');
@@ -152,6 +154,7 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
   );
   on('GET', '/channels/', false, async (c) => c.json({ channels: await hc.channels() }, 200, cors));
   app.on('OPTIONS', both(`${root}/*`), (c) => c.body(null, 204, { ...cors, 'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS' }));
+  for (const p of declared) app.all(p, (c) => fail(c, 405, `method ${c.req.method} is not allowed here`));
   app.all(`${root}/*`, (c) => fail(c, 404, 'not found'));
 }
 
