@@ -86,8 +86,8 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
     return render(c, e, readonly, (await hc.pingCounts([e])).get(e.row.id) ?? 0);
   }
 
-  /** Declares a route: auth, the check named by `:id` (404 when none), errors as Healthchecks bodies. */
   const declared = new Set<string>();
+  /** Declares a route: auth, the check named by `:id` (404 when none), errors as Healthchecks bodies. */
   function on(method: 'GET' | 'POST' | 'DELETE', path: string, write: boolean, handler: (c: C, a: Access, e: HeartbeatEntry | undefined) => Promise<Response>, byUniqueKey = false): void {
     for (const p of both(`${root}${path}`)) declared.add(p);
     app.on(method, both(`${root}${path}`), async (c) => {

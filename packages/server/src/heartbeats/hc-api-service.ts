@@ -48,9 +48,9 @@ export class HcApiService {
     private readonly topics: TopicLister,
   ) {}
 
-  /** Checks with every given tag (Healthchecks' tag words) and, when given, the slug. */
+  /** Checks with every given tag (Healthchecks' tag words) and, when given, the slug; oldest first, as Healthchecks lists them. */
   list(tags: readonly string[], slug?: string): HeartbeatEntry[] {
-    return this.registry.all().filter((e) => {
+    return this.byAge().filter((e) => {
       const words = tagsToHc(e.spec.tags).split(' ');
       return tags.every((t) => words.includes(t)) && (slug === undefined || slug === '' || e.row.slug === slug);
     });
@@ -177,10 +177,11 @@ export class HcApiService {
         if (f === 'timeout') return e.spec.period === spec.timeout! * 1000;
         return e.spec.grace === spec.grace! * 1000;
       });
-    return this.registry
-      .all()
-      .sort((a, b) => a.row.createdAt - b.row.createdAt || (a.row.id < b.row.id ? -1 : 1))
-      .find(matches);
+    return this.byAge().find(matches);
+  }
+
+  private byAge(): HeartbeatEntry[] {
+    return this.registry.all().sort((a, b) => a.row.createdAt - b.row.createdAt || (a.row.id < b.row.id ? -1 : 1));
   }
 
   /** A Tocsin name for a Healthchecks name (free text): itself when valid and free, else a safe, free variant. */
