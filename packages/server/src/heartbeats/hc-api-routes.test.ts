@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../app.js';
 import { FakeClock } from '../core/clock.js';
-import { createTestApp } from '../test-support/test-app.js';
+import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 import { channelIdOf, uniqueKeyOf } from './hc-api-mapping.js';
 
@@ -117,6 +117,13 @@ for (const variant of await testDatabases()) {
       assert.notEqual(a.json.uuid, b.json.uuid);
       assert.notEqual(a.json.slug, b.json.slug);
       assert.equal(tocsin.heartbeats.get('Filesystem-Backup').spec.displayName, 'Filesystem Backup');
+      // Checks made through this API are heartbeats like any other: exported, they apply back unchanged.
+      const exported = (await call(tocsin, 'GET', '/api/config/export')).json.config;
+      const mine = exported.heartbeats.find((h: any) => h.name === 'Filesystem-Backup');
+      assert.equal(mine.displayName, 'Filesystem Backup');
+      const plan = await call(tocsin, 'POST', '/api/config/apply', { config: { version: 1, heartbeats: exported.heartbeats }, dryRun: true });
+      assert.equal(plan.status, 200, plan.text);
+      assert.deepEqual(plan.json.changes, []);
     });
 
     it('refuses bad input with a 400 naming the field, never a 500', async () => {
