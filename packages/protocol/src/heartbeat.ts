@@ -42,6 +42,8 @@ export const heartbeatInputSchema = z
     /** For ping URLs by ping key: lower-case letters, digits, - and _ (Healthchecks' slugs); the server derives it from the name when absent. */
     slug: z.string().regex(/^[a-z0-9_-]{1,100}$/, 'lower-case letters, digits, - and _ (at most 100)').optional(),
     description: z.string().max(1024).optional(),
+    /** A free-text name to show (a Healthchecks check's name, which may hold spaces); `name` stays the key. */
+    displayName: z.string().max(256).optional(),
     /** A run is expected this long after the last one. */
     period: span(MINUTE, 365 * DAY, 'period').optional(),
     /** A run is expected at each time of this 5-field expression (minute hour day-of-month month day-of-week). */

@@ -45,6 +45,8 @@ import { pruneRollups, rollUp } from './metrics/metric-rollups.js';
 import { groupConfigSection } from './monitors/group-config.js';
 import { GroupService } from './monitors/group-service.js';
 import { heartbeatConfigSection } from './heartbeats/heartbeat-config.js';
+import { registerHcApiRoutes } from './heartbeats/hc-api-routes.js';
+import { HcApiService } from './heartbeats/hc-api-service.js';
 import { HeartbeatRegistry } from './heartbeats/heartbeat-registry.js';
 import { registerHeartbeatRoutes } from './heartbeats/heartbeat-routes.js';
 import { DEADLINE_JOB, HeartbeatService } from './heartbeats/heartbeat-service.js';
@@ -245,6 +247,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
     registerHeartbeatRoutes(app, tokens, heartbeatService);
     registerPingRoutes(app, pingHandler);
+    registerHcApiRoutes(app, { tokens, hc: new HcApiService(db, clock, heartbeatRegistry, heartbeatService, () => topics.list()), heartbeats: heartbeatService, now: () => clock.now(), publicUrl: () => settings.publicUrl });
     registerMetricRoutes(app, tokens, metricService, () => clock.now());
     registerAlarmRoutes(app, tokens, alarms);
   });

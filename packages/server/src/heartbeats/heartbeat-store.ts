@@ -106,3 +106,36 @@ export async function getKv(q: Q, key: string): Promise<string | undefined> {
 export async function putKvIfAbsent(q: Q, key: string, value: string): Promise<void> {
   await q.insertInto('kv').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
 }
+
+/** Pings of one heartbeat, newest first, without their bodies (a flag says whether one is stored). */
+export async function listPingsWithoutBody(q: Q, heartbeatId: string, limit: number): Promise<(Omit<PingRow, 'body'> & { has_body: number })[]> {
+  const rows = await q
+    .selectFrom('heartbeat_pings')
+    .select(['id', 'heartbeat_id', 'at', 'kind', 'exit_status', 'rid', 'method', 'remote_addr', 'user_agent', 'body_truncated', 'duration_ms'])
+    .select(sql<number>`case when body is null or body = '' then 0 else 1 end`.as('has_body'))
+    .where('heartbeat_id', '=', heartbeatId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, has_body: Number(r.has_body) }));
+}
+
+/** The pings of one heartbeat whose ids fall in [from, to): a millisecond of UUIDv7 ids. */
+export async function pingsInIdRange(q: Q, heartbeatId: string, from: string, to: string): Promise<PingRow[]> {
+  return q.selectFrom('heartbeat_pings').selectAll().where('heartbeat_id', '=', heartbeatId).where('id', '>=', from).where('id', '<', to).execute();
+}
+
+/** Stored pings per heartbeat id. */
+export async function countPings(q: Q, heartbeatIds?: readonly string[]): Promise<Map<string, number>> {
+  let sel = q.selectFrom('heartbeat_pings').select(['heartbeat_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('heartbeat_id');
+  if (heartbeatIds) {
+    if (heartbeatIds.length === 0) return new Map();
+    sel = sel.where('heartbeat_id', 'in', [...heartbeatIds]);
+  }
+  return new Map((await sel.execute()).map((r) => [r.heartbeat_id, Number(r.n)]));
+}
+
+/** State changes of one heartbeat at or after `from` and before `to`, oldest first. */
+export async function listChangesBetween(q: Q, heartbeatId: string, from: number, to: number): Promise<ChangeRow[]> {
+  return q.selectFrom('heartbeat_changes').selectAll().where('heartbeat_id', '=', heartbeatId).where('at', '>=', from).where('at', '<', to).orderBy('id').execute();
+}
