@@ -118,7 +118,7 @@ for (const variant of await testDatabases()) {
 
     it('rejects bad input with a 400 naming the field and stores nothing', async () => {
       const cases: [unknown, RegExp][] = [
-        [{ name: 'x', cron: '61 * * * *', grace: '5m' }, /cron: not a cron expression/],
+        [{ name: 'x', cron: '61 * * * *', grace: '5m' }, /cron: the minute field '61': 61 is out of range 0-59/],
         [{ name: 'x', cron: '0 3 * * *', timezone: 'Asia/Nowhere', grace: '5m' }, /timezone: 'Asia\/Nowhere' is not an IANA time zone/],
         [{ name: 'x', period: '1h', grace: 0 }, /grace: must be between 1m/],
         [{ name: 'x', period: '1h' }, /grace/],
