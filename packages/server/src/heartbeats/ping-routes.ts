@@ -26,7 +26,7 @@ import { isUuid, parsePingPath } from './ping-request.js';
 import type { PingWriter } from './ping-writer.js';
 
 export interface PingOptions {
-  /** Bytes of a ping's body kept (default 100 kB, as hc-ping.com). */
+  /** Bytes of a ping's body kept (default 100 kB), announced as Ping-Body-Limit. */
   bodyLimit: number;
   /** Pings a second one heartbeat may send (with a burst of twice that). */
   perSecond: number;
