@@ -46,7 +46,7 @@ export const heartbeatInputSchema = z
     displayName: z.string().max(256).optional(),
     /** A run is expected this long after the last one. */
     period: span(MINUTE, 365 * DAY, 'period').optional(),
-    /** A run is expected at each time of this 5-field expression (minute hour day-of-month month day-of-week). */
+    /** A run is expected at each time of this 5-field expression (minute hour day-of-month month day-of-week), or of @hourly, @daily, @weekly, @monthly, @yearly. */
     cron: z.string().min(1).max(200).optional(),
     /** The IANA time zone of `cron`, such as Asia/Tokyo. */
     timezone: z.string().min(1).max(64).default('UTC'),

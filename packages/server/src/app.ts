@@ -246,7 +246,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerConfirmRoutes(app, tokens, topics);
     registerMonitorRoutes(app, tokens, monitors, maintenance, () => clock.now());
     registerHeartbeatRoutes(app, tokens, heartbeatService);
-    registerPingRoutes(app, pingHandler);
+    registerPingRoutes(app, pingHandler, logger.child({ component: 'pings' }));
     registerHcApiRoutes(app, { tokens, hc: new HcApiService(db, clock, heartbeatRegistry, heartbeatService, () => topics.list()), heartbeats: heartbeatService, now: () => clock.now(), publicUrl: () => settings.publicUrl });
     registerMetricRoutes(app, tokens, metricService, () => clock.now());
     registerAlarmRoutes(app, tokens, alarms);
@@ -285,7 +285,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metricsStore: metricService,
     alarms,
     groups,
-    fastPath: pingListener(pingHandler),
+    fastPath: pingListener(pingHandler, logger.child({ component: 'pings' })),
     start() {
       outbox.start();
       scheduler.start();

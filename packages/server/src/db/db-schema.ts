@@ -207,6 +207,7 @@ export interface HeartbeatPingTable {
   user_agent: string | null;
   body: string | null;
   body_truncated: number;
+  body_nuls_replaced: number;
   duration_ms: number | null;
 }
 

@@ -353,4 +353,10 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_ping_body_nuls': {
+    async up(db: Kysely<any>) {
+      // A ping body's NUL bytes are stored as U+FFFD (PostgreSQL's text holds no NUL); this says it happened.
+      await db.schema.alterTable('heartbeat_pings').addColumn('body_nuls_replaced', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };

@@ -58,9 +58,31 @@ describe('heartbeat schedule', () => {
   const problems: [string, string, string, RegExp | null][] = [
     ['good', '0 3 * * *', 'Asia/Tokyo', null],
     ['names of days', '30 2 * * MON-FRI', 'America/New_York', null],
-    ['minute out of range', '61 * * * *', 'UTC', /^cron: not a cron expression: .*minute/],
+    ['minute out of range', '61 * * * *', 'UTC', /^cron: the minute field '61': 61 is out of range 0-59$/],
+    ['hour out of range in a list', '0 1,24 * * *', 'UTC', /^cron: the hour field '1,24': 24 is out of range 0-23$/],
+    ['a step of zero', '*/0 * * * *', 'UTC', /^cron: the minute field '\*\/0': the step '0' must be a whole number of at least 1$/],
+    ['a step longer than the field', '0 */25 * * *', 'UTC', /^cron: the hour field '\*\/25': the step 25 is longer than the field \(24\)$/],
+    ['a range going down', '0 0 * * 5-1', 'UTC', /^cron: the day-of-week field '5-1': the range '5-1' goes downwards$/],
+    ['not a month name', '0 0 1 foo *', 'UTC', /^cron: the month field 'foo': 'foo' is not a number or a name \(jan-dec\)$/],
+    ['an empty item', '0 0 1, * *', 'UTC', /^cron: the day-of-month field '1,': an empty item$/],
+    ['a question mark', '0 0 ? * *', 'UTC', /^cron: the day-of-month field '\?'/],
+    ['nth weekday out of range', '0 0 * * 1#6', 'UTC', /^cron: the day-of-week field '1#6': '#6' must be #1 to #5/],
     ['four fields', '* * * *', 'UTC', /^cron: a cron expression of 5 fields/],
     ['six fields (seconds are not cron)', '0 0 3 * * *', 'UTC', /^cron: a cron expression of 5 fields/],
+    ['@reboot', '@reboot', 'UTC', /^cron: '@reboot' is not a schedule Tocsin can expect; give a cron expression of 5 fields .* or @hourly, @daily/],
+    ['an OnCalendar word', 'weekly', 'UTC', /^cron: 'weekly' is a systemd OnCalendar word \(Healthchecks takes those\); as cron write '0 0 \* \* 1'/],
+    ['@hourly', '@hourly', 'UTC', null],
+    ['@daily', '@daily', 'Asia/Tokyo', null],
+    ['@midnight', '@midnight', 'UTC', null],
+    ['@weekly', '@weekly', 'UTC', null],
+    ['@monthly', '@monthly', 'UTC', null],
+    ['@yearly', '@yearly', 'UTC', null],
+    ['@annually (upper case)', '@ANNUALLY', 'UTC', null],
+    ['steps, ranges, lists and names', '5/15 8-18/2 1,15 jan-jun,DEC 1-5', 'UTC', null],
+    ['last day of the month', '0 0 L * *', 'UTC', null],
+    ['the second Monday', '0 0 * * MON#2', 'UTC', null],
+    ['the last Friday', '0 0 * * 5L', 'UTC', null],
+    ['Sunday as 7', '0 0 * * 7', 'UTC', null],
     ['never runs', '0 0 30 2 *', 'UTC', /^cron: this expression never runs/],
     ['not a time zone', '0 3 * * *', 'Asia/Nowhere', /^timezone: 'Asia\/Nowhere' is not an IANA time zone/],
     ['garbage', 'every morning', 'UTC', /^cron: /],
@@ -73,6 +95,28 @@ describe('heartbeat schedule', () => {
       assert.equal(cronProblem(expr, tz) === null, expected === null);
     });
   }
+
+  it('never names the cron library in a message', () => {
+    for (const [, expr, tz] of problems) assert.doesNotMatch(validateCron(expr, tz) ?? '', /croner|CronPattern|CronDate|CronOptions/i, expr);
+  });
+
+  it('expects the nicknames when cron runs them', () => {
+    const from = Date.parse('2026-06-03T10:15:00Z'); // a Wednesday
+    for (const [expr, expected] of [
+      ['@hourly', '2026-06-03T11:00:00.000Z'],
+      ['@daily', '2026-06-04T00:00:00.000Z'],
+      ['@midnight', '2026-06-04T00:00:00.000Z'],
+      ['@weekly', '2026-06-07T00:00:00.000Z'],
+      ['@monthly', '2026-07-01T00:00:00.000Z'],
+      ['@yearly', '2027-01-01T00:00:00.000Z'],
+      ['@annually', '2027-01-01T00:00:00.000Z'],
+      ['0 0 * * 5L', '2026-06-26T00:00:00.000Z'],
+      ['0 0 * * MON#2', '2026-06-08T00:00:00.000Z'],
+    ]) {
+      assert.equal(new Date(nextExpected(cron(expr), from)).toISOString(), expected, expr);
+    }
+    assert.equal(new Date(nextExpected(cron('@daily', 'Asia/Tokyo'), from)).toISOString(), '2026-06-03T15:00:00.000Z', 'midnight in Tokyo');
+  });
 
   it('knows IANA time zones', () => {
     for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) assert.equal(isValidTimeZone(tz), true, tz);

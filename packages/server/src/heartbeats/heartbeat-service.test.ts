@@ -82,8 +82,12 @@ for (const variant of await testDatabases()) {
     it('answers as Healthchecks does for unknown, malformed and slug URLs, and creates with ?create=1', async () => {
       assert.equal((await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278')).status, 404);
       assert.equal(await (await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278')).text(), 'not found');
-      assert.equal((await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278/999')).status, 400);
-      assert.equal((await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278?rid=nope')).status, 400);
+      // The heartbeat is looked up first, then the exit status and the run id are checked.
+      assert.equal((await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278/999')).status, 404);
+      assert.equal((await ping('/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278?rid=nope')).status, 404);
+      const backup = new URL(tocsin.heartbeats.view(tocsin.heartbeats.get('backup')).pingUrl).pathname;
+      assert.equal((await ping(`${backup}/999`)).status, 400);
+      assert.equal((await ping(`${backup}?rid=nope`)).status, 400);
       const key = tocsin.heartbeats.key();
       assert.equal((await ping(`/ping/${key}/backup`)).status, 200);
       assert.equal((await ping(`/ping/wrong-key/backup`)).status, 404);
@@ -114,7 +118,7 @@ for (const variant of await testDatabases()) {
 
     it('rejects bad input with a 400 naming the field and stores nothing', async () => {
       const cases: [unknown, RegExp][] = [
-        [{ name: 'x', cron: '61 * * * *', grace: '5m' }, /cron: not a cron expression/],
+        [{ name: 'x', cron: '61 * * * *', grace: '5m' }, /cron: the minute field '61': 61 is out of range 0-59/],
         [{ name: 'x', cron: '0 3 * * *', timezone: 'Asia/Nowhere', grace: '5m' }, /timezone: 'Asia\/Nowhere' is not an IANA time zone/],
         [{ name: 'x', period: '1h', grace: 0 }, /grace: must be between 1m/],
         [{ name: 'x', period: '1h' }, /grace/],

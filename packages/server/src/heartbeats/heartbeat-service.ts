@@ -164,6 +164,7 @@ export class HeartbeatService {
       durationMs: p.duration_ms,
       body: p.body,
       bodyTruncated: p.body_truncated === 1,
+      bodyNulsReplaced: p.body_nuls_replaced === 1,
     }));
   }
 

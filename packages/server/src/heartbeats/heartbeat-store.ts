@@ -80,8 +80,8 @@ export async function insertPings(q: Q, pings: readonly PingRow[]): Promise<void
   for (let i = 0; i < pings.length; i += CHUNK) {
     const rows = pings
       .slice(i, i + CHUNK)
-      .map((p) => sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.duration_ms})`);
-    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, duration_ms) values ${sql.join(rows)}`.execute(q);
+      .map((p) => sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.body_nuls_replaced}, ${p.duration_ms})`);
+    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, body_nuls_replaced, duration_ms) values ${sql.join(rows)}`.execute(q);
   }
 }
 
@@ -111,7 +111,7 @@ export async function putKvIfAbsent(q: Q, key: string, value: string): Promise<v
 export async function listPingsWithoutBody(q: Q, heartbeatId: string, limit: number): Promise<(Omit<PingRow, 'body'> & { has_body: number })[]> {
   const rows = await q
     .selectFrom('heartbeat_pings')
-    .select(['id', 'heartbeat_id', 'at', 'kind', 'exit_status', 'rid', 'method', 'remote_addr', 'user_agent', 'body_truncated', 'duration_ms'])
+    .select(['id', 'heartbeat_id', 'at', 'kind', 'exit_status', 'rid', 'method', 'remote_addr', 'user_agent', 'body_truncated', 'body_nuls_replaced', 'duration_ms'])
     .select(sql<number>`case when body is null or body = '' then 0 else 1 end`.as('has_body'))
     .where('heartbeat_id', '=', heartbeatId)
     .orderBy('id', 'desc')

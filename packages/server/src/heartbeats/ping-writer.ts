@@ -27,6 +27,7 @@ export interface PingItem {
   userAgent: string | null;
   body: string | null;
   bodyTruncated: boolean;
+  bodyNulsReplaced: boolean;
 }
 
 export interface TickItem {
@@ -96,6 +97,7 @@ export class PingWriter {
           user_agent: item.userAgent,
           body: item.body,
           body_truncated: item.bodyTruncated ? 1 : 0,
+          body_nuls_replaced: item.bodyNulsReplaced ? 1 : 0,
           duration_ms: d.runDurationMs ?? null,
         });
         if (d.runDurationMs !== undefined) runs.push({ name: entry.row.name, durationMs: d.runDurationMs, failed: item.kind === 'fail' });
