@@ -41,8 +41,10 @@ export type MonitorCommon = z.infer<typeof monitorCommonSchema>;
  */
 function monitorDocSchema(nameRequired: boolean) {
   const common = { ...monitorCommonShape, name: nameRequired ? nameSchema : nameSchema.optional() };
-  const branch = <S extends z.ZodRawShape>(probe: z.ZodObject<S>) => z.object({ ...common, ...probe.shape }).strict();
-  return z.discriminatedUnion('type', [branch(httpProbeSchema), branch(tcpProbeSchema), branch(dnsProbeSchema), branch(tlsProbeSchema)]);
+  const branch = <S extends z.ZodRawShape>(probe: z.ZodObject<S>, more: z.ZodRawShape = {}) => z.object({ ...common, ...probe.shape, ...more }).strict();
+  // Any JSON value: z.json() is recursive, which the document cannot show.
+  const jsonEquals = z.unknown().optional().describe('the JSON value found at jsonPath must equal this');
+  return z.discriminatedUnion('type', [branch(httpProbeSchema, { jsonEquals }), branch(tcpProbeSchema), branch(dnsProbeSchema), branch(tlsProbeSchema)]);
 }
 
 export const monitorInputDocSchema = monitorDocSchema(true);

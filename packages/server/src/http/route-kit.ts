@@ -100,15 +100,17 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
 
 /** Registers a handler for a declared route; handlers return plain Responses. */
 export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEnv>) => Promise<Response> | Response): void {
+  const mount = app.openapi as (r: RouteConfig & { hide?: boolean }, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void;
   if (checkedByHandler.has(config)) {
-    // Documented as declared; mounted with its auth middleware but without the body validator.
+    // Documented as declared; mounted with its auth, path and query checks but without the body validator.
     const { middleware, ...documented } = config;
     app.openAPIRegistry.registerPath(documented);
-    app.on([config.method.toUpperCase()], [config.path.replaceAll(/\/{(.+?)}/g, '/:$1')], ...((middleware ?? []) as MiddlewareHandler<AppEnv>[]), handler);
+    const { body, ...request } = config.request ?? {};
+    mount.call(app, { ...config, request, hide: true }, handler);
     return;
   }
   // The typed handler signature of zod-openapi is stricter than our loose response schemas need.
-  (app.openapi as (r: RouteConfig, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void)(config, handler);
+  mount.call(app, config, handler);
 }
 
 /** Reads a validated part of the request (as declared in the route). */

@@ -78,12 +78,27 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
   handle(app, route(tokens, { method: 'get', path: '/api/maintenance', scope: 'read', summary: 'List maintenance windows', tags: mtags }), (c) => c.json({ maintenance: maintenance.list() }));
   handle(
     app,
-    route(tokens, { method: 'put', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Create or replace a maintenance window (named by the path)', tags: mtags, params: nameParam, body: putBodyDoc(maintenanceInputSchema), bodyCheckedByHandler: true }),
+    route(tokens, {
+      method: 'put',
+      path: '/api/maintenance/{name}',
+      scope: 'admin',
+      summary: 'Create or replace a maintenance window (named by the path)',
+      tags: mtags,
+      params: nameParam,
+      body: putBodyDoc(maintenanceInputSchema),
+      bodyCheckedByHandler: true,
+      response: { description: 'Replaced (201: created)' },
+    }),
     async (c) => {
-      const spec = maintenance.parse(namedByPath(await c.req.json(), valid<{ name: string }>(c, 'param').name));
+      const { name } = valid<{ name: string }>(c, 'param');
+      const spec = maintenance.parse(namedByPath(await c.req.json(), name));
+      const existed = await exists(() => maintenance.get(name));
       await maintenance.put(spec);
-      return c.json(maintenance.get(spec.name));
+      return c.json(maintenance.get(name), existed ? 200 : 201);
     },
+  );
+  handle(app, route(tokens, { method: 'get', path: '/api/maintenance/{name}', scope: 'read', summary: 'Read a maintenance window', tags: mtags, params: nameParam }), (c) =>
+    c.json(maintenance.get(valid<{ name: string }>(c, 'param').name)),
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Delete a maintenance window', tags: mtags, params: nameParam, response: { status: 204 } }), async (c) => {
     await maintenance.remove(valid<{ name: string }>(c, 'param').name);
