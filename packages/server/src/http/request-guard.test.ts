@@ -130,9 +130,10 @@ describe('jsonValueIssues', () => {
       { path: 'attrs', message: 'the key "k\\u0000" must not contain a NUL character (\\u0000)' },
     ]);
     assert.deepEqual(jsonValueIssues({ fine: ['text', 1, null, true, { deeper: 'yes' }] }), []);
+    assert.equal(jsonValueIssues(Array(1000).fill('\0')).length, 10, 'stops after a few');
   });
 
-  it(`allows ${MAX_JSON_DEPTH} levels of objects and arrays, and no more, without recursion`, () => {
+  it(`allows ${MAX_JSON_DEPTH} levels of objects and arrays, and no more, however deep the input`, () => {
     assert.deepEqual(jsonValueIssues(nested(MAX_JSON_DEPTH)), []);
     const [issue] = jsonValueIssues(nested(MAX_JSON_DEPTH + 1));
     assert.equal(issue.path, Array(MAX_JSON_DEPTH).fill('a').join('.'));

@@ -21,37 +21,45 @@ const dotted = (path: readonly (string | number)[]) => path.join('.');
 
 /**
  * The problems of a parsed JSON value: NUL characters in strings or keys,
- * and nesting beyond `maxDepth`. Iterative, so that no input can exhaust the
- * stack; stops after a few issues.
+ * and nesting beyond `maxDepth`. The recursion stops at `maxDepth`, so no
+ * input can exhaust the stack; the path is built only for an issue, and the
+ * walk stops after a few (it runs on every ingest request).
  */
 export function jsonValueIssues(value: unknown, maxDepth = MAX_JSON_DEPTH): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
-  while (stack.length && issues.length < MAX_ISSUES) {
-    const { value: v, path } = stack.pop()!;
+  const path: (string | number)[] = [];
+  const visit = (v: unknown): void => {
+    if (issues.length >= MAX_ISSUES) return;
     if (typeof v === 'string') {
       if (v.includes('\0')) issues.push({ path: dotted(path), message: 'must not contain a NUL character (\\u0000)' });
-      continue;
+      return;
     }
-    if (typeof v !== 'object' || v === null) continue;
+    if (typeof v !== 'object' || v === null) return;
     if (path.length >= maxDepth) {
       issues.push({ path: dotted(path), message: `nested deeper than ${maxDepth} levels of objects and arrays` });
-      continue;
+      return;
     }
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
-      continue;
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i]);
+        path.pop();
+      }
+      return;
     }
     const keys = Object.keys(v);
-    for (let i = keys.length - 1; i >= 0; i--) {
+    for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (key.includes('\0')) {
         issues.push({ path: dotted(path), message: `the key ${JSON.stringify(key)} must not contain a NUL character (\\u0000)` });
         continue;
       }
-      stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key] });
+      path.push(key);
+      visit((v as Record<string, unknown>)[key]);
+      path.pop();
     }
-  }
+  };
+  visit(value);
   return issues;
 }
 
