@@ -39,7 +39,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
       params: nameParam,
       body: alarmPutBody,
       bodyCheckedByHandler: true,
-      response: { description: 'Replaced (201: created)' },
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');

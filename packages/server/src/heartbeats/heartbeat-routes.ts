@@ -33,7 +33,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
       params: nameParam,
       body: putBodyDoc(heartbeatInputSchema),
       bodyCheckedByHandler: true,
-      response: { description: 'Replaced (201: created)' },
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');

@@ -136,6 +136,13 @@ describe('the OpenAPI document', () => {
     assert.ok(bodies >= 15, `${bodies} bodies`);
   });
 
+  it('documents that a PUT on a named resource may create it', () => {
+    for (const path of ['/api/topics/{name}', '/api/monitors/{name}', '/api/heartbeats/{name}', '/api/alarms/{name}', '/api/maintenance/{name}']) {
+      const put = doc.paths[path].put as { responses: Record<string, unknown> };
+      assert.ok(put.responses['200'] && put.responses['201'], path);
+    }
+  });
+
   it('documents the state body of an alarm and each probe type of a monitor', () => {
     const state = branches(doc.paths['/api/alarms/{name}/state'].put.requestBody!.content['application/json'].schema)[0];
     assert.deepEqual(Object.keys(state.properties!).sort(), ['reason', 'state']);

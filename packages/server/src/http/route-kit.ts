@@ -52,7 +52,7 @@ export interface RouteSpec {
    */
   bodyCheckedByHandler?: boolean;
   /** The success response; JSON unless `contentType` says otherwise. */
-  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string };
+  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
 }
 
 /**
@@ -88,6 +88,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
           ? {}
           : { content: { [spec.response?.contentType ?? 'application/json']: { schema: spec.response?.schema ?? z.any() } } }),
       },
+      ...(spec.response?.orCreated ? { 201: { description: 'Created', content: { 'application/json': { schema: spec.response.schema ?? z.any() } } } } : {}),
       400: { description: 'Bad input; the message names the field', ...errorResponse },
       ...(spec.scope === 'public'
         ? {}

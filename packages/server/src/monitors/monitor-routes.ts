@@ -38,7 +38,7 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
       params: nameParam,
       body: monitorPutDocSchema,
       bodyCheckedByHandler: true,
-      response: { description: 'Replaced (201: created)' },
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');
@@ -87,7 +87,7 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
       params: nameParam,
       body: putBodyDoc(maintenanceInputSchema),
       bodyCheckedByHandler: true,
-      response: { description: 'Replaced (201: created)' },
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');

@@ -36,7 +36,7 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       params: nameParam,
       query: pruneQuery,
       body: putBodyDoc(topicInputSchema),
-      response: { description: 'Replaced (201: created)' },
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');
