@@ -15,12 +15,14 @@ export const eventSourceSchema = z.object({
  * What a caller gives to publish an event. Everything Tocsin emits (monitor
  * transitions, heartbeats, alarms, log matches, command runs) has this shape.
  */
+const kindSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, 'kind is dotted lower-case words, such as monitor.down');
+
 export const eventInputSchema = z.object({
-  kind: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, 'kind is dotted lower-case words, such as monitor.down'),
+  kind: kindSchema,
   severity: z.enum(severities).default('info'),
   source: eventSourceSchema.default({ type: 'manual', name: 'api', tags: {} }),
   title: z.string().min(1).max(512),
@@ -33,6 +35,9 @@ export const eventInputSchema = z.object({
 });
 
 export type EventInput = z.input<typeof eventInputSchema>;
+
+/** The body of `POST /api/topics/{name}/publish`: an event whose kind defaults to `test`, as `tocsin publish` does. */
+export const publishInputSchema = eventInputSchema.extend({ kind: kindSchema.default('test') });
 
 export const eventSchema = eventInputSchema.extend({
   id: z.string(),

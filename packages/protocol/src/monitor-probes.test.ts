@@ -21,7 +21,7 @@ describe('probe schemas', () => {
       certExpiryWarningDays: 14,
     });
     assert.deepEqual(probeSpecSchema.parse({ type: 'tls', host: 'example.com' }), { type: 'tls', host: 'example.com', port: 443, minDaysLeft: 14, verifyTls: true });
-    assert.deepEqual(probeSpecSchema.parse({ type: 'dns', name: 'example.com' }), { type: 'dns', name: 'example.com', recordType: 'A' });
+    assert.deepEqual(probeSpecSchema.parse({ type: 'dns', query: 'example.com' }), { type: 'dns', query: 'example.com', recordType: 'A' });
   });
 
   it('name the field and say what to fix', () => {
@@ -31,9 +31,21 @@ describe('probe schemas', () => {
     assert.match(regex, /^bodyMatches: a valid regular expression \(.*Unterminated group\)$/);
     assert.deepEqual(issues({ type: 'tcp', host: 'db.internal', port: 70000 }), ['port: a port number from 1 to 65535']);
     assert.deepEqual(issues({ type: 'tls', host: 'example.com', port: 0 }), ['port: a port number from 1 to 65535']);
-    assert.deepEqual(issues({ type: 'dns', name: 'example.com', recordType: 'AXFR' }), ['recordType: one of A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, CAA, PTR']);
+    assert.deepEqual(issues({ type: 'dns', query: 'example.com', recordType: 'AXFR' }), ['recordType: one of A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, CAA, PTR']);
     assert.deepEqual(issues({ type: 'ping', host: 'x' }), ['type: the probe type: one of http, tcp, dns, tls']);
     assert.deepEqual(issues({ type: 'tcp', host: 'https://db.internal', port: 5432 }), ['host: a host name or IP address, without scheme, port or path']);
+  });
+
+  it('refuse a TCP or TLS host with its port in it, and accept IPv6 addresses', () => {
+    assert.deepEqual(issues({ type: 'tcp', host: 'db:5432', port: 5432 }), ["host: the host without its port: give the port in 'port' (got 'db:5432')"]);
+    assert.deepEqual(issues({ type: 'tcp', host: '[::1]:5432', port: 5432 }), ["host: the host without its port: give the port in 'port' (got '[::1]:5432')"]);
+    assert.deepEqual(issues({ type: 'tls', host: 'example.com:443' }), ["host: the host without its port: give the port in 'port' (got 'example.com:443')"]);
+    for (const host of ['::1', 'fe80::1%eth0', '2001:db8::5432', '10.0.0.1', 'db.internal']) assert.deepEqual(issues({ type: 'tcp', host, port: 5432 }), [], host);
+  });
+
+  it('ask the DNS query in `query`, saying so when it is missing', () => {
+    assert.deepEqual(issues({ type: 'dns' }), ["query: required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)"]);
+    assert.deepEqual(issues({ type: 'dns', query: 'not a name!' }), ['query: a domain name such as example.com']);
   });
 
   it('check statuses, methods, auth, JSON paths and resolvers', () => {
@@ -48,8 +60,8 @@ describe('probe schemas', () => {
     assert.deepEqual(issues({ type: 'http', url, jsonEquals: 'up' }), ['jsonPath: jsonEquals needs a jsonPath, such as $.status']);
     assert.deepEqual(issues({ type: 'http', url, headers: { 'X-Bad': 'a\r\nInjected: 1' } }), ['headers.X-Bad: a header value on one line']);
     assert.deepEqual(issues({ type: 'http', url, verifyTLS: false }), [': Unrecognized key: "verifyTLS"']);
-    assert.equal(issues({ type: 'dns', name: 'example.com', resolver: '1.1.1.1:5353' }).length, 0);
-    assert.deepEqual(issues({ type: 'dns', name: 'example.com', resolver: 'dns.google' }).map((i) => i.split(':')[0]), ['resolver']);
+    assert.equal(issues({ type: 'dns', query: 'example.com', resolver: '1.1.1.1:5353' }).length, 0);
+    assert.deepEqual(issues({ type: 'dns', query: 'example.com', resolver: 'dns.google' }).map((i) => i.split(':')[0]), ['resolver']);
   });
 
   it('parse status ranges and resolver addresses', () => {

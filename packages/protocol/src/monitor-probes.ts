@@ -13,10 +13,14 @@ export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OP
 export const dnsRecordTypes = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'CAA', 'PTR'] as const;
 export type DnsRecordType = (typeof dnsRecordTypes)[number];
 
+/** `db:5432` or `[::1]:5432`: the host with its port, which has a field of its own. */
+const hostWithPort = /^(?:\[[^\]]*\]:\d*|[^:]*:\d*)$/;
+
 const hostSchema = z
   .string()
   .min(1, 'a host name or IP address')
   .max(253)
+  .refine((h) => !hostWithPort.test(h), { error: (issue) => `the host without its port: give the port in 'port' (got '${issue.input}')`, abort: true })
   .regex(/^[A-Za-z0-9._:%-]+$/, 'a host name or IP address, without scheme, port or path');
 
 const portSchema = z
@@ -114,8 +118,9 @@ function validPort(text: string): boolean {
 export const dnsProbeSchema = z
   .object({
     type: z.literal('dns'),
-    name: z
-      .string()
+    /** The domain name to ask about (`name` is the monitor's own name). */
+    query: z
+      .string({ error: (issue) => (issue.input === undefined ? "required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)" : 'a domain name such as example.com') })
       .min(1, 'a domain name such as example.com')
       .max(253)
       .regex(/^[A-Za-z0-9_*.:-]+$/, 'a domain name such as example.com'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
-import { probeSpecSchema } from './monitor-probes.js';
+import { dnsProbeSchema, httpProbeSchema, probeSpecSchema, tcpProbeSchema, tlsProbeSchema } from './monitor-probes.js';
 import { nameSchema, tagsSchema } from './topic.js';
 
 /**
@@ -34,8 +34,23 @@ export const monitorCommonSchema = z.object(monitorCommonShape).strict();
 
 export type MonitorCommon = z.infer<typeof monitorCommonSchema>;
 
-/** For documentation (OpenAPI) only: the probe's fields are checked by the probe's schema. */
-export const monitorInputDocSchema = z.looseObject({ ...monitorCommonShape, type: z.enum(['http', 'tcp', 'dns', 'tls'], { error: 'the probe type is required: http, tcp, dns or tls' }) });
+/**
+ * For documentation (OpenAPI) only: a monitor body is the common fields and
+ * one probe type's fields side by side, one branch per probe type. Bodies
+ * are checked by monitorInputSchema, whose errors name each field.
+ */
+function monitorDocSchema(nameRequired: boolean) {
+  const common = { ...monitorCommonShape, name: nameRequired ? nameSchema : nameSchema.optional() };
+  const branch = <S extends z.ZodRawShape>(probe: z.ZodObject<S>, more: z.ZodRawShape = {}) => z.object({ ...common, ...probe.shape, ...more }).strict();
+  // Any JSON value: z.json() is recursive, which the document cannot show.
+  const jsonEquals = z.unknown().optional().describe('the JSON value found at jsonPath must equal this');
+  return z.discriminatedUnion('type', [branch(httpProbeSchema, { jsonEquals }), branch(tcpProbeSchema), branch(dnsProbeSchema), branch(tlsProbeSchema)]);
+}
+
+export const monitorInputDocSchema = monitorDocSchema(true);
+
+/** The body of `PUT /api/monitors/{name}`: as a new monitor's, the name coming from the path. */
+export const monitorPutDocSchema = monitorDocSchema(false);
 
 /** A one-off or recurring maintenance window; while open, monitors it covers announce nothing. */
 export const maintenanceInputSchema = z

@@ -17,7 +17,7 @@ interface MonitorRow {
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}%`);
-const targetOf = (m: MonitorRow) => String(m.target.url ?? (m.target.host !== undefined ? `${m.target.host}:${m.target.port ?? ''}` : m.target.name ?? ''));
+const targetOf = (m: MonitorRow) => String(m.target.url ?? (m.target.host !== undefined ? `${m.target.host}:${m.target.port ?? ''}` : m.target.query ?? ''));
 
 export const monitorsCommand: Command = {
   summary: 'list monitors, or show one with its recent results',

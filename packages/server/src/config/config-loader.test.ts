@@ -127,6 +127,8 @@ describe('config loader', () => {
     const issues = issuesFromApi({ issues: [{ path: 'topics.1.name', message: "topic 'ops' is declared twice" }] }, 'f.yaml', r.locate);
     assert.equal(formatIssues(issues), "f.yaml:3: topics.1.name: topic 'ops' is declared twice");
     assert.deepEqual(issuesFromApi(undefined, 'f.yaml', r.locate), []);
+    const nul = issuesFromApi({ issues: [{ path: 'config.topics.1.name', message: 'must not contain a NUL character (\\u0000)' }] }, 'f.yaml', r.locate);
+    assert.equal(formatIssues(nul), 'f.yaml:3: topics.1.name: must not contain a NUL character (\\u0000)');
   });
 
   it('interpolates only ${NAME} forms', () => {

@@ -179,5 +179,6 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 /** Maps the field issues of an API answer (400 `details.issues`) to lines of the file. */
 export function issuesFromApi(details: unknown, file: string, locate: (path: string) => number): ConfigIssue[] {
   const list = (details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [];
-  return list.map((i) => ({ file, line: locate(i.path), path: i.path, message: i.message }));
+  // Checks of the whole request body (a NUL character, too deep) name the document's fields under `config.`.
+  return list.map((i) => ({ ...i, path: i.path.replace(/^config\./, '') })).map((i) => ({ file, line: locate(i.path), path: i.path, message: i.message }));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { heartbeatInputSchema } from '@tocsin/protocol';
-import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { HeartbeatService } from './heartbeat-service.js';
 
@@ -16,7 +16,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
   );
   handle(
     app,
-    route(tokens, { method: 'post', path: '/api/heartbeats', scope: 'admin', summary: 'Create a heartbeat', tags, body: heartbeatInputSchema, response: { status: 201 } }),
+    route(tokens, { method: 'post', path: '/api/heartbeats', scope: 'admin', summary: 'Create a heartbeat', tags, body: heartbeatInputSchema, bodyCheckedByHandler: true, response: { status: 201 } }),
     async (c) => c.json(await heartbeats.create(heartbeats.parse(await c.req.json())), 201),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/heartbeats/{name}', scope: 'read', summary: 'Read a heartbeat', tags, params: nameParam }), (c) =>
@@ -24,8 +24,23 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
   );
   handle(
     app,
-    route(tokens, { method: 'put', path: '/api/heartbeats/{name}', scope: 'admin', summary: 'Replace a heartbeat’s settings (ping URL, state and pings stay)', tags, params: nameParam, body: heartbeatInputSchema }),
-    async (c) => c.json(await heartbeats.replace(valid<{ name: string }>(c, 'param').name, heartbeats.parse(await c.req.json()))),
+    route(tokens, {
+      method: 'put',
+      path: '/api/heartbeats/{name}',
+      scope: 'admin',
+      summary: 'Create or replace a heartbeat (named by the path; ping URL, state and pings stay)',
+      tags,
+      params: nameParam,
+      body: putBodyDoc(heartbeatInputSchema),
+      bodyCheckedByHandler: true,
+      response: { description: 'Replaced', orCreated: true },
+    }),
+    async (c) => {
+      const { name } = valid<{ name: string }>(c, 'param');
+      const spec = heartbeats.parse(namedByPath(await c.req.json(), name));
+      if (!(await exists(() => heartbeats.get(name)))) return c.json(await heartbeats.create(spec), 201);
+      return c.json(await heartbeats.replace(name, spec));
+    },
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/heartbeats/{name}', scope: 'admin', summary: 'Delete a heartbeat and its pings', tags, params: nameParam, response: { status: 204 } }), async (c) => {
     await heartbeats.remove(valid<{ name: string }>(c, 'param').name);

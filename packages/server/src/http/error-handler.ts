@@ -16,6 +16,7 @@ export function errorHandler(logger: Logger) {
     if (err instanceof HTTPException) {
       const status = err.status;
       if (status === 413) return envelope(c, 413, 'payload_too_large', err.message || 'the request body is too large');
+      if (status === 415) return envelope(c, 415, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
       if (status === 400) {
         const malformed = /json/i.test(err.message);
         return envelope(c, 400, 'bad_request', malformed ? `the request body is not valid JSON: ${err.message}` : err.message);

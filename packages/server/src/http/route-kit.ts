@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '@tocsin/protocol';
 import { TocsinError, fieldIssuesOf, invalid } from '../core/errors.js';
+import { requestGuard } from './request-guard.js';
 import { scopeAllows, type Principal, type RouteScope, type TokenService } from '../tokens/token-service.js';
 
 export type AppEnv = { Variables: { principal?: Principal } };
@@ -51,7 +52,7 @@ export interface RouteSpec {
    */
   bodyCheckedByHandler?: boolean;
   /** The success response; JSON unless `contentType` says otherwise. */
-  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string };
+  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
 }
 
 /**
@@ -78,7 +79,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
     summary: spec.summary,
     tags: spec.tags,
     security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }],
-    middleware: [requireScope(tokens, spec.scope)] as const,
+    middleware: [requireScope(tokens, spec.scope), requestGuard(spec.body !== undefined)] as const,
     request,
     responses: {
       [status]: {
@@ -87,26 +88,30 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
           ? {}
           : { content: { [spec.response?.contentType ?? 'application/json']: { schema: spec.response?.schema ?? z.any() } } }),
       },
+      ...(spec.response?.orCreated ? { 201: { description: 'Created', content: { 'application/json': { schema: spec.response.schema ?? z.any() } } } } : {}),
       400: { description: 'Bad input; the message names the field', ...errorResponse },
       ...(spec.scope === 'public'
         ? {}
         : { 401: { description: 'No valid token', ...errorResponse }, 403: { description: 'The token lacks the scope', ...errorResponse } }),
       404: { description: 'Not found', ...errorResponse },
+      ...(spec.body ? { 415: { description: 'The body is not JSON (send Content-Type: application/json)', ...errorResponse } } : {}),
     },
   });
 }
 
 /** Registers a handler for a declared route; handlers return plain Responses. */
 export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEnv>) => Promise<Response> | Response): void {
+  const mount = app.openapi as (r: RouteConfig & { hide?: boolean }, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void;
   if (checkedByHandler.has(config)) {
-    // Documented as declared; mounted with its auth middleware but without the body validator.
+    // Documented as declared; mounted with its auth, path and query checks but without the body validator.
     const { middleware, ...documented } = config;
     app.openAPIRegistry.registerPath(documented);
-    app.on([config.method.toUpperCase()], [config.path.replaceAll(/\/{(.+?)}/g, '/:$1')], ...((middleware ?? []) as MiddlewareHandler<AppEnv>[]), handler);
+    const { body, ...request } = config.request ?? {};
+    mount.call(app, { ...config, request, hide: true }, handler);
     return;
   }
   // The typed handler signature of zod-openapi is stricter than our loose response schemas need.
-  (app.openapi as (r: RouteConfig, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void)(config, handler);
+  mount.call(app, config, handler);
 }
 
 /** Reads a validated part of the request (as declared in the route). */
@@ -115,3 +120,30 @@ export function valid<T>(c: Context<AppEnv>, part: 'json' | 'param' | 'query'): 
 }
 
 export const nameParam = z.object({ name: z.string().min(1).max(256) });
+
+/**
+ * The body of a PUT on a named resource, named by the path: a body without
+ * a name takes the path's, and a different one is a 400.
+ */
+export function namedByPath(body: unknown, name: string): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const given = (body as { name?: unknown }).name;
+  if (given !== undefined && given !== name) throw invalid([{ path: 'name', message: `must be the name in the path ('${name}'), or left out (got '${String(given)}')` }]);
+  return { ...body, name };
+}
+
+/** For the document of a PUT body: the fields of `schema`, its name optional (the path gives it). */
+export function putBodyDoc(schema: z.ZodObject): z.ZodObject {
+  return z.object({ ...schema.shape, name: (schema.shape.name as z.ZodType).optional() }).strict();
+}
+
+/** Whether `lookup` finds the resource: false on a not_found error, any other error passes through. */
+export async function exists(lookup: () => unknown): Promise<boolean> {
+  try {
+    await lookup();
+    return true;
+  } catch (err) {
+    if (err instanceof TocsinError && err.code === 'not_found') return false;
+    throw err;
+  }
+}

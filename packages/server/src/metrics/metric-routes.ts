@@ -15,7 +15,7 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
   );
   handle(
     app,
-    route(tokens, { method: 'post', path: '/v1/metrics', scope: 'ingest', summary: 'OTLP/HTTP JSON metrics (gauge and sum); partial success as OTLP specifies', tags, body: z.record(z.string(), z.unknown()) }),
+    route(tokens, { method: 'post', path: '/v1/metrics', scope: 'ingest', summary: 'OTLP/HTTP JSON metrics (gauge and sum); partial success as OTLP specifies', tags, body: z.looseObject({ resourceMetrics: z.array(z.looseObject({})).optional().describe('ExportMetricsServiceRequest in the OTLP JSON encoding') }) }),
     async (c) => c.json(await metrics.putOtlp(valid(c, 'json'))),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/metrics', scope: 'read', summary: 'List series', tags, query: z.object({ namespace: z.string().optional() }) }), async (c) =>

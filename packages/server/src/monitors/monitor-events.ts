@@ -1,13 +1,14 @@
 import type { EventInput } from '@tocsin/protocol';
 import { formatDuration } from '../core/durations.js';
+import { redactUrl } from './monitor-input.js';
 import type { Announcement } from './monitor-state.js';
 import type { Monitor } from './monitor-types.js';
 
-/** What a monitor checks, in a few words: its URL, host:port or name. */
+/** What a monitor checks, in a few words: its URL (without its password), host:port or DNS query. */
 export function targetOf(m: Monitor): string {
   const p = m.probe as Record<string, unknown>;
-  if (typeof p.url === 'string') return p.url;
-  if (m.type === 'dns') return `${p.name} ${p.recordType ?? 'A'}`;
+  if (typeof p.url === 'string') return redactUrl(p.url);
+  if (m.type === 'dns') return `${p.query} ${p.recordType ?? 'A'}`;
   if (p.host !== undefined) return `${p.host}:${p.port ?? 443}`;
   return m.name;
 }

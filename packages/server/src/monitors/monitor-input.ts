@@ -1,4 +1,4 @@
-import { monitorCommonSchema, probeSpecSchema, splitMonitorInput, type FieldIssue } from '@tocsin/protocol';
+import { REDACTED, monitorCommonSchema, probeSpecSchema, splitMonitorInput, type FieldIssue } from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -60,4 +60,39 @@ export function monitorSpecOf(m: Monitor): Record<string, unknown> {
   if (Object.keys(m.tags).length) out.tags = m.tags;
   if (m.paused) out.paused = true;
   return out;
+}
+
+/** A stored probe as today's schema names its fields (DNS probes once kept their query in `name`). */
+export function upgradeStoredProbe(probe: Monitor['probe']): Monitor['probe'] {
+  if (probe.type !== 'dns' || probe.query !== undefined || typeof probe.name !== 'string') return probe;
+  const { name, ...rest } = probe;
+  return { ...rest, query: name };
+}
+
+/** `scheme://user:` + password + `@host/…`, split around the password as written; undefined without one. */
+function splitUrlPassword(url: string): { before: string; password: string; after: string } | undefined {
+  const start = url.indexOf('://');
+  if (start < 0) return undefined;
+  const rest = url.slice(start + 3);
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return undefined;
+  const offset = start + 3;
+  return { before: url.slice(0, offset + colon + 1), password: authority.slice(colon + 1, at), after: url.slice(offset + at) };
+}
+
+/** A URL with its password (if any) printed as the redaction marker, as `auth.password` is. */
+export function redactUrl(url: string): string {
+  const parts = splitUrlPassword(url);
+  return parts && parts.password !== '' ? parts.before + REDACTED + parts.after : url;
+}
+
+/** A URL whose password is the redaction marker takes the stored URL's password. */
+export function keepUrlPassword(incoming: string, stored: string): string {
+  const parts = splitUrlPassword(incoming);
+  if (!parts || (parts.password !== REDACTED && parts.password !== encodeURIComponent(REDACTED))) return incoming;
+  const kept = splitUrlPassword(stored);
+  return kept ? parts.before + kept.password + parts.after : incoming;
 }

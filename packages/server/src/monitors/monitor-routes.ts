@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { maintenanceInputSchema, monitorInputDocSchema } from '@tocsin/protocol';
+import { maintenanceInputSchema, monitorInputDocSchema, monitorPutDocSchema } from '@tocsin/protocol';
 import { TocsinError } from '../core/errors.js';
-import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import type { MonitorService } from './monitor-service.js';
@@ -20,7 +20,7 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
   });
   handle(
     app,
-    route(tokens, { method: 'post', path: '/api/monitors', scope: 'admin', summary: 'Create a monitor', tags, body: monitorInputDocSchema, response: { status: 201 } }),
+    route(tokens, { method: 'post', path: '/api/monitors', scope: 'admin', summary: 'Create a monitor', tags, body: monitorInputDocSchema, bodyCheckedByHandler: true, response: { status: 201 } }),
     async (c) => c.json(await monitors.create(monitors.parse(await c.req.json())), 201),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/monitors/{name}', scope: 'read', summary: 'Read a monitor', tags, params: nameParam }), async (c) => {
@@ -29,8 +29,23 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
   });
   handle(
     app,
-    route(tokens, { method: 'put', path: '/api/monitors/{name}', scope: 'admin', summary: 'Replace a monitor’s settings (state and history stay)', tags, params: nameParam, body: monitorInputDocSchema }),
-    async (c) => c.json(await monitors.replace(valid<{ name: string }>(c, 'param').name, monitors.parse(await c.req.json()))),
+    route(tokens, {
+      method: 'put',
+      path: '/api/monitors/{name}',
+      scope: 'admin',
+      summary: 'Create or replace a monitor (named by the path; state and history stay)',
+      tags,
+      params: nameParam,
+      body: monitorPutDocSchema,
+      bodyCheckedByHandler: true,
+      response: { description: 'Replaced', orCreated: true },
+    }),
+    async (c) => {
+      const { name } = valid<{ name: string }>(c, 'param');
+      const parsed = monitors.parse(namedByPath(await c.req.json(), name));
+      if (!(await exists(() => monitors.get(name)))) return c.json(await monitors.create(parsed), 201);
+      return c.json(await monitors.replace(name, parsed));
+    },
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/monitors/{name}', scope: 'admin', summary: 'Delete a monitor and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
     await monitors.remove(valid<{ name: string }>(c, 'param').name);
@@ -63,13 +78,27 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
   handle(app, route(tokens, { method: 'get', path: '/api/maintenance', scope: 'read', summary: 'List maintenance windows', tags: mtags }), (c) => c.json({ maintenance: maintenance.list() }));
   handle(
     app,
-    route(tokens, { method: 'put', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Create or replace a maintenance window', tags: mtags, params: nameParam, body: maintenanceInputSchema }),
+    route(tokens, {
+      method: 'put',
+      path: '/api/maintenance/{name}',
+      scope: 'admin',
+      summary: 'Create or replace a maintenance window (named by the path)',
+      tags: mtags,
+      params: nameParam,
+      body: putBodyDoc(maintenanceInputSchema),
+      bodyCheckedByHandler: true,
+      response: { description: 'Replaced', orCreated: true },
+    }),
     async (c) => {
-      const spec = maintenance.parse(await c.req.json());
-      if (spec.name !== valid<{ name: string }>(c, 'param').name) throw new TocsinError('validation_failed', 'name: does not match the name in the URL', { issues: [{ path: 'name', message: 'does not match the URL' }] });
+      const { name } = valid<{ name: string }>(c, 'param');
+      const spec = maintenance.parse(namedByPath(await c.req.json(), name));
+      const existed = await exists(() => maintenance.get(name));
       await maintenance.put(spec);
-      return c.json(maintenance.get(spec.name));
+      return c.json(maintenance.get(name), existed ? 200 : 201);
     },
+  );
+  handle(app, route(tokens, { method: 'get', path: '/api/maintenance/{name}', scope: 'read', summary: 'Read a maintenance window', tags: mtags, params: nameParam }), (c) =>
+    c.json(maintenance.get(valid<{ name: string }>(c, 'param').name)),
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Delete a maintenance window', tags: mtags, params: nameParam, response: { status: 204 } }), async (c) => {
     await maintenance.remove(valid<{ name: string }>(c, 'param').name);

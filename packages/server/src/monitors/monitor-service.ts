@@ -10,7 +10,7 @@ import { TocsinError, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { parseMonitorInput, type ParsedMonitor } from './monitor-input.js';
+import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
 import { CHECK_JOB, spreadOffset } from './monitor-runner.js';
 import { initialRuntime } from './monitor-state.js';
@@ -24,6 +24,7 @@ const DAY = 86_400_000;
 /** Probe fields that hold credentials: printed back as the redaction marker. */
 function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
   const out = { ...probe };
+  if (typeof out.url === 'string') out.url = redactUrl(out.url);
   const auth = out.auth as Record<string, unknown> | undefined;
   if (auth) out.auth = { ...auth, ...(auth.password !== undefined ? { password: REDACTED } : {}), ...(auth.token !== undefined ? { token: REDACTED } : {}) };
   if (out.headers && typeof out.headers === 'object') out.headers = Object.fromEntries(Object.keys(out.headers).map((k) => [k, REDACTED]));
@@ -34,6 +35,7 @@ function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
 export function keepSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!stored) return incoming;
   const out = { ...incoming };
+  if (typeof out.url === 'string' && typeof stored.url === 'string') out.url = keepUrlPassword(out.url, stored.url);
   const a = out.auth as Record<string, unknown> | undefined;
   const sa = stored.auth as Record<string, unknown> | undefined;
   if (a && sa) out.auth = { ...a, ...(a.password === REDACTED ? { password: sa.password } : {}), ...(a.token === REDACTED ? { token: sa.token } : {}) };

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, MonitorStateTable, MonitorTable } from '../db/db-schema.js';
+import { upgradeStoredProbe } from './monitor-input.js';
 import type { Health, MonitorRuntime, MonitorState } from './monitor-state.js';
 import type { Monitor, MonitorWithState } from './monitor-types.js';
 
@@ -11,7 +12,7 @@ function toMonitor(r: Selectable<MonitorTable>): Monitor {
     num: r.num,
     name: r.name,
     type: r.type,
-    probe: JSON.parse(r.probe),
+    probe: upgradeStoredProbe(JSON.parse(r.probe)),
     description: r.description,
     intervalMs: r.interval_ms,
     timeoutMs: r.timeout_ms,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { eventInputSchema, subscriptionInputSchema, topicInputSchema } from '@tocsin/protocol';
-import { handle, nameParam, route, valid, type App } from '../http/route-kit.js';
+import { publishInputSchema, subscriptionInputSchema, topicInputSchema } from '@tocsin/protocol';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { PublishService } from './publish-service.js';
 import type { TopicService } from './topic-service.js';
@@ -31,16 +31,19 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       method: 'put',
       path: '/api/topics/{name}',
       scope: 'admin',
-      summary: 'Replace a topic; subscriptions not listed are removed only with ?prune=true',
+      summary: 'Create or replace a topic (named by the path); subscriptions not listed are removed only with ?prune=true',
       tags,
       params: nameParam,
       query: pruneQuery,
-      body: topicInputSchema,
+      body: putBodyDoc(topicInputSchema),
+      response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
       const { name } = valid<{ name: string }>(c, 'param');
       const prune = valid<{ prune?: string }>(c, 'query').prune === 'true';
-      return c.json(await topics.replace(name, topics.parseTopic(valid(c, 'json')), { prune }));
+      const spec = topics.parseTopic(namedByPath(valid(c, 'json'), name));
+      if (!(await exists(() => topics.get(name)))) return c.json(await topics.create(spec), 201);
+      return c.json(await topics.replace(name, spec, { prune }));
     },
   );
 
@@ -102,10 +105,10 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       method: 'post',
       path: '/api/topics/{name}/publish',
       scope: 'ingest',
-      summary: 'Publish an event to a topic',
+      summary: 'Publish an event to a topic (kind defaults to "test", as `tocsin publish` does)',
       tags,
       params: nameParam,
-      body: eventInputSchema,
+      body: publishInputSchema,
       response: { status: 202 },
     }),
     async (c) => {

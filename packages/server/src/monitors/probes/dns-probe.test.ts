@@ -86,38 +86,38 @@ describe('dns probe', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('is up when every expected value is among the answers', async () => {
-    const r = await run({ name: 'probe.test', expected: ['10.0.0.3'] });
+    const r = await run({ query: 'probe.test', expected: ['10.0.0.3'] });
     assert.equal(r.up, true, r.reason);
     assert.match(r.reason, /^answer 10\.0\.0\.1, 10\.0\.0\.3 in \d+ ms$/);
     assert.ok(r.timings.dnsMs !== undefined);
-    assert.equal((await run({ name: 'probe.test' })).up, true, 'no expected values: one answer is enough');
+    assert.equal((await run({ query: 'probe.test' })).up, true, 'no expected values: one answer is enough');
   });
 
   it('is down when an expected value is missing', async () => {
-    const r = await run({ name: 'probe.test', expected: ['10.0.0.1', '10.0.0.2'] });
+    const r = await run({ query: 'probe.test', expected: ['10.0.0.1', '10.0.0.2'] });
     assert.deepEqual([r.up, r.reason], [false, 'DNS answer 10.0.0.1, 10.0.0.3 does not include 10.0.0.2']);
   });
 
   it('normalises AAAA, TXT and MX answers', async () => {
-    assert.equal((await run({ name: 'probe.test', recordType: 'AAAA', expected: ['2001:DB8::1'] })).up, true);
-    const txt = await run({ name: 'probe.test', recordType: 'TXT', expected: ['v=spf1 include:probe.test -all', 'hello'] });
+    assert.equal((await run({ query: 'probe.test', recordType: 'AAAA', expected: ['2001:DB8::1'] })).up, true);
+    const txt = await run({ query: 'probe.test', recordType: 'TXT', expected: ['v=spf1 include:probe.test -all', 'hello'] });
     assert.equal(txt.up, true, txt.reason);
-    const mx = await run({ name: 'probe.test', recordType: 'MX', expected: ['10 mail.probe.test.', '20 Backup.probe.test'] });
+    const mx = await run({ query: 'probe.test', recordType: 'MX', expected: ['10 mail.probe.test.', '20 Backup.probe.test'] });
     assert.equal(mx.up, true, mx.reason);
-    const wrong = await run({ name: 'probe.test', recordType: 'MX', expected: ['5 mail.probe.test'] });
+    const wrong = await run({ query: 'probe.test', recordType: 'MX', expected: ['5 mail.probe.test'] });
     assert.equal(wrong.reason, 'DNS answer 10 mail.probe.test, 20 backup.probe.test does not include 5 mail.probe.test');
   });
 
   it('says so when there is no record of that type, or no such name', async () => {
     assert.deepEqual(
-      [(await run({ name: 'probe.test', recordType: 'CNAME' })).reason, (await run({ name: 'missing.test' })).reason],
+      [(await run({ query: 'probe.test', recordType: 'CNAME' })).reason, (await run({ query: 'missing.test' })).reason],
       ['no CNAME record for probe.test', 'missing.test does not exist (NXDOMAIN)'],
     );
   });
 
   it('is down at the timeout when the server does not answer', async () => {
     const t0 = Date.now();
-    const r = await run({ name: 'silent.test' }, 300);
+    const r = await run({ query: 'silent.test' }, 300);
     const took = Date.now() - t0;
     assert.deepEqual([r.up, r.reason], [false, 'timeout after 300 ms']);
     assert.ok(took >= 250 && took < 2000, `took ${took} ms`);

@@ -41,8 +41,8 @@ function comparable(value: string, type: DnsRecordType): string {
 }
 
 const dnsErrors: Record<string, (spec: DnsProbeSpec) => string> = {
-  ENOTFOUND: (s) => `${s.name} does not exist (NXDOMAIN)`,
-  ENODATA: (s) => `no ${s.recordType} record for ${s.name}`,
+  ENOTFOUND: (s) => `${s.query} does not exist (NXDOMAIN)`,
+  ENODATA: (s) => `no ${s.recordType} record for ${s.query}`,
   ESERVFAIL: () => 'the DNS server failed to answer (SERVFAIL)',
   EREFUSED: () => 'the DNS server refused the query',
   ECONNREFUSED: () => 'could not reach the DNS server (connection refused)',
@@ -69,7 +69,7 @@ async function runDns(spec: DnsProbeSpec, ctx: ProbeContext): Promise<ProbeResul
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   let answers: string[];
   try {
-    answers = await askers[spec.recordType](resolver, spec.name);
+    answers = await askers[spec.recordType](resolver, spec.query);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const reason = why ?? (code === 'ETIMEOUT' ? describeTimeout(ctx.timeoutMs) : dnsErrors[code]?.(spec) ?? `DNS query failed: ${(err as Error).message}`);
@@ -81,7 +81,7 @@ async function runDns(spec: DnsProbeSpec, ctx: ProbeContext): Promise<ProbeResul
   const totalMs = elapsed();
   const timings = { dnsMs: totalMs, totalMs };
   if (why) return { up: false, reason: why, timings };
-  if (answers.length === 0) return { up: false, reason: `no ${spec.recordType} record for ${spec.name}`, timings };
+  if (answers.length === 0) return { up: false, reason: `no ${spec.recordType} record for ${spec.query}`, timings };
   const have = new Set(answers.map((a) => comparable(a, spec.recordType)));
   const missing = (spec.expected ?? []).filter((e) => !have.has(comparable(e, spec.recordType)));
   if (missing.length) return { up: false, reason: `DNS answer ${joined(answers)} does not include ${joined(missing)}`, timings };

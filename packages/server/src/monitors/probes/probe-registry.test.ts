@@ -42,7 +42,7 @@ describe('probe registry', () => {
     for (const spec of [
       { type: 'http', url: `http://127.0.0.1:${port}/` },
       { type: 'tcp', host: '127.0.0.1', port },
-      { type: 'dns', name: 'probe.test', resolver: `127.0.0.1:${port}` },
+      { type: 'dns', query: 'probe.test', resolver: `127.0.0.1:${port}` },
       { type: 'tls', host: '127.0.0.1', port },
     ]) {
       const r = await runProbe(probeSpecSchema.parse(spec), { timeoutMs: 1000, signal: ac.signal });
