@@ -62,7 +62,8 @@ function lineOf(doc: Document, counter: LineCounter, path: string): number {
       if (!pair) break;
       at(pair.key);
       node = pair.value;
-      at(node);
+      // A key's own line, unless its value is a scalar written further down (`key: |`).
+      if (isScalar(node)) at(node);
     } else if (isSeq(node) && typeof part === 'number' && node.items[part]) {
       node = node.items[part];
       at(node);

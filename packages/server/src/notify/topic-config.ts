@@ -3,6 +3,7 @@ import type { TopicSpec } from '@tocsin/protocol';
 import type { ConfigChange, ConfigSection } from '../config/config-section.js';
 import type { Database } from '../db/db-schema.js';
 import { changedFields, splitSpec, stableJson, subscriptionView } from './subscription-spec.js';
+import { invalid } from '../core/errors.js';
 import { checkUniqueNames, type TopicService } from './topic-service.js';
 import * as store from './topic-store.js';
 
@@ -82,11 +83,20 @@ export function topicConfigSection(service: TopicService): ConfigSection {
         }
       }
       if (ctx.prune) {
+        // Sections in the document check their own references against the topics it keeps; the others are checked here.
+        const checkedByDocument = new Set(Object.keys(ctx.document).filter((k) => ctx.document[k] !== undefined));
+        const issues: { path: string; message: string }[] = [];
         for (const t of topics) {
           if (wanted.some((w) => w.name === t.name)) continue;
+          const referrers = service.referrersOf(t.name, checkedByDocument);
+          if (referrers.length) {
+            issues.push({ path: 'topics', message: `leaves out topic '${t.name}', which --prune would delete, but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file` });
+            continue;
+          }
           changes.push({ action: 'delete', resource: 'topic', name: t.name });
-          ops.push((trx) => service.remove(t.name, trx));
+          ops.push((trx) => service.remove(t.name, trx, { referrersChecked: true }));
         }
+        if (issues.length) throw invalid(issues);
       }
       return {
         changes,

@@ -35,6 +35,18 @@ export interface TopicView {
   updatedAt: string;
 }
 
+/**
+ * What names topics in another domain (monitors, heartbeats, alarms): a
+ * topic they name cannot be deleted. Each domain gives one, in app.ts, so
+ * that this module reads no other domain's tables.
+ */
+export interface TopicReferrer {
+  /** The config section of those resources; a config document that has it checks its references itself. */
+  section: string;
+  /** The resources naming `topic`, as people call them (`monitor 'api'`). */
+  namesOf(topic: string): string[];
+}
+
 /** Looks a `${VAR}` ref up by a subscription field name. */
 export type RefLookup = (subscriptionIndex: number, field: string) => string | undefined;
 
@@ -44,7 +56,13 @@ export class TopicService {
     private readonly clock: Clock,
     /** Called after a commit that queued deliveries (confirmation mails). */
     private readonly onQueued: () => void = () => {},
+    private readonly referrers: readonly TopicReferrer[] = [],
   ) {}
+
+  /** What names a topic, from the sections `except` (a config document's own sections, which it checks itself). */
+  referrersOf(topic: string, except: ReadonlySet<string> = new Set()): string[] {
+    return this.referrers.filter((r) => !except.has(r.section)).flatMap((r) => r.namesOf(topic));
+  }
 
   view(topic: Topic, subs: Subscription[]): TopicView {
     return {
@@ -132,9 +150,18 @@ export class TopicService {
     });
   }
 
-  async remove(name: string, q?: Kysely<Database>): Promise<void> {
+  /**
+   * Deletes a topic and its subscriptions; refused (409) while monitors,
+   * heartbeats or alarms name it, since their alerts would go nowhere.
+   * `referrersChecked`: the caller (a config apply) has checked them against what it applies.
+   */
+  async remove(name: string, q?: Kysely<Database>, options: { referrersChecked?: boolean } = {}): Promise<void> {
     await this.inTransaction(q, async (trx) => {
       const { topic } = await this.get(name, trx);
+      const referrers = options.referrersChecked ? [] : this.referrersOf(name);
+      if (referrers.length) {
+        throw new TocsinError('conflict', `topic '${name}' is named by ${referrers.join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`, { referrers });
+      }
       await store.deleteTopic(trx, topic.id);
     });
   }
