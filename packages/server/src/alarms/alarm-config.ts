@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { isComposite, type AlarmSpec } from '@tocsin/protocol';
 import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
+import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
 import { stableJson } from '../notify/subscription-spec.js';
@@ -61,6 +62,7 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
         ),
       );
       issues.push(...(await missingTopics(named, q, ctx, topicNames)));
+      issues.push(...wanted.flatMap((a, i) => redactedIssues(a, `alarms.${i}`)));
       if (ctx.prune) {
         const keep = new Set(wanted.map((a) => a.name));
         const existing = new Set(alarms.list().map((e) => e.spec.name));
@@ -97,9 +99,9 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
       }
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
-    async export() {
+    async export(_q, { includeSecrets }) {
       return alarms.list().map((e) => {
-        const spec = redactedSpec(e.spec);
+        const spec = includeSecrets ? e.spec : redactedSpec(e.spec);
         return 'period' in spec ? { ...spec, period: seconds(spec.period) } : printComposite(spec);
       });
     },

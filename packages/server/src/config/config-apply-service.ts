@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { configFileSchema } from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
-import type { ConfigChange, ConfigSection, PlanContext } from './config-section.js';
+import type { ConfigChange, ConfigSection, ExportOptions, PlanContext } from './config-section.js';
 
 export interface ApplyRequest {
   config: unknown;
@@ -65,9 +65,10 @@ export class ConfigApplyService {
     return { changes, applied: !req.dryRun };
   }
 
-  async export(): Promise<Record<string, unknown>> {
+  /** The current state as a config document; with `includeSecrets`, a backup that restores into an empty server. */
+  async export(options: ExportOptions = { includeSecrets: false }): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = { version: 1 };
-    for (const s of this.sections) out[s.key] = await s.export(this.db);
+    for (const s of this.sections) out[s.key] = await s.export(this.db, options);
     return out;
   }
 }

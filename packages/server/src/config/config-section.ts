@@ -31,6 +31,10 @@ export interface SectionPlan {
   apply(trx: Kysely<Database>): Promise<void>;
 }
 
+export interface ExportOptions {
+  includeSecrets: boolean;
+}
+
 /**
  * A resource's section of the config file. Each owner module provides one;
  * the apply service plans all of them and applies them in one transaction.
@@ -40,7 +44,8 @@ export interface ConfigSection {
   /** Checks a whole section beyond its schema (unique names, references); returns field issues. */
   check?(items: unknown[]): { path: string; message: string }[];
   plan(q: Kysely<Database>, items: unknown[], ctx: PlanContext): Promise<SectionPlan>;
-  export(q: Kysely<Database>): Promise<unknown[]>;
+  /** The section as a file writes it; secrets redacted unless `includeSecrets` (a backup). */
+  export(q: Kysely<Database>, options: ExportOptions): Promise<unknown[]>;
 }
 
 /** The field issues of a validation error (to collect every problem of a section); other errors are thrown on. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
 import { invalid } from '../core/errors.js';
+import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
 import { stableJson } from '../notify/subscription-spec.js';
@@ -37,6 +38,10 @@ export function monitorConfigSection(monitors: MonitorService, topicNames: Topic
       const wanted: ParsedMonitor[] = parseAll(items);
       const named = wanted.flatMap((p, i) => p.topics.map((topic, j) => ({ path: `monitors.${i}.topics.${j}`, topic })));
       const issues = await missingTopics(named, q, ctx, topicNames);
+      for (const [i, p] of wanted.entries()) {
+        const stored = monitors.list().some((m) => m.name === p.name) ? monitors.get(p.name).monitor.probe : undefined;
+        issues.push(...redactedIssues(keepSecrets(p.probe, stored), `monitors.${i}`));
+      }
       if (issues.length) throw invalid(issues);
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
@@ -66,10 +71,10 @@ export function monitorConfigSection(monitors: MonitorService, topicNames: Topic
       }
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
-    async export() {
+    async export(_q, { includeSecrets }) {
       return monitors.list().map((v) => {
         const spec = monitorSpecOf(monitors.get(v.name).monitor);
-        return { ...spec, ...v.target };
+        return includeSecrets ? spec : { ...spec, ...v.target };
       });
     },
   };
