@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { createTocsin } from '../packages/server/src/app.js';
+import { loadSettings } from '../packages/server/src/config/settings.js';
+import { silentLogger } from '../packages/server/src/core/logger.js';
 import { HttpReceiver } from '../packages/server/src/test-support/http-receiver.js';
+import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
 import { api, runCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'backup-admin-token-0123456789';
@@ -135,6 +141,52 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
       await deliversWithTheSecret(restored, 'after the file restore');
     } finally {
       await restored.stop();
+    }
+  });
+});
+
+const hasPostgres = (await testDatabases()).some((v) => v.name === 'postgres');
+
+describe('backup and restore (PostgreSQL: pg_dump, then pg_restore into an empty database)', { skip: !hasPostgres && 'PostgreSQL is not reachable' }, () => {
+  it('serves the same resources and secrets from the restored database', async () => {
+    const hooks = await new HttpReceiver().start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-pgdump-'));
+    const { schema, drop } = await createPostgresSchema();
+    const restoredDb = `restore_${schema}`;
+    const restoredUrl = Object.assign(new URL(POSTGRES_URL), { pathname: `/${restoredDb}` }).toString();
+    const open = (url: string) => createTocsin(loadSettings({ 'data-dir': dir, 'admin-token': TOKEN, 'database-url': url }, {}, dir), { logger: silentLogger, schema });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      const source = await open(POSTGRES_URL);
+      let pingUrl: string;
+      try {
+        const subscriptions = [{ protocol: 'webhook', name: 'hook', endpoint: `${hooks.url}/hook`, secret: HOOK_SECRET }];
+        await source.config.apply({ config: { topics: [{ name: 'ops', subscriptions }], heartbeats: [{ name: 'backup', period: '1d', grace: '1h', topics: ['ops'] }] } });
+        pingUrl = source.heartbeats.view(source.heartbeats.get('backup')).pingUrl;
+        const dump = path.join(dir, 'tocsin.dump');
+        execFileSync('pg_dump', ['--format=custom', '--no-owner', `--schema=${schema}`, `--file=${dump}`, POSTGRES_URL], { timeout: 60_000 });
+        await admin.query(`create database ${restoredDb}`);
+        execFileSync('pg_restore', ['--no-owner', `--dbname=${restoredUrl}`, dump], { timeout: 60_000 });
+      } finally {
+        await source.close();
+      }
+      const restored = await open(restoredUrl);
+      try {
+        assert.equal(restored.heartbeats.view(restored.heartbeats.get('backup')).pingUrl, pingUrl, 'ping URLs survive the restore');
+        await restored.publisher.publish('ops', { kind: 'test', title: 'after pg_restore' });
+        await restored.outbox.runOnce();
+        const req = hooks.requests.find((r) => r.json().event?.title === 'after pg_restore');
+        assert.ok(req && signedWith(req, HOOK_SECRET), 'delivered, signed with the restored secret');
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await admin.query(`drop database if exists ${restoredDb} with (force)`);
+      await admin.end();
+      await drop();
+      await hooks.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
