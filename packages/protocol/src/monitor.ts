@@ -83,11 +83,11 @@ export const monitorInputSchema = z.record(z.string(), z.unknown()).superRefine(
   const { common, probe } = splitMonitorInput(value);
   const c = monitorCommonSchema.safeParse(common);
   // Issues pass on as they are (an unknown key keeps its code and name, for the config file's "did you mean").
-  if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ ...issue } as never);
+  if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ ...issue });
   if (probe.type === undefined) {
     ctx.addIssue({ code: 'custom', path: ['type'], message: 'the probe type is required: http, tcp, dns or tls' });
     return;
   }
   const p = probeSpecSchema.safeParse(probe);
-  if (!p.success) for (const issue of p.error.issues) ctx.addIssue({ ...issue } as never);
+  if (!p.success) for (const issue of p.error.issues) ctx.addIssue({ ...issue });
 });

@@ -110,6 +110,8 @@ describe('config loader', () => {
     const out = errors(text);
     assert.equal(out[0], 'tocsin.yaml:2: monitors.0.host: required: missing here (expected string)');
     assert.ok(out.includes('tocsin.yaml:6: alarms.0.threshold: required: missing here (expected number)'), out.join('\n'));
+    const sub = errors(lines('topics:', '  - name: ops', '    subscriptions:', '      - endpoint: http://127.0.0.1:9/'));
+    assert.deepEqual(sub, ["tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here (one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')"]);
   });
 
   it('needs a version', () => {

@@ -147,8 +147,9 @@ function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, config:
         return { file, line: locate(at), path: at, message: near ? `unknown field; did you mean '${near}'?` : 'unknown field' };
       });
     }
-    if (i.code === 'invalid_type' && i.path.length > 0 && valueAt(config, i.path) === undefined && /received undefined$/.test(i.message)) {
-      return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
+    if (i.path.length > 0 && valueAt(config, i.path) === undefined) {
+      if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
+      if (i.code === 'invalid_union' || i.code === 'invalid_value') return [{ file, line: locate(path), path, message: `required: missing here (${i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ')})` }];
     }
     return [{ file, line: locate(path), path, message: i.message }];
   });

@@ -83,28 +83,19 @@ function itemSchema(section: string, item: unknown): { keys: string[]; child(key
 /** The field names the config file accepts in the mapping at `path` (dotted), or [] when unknown. */
 export function fieldsAt(config: Record<string, unknown>, path: string): string[] {
   const parts = path === '' ? [] : path.split('.');
-  let schema: Schema = configFileSchema as unknown as Schema;
-  let value: unknown = config;
-  for (const [i, part] of parts.entries()) {
-    if (i === 1) {
-      const item = itemSchema(parts[0], value && Array.isArray(value) ? value[Number(part)] : undefined);
-      if (item) {
-        const itemValue = (value as unknown[])[Number(part)];
-        if (parts.length === 2) return item.keys;
-        const child = item.child(parts[2]);
-        if (!child) return [];
-        schema = child;
-        value = isRecord(itemValue) ? itemValue[parts[2]] : undefined;
-        return fieldsBelow(schema, value, parts.slice(3));
-      }
-    }
-    const next = step(schema, value, part);
-    if (!next) return [];
-    ({ schema, value } = next);
+  const [section, index, field] = parts;
+  const items = config[section ?? ''];
+  const item = Array.isArray(items) && index !== undefined ? items[Number(index)] : undefined;
+  const special = section !== undefined && index !== undefined ? itemSchema(section, item) : undefined;
+  if (special) {
+    if (field === undefined) return special.keys;
+    const child = special.child(field);
+    return child ? fieldsBelow(child, isRecord(item) ? item[field] : undefined, parts.slice(3)) : [];
   }
-  return Object.keys(shapeOf(unwrap(schema, value)) ?? {});
+  return fieldsBelow(configFileSchema as unknown as Schema, config, parts);
 }
 
+/** The fields of the mapping `parts` below a schema and its value. */
 function fieldsBelow(schema: Schema, value: unknown, parts: string[]): string[] {
   for (const part of parts) {
     const next = step(schema, value, part);
