@@ -92,6 +92,7 @@ describe('notifications end to end', () => {
       - protocol: datadog
         apiKey: dd-key-0123
         endpoint: ${receiver.url}/datadog
+version: 1
 `,
     );
     const cliEnv = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN, SLACK_URL: `${receiver.url}/slack/T000/B000/XXX`, HOOK_SECRET: HMAC_SECRET };

@@ -21,7 +21,7 @@ export const configFileSchema = z
       .superRefine((items, ctx) => {
         items.forEach((item, i) => {
           const r = ('rule' in item ? compositeAlarmInputSchema : alarmInputSchema).safeParse(item);
-          if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [i, ...(issue.path as (string | number)[])], message: issue.message });
+          if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [i, ...issue.path] });
         });
       })
       .optional(),

@@ -97,11 +97,12 @@ export function splitMonitorInput(value: Record<string, unknown>): { common: Rec
 export const monitorInputSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const { common, probe } = splitMonitorInput(value);
   const c = monitorCommonSchema.safeParse(common);
-  if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+  // Issues pass on as they are (an unknown key keeps its code and name, for the config file's "did you mean").
+  if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ ...issue });
   if (probe.type === undefined) {
     ctx.addIssue({ code: 'custom', path: ['type'], message: 'the probe type is required: http, tcp, dns or tls' });
     return;
   }
   const p = probeSpecSchema.safeParse(probe);
-  if (!p.success) for (const issue of p.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+  if (!p.success) for (const issue of p.error.issues) ctx.addIssue({ ...issue });
 });

@@ -27,7 +27,7 @@ import { topicConfigSection } from './notify/topic-config.js';
 import { registerTopicRoutes } from './notify/topic-routes.js';
 import { TopicService } from './notify/topic-service.js';
 import { MaintenanceService } from './monitors/maintenance-service.js';
-import { maintenanceConfigSection, monitorConfigSection } from './monitors/monitor-config.js';
+import { maintenanceConfigSection, monitorConfigSection, monitorTopicReferrer } from './monitors/monitor-config.js';
 import { MonitorRegistry } from './monitors/monitor-registry.js';
 import { registerMonitorRoutes } from './monitors/monitor-routes.js';
 import { CHECK_JOB, MonitorRunner } from './monitors/monitor-runner.js';
@@ -35,7 +35,7 @@ import { MonitorService } from './monitors/monitor-service.js';
 import { ResultRecorder } from './monitors/result-recorder.js';
 import { pruneResults } from './monitors/result-store.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { alarmConfigSection } from './alarms/alarm-config.js';
+import { alarmConfigSection, alarmTopicReferrer } from './alarms/alarm-config.js';
 import { registerAlarmRoutes } from './alarms/alarm-routes.js';
 import { AlarmService, EVAL_JOB } from './alarms/alarm-service.js';
 import { registerMetricRoutes } from './metrics/metric-routes.js';
@@ -44,7 +44,7 @@ import { pruneDatapoints } from './metrics/metric-store.js';
 import { pruneRollups, rollUp } from './metrics/metric-rollups.js';
 import { groupConfigSection } from './monitors/group-config.js';
 import { GroupService } from './monitors/group-service.js';
-import { heartbeatConfigSection } from './heartbeats/heartbeat-config.js';
+import { heartbeatConfigSection, heartbeatTopicReferrer } from './heartbeats/heartbeat-config.js';
 import { registerHcApiRoutes } from './heartbeats/hc-api-routes.js';
 import { HcApiService } from './heartbeats/hc-api-service.js';
 import { HeartbeatRegistry } from './heartbeats/heartbeat-registry.js';
@@ -139,7 +139,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   );
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
-  const topics = new TopicService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
   const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), metrics);
   const registry = new MonitorRegistry();
@@ -172,7 +171,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     (id, at) => heartbeats?.schedule(id, at),
     (name, ms, at) => metricService.record([{ namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions: { Heartbeat: name }, unit: 'Milliseconds', at, count: 1, sum: ms, min: ms, max: ms }]),
   );
-  heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, () => settings.publicUrl);
+  const topicNames = async (q: typeof db) => new Set((await listTopics(q)).map((t) => t.name));
+  heartbeats = new HeartbeatService(db, clock, heartbeatRegistry, scheduler, pingWriter, () => settings.publicUrl, topicNames);
   const heartbeatService = heartbeats;
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeatService.onDeadline(id) });
   await heartbeats.load();
@@ -201,14 +201,14 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   // Indexes ingest-log batches this node did not write (another node's, or from before a restart).
   scheduler.addJob({ name: 'metric-index-sweep', concurrency: 1, run: async (_key, dueAt) => (await metricService.indexer.flush(), dueAt + 5_000) });
   scheduler.schedule('metric-index-sweep', 'all', clock.now() + 1_000);
-  const topicNames = async (q: typeof db) => new Set((await listTopics(q)).map((t) => t.name));
+  const topics = new TopicService(db, clock, wake, [monitorTopicReferrer(monitors), heartbeatTopicReferrer(heartbeats), alarmTopicReferrer(alarms)]);
   const config = new ConfigApplyService(
     db,
     [
       topicConfigSection(topics),
-      monitorConfigSection(monitors),
+      monitorConfigSection(monitors, topicNames),
       maintenanceConfigSection(maintenance),
-      heartbeatConfigSection(heartbeats),
+      heartbeatConfigSection(heartbeats, topicNames),
       groupConfigSection(groups),
       alarmConfigSection(alarms, topicNames),
     ],

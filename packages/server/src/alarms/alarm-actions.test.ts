@@ -185,7 +185,7 @@ for (const variant of await testDatabases()) {
         assert.equal(res.status, 400, JSON.stringify(action));
         assert.match(res.json.error.message, pattern);
       }
-      const text = ['alarms:', '  - name: bad', '    namespace: App', '    metricName: bad', '    statistic: Maximum', '    period: 1m', '    evaluationPeriods: 1', '    threshold: 0', '    comparisonOperator: GreaterThanThreshold', '    alarmActions:', '      - webhook:', '          url: not-a-url', ''].join('\n');
+      const text = ['alarms:', '  - name: bad', '    namespace: App', '    metricName: bad', '    statistic: Maximum', '    period: 1m', '    evaluationPeriods: 1', '    threshold: 0', '    comparisonOperator: GreaterThanThreshold', '    alarmActions:', '      - webhook:', '          url: not-a-url', 'version: 1', ''].join('\n');
       const loaded = loadConfigText(text, 'alarms.yaml', {});
       assert.equal(loaded.ok, false);
       assert.equal(formatIssues(loaded.ok ? [] : loaded.issues), 'alarms.yaml:12: alarms.0.alarmActions.0.webhook.url: an http:// or https:// URL');

@@ -66,6 +66,7 @@ for (const variant of await testDatabases()) {
         '    rule: OK(p)', //                          7
         '  - name: s', //                              8
         '    rule: ALARM(m2)', //                      9
+        'version: 1',
         '',
       ].join('\n');
       const loaded = loadConfigText(text, 'alarms.yaml', {});

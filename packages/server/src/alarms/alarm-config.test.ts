@@ -20,6 +20,7 @@ const text = [
   '    comparisonOperator: GreaterThanOrEqualToThreshold', // 10
   '  - name: either', //                               11
   '    rule: ALARM(disk-typo) OR ALARM(cpu)', //       12
+  'version: 1',
   '',
 ].join('\n');
 
@@ -60,7 +61,7 @@ for (const variant of await testDatabases()) {
       assert.equal(res.json.error.message, "alarm 'base' is named by composite alarm 'both'; change or delete that first");
       assert.equal((await call(tocsin, 'DELETE', '/api/alarms/quiet')).status, 409, 'the suppressor counts too');
       // A file that keeps the composite but drops what it names cannot be pruned to.
-      const keepsComposite = loadConfigText(['alarms:', '  - name: both', '    rule: ALARM(base)', '    actionsSuppressor: quiet', ''].join('\n'), 'alarms.yaml', {});
+      const keepsComposite = loadConfigText(['alarms:', '  - name: both', '    rule: ALARM(base)', '    actionsSuppressor: quiet', 'version: 1', ''].join('\n'), 'alarms.yaml', {});
       assert.ok(keepsComposite.ok);
       const err = await tocsin.config.apply({ config: keepsComposite.config, prune: true }).then(
         () => assert.fail('applied'),

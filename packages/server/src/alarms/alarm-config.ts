@@ -1,13 +1,17 @@
 import type { Kysely } from 'kysely';
-import { isComposite } from '@tocsin/protocol';
-import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
+import { isComposite, type AlarmSpec } from '@tocsin/protocol';
+import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
+import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
+import type { TopicReferrer } from '../notify/topic-service.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import { redactedSpec, topicOf, withStoredSecrets } from './alarm-actions.js';
 import { dependenciesOf, dependencyOrder } from './alarm-composite.js';
 import { alarmsOf, parseRule } from './alarm-rule.js';
 import type { AlarmService } from './alarm-service.js';
+
+const ACTION_FIELDS = ['alarmActions', 'okActions', 'insufficientDataActions'] as const;
 
 function seconds(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
@@ -25,7 +29,7 @@ function printComposite(spec: Record<string, unknown>): Record<string, unknown> 
  * that exist or are declared, and close no cycle with the alarms as they
  * will be. Issues name the field (`alarms.3.rule`), hence the file's line.
  */
-export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<Database>) => Promise<Set<string>>): ConfigSection {
+export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames): ConfigSection {
   return {
     key: 'alarms',
     check(items) {
@@ -49,18 +53,16 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
         return withStoredSecrets(stored(a.name)?.spec, a);
       });
       const issues = wanted.flatMap((a, i) => alarms.referenceIssues(a, `alarms.${i}`, wanted));
-      const known = await topicNames(q);
-      for (const t of ctx.document.topics ?? []) known.add((t as { name: string }).name);
-      issues.push(
-        ...wanted.flatMap((a, i) =>
-          (['alarmActions', 'okActions', 'insufficientDataActions'] as const).flatMap((field) =>
-            a[field].flatMap((act, j) => {
-              const topic = topicOf(act);
-              return topic === undefined || known.has(topic) ? [] : [{ path: `alarms.${i}.${field}.${j}`, message: `topic '${topic}' does not exist` }];
-            }),
-          ),
+      const named = wanted.flatMap((a, i) =>
+        ACTION_FIELDS.flatMap((field) =>
+          a[field].flatMap((act, j) => {
+            const topic = topicOf(act);
+            return topic === undefined ? [] : [{ path: `alarms.${i}.${field}.${j}`, topic }];
+          }),
         ),
       );
+      issues.push(...(await missingTopics(named, q, ctx, topicNames)));
+      issues.push(...wanted.flatMap((a, i) => redactedIssues(a, `alarms.${i}`)));
       if (ctx.prune) {
         const keep = new Set(wanted.map((a) => a.name));
         const existing = new Set(alarms.list().map((e) => e.spec.name));
@@ -97,11 +99,17 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: (q: Kysely<
       }
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
-    async export() {
+    async export(_q, { includeSecrets }) {
       return alarms.list().map((e) => {
-        const spec = redactedSpec(e.spec);
+        const spec = includeSecrets ? e.spec : redactedSpec(e.spec);
         return 'period' in spec ? { ...spec, period: seconds(spec.period) } : printComposite(spec);
       });
     },
   };
+}
+
+/** Alarms whose actions publish to a topic, so that it is not deleted under them. */
+export function alarmTopicReferrer(alarms: AlarmService): TopicReferrer {
+  const names = (a: AlarmSpec) => ACTION_FIELDS.flatMap((f) => a[f].flatMap((act) => topicOf(act) ?? []));
+  return { section: 'alarms', namesOf: (topic) => alarms.list().filter((e) => names(e.spec).includes(topic)).map((e) => `alarm '${e.spec.name}'`) };
 }

@@ -13,6 +13,7 @@ import { alarmInputSchema, compositeAlarmInputSchema, isComposite, type AlarmSpe
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
+import { rejectRedacted } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { DestinationService } from '../notify/destination-service.js';
 import type { PublishService } from '../notify/publish-service.js';
@@ -141,6 +142,7 @@ export class AlarmService {
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
     if (this.alarms.has(spec.name)) throw new TocsinError('conflict', `alarm '${spec.name}' already exists`);
     this.checkReferences(spec);
+    rejectRedacted(spec);
     const now = this.clock.now();
     const e: AlarmEntry = { id: uuidv7(now), spec, state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', stateChangedAt: now, evaluatedAt: null };
     await this.inTransaction(q, async (trx) => {
@@ -161,6 +163,7 @@ export class AlarmService {
     if (given.name !== name) throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
     const spec = withStoredSecrets(e.spec, given);
     this.checkReferences(spec);
+    rejectRedacted(spec);
     await this.inTransaction(q, async (trx) => {
       await store.updateAlarmSpec(trx, e.id, JSON.stringify(spec), this.clock.now());
       await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), webhookTargets(spec));

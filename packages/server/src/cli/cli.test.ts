@@ -56,7 +56,8 @@ async function api(method: string, pathname: string): Promise<any> {
 const exported = async () => JSON.stringify(await api('GET', '/api/config/export'));
 const topicNames = async () => ((await api('GET', '/api/topics')).topics as { name: string }[]).map((t) => t.name).sort();
 
-const opsYaml = `topics:
+const opsYaml = `version: 1
+topics:
   - name: ops
     displayName: Operations
     subscriptions:
@@ -148,6 +149,7 @@ describe('tocsin CLI against a running server', () => {
         '        endpoint: not a url', // 8
         '  - name: second', // 9
         '    colour: red', // 10
+        'version: 1',
         '',
       ].join('\n'),
     );
@@ -163,7 +165,7 @@ describe('tocsin CLI against a running server', () => {
   });
 
   it("maps the server's validation errors to lines of the file", async () => {
-    const dup = file('dup.yaml', 'topics:\n  - name: ops\n  - name: spare\n  - name: ops\n    displayName: Twice\n');
+    const dup = file('dup.yaml', 'topics:\n  - name: ops\n  - name: spare\n  - name: ops\n    displayName: Twice\nversion: 1\n');
     const r = await cli(['apply', '-f', dup]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `${dup}:4: topics.2.name: topic 'ops' is declared twice\n`);

@@ -61,8 +61,10 @@ export const deliveriesCommand: Command = {
     if (action === 'replay') {
       if (v['all-dead']) {
         if (id) return fail('give a delivery ID or --all-dead, not both');
-        const { replayed } = await createApiClient(v).post<{ replayed: number }>(`/api/deliveries/replay${qs()}`);
-        process.stdout.write(`replaying ${replayed} dead deliver${replayed === 1 ? 'y' : 'ies'}\n`);
+        const { replayed, skipped } = await createApiClient(v).post<{ replayed: number; skipped: number }>(`/api/deliveries/replay${qs()}`);
+        const plural = (n: number) => `deliver${n === 1 ? 'y' : 'ies'}`;
+        const skippedText = skipped ? `; skipped ${skipped} dead ${plural(skipped)} of deleted subscriptions (nowhere to send them)` : '';
+        process.stdout.write(`replaying ${replayed} dead ${plural(replayed)}${skippedText}\n`);
         return 0;
       }
       if (!id) return fail('give a delivery ID, or --all-dead (see --help)');

@@ -1,25 +1,39 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { clientFlags, createApiClient } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
 
-const usage = `usage: tocsin export [-o FILE] [--url URL] [--token TOKEN]
+const usage = `usage: tocsin export [-o FILE] [--include-secrets] [--url URL] [--token TOKEN]
 
-Prints the server's state as a config file that applies back with no changes.`;
+Prints the server's state as a config file that applies back with no changes.
+  --include-secrets   print secrets in clear text: a backup that restores into an
+                      empty server (needs an admin token; keep the file as safe as
+                      the database)`;
 
 const header = `# Exported by tocsin export. Secrets are printed as the \${VAR} reference they
 # were applied from, or as <redacted>; applying <redacted> keeps the stored value.
 `;
 
+const backupHeader = `# Exported by tocsin export --include-secrets: this file holds every secret in
+# clear text. It restores into an empty server with tocsin apply -f FILE.
+`;
+
 export const exportCommand: Command = {
   summary: 'print the current state as a config file',
   async run(argv) {
-    const parsed = parseFlags(argv, { output: { type: 'string', short: 'o' }, ...clientFlags }, usage);
+    const parsed = parseFlags(argv, { output: { type: 'string', short: 'o' }, 'include-secrets': { type: 'boolean' }, ...clientFlags }, usage);
     if (!parsed) return 0;
-    const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>('/api/config/export');
-    const text = header + stringify(config, { lineWidth: 0 });
-    if (parsed.values.output) writeFileSync(String(parsed.values.output), text);
+    const includeSecrets = parsed.values['include-secrets'] === true;
+    const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>(`/api/config/export${includeSecrets ? '?includeSecrets=true' : ''}`);
+    const text = (includeSecrets ? backupHeader : header) + stringify(config, { lineWidth: 0 });
+    if (parsed.values.output) {
+      writeFileSync(String(parsed.values.output), text, includeSecrets ? { mode: 0o600 } : {});
+      if (includeSecrets) chmodSync(String(parsed.values.output), 0o600);
+    }
     else process.stdout.write(text);
+    if (includeSecrets) {
+      process.stderr.write(`tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`);
+    }
     return 0;
   },
 };

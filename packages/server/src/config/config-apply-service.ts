@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { configFileSchema } from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
-import type { ConfigChange, ConfigSection } from './config-section.js';
+import type { ConfigChange, ConfigSection, ExportOptions, PlanContext } from './config-section.js';
 
 export interface ApplyRequest {
   config: unknown;
@@ -14,6 +14,13 @@ export interface ApplyRequest {
 export interface ApplyResult {
   changes: ConfigChange[];
   applied: boolean;
+}
+
+function namesAfter(doc: Record<string, unknown[] | undefined>, prune: boolean, section: string, stored: Iterable<string>): Set<string> {
+  const items = doc[section];
+  if (items === undefined) return new Set(stored);
+  const declared = items.flatMap((i) => (i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string' ? [(i as { name: string }).name] : []));
+  return new Set(prune ? declared : [...stored, ...declared]);
 }
 
 /**
@@ -40,7 +47,8 @@ export class ConfigApplyService {
 
   async apply(req: ApplyRequest): Promise<ApplyResult> {
     const doc = this.validate(req.config);
-    const ctx = { prune: req.prune ?? false, refs: req.refs ?? {}, document: doc };
+    const prune = req.prune ?? false;
+    const ctx: PlanContext = { prune, refs: req.refs ?? {}, document: doc, namesAfter: (section, stored) => namesAfter(doc, prune, section, stored) };
     let changes: ConfigChange[] = [];
     await this.db.transaction().execute(async (trx) => {
       const plans = [];
@@ -57,9 +65,10 @@ export class ConfigApplyService {
     return { changes, applied: !req.dryRun };
   }
 
-  async export(): Promise<Record<string, unknown>> {
+  /** The current state as a config document; with `includeSecrets`, a backup that restores into an empty server. */
+  async export(options: ExportOptions = { includeSecrets: false }): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = { version: 1 };
-    for (const s of this.sections) out[s.key] = await s.export(this.db);
+    for (const s of this.sections) out[s.key] = await s.export(this.db, options);
     return out;
   }
 }

@@ -11,7 +11,8 @@ function errors(text: string, env: NodeJS.ProcessEnv = {}): string[] {
   return r.ok ? [] : formatIssues(r.issues).split('\n');
 }
 
-const lines = (...l: string[]) => l.join('\n') + '\n';
+/** A file of these lines; `version: 1` goes last, so the lines keep their numbers. */
+const lines = (...l: string[]) => [...l, 'version: 1'].join('\n') + '\n';
 
 describe('config loader', () => {
   it('resolves references, defaults and $$, and remembers where references were', () => {
@@ -53,6 +54,70 @@ describe('config loader', () => {
       'tocsin.yaml:4: topics.0.colour: unknown field',
       'tocsin.yaml:5: extra: unknown field',
     ]);
+  });
+
+  it('suggests the field an unknown key is closest to, where it stands', () => {
+    const text = lines(
+      'topcs: []', // 1
+      'topics:',
+      '  - name: ops',
+      '    displayname: Ops', // 4
+      '    subscriptions:',
+      '      - protocol: webhook',
+      '        endpont: http://127.0.0.1:9/hook', // 7
+      'monitors:',
+      '  - name: api',
+      '    type: http',
+      '    url: http://127.0.0.1:9/',
+      '    intervall: 30s', // 12
+      '    auth: { type: basic, username: u, passwrd: p }', // 13
+      '  - name: db',
+      '    type: tcp',
+      '    host: 127.0.0.1',
+      '    prot: 5432', // 17
+      'heartbeats:',
+      '  - name: nightly',
+      '    peroid: 1d', // 20
+      '    grace: 1h',
+      'alarms:',
+      '  - name: disk',
+      '    namespace: Host',
+      '    metricName: DiskUsed',
+      '    statistic: Average',
+      '    period: 5m',
+      '    evaluationPeriod: 2', // 28
+      '    evaluationPeriods: 2',
+      '    threshold: 70',
+      '    comparisonOperator: GreaterThanOrEqualToThreshold',
+      '    colour: red', // 32
+    );
+    // The fields they stand for are then missing too: those issues are tested below.
+    assert.deepEqual(errors(text).filter((l) => l.includes('unknown field')), [
+      "tocsin.yaml:1: topcs: unknown field; did you mean 'topics'?",
+      "tocsin.yaml:4: topics.0.displayname: unknown field; did you mean 'displayName'?",
+      "tocsin.yaml:7: topics.0.subscriptions.0.endpont: unknown field; did you mean 'endpoint'?",
+      "tocsin.yaml:12: monitors.0.intervall: unknown field; did you mean 'interval'?",
+      "tocsin.yaml:13: monitors.0.auth.passwrd: unknown field; did you mean 'password'?",
+      "tocsin.yaml:17: monitors.1.prot: unknown field; did you mean 'port'?",
+      "tocsin.yaml:20: heartbeats.0.peroid: unknown field; did you mean 'period'?",
+      "tocsin.yaml:28: alarms.0.evaluationPeriod: unknown field; did you mean 'evaluationPeriods'?",
+      'tocsin.yaml:32: alarms.0.colour: unknown field',
+    ]);
+  });
+
+  it('says a field left out is required, at the line of its mapping', () => {
+    const text = lines('monitors:', '  - name: db', '    type: tcp', '    port: 5432', 'alarms:', '  - name: disk', '    namespace: Host', '    metricName: DiskUsed');
+    const out = errors(text);
+    assert.equal(out[0], 'tocsin.yaml:2: monitors.0.host: required: missing here (expected string)');
+    assert.ok(out.includes('tocsin.yaml:6: alarms.0.threshold: required: missing here (expected number)'), out.join('\n'));
+    const sub = errors(lines('topics:', '  - name: ops', '    subscriptions:', '      - endpoint: http://127.0.0.1:9/'));
+    assert.deepEqual(sub, ["tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here (one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')"]);
+  });
+
+  it('needs a version', () => {
+    assert.deepEqual(errors('topics:\n  - name: ops\n'), ['tocsin.yaml:1: version: required: start the file with `version: 1` (the format of this file)']);
+    assert.deepEqual(errors('version: 2\ntopics: []\n'), ['tocsin.yaml:1: version: Invalid input: expected 1']);
+    assert.ok(loadConfigText('version: 1\ntopics: []\n', 'f', {}).ok);
   });
 
   it('reports every error of a file at once, in line order', () => {
@@ -114,7 +179,7 @@ describe('config loader', () => {
       const r = loadConfigFile(missing, {});
       assert.ok(!r.ok);
       assert.equal(formatIssues(r.issues), `${missing}:0: cannot read the file: ENOENT`);
-      writeFileSync(path.join(dir, 'ok.yaml'), 'topics:\n  - name: ops\n');
+      writeFileSync(path.join(dir, 'ok.yaml'), 'version: 1\ntopics:\n  - name: ops\n');
       assert.ok(loadConfigFile(path.join(dir, 'ok.yaml'), {}).ok);
     } finally {
       rmSync(dir, { recursive: true, force: true });

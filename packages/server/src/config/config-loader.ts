@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { configFileSchema } from '@tocsin/protocol';
+import { closestField, fieldsAt } from './field-suggestions.js';
 
 export interface ConfigIssue {
   file: string;
@@ -61,7 +62,8 @@ function lineOf(doc: Document, counter: LineCounter, path: string): number {
       if (!pair) break;
       at(pair.key);
       node = pair.value;
-      at(node);
+      // A key's own line, unless its value is a scalar written further down (`key: |`).
+      if (isScalar(node)) at(node);
     } else if (isSeq(node) && typeof part === 'number' && node.items[part]) {
       node = node.items[part];
       at(node);
@@ -122,16 +124,32 @@ function syntaxIssues(doc: Document, counter: LineCounter, file: string): Config
   });
 }
 
-/** Zod issues as file issues; an unknown field is reported at its own line. */
-function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, locate: (path: string) => number, skip: Set<string>): ConfigIssue[] {
+/** The value at a dotted path of the document, or undefined. */
+function valueAt(config: unknown, path: readonly PropertyKey[]): unknown {
+  let v = config;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[String(p)] : undefined;
+  return v;
+}
+
+/**
+ * Zod issues as file issues: an unknown field is reported at its own line,
+ * with the known field it is closest to; a field left out says it is required.
+ */
+function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, config: Record<string, unknown>, locate: (path: string) => number, skip: Set<string>): ConfigIssue[] {
   return issues.flatMap((i) => {
     const path = i.path.map(String).join('.');
     if (skip.has(path)) return [];
     if (i.code === 'unrecognized_keys') {
+      const known = fieldsAt(config, path);
       return i.keys.map((key) => {
         const at = path ? `${path}.${key}` : key;
-        return { file, line: locate(at), path: at, message: 'unknown field' };
+        const near = closestField(key, known);
+        return { file, line: locate(at), path: at, message: near ? `unknown field; did you mean '${near}'?` : 'unknown field' };
       });
+    }
+    if (i.path.length > 0 && valueAt(config, i.path) === undefined) {
+      if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
+      if (i.code === 'invalid_union' || i.code === 'invalid_value') return [{ file, line: locate(path), path, message: `required: missing here (${i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ')})` }];
     }
     return [{ file, line: locate(path), path, message: i.message }];
   });
@@ -150,9 +168,13 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   const problems: Found[] = [];
   const config = resolve(raw, '', env, refs, problems) as Record<string, unknown>;
   for (const p of problems) issues.push({ file, line: locate(p.path), path: p.path, message: p.message });
+  // Every file says which format it is written in; an empty file declares nothing.
+  if (!('version' in config) && Object.keys(config).length > 0) {
+    issues.push({ file, line: 1, path: 'version', message: 'required: start the file with `version: 1` (the format of this file)' });
+  }
   const parsed = configFileSchema.safeParse(config);
   // A value that failed to resolve also fails the schema; its first issue says why.
-  if (!parsed.success) issues.push(...schemaIssues(parsed.error.issues, file, locate, new Set(problems.map((p) => p.path))));
+  if (!parsed.success) issues.push(...schemaIssues(parsed.error.issues, file, config, locate, new Set(problems.map((p) => p.path))));
   if (issues.length) return { ok: false, issues: sortByLine(issues) };
   return { ok: true, config, refs, locate };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { handle, route, valid, type App } from '../http/route-kit.js';
-import type { TokenService } from '../tokens/token-service.js';
+import { TocsinError } from '../core/errors.js';
+import { scopeAllows, type TokenService } from '../tokens/token-service.js';
 import type { ApplyRequest, ConfigApplyService } from './config-apply-service.js';
 
 const tags = ['config'];
@@ -25,7 +26,23 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
     }),
     async (c) => c.json(await config.apply(valid<ApplyRequest>(c, 'json'))),
   );
-  handle(app, route(tokens, { method: 'get', path: '/api/config/export', scope: 'read', summary: 'The current state as a config document (secrets redacted)', tags }), async (c) =>
-    c.json({ config: await config.export() }),
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/config/export',
+      scope: 'read',
+      summary: 'The current state as a config document (secrets redacted; includeSecrets=true, admin only: a backup that holds them)',
+      tags,
+      query: z.object({ includeSecrets: z.enum(['true', 'false']).optional() }),
+    }),
+    async (c) => {
+      const includeSecrets = valid<{ includeSecrets?: string }>(c, 'query').includeSecrets === 'true';
+      const scope = c.get('principal')?.scope;
+      if (includeSecrets && (!scope || !scopeAllows(scope, 'admin'))) {
+        throw new TocsinError('forbidden', `includeSecrets needs a token with the 'admin' scope; this token has '${scope}'`);
+      }
+      return c.json({ config: await config.export({ includeSecrets }) });
+    },
   );
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
-import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
+import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
+import { invalid } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
+import type { TopicReferrer } from '../notify/topic-service.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { HeartbeatService } from './heartbeat-service.js';
 
@@ -16,7 +18,7 @@ function printable(spec: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The `heartbeats:` section of the config file. */
-export function heartbeatConfigSection(heartbeats: HeartbeatService): ConfigSection {
+export function heartbeatConfigSection(heartbeats: HeartbeatService, topicNames: TopicNames): ConfigSection {
   return {
     key: 'heartbeats',
     check(items) {
@@ -33,8 +35,11 @@ export function heartbeatConfigSection(heartbeats: HeartbeatService): ConfigSect
       });
       return issues;
     },
-    async plan(_q, items, ctx) {
+    async plan(q, items, ctx) {
       const wanted = items.map((item, i) => heartbeats.parse(item, `heartbeats.${i}`));
+      const named = wanted.flatMap((h, i) => h.topics.map((topic, j) => ({ path: `heartbeats.${i}.topics.${j}`, topic })));
+      const issues = await missingTopics(named, q, ctx, topicNames);
+      if (issues.length) throw invalid(issues);
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
       for (const h of wanted) {
@@ -65,4 +70,9 @@ export function heartbeatConfigSection(heartbeats: HeartbeatService): ConfigSect
       return heartbeats.list().map((v) => printable(v.spec));
     },
   };
+}
+
+/** Heartbeats that name a topic, so that it is not deleted under them. */
+export function heartbeatTopicReferrer(heartbeats: HeartbeatService): TopicReferrer {
+  return { section: 'heartbeats', namesOf: (topic) => heartbeats.list().filter((h) => ((h.spec.topics as string[] | undefined) ?? []).includes(topic)).map((h) => `heartbeat '${h.name}'`) };
 }

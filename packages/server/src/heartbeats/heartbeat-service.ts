@@ -43,7 +43,17 @@ export class HeartbeatService {
     private readonly scheduler: Scheduler,
     private readonly writer: PingWriter,
     private readonly publicUrl: () => string,
+    /** Names of the topics that exist, seen through `q` (a heartbeat may only name those). */
+    private readonly topicNames: (q: Kysely<Database>) => Promise<Set<string>>,
   ) {}
+
+  /** Every topic a heartbeat names must exist, or its alerts would go nowhere. */
+  private async checkTopics(spec: HeartbeatSpec, q: Kysely<Database>): Promise<void> {
+    if (spec.topics.length === 0) return;
+    const known = await this.topicNames(q);
+    const issues = spec.topics.flatMap((t, i) => (known.has(t) ? [] : [{ path: `topics.${i}`, message: `topic '${t}' does not exist` }]));
+    if (issues.length) throw invalid(issues);
+  }
 
   async load(): Promise<void> {
     await store.putKvIfAbsent(this.db, 'ping_key', randomToken(22).toLowerCase());
@@ -108,6 +118,7 @@ export class HeartbeatService {
   async create(spec: HeartbeatSpec & { slug: string }, q?: Kysely<Database>, uuid: string = randomUUID()): Promise<HeartbeatView> {
     if (this.registry.name(spec.name)) throw new TocsinError('conflict', `heartbeat '${spec.name}' already exists`);
     if (this.registry.slug(spec.slug)) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    await this.checkTopics(spec, q ?? this.db);
     const now = this.clock.now();
     const rules = rulesOf(spec);
     const runtime = initialHeartbeat(rules, now, spec.paused);
@@ -124,6 +135,7 @@ export class HeartbeatService {
     const e = this.get(name);
     const other = this.registry.slug(spec.slug);
     if (other && other !== e) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    await this.checkTopics(spec, q ?? this.db);
     const now = this.clock.now();
     const rules = rulesOf(spec);
     let runtime = e.runtime;

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
-import { fieldIssuesFrom, type ConfigChange, type ConfigSection } from '../config/config-section.js';
+import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
+import { invalid } from '../core/errors.js';
+import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
+import type { TopicReferrer } from '../notify/topic-service.js';
 import { stableJson } from '../notify/subscription-spec.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorSpecOf, type ParsedMonitor } from './monitor-input.js';
@@ -13,7 +16,7 @@ function changedFields(current: Record<string, unknown>, wanted: Record<string, 
 }
 
 /** The `monitors:` section of the config file. */
-export function monitorConfigSection(monitors: MonitorService): ConfigSection {
+export function monitorConfigSection(monitors: MonitorService, topicNames: TopicNames): ConfigSection {
   const parseAll = (items: unknown[]) => items.map((item, i) => monitors.parse(item, `monitors.${i}`));
   return {
     key: 'monitors',
@@ -33,8 +36,13 @@ export function monitorConfigSection(monitors: MonitorService): ConfigSection {
     },
     async plan(q, items, ctx) {
       const wanted: ParsedMonitor[] = parseAll(items);
-      const declared = (ctx.document.topics ?? []).map((t) => (t as { name: string }).name);
-      for (const [i, p] of wanted.entries()) await monitors.checkTopics(p, q, `monitors.${i}`, declared);
+      const named = wanted.flatMap((p, i) => p.topics.map((topic, j) => ({ path: `monitors.${i}.topics.${j}`, topic })));
+      const issues = await missingTopics(named, q, ctx, topicNames);
+      for (const [i, p] of wanted.entries()) {
+        const stored = monitors.list().some((m) => m.name === p.name) ? monitors.get(p.name).monitor.probe : undefined;
+        issues.push(...redactedIssues(keepSecrets(p.probe, stored), `monitors.${i}`));
+      }
+      if (issues.length) throw invalid(issues);
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
       for (const p of wanted) {
@@ -63,10 +71,10 @@ export function monitorConfigSection(monitors: MonitorService): ConfigSection {
       }
       return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
     },
-    async export() {
+    async export(_q, { includeSecrets }) {
       return monitors.list().map((v) => {
         const spec = monitorSpecOf(monitors.get(v.name).monitor);
-        return { ...spec, ...v.target };
+        return includeSecrets ? spec : { ...spec, ...v.target };
       });
     },
   };
@@ -113,4 +121,9 @@ export function maintenanceConfigSection(maintenance: MaintenanceService): Confi
       return (await maintenance.specs(q)).map((s) => (s.duration === undefined ? s : { ...s, duration: minutes(s.duration) }));
     },
   };
+}
+
+/** Monitors that name a topic, so that it is not deleted under them. */
+export function monitorTopicReferrer(monitors: MonitorService): TopicReferrer {
+  return { section: 'monitors', namesOf: (topic) => monitors.list().filter((m) => (m.settings.topics as string[]).includes(topic)).map((m) => `monitor '${m.name}'`) };
 }

@@ -8,6 +8,7 @@ import { REDACTED } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
+import { rejectRedacted } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
@@ -132,6 +133,7 @@ export class MonitorService {
   async create(p: ParsedMonitor, q?: Kysely<Database>): Promise<MonitorView> {
     if (this.registry.byName(p.name)) throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
     await this.checkTopics(p, q ?? this.db);
+    rejectRedacted(p.probe);
     const now = this.clock.now();
     const monitor: Monitor = { id: uuidv7(now), num: await store.nextMonitorNum(q ?? this.db), type: p.probe.type, createdAt: now, updatedAt: now, ...p };
     const runtime = initialRuntime(now, p.paused);
@@ -149,6 +151,7 @@ export class MonitorService {
     await this.checkTopics(p, q ?? this.db);
     const now = this.clock.now();
     const probe = keepSecrets(p.probe, entry.monitor.probe) as Monitor['probe'];
+    rejectRedacted(probe);
     const monitor: Monitor = { ...entry.monitor, ...p, probe, type: probe.type, updatedAt: now };
     await store.updateMonitor(q ?? this.db, monitor);
     const wasPaused = entry.monitor.paused;

@@ -33,11 +33,11 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
       method: 'post',
       path: '/api/deliveries/replay',
       scope: 'admin',
-      summary: 'Replay every dead delivery (of a topic or subscription)',
+      summary: 'Replay every dead delivery (of a topic or subscription); those of deleted subscriptions are skipped and counted',
       tags,
       query: filterQuery.omit({ status: true, before: true, limit: true }),
       response: { status: 202 },
     }),
-    async (c) => c.json({ replayed: await deliveries.replayDead(valid(c, 'query')) }, 202),
+    async (c) => c.json(await deliveries.replayDead(valid(c, 'query')), 202),
   );
 }

@@ -16,6 +16,9 @@ async function findQueue(db: Kysely<Database>, id: string): Promise<Subscription
   return (await topics.findSubscription(db, id)) ?? (await destinations.findDestinationsByIds(db, [id]))[0];
 }
 
+/** The protocol shown for a delivery whose subscription was deleted. */
+const DELETED_PROTOCOL = 'unknown';
+
 export interface DeliveryView {
   id: string;
   status: DeliveryStatus;
@@ -87,21 +90,29 @@ export class DeliveryService {
     return this.view({ ...d, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() }, sub);
   }
 
-  /** Replays every dead delivery that matches; returns how many. */
-  async replayDead(filter: Omit<DeliveryFilter, 'status'>): Promise<number> {
-    let count = 0;
+  /**
+   * Replays every dead delivery that matches. Dead letters of a deleted
+   * subscription (or alarm action) have nowhere to go: they are skipped and counted.
+   */
+  async replayDead(filter: Omit<DeliveryFilter, 'status'>): Promise<{ replayed: number; skipped: number }> {
+    let replayed = 0;
+    let skipped = 0;
     let before: string | undefined;
     for (;;) {
       const page = await this.list({ ...filter, status: 'dead', before, limit: 500 });
       for (const d of page) {
+        if (d.protocol === DELETED_PROTOCOL) {
+          skipped++;
+          continue;
+        }
         await outbox.requeueDelivery(this.db, d.id, this.clock.now());
-        count++;
+        replayed++;
       }
       if (page.length < 500) break;
       before = page[page.length - 1].id;
     }
-    if (count) this.onQueued();
-    return count;
+    if (replayed) this.onQueued();
+    return { replayed, skipped };
   }
 
   private view(d: Delivery, sub: { topicName: string; name: string; protocol: string } | undefined): DeliveryView {
@@ -112,7 +123,7 @@ export class DeliveryService {
       purpose: d.purpose,
       topic: sub?.topicName ?? '(deleted)',
       subscription: sub?.name ?? '(deleted)',
-      protocol: sub?.protocol ?? 'unknown',
+      protocol: sub?.protocol ?? DELETED_PROTOCOL,
       eventId: d.eventId,
       attempts: d.attempts,
       nextAttemptAt: d.status === 'pending' ? iso(d.nextAttemptAt) : null,

@@ -161,7 +161,7 @@ for (const variant of await testDatabases()) {
       assert.equal(dead.length, 3);
       assert.ok(dead.every((d) => d.lastStatus === 400 && d.lastError === 'status 400: bad payload'));
       reject = false;
-      assert.equal(await tocsin.deliveries.replayDead({ topic: 'dead', subscription: 'grouped' }), 3);
+      assert.equal((await tocsin.deliveries.replayDead({ topic: 'dead', subscription: 'grouped' })).replayed, 3);
       await tocsin.outbox.runOnce();
       assert.deepEqual(bodies('/dead/grouped').map(eventTitles), [['a is down'], ['b is down'], ['c is down']]);
     });

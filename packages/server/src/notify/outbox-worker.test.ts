@@ -78,7 +78,7 @@ for (const variant of await testDatabases()) {
       await tocsin.deliveries.replay(dead[1].id);
       await tocsin.outbox.runOnce();
       assert.deepEqual(titles('/bad'), ['b0']);
-      assert.equal((await tocsin.deliveries.replayDead({ topic: 'bad' })), 1);
+      assert.equal((await tocsin.deliveries.replayDead({ topic: 'bad' })).replayed, 1);
       await tocsin.outbox.runOnce();
       assert.deepEqual(titles('/bad'), ['b0', 'b1']);
       receiver.respond = () => ({ status: 200, body: 'ok' });

@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 import type { TopicSpec } from '@tocsin/protocol';
 import type { ConfigChange, ConfigSection } from '../config/config-section.js';
 import type { Database } from '../db/db-schema.js';
+import type { Subscription } from './notify-types.js';
 import { changedFields, splitSpec, stableJson, subscriptionView } from './subscription-spec.js';
-import { checkUniqueNames, type TopicService } from './topic-service.js';
+import { invalid } from '../core/errors.js';
+import { checkUniqueNames, unresolvedSecrets, type TopicService } from './topic-service.js';
 import * as store from './topic-store.js';
 
 /** The `topics:` section of the config file. */
@@ -39,6 +41,12 @@ export function topicConfigSection(service: TopicService): ConfigSection {
       const wanted = items.map((item) => service.parseTopic(item));
       const topics = await store.listTopics(q);
       const subs = await store.listSubscriptions(q);
+      const unresolved = wanted.flatMap((spec, i) => {
+        const existing = topics.find((t) => t.name === spec.name);
+        const stored = existing ? subs.filter((s) => s.topicId === existing.id) : [];
+        return unresolvedSecrets(spec.subscriptions ?? [], stored, (j, field) => `topics.${i}.subscriptions.${j}.${field}`);
+      });
+      if (unresolved.length) throw invalid(unresolved);
       const changes: ConfigChange[] = [];
       const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
       for (const [i, spec] of wanted.entries()) {
@@ -82,11 +90,20 @@ export function topicConfigSection(service: TopicService): ConfigSection {
         }
       }
       if (ctx.prune) {
+        // Sections in the document check their own references against the topics it keeps; the others are checked here.
+        const checkedByDocument = new Set(Object.keys(ctx.document).filter((k) => ctx.document[k] !== undefined));
+        const issues: { path: string; message: string }[] = [];
         for (const t of topics) {
           if (wanted.some((w) => w.name === t.name)) continue;
+          const referrers = service.referrersOf(t.name, checkedByDocument);
+          if (referrers.length) {
+            issues.push({ path: 'topics', message: `leaves out topic '${t.name}', which --prune would delete, but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file` });
+            continue;
+          }
           changes.push({ action: 'delete', resource: 'topic', name: t.name });
-          ops.push((trx) => service.remove(t.name, trx));
+          ops.push((trx) => service.remove(t.name, trx, { referrersChecked: true }));
         }
+        if (issues.length) throw invalid(issues);
       }
       return {
         changes,
@@ -96,7 +113,12 @@ export function topicConfigSection(service: TopicService): ConfigSection {
       };
     },
 
-    async export(q) {
+    async export(q, { includeSecrets }) {
+      const view = (s: Subscription) => {
+        const out = subscriptionView(s);
+        if (includeSecrets) for (const [k, v] of Object.entries(s.secrets)) out[k] = v.value;
+        return out;
+      };
       const topics = await store.listTopics(q);
       const subs = await store.listSubscriptions(q);
       return topics.map((t) => {
@@ -104,7 +126,7 @@ export function topicConfigSection(service: TopicService): ConfigSection {
         if (t.displayName) out.displayName = t.displayName;
         if (Object.keys(t.tags).length) out.tags = t.tags;
         const mine = subs.filter((s) => s.topicId === t.id);
-        if (mine.length) out.subscriptions = mine.map(subscriptionView);
+        if (mine.length) out.subscriptions = mine.map(view);
         return out;
       });
     },

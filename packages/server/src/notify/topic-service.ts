@@ -10,10 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subscriptionInputSchema, topicInputSchema, type SubscriptionSpec, type TopicSpec } from '@tocsin/protocol';
+import { subscriptionInputSchema, topicInputSchema, type FieldIssue, type SubscriptionSpec, type TopicSpec } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { randomToken, uuidv7 } from '../core/ids.js';
+import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { Subscription, Topic } from './notify-types.js';
 import { insertDeliveries, insertEvent } from './outbox-store.js';
@@ -35,6 +36,18 @@ export interface TopicView {
   updatedAt: string;
 }
 
+/**
+ * What names topics in another domain (monitors, heartbeats, alarms): a
+ * topic they name cannot be deleted. Each domain gives one, in app.ts, so
+ * that this module reads no other domain's tables.
+ */
+export interface TopicReferrer {
+  /** The config section of those resources; a config document that has it checks its references itself. */
+  section: string;
+  /** The resources naming `topic`, as people call them (`monitor 'api'`). */
+  namesOf(topic: string): string[];
+}
+
 /** Looks a `${VAR}` ref up by a subscription field name. */
 export type RefLookup = (subscriptionIndex: number, field: string) => string | undefined;
 
@@ -44,7 +57,13 @@ export class TopicService {
     private readonly clock: Clock,
     /** Called after a commit that queued deliveries (confirmation mails). */
     private readonly onQueued: () => void = () => {},
+    private readonly referrers: readonly TopicReferrer[] = [],
   ) {}
+
+  /** What names a topic, from the sections `except` (a config document's own sections, which it checks itself). */
+  referrersOf(topic: string, except: ReadonlySet<string> = new Set()): string[] {
+    return this.referrers.filter((r) => !except.has(r.section)).flatMap((r) => r.namesOf(topic));
+  }
 
   view(topic: Topic, subs: Subscription[]): TopicView {
     return {
@@ -84,6 +103,7 @@ export class TopicService {
   async create(spec: TopicSpec, refs: RefLookup = () => undefined, q?: Kysely<Database>): Promise<TopicView> {
     const run = async (trx: Kysely<Database>): Promise<TopicView> => {
       if (await store.findTopic(trx, spec.name)) throw new TocsinError('conflict', `topic '${spec.name}' already exists`);
+      rejectUnresolved(spec.subscriptions ?? [], []);
       const now = this.clock.now();
       const topic: Topic = { id: uuidv7(now), name: spec.name, displayName: spec.displayName ?? null, tags: spec.tags ?? {}, createdAt: now, updatedAt: now };
       await store.insertTopic(trx, topic);
@@ -103,6 +123,7 @@ export class TopicService {
     const refs = options.refs ?? (() => undefined);
     return this.inTransaction(q, async (trx) => {
       const { topic, subscriptions } = await this.get(name, trx);
+      rejectUnresolved(spec.subscriptions ?? [], subscriptions);
       const now = this.clock.now();
       const updated: Topic = { ...topic, displayName: spec.displayName ?? null, tags: spec.tags ?? {}, updatedAt: now };
       await store.updateTopic(trx, updated);
@@ -132,9 +153,18 @@ export class TopicService {
     });
   }
 
-  async remove(name: string, q?: Kysely<Database>): Promise<void> {
+  /**
+   * Deletes a topic and its subscriptions; refused (409) while monitors,
+   * heartbeats or alarms name it, since their alerts would go nowhere.
+   * `referrersChecked`: the caller (a config apply) has checked them against what it applies.
+   */
+  async remove(name: string, q?: Kysely<Database>, options: { referrersChecked?: boolean } = {}): Promise<void> {
     await this.inTransaction(q, async (trx) => {
       const { topic } = await this.get(name, trx);
+      const referrers = options.referrersChecked ? [] : this.referrersOf(name);
+      if (referrers.length) {
+        throw new TocsinError('conflict', `topic '${name}' is named by ${referrers.join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`, { referrers });
+      }
       await store.deleteTopic(trx, topic.id);
     });
   }
@@ -143,6 +173,7 @@ export class TopicService {
     return this.inTransaction(undefined, async (trx) => {
       const { topic, subscriptions } = await this.get(topicName, trx);
       const name = splitSpec(spec).name;
+      rejectUnresolved([spec], [], (_, field) => field);
       if (subscriptions.some((s) => s.name === name)) {
         throw new TocsinError('conflict', `topic '${topicName}' already has a subscription named '${name}'; give this one another name`);
       }
@@ -251,6 +282,29 @@ export class TopicService {
     this.onQueued();
     return result;
   }
+}
+
+/**
+ * Secrets of subscriptions given as `<redacted>` with no stored value behind
+ * them (a new subscription, or a field the stored one lacks): `stored` are
+ * the topic's subscriptions now; `pathOf` places an issue (`subscriptions.0.routingKey`).
+ */
+export function unresolvedSecrets(
+  subs: readonly SubscriptionSpec[],
+  stored: readonly Subscription[],
+  pathOf: (index: number, field: string) => string = (i, f) => `subscriptions.${i}.${f}`,
+): FieldIssue[] {
+  return subs.flatMap((s, i) => {
+    const split = splitSpec(s);
+    const match = stored.find((x) => x.name === split.name && x.protocol === s.protocol);
+    const secrets = match ? mergeSecrets(match.secrets, split.secrets) : split.secrets;
+    return Object.entries(secrets).flatMap(([k, v]) => redactedIssues(v.value, pathOf(i, k)));
+  });
+}
+
+function rejectUnresolved(subs: readonly SubscriptionSpec[], stored: readonly Subscription[], pathOf?: (index: number, field: string) => string): void {
+  const issues = unresolvedSecrets(subs, stored, pathOf);
+  if (issues.length) throw invalid(issues);
 }
 
 /** Two subscriptions of one topic may not share a name (given or defaulted). */
