@@ -4,6 +4,8 @@ import { OtlpConverter } from './otlp-metrics.js';
 import type { OtlpMetric, OtlpRequest } from './otlp-values.js';
 
 const BOOT = 1_767_225_600_000;
+/** The time of the tests' requests: a little after BOOT. */
+const NOW = BOOT + 120_000;
 const ns = (ms: number) => `${ms}000000`;
 const attr = (key: string, stringValue: string) => ({ key, value: { stringValue } });
 
@@ -35,20 +37,20 @@ describe('OTLP metrics', () => {
   it('turns a cumulative counter into deltas, counting a series started while running from its start', () => {
     const c = new OtlpConverter(BOOT);
     const start = BOOT + 1000;
-    assert.deepEqual(sums(c.convert(request([counter(5, start + 10_000, start)]), 0)), [5], 'started after this node: all of it is new');
-    assert.deepEqual(sums(c.convert(request([counter(8, start + 20_000, start)]), 0)), [3]);
-    assert.deepEqual(sums(c.convert(request([counter(8, start + 20_000, start)]), 0)), [], 'a retried export adds nothing');
-    assert.deepEqual(sums(c.convert(request([counter(8, start + 30_000, start)]), 0)), [0], 'no increase is a 0, not a gap');
-    assert.deepEqual(sums(c.convert(request([counter(2, start + 40_000, start + 35_000)]), 0)), [2], 'a new start time is a reset');
-    assert.deepEqual(sums(c.convert(request([counter(1, start + 50_000, start + 35_000)]), 0)), [1], 'a lower value is a reset');
+    assert.deepEqual(sums(c.convert(request([counter(5, start + 10_000, start)]), NOW)), [5], 'started after this node: all of it is new');
+    assert.deepEqual(sums(c.convert(request([counter(8, start + 20_000, start)]), NOW)), [3]);
+    assert.deepEqual(sums(c.convert(request([counter(8, start + 20_000, start)]), NOW)), [], 'a retried export adds nothing');
+    assert.deepEqual(sums(c.convert(request([counter(8, start + 30_000, start)]), NOW)), [0], 'no increase is a 0, not a gap');
+    assert.deepEqual(sums(c.convert(request([counter(2, start + 40_000, start + 35_000)]), NOW)), [2], 'a new start time is a reset');
+    assert.deepEqual(sums(c.convert(request([counter(1, start + 50_000, start + 35_000)]), NOW)), [1], 'a lower value is a reset');
   });
 
   it('takes the first point of a series started before this node as a baseline, not as an increase', () => {
     const c = new OtlpConverter(BOOT);
     const start = BOOT - 3_600_000;
-    assert.deepEqual(sums(c.convert(request([counter(1000, BOOT + 10_000, start)]), 0)), [], 'may have been counted before a restart');
-    assert.deepEqual(sums(c.convert(request([counter(1004, BOOT + 20_000, start)]), 0)), [4]);
-    const noStart = c.convert(request([{ ...counter(50, BOOT + 10_000, 0), name: 'other' }]), 0);
+    assert.deepEqual(sums(c.convert(request([counter(1000, BOOT + 10_000, start)]), NOW)), [], 'may have been counted before a restart');
+    assert.deepEqual(sums(c.convert(request([counter(1004, BOOT + 20_000, start)]), NOW)), [4]);
+    const noStart = c.convert(request([{ ...counter(50, BOOT + 10_000, 0), name: 'other' }]), NOW);
     assert.deepEqual(sums(noStart), [], 'no start time: a baseline');
   });
 
@@ -57,10 +59,10 @@ describe('OTLP metrics', () => {
     const res = (id: string) => [attr('service.name', 'checkout'), attr('service.instance.id', id)];
     const a = BOOT + 1000;
     const b = BOOT + 60_000;
-    c.convert(request([counter(10, a + 10_000, a)], res('i-1')), 0);
+    c.convert(request([counter(10, a + 10_000, a)], res('i-1')), NOW);
     // A second process (or a restarted one) with its own running total: deltas of both add up in one series.
-    const r1 = c.convert(request([counter(4, b + 10_000, b)], res('i-2')), 0);
-    const r2 = c.convert(request([counter(15, a + 70_000, a)], res('i-1')), 0);
+    const r1 = c.convert(request([counter(4, b + 10_000, b)], res('i-2')), NOW);
+    const r2 = c.convert(request([counter(15, a + 70_000, a)], res('i-1')), NOW);
     assert.deepEqual([...sums(r1), ...sums(r2)], [4, 5]);
     assert.deepEqual(r1.data[0].dimensions, r2.data[0].dimensions);
     assert.deepEqual(r1.data[0].dimensions, { route: '/a' });
@@ -85,14 +87,14 @@ describe('OTLP metrics', () => {
         dataPoints: [{ startTimeUnixNano: ns(start), timeUnixNano: ns(at), count: String(count), sum, min: 10, max: 300, explicitBounds: [0, 25, 100, 500], bucketCounts: buckets.map(String) }],
       },
     });
-    const first = c.convert(request([hist(3, 330, [0, 2, 0, 1, 0], BOOT + 10_000)]), 0).data[0];
+    const first = c.convert(request([hist(3, 330, [0, 2, 0, 1, 0], BOOT + 10_000)]), NOW).data[0];
     assert.deepEqual({ count: first.count, sum: first.sum, min: first.min, max: first.max }, { count: 3, sum: 330, min: 10, max: 300 });
     assert.deepEqual(first.values, [{ value: 17.5, weight: 2 }, { value: 200, weight: 1 }], 'bucket middles, within min and max');
-    const second = c.convert(request([hist(5, 430, [0, 2, 2, 1, 0], BOOT + 20_000)]), 0).data[0];
+    const second = c.convert(request([hist(5, 430, [0, 2, 2, 1, 0], BOOT + 20_000)]), NOW).data[0];
     assert.deepEqual({ count: second.count, sum: second.sum, min: second.min, max: second.max }, { count: 2, sum: 100, min: 62.5, max: 62.5 });
     assert.deepEqual(second.values, [{ value: 62.5, weight: 2 }]);
-    assert.deepEqual(c.convert(request([hist(5, 430, [0, 2, 2, 1, 0], BOOT + 30_000)]), 0).data, [], 'nothing observed: no datapoint');
-    const reset = c.convert(request([hist(1, 20, [0, 1, 0, 0, 0], BOOT + 40_000)]), 0).data[0];
+    assert.deepEqual(c.convert(request([hist(5, 430, [0, 2, 2, 1, 0], BOOT + 30_000)]), NOW).data, [], 'nothing observed: no datapoint');
+    const reset = c.convert(request([hist(1, 20, [0, 1, 0, 0, 0], BOOT + 40_000)]), NOW).data[0];
     assert.equal(reset.count, 1, 'a lower count is a reset');
   });
 
@@ -106,12 +108,12 @@ describe('OTLP metrics', () => {
       },
     });
     // Scale 1: bucket i is (2^(i/2), 2^((i+1)/2)]; values 3 and 5 fall in buckets 3 and 4, read as 2^((i+0.5)/2).
-    const first = c.convert(request([point(1, 3, [1, 1], 2, 8, BOOT + 10_000)]), 0).data[0];
+    const first = c.convert(request([point(1, 3, [1, 1], 2, 8, BOOT + 10_000)]), NOW).data[0];
     assert.equal(first.count, 2);
     assert.deepEqual(first.values!.map((v) => Math.round(v.value * 100) / 100), [3.36, 4.76]);
     assert.deepEqual([first.min, first.max].map((v) => Math.round(v * 100) / 100), [3.36, 4.76], 'no min and max given: the buckets bound them');
     // Scale 0 (buckets merged in pairs): 3 → bucket 1, 5 → bucket 2, and a new 6 → bucket 2.
-    const second = c.convert(request([point(0, 1, [1, 2], 3, 14, BOOT + 20_000)]), 0).data[0];
+    const second = c.convert(request([point(0, 1, [1, 2], 3, 14, BOOT + 20_000)]), NOW).data[0];
     assert.deepEqual({ count: second.count, sum: second.sum }, { count: 1, sum: 6 });
     assert.deepEqual(second.values, [{ value: 2 ** 2.5, weight: 1 }]);
   });
@@ -124,16 +126,18 @@ describe('OTLP metrics', () => {
         { name: 'g', gauge: { dataPoints: [{ asDouble: 1 }, {}, { flags: 1 }] } },
         { gauge: { dataPoints: [{ asDouble: 1 }] } },
         { name: 'h', histogram: { dataPoints: [{ count: '2' }] } },
+        { name: 'old', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: ns(BOOT - 15 * 86_400_000) }, { asDouble: 1, timeUnixNano: ns(BOOT + 3 * 3_600_000) }] } },
       ]),
       BOOT,
     );
     assert.deepEqual(sums(r), [1]);
-    assert.equal(r.rejected, 5);
+    assert.equal(r.rejected, 7);
     assert.deepEqual(r.reasons, [
       'rpc: summaries are not taken; send a histogram',
       'g: a datapoint without a finite asDouble or asInt',
       'a metric without a name',
       'h: a histogram point with neither a sum nor buckets',
+      'old: a time more than 14 days ago or 2 hours ahead',
     ]);
   });
 

@@ -14,8 +14,9 @@
  * - Histograms (explicit and exponential) become a statistic set (count,
  *   sum, min, max) whose buckets fill the distribution (otlp-histogram.ts).
  * - Summaries are rejected (Tocsin keeps its own percentiles), as are
- *   points without a value; each is counted in OTLP's partial success with
- *   the reason. Points flagged "no recorded value" are skipped.
+ *   points without a value and points more than 14 days old or 2 hours
+ *   ahead; each is counted in OTLP's partial success with the reason.
+ *   Points flagged "no recorded value" are skipped.
  */
 import type { SeriesDatum } from './metric-service.js';
 import { CumulativeState } from './otlp-cumulative.js';
@@ -23,6 +24,10 @@ import { bucketValues, exponentialHisto, explicitHisto, type Histo } from './otl
 import { attributesOf, isCumulative, nanosToMs, NO_RECORDED_VALUE, toNumber, type OtlpMetric, type OtlpRequest } from './otlp-values.js';
 
 export type { OtlpRequest } from './otlp-values.js';
+
+/** Points are taken up to two weeks old and two hours ahead, as PutMetricData's. */
+const OLDEST_MS = 14 * 86_400_000;
+const AHEAD_MS = 2 * 3_600_000;
 
 export interface OtlpOptions {
   /** Resource attributes (besides service.name) that become dimensions; '*' for all. */
@@ -97,6 +102,10 @@ export class OtlpConverter {
       const attrs = attributesOf(p.attributes);
       const dimensions = { ...ctx.dims, ...attrs };
       const at = nanosToMs(p.timeUnixNano) || ctx.now;
+      if (at < ctx.now - OLDEST_MS || at > ctx.now + AHEAD_MS) {
+        reject(1, `${name}: a time more than 14 days ago or 2 hours ahead`);
+        continue;
+      }
       const start = nanosToMs(p.startTimeUnixNano);
       const id = `${ctx.identity}|${name}|${identityOf(attrs)}`;
       const base = { namespace: ctx.namespace, name, dimensions, unit, at };

@@ -109,6 +109,11 @@ for (const variant of await testDatabases()) {
           assert.equal(await stat(service, 'latency', 'Sum'), 360);
           assert.equal(await stat(service, 'latency', 'Maximum'), 300);
           assert.equal(await stat(service, 'latency', 'Minimum'), 20);
+          // The buckets fill the distribution: 20 and 40 in (10, 50], 300 in (100, 500] (and within the max, 300).
+          const p50 = (await stat(service, 'latency', 'p50'))!;
+          const p99 = (await stat(service, 'latency', 'p99'))!;
+          assert.ok(p50 > 10 && p50 <= 50, `p50 ${p50}`);
+          assert.ok(p99 > 100 && p99 <= 300, `p99 ${p99}`);
           const series = (await call(tocsin, 'GET', `/api/metrics?namespace=${service}`)).json.series;
           assert.deepEqual(
             series.map((s: { name: string; dimensions: unknown }) => [s.name, s.dimensions]).sort(),

@@ -45,25 +45,29 @@ function grpcCode(status: number): number {
   return status < 500 ? 3 : 13;
 }
 
-/** Turns every error answer of the route (auth, body limit, bad data) into a Status in the request's encoding. */
+/**
+ * Turns every error answer of the route (auth, bad data, too large) into a google.rpc.Status in the request's
+ * encoding. In JSON the Status's `code` and `message` sit beside Tocsin's own `error` envelope, so both
+ * readers find theirs.
+ */
 const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (c.res.status < 400) return;
-  let message = c.res.statusText || `HTTP ${c.res.status}`;
-  // Tocsin's error envelope ({"error":{"message"}}) or the route's own Status ({"message"}).
-  try {
-    const body = (await c.res.clone().json()) as { error?: { message?: string }; message?: string };
-    message = body.error?.message ?? body.message ?? message;
-  } catch {
-    // Not JSON: the status text stands.
-  }
-  const code = grpcCode(c.res.status);
   const status = c.res.status;
+  if (status < 400) return;
+  let envelope: { code?: string; message?: string } | undefined;
+  try {
+    envelope = ((await c.res.clone().json()) as { error?: { code?: string; message?: string } }).error;
+  } catch {
+    // Not an answer of this server in JSON: left as it is.
+  }
+  if (!envelope) return;
+  const message = envelope.message ?? (c.res.statusText || `HTTP ${status}`);
+  const code = grpcCode(status);
   c.res = undefined;
   c.res =
     encodingOf(c.req.header('content-type')) === 'protobuf'
       ? new Response(encodeStatus(code, message), { status, headers: { 'content-type': PROTOBUF } })
-      : Response.json({ code, message }, { status });
+      : Response.json({ code, message, error: envelope }, { status });
 };
 
 /** The resource attributes to keep as dimensions: the header, else the query parameter (comma-separated; `*` for all). */
@@ -126,7 +130,8 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
     async (c) => {
       const encoding = encodingOf(c.req.header('content-type'));
       if (!encoding) {
-        return c.json({ code: 3, message: `Content-Type: send ${PROTOBUF} or application/json, not '${c.req.header('content-type') ?? ''}'` }, 415);
+        const message = `Content-Type: send ${PROTOBUF} or application/json, not '${c.req.header('content-type') ?? ''}'`;
+        return c.json({ error: { code: 'bad_request', message } }, 415);
       }
       const request = parseBody(await readBody(c), encoding);
       const answer = await metrics.putOtlp(request, otlpOptionsOf(c));
