@@ -11,7 +11,7 @@
  * an exponential histogram whose scale went down since the last point has
  * its earlier buckets merged to the new scale first.
  */
-import { toNumber, type OtlpExpHistogramPoint, type OtlpHistogramPoint } from './otlp-values.js';
+import { list, toNumber, type OtlpExpHistogramPoint, type OtlpHistogramPoint } from './otlp-values.js';
 
 export interface Histo {
   count: number;
@@ -32,9 +32,9 @@ export interface Histo {
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 export function explicitHisto(p: OtlpHistogramPoint): Histo {
-  const bounds = (p.explicitBounds ?? []).map(Number);
+  const bounds = list(p.explicitBounds).map(Number);
   const counts = new Map<string, number>();
-  (p.bucketCounts ?? []).forEach((c, i) => {
+  list(p.bucketCounts).forEach((c, i) => {
     const n = toNumber(c);
     if (n > 0) counts.set(String(i), n);
   });
@@ -47,7 +47,7 @@ export function exponentialHisto(p: OtlpExpHistogramPoint): Histo {
   if (zero > 0) counts.set('z', zero);
   for (const [side, buckets] of [['p', p.positive], ['n', p.negative]] as const) {
     const offset = Number(buckets?.offset ?? 0);
-    (buckets?.bucketCounts ?? []).forEach((c, i) => {
+    list(buckets?.bucketCounts).forEach((c, i) => {
       const n = toNumber(c);
       if (n > 0) counts.set(`${side}${offset + i}`, n);
     });

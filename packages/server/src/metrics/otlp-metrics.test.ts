@@ -141,6 +141,21 @@ describe('OTLP metrics', () => {
     ]);
   });
 
+  it('refuses shapes no client should send as rejected points, never as an error', () => {
+    const c = new OtlpConverter(BOOT);
+    const junk = [
+      { resourceMetrics: 5 },
+      { resourceMetrics: [null, { scopeMetrics: 'x' }, { scopeMetrics: [{ metrics: { a: 1 } }] }] },
+      request([{ name: 'g', gauge: { dataPoints: 7 as never } }]),
+      request([{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, attributes: 'x' as never }] } }]),
+      request([{ name: 'h', histogram: { dataPoints: [{ count: '1', sum: 2, explicitBounds: 'x' as never, bucketCounts: { a: 1 } as never }] } }]),
+      request([{ name: { x: 1 } as never, gauge: { dataPoints: [{ asDouble: 1 }] } }]),
+    ] as OtlpRequest[];
+    const results = junk.map((body) => c.convert(body, NOW));
+    assert.deepEqual(results.map((r) => r.data.length), [0, 0, 0, 1, 1, 0]);
+    assert.deepEqual(results[5].reasons, ['a metric without a name']);
+  });
+
   it('forgets the least recently seen series beyond its limit', async () => {
     const { CumulativeState } = await import('./otlp-cumulative.js');
     const s = new CumulativeState(0, 2);

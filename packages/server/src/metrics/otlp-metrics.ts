@@ -21,7 +21,7 @@
 import type { SeriesDatum } from './metric-service.js';
 import { CumulativeState } from './otlp-cumulative.js';
 import { bucketValues, exponentialHisto, explicitHisto, type Histo } from './otlp-histogram.js';
-import { attributesOf, isCumulative, nanosToMs, NO_RECORDED_VALUE, toNumber, type OtlpMetric, type OtlpRequest } from './otlp-values.js';
+import { attributesOf, isCumulative, list, nanosToMs, NO_RECORDED_VALUE, toNumber, type OtlpMetric, type OtlpRequest } from './otlp-values.js';
 
 export type { OtlpRequest } from './otlp-values.js';
 
@@ -65,16 +65,24 @@ export class OtlpConverter {
   convert(body: OtlpRequest, now: number, options: OtlpOptions = defaultOtlpOptions): OtlpResult {
     const out: OtlpResult = { data: [], rejected: 0, reasons: [] };
     const reasons = new Set<string>();
-    for (const rm of body.resourceMetrics ?? []) {
+    for (const rm of list(body.resourceMetrics)) {
       const resource = attributesOf(rm?.resource?.attributes);
       const namespace = resource['service.name'] || 'OTLP';
       const dims: Record<string, string> = {};
       for (const [k, v] of Object.entries(resource)) {
         if (k !== 'service.name' && (options.resourceDimensions === '*' || options.resourceDimensions.includes(k))) dims[k] = v;
       }
-      for (const sm of rm?.scopeMetrics ?? []) {
+      for (const sm of list(rm?.scopeMetrics)) {
         const identity = `${identityOf(resource)}|${sm?.scope?.name ?? ''}`;
-        for (const m of sm?.metrics ?? []) this.metric(m, { namespace, dims, identity, now, out, reasons });
+        for (const m of list(sm?.metrics)) {
+          try {
+            this.metric(m, { namespace, dims, identity, now, out, reasons });
+          } catch (err) {
+            // A shape no field check foresaw: the metric is refused, never the request.
+            out.rejected += 1;
+            reasons.add(`${typeof m?.name === 'string' ? m.name : '(unnamed)'}: malformed (${(err as Error).message})`);
+          }
+        }
       }
     }
     out.reasons = [...reasons];
@@ -86,13 +94,13 @@ export class OtlpConverter {
       ctx.out.rejected += n;
       ctx.reasons.add(reason);
     };
-    const name = m?.name;
-    const points = m?.gauge?.dataPoints ?? m?.sum?.dataPoints ?? m?.histogram?.dataPoints ?? m?.exponentialHistogram?.dataPoints;
-    if (m?.summary) return reject(m.summary.dataPoints?.length ?? 1, `${name ?? '(unnamed)'}: summaries are not taken; send a histogram`);
-    if (!points) return reject(1, `${name ?? '(unnamed)'}: a metric without gauge, sum or histogram data`);
+    const name = typeof m?.name === 'string' ? m.name : '';
+    const data = m?.gauge ?? m?.sum ?? m?.histogram ?? m?.exponentialHistogram;
+    if (m?.summary) return reject(list(m.summary.dataPoints).length || 1, `${name || '(unnamed)'}: summaries are not taken; send a histogram`);
+    if (!data) return reject(1, `${name || '(unnamed)'}: a metric without gauge, sum or histogram data`);
+    const points = list(data.dataPoints);
     if (!name) return reject(points.length, 'a metric without a name');
-    const unit = m.unit || undefined;
-    const cumulative = (t: number | string | undefined) => isCumulative(t);
+    const unit = typeof m.unit === 'string' && m.unit ? m.unit : undefined;
     for (const p of points) {
       if (!p || typeof p !== 'object') {
         reject(1, `${name}: a datapoint that is not an object`);
@@ -117,7 +125,7 @@ export class OtlpConverter {
           continue;
         }
         let v: number | undefined = value;
-        if (m.sum && m.sum.isMonotonic && cumulative(m.sum.aggregationTemporality)) v = this.state.sumDelta(id, start, at, value);
+        if (m.sum && m.sum.isMonotonic && isCumulative(m.sum.aggregationTemporality)) v = this.state.sumDelta(id, start, at, value);
         if (v !== undefined) ctx.out.data.push({ ...base, count: 1, sum: v, min: v, max: v });
         continue;
       }
@@ -127,7 +135,7 @@ export class OtlpConverter {
         continue;
       }
       const temporality = (m.histogram ?? m.exponentialHistogram)!.aggregationTemporality;
-      const delta = cumulative(temporality) ? this.state.histogramDelta(id, start, at, h) : h;
+      const delta = isCumulative(temporality) ? this.state.histogramDelta(id, start, at, h) : h;
       if (!delta || delta.count === 0) continue;
       const stats = histogramDatum(delta);
       if (stats) ctx.out.data.push({ ...base, ...stats });

@@ -65,6 +65,11 @@ export interface OtlpRequest {
   }[];
 }
 
+/** `x` when it is an array, else none: JSON bodies are the client's, whatever their shape. */
+export function list<T>(x: T[] | undefined | null): T[] {
+  return Array.isArray(x) ? x : [];
+}
+
 /** A 64-bit integer as a number (exact up to 2^53, as every stored value is a double); NaN when it is none. */
 export function toNumber(v: Int64 | undefined): number {
   if (v === undefined || v === null) return 0;
@@ -89,9 +94,9 @@ export function isCumulative(t: number | string | undefined): boolean {
 }
 
 /** Attributes whose values are strings, numbers or booleans, as strings (arrays, maps and bytes are left out). */
-export function attributesOf(list: KeyValue[] | undefined): Record<string, string> {
+export function attributesOf(attrs: KeyValue[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const kv of list ?? []) {
+  for (const kv of list(attrs)) {
     const v = kv?.value;
     if (!v || typeof kv.key !== 'string') continue;
     let s: string | undefined;
