@@ -1,6 +1,8 @@
 /**
  * Tocsin's own metrics in Prometheus text format (GET /metrics): counters,
- * gauges read at scrape time, and histograms with fixed buckets.
+ * gauges read at scrape time, histograms with fixed buckets, and summaries
+ * (quantiles of a recent window, with all-time _sum and _count) read at
+ * scrape time.
  */
 type Labels = Record<string, string>;
 
@@ -55,11 +57,37 @@ export interface GaugeSample {
   value: number;
 }
 
-/** Holds every metric; gauges are collected when scraped. */
+/** One summary series: quantiles (0.5 → value) over a recent window, and the sum and count of every observation so far. */
+export interface SummarySample {
+  labels?: Labels;
+  quantiles: [quantile: number, value: number][];
+  sum: number;
+  count: number;
+}
+
+type Collect<T> = () => Promise<T[]> | T[];
+
+function withLabel(k: string, extra: string): string {
+  return `{${k}${k ? ',' : ''}${extra}}`;
+}
+
+function renderSummary(name: string, help: string, samples: SummarySample[]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} summary`];
+  for (const s of samples) {
+    const k = labelKey(s.labels ?? {});
+    for (const [q, v] of s.quantiles) lines.push(`${name}${withLabel(k, `quantile="${q}"`)} ${v}`);
+    lines.push(`${name}_sum${k ? `{${k}}` : ''} ${s.sum}`);
+    lines.push(`${name}_count${k ? `{${k}}` : ''} ${s.count}`);
+  }
+  return lines.join('\n');
+}
+
+/** Holds every metric; gauges and summaries are collected when scraped. */
 export class MetricsRegistry {
   private counters: Counter[] = [];
   private histograms: Histogram[] = [];
-  private gauges: { name: string; help: string; collect: () => Promise<GaugeSample[]> | GaugeSample[] }[] = [];
+  private gauges: { name: string; help: string; collect: Collect<GaugeSample> }[] = [];
+  private summaries: { name: string; help: string; collect: Collect<SummarySample> }[] = [];
 
   counter(name: string, help: string): Counter {
     const c = new Counter(name, help);
@@ -77,6 +105,11 @@ export class MetricsRegistry {
     this.gauges.push({ name, help, collect });
   }
 
+  /** A summary (TYPE summary): a `quantile` label is only valid on one, never on a gauge. */
+  summary(name: string, help: string, collect: Collect<SummarySample>): void {
+    this.summaries.push({ name, help, collect });
+  }
+
   async render(): Promise<string> {
     const parts = [...this.counters.map((c) => c.render()), ...this.histograms.map((h) => h.render())];
     for (const g of this.gauges) {
@@ -88,6 +121,7 @@ export class MetricsRegistry {
       }
       parts.push(lines.join('\n'));
     }
+    for (const m of this.summaries) parts.push(renderSummary(m.name, m.help, await m.collect()));
     return parts.join('\n') + '\n';
   }
 }

@@ -4,6 +4,7 @@ import { TocsinError } from '../core/errors.js';
 import { handle, route, valid, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MetricService } from './metric-service.js';
+import { registerOtlpRoutes } from './otlp-routes.js';
 
 const tags = ['metrics'];
 
@@ -13,11 +14,7 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
     route(tokens, { method: 'post', path: '/api/metrics', scope: 'ingest', summary: "Put datapoints (CloudWatch's PutMetricData shape); answered once stored", tags, body: putMetricDataSchema, bodyCheckedByHandler: true, response: { status: 202 } }),
     async (c) => c.json({ accepted: await metrics.put(await c.req.json()) }, 202),
   );
-  handle(
-    app,
-    route(tokens, { method: 'post', path: '/v1/metrics', scope: 'ingest', summary: 'OTLP/HTTP JSON metrics (gauge and sum); partial success as OTLP specifies', tags, body: z.looseObject({ resourceMetrics: z.array(z.looseObject({})).optional().describe('ExportMetricsServiceRequest in the OTLP JSON encoding') }) }),
-    async (c) => c.json(await metrics.putOtlp(valid(c, 'json'))),
-  );
+  registerOtlpRoutes(app, tokens, metrics);
   handle(app, route(tokens, { method: 'get', path: '/api/metrics', scope: 'read', summary: 'List series', tags, query: z.object({ namespace: z.string().optional() }) }), async (c) =>
     c.json({ series: await metrics.list(valid<{ namespace?: string }>(c, 'query').namespace) }),
   );

@@ -39,10 +39,10 @@ for (const variant of await testDatabases()) {
 
     it('takes OTLP JSON and answers a partial success for what it cannot take', async () => {
       const res = await call(tocsin, 'POST', '/v1/metrics', {
-        resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeMetrics: [{ metrics: [{ name: 'up', gauge: { dataPoints: [{ asInt: 1 }] } }, { name: 'h', histogram: { dataPoints: [{}] } }] }] }],
+        resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeMetrics: [{ metrics: [{ name: 'up', gauge: { dataPoints: [{ asInt: 1 }] } }, { name: 'h', summary: { dataPoints: [{}] } }] }] }],
       });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.json, { partialSuccess: { rejectedDataPoints: 1, errorMessage: 'h: only gauge and sum metrics are taken' } });
+      assert.deepEqual(res.json, { partialSuccess: { rejectedDataPoints: 1, errorMessage: 'h: summaries are not taken; send a histogram' } });
       assert.equal((await call(tocsin, 'GET', '/api/metrics?namespace=svc')).json.series.length, 1);
     });
 

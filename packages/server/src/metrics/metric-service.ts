@@ -19,7 +19,7 @@ import { toBytes } from './distribution.js';
 import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, batchOf, recordLength } from './metric-batch.js';
 import { MetricIndexer } from './metric-indexer.js';
 import * as store from './metric-store.js';
-import { otlpDatums, type OtlpRequest } from './otlp-metrics.js';
+import { defaultOtlpOptions, OtlpConverter, type OtlpOptions, type OtlpRequest } from './otlp-metrics.js';
 import { rollups } from './metric-rollups.js';
 import { seriesKey, seriesKeyOf, type Dimension } from './series-key.js';
 import { periodValues, type StatRow } from './statistics.js';
@@ -34,6 +34,11 @@ export interface SeriesDatum {
   sum: number;
   min: number;
   max: number;
+  /**
+   * The datapoint's distribution (a histogram's buckets): values with weights adding up to `count`,
+   * for percentiles; `count`, `sum`, `min` and `max` stay the exact statistics.
+   */
+  values?: { value: number; weight: number }[];
 }
 
 export function canonicalDimensions(d: Record<string, string>): string {
@@ -70,6 +75,8 @@ export class MetricService {
   private readonly db: Kysely<Database>;
   private readonly readDatapoints: store.DatapointReader;
   readonly indexer: MetricIndexer;
+  /** OTLP's cumulative series, turned into deltas (in this node's memory). */
+  readonly otlp: OtlpConverter;
 
   constructor(
     handle: Db,
@@ -80,6 +87,7 @@ export class MetricService {
     this.writer = new GroupCommit((batches) => this.write(batches), 200);
     this.indexer = new MetricIndexer(handle.db, handle.dialect, logger);
     this.readDatapoints = store.datapointReader(handle);
+    this.otlp = new OtlpConverter(clock.now());
   }
 
   /** Validates and durably stores a PutMetricData body; resolves with the number of datapoints. */
@@ -96,10 +104,9 @@ export class MetricService {
     return pending.count;
   }
 
-  /** Stores OTLP/HTTP JSON metrics; answers as OTLP's partial success says. */
-  async putOtlp(body: unknown): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
-    if (!body || typeof body !== 'object') throw invalid([{ path: '', message: 'an OTLP ExportMetricsServiceRequest (JSON)' }]);
-    const { data, rejected, reasons } = otlpDatums(body as OtlpRequest, this.clock.now());
+  /** Stores OTLP metrics (a decoded ExportMetricsServiceRequest); answers as OTLP's partial success says. */
+  async putOtlp(body: OtlpRequest, options: OtlpOptions = defaultOtlpOptions): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
+    const { data, rejected, reasons } = this.otlp.convert(body, this.clock.now(), options);
     if (data.length) await this.writer.submit(this.encodeData(data));
     return rejected ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: reasons.join('; ') } } : {};
   }
@@ -195,6 +202,12 @@ export class MetricService {
     const unknownSlots = new Map<string, number>();
     for (const d of data) {
       const series = this.slot(seriesKeyOf(d.namespace, d.name, d.dimensions), pending, unknownSlots, () => ({ namespace: d.namespace, name: d.name, dimensions: canonicalDimensions(d.dimensions), unit: d.unit ?? null }));
+      if (d.values) {
+        // The values carry the count and the distribution; one record of count 0 then adds the exact sum, min and max.
+        for (const v of d.values) out.push(series, d.at, v.weight, 0, v.value, v.value, FLAG_VALUES);
+        out.push(series, d.at, 0, d.sum, d.min, d.max, 0);
+        continue;
+      }
       // A datapoint of one sample is a single value, with a place in the distribution; more is a statistic set.
       out.push(series, d.at, d.count, d.sum, d.min, d.max, d.count === 1 && d.min === d.max ? FLAG_VALUES : 0);
     }

@@ -34,8 +34,15 @@ interface JobState {
 class LagWindow {
   private samples = new Float64Array(4096);
   private n = 0;
+  /** Every lag added so far, for the summary's _sum (ms). */
+  totalMs = 0;
   add(ms: number): void {
     this.samples[this.n++ % this.samples.length] = ms;
+    this.totalMs += ms;
+  }
+  /** How many lags were added so far. */
+  get count(): number {
+    return this.n;
   }
   percentile(p: number): number {
     const len = Math.min(this.n, this.samples.length);
@@ -66,9 +73,9 @@ export class Scheduler {
     metrics: MetricsRegistry,
   ) {
     this.lagHistogram = metrics.histogram('tocsin_scheduler_lag_seconds', 'Delay between an item being due and its start, by job.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
-    metrics.gauge('tocsin_scheduler_lag_recent_seconds', 'Lag percentiles over the last 4096 starts.', () =>
-      [50, 90, 99].map((p) => ({ labels: { quantile: String(p / 100) }, value: this.lag.percentile(p) / 1000 })),
-    );
+    metrics.summary('tocsin_scheduler_lag_recent_seconds', 'Lag percentiles over the last 4096 starts; sum and count of all starts.', () => [
+      { quantiles: [50, 90, 99].map((p) => [p / 100, this.lag.percentile(p) / 1000]), sum: this.lag.totalMs / 1000, count: this.lag.count },
+    ]);
     metrics.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () => [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })));
   }
 

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { SendRequest } from './channel.js';
-import { aggregationKey, DATADOG_ENDPOINT, datadogChannel } from './datadog-channel.js';
+import { aggregationKey, createDatadogChannel, DATADOG_ENDPOINT } from './datadog-channel.js';
 import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
 const apiKey = 'dd0123456789abcdef0123456789abcd';
+/** The wall clock the channel reads: a minute after the event, unless a test moves it. */
+let wallClock = time + 60_000;
+const datadogChannel = createDatadogChannel(() => wallClock);
 const accepted = { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', event: { id: 1 } }) };
 
 function request(endpoint: string | undefined, event: Partial<TocsinEvent> = {}): SendRequest {
@@ -44,7 +47,10 @@ describe('datadog channel', { timeout: 5000 }, () => {
     endpoint = `${receiver.url}/api/v1/events`;
   });
   after(() => receiver.close());
-  beforeEach(() => receiver.reset(accepted));
+  beforeEach(() => {
+    receiver.reset(accepted);
+    wallClock = time + 60_000;
+  });
 
   it('posts a v1 event with the API key header and takes 202 as delivered', async () => {
     const outcome = await datadogChannel.send(request(endpoint));
@@ -67,6 +73,33 @@ describe('datadog channel', { timeout: 5000 }, () => {
       source_type_name: 'tocsin',
       date_happened: time / 1000,
     });
+  });
+
+  it('sends an event older than 18 hours dated now, with its own time in the text', async () => {
+    wallClock = time + 17 * 3600_000;
+    await datadogChannel.send(request(endpoint));
+    const recent = JSON.parse(receiver.single().body);
+    assert.equal(recent.date_happened, time / 1000, 'within the window: dated as it happened');
+    assert.ok(!recent.text.includes('dated now'));
+    receiver.reset();
+    wallClock = time + 3 * 86_400_000 + 123_456;
+    await datadogChannel.send(request(endpoint));
+    const old = JSON.parse(receiver.single().body);
+    assert.equal(old.date_happened, Math.floor(wallClock / 1000));
+    assert.ok(old.text.includes('**Time:** 2025-01-02T03:04:05.000Z (sent dated now: Datadog takes events at most 18 hours old)'), old.text);
+    receiver.reset();
+    wallClock = time - 3 * 3600_000;
+    await datadogChannel.send(request(endpoint));
+    assert.equal(JSON.parse(receiver.single().body).date_happened, Math.floor(wallClock / 1000), 'more than 2 hours ahead: dated now');
+  });
+
+  it('sends an old group dated now, with the group time in the facts', async () => {
+    wallClock = time + 20 * 3600_000;
+    await datadogChannel.send(groupRequest(request(endpoint), monitorChanges(3, time)));
+    const body = JSON.parse(receiver.single().body);
+    assert.equal(body.date_happened, wallClock / 1000);
+    assert.ok(body.text.endsWith('**Severity:** critical  \n**Time:** 2025-01-02T03:04:07.000Z (sent dated now: Datadog takes events at most 18 hours old)\n %%%'), body.text);
+    assert.ok(body.text.includes('- **2025-01-02T03:04:05.000Z** site-0 is down'), 'each event keeps its time');
   });
 
   it('maps severities to alert types and resolutions to success', async () => {

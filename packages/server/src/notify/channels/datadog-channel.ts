@@ -12,6 +12,21 @@ const TITLE_MAX = 100;
 const TEXT_MAX = 4000;
 const AGGREGATION_KEY_MAX = 100;
 const TAG_MAX = 200;
+/**
+ * Datadog refuses an event dated more than 18 hours ago or 2 hours ahead. An older one (a replayed
+ * dead letter, a missed run noticed after an outage) is sent dated now, with its own time in the text;
+ * the margins leave room for the sender's clock being off by up to an hour.
+ */
+const OLDEST_MS = 17 * 3600_000;
+const AHEAD_MS = 3600_000;
+
+/** The event time Datadog takes, or undefined when the event must be dated `now` instead. */
+function acceptedTime(time: number, now: number): number | undefined {
+  return time >= now - OLDEST_MS && time <= now + AHEAD_MS ? time : undefined;
+}
+
+const REDATED = '(sent dated now: Datadog takes events at most 18 hours old)';
+
 /** Tags of a group's event: its sources and kinds, up to this many. */
 const GROUP_TAGS_MAX = 50;
 
@@ -37,12 +52,12 @@ export function aggregationKey(dedupKey: string): string {
   return `${dedupKey.slice(0, AGGREGATION_KEY_MAX - 17)}-${shortHash(dedupKey, 16)}`;
 }
 
-function datadogText(e: TocsinEvent): string {
+function datadogText(e: TocsinEvent, redated: boolean): string {
   const tags = tagsText(e.source.tags);
   const lines = [
     `**Source:** ${sourceLabel(e)}${tags ? ` (${tags})` : ''}`,
     `**Topic:** ${e.topic} · **Kind:** ${e.kind} · **Severity:** ${e.severity}`,
-    `**Time:** ${eventTimeIso(e)}`,
+    `**Time:** ${eventTimeIso(e)}${redated ? ` ${REDATED}` : ''}`,
   ];
   const attributes = attributesText(e.attributes);
   const facts = `${lines.join('  \n')}${attributes ? `\n\n\`\`\`\n${attributes.replace(/```/g, "'''")}\n\`\`\`` : ''}`;
@@ -57,10 +72,11 @@ function datadogText(e: TocsinEvent): string {
 }
 
 /** A group window's events as a Markdown list (oldest first), cut to the text limit with "and N more". */
-function datadogGroupText(summary: TocsinEvent, events: readonly TocsinEvent[]): string {
+function datadogGroupText(summary: TocsinEvent, events: readonly TocsinEvent[], redated: boolean): string {
   const open = '%%% \n';
   const close = '\n %%%';
-  const facts = `\n**Topic:** ${summary.topic} · **Events:** ${events.length} · **Severity:** ${summary.severity}`;
+  const time = redated ? `  \n**Time:** ${eventTimeIso(summary)} ${REDATED}` : '';
+  const facts = `\n**Topic:** ${summary.topic} · **Events:** ${events.length} · **Severity:** ${summary.severity}${time}`;
   const room = TEXT_MAX - open.length - close.length - facts.length - 30; // 30: the "and N more" line
   const lines: string[] = [];
   let used = 0;
@@ -84,9 +100,13 @@ function groupTags(events: readonly TocsinEvent[]): string[] {
   return [...tags].slice(0, GROUP_TAGS_MAX);
 }
 
-/** The v1 Events API body; a group window's events make one event listing them all. */
-export function datadogBody(req: SendRequest): Record<string, unknown> {
+/**
+ * The v1 Events API body; a group window's events make one event listing them all. `now` is the wall
+ * clock (Datadog compares the event's date with its own), for an event too old to be dated as it happened.
+ */
+export function datadogBody(req: SendRequest, now: number): Record<string, unknown> {
   const e = req.event;
+  const time = acceptedTime(e.time, now);
   const group = req.group && req.group.length > 0 ? req.group : undefined;
   const tags = group
     ? [...groupTags(group), `severity:${e.severity}`]
@@ -98,13 +118,13 @@ export function datadogBody(req: SendRequest): Record<string, unknown> {
       ];
   return {
     title: truncate(e.title, TITLE_MAX),
-    text: group ? datadogGroupText(e, group) : datadogText(e),
+    text: group ? datadogGroupText(e, group, time === undefined) : datadogText(e, time === undefined),
     alert_type: datadogAlertType(e),
     priority: e.severity === 'info' && !isResolution(e) ? 'low' : 'normal',
     tags: tags.map((t) => truncate(t, TAG_MAX)),
     aggregation_key: aggregationKey(e.dedupKey),
     source_type_name: 'tocsin',
-    date_happened: Math.floor(e.time / 1000),
+    date_happened: Math.floor((time ?? now) / 1000),
   };
 }
 
@@ -121,19 +141,24 @@ export function describeDatadogError(res: HttpResponse): string {
   return `datadog answered ${res.status}${detail ? `: ${detail}` : ''}${hint}`;
 }
 
-export const datadogChannel: Channel = {
-  protocol: 'datadog',
-  // The API key is a credential: the key holds only a short hash of it.
-  destinationKey: (spec) => `${endpointOf(spec)}#${shortHash(String(spec.apiKey), 12)}`,
-  send(req) {
-    return sendHttp(
-      {
-        url: endpointOf(req.spec),
-        headers: { 'content-type': 'application/json', 'DD-API-KEY': String(req.spec.apiKey) },
-        body: JSON.stringify(datadogBody(req)),
-        timeoutMs: req.timeoutMs,
-      },
-      describeDatadogError,
-    );
-  },
-};
+/** The Datadog channel reading the wall clock `now` (a test passes its own). */
+export function createDatadogChannel(now: () => number = Date.now): Channel {
+  return {
+    protocol: 'datadog',
+    // The API key is a credential: the key holds only a short hash of it.
+    destinationKey: (spec) => `${endpointOf(spec)}#${shortHash(String(spec.apiKey), 12)}`,
+    send(req) {
+      return sendHttp(
+        {
+          url: endpointOf(req.spec),
+          headers: { 'content-type': 'application/json', 'DD-API-KEY': String(req.spec.apiKey) },
+          body: JSON.stringify(datadogBody(req, now())),
+          timeoutMs: req.timeoutMs,
+        },
+        describeDatadogError,
+      );
+    },
+  };
+}
+
+export const datadogChannel: Channel = createDatadogChannel();
