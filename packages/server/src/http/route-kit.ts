@@ -51,6 +51,12 @@ export interface RouteSpec {
    * check precedes the schema); `body` is then documented, not enforced.
    */
   bodyCheckedByHandler?: boolean;
+  /**
+   * With bodyCheckedByHandler: the handler reads the raw body itself (other
+   * encodings than JSON, such as OTLP's protobuf), so the guard checks only
+   * the path and query, and the handler parses JSON with parseJsonBody.
+   */
+  rawBody?: boolean;
   /** The success response; JSON unless `contentType` says otherwise. */
   response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
 }
@@ -79,7 +85,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
     summary: spec.summary,
     tags: spec.tags,
     security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }],
-    middleware: [requireScope(tokens, spec.scope), requestGuard(spec.body !== undefined)] as const,
+    middleware: [requireScope(tokens, spec.scope), requestGuard(spec.body !== undefined && !spec.rawBody)] as const,
     request,
     responses: {
       [status]: {

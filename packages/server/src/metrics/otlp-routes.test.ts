@@ -176,5 +176,15 @@ for (const variant of await testDatabases()) {
       const badNanos = await post(JSON.stringify(body('x', [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: 1.7e18 }] } }])), { 'content-type': 'application/json' });
       assert.equal(badNanos.status, 200, 'a time as a JSON number is taken too');
     });
+
+    it('refuses NUL characters in names and attributes, in JSON and in protobuf, with a 400 naming the field', async () => {
+      const withNul = body('x', [{ name: 'g\u0000', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: String(BigInt(Date.now()) * 1_000_000n) }] } }]);
+      const json = await post(JSON.stringify(withNul), { 'content-type': 'application/json' });
+      assert.equal(json.status, 400);
+      assert.match(((await json.json()) as { message: string }).message, /NUL/);
+      const proto = await post(encodeExportRequest(withNul), { 'content-type': 'application/x-protobuf' });
+      assert.equal(proto.status, 400);
+      assert.match(decodeStatus(new Uint8Array(await proto.arrayBuffer())).message!, /NUL/);
+    });
   });
 }

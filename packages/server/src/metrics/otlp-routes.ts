@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { TocsinError } from '../core/errors.js';
+import { TocsinError, invalid } from '../core/errors.js';
+import { jsonValueIssues, parseJsonBody } from '../http/request-guard.js';
 import { handle, route, type App, type AppEnv } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MetricService } from './metric-service.js';
@@ -94,18 +95,18 @@ async function readBody(c: Context<AppEnv>): Promise<Buffer> {
 
 function parseBody(body: Buffer, encoding: Encoding): OtlpRequest {
   if (encoding === 'protobuf') {
+    let decoded: OtlpRequest;
     try {
-      return decodeExportRequest(body);
+      decoded = decodeExportRequest(body);
     } catch (err) {
       throw new TocsinError('bad_request', `the body is not a protobuf ExportMetricsServiceRequest: ${(err as Error).message}`);
     }
+    // The same refusals as a JSON body's: NUL characters (PostgreSQL cannot store them) and deep attribute values.
+    const issues = jsonValueIssues(decoded);
+    if (issues.length) throw invalid(issues);
+    return decoded;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new TocsinError('bad_request', `the request body is not valid JSON: ${(err as Error).message}`);
-  }
+  const parsed = parseJsonBody(body.toString('utf8'));
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TocsinError('bad_request', 'the body must be an ExportMetricsServiceRequest object');
   const rm = (parsed as { resourceMetrics?: unknown }).resourceMetrics;
   if (rm !== undefined && !Array.isArray(rm)) throw new TocsinError('validation_failed', 'resourceMetrics: an array', { issues: [{ path: 'resourceMetrics', message: 'an array' }] });
@@ -124,8 +125,11 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
         'OTLP/HTTP metrics: an ExportMetricsServiceRequest as protobuf (application/x-protobuf) or JSON, optionally gzipped; answered in the same encoding, with partial success as OTLP specifies. ' +
         `Header ${RESOURCE_DIMENSIONS_HEADER} (or ?resourceDimensions=): resource attributes to keep as dimensions, comma-separated, * for all.`,
       tags: ['metrics'],
-      body: z.record(z.string(), z.unknown()).describe('ExportMetricsServiceRequest (OTLP/JSON mapping; protobuf is taken too)'),
+      body: z
+        .looseObject({ resourceMetrics: z.array(z.looseObject({})).optional().describe('ResourceMetrics, in the OTLP/JSON mapping') })
+        .describe('ExportMetricsServiceRequest (OTLP/JSON mapping; application/x-protobuf is taken too)'),
       bodyCheckedByHandler: true,
+      rawBody: true,
     }),
     async (c) => {
       const encoding = encodingOf(c.req.header('content-type'));
