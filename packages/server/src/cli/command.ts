@@ -68,7 +68,7 @@ export function nounCommand(noun: string, summary: string, actions: Record<strin
   const usage = () =>
     `usage: ${Object.entries(actions)
       .map(([verb, a]) => line(verb, a))
-      .join('\n       ')}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone is "tocsin ${noun} ${defaultAction}". ` : ''}${common}`;
+      .join('\n       ')}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : ''}${common}`;
   return {
     summary,
     async run(argv) {
