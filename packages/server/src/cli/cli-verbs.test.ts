@@ -250,7 +250,7 @@ describe('the CLI verbs against a running server', () => {
       h.cli(['validate', '-f', path.join(h.dir, 'nope.yaml')], offline),
     ]);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout, `${good}: valid (1 topics, 1 monitors)\n`);
+    assert.equal(ok.stdout, `${good}: valid (1 topic, 1 monitor)\n`);
     assert.equal(dup.code, 1);
     assert.equal(dup.stderr, `${bad}:4: topics.1.name: topic 'ops' is declared twice\n`, 'a check the server makes, not the schema');
     assert.equal(unknown.code, 1);

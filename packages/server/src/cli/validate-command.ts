@@ -52,7 +52,7 @@ export const validateCommand: Command = {
     }
     const counts = Object.entries(loaded.ok ? loaded.config : {})
       .filter(([, v]) => Array.isArray(v))
-      .map(([k, v]) => `${(v as unknown[]).length} ${k}`);
+      .map(([k, v]) => ((v as unknown[]).length === 1 ? `1 ${k.replace(/s$/, '')}` : `${(v as unknown[]).length} ${k}`));
     process.stdout.write(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
     return 0;
   },
