@@ -7,7 +7,9 @@ import { waitFor } from '../packages/server/src/test-support/http-receiver.js';
 import { api, repoRoot, runCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'readme-quickstart-admin-token-0123456789';
-const PREFIX = 'npm run -s tocsin -- ';
+/** The ways the README may call the CLI; each runs the same main. */
+const PREFIXES = ['npm run -s tocsin -- ', 'npx tocsin ', 'tocsin '];
+const argsOf = (line: string) => words(line.slice(PREFIXES.find((p) => line.startsWith(p))!.length));
 
 /** Splits a shell line into words: plain words, '…' and "…" (no expansions), up to a # comment. */
 function words(line: string): string[] {
@@ -35,7 +37,7 @@ function quickStartCommands(): string[] {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
   const blocks = [...section.matchAll(/```sh\n([^]*?)```/g)].map((m) => m[1]);
-  return blocks.flatMap((b) => b.split('\n')).filter((l) => l.startsWith(PREFIX));
+  return blocks.flatMap((b) => b.split('\n')).filter((l) => PREFIXES.some((p) => l.startsWith(p)));
 }
 
 describe("the README's quick start", () => {
@@ -53,21 +55,21 @@ describe("the README's quick start", () => {
 
   it('runs as written, with no environment variable but the server and its token', async () => {
     const lines = quickStartCommands();
-    const verbs = lines.map((l) => words(l.slice(PREFIX.length)).slice(0, 2).join(' '));
+    const verbs = lines.map((l) => argsOf(l).slice(0, 2).join(' '));
     for (const wanted of ['apply -f', 'metrics put', 'monitors', 'heartbeats', 'alarms']) {
       assert.ok(verbs.some((v) => v.startsWith(wanted)), `the quick start has '${wanted}': ${verbs.join(', ')}`);
     }
-    // `npm run -s tocsin --` runs the built CLI; runCli runs the same main from source. Only the
+    // The README's CLI is the built one; runCli runs the same main from source. Only the
     // server's address and the token of the earlier `export` step are set.
     const env = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN };
     const out: Record<string, string> = {};
     for (const line of lines) {
-      const r = await runCli(words(line.slice(PREFIX.length)), env);
+      const r = await runCli(argsOf(line), env);
       assert.equal(r.code, 0, `${line}\n${r.stderr}`);
       assert.equal(r.stderr, '', line);
       out[line] = r.stdout;
     }
-    const find = (start: string) => out[lines.find((l) => l.startsWith(PREFIX + start))!];
+    const find = (start: string) => out[lines.find((l) => argsOf(l).join(' ').startsWith(start))!];
     assert.equal(find('apply -f examples/quickstart.yaml'), [
       '+ topic quickstart',
       '  + subscription quickstart/local-receiver',

@@ -179,7 +179,7 @@ describe('the CLI verbs against a running server', () => {
     await fetch(`${(await api('GET', '/api/heartbeats/nightly')).pingUrl}/0`, { method: 'POST', body: 'backup done' });
     const show = await h.cli(['heartbeats', 'show', 'nightly']);
     assert.equal(show.code, 0, show.stderr);
-    assert.match(show.stdout, /^nightly +UP\b.*\n {2}every 86400s, grace 3600s\n/);
+    assert.match(show.stdout, /^nightly +UP\b.*\n {2}every 1d, grace 1h\n/);
     assert.match(show.stdout, /ping URL http:\/\/127\.0\.0\.1:\d+\/ping\/[0-9a-f-]{36}\n/);
     assert.match(show.stdout, /\nTIME +KIND +EXIT +DURATION +BODY\n\S+ +success +0 +- +backup done\n/);
     const unknown = await h.cli(['monitors', 'pause', 'nope']);

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/durations.js';
 import { ago, createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, type Action } from './command.js';
 
@@ -45,10 +46,10 @@ const show: Action = {
     const h = await api.get<HeartbeatRow>(path(name));
     const { pings } = await api.get<{ pings: PingRow[] }>(`${path(name)}/pings?limit=10`);
     if (printJson(v, { ...h, pings })) return 0;
-    const schedule = h.spec.cron ? `cron '${h.spec.cron}' (${h.spec.timezone ?? 'UTC'})` : `every ${Number(h.spec.period) / 1000}s`;
+    const schedule = h.spec.cron ? `cron '${h.spec.cron}' (${h.spec.timezone ?? 'UTC'})` : `every ${formatDuration(Number(h.spec.period))}`;
     const out = [
       `${h.name}  ${h.state}${h.lastReason ? ` (${h.lastReason})` : ''}`,
-      `  ${schedule}, grace ${Number(h.spec.grace) / 1000}s${h.spec.paused ? ', paused' : ''}`,
+      `  ${schedule}, grace ${formatDuration(Number(h.spec.grace))}${h.spec.paused ? ', paused' : ''}`,
       `  last ping ${ago(h.lastPingAt)}, expected by ${h.expectedAt}`,
       `  ping URL ${h.pingUrl}`,
       `  slug URL ${h.slugUrl}`,
