@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { blackHole, closedPort, startCliServer } from '../test-support/cli-harness.js';
+import { spawn } from 'node:child_process';
+import { blackHole, CLI_ADMIN_TOKEN, closedPort, repoRoot, startCliServer } from '../test-support/cli-harness.js';
+import { waitFor } from '../test-support/http-receiver.js';
 
 type Harness = Awaited<ReturnType<typeof startCliServer>>;
 
@@ -83,5 +85,28 @@ describe('tocsin run always runs the job and exits with its status', () => {
       pings.map((p: { kind: string; exitStatus: number | null }) => `${p.kind}:${p.exitStatus}`),
       ['fail:7', 'start:null'],
     );
+  });
+
+  it('passes SIGTERM on to the job and reports the status it exits with', async () => {
+    const headers = { authorization: `Bearer ${CLI_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${h.url}/api/heartbeats`, { method: 'POST', headers, body: JSON.stringify({ name: 'stoppable', period: '1d', grace: '1h' }) });
+    const { pingUrl } = (await created.json()) as { pingUrl: string };
+    // Bounded, so that a wrapper that fails to pass the signal on leaves no endless job behind.
+    const job = 'trap "echo stopping; exit 42" TERM; echo ready; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done';
+    const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', path.join(repoRoot, 'packages/server/src/cli/main.ts'), 'run', pingUrl, '--', 'sh', '-c', job], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (c) => (out += c));
+    proc.stderr.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((resolve) => proc.once('close', resolve));
+    await waitFor(() => out.includes('ready'), 'the job to start', 30_000);
+    proc.kill('SIGTERM');
+    assert.equal(await exited, 42, out);
+    const { pings } = (await (await fetch(`${h.url}/api/heartbeats/stoppable/pings`, { headers })).json()) as { pings: { kind: string; exitStatus: number | null; body: string | null }[] };
+    assert.deepEqual(pings.map((p) => `${p.kind}:${p.exitStatus}`), ['fail:42', 'start:null']);
+    assert.match(pings[0].body ?? '', /ready\nstopping/);
   });
 });

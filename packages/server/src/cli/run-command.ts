@@ -4,6 +4,8 @@
  * be reached, a refused token, an unknown name or a bad flag are said on
  * stderr, never in the exit status. Reporting before the job, and again
  * after it, each takes at most the report timeout, retries included.
+ * SIGTERM, SIGINT, SIGHUP and SIGQUIT are passed on to the job, whose
+ * status is then reported as usual.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +28,8 @@ after it, each takes at most --report-timeout (TOCSIN_REPORT_TIMEOUT; 3s by
 default), retries included.`;
 
 const TAIL = 10 * 1024;
+/** Signals passed on to the job, so that stopping the wrapper stops the job and its status is still reported. */
+const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 const say = (message: string) => process.stderr.write(`tocsin run: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,17 +95,24 @@ function runJob(cmd: string, args: string[]): Promise<{ status: number; tail: st
   };
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['inherit', 'pipe', 'pipe'] });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const s of FORWARDED) process.on(s, forward);
+    const stopForwarding = () => {
+      for (const s of FORWARDED) process.off(s, forward);
+    };
     child.stdout.on('data', (c: Buffer) => (process.stdout.write(c), keep(c)));
     child.stderr.on('data', (c: Buffer) => (process.stderr.write(c), keep(c)));
     let failed = false;
     child.on('error', (err) => {
       failed = true;
+      stopForwarding();
       const message = `tocsin run: cannot run ${cmd}: ${err.message}\n`;
       process.stderr.write(message);
       keep(Buffer.from(message));
       resolve({ status: 127, tail: tail.toString('utf8') });
     });
     child.on('close', (code, signal) => {
+      stopForwarding();
       if (!failed) resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), tail: tail.toString('utf8') });
     });
   });
