@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { TocsinError } from '../core/errors.js';
-import { reportTimeoutMs } from '../config/settings.js';
+import { DEFAULT_REPORT_TIMEOUT_MS, reportTimeoutMs } from '../config/settings.js';
 import { createApiClient } from './api-client.js';
 import { clientFlags, parseFlags, type Command } from './command.js';
 
@@ -126,7 +126,7 @@ interface Reporting {
 
 /** The flags before `--`; any problem is said and the job runs unreported. */
 function reporting(before: string[]): Reporting {
-  const fallback = { values: {}, timeoutMs: 3_000 };
+  const fallback = { values: {}, timeoutMs: DEFAULT_REPORT_TIMEOUT_MS };
   let parsed;
   try {
     parsed = parseFlags(before, { ...clientFlags, 'report-timeout': { type: 'string' } }, usage, true);
@@ -139,7 +139,7 @@ function reporting(before: string[]): Reporting {
   try {
     timeoutMs = reportTimeoutMs(parsed.values['report-timeout'] as string | undefined);
   } catch (err) {
-    say(`${(err as Error).message}; taking 3s`);
+    say(`${(err as Error).message}; taking ${DEFAULT_REPORT_TIMEOUT_MS / 1000}s`);
   }
   const [target, extra] = parsed.positionals;
   if (!target) say('no heartbeat NAME or ping URL before --; running the command without reporting');
