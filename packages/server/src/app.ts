@@ -25,6 +25,8 @@ import { outboxStats, pruneOutbox } from './notify/outbox-store.js';
 import { PublishService } from './notify/publish-service.js';
 import { topicConfigSection } from './notify/topic-config.js';
 import { registerTopicRoutes } from './notify/topic-routes.js';
+import { registerSubscriptionTestRoutes } from './notify/subscription-test-routes.js';
+import { SubscriptionTestService } from './notify/subscription-test-service.js';
 import { TopicService } from './notify/topic-service.js';
 import { MaintenanceService } from './monitors/maintenance-service.js';
 import { maintenanceConfigSection, monitorConfigSection, monitorTopicReferrer } from './monitors/monitor-config.js';
@@ -241,6 +243,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     registerSystemRoutes(app, tokens, metrics, ready);
     registerTokenRoutes(app, tokens);
     registerTopicRoutes(app, tokens, topics, publisher);
+    registerSubscriptionTestRoutes(app, tokens, new SubscriptionTestService(db, clock, wake));
     registerDeliveryRoutes(app, tokens, deliveries);
     registerConfigRoutes(app, tokens, config);
     registerConfirmRoutes(app, tokens, topics);

@@ -13,8 +13,8 @@ export interface ApiClient {
 
 const statusCodes: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
 
-function unreachable(url: string, err: unknown): TocsinError {
-  if ((err as Error).name === 'TimeoutError') return new TocsinError('unavailable', `the Tocsin server at ${url} did not answer within 60 s`);
+function unreachable(url: string, err: unknown, timeoutMs: number): TocsinError {
+  if ((err as Error).name === 'TimeoutError') return new TocsinError('unavailable', `the Tocsin server at ${url} did not answer within ${timeoutMs / 1000} s`);
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
   const hint = 'is it running? set --url or TOCSIN_URL';
@@ -25,7 +25,8 @@ function unreachable(url: string, err: unknown): TocsinError {
  * The CLI's HTTP client. Failures become one-line TocsinErrors
  * (`POST /api/config/apply: 400 …`) that keep the API's `details`.
  */
-export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ApiClient {
+export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, options: { timeoutMs?: number } = {}): ApiClient {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
   if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -36,10 +37,10 @@ export function createApiClient(flags: Record<string, unknown>, env: NodeJS.Proc
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw unreachable(url, err);
+      throw unreachable(url, err, timeoutMs);
     }
     const text = await res.text();
     let json: any;
@@ -63,8 +64,7 @@ export function createApiClient(flags: Record<string, unknown>, env: NodeJS.Proc
   };
 }
 
-/** The flags every client command takes. */
-export const clientFlags = { url: { type: 'string' as const }, token: { type: 'string' as const } };
+export { clientFlags } from './command.js';
 
 /** Prints rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string {

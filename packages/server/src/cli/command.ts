@@ -8,6 +8,7 @@ export interface Command {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 /** A mistake in the command line (unknown flag, missing or bad value); `tocsin` exits with status 2. */
 export class UsageError extends TocsinError {
@@ -16,6 +17,8 @@ export class UsageError extends TocsinError {
     this.name = 'UsageError';
   }
 }
+
+const isHelp = (a: string) => a === '--help' || a === '-h';
 
 /**
  * Parses a sub-command's flags; an unknown flag is a one-line error. `--help`
@@ -27,7 +30,7 @@ export function parseFlags(
   usage: string,
   allowPositionals = false,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (argv.some(isHelp)) {
     process.stdout.write(usage.trimEnd() + '\n');
     return undefined;
   }
@@ -37,4 +40,75 @@ export function parseFlags(
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split('\n')[0]} (see --help)`);
   }
+}
+
+/** The flags every client command takes. */
+export const clientFlags = { url: { type: 'string' as const }, token: { type: 'string' as const } };
+
+/** One verb of a noun command (`tocsin monitors pause NAME`). */
+export interface Action {
+  /** Positional arguments after the verb, as shown in the usage (`NAME`, `TOPIC/SUB`); all required. */
+  args?: string[];
+  /** Flags after the verb, as shown in the usage (`[--json]`). */
+  synopsis?: string;
+  options?: Options;
+  /** Lines printed under the usage of `tocsin NOUN VERB --help`. */
+  help?: string;
+  run(values: FlagValues, args: string[]): Promise<number>;
+}
+
+/**
+ * A command made of verbs (`tocsin monitors list|show|pause|resume`). The
+ * noun alone runs `defaultAction`; `--help` after the noun or a verb prints
+ * that usage; every verb takes --url and --token.
+ */
+export function nounCommand(noun: string, summary: string, actions: Record<string, Action>, defaultAction?: string, help = ''): Command {
+  const line = (verb: string, a: Action) => `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
+  const common = 'Every form also takes --url URL and --token TOKEN.';
+  const usage = () =>
+    `usage: ${Object.entries(actions)
+      .map(([verb, a]) => line(verb, a))
+      .join('\n       ')}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : ''}${common}`;
+  return {
+    summary,
+    async run(argv) {
+      const first = argv[0];
+      const verb = first !== undefined && !first.startsWith('-') ? first : (argv.some(isHelp) ? undefined : defaultAction);
+      if (verb === undefined) {
+        if (argv.some(isHelp)) {
+          process.stdout.write(usage() + '\n');
+          return 0;
+        }
+        throw new UsageError(`${noun}: give an action: ${Object.keys(actions).join(', ')} (see --help)`);
+      }
+      const action = actions[verb];
+      if (!action) throw new UsageError(`${noun}: unknown action '${verb}': use ${Object.keys(actions).join(', ')} (see --help)`);
+      const rest = first === verb ? argv.slice(1) : argv;
+      const verbUsage = `usage: ${line(verb, action)}\n\n${action.help ? `${action.help.trimEnd()}\n` : ''}${common}`;
+      const parsed = parseFlags(rest, { ...action.options, ...clientFlags }, verbUsage, true);
+      if (!parsed) return 0;
+      const want = action.args ?? [];
+      if (parsed.positionals.length < want.length) throw new UsageError(`${noun} ${verb}: give the ${want[parsed.positionals.length]} (see --help)`);
+      if (parsed.positionals.length > want.length) throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[want.length]}' (see --help)`);
+      return action.run(parsed.values, parsed.positionals);
+    },
+  };
+}
+
+/** `key=value` flags (given more than once) as a record; `flag` names the flag in errors. */
+export function keyValues(list: unknown, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of (list as string[] | undefined) ?? []) {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new UsageError(`--${flag} '${a}' is not key=value`);
+    out[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Prints `value` as indented JSON when `--json` was given; returns whether it did. */
+export function printJson(values: FlagValues, value: unknown): boolean {
+  if (!values.json) return false;
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  return true;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { TocsinError } from '../core/errors.js';
+import { parseDuration } from '../core/durations.js';
 
 /**
  * Server settings. This is the only module that reads the environment; every
@@ -118,4 +119,21 @@ export function loadSettings(
 export function clientSettings(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv = process.env): { url: string; token?: string } {
   const url = (flags.url ?? env.TOCSIN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   return { url, token: flags.token ?? env.TOCSIN_TOKEN };
+}
+
+/** How long `tocsin run` may spend reporting before the job, and again after it, retries included. */
+export const DEFAULT_REPORT_TIMEOUT_MS = 3_000;
+
+/**
+ * `tocsin run`'s report timeout: `--report-timeout` over TOCSIN_REPORT_TIMEOUT
+ * over 3 s; `5s`, `500ms` or a number of seconds, up to 10 minutes.
+ */
+export function reportTimeoutMs(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const text = flag ?? env.TOCSIN_REPORT_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_REPORT_TIMEOUT_MS;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 100 || ms > 600_000) {
+    throw new TocsinError('bad_request', `TOCSIN_REPORT_TIMEOUT (--report-timeout): '${text}' is not a duration from 100ms to 10m (such as 5s)`);
+  }
+  return ms;
 }

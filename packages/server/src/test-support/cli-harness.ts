@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createTocsin, type Tocsin } from '../app.js';
+import { silentLogger } from '../core/logger.js';
+import { loadSettings } from '../config/settings.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const CLI_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the whole process, start-up included. */
+  ms: number;
+}
+
+/** Runs `tocsin ARGS` from source in `cwd` (the repository); `undefined` in env removes a variable. */
+export function runTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
+  const merged: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), ...env };
+  const started = Date.now();
+  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', path.join(repoRoot, 'packages/server/src/cli/main.ts'), ...args], {
+    cwd,
+    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c) => (stdout += c));
+  proc.stderr.on('data', (c) => (stderr += c));
+  return new Promise((resolve) => proc.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started })));
+}
+
+/** A Tocsin on SQLite in a temporary directory, served on 127.0.0.1, with its workers running. */
+export async function startCliServer(): Promise<{ url: string; tocsin: Tocsin; dir: string; cli(args: string[], env?: Record<string, string | undefined>): Promise<CliRun>; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-cli-'));
+  const settings = loadSettings({ 'data-dir': dir, port: '0', 'admin-token': CLI_ADMIN_TOKEN }, {}, dir);
+  const tocsin = await createTocsin(settings, { logger: silentLogger });
+  const server = serve({ fetch: tocsin.http.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Ping URLs in answers are built from the public URL, known only now that the port is.
+  settings.publicUrl = url;
+  tocsin.start();
+  return {
+    url,
+    tocsin,
+    dir,
+    cli: (args, env = {}) => runTocsin(args, { TOCSIN_URL: url, TOCSIN_TOKEN: CLI_ADMIN_TOKEN, ...env }),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tocsin.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (connections are refused). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A server on 127.0.0.1 that accepts connections and never answers (a hung server). */
+export async function blackHole(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
