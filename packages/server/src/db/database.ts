@@ -59,6 +59,26 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
+/** The URL as it may be shown: the password replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** One line on why a connection failed (node gives an AggregateError with no message when every address refuses). */
+export function describeConnectError(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: { code?: string; message?: string }[] };
+  const first = e.errors?.[0];
+  const text = e.message || first?.message || e.code || first?.code || String(err);
+  const code = e.code ?? first?.code;
+  return code && !text.includes(code) ? `${text} (${code})` : text;
+}
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
