@@ -105,10 +105,11 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
       process.once('SIGTERM', () => resolve(undefined));
     });
     const db = settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl.slice(7) : 'PostgreSQL';
-    process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n`);
-    if (firstToken) {
-      process.stdout.write(`\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\nIt is shown only now; keep it (for example as TOCSIN_TOKEN).\n\n`);
-    }
+    // One write, so that whoever reads the first line has the token too.
+    const tokenText = firstToken
+      ? `\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\nIt is shown only now; keep it (for example as TOCSIN_TOKEN).\nA new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n`
+      : '';
+    process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
     const lostErr = await Promise.race([signal, lockLost]);
     if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
     else logger.info('shutting down');
