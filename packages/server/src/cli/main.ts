@@ -18,7 +18,8 @@ ${Object.entries(commands)
 Run "tocsin <command> --help" for the options of a command; "tocsin --version" prints the version.`;
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `npx tocsin -- export` and `npm run tocsin -- export` may pass the separator on.
+  const [name, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage + '\n');
     return name ? 0 : 2;
