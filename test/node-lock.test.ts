@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
+import pg from 'pg';
+import { POSTGRES_URL, createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
 import { runCli, startServer } from './support/server-process.js';
 
 const variants = await testDatabases();
@@ -27,7 +28,7 @@ describe('one server per database (node lock)', () => {
             assert.ok(second.stderr.includes(dir), `names the data dir: ${second.stderr}`);
             assert.ok(second.stderr.includes(`PID ${first.proc.pid}`), `names the holder's PID: ${second.stderr}`);
           } else {
-            assert.match(second.stderr, /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): another Tocsin node /);
+            assert.match(second.stderr, /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): another Tocsin node \('[^']+-\d+'/, 'names the holding node');
             assert.match(second.stderr, new RegExp(`schema ${schema!.schema}; sharing work between nodes is not there yet`));
           }
           assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first server runs on');
@@ -61,6 +62,26 @@ describe('one server per database (node lock)', () => {
     } finally {
       await Promise.all(schemas.map((s) => s.drop()));
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('on PostgreSQL, a node whose lock session ends stops with status 1, so that its supervisor restarts it', { skip: !variants.some((v) => v.name === 'postgres') }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-lock-'));
+    const schema = await createPostgresSchema();
+    const nodeId = `lock-lost-${schema.schema}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      const server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_DATABASE_URL: postgresUrlWithSchema(schema.schema), TOCSIN_NODE_ID: nodeId });
+      const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (code) => resolve(code)));
+      const { rows } = await admin.query('select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1', [`tocsin ${nodeId}`]);
+      assert.deepEqual(rows, [{ done: true }], 'one lock session');
+      assert.equal(await exited, 1);
+      assert.match(server.output(), /lost the node lock/);
+    } finally {
+      await admin.end();
+      await schema.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -138,7 +138,7 @@ async function lockPostgres(url: string, options: NodeLockOptions): Promise<Node
   try {
     // A holder killed a moment ago may still have a session that PostgreSQL has not ended yet.
     for (let attempt = 1; ; attempt++) {
-      const row = (await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext(current_schema())) as ok', [NODE_LOCK_CLASS])).rows[0];
+      const row = (await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1, hashtext(coalesce(current_schema(), ''))) as ok", [NODE_LOCK_CLASS])).rows[0];
       if (row?.ok) break;
       if (attempt === RETRIES) throw await refusal(client, options);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -161,7 +161,7 @@ async function refusal(client: pg.Client, options: NodeLockOptions): Promise<Toc
   const { rows } = await client.query<{ schema: string; db: string; app: string | null; addr: string | null }>(
     `select current_schema() as schema, current_database() as db, a.application_name as app, a.client_addr::text as addr
        from pg_locks l left join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = hashtext(current_schema())::oid and l.objsubid = 2
+      where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = hashtext(coalesce(current_schema(), ''))::oid and l.objsubid = 2
         and l.database = (select oid from pg_database where datname = current_database())`,
     [NODE_LOCK_CLASS],
   );
