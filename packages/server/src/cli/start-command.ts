@@ -76,7 +76,8 @@ async function listen(tocsin: Tocsin, settings: Settings): Promise<{ server: Ser
     server.once('listening', resolve);
     server.once('error', reject);
   }).catch((err: NodeJS.ErrnoException) => {
-    throw new TocsinError('unavailable', `${settingSpecs.port.env} (--${settingSpecs.port.flag}): cannot listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}`);
+    const setting = `${settingSpecs.port.env} (--${settingSpecs.port.flag})`;
+    throw new TocsinError('unavailable', `${setting}: cannot listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}`);
   });
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : settings.port };
@@ -86,7 +87,11 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
   const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
   let lost: ((err: Error) => void) | undefined;
   const lockLost = new Promise<Error>((resolve) => (lost = resolve));
-  const lock: NodeLock = await acquireNodeLock(settings.databaseUrl, { setting: databaseSetting(settings), nodeId, onLost: (err) => lost?.(err) });
+  const lock: NodeLock = await acquireNodeLock(settings.databaseUrl, {
+    setting: databaseSetting(settings),
+    nodeId,
+    onLost: (err) => lost?.(err),
+  });
   let tocsin: Tocsin | undefined;
   try {
     tocsin = await createTocsin(settings, { logger }).catch((err: unknown) => {
@@ -107,7 +112,9 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     const db = settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl.slice(7) : 'PostgreSQL';
     // One write, so that whoever reads the first line has the token too.
     const tokenText = firstToken
-      ? `\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\nIt is shown only now; keep it (for example as TOCSIN_TOKEN).\nA new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n`
+      ? `\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\n` +
+        'It is shown only now; keep it (for example as TOCSIN_TOKEN).\n' +
+        'A new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n'
       : '';
     process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
     const lostErr = await Promise.race([signal, lockLost]);

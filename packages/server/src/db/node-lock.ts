@@ -68,7 +68,8 @@ function lockSqlite(file: string, options: NodeLockOptions): NodeLock {
       const holder = readHolder(pidFile);
       throw new TocsinError(
         'conflict',
-        `${options.setting}: ${dir} is in use by another Tocsin server (${holder}); two servers on one database would run every check and send every alert twice, so stop that one first or give this one another data dir`,
+        `${options.setting}: ${dir} is in use by another Tocsin server (${holder}); two servers on one database ` +
+          'would run every check and send every alert twice, so stop that one first or give this one another data dir',
       );
     }
     throw new TocsinError('unavailable', `${options.setting}: cannot write to ${dir}: ${sqliteErrorText(err, dir)}`);
@@ -101,17 +102,28 @@ function readHolder(pidFile: string): string {
 
 function errnoText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  const what: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file of that name exists', ENOSPC: 'no space left' };
+  const what: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is a file',
+    EEXIST: 'a file of that name exists',
+    ENOSPC: 'no space left',
+  };
   return e.code ? `${what[e.code] ?? e.message} (${e.code})` : String(e.message ?? err);
 }
 
 function sqliteErrorText(err: unknown, dir: string): string {
   const e = err as { code?: string; message?: string };
-  if (e.code === 'SQLITE_CANTOPEN' || e.code === 'SQLITE_READONLY') return `${e.message}; check that ${dir} is a writable directory (${e.code})`;
+  if (e.code === 'SQLITE_CANTOPEN' || e.code === 'SQLITE_READONLY') {
+    return `${e.message}; check that ${dir} is a writable directory (${e.code})`;
+  }
   return errnoText(err);
 }
 
 const RETRIES = 5;
+/** The second key: the schema's hash (advisory locks are per database already). */
+const schemaKey = "hashtext(coalesce(current_schema(), ''))";
 
 async function lockPostgres(url: string, options: NodeLockOptions): Promise<NodeLock> {
   const client = new pg.Client({
@@ -133,12 +145,14 @@ async function lockPostgres(url: string, options: NodeLockOptions): Promise<Node
     await client.connect();
   } catch (err) {
     await client.end().catch(() => {});
-    throw new TocsinError('unavailable', `${options.setting}: cannot connect to ${redactDatabaseUrl(url)}: ${describeConnectError(err)}`);
+    const why = describeConnectError(err);
+    throw new TocsinError('unavailable', `${options.setting}: cannot connect to ${redactDatabaseUrl(url)}: ${why}`);
   }
   try {
     // A holder killed a moment ago may still have a session that PostgreSQL has not ended yet.
     for (let attempt = 1; ; attempt++) {
-      const row = (await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1, hashtext(coalesce(current_schema(), ''))) as ok", [NODE_LOCK_CLASS])).rows[0];
+      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, ${schemaKey}) as ok`, [NODE_LOCK_CLASS]);
+      const row = rows[0];
       if (row?.ok) break;
       if (attempt === RETRIES) throw await refusal(client, options);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -161,7 +175,7 @@ async function refusal(client: pg.Client, options: NodeLockOptions): Promise<Toc
   const { rows } = await client.query<{ schema: string; db: string; app: string | null; addr: string | null }>(
     `select current_schema() as schema, current_database() as db, a.application_name as app, a.client_addr::text as addr
        from pg_locks l left join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = hashtext(coalesce(current_schema(), ''))::oid and l.objsubid = 2
+      where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = (${schemaKey})::oid and l.objsubid = 2
         and l.database = (select oid from pg_database where datname = current_database())`,
     [NODE_LOCK_CLASS],
   );
@@ -170,6 +184,7 @@ async function refusal(client: pg.Client, options: NodeLockOptions): Promise<Toc
   const where = r ? `database ${r.db}, schema ${r.schema}` : 'this database and schema';
   return new TocsinError(
     'conflict',
-    `${options.setting}: another Tocsin node (${holder}) already runs on ${where}; sharing work between nodes is not there yet, so one node at a time may run on a database and schema`,
+    `${options.setting}: another Tocsin node (${holder}) already runs on ${where}; ` +
+      'sharing work between nodes is not there yet, so one node at a time may run on a database and schema',
   );
 }
