@@ -90,6 +90,23 @@ describe('tocsin start', () => {
     }
   });
 
+  it('a first start whose config fails to apply (the database is made) makes no token; the next start shows it', async () => {
+    const dir = tmp();
+    try {
+      const file = path.join(dir, 'tocsin.yaml');
+      writeFileSync(file, 'monitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n');
+      const failed = await runCli(['start', '--port', '0'], { TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /nowhere/);
+      assert.doesNotMatch(failed.stdout + failed.stderr, /tcn_/);
+      const server = await startServer({ TOCSIN_DATA_DIR: dir });
+      assert.match(server.output(), /^\s+tcn_[A-Za-z0-9]{40}$/m, 'the first start that listens prints the token');
+      await server.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const variant of variants) {
     it(`on ${variant.name}, a first start that cannot listen makes no token; the next start shows it, and tokens --local mints one`, async () => {
       const dir = tmp();
