@@ -44,6 +44,13 @@ function startupError(settings: Settings, err: unknown): TocsinError {
   throw err;
 }
 
+/** A config file's problems, already formatted as `file:line: path: message` lines: printed as they are. */
+class ConfigFileError extends TocsinError {
+  constructor(text: string) {
+    super('validation_failed', text);
+  }
+}
+
 function loadConfig(settings: Settings): LoadResult | undefined {
   if (!settings.configFile) return undefined;
   return loadConfigFile(settings.configFile, process.env);
@@ -60,8 +67,7 @@ async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResul
     const text = issues
       ? formatIssues(issues.map((i) => ({ file: settings.configFile!, line: loaded.locate(i.path), path: i.path, message: i.message })))
       : `tocsin: ${settings.configFile}: ${err.message}`;
-    // Already formatted: main prints a TocsinError's message after `tocsin: `.
-    throw Object.assign(new TocsinError('validation_failed', text), { formatted: true });
+    throw new ConfigFileError(text);
   }
 }
 
@@ -154,7 +160,7 @@ export const startCommand: Command = {
       return await serve(settings, loaded, createLogger(settings.logLevel));
     } catch (err) {
       if (!(err instanceof TocsinError)) throw err;
-      process.stderr.write((err as { formatted?: boolean }).formatted ? `${err.message}\n` : `tocsin: ${err.message}\n`);
+      process.stderr.write(err instanceof ConfigFileError ? `${err.message}\n` : `tocsin: ${err.message}\n`);
       return 1;
     }
   },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { TocsinError } from '../core/errors.js';
 import type { Database } from './db-schema.js';
 import { migrations } from './migrations.js';
 
@@ -110,6 +111,6 @@ async function runMigrator(db: Kysely<Database>, migrationTableSchema: string | 
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${(error as Error).message}`);
+    throw new TocsinError('unavailable', `migration ${failed} failed: ${(error as Error).message}`);
   }
 }
