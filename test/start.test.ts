@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -182,6 +182,27 @@ describe('tocsin start', () => {
         assert.match(r.stderr.trim(), pattern);
         assert.doesNotMatch(r.stderr, /s3cret-pw/);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops with one line naming the data dir when it exists but cannot be written', (t) => {
+    const dir = tmp();
+    try {
+      const ro = path.join(dir, 'read-only');
+      mkdirSync(ro);
+      chmodSync(ro, 0o555);
+      chmodSync(dir, 0o755);
+      // Root writes anywhere: run the server as nobody then.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot && !existsSync('/usr/sbin/runuser')) return t.skip('running as root without runuser');
+      const args = [...tsxArgs, cliMain, 'start', '--port', '0', '--data-dir', ro];
+      const [file, argv] = asRoot ? ['/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, ...args]] : [process.execPath, args];
+      const r = spawnSync(file, argv, { cwd: '/', env: childEnv({ HOME: '/tmp' }), encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
+      assert.match(r.stderr, /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot write to \S+read-only: .*writable directory/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
