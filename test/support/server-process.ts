@@ -1,9 +1,33 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cliMain = path.join(repoRoot, 'packages/server/src/cli/main.ts');
+export const cliMain = path.join(repoRoot, 'packages/server/src/cli/main.ts');
+
+/** Node's arguments that run a TypeScript entry from source, from any directory. */
+export const tsxArgs = ['-C', 'source', '--import', import.meta.resolve('tsx')];
+
+let cwd: string | undefined;
+/**
+ * An empty directory that the CLI runs in. Not the repository: `tocsin start`
+ * applies a `./tocsin.yaml` it finds, and the user's own must not be read by tests.
+ */
+export function neutralCwd(): string {
+  if (!cwd) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-cwd-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cwd = dir;
+  }
+  return cwd;
+}
+
+/** The environment of a CLI child: tsx is told where the repository's tsconfig is, as it runs elsewhere. */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.json'), ...env };
+}
 
 export interface ServerProcess {
   url: string;
@@ -18,9 +42,9 @@ export interface ServerProcess {
 /** Starts `tocsin start` as a child process on a free port and waits until it listens. */
 export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
   const args = env.TOCSIN_PORT ? [] : ['--port', '0'];
-  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', cliMain, 'start', ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TOCSIN_LOG_LEVEL: 'warn', ...env },
+  const proc = spawn(process.execPath, [...tsxArgs, cliMain, 'start', ...args], {
+    cwd: neutralCwd(),
+    env: childEnv({ TOCSIN_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -59,9 +83,9 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
 
 /** Runs the `tocsin` CLI and returns its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', cliMain, ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+  const proc = spawn(process.execPath, [...tsxArgs, cliMain, ...args], {
+    cwd: neutralCwd(),
+    env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

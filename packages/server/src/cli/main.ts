@@ -4,6 +4,7 @@
  * print one line (file, line and field where there is one) and exit non-zero.
  */
 import { TocsinError } from '../core/errors.js';
+import { version } from '../core/version.js';
 import { commands } from './command-registry.js';
 import { UsageError } from './command.js';
 
@@ -14,13 +15,18 @@ ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
-Run "tocsin <command> --help" for the options of a command.`;
+Run "tocsin <command> --help" for the options of a command; "tocsin --version" prints the version.`;
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `npx tocsin -- export` and `npm run tocsin -- export` may pass the separator on.
+  const [name, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`tocsin ${version}\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {

@@ -1,10 +1,14 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { createTocsin } from '../app.js';
-import { createLogger } from '../core/logger.js';
+import { createTocsin, type Tocsin } from '../app.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { TocsinError } from '../core/errors.js';
-import { loadSettings, settingSpecs } from '../config/settings.js';
-import { formatIssues, loadConfigFile } from '../config/config-loader.js';
+import { loadSettings, settingSpecs, type Settings } from '../config/settings.js';
+import { formatIssues, loadConfigFile, type LoadResult } from '../config/config-loader.js';
+import { describeConnectError, redactDatabaseUrl } from '../db/database.js';
+import { acquireNodeLock, type NodeLock } from '../db/node-lock.js';
 import { parseFlags, type Command } from './command.js';
 
 const flagOptions = Object.fromEntries(Object.values(settingSpecs).map((s) => [s.flag, { type: 'string' as const }]));
@@ -21,12 +25,123 @@ function describeChange(c: { action: string; resource: string; name: string }): 
   return `${c.action} ${c.resource} ${c.name}`;
 }
 
+/** The setting that chose the database, as errors name it. */
+function databaseSetting(settings: Settings): string {
+  const spec = settings.databaseUrl === `sqlite:${path.join(settings.dataDir, 'tocsin.db')}` ? settingSpecs.dataDir : settingSpecs.databaseUrl;
+  return `${spec.env} (--${spec.flag})`;
+}
+
+/** Start-up failures of the database as one line naming the setting; anything else is rethrown. */
+function startupError(settings: Settings, err: unknown): TocsinError {
+  if (err instanceof TocsinError) return err;
+  const e = err as { code?: string; message?: string };
+  const setting = databaseSetting(settings);
+  if (settings.databaseUrl.startsWith('sqlite:')) {
+    if (e.code?.startsWith('SQLITE_')) return new TocsinError('unavailable', `${setting}: ${settings.databaseUrl.slice(7)}: ${e.message} (${e.code})`);
+  } else if (e.code && /^(E[A-Z]+|08...|28...|3D000|3F000|42501|53...|57P0.)$/.test(e.code)) {
+    return new TocsinError('unavailable', `${setting}: ${redactDatabaseUrl(settings.databaseUrl)}: ${describeConnectError(err)}`);
+  }
+  throw err;
+}
+
+/** A config file's problems, already formatted as `file:line: path: message` lines: printed as they are. */
+class ConfigFileError extends TocsinError {
+  constructor(text: string) {
+    super('validation_failed', text);
+  }
+}
+
+function loadConfig(settings: Settings): LoadResult | undefined {
+  if (!settings.configFile) return undefined;
+  return loadConfigFile(settings.configFile, process.env);
+}
+
+async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResult, logger: Logger): Promise<void> {
+  if (!loaded.ok) return;
+  try {
+    const result = await tocsin.config.apply({ config: loaded.config, refs: loaded.refs });
+    logger.info('applied config file', { file: settings.configFile, changes: result.changes.map(describeChange) });
+  } catch (err) {
+    if (!(err instanceof TocsinError)) throw err;
+    const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+    const text = issues
+      ? formatIssues(issues.map((i) => ({ file: settings.configFile!, line: loaded.locate(i.path), path: i.path, message: i.message })))
+      : `tocsin: ${settings.configFile}: ${err.message}`;
+    throw new ConfigFileError(text);
+  }
+}
+
+async function listen(tocsin: Tocsin, settings: Settings): Promise<{ server: Server; port: number }> {
+  const hono = getRequestListener(tocsin.http.fetch);
+  const server = createServer((req, res) => {
+    if (!tocsin.fastPath(req, res)) void hono(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(settings.port, settings.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  }).catch((err: NodeJS.ErrnoException) => {
+    const setting = `${settingSpecs.port.env} (--${settingSpecs.port.flag})`;
+    throw new TocsinError('unavailable', `${setting}: cannot listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}`);
+  });
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : settings.port };
+}
+
+async function serve(settings: Settings, loaded: LoadResult | undefined, logger: Logger): Promise<number> {
+  const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
+  let lost: ((err: Error) => void) | undefined;
+  const lockLost = new Promise<Error>((resolve) => (lost = resolve));
+  const lock: NodeLock = await acquireNodeLock(settings.databaseUrl, {
+    setting: databaseSetting(settings),
+    nodeId,
+    onLost: (err) => lost?.(err),
+  });
+  let tocsin: Tocsin | undefined;
+  try {
+    tocsin = await createTocsin(settings, { logger }).catch((err: unknown) => {
+      throw startupError(settings, err);
+    });
+    if (loaded) await applyConfig(tocsin, settings, loaded, logger);
+    const { server, port } = await listen(tocsin, settings);
+    // With --port 0 the links in messages and ping URLs take the port actually chosen.
+    if (settings.port === 0) settings.publicUrl = settings.publicUrl.replace(/:0$/, `:${port}`);
+    // Only now that the server listens: a start that fails earlier must not make a token nobody sees.
+    const firstToken = await tocsin.tokens.bootstrap();
+    tocsin.start();
+    // Listening for signals before saying so: a SIGTERM right after the line below must stop gracefully.
+    const signal = new Promise<undefined>((resolve) => {
+      process.once('SIGINT', () => resolve(undefined));
+      process.once('SIGTERM', () => resolve(undefined));
+    });
+    const db = settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl.slice(7) : 'PostgreSQL';
+    // One write, so that whoever reads the first line has the token too.
+    const tokenText = firstToken
+      ? `\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\n` +
+        'It is shown only now; keep it (for example as TOCSIN_TOKEN).\n' +
+        'A new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n'
+      : '';
+    process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
+    const lostErr = await Promise.race([signal, lockLost]);
+    if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
+    else logger.info('shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    await closed;
+    return lostErr ? 1 : 0;
+  } finally {
+    await tocsin?.close();
+    await lock.release();
+  }
+}
+
 export const startCommand: Command = {
   summary: 'run the server',
   async run(argv) {
     const parsed = parseFlags(argv, flagOptions, usage);
     if (!parsed) return 0;
-    let settings;
+    let settings: Settings;
     try {
       settings = loadSettings(parsed.values as Record<string, string | undefined>);
     } catch (err) {
@@ -36,66 +151,17 @@ export const startCommand: Command = {
       }
       throw err;
     }
-    const logger = createLogger(settings.logLevel);
-    let loaded;
-    if (settings.configFile) {
-      loaded = loadConfigFile(settings.configFile, process.env);
-      if (!loaded.ok) {
-        process.stderr.write(formatIssues(loaded.issues) + '\n');
-        return 1;
-      }
+    const loaded = loadConfig(settings);
+    if (loaded && !loaded.ok) {
+      process.stderr.write(formatIssues(loaded.issues) + '\n');
+      return 1;
     }
-    const tocsin = await createTocsin(settings, { logger });
-    if (loaded?.ok) {
-      try {
-        const result = await tocsin.config.apply({ config: loaded.config, refs: loaded.refs });
-        logger.info('applied config file', { file: settings.configFile, changes: result.changes.map(describeChange) });
-      } catch (err) {
-        await tocsin.close();
-        if (err instanceof TocsinError) {
-          const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-          process.stderr.write(
-            (issues ? formatIssues(issues.map((i) => ({ file: settings.configFile!, line: loaded.ok ? loaded.locate(i.path) : 0, path: i.path, message: i.message }))) : `tocsin: ${settings.configFile}: ${err.message}`) + '\n',
-          );
-          return 1;
-        }
-        throw err;
-      }
+    try {
+      return await serve(settings, loaded, createLogger(settings.logLevel));
+    } catch (err) {
+      if (!(err instanceof TocsinError)) throw err;
+      process.stderr.write(err instanceof ConfigFileError ? `${err.message}\n` : `tocsin: ${err.message}\n`);
+      return 1;
     }
-    const firstToken = await tocsin.tokens.bootstrap();
-    tocsin.start();
-    const hono = getRequestListener(tocsin.http.fetch);
-    const server = createServer((req, res) => {
-      if (!tocsin.fastPath(req, res)) void hono(req, res);
-    });
-    server.keepAliveTimeout = 65_000;
-    server.listen(settings.port, settings.host);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    }).catch(async (err: NodeJS.ErrnoException) => {
-      await tocsin.close();
-      throw new TocsinError('unavailable', `cannot listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}`);
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : settings.port;
-    // With --port 0 the links in messages and ping URLs take the port actually chosen.
-    if (settings.port === 0) settings.publicUrl = settings.publicUrl.replace(/:0$/, `:${port}`);
-    const db = settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl.slice(7) : 'PostgreSQL';
-    process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n`);
-    if (firstToken) {
-      process.stdout.write(`\nThis is the first start: the admin API token is\n\n    ${firstToken}\n\nIt is shown only now; keep it (for example as TOCSIN_TOKEN).\n\n`);
-    }
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    logger.info('shutting down');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    await closed;
-    await tocsin.close();
-    return 0;
   },
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { TocsinError } from '../core/errors.js';
 import type { Database } from './db-schema.js';
 import { migrations } from './migrations.js';
 
@@ -59,6 +60,26 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
+/** The URL as it may be shown: the password replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** One line on why a connection failed (node gives an AggregateError with no message when every address refuses). */
+export function describeConnectError(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: { code?: string; message?: string }[] };
+  const first = e.errors?.[0];
+  const text = e.message || first?.message || e.code || first?.code || String(err);
+  const code = e.code ?? first?.code;
+  return code && !text.includes(code) ? `${text} (${code})` : text;
+}
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
@@ -90,6 +111,6 @@ async function runMigrator(db: Kysely<Database>, migrationTableSchema: string | 
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${(error as Error).message}`);
+    throw new TocsinError('unavailable', `migration ${failed} failed: ${(error as Error).message}`);
   }
 }

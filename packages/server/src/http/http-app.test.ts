@@ -4,7 +4,7 @@ import type { Tocsin } from '../app.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 
 /** Routes anyone may call: keep this list explicit, so a new public route is a deliberate choice. */
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /confirm/{token}', 'POST /confirm/{token}', 'GET /unsubscribe/{token}', 'POST /unsubscribe/{token}']);
+const PUBLIC = new Set(['GET /', 'GET /healthz', 'GET /readyz', 'GET /confirm/{token}', 'POST /confirm/{token}', 'GET /unsubscribe/{token}', 'POST /unsubscribe/{token}']);
 
 describe('HTTP API', () => {
   let tocsin: Tocsin;
