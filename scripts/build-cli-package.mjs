@@ -27,6 +27,10 @@ const stubs = {
     return 1;
   },
 };`,
+  'validate-offline': `export async function planOffline() {
+  process.stderr.write('tocsin validate: checked the file and its fields; the server-side checks (unique names, references) need the server installed, or run tocsin apply -f FILE --dry-run\\n');
+  return [];
+}`,
   'token-local': `export async function withLocalTokens() {
   throw Object.assign(new Error('tokens --local works on the server host, with the server installed; this package is the client CLI only'), { code: 'ENOTSUP' });
 }`,
@@ -37,7 +41,7 @@ const forbidden = /node_modules\/(better-sqlite3|pg|pg-[a-z-]+|kysely|hono|@hono
 const stubPlugin = {
   name: 'tocsin-server-stubs',
   setup(b) {
-    b.onResolve({ filter: /\/(start-command|token-local)\.js$/ }, (args) => ({ path: path.basename(args.path, '.js'), namespace: 'tocsin-stub' }));
+    b.onResolve({ filter: /\/(start-command|token-local|validate-offline)\.js$/ }, (args) => ({ path: path.basename(args.path, '.js'), namespace: 'tocsin-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'tocsin-stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
   },
 };

@@ -64,7 +64,7 @@ describe("the README's quick start", () => {
     const env = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN };
     const out: Record<string, string> = {};
     for (const line of lines) {
-      const r = await runCli(argsOf(line), env);
+      const r = await runCli(argsOf(line), env, undefined, repoRoot);
       assert.equal(r.code, 0, `${line}\n${r.stderr}`);
       assert.equal(r.stderr, '', line);
       out[line] = r.stdout;

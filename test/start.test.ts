@@ -94,7 +94,7 @@ describe('tocsin start', () => {
     const dir = tmp();
     try {
       const file = path.join(dir, 'tocsin.yaml');
-      writeFileSync(file, 'monitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n');
+      writeFileSync(file, 'version: 1\nmonitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n');
       const failed = await runCli(['start', '--port', '0'], { TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
       assert.equal(failed.code, 1, failed.stderr);
       assert.match(failed.stderr, /nowhere/);

@@ -81,10 +81,10 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   };
 }
 
-/** Runs the `tocsin` CLI and returns its exit code and output. */
-export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the `tocsin` CLI (in an empty directory unless `cwd` is given) and returns its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string>, input?: string, cwd = neutralCwd()): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, [...tsxArgs, cliMain, ...args], {
-    cwd: neutralCwd(),
+    cwd,
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { TocsinError } from '../core/errors.js';
-import { silentLogger } from '../core/logger.js';
-import { formatIssues, issuesFromApi, loadConfigFile, type ConfigIssue } from '../config/config-loader.js';
-import { loadSettings } from '../config/settings.js';
+import { formatIssues, loadConfigFile } from '../config/config-loader.js';
+import { planOffline } from './validate-offline.js';
 import { parseFlags, UsageError, type Command } from './command.js';
 
 const usage = `usage: tocsin validate -f FILE
@@ -16,25 +11,6 @@ by the server's own code on an empty database in a temporary directory.
 Prints each problem as FILE:LINE: field: message and exits 1 if there is one.
 A reference to a topic the file does not declare is reported, since an empty
 server has none; "tocsin apply -f FILE --dry-run" checks against a server.`;
-
-/** Plans FILE on a throwaway, empty Tocsin (the server's validators, offline); returns the issues. */
-async function planOffline(file: string, config: Record<string, unknown>, refs: Record<string, string>, locate: (p: string) => number): Promise<ConfigIssue[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-validate-'));
-  // Loaded here, not at the top: the other commands need no database code.
-  const { createTocsin } = await import('../app.js');
-  const tocsin = await createTocsin(loadSettings({ 'data-dir': dir, 'admin-token': 'validate-only-token-0123456789' }, {}, dir), { logger: silentLogger });
-  try {
-    await tocsin.config.apply({ config, refs, dryRun: true });
-    return [];
-  } catch (err) {
-    if (!(err instanceof TocsinError)) throw err;
-    const issues = issuesFromApi(err.details, file, locate);
-    return issues.length ? issues : [{ file, line: 0, path: '', message: err.message }];
-  } finally {
-    await tocsin.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export const validateCommand: Command = {
   summary: 'check a config file offline (no server), printing FILE:LINE errors',
