@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createTocsin, type Tocsin } from '../app.js';
 import { silentLogger } from '../core/logger.js';
 import { loadSettings } from '../config/settings.js';
+import { runTocsin, type CliRun } from '../test-support/cli-harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const SLACK_URL = 'https://hooks.slack.com/services/T0000/B0000/placeholder-not-a-secret';
 
@@ -20,25 +18,9 @@ let url: string;
 let tocsin: Tocsin;
 let server: ReturnType<typeof serve>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `tocsin ARGS` from source against the test server; `undefined` in env removes a variable. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const merged: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), TOCSIN_URL: url, TOCSIN_TOKEN: ADMIN_TOKEN, SLACK_URL, ...env };
-  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', 'packages/server/src/cli/main.ts', ...args], {
-    cwd: root,
-    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (c) => (stdout += c));
-  proc.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve) => proc.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  return runTocsin(args, { TOCSIN_URL: url, TOCSIN_TOKEN: ADMIN_TOKEN, SLACK_URL, ...env });
 }
 
 function file(name: string, text: string): string {
