@@ -353,4 +353,10 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_check_chunk_reasons': {
+    async up(db: Kysely<any>) {
+      // Failure reasons kept in the packed history: each chunk lists its distinct reasons (see result-codec.ts).
+      await db.schema.alterTable('check_chunks').addColumn('reasons', 'text').execute();
+    },
+  },
 };
