@@ -123,3 +123,22 @@ export async function saveStates(q: Q, states: readonly { id: string; runtime: M
     await q.updateTable('monitor_state').set(set).where('monitor_id', '=', s.id).execute();
   }
 }
+
+const CLEAN_STOP_KEY = 'monitors_clean_stop';
+
+/**
+ * Whether the last run ended with a clean stop (every state written), and
+ * marks this run as running: a crash before the next clean stop leaves the
+ * mark unset.
+ */
+export async function takeCleanStop(q: Q): Promise<boolean> {
+  const row = await q.selectFrom('kv').select('value').where('key', '=', CLEAN_STOP_KEY).executeTakeFirst();
+  await setCleanStop(q, false);
+  return row?.value === '1';
+}
+
+/** Marks that every monitor state has been written (at shutdown). */
+export async function setCleanStop(q: Q, clean: boolean): Promise<void> {
+  const value = clean ? '1' : '0';
+  await q.insertInto('kv').values({ key: CLEAN_STOP_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}
