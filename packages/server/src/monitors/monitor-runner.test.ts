@@ -62,6 +62,22 @@ for (const variant of await testDatabases()) {
       await runner.close();
     });
 
+    it('does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)', { skip: variant.name !== 'postgres' && 'one connection on SQLite: the write waits for the commit' }, async () => {
+      const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
+      let id = '';
+      await handle.db.transaction().execute(async (trx) => {
+        await monitors.create(monitors.parse({ name: 'uncommitted', type: 'tcp', host: '127.0.0.1', port: 9, interval: '5s', timeout: '1s', failureThreshold: 1 }), trx);
+        id = monitors.get('uncommitted').monitor.id;
+        const next = await runner.check(id);
+        assert.equal(next, clock.now() + 4_000);
+        assert.equal(monitors.get('uncommitted').runtime.lastCheckAt, null, 'not applied: its state row was not there to write');
+        assert.equal(monitors.get('uncommitted').runtime.health, 'PENDING');
+      });
+      await runner.check(id);
+      assert.equal(monitors.get('uncommitted').runtime.health, 'DOWN', 'counted once committed');
+      await runner.close();
+    });
+
     it('detects a hung target within interval × failureThreshold + timeout', async () => {
       const { clock, starts, scheduler, monitors, runner } = await hangingMonitor('detects', { interval: '5s', timeout: '2s', failureThreshold: 3 });
       const hungFrom = clock.now();

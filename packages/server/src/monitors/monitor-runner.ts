@@ -80,10 +80,10 @@ export class MonitorRunner {
       const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
       write.event = { topics: m.topics, input: monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }) };
     }
+    // Unless written, nothing of this check is applied: the next one decides again from the last written state.
     try {
-      await this.writer.submit(write);
+      if (!(await this.writer.submit(write))) return nextCheckAt;
     } catch (err) {
-      // Nothing of this check is applied: the next one decides again from the last written state.
       this.logger.warn('writing a monitor state failed', { monitor: m.name, err });
       return nextCheckAt;
     }

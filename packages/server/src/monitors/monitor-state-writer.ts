@@ -5,7 +5,11 @@
  * so what is durable is always a prefix of each monitor's checks in order,
  * and a crash loses at most the batch being written (milliseconds), not
  * seconds of counts. Under load a batch holds many monitors' states: one
- * transaction per batch, never one per check.
+ * transaction per batch, never one per check. A state whose row is not
+ * there (the monitor was deleted, or its creation has not committed yet:
+ * a config apply schedules checks inside its transaction) is not written,
+ * nor is its event: the check does not count, and the next one decides
+ * again.
  */
 import type { Kysely } from 'kysely';
 import type { EventInput } from '@tocsin/protocol';
@@ -24,7 +28,7 @@ export interface StateWrite {
 }
 
 export class MonitorStateWriter {
-  private readonly commit: GroupCommit<StateWrite>;
+  private readonly commit: GroupCommit<StateWrite, boolean>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -33,8 +37,8 @@ export class MonitorStateWriter {
     this.commit = new GroupCommit((items) => this.write(items), 1000);
   }
 
-  /** Resolves once the state (and its event) has committed. */
-  submit(item: StateWrite): Promise<void> {
+  /** Resolves once the state (and its event) has committed: true, or false when the monitor's row was not there. */
+  submit(item: StateWrite): Promise<boolean> {
     return this.commit.submit(item);
   }
 
@@ -42,16 +46,21 @@ export class MonitorStateWriter {
     return this.commit.drain();
   }
 
-  private async write(items: StateWrite[]): Promise<void[]> {
+  private async write(items: StateWrite[]): Promise<boolean[]> {
     // A monitor written twice in one batch: its last state wins; its events all go out, in order.
     const last = new Map<string, StateWrite>();
     for (const item of items) last.set(item.id, item);
-    const events = items.filter((i) => i.event && i.event.topics.length);
-    await this.db.transaction().execute(async (trx) => {
-      await store.saveStates(trx, [...last.values()]);
-      for (const e of events) await this.publisher.publishIn(trx, e.event!.topics, e.event!.input);
+    let published = 0;
+    const written = await this.db.transaction().execute(async (trx) => {
+      const ids = await store.saveStates(trx, [...last.values()]);
+      for (const e of items) {
+        if (!e.event?.topics.length || !ids.has(e.id)) continue;
+        await this.publisher.publishIn(trx, e.event.topics, e.event.input);
+        published++;
+      }
+      return ids;
     });
-    if (events.length) this.publisher.notifyQueued();
-    return items.map(() => undefined);
+    if (published) this.publisher.notifyQueued();
+    return items.map((i) => written.has(i.id));
   }
 }
