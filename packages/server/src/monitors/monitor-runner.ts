@@ -101,7 +101,12 @@ export class MonitorRunner {
    */
   async flush(all = false): Promise<void> {
     const dirty = this.registry.takeDirty();
-    await Promise.all(dirty.map((e) => this.writer.submit({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt })));
+    const write = (e: (typeof dirty)[number]) =>
+      this.writer.submit({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt }).catch((err: unknown) => {
+        e.dirty = true; // written by a later flush
+        throw err;
+      });
+    await Promise.all(dirty.map(write));
     await this.recorder.flush(this.clock.now(), all);
   }
 
