@@ -84,6 +84,13 @@ describe('uptime monitors end to end', () => {
     const show = await runCli(['monitors', 'show', 'site-0'], cliEnv);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /status 500, expected 200/);
+    // The history keeps each failure's reason, before and after the restart (the packed results), as lastResult does.
+    const downRows = show.stdout.split('\n').filter((l) => /^\S+Z\s+DOWN\s/.test(l));
+    assert.ok(downRows.length >= 2, show.stdout);
+    for (const row of downRows) assert.match(row, /DOWN\s+\d+ ms\s+status 500, expected 200/, row);
+    const history = await api(server.url, TOKEN, 'GET', '/api/monitors/site-0/results?limit=100');
+    const failed = history.json.results.filter((r: { up: boolean }) => !r.up);
+    assert.ok(failed.length >= 2 && failed.every((r: { reason: string }) => /^status 500, expected 200/.test(r.reason)), JSON.stringify(failed));
 
     failing.clear();
     await waitFor(() => count('monitor.up') >= FAILING, `${FAILING} recoveries`, 20_000);

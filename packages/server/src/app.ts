@@ -68,7 +68,7 @@ const RAW_RESULT_RETENTION_MS = 7 * 86400_000;
 const ROLLUP_RETENTION_MS = 366 * 86400_000;
 const PING_RETENTION_MS = 30 * 86400_000;
 const DATAPOINT_RETENTION_MS = 15 * 86400_000;
-/** How often monitor states and buffered results are written. */
+/** How often buffered monitor results are written (states are written as each check ends). */
 const MONITOR_FLUSH_MS = 5_000;
 
 export interface TocsinOptions {
@@ -307,7 +307,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       await scheduler.stop();
       await pingWriter.drain();
       await metricService.close();
-      await monitorRunner.flush(true).catch((err) => logger.warn('writing monitor results failed', { err }));
+      await monitorRunner.close().catch((err) => logger.warn('writing monitor results failed', { err }));
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});
       await channels.close();

@@ -148,6 +148,8 @@ export interface CheckChunkTable {
   start_at: number;
   count: number;
   data: Buffer;
+  /** JSON list of the chunk's distinct failure reasons; null in chunks written before reasons were kept. */
+  reasons: string | null;
 }
 
 export interface CheckFailureTable {

@@ -359,4 +359,10 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('heartbeat_pings').addColumn('body_nuls_replaced', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '0008_check_chunk_reasons': {
+    async up(db: Kysely<any>) {
+      // Failure reasons kept in the packed history: each chunk lists its distinct reasons (see result-codec.ts).
+      await db.schema.alterTable('check_chunks').addColumn('reasons', 'text').execute();
+    },
+  },
 };

@@ -5,10 +5,8 @@ export interface MonitorEntry {
   monitor: Monitor;
   runtime: MonitorRuntime;
   nextCheckAt: number | null;
-  /** Runtime changed in a way a restart must not forget (counters, health). */
+  /** Runtime changed outside a check (a pause): written by the next flush. */
   dirty: boolean;
-  /** Only the last-check fields changed since the last write; written less often. */
-  stale?: boolean;
 }
 
 /** Every monitor and its runtime state, in memory; the database is written behind it. */
@@ -47,13 +45,12 @@ export class MonitorRegistry {
     return [...this.byId.values()].sort((a, b) => (a.monitor.name < b.monitor.name ? -1 : 1));
   }
 
-  /** Entries whose runtime must be written (with `stale`, also those with only new last-check fields); clears their flags. */
-  takeDirty(stale = false): MonitorEntry[] {
+  /** Entries whose runtime must be written; clears their flags. */
+  takeDirty(): MonitorEntry[] {
     const out: MonitorEntry[] = [];
     for (const e of this.byId.values()) {
-      if (e.dirty || (stale && e.stale)) {
+      if (e.dirty) {
         e.dirty = false;
-        e.stale = false;
         out.push(e);
       }
     }

@@ -1,8 +1,10 @@
 /**
  * Runs one check when the scheduler says it is due: probe, state machine,
- * result recording, and — on a transition — the new state and its
- * notification written in one transaction. Other state changes are written
- * in batches by `flush`.
+ * result recording, and the new state — with the notification of a
+ * transition — written by group commit (see monitor-state-writer.ts) before
+ * the check counts. The next check is due one interval after this one
+ * STARTED, so a target that hangs until the timeout does not stretch the
+ * interval: detection takes at most interval × failureThreshold + timeout.
  */
 import type { Kysely } from 'kysely';
 import type { ProbeSpec } from '@tocsin/protocol';
@@ -14,6 +16,7 @@ import type { MaintenanceService } from './maintenance-service.js';
 import { monitorEvent } from './monitor-events.js';
 import type { MonitorRegistry } from './monitor-registry.js';
 import { afterCheck } from './monitor-state.js';
+import { MonitorStateWriter, type StateWrite } from './monitor-state-writer.js';
 import * as store from './monitor-store.js';
 import { runProbe } from './probes/probe-registry.js';
 import type { ResultRecorder } from './result-recorder.js';
@@ -27,8 +30,11 @@ export function spreadOffset(id: string, intervalMs: number): number {
   return (h >>> 0) % intervalMs;
 }
 
+/** Runs one probe; a test may stand in for the probes. */
+export type ProbeRunner = typeof runProbe;
+
 export class MonitorRunner {
-  private lastFullFlush = 0;
+  private readonly writer: MonitorStateWriter;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -36,17 +42,21 @@ export class MonitorRunner {
     private readonly registry: MonitorRegistry,
     private readonly recorder: ResultRecorder,
     private readonly maintenance: MaintenanceService,
-    private readonly publisher: PublishService,
+    publisher: PublishService,
     private readonly logger: Logger,
     private readonly onCheck: (monitorName: string, up: boolean, latencyMs: number) => void = () => {},
-  ) {}
+    private readonly probe: ProbeRunner = runProbe,
+  ) {
+    this.writer = new MonitorStateWriter(db, publisher);
+  }
 
   /** The scheduler's handler: returns when to check next, or null to stop (deleted or paused). */
   async check(id: string): Promise<number | null> {
     const entry = this.registry.get(id);
     if (!entry || entry.monitor.paused) return null;
     const m = entry.monitor;
-    const result = await runProbe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs });
+    const startedAt = this.clock.now();
+    const result = await this.probe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs });
     const now = this.clock.now();
     // The monitor may have been edited or deleted while the probe ran.
     const current = this.registry.get(id);
@@ -62,43 +72,48 @@ export class MonitorRunner {
     );
     this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
-    const nextCheckAt = now + decision.nextCheckInMs;
-    if (decision.transition) {
-      const announce = decision.announce;
-      await this.db.transaction().execute(async (trx) => {
-        await store.saveStates(trx, [{ id, runtime: decision.runtime, nextCheckAt }]);
-        if (announce && m.topics.length) {
-          const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
-          await this.publisher.publishIn(trx, m.topics, monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }));
-        }
-      });
-      if (announce) {
-        this.publisher.notifyQueued();
-        this.logger.info(announce.kind, { monitor: m.name, reason: result.reason });
-      }
-      entry.dirty = false;
-      entry.stale = false;
-    } else if (decision.runtime.consecutiveFailures !== prev.consecutiveFailures || prev.consecutiveSuccesses < m.successThreshold || decision.runtime.lastUp !== prev.lastUp) {
-      entry.dirty = true;
-    } else entry.stale = true;
-    entry.runtime = decision.runtime;
-    entry.nextCheckAt = nextCheckAt;
+    // From the start of this check; a check that ended late is followed by the next at once.
+    const nextCheckAt = Math.max(now, startedAt + decision.nextCheckInMs);
+    const announce = decision.announce;
+    const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
+    if (announce && m.topics.length) {
+      const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
+      write.event = { topics: m.topics, input: monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }) };
+    }
+    // Unless written, nothing of this check is applied: the next one decides again from the last written state.
+    try {
+      if (!(await this.writer.submit(write))) return nextCheckAt;
+    } catch (err) {
+      this.logger.warn('writing a monitor state failed', { monitor: m.name, err });
+      return nextCheckAt;
+    }
+    if (announce) this.logger.info(announce.kind, { monitor: m.name, reason: result.reason });
+    if (entry.monitor === m) {
+      entry.runtime = decision.runtime;
+      entry.nextCheckAt = nextCheckAt;
+    } else entry.dirty = true; // edited meanwhile: what memory holds now is written by the next flush
     return nextCheckAt;
   }
 
   /**
-   * Writes runtime states and buffered results; `all` also writes open
-   * result chunks and every state (shutdown). Last-check times alone are
-   * written once a minute: after a crash they may be that old.
+   * Writes states changed outside checks (a pause) and buffered results;
+   * `all` also writes open result chunks and hours.
    */
   async flush(all = false): Promise<void> {
-    const now = this.clock.now();
-    const everything = all || now - this.lastFullFlush >= 60_000;
-    if (everything) this.lastFullFlush = now;
-    const dirty = this.registry.takeDirty(everything);
-    if (dirty.length) {
-      await this.db.transaction().execute((trx) => store.saveStates(trx, dirty.map((e) => ({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt }))));
-    }
+    const dirty = this.registry.takeDirty();
+    const write = (e: (typeof dirty)[number]) =>
+      this.writer.submit({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt }).catch((err: unknown) => {
+        e.dirty = true; // written by a later flush
+        throw err;
+      });
+    await Promise.all(dirty.map(write));
     await this.recorder.flush(this.clock.now(), all);
+  }
+
+  /** At shutdown, once no check runs: writes everything and marks the stop clean (streak counts are then trusted). */
+  async close(): Promise<void> {
+    await this.writer.drain();
+    await this.flush(true);
+    await store.setCleanStop(this.db, true);
   }
 }

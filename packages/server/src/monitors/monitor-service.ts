@@ -14,13 +14,15 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
 import { CHECK_JOB, spreadOffset } from './monitor-runner.js';
-import { initialRuntime } from './monitor-state.js';
+import { initialRuntime, resumeAfterCrash } from './monitor-state.js';
 import * as store from './monitor-store.js';
 import type { Monitor } from './monitor-types.js';
 import type { ResultRecorder } from './result-recorder.js';
 import { deleteMonitorResults, sumRollups } from './result-store.js';
 
 const DAY = 86_400_000;
+/** At a start, the monitors overdue for a check are spread over this long (at most their interval), longest-waiting first. */
+export const CATCH_UP_MS = 5_000;
 
 /** Probe fields that hold credentials: printed back as the redaction marker. */
 function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
@@ -78,14 +80,35 @@ export class MonitorService {
     if (issues.length) throw invalid(issues);
   }
 
-  /** Loads every monitor and schedules its next check (from the database, or spread over its interval). */
+  /**
+   * Loads every monitor and schedules its next check. A monitor not yet due
+   * keeps its due time (at most one interval after its last check); those
+   * overdue — the server was down when they were due — are checked within
+   * CATCH_UP_MS, evenly, longest-waiting first. After a crash, streak counts
+   * start again (see resumeAfterCrash).
+   */
   async load(): Promise<void> {
     const now = this.clock.now();
+    const clean = await store.takeCleanStop(this.db);
+    const overdue: MonitorEntry[] = [];
     for (const row of await store.loadAll(this.db)) {
-      const entry: MonitorEntry = { ...row, dirty: false };
+      const entry: MonitorEntry = { ...row, runtime: clean ? row.runtime : resumeAfterCrash(row.runtime), dirty: false };
       this.registry.set(entry);
-      this.scheduleNext(entry, now, true);
+      const m = entry.monitor;
+      if (m.paused) continue;
+      const last = entry.runtime.lastCheckAt;
+      const due = last === null ? null : Math.min(entry.nextCheckAt ?? Infinity, last + m.intervalMs);
+      if (due !== null && due > now) {
+        entry.nextCheckAt = Math.min(due, now + m.intervalMs);
+        this.scheduler.schedule(CHECK_JOB, m.id, entry.nextCheckAt);
+      } else overdue.push(entry);
     }
+    overdue.sort((a, b) => (a.runtime.lastCheckAt ?? -Infinity) - (b.runtime.lastCheckAt ?? -Infinity));
+    overdue.forEach((entry, i) => {
+      const window = Math.min(CATCH_UP_MS, entry.monitor.intervalMs);
+      entry.nextCheckAt = now + Math.floor((i * window) / overdue.length);
+      this.scheduler.schedule(CHECK_JOB, entry.monitor.id, entry.nextCheckAt);
+    });
   }
 
   parse(input: unknown, prefix = ''): ParsedMonitor {
@@ -140,7 +163,7 @@ export class MonitorService {
     await store.insertMonitor(q ?? this.db, monitor, runtime);
     const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
     this.registry.set(entry);
-    this.scheduleNext(entry, now, false);
+    this.scheduleNext(entry, now);
     return this.view(entry);
   }
 
@@ -161,7 +184,7 @@ export class MonitorService {
       entry.dirty = true;
     }
     this.registry.set(entry);
-    this.scheduleNext(entry, now, false);
+    this.scheduleNext(entry, now);
     return this.view(entry);
   }
 
@@ -205,14 +228,14 @@ export class MonitorService {
     return this.recorder.results(e.monitor.num, from, to, limit);
   }
 
-  private scheduleNext(entry: MonitorEntry, now: number, fromStore: boolean): void {
+  /** A new or changed monitor is checked within a few seconds, spread so that applying many is no burst. */
+  private scheduleNext(entry: MonitorEntry, now: number): void {
     const m = entry.monitor;
     if (m.paused) {
       this.scheduler.cancel(CHECK_JOB, m.id);
       return;
     }
-    const stored = fromStore ? entry.nextCheckAt : null;
-    const at = stored !== null && stored >= now && stored <= now + m.intervalMs ? stored : now + spreadOffset(m.id, Math.min(m.intervalMs, fromStore ? m.intervalMs : 5_000));
+    const at = now + spreadOffset(m.id, Math.min(m.intervalMs, CATCH_UP_MS));
     entry.nextCheckAt = at;
     this.scheduler.schedule(CHECK_JOB, m.id, at);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterCheck, initialRuntime, type CheckOutcome, type MonitorRuntime, type StateSettings } from './monitor-state.js';
+import { afterCheck, initialRuntime, resumeAfterCrash, type CheckOutcome, type MonitorRuntime, type StateSettings } from './monitor-state.js';
 
 const up: CheckOutcome = { up: true, reason: 'status 200 in 5 ms', latencyMs: 5 };
 const down: CheckOutcome = { up: false, reason: 'status 503, expected 200–299', latencyMs: 7 };
@@ -68,5 +68,33 @@ describe('monitor state machine', () => {
     const hidden = run([up, down, up, up], base, [false, true, true, false]);
     assert.deepEqual(hidden.announced, [], 'an outage that began and ended inside the window is not announced');
     assert.equal(run([up, down], base, [false, true]).rt.state, 'MAINTENANCE');
+  });
+
+  it('keeps the outage start (its incident key) while down, through a good check that does not recover it', () => {
+    const s = { ...base, successThreshold: 3 };
+    let rt = afterCheck(initialRuntime(0), down, s, 1000, false).runtime;
+    assert.equal(rt.failingSince, 1000);
+    rt = afterCheck(rt, up, s, 2000, false).runtime;
+    rt = afterCheck(rt, down, s, 3000, false).runtime;
+    assert.equal(rt.failingSince, 1000);
+    rt = afterCheck(rt, up, s, 4000, false).runtime;
+    rt = afterCheck(rt, up, s, 5000, false).runtime;
+    assert.deepEqual(afterCheck(rt, up, s, 6000, false).announce, { kind: 'monitor.up', downForMs: 5000, reason: up.reason });
+  });
+
+  it('after a crash, a transition needs its full threshold of new checks', () => {
+    const s = { ...base, failureThreshold: 2, successThreshold: 3 };
+    // Down and announced, two good checks written; the failed check after them was lost in the crash.
+    const before = run([down, down, up, up], s).rt;
+    assert.equal(before.consecutiveSuccesses, 2);
+    const resumed = resumeAfterCrash(before);
+    assert.equal(resumed.notified, 'DOWN');
+    const d1 = afterCheck(resumed, up, s, 10 * 60_000, false);
+    assert.equal(d1.announce, undefined, 'one good check after the restart is not a recovery');
+    const d3 = afterCheck(afterCheck(d1.runtime, up, s, 11 * 60_000, false).runtime, up, s, 12 * 60_000, false);
+    assert.equal(d3.announce?.kind, 'monitor.up');
+    // Up, one failure written: after the restart one more failure is not an outage.
+    const upRt = resumeAfterCrash(run([up, up, down], { ...base, failureThreshold: 2 }).rt);
+    assert.equal(afterCheck(upRt, down, { ...base, failureThreshold: 2 }, 10 * 60_000, false).announce, undefined);
   });
 });

@@ -16,6 +16,12 @@
  * one transaction) neither repeats nor loses one, and a change hidden by a
  * maintenance window is announced when the window closes. While DOWN, an
  * optional reminder repeats monitor.down every `reminderMs`.
+ *
+ * After a crash the streak counters are not trusted (a check the target
+ * answered may never have been written): `resumeAfterCrash` zeroes them,
+ * so every transition after a restart rests on thresholds of checks made
+ * since, and none is invented from a stale count. Health and what was
+ * announced are exact: they commit with their notification.
  */
 export type Health = 'PENDING' | 'UP' | 'DOWN';
 export type MonitorState = Health | 'PAUSED' | 'MAINTENANCE';
@@ -83,6 +89,11 @@ export function initialRuntime(now: number, paused = false): MonitorRuntime {
   };
 }
 
+/** The state to resume from after a crash: streaks start again (see the top of this file). */
+export function resumeAfterCrash(rt: MonitorRuntime): MonitorRuntime {
+  return { ...rt, consecutiveFailures: 0, consecutiveSuccesses: 0 };
+}
+
 export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings: StateSettings, now: number, inMaintenance: boolean): Decision {
   const rt: MonitorRuntime = { ...prev, lastCheckAt: now, lastUp: result.up, lastReason: result.reason, lastLatencyMs: result.latencyMs };
   if (result.up) {
@@ -95,7 +106,8 @@ export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings:
   } else {
     rt.consecutiveFailures = prev.consecutiveFailures + 1;
     rt.consecutiveSuccesses = 0;
-    rt.failingSince = prev.consecutiveFailures === 0 ? now : (prev.failingSince ?? now);
+    // While DOWN the outage keeps its start (its incident key), whatever good checks came between.
+    rt.failingSince = prev.health === 'DOWN' && prev.failingSince !== null ? prev.failingSince : prev.consecutiveFailures === 0 ? now : (prev.failingSince ?? now);
     if (rt.health !== 'DOWN' && rt.consecutiveFailures >= settings.failureThreshold) rt.health = 'DOWN';
   }
   rt.state = inMaintenance ? 'MAINTENANCE' : rt.health;

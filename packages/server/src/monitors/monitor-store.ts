@@ -117,10 +117,36 @@ export async function deleteMonitor(q: Q, id: string): Promise<void> {
   await q.deleteFrom('monitors').where('id', '=', id).execute();
 }
 
-/** Writes runtime state for many monitors in one transaction (the caller's). */
-export async function saveStates(q: Q, states: readonly { id: string; runtime: MonitorRuntime; nextCheckAt: number | null }[]): Promise<void> {
+/**
+ * Writes runtime state for many monitors in one transaction (the caller's);
+ * returns the ids whose row was there to write (a monitor deleted, or
+ * created in a transaction not yet committed, has none).
+ */
+export async function saveStates(q: Q, states: readonly { id: string; runtime: MonitorRuntime; nextCheckAt: number | null }[]): Promise<Set<string>> {
+  const written = new Set<string>();
   for (const s of states) {
     const { monitor_id: _m, ...set } = stateRow(s.id, s.runtime, s.nextCheckAt);
-    await q.updateTable('monitor_state').set(set).where('monitor_id', '=', s.id).execute();
+    const r = await q.updateTable('monitor_state').set(set).where('monitor_id', '=', s.id).executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) written.add(s.id);
   }
+  return written;
+}
+
+const CLEAN_STOP_KEY = 'monitors_clean_stop';
+
+/**
+ * Whether the last run ended with a clean stop (every state written), and
+ * marks this run as running: a crash before the next clean stop leaves the
+ * mark unset.
+ */
+export async function takeCleanStop(q: Q): Promise<boolean> {
+  const row = await q.selectFrom('kv').select('value').where('key', '=', CLEAN_STOP_KEY).executeTakeFirst();
+  await setCleanStop(q, false);
+  return row?.value === '1';
+}
+
+/** Marks that every monitor state has been written (at shutdown). */
+export async function setCleanStop(q: Q, clean: boolean): Promise<void> {
+  const value = clean ? '1' : '0';
+  await q.insertInto('kv').values({ key: CLEAN_STOP_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
 }

@@ -1,23 +1,17 @@
 /**
  * Keeps check results in memory and writes them in batches: packed raw
- * chunks (one per monitor per 5 minutes), failure reasons, and hourly
- * rollups when an hour is over. A crash loses at most the open chunks
- * (raw results of the last few minutes); states and notifications are
- * written elsewhere, at once.
+ * chunks (one per monitor per 5 minutes, with the distinct reasons of their
+ * failed checks) and hourly rollups when an hour is over. A crash loses at
+ * most the open chunks (raw results of the last few minutes); states and
+ * notifications are written elsewhere, by group commit.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
-import { appendResult, decodeChunk, type PackedResult } from './result-codec.js';
+import { ChunkBuilder, decodeChunk, encodeReasons, type DecodedResult, type PackedResult } from './result-codec.js';
 import * as store from './result-store.js';
 
 export const CHUNK_MS = 5 * 60_000;
 const HOUR = 3600_000;
-
-interface OpenChunk {
-  startAt: number;
-  count: number;
-  bytes: number[];
-}
 
 interface HourAccumulator {
   hourAt: number;
@@ -37,10 +31,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** The reason of the stored failure nearest to `at` (chunks round times to 0.1 s), for chunks written before reasons were kept. */
+function nearestReason(failures: readonly store.FailureRow[], at: number): string | undefined {
+  let lo = 0;
+  let hi = failures.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failures[mid].at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  const near = [failures[lo - 1], failures[lo]].filter((f) => f !== undefined && Math.abs(f.at - at) <= 50);
+  return near[0]?.reason;
+}
+
 export class ResultRecorder {
-  private chunks = new Map<number, OpenChunk>();
+  private chunks = new Map<number, ChunkBuilder>();
   private closedChunks: store.ChunkRow[] = [];
-  private failures: store.FailureRow[] = [];
   private hours = new Map<number, HourAccumulator>();
   private closedHours: store.RollupRow[] = [];
 
@@ -52,10 +58,8 @@ export class ResultRecorder {
       this.closeChunk(monitorNum, chunk);
       chunk = undefined;
     }
-    if (!chunk) this.chunks.set(monitorNum, (chunk = { startAt: r.at, count: 0, bytes: [] }));
-    appendResult(chunk.bytes, chunk.startAt, r);
-    chunk.count++;
-    if (!r.up) this.failures.push({ monitorNum, at: r.at, reason: r.reason, statusCode: r.statusCode });
+    if (!chunk) this.chunks.set(monitorNum, (chunk = new ChunkBuilder(r.at)));
+    chunk.append(r);
 
     const hourAt = Math.floor(r.at / HOUR) * HOUR;
     let acc = this.hours.get(monitorNum);
@@ -71,7 +75,7 @@ export class ResultRecorder {
     acc.latencies.push(r.latencyMs);
   }
 
-  /** Writes closed chunks, failures and finished hours; with `all`, open ones too (at shutdown). */
+  /** Writes closed chunks and finished hours; with `all`, open ones too (at shutdown). */
   async flush(now: number, all = false): Promise<void> {
     for (const [id, chunk] of this.chunks) {
       if (all || now >= chunk.startAt + CHUNK_MS) this.closeChunk(id, chunk);
@@ -82,11 +86,9 @@ export class ResultRecorder {
       this.hours.clear();
     }
     const chunks = this.closedChunks.splice(0);
-    const failures = this.failures.splice(0);
-    if (chunks.length + failures.length + rollups.length === 0) return;
+    if (chunks.length + rollups.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       await store.insertChunks(trx, chunks);
-      await store.insertFailures(trx, failures);
       await store.upsertRollups(trx, rollups);
     });
   }
@@ -104,31 +106,37 @@ export class ResultRecorder {
   /** Results of a time range, newest first: stored chunks and what is still in memory, with failure reasons. */
   async results(monitorNum: number, from: number, to: number, limit: number): Promise<RecordedResult[]> {
     const stored = await store.listChunks(this.db, monitorNum, from, to);
-    const reasons = new Map((await store.listFailures(this.db, monitorNum, from, to, 10_000)).map((f) => [f.at, f.reason]));
-    for (const f of this.failures) if (f.monitorNum === monitorNum) reasons.set(f.at, f.reason);
-    const all: PackedResult[] = [];
-    for (const c of stored) all.push(...decodeChunk(c.data, c.startAt));
-    for (const c of this.closedChunks) if (c.monitorNum === monitorNum) all.push(...decodeChunk(c.data, c.startAt));
+    const all: DecodedResult[] = [];
+    const legacy: DecodedResult[] = [];
+    for (const c of stored) {
+      const decoded = decodeChunk(c.data, c.startAt, c.reasons);
+      all.push(...decoded);
+      if (c.reasons === null) legacy.push(...decoded.filter((r) => !r.up));
+    }
+    for (const c of this.closedChunks) if (c.monitorNum === monitorNum) all.push(...decodeChunk(c.data, c.startAt, c.reasons));
     const open = this.chunks.get(monitorNum);
-    if (open) all.push(...decodeChunk(Uint8Array.from(open.bytes), open.startAt));
+    if (open) all.push(...decodeChunk(Uint8Array.from(open.bytes), open.startAt, encodeReasons(open.reasons)));
+    if (legacy.length) {
+      const failures = (await store.listFailures(this.db, monitorNum, from - 100, to + 100, 100_000)).reverse();
+      for (const r of legacy) r.reason = nearestReason(failures, r.at);
+    }
     const seen = new Set<number>();
     return all
       .filter((r) => r.at >= from && r.at < to && !seen.has(r.at) && seen.add(r.at))
       .sort((a, b) => b.at - a.at)
       .slice(0, limit)
-      .map((r) => ({ ...r, reason: r.up ? 'up' : (reasons.get(r.at) ?? 'down') }));
+      .map((r) => ({ at: r.at, up: r.up, latencyMs: r.latencyMs, statusCode: r.statusCode, reason: r.up ? 'up' : (r.reason ?? 'down') }));
   }
 
   forget(monitorNum: number): void {
     this.chunks.delete(monitorNum);
     this.hours.delete(monitorNum);
-    this.failures = this.failures.filter((f) => f.monitorNum !== monitorNum);
     this.closedChunks = this.closedChunks.filter((c) => c.monitorNum !== monitorNum);
     this.closedHours = this.closedHours.filter((c) => c.monitorNum !== monitorNum);
   }
 
-  private closeChunk(monitorNum: number, chunk: OpenChunk): void {
-    this.closedChunks.push({ monitorNum, startAt: chunk.startAt, count: chunk.count, data: Buffer.from(chunk.bytes) });
+  private closeChunk(monitorNum: number, chunk: ChunkBuilder): void {
+    this.closedChunks.push({ monitorNum, startAt: chunk.startAt, count: chunk.count, data: Buffer.from(chunk.bytes), reasons: encodeReasons(chunk.reasons) });
     this.chunks.delete(monitorNum);
   }
 

@@ -8,6 +8,8 @@ export interface ChunkRow {
   startAt: number;
   count: number;
   data: Buffer;
+  /** The chunk's failure reasons (JSON list); null in chunks written before reasons were kept. */
+  reasons: string | null;
 }
 
 export interface FailureRow {
@@ -34,17 +36,10 @@ export async function insertChunks(q: Q, rows: readonly ChunkRow[]): Promise<voi
   for (let i = 0; i < rows.length; i += CHUNK) {
     await q
       .insertInto('check_chunks')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, start_at: r.startAt, count: r.count, data: r.data })))
-      .onConflict((oc) => oc.columns(['monitor_num', 'start_at']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), data: eb.ref('excluded.data') })))
-      .execute();
-  }
-}
-
-export async function insertFailures(q: Q, rows: readonly FailureRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await q
-      .insertInto('check_failures')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, at: r.at, reason: r.reason, status_code: r.statusCode })))
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, start_at: r.startAt, count: r.count, data: r.data, reasons: r.reasons })))
+      .onConflict((oc) =>
+        oc.columns(['monitor_num', 'start_at']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), data: eb.ref('excluded.data'), reasons: eb.ref('excluded.reasons') })),
+      )
       .execute();
   }
 }
@@ -89,9 +84,10 @@ export async function listChunks(q: Q, monitorNum: number, from: number, to: num
     .where('start_at', '<', to)
     .orderBy('start_at')
     .execute();
-  return rows.map((r) => ({ monitorNum: r.monitor_num, startAt: r.start_at, count: r.count, data: Buffer.from(r.data) }));
+  return rows.map((r) => ({ monitorNum: r.monitor_num, startAt: r.start_at, count: r.count, data: Buffer.from(r.data), reasons: r.reasons }));
 }
 
+/** Failure rows of the table that held reasons before chunks did (read for old chunks only). */
 export async function listFailures(q: Q, monitorNum: number, from: number, to: number, limit: number): Promise<FailureRow[]> {
   const rows = await q
     .selectFrom('check_failures')

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../core/clock.js';
+import { silentLogger } from '../core/logger.js';
+import { MetricsRegistry } from '../core/metrics-registry.js';
+import type { Db } from '../db/database.js';
+import { PublishService } from '../notify/publish-service.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { testDatabases } from '../test-support/test-databases.js';
+import { MaintenanceService } from './maintenance-service.js';
+import { MonitorRegistry } from './monitor-registry.js';
+import { CHECK_JOB, MonitorRunner, type ProbeRunner } from './monitor-runner.js';
+import { MonitorService } from './monitor-service.js';
+import { ResultRecorder } from './result-recorder.js';
+
+const T0 = Date.UTC(2026, 5, 1, 12);
+
+for (const variant of await testDatabases()) {
+  describe(`monitor runner on ${variant.name}`, () => {
+    let handle: Db;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      ({ handle, dispose } = await variant.create());
+    });
+    after(() => dispose());
+
+    /** A monitor whose target hangs from the start: each check ends at the timeout, on the fake clock. */
+    async function hangingMonitor(name: string, spec: Record<string, unknown>) {
+      const clock = new FakeClock(T0);
+      const starts: number[] = [];
+      const probe: ProbeRunner = async (_spec, ctx) => {
+        starts.push(clock.now());
+        clock.advance(ctx.timeoutMs);
+        return { up: false, reason: `timed out after ${ctx.timeoutMs} ms`, timings: { totalMs: ctx.timeoutMs } };
+      };
+      const registry = new MonitorRegistry();
+      const scheduler = new Scheduler(clock, silentLogger, new MetricsRegistry());
+      const recorder = new ResultRecorder(handle.db);
+      const maintenance = new MaintenanceService(handle.db, clock);
+      const runner = new MonitorRunner(handle.db, clock, registry, recorder, maintenance, new PublishService(handle.db, clock, () => {}), silentLogger, () => {}, probe);
+      scheduler.addJob({ name: CHECK_JOB, concurrency: 4, run: (id) => runner.check(id) });
+      const monitors = new MonitorService(handle.db, clock, registry, scheduler, recorder, async () => new Set());
+      await monitors.create(monitors.parse({ name, type: 'tcp', host: '127.0.0.1', port: 9, ...spec }));
+      const id = monitors.get(name).monitor.id;
+      return { clock, starts, runner, scheduler, monitors, id };
+    }
+
+    it('schedules the next check from the start of the current one, so a hung target does not stretch the interval', async () => {
+      const { clock, starts, runner, id } = await hangingMonitor('hangs', { interval: '5s', timeout: '2s' });
+      const next = await runner.check(id);
+      assert.equal(next, starts[0] + 5_000, 'one interval after the start, not after the timeout');
+      clock.set(next!);
+      assert.equal(await runner.check(id), starts[1] + 5_000);
+      await runner.close();
+    });
+
+    it('starts the next check at once when a check ends after its next start was due', async () => {
+      const { starts, runner, id, clock } = await hangingMonitor('retries', { interval: '10s', timeout: '2s', retryInterval: '1s', failureThreshold: 3 });
+      const next = await runner.check(id);
+      assert.equal(next, clock.now(), 'due already: the 1 s retry passed while the 2 s check ran');
+      assert.equal(starts.length, 1);
+      await runner.close();
+    });
+
+    it('does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)', { skip: variant.name !== 'postgres' && 'one connection on SQLite: the write waits for the commit' }, async () => {
+      const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
+      let id = '';
+      await handle.db.transaction().execute(async (trx) => {
+        await monitors.create(monitors.parse({ name: 'uncommitted', type: 'tcp', host: '127.0.0.1', port: 9, interval: '5s', timeout: '1s', failureThreshold: 1 }), trx);
+        id = monitors.get('uncommitted').monitor.id;
+        const next = await runner.check(id);
+        assert.equal(next, clock.now() + 4_000);
+        assert.equal(monitors.get('uncommitted').runtime.lastCheckAt, null, 'not applied: its state row was not there to write');
+        assert.equal(monitors.get('uncommitted').runtime.health, 'PENDING');
+      });
+      await runner.check(id);
+      assert.equal(monitors.get('uncommitted').runtime.health, 'DOWN', 'counted once committed');
+      await runner.close();
+    });
+
+    it('detects a hung target within interval × failureThreshold + timeout', async () => {
+      const { clock, starts, scheduler, monitors, runner } = await hangingMonitor('detects', { interval: '5s', timeout: '2s', failureThreshold: 3 });
+      const hungFrom = clock.now();
+      let downAt = 0;
+      for (let i = 0; i < 400 && !downAt; i++) {
+        await scheduler.runDue();
+        if (monitors.get('detects').runtime.health === 'DOWN') downAt = clock.now();
+        else clock.advance(100);
+      }
+      assert.ok(downAt > 0, 'went down');
+      const first = starts[0] - hungFrom;
+      assert.deepEqual(
+        starts.map((t) => t - starts[0]),
+        [0, 5_000, 10_000],
+        'checks 5 s apart, not 7 s',
+      );
+      assert.ok(downAt - hungFrom <= first + 2 * 5_000 + 2_000 + 100, `down ${(downAt - hungFrom) / 1000} s after the target hung`);
+      assert.ok(downAt - hungFrom <= 3 * 5_000 + 2_000, 'within the documented bound');
+      await scheduler.stop();
+      await runner.close();
+    });
+  });
+}
