@@ -62,7 +62,9 @@ for (const variant of await testDatabases()) {
       await runner.close();
     });
 
-    it('does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)', { skip: variant.name !== 'postgres' && 'one connection on SQLite: the write waits for the commit' }, async () => {
+    // PostgreSQL only: SQLite has one connection, so there the check's write waits for the apply's commit.
+    const onPostgres = variant.name === 'postgres' ? it : () => {};
+    onPostgres('does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)', async () => {
       const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
       let id = '';
       await handle.db.transaction().execute(async (trx) => {
