@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../app.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
-import { MAX_JSON_DEPTH, jsonValueIssues } from './request-guard.js';
+import type { TocsinError } from '../core/errors.js';
+import { MAX_JSON_DEPTH, jsonValueIssues, parseJsonBody } from './request-guard.js';
 
 /** `{"a":{"a":…}}` nested `depth` objects deep, with `leaf` inside the last. */
 function nested(depth: number, leaf: unknown = 1): unknown {
@@ -139,5 +140,20 @@ describe('jsonValueIssues', () => {
     assert.equal(issue.path, Array(MAX_JSON_DEPTH).fill('a').join('.'));
     assert.match(issue.message, /nested deeper than 32 levels/);
     assert.equal(jsonValueIssues(JSON.parse('['.repeat(200_000) + ']'.repeat(200_000))).length, 1);
+  });
+});
+
+describe('parseJsonBody', () => {
+  const refused = (text: string) => assert.throws(() => parseJsonBody(text), (err: TocsinError) => err.code === 'validation_failed');
+
+  it('takes what jsonValueIssues takes and refuses what it refuses, through its fast path too', () => {
+    assert.deepEqual(parseJsonBody(JSON.stringify(nested(MAX_JSON_DEPTH))), nested(MAX_JSON_DEPTH));
+    refused(JSON.stringify(nested(MAX_JSON_DEPTH + 1)));
+    refused(JSON.stringify([[{ a: [] }], ...Array(3).fill({ b: nested(MAX_JSON_DEPTH) })]));
+    refused('{"title": "a\\u0000b"}');
+    refused('{"k\\u0000": 1}');
+    // An escaped backslash before u0000 is no NUL: the text looks like one, the walk finds none.
+    assert.deepEqual(parseJsonBody('{"path": "C:\\\\u0000"}'), { path: 'C:\\u0000' });
+    assert.throws(() => parseJsonBody('{'), (err: TocsinError) => err.code === 'bad_request');
   });
 });
