@@ -5,6 +5,7 @@
  * shows MAINTENANCE and announces nothing; the checks go on.
  */
 import { Cron } from 'croner';
+import { cronProblem, libraryForm } from '../core/cron-expression.js';
 import { isValidTimeZone } from '../core/time-zones.js';
 import type { Kysely } from 'kysely';
 import { maintenanceInputSchema, type MaintenanceSpec } from '@tocsin/protocol';
@@ -25,7 +26,7 @@ interface CompiledWindow {
 
 function compile(record: store.MaintenanceRecord): CompiledWindow {
   const s = record.spec;
-  if (s.cron) return { record, cron: new Cron(s.cron, { timezone: s.timezone, paused: true }), durationMs: s.duration };
+  if (s.cron) return { record, cron: new Cron(libraryForm(s.cron), { timezone: s.timezone, paused: true }), durationMs: s.duration };
   return { record, startAt: Date.parse(s.start!), endAt: Date.parse(s.end!) };
 }
 
@@ -61,13 +62,8 @@ export class MaintenanceService {
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
     const spec = parsed.data;
     if (!isValidTimeZone(spec.timezone)) throw invalid([{ path: 'timezone', message: `'${spec.timezone}' is not an IANA time zone such as Asia/Tokyo` }]);
-    if (spec.cron) {
-      try {
-        new Cron(spec.cron, { timezone: spec.timezone, paused: true });
-      } catch (err) {
-        throw invalid([{ path: 'cron', message: `not a cron expression: ${(err as Error).message}` }]);
-      }
-    }
+    const problem = spec.cron ? cronProblem(spec.cron, spec.timezone) : null;
+    if (problem) throw invalid([{ path: problem.field, message: problem.message }]);
     return spec;
   }
 
