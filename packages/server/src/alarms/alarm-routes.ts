@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alarmInputSchema, compositeAlarmInputSchema } from '@tocsin/protocol';
-import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { redactedSpec } from './alarm-actions.js';
 import type { AlarmEntry, AlarmService } from './alarm-service.js';
@@ -27,7 +27,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
   handle(app, route(tokens, { method: 'post', path: '/api/alarms', scope: 'admin', summary: 'Create an alarm (starts INSUFFICIENT_DATA)', tags, body: alarmBody, bodyCheckedByHandler: true, response: { status: 201 } }), async (c) =>
     c.json(view(await alarms.create(alarms.parse(await c.req.json()))), 201),
   );
-  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}', scope: 'read', summary: 'Read an alarm', tags, params: nameParam }), (c) => c.json(view(alarms.get(valid<{ name: string }>(c, 'param').name))));
+  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}', scope: 'read', summary: 'Read an alarm', tags, params: nameParam }), (c) => c.json(view(alarms.get(c.req.valid('param').name))));
   handle(
     app,
     route(tokens, {
@@ -42,18 +42,18 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
       response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
-      const { name } = valid<{ name: string }>(c, 'param');
+      const { name } = c.req.valid('param');
       const spec = alarms.parse(namedByPath(await c.req.json(), name));
       if (!(await exists(() => alarms.get(name)))) return c.json(view(await alarms.create(spec)), 201);
       return c.json(view(await alarms.replace(name, spec)));
     },
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/alarms/{name}', scope: 'admin', summary: 'Delete an alarm and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
-    await alarms.remove(valid<{ name: string }>(c, 'param').name);
+    await alarms.remove(c.req.valid('param').name);
     return c.body(null, 204);
   });
   handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}/history', scope: 'read', summary: 'State changes and actions, newest first', tags, params: nameParam }), async (c) =>
-    c.json({ history: await alarms.history(valid<{ name: string }>(c, 'param').name) }),
+    c.json({ history: await alarms.history(c.req.valid('param').name) }),
   );
   handle(
     app,
@@ -67,8 +67,8 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
       body: stateBody,
     }),
     async (c) => {
-      const body = valid<{ state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; reason: string }>(c, 'json');
-      return c.json(view(await alarms.setState(valid<{ name: string }>(c, 'param').name, body.state, body.reason)));
+      const body = c.req.valid('json');
+      return c.json(view(await alarms.setState(c.req.valid('param').name, body.state, body.reason)));
     },
   );
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { handle, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, type App } from '../http/route-kit.js';
 import { TocsinError } from '../core/errors.js';
 import { scopeAllows, type TokenService } from '../tokens/token-service.js';
-import type { ApplyRequest, ConfigApplyService } from './config-apply-service.js';
+import type { ConfigApplyService } from './config-apply-service.js';
 
 const tags = ['config'];
 
@@ -24,7 +24,7 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
         })
         .strict(),
     }),
-    async (c) => c.json(await config.apply(valid<ApplyRequest>(c, 'json'))),
+    async (c) => c.json(await config.apply(c.req.valid('json'))),
   );
   handle(
     app,
@@ -37,7 +37,7 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
       query: z.object({ includeSecrets: z.enum(['true', 'false']).optional() }),
     }),
     async (c) => {
-      const includeSecrets = valid<{ includeSecrets?: string }>(c, 'query').includeSecrets === 'true';
+      const includeSecrets = c.req.valid('query').includeSecrets === 'true';
       const scope = c.get('principal')?.scope;
       if (includeSecrets && (!scope || !scopeAllows(scope, 'admin'))) {
         throw new TocsinError('forbidden', `includeSecrets needs a token with the 'admin' scope; this token has '${scope}'`);

@@ -61,13 +61,36 @@ export interface RouteSpec {
   response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
 }
 
+/** One validated part of a request (`param`, `query` or `json`), if the route declares its schema. */
+type Part<Target extends string, Schema> = Schema extends z.ZodType ? { [K in Target]: z.output<Schema> } : object;
+type BodyPart<S> = S extends { body: infer B } ? Part<'json', B> : object;
+/** The body is validated before the handler unless the handler may check it itself. */
+type JsonPart<S> = S extends { bodyCheckedByHandler: infer C } ? (true extends C ? object : BodyPart<S>) : BodyPart<S>;
+
+/**
+ * What `c.req.valid()` returns in the handler of route `S`: the output types
+ * of its params, query and body schemas, and only of those it validates.
+ */
+export type RouteInput<S extends RouteSpec> = {
+  out: (S extends { params: infer P } ? Part<'param', P> : object) &
+    (S extends { query: infer Q } ? Part<'query', Q> : object) &
+    JsonPart<S>;
+};
+
+/** The context a handler of route `S` gets. */
+export type RouteContext<S extends RouteSpec> = Context<AppEnv, string, RouteInput<S>>;
+
+declare const specOf: unique symbol;
+/** A declared route; it carries its spec's type so that `handle` types the handler. */
+export type DeclaredRoute<S extends RouteSpec> = RouteConfig & { readonly [specOf]?: S };
+
+const checkedByHandler = new WeakSet<RouteConfig>();
+
 /**
  * Declares one route: its OpenAPI entry (with the scope it needs, as a
  * bearer scope) and its auth middleware come from the same description.
  */
-const checkedByHandler = new WeakSet<RouteConfig>();
-
-export function route(tokens: TokenService, spec: RouteSpec): RouteConfig {
+export function route<S extends RouteSpec>(tokens: TokenService, spec: S): DeclaredRoute<S> {
   const config = declare(tokens, spec);
   if (spec.bodyCheckedByHandler) checkedByHandler.add(config);
   return config;
@@ -105,9 +128,16 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
   });
 }
 
-/** Registers a handler for a declared route; handlers return plain Responses. */
-export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEnv>) => Promise<Response> | Response): void {
-  const mount = app.openapi as (r: RouteConfig & { hide?: boolean }, h: (c: Context<AppEnv>) => Promise<Response> | Response) => void;
+/** Registers a handler for a declared route; handlers return plain Responses, and `c.req.valid()` is typed by the route. */
+export function handle<S extends RouteSpec>(
+  app: App,
+  config: DeclaredRoute<S>,
+  handler: (c: RouteContext<S>) => Promise<Response> | Response,
+): void {
+  // zod-openapi's typed handler also types the responses, stricter than our loose response schemas need;
+  // the input types come from RouteContext, built from the same schemas.
+  type Handler = (c: RouteContext<S>) => Promise<Response> | Response;
+  const mount = app.openapi as (r: RouteConfig & { hide?: boolean }, h: Handler) => void;
   if (checkedByHandler.has(config)) {
     // Documented as declared; mounted with its auth, path and query checks but without the body validator.
     const { middleware, ...documented } = config;
@@ -116,13 +146,7 @@ export function handle(app: App, config: RouteConfig, handler: (c: Context<AppEn
     mount.call(app, { ...config, request, hide: true }, handler);
     return;
   }
-  // The typed handler signature of zod-openapi is stricter than our loose response schemas need.
   mount.call(app, config, handler);
-}
-
-/** Reads a validated part of the request (as declared in the route). */
-export function valid<T>(c: Context<AppEnv>, part: 'json' | 'param' | 'query'): T {
-  return (c.req as unknown as { valid(p: string): T }).valid(part);
 }
 
 export const nameParam = z.object({ name: z.string().min(1).max(256) });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { putMetricDataSchema, statisticSchema } from '@tocsin/protocol';
 import { TocsinError } from '../core/errors.js';
-import { handle, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MetricService } from './metric-service.js';
 import { registerOtlpRoutes } from './otlp-routes.js';
@@ -16,7 +16,7 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
   );
   registerOtlpRoutes(app, tokens, metrics);
   handle(app, route(tokens, { method: 'get', path: '/api/metrics', scope: 'read', summary: 'List series', tags, query: z.object({ namespace: z.string().optional() }) }), async (c) =>
-    c.json({ series: await metrics.list(valid<{ namespace?: string }>(c, 'query').namespace) }),
+    c.json({ series: await metrics.list(c.req.valid('query').namespace) }),
   );
   handle(
     app,
@@ -37,7 +37,7 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
       }),
     }),
     async (c) => {
-      const q = valid<{ namespace: string; name: string; dimensions?: string; statistic: string; period: number; from?: string; to?: string }>(c, 'query');
+      const q = c.req.valid('query');
       let dimensions: Record<string, string> = {};
       try {
         dimensions = q.dimensions ? JSON.parse(q.dimensions) : {};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { maintenanceInputSchema, monitorInputDocSchema, monitorPutDocSchema } from '@tocsin/protocol';
 import { TocsinError } from '../core/errors.js';
-import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import type { MonitorService } from './monitor-service.js';
@@ -24,7 +24,7 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
     async (c) => c.json(await monitors.create(monitors.parse(await c.req.json())), 201),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/monitors/{name}', scope: 'read', summary: 'Read a monitor', tags, params: nameParam }), async (c) => {
-    const name = valid<{ name: string }>(c, 'param').name;
+    const name = c.req.valid('param').name;
     return c.json({ ...monitors.view(monitors.get(name)), uptime: (await monitors.uptime([name]))[name] });
   });
   handle(
@@ -41,35 +41,35 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
       response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
-      const { name } = valid<{ name: string }>(c, 'param');
+      const { name } = c.req.valid('param');
       const parsed = monitors.parse(namedByPath(await c.req.json(), name));
       if (!(await exists(() => monitors.get(name)))) return c.json(await monitors.create(parsed), 201);
       return c.json(await monitors.replace(name, parsed));
     },
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/monitors/{name}', scope: 'admin', summary: 'Delete a monitor and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
-    await monitors.remove(valid<{ name: string }>(c, 'param').name);
+    await monitors.remove(c.req.valid('param').name);
     return c.body(null, 204);
   });
   for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
     handle(app, route(tokens, { method: 'post', path: `/api/monitors/{name}/${action}`, scope: 'admin', summary: `${action === 'pause' ? 'Pause' : 'Resume'} a monitor`, tags, params: nameParam }), async (c) =>
-      c.json(await monitors.setPaused(valid<{ name: string }>(c, 'param').name, paused)),
+      c.json(await monitors.setPaused(c.req.valid('param').name, paused)),
     );
   }
   handle(
     app,
     route(tokens, { method: 'get', path: '/api/monitors/{name}/results', scope: 'read', summary: 'Check results, newest first (raw results are kept 7 days)', tags, params: nameParam, query: resultsQuery }),
     async (c) => {
-      const q = valid<{ from?: string; to?: string; limit?: number }>(c, 'query');
+      const q = c.req.valid('query');
       const to = q.to ? Date.parse(q.to) : now() + 1;
       const from = q.from ? Date.parse(q.from) : to - 86_400_000;
       if (from >= to) throw new TocsinError('validation_failed', 'from: must be before to', { issues: [{ path: 'from', message: 'must be before to' }] });
-      const results = await monitors.results(valid<{ name: string }>(c, 'param').name, from, to, q.limit ?? 100);
+      const results = await monitors.results(c.req.valid('param').name, from, to, q.limit ?? 100);
       return c.json({ results: results.map((r) => ({ at: new Date(r.at).toISOString(), up: r.up, latencyMs: r.latencyMs, statusCode: r.statusCode, reason: r.reason })) });
     },
   );
   handle(app, route(tokens, { method: 'get', path: '/api/monitors/{name}/uptime', scope: 'read', summary: 'Uptime over 24 hours, 7 and 30 days', tags, params: nameParam }), async (c) => {
-    const name = valid<{ name: string }>(c, 'param').name;
+    const name = c.req.valid('param').name;
     monitors.get(name);
     return c.json({ name, uptime: (await monitors.uptime([name]))[name] });
   });
@@ -90,7 +90,7 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
       response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
-      const { name } = valid<{ name: string }>(c, 'param');
+      const { name } = c.req.valid('param');
       const spec = maintenance.parse(namedByPath(await c.req.json(), name));
       const existed = await exists(() => maintenance.get(name));
       await maintenance.put(spec);
@@ -98,10 +98,10 @@ export function registerMonitorRoutes(app: App, tokens: TokenService, monitors: 
     },
   );
   handle(app, route(tokens, { method: 'get', path: '/api/maintenance/{name}', scope: 'read', summary: 'Read a maintenance window', tags: mtags, params: nameParam }), (c) =>
-    c.json(maintenance.get(valid<{ name: string }>(c, 'param').name)),
+    c.json(maintenance.get(c.req.valid('param').name)),
   );
   handle(app, route(tokens, { method: 'delete', path: '/api/maintenance/{name}', scope: 'admin', summary: 'Delete a maintenance window', tags: mtags, params: nameParam, response: { status: 204 } }), async (c) => {
-    await maintenance.remove(valid<{ name: string }>(c, 'param').name);
+    await maintenance.remove(c.req.valid('param').name);
     return c.body(null, 204);
   });
 }

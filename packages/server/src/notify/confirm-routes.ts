@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TocsinError } from '../core/errors.js';
-import { handle, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { TopicService } from './topic-service.js';
 
@@ -28,7 +28,7 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
   // GET only asks, as for unsubscribing: mail scanners follow links and must not confirm for anyone.
   handle(app, route(tokens, { method: 'get', path: '/confirm/{token}', scope: 'public', summary: 'Ask to confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
     try {
-      const sub = await topics.findByConfirmToken(valid<{ token: string }>(c, 'param').token);
+      const sub = await topics.findByConfirmToken(c.req.valid('param').token);
       return c.html(
         page(
           'Confirm subscription',
@@ -42,7 +42,7 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
 
   handle(app, route(tokens, { method: 'post', path: '/confirm/{token}', scope: 'public', summary: 'Confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
     try {
-      const sub = await topics.confirm(valid<{ token: string }>(c, 'param').token);
+      const sub = await topics.confirm(c.req.valid('param').token);
       return c.html(page('Subscription confirmed', `<p>${escape(sub.name)} will now receive the notifications of topic <b>${escape(sub.topicName)}</b>.</p>`));
     } catch (err) {
       return failPage(c, err);
@@ -52,7 +52,7 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
   // GET only asks: mail scanners follow links, and must not unsubscribe anyone.
   handle(app, route(tokens, { method: 'get', path: '/unsubscribe/{token}', scope: 'public', summary: 'Ask to unsubscribe', tags, params: tokenParam, response: html }), async (c) => {
     try {
-      const token = valid<{ token: string }>(c, 'param').token;
+      const token = c.req.valid('param').token;
       const sub = await topics.findByUnsubscribeToken(token);
       if (sub.status === 'unsubscribed') return c.html(page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`));
       return c.html(
@@ -69,7 +69,7 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
   // One-click unsubscribe (RFC 8058) and the form above both POST here.
   handle(app, route(tokens, { method: 'post', path: '/unsubscribe/{token}', scope: 'public', summary: 'Unsubscribe', tags, params: tokenParam, response: html }), async (c) => {
     try {
-      const sub = await topics.unsubscribe(valid<{ token: string }>(c, 'param').token);
+      const sub = await topics.unsubscribe(c.req.valid('param').token);
       return c.html(page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`));
     } catch (err) {
       return failPage(c, err);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { handle, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
-import type { DeliveryFilter, DeliveryService } from './delivery-service.js';
+import type { DeliveryService } from './delivery-service.js';
 
 const tags = ['deliveries'];
 const filterQuery = z.object({
@@ -17,15 +17,15 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
   handle(
     app,
     route(tokens, { method: 'get', path: '/api/deliveries', scope: 'read', summary: 'List deliveries, newest first (page with ?before=ID)', tags, query: filterQuery }),
-    async (c) => c.json({ deliveries: await deliveries.list(valid<DeliveryFilter>(c, 'query')) }),
+    async (c) => c.json({ deliveries: await deliveries.list(c.req.valid('query')) }),
   );
   handle(app, route(tokens, { method: 'get', path: '/api/deliveries/{id}', scope: 'read', summary: 'Read a delivery and its event', tags, params: idParam }), async (c) =>
-    c.json(await deliveries.get(valid<{ id: string }>(c, 'param').id)),
+    c.json(await deliveries.get(c.req.valid('param').id)),
   );
   handle(
     app,
     route(tokens, { method: 'post', path: '/api/deliveries/{id}/replay', scope: 'admin', summary: 'Send a dead or delivered delivery again', tags, params: idParam, response: { status: 202 } }),
-    async (c) => c.json(await deliveries.replay(valid<{ id: string }>(c, 'param').id), 202),
+    async (c) => c.json(await deliveries.replay(c.req.valid('param').id), 202),
   );
   handle(
     app,
@@ -38,6 +38,6 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
       query: filterQuery.omit({ status: true, before: true, limit: true }),
       response: { status: 202 },
     }),
-    async (c) => c.json(await deliveries.replayDead(valid(c, 'query')), 202),
+    async (c) => c.json(await deliveries.replayDead(c.req.valid('query')), 202),
   );
 }

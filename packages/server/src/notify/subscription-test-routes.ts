@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { handle, route, valid, type App } from '../http/route-kit.js';
+import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { SubscriptionTestService } from './subscription-test-service.js';
 
@@ -22,7 +22,7 @@ export function registerSubscriptionTestRoutes(app: App, tokens: TokenService, t
       response: { status: 202, schema: answer },
     }),
     async (c) => {
-      const p = valid<{ name: string; subscription: string }>(c, 'param');
+      const p = c.req.valid('param');
       const { event, deliveryId } = await tests.send(p.name, p.subscription);
       return c.json({ event, delivery: { id: deliveryId } }, 202);
     },

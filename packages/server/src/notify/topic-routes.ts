@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { publishInputSchema, subscriptionInputSchema, topicInputSchema } from '@tocsin/protocol';
-import { exists, handle, nameParam, namedByPath, putBodyDoc, route, valid, type App } from '../http/route-kit.js';
+import { exists, handle, nameParam, namedByPath, putBodyDoc, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { PublishService } from './publish-service.js';
 import type { TopicService } from './topic-service.js';
@@ -17,11 +17,11 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
   handle(
     app,
     route(tokens, { method: 'post', path: '/api/topics', scope: 'admin', summary: 'Create a topic', tags, body: topicInputSchema, response: { status: 201 } }),
-    async (c) => c.json(await topics.create(topics.parseTopic(valid(c, 'json'))), 201),
+    async (c) => c.json(await topics.create(topics.parseTopic(c.req.valid('json'))), 201),
   );
 
   handle(app, route(tokens, { method: 'get', path: '/api/topics/{name}', scope: 'read', summary: 'Read a topic', tags, params: nameParam }), async (c) => {
-    const { topic, subscriptions } = await topics.get(valid<{ name: string }>(c, 'param').name);
+    const { topic, subscriptions } = await topics.get(c.req.valid('param').name);
     return c.json(topics.view(topic, subscriptions));
   });
 
@@ -39,9 +39,9 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       response: { description: 'Replaced', orCreated: true },
     }),
     async (c) => {
-      const { name } = valid<{ name: string }>(c, 'param');
-      const prune = valid<{ prune?: string }>(c, 'query').prune === 'true';
-      const spec = topics.parseTopic(namedByPath(valid(c, 'json'), name));
+      const { name } = c.req.valid('param');
+      const prune = c.req.valid('query').prune === 'true';
+      const spec = topics.parseTopic(namedByPath(c.req.valid('json'), name));
       if (!(await exists(() => topics.get(name)))) return c.json(await topics.create(spec), 201);
       return c.json(await topics.replace(name, spec, { prune }));
     },
@@ -51,7 +51,7 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
     app,
     route(tokens, { method: 'delete', path: '/api/topics/{name}', scope: 'admin', summary: 'Delete a topic and its subscriptions', tags, params: nameParam, response: { status: 204 } }),
     async (c) => {
-      await topics.remove(valid<{ name: string }>(c, 'param').name);
+      await topics.remove(c.req.valid('param').name);
       return c.body(null, 204);
     },
   );
@@ -68,14 +68,14 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       body: subscriptionInputSchema,
       response: { status: 201 },
     }),
-    async (c) => c.json(await topics.addSubscription(valid<{ name: string }>(c, 'param').name, topics.parseSubscription(valid(c, 'json'))), 201),
+    async (c) => c.json(await topics.addSubscription(c.req.valid('param').name, topics.parseSubscription(c.req.valid('json'))), 201),
   );
 
   handle(
     app,
     route(tokens, { method: 'delete', path: '/api/topics/{name}/subscriptions/{subscription}', scope: 'admin', summary: 'Remove a subscription', tags, params: subParams, response: { status: 204 } }),
     async (c) => {
-      const p = valid<{ name: string; subscription: string }>(c, 'param');
+      const p = c.req.valid('param');
       await topics.removeSubscription(p.name, p.subscription);
       return c.body(null, 204);
     },
@@ -93,7 +93,7 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       response: { status: 202 },
     }),
     async (c) => {
-      const p = valid<{ name: string; subscription: string }>(c, 'param');
+      const p = c.req.valid('param');
       await topics.resendConfirmation(p.name, p.subscription);
       return c.json({ queued: true }, 202);
     },
@@ -112,7 +112,7 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       response: { status: 202 },
     }),
     async (c) => {
-      const result = await publisher.publish(valid<{ name: string }>(c, 'param').name, valid(c, 'json'));
+      const result = await publisher.publish(c.req.valid('param').name, c.req.valid('json'));
       return c.json({ event: result.events[0], deliveries: result.deliveries }, 202);
     },
   );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { handle, route, valid, type App } from '../http/route-kit.js';
-import { scopes, type Scope, type TokenService } from './token-service.js';
+import { handle, route, type App } from '../http/route-kit.js';
+import { scopes, type TokenService } from './token-service.js';
 
 const tags = ['tokens'];
 
@@ -20,7 +20,7 @@ export function registerTokenRoutes(app: App, tokens: TokenService): void {
       response: { status: 201 },
     }),
     async (c) => {
-      const body = valid<{ name: string; scope: Scope }>(c, 'json');
+      const body = c.req.valid('json');
       const { token, view } = await tokens.create(body.name, body.scope);
       return c.json({ ...view, token }, 201);
     },
@@ -28,6 +28,6 @@ export function registerTokenRoutes(app: App, tokens: TokenService): void {
   handle(
     app,
     route(tokens, { method: 'delete', path: '/api/tokens/{id}', scope: 'admin', summary: 'Revoke a token by id or name', tags, params: z.object({ id: z.string() }) }),
-    async (c) => c.json(await tokens.revoke(valid<{ id: string }>(c, 'param').id)),
+    async (c) => c.json(await tokens.revoke(c.req.valid('param').id)),
   );
 }
