@@ -93,7 +93,7 @@ describe('the ping fast path', () => {
     assert.equal(entry.level, 'error');
     assert.equal(entry.path, '/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278/fail');
     assert.equal(entry.method, 'GET');
-    assert.equal(entry.err, 'the database refused the batch');
-    assert.match(entry.stack, /ping-routes\.test\.ts/);
+    assert.equal(entry.err.message, 'the database refused the batch');
+    assert.match(entry.err.stack, /ping-routes\.test\.ts/);
   });
 });

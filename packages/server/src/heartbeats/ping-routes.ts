@@ -106,7 +106,7 @@ async function answerPing(handler: PingHandler, logger: Logger, req: PingHttpReq
     return await handler(req);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    logger.error('ping failed', { method: req.method, path: `/ping/${req.path}`, err: e.message, stack: e.stack });
+    logger.error('ping failed', { method: req.method, path: `/ping/${req.path}`, err: e });
     return { status: 500, text: 'internal error' };
   }
 }
@@ -149,7 +149,7 @@ export function pingListener(handler: PingHandler, logger: Logger): (req: Incomi
           res.writeHead(r.status, answerHeaders(r));
           res.end(method === 'HEAD' ? undefined : r.text);
         })
-        .catch((err: Error) => logger.error('writing a ping answer failed', { path: url, err: err.message, stack: err.stack }));
+        .catch((err: unknown) => logger.error('writing a ping answer failed', { path: url, err }));
     });
     return true;
   };
