@@ -232,7 +232,7 @@ try {
       console.log(`${size} monitors: FAILED: ${(err as Error).message}`);
     }
   }
-  console.log(`\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; lag p50/p99 of the last 4,096 starts at the end of the window; hist p99 = bucket bound over the window)`);
+  console.log(`\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; lag p50/p99 of the starts of the last 30 to 60 s at the end of the window; hist p99 = bucket bound over the window)`);
   printTable(rows, { keepAlive, fresh });
   printTargets(rows);
 } finally {

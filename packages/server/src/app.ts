@@ -6,7 +6,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
-import { MetricsRegistry } from './core/metrics-registry.js';
+import { Telemetry } from './core/telemetry.js';
 import { migrate, openDatabase, type Db } from './db/database.js';
 import type { Settings } from './config/settings.js';
 import { ConfigApplyService } from './config/config-apply-service.js';
@@ -88,7 +88,7 @@ export interface Tocsin {
   nodeId: string;
   handle: Db;
   http: App;
-  metrics: MetricsRegistry;
+  telemetry: Telemetry;
   tokens: TokenService;
   topics: TopicService;
   publisher: PublishService;
@@ -124,7 +124,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     await db.deleteFrom('subscription_leases').execute();
   }
 
-  const metrics = new MetricsRegistry();
+  const telemetry = new Telemetry();
   const tokens = new TokenService(db, clock, settings.adminToken);
   const channels = options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
   const outbox = new OutboxWorker(
@@ -136,19 +136,19 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       confirm: (token) => `${settings.publicUrl}/confirm/${token}`,
     },
     logger.child({ component: 'outbox' }),
-    metrics,
+    telemetry,
     { nodeId, ...options.outbox },
   );
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
-  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), metrics);
+  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
   const maintenance = new MaintenanceService(db, clock);
   await maintenance.load();
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, async (q) => new Set((await listTopics(q)).map((t) => t.name)));
-  const checks = metrics.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
+  const checks = telemetry.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
   const metricService = new MetricService(handle, clock, logger.child({ component: 'metrics' }));
   let alarmsRef: AlarmService | undefined;
   const monitorRunner = new MonitorRunner(db, clock, registry, recorder, maintenance, publisher, logger.child({ component: 'monitors' }), (name, up, latencyMs) => {
@@ -216,17 +216,17 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     ],
     wake,
   );
-  metrics.gauge('tocsin_monitors', 'Monitors by state.', () => {
+  telemetry.gauge('tocsin_monitors', 'Monitors by state.', () => {
     const counts = new Map<string, number>();
     for (const m of monitors.list()) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
     return [...counts].map(([state, value]) => ({ labels: { state }, value }));
   });
 
-  metrics.gauge('tocsin_deliveries', 'Deliveries in the outbox by status.', async () => {
+  telemetry.gauge('tocsin_deliveries', 'Deliveries in the outbox by status.', async () => {
     const s = await outboxStats(db);
     return Object.entries(s.byStatus).map(([status, value]) => ({ labels: { status }, value }));
   });
-  metrics.gauge('tocsin_outbox_oldest_pending_seconds', 'Age of the oldest delivery not yet sent (0 when none).', async () => {
+  telemetry.gauge('tocsin_outbox_oldest_pending_seconds', 'Age of the oldest delivery not yet sent (0 when none).', async () => {
     const s = await outboxStats(db);
     return [{ value: s.oldestPendingAt === null ? 0 : Math.max(0, (clock.now() - s.oldestPendingAt) / 1000) }];
   });
@@ -240,7 +240,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     }
   };
   const http = createHttpApp(logger, (app) => {
-    registerSystemRoutes(app, tokens, metrics, ready);
+    registerSystemRoutes(app, tokens, telemetry, ready);
     registerTokenRoutes(app, tokens);
     registerTopicRoutes(app, tokens, topics, publisher);
     registerSubscriptionTestRoutes(app, tokens, new SubscriptionTestService(db, clock, wake));
@@ -272,7 +272,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     nodeId,
     handle,
     http,
-    metrics,
+    telemetry,
     tokens,
     topics,
     publisher,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricsRegistry } from '../core/metrics-registry.js';
+import type { Telemetry } from '../core/telemetry.js';
 import { version } from '../core/version.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { handle, route, type App } from './route-kit.js';
@@ -29,7 +29,7 @@ const homePage = `<!doctype html>
 </html>
 `;
 
-export function registerSystemRoutes(app: App, tokens: TokenService, metrics: MetricsRegistry, ready: () => Promise<boolean>): void {
+export function registerSystemRoutes(app: App, tokens: TokenService, telemetry: Telemetry, ready: () => Promise<boolean>): void {
   handle(
     app,
     route(tokens, { method: 'get', path: '/', scope: 'public', summary: 'A page saying what this server is, with links to the API document and health checks', tags, response: { contentType: 'text/html', schema: z.string() } }),
@@ -42,6 +42,6 @@ export function registerSystemRoutes(app: App, tokens: TokenService, metrics: Me
   handle(
     app,
     route(tokens, { method: 'get', path: '/metrics', scope: 'read', summary: "Tocsin's own metrics, Prometheus text format", tags, response: { contentType: 'text/plain', schema: z.string() } }),
-    async (c) => c.text(await metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    async (c) => c.text(await telemetry.render(), 200, { 'content-type': telemetry.contentType }),
   );
 }

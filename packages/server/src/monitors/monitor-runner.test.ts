@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
-import { MetricsRegistry } from '../core/metrics-registry.js';
+import { Telemetry } from '../core/telemetry.js';
 import type { Db } from '../db/database.js';
 import { PublishService } from '../notify/publish-service.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -34,7 +34,7 @@ for (const variant of await testDatabases()) {
         return { up: false, reason: `timed out after ${ctx.timeoutMs} ms`, timings: { totalMs: ctx.timeoutMs } };
       };
       const registry = new MonitorRegistry();
-      const scheduler = new Scheduler(clock, silentLogger, new MetricsRegistry());
+      const scheduler = new Scheduler(clock, silentLogger, new Telemetry());
       const recorder = new ResultRecorder(handle.db);
       const maintenance = new MaintenanceService(handle.db, clock);
       const runner = new MonitorRunner(handle.db, clock, registry, recorder, maintenance, new PublishService(handle.db, clock, () => {}), silentLogger, () => {}, probe);

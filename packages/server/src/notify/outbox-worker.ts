@@ -26,7 +26,7 @@ import type { Clock } from '../core/clock.js';
 import { defaultBackoff, retryDelay, type BackoffPolicy } from '../core/backoff.js';
 import { formatDuration } from '../core/durations.js';
 import type { Logger } from '../core/logger.js';
-import type { MetricsRegistry } from '../core/metrics-registry.js';
+import type { Telemetry } from '../core/telemetry.js';
 import type { Database } from '../db/db-schema.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
 import { resolvedSpec, type Delivery, type DeliveryJob, type Subscription } from './notify-types.js';
@@ -128,12 +128,12 @@ export class OutboxWorker {
     private readonly channels: ChannelRegistry,
     private readonly links: Links,
     private readonly logger: Logger,
-    metrics: MetricsRegistry,
+    telemetry: Telemetry,
     options: Partial<OutboxOptions> & { nodeId: string },
   ) {
     this.options = { ...defaultOutboxOptions, ...options };
-    this.sent = metrics.counter('tocsin_deliveries_total', 'Delivery attempts by protocol and outcome (delivered, retry, dead).');
-    this.latency = metrics.histogram(
+    this.sent = telemetry.counter('tocsin_deliveries_total', 'Delivery attempts by protocol and outcome (delivered, retry, dead).');
+    this.latency = telemetry.histogram(
       'tocsin_delivery_latency_seconds',
       'Time from publishing to delivery.',
       [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],

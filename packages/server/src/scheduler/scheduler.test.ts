@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock, systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
-import { MetricsRegistry } from '../core/metrics-registry.js';
+import { Telemetry } from '../core/telemetry.js';
 import { DueHeap } from './due-heap.js';
 import { Scheduler } from './scheduler.js';
 
@@ -31,7 +31,8 @@ describe('due heap', () => {
 describe('scheduler', () => {
   it('runs items when due, reschedules them by the handler answer, and measures lag', async () => {
     const clock = new FakeClock(0);
-    const s = new Scheduler(clock, silentLogger, new MetricsRegistry());
+    const telemetry = new Telemetry();
+    const s = new Scheduler(clock, silentLogger, telemetry);
     const runs: [string, number, number][] = [];
     s.addJob({ name: 'check', concurrency: 10, run: async (key, dueAt) => (runs.push([key, dueAt, clock.now()]), key === 'once' ? null : dueAt + 1000) });
     s.schedule('check', 'a', 500);
@@ -42,12 +43,15 @@ describe('scheduler', () => {
     assert.deepEqual(runs, [['a', 500, 800], ['once', 700, 800]]);
     assert.equal(s.dueAt('check', 'a'), 1500);
     assert.equal(s.dueAt('check', 'once'), undefined);
-    assert.equal(s.lag.percentile(100), 300);
+    const text = await telemetry.render();
+    // Lags of 300 and 100 ms: one at most 0.25 s, both at most 0.5 s.
+    assert.match(text, /^tocsin_scheduler_lag_seconds_bucket\{le="0.25",job="check"\} 1$/m);
+    assert.match(text, /^tocsin_scheduler_lag_seconds_bucket\{le="0.5",job="check"\} 2$/m);
   });
 
   it('limits concurrency per job and lets an edit during a run win', async () => {
     const clock = new FakeClock(0);
-    const s = new Scheduler(clock, silentLogger, new MetricsRegistry());
+    const s = new Scheduler(clock, silentLogger, new Telemetry());
     let active = 0;
     let peak = 0;
     s.addJob({
@@ -71,7 +75,7 @@ describe('scheduler', () => {
 
   it('keeps running after a handler throws, retrying a minute later', async () => {
     const clock = new FakeClock(0);
-    const s = new Scheduler(clock, silentLogger, new MetricsRegistry());
+    const s = new Scheduler(clock, silentLogger, new Telemetry());
     s.addJob({ name: 'bad', concurrency: 1, run: async () => { throw new Error('boom'); } });
     s.schedule('bad', 'x', 0);
     await s.runDue();
@@ -79,7 +83,7 @@ describe('scheduler', () => {
   });
 
   it('wakes by itself on the system clock', async () => {
-    const s = new Scheduler(systemClock, silentLogger, new MetricsRegistry());
+    const s = new Scheduler(systemClock, silentLogger, new Telemetry());
     const seen: number[] = [];
     s.addJob({ name: 'tick', concurrency: 1, run: async () => (seen.push(Date.now()), seen.length < 3 ? Date.now() + 20 : null) });
     s.start();
