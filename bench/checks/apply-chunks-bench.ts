@@ -27,6 +27,7 @@ let app = await createTestApp('sqlite');
 const times: number[] = [];
 for (let i = 0; i < SIZE; i += CHUNK) {
   times.push(await apply(Array.from({ length: Math.min(CHUNK, SIZE - i) }, (_, j) => monitor(i + j + 1))));
+  process.stdout.write(`chunk ${times.length} (into ${i}): ${times.at(-1)!.toFixed(2)} s\n`);
 }
 await app.dispose();
 process.stdout.write(`chunks of ${CHUNK}: ${times.map((t) => t.toFixed(2)).join(' ')} s; total ${times.reduce((a, b) => a + b, 0).toFixed(1)} s\n`);

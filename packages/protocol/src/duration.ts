@@ -29,7 +29,8 @@ type PrintUnit = (typeof printUnits)[number][0];
  * `90m`), else a decimal of `smallest` (`1.5s`).
  */
 export function printDuration(ms: number, largest: PrintUnit = 'd', smallest: PrintUnit = 's'): string {
-  const units = printUnits.slice(printUnits.findIndex(([u]) => u === largest), printUnits.findIndex(([u]) => u === smallest) + 1);
+  const at = (unit: PrintUnit) => printUnits.findIndex(([u]) => u === unit);
+  const units = printUnits.slice(at(largest), at(smallest) + 1);
   for (const [unit, size] of units.slice(0, -1)) if (ms % size === 0) return `${ms / size}${unit}`;
   const [unit, size] = units[units.length - 1];
   return `${ms / size}${unit}`;

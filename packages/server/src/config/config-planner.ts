@@ -46,7 +46,9 @@ export function checkUniqueNames<T extends { name: string }>(
   items.forEach((item, i) => {
     try {
       const { name } = parse(item, `${section}.${i}`);
-      if (names.has(name)) issues.push({ path: `${section}.${i}.name`, message: `${resource} '${name}' is declared twice` });
+      if (names.has(name)) {
+        issues.push({ path: `${section}.${i}.name`, message: `${resource} '${name}' is declared twice` });
+      }
       names.add(name);
     } catch (err) {
       issues.push(...fieldIssuesFrom(err));
@@ -86,7 +88,12 @@ export interface ByNamePlanner<W extends { name: string }, S> {
  * by name, so planning costs what the file holds, not what the server holds
  * (the stored set is walked only with prune).
  */
-export function planByName<W extends { name: string }, S>(wanted: readonly W[], stored: StoredByName<S>, prune: boolean, planner: ByNamePlanner<W, S>): SectionPlan {
+export function planByName<W extends { name: string }, S>(
+  wanted: readonly W[],
+  stored: StoredByName<S>,
+  prune: boolean,
+  planner: ByNamePlanner<W, S>,
+): SectionPlan {
   const changes: ConfigChange[] = [];
   const ops: ConfigOp[] = [];
   const { resource } = planner;
@@ -94,7 +101,8 @@ export function planByName<W extends { name: string }, S>(wanted: readonly W[], 
     const s = stored.get(w.name);
     if (s === undefined) {
       const children = planner.createChildren?.(w);
-      changes.push(children ? { action: 'create', resource, name: w.name, children } : { action: 'create', resource, name: w.name });
+      const line: ConfigChange = { action: 'create', resource, name: w.name };
+      changes.push(children ? { ...line, children } : line);
       ops.push(planner.create(w));
       continue;
     }
@@ -118,5 +126,10 @@ export function planByName<W extends { name: string }, S>(wanted: readonly W[], 
     }
     if (issues.length) throw invalid(issues);
   }
-  return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
+  return {
+    changes,
+    async apply(trx) {
+      for (const op of ops) await op(trx);
+    },
+  };
 }
