@@ -20,12 +20,28 @@ export function parseDuration(text: string | number): number | undefined {
   return matched === s.length && matched > 0 ? total : undefined;
 }
 
+const printUnits = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const;
+type PrintUnit = (typeof printUnits)[number][0];
+
+/**
+ * Milliseconds as a config file writes them, the inverse of parseDuration:
+ * the largest unit from `largest` down that divides them exactly (`2h`,
+ * `90m`), else a decimal of `smallest` (`1.5s`).
+ */
+export function printDuration(ms: number, largest: PrintUnit = 'd', smallest: PrintUnit = 's'): string {
+  const at = (unit: PrintUnit) => printUnits.findIndex(([u]) => u === unit);
+  const units = printUnits.slice(at(largest), at(smallest) + 1);
+  for (const [unit, size] of units.slice(0, -1)) if (ms % size === 0) return `${ms / size}${unit}`;
+  const [unit, size] = units[units.length - 1];
+  return `${ms / size}${unit}`;
+}
+
 /**
  * A duration in a config file or API body: `30s`, `5m`, `1h30m`, or a number
  * of seconds. Parses to milliseconds.
  */
 export function durationSchema(min: number, max: number, what = 'duration') {
-  const describe = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+  const describe = (ms: number) => printDuration(ms, 'm');
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {

@@ -16,7 +16,7 @@ import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import type { DestinationService, DirectTarget } from '../notify/destination-service.js';
 import type { PublishService } from '../notify/publish-service.js';
-import { stableJson } from '../notify/subscription-spec.js';
+import { stableJson } from '../core/stable-json.js';
 import type { AlarmState } from './alarm-evaluator.js';
 import type { HistoryRow } from './alarm-store.js';
 

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { isComposite, type AlarmSpec } from '@tocsin/protocol';
-import { fieldIssuesFrom, missingTopics, type ConfigChange, type ConfigSection, type TopicNames } from '../config/config-section.js';
+import { printDuration } from '@tocsin/protocol';
+import { changedKeys, checkUniqueNames, planByName, storedByName } from '../config/config-planner.js';
+import { missingTopics, type ConfigSection, type TopicNames } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
 import { redactedIssues } from '../core/redacted-values.js';
-import type { Database } from '../db/db-schema.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
-import { stableJson } from '../notify/subscription-spec.js';
 import { redactedSpec, topicOf, withStoredSecrets } from './alarm-actions.js';
 import { dependenciesOf, dependencyOrder } from './alarm-composite.js';
 import { alarmsOf, parseRule } from './alarm-rule.js';
@@ -13,9 +13,7 @@ import type { AlarmService } from './alarm-service.js';
 
 const ACTION_FIELDS = ['alarmActions', 'okActions', 'insufficientDataActions'] as const;
 
-function seconds(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
-}
+const seconds = (ms: number) => printDuration(ms, 'm');
 
 function printComposite(spec: Record<string, unknown>): Record<string, unknown> {
   const out = { ...spec };
@@ -32,25 +30,12 @@ function printComposite(spec: Record<string, unknown>): Record<string, unknown> 
 export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames): ConfigSection {
   return {
     key: 'alarms',
-    check(items) {
-      const issues: { path: string; message: string }[] = [];
-      const names = new Set<string>();
-      items.forEach((item, i) => {
-        try {
-          const a = alarms.parse(item, `alarms.${i}`);
-          if (names.has(a.name)) issues.push({ path: `alarms.${i}.name`, message: `alarm '${a.name}' is declared twice` });
-          names.add(a.name);
-        } catch (err) {
-          issues.push(...fieldIssuesFrom(err));
-        }
-      });
-      return issues;
-    },
+    check: (items) => checkUniqueNames('alarms', 'alarm', items, (item, path) => alarms.parse(item, path)),
     async plan(q, items, ctx) {
-      const stored = (name: string) => alarms.list().find((e) => e.spec.name === name);
+      const stored = storedByName(alarms.list(), (e) => e.spec.name);
       const wanted = items.map((item, i) => {
         const a = alarms.parse(item, `alarms.${i}`);
-        return withStoredSecrets(stored(a.name)?.spec, a);
+        return withStoredSecrets(stored.get(a.name)?.spec, a);
       });
       const issues = wanted.flatMap((a, i) => alarms.referenceIssues(a, `alarms.${i}`, wanted));
       const named = wanted.flatMap((a, i) =>
@@ -74,30 +59,23 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
         });
       }
       if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
-      const changes: ConfigChange[] = [];
-      const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
       // Each alarm after the alarms it depends on: a composite's rule names alarms that must exist when it is made.
-      for (const a of dependencyOrder(wanted)) {
-        const existing = stored(a.name);
-        if (!existing) {
-          changes.push({ action: 'create', resource: 'alarm', name: a.name });
-          ops.push((trx) => alarms.create(a, trx));
-        } else if (stableJson(existing.spec) !== stableJson(a)) {
-          const keys = new Set([...Object.keys(existing.spec), ...Object.keys(a)]);
-          const fields = [...keys].filter((k) => stableJson((existing.spec as Record<string, unknown>)[k]) !== stableJson((a as Record<string, unknown>)[k])).sort();
-          changes.push({ action: 'update', resource: 'alarm', name: a.name, fields });
-          ops.push((trx) => alarms.replace(a.name, a, trx));
-        }
-      }
-      if (ctx.prune) {
-        const doomed = alarms.list().filter((e) => !wanted.some((w) => w.name === e.spec.name)).map((e) => e.spec);
+      return planByName(dependencyOrder(wanted), stored, ctx.prune, {
+        resource: 'alarm',
+        nameOf: (e) => e.spec.name,
+        diff(e, a) {
+          const fields = changedKeys(e.spec, a);
+          return fields.length ? { fields } : undefined;
+        },
+        create: (a) => (trx) => alarms.create(a, trx),
+        update: (a) => (trx) => alarms.replace(a.name, a, trx),
+        remove: (e) => (trx) => alarms.remove(e.spec.name, trx),
         // Composites before the alarms they name, so each delete leaves no rule naming nothing.
-        for (const spec of dependencyOrder(doomed).reverse()) {
-          changes.push({ action: 'delete', resource: 'alarm', name: spec.name });
-          ops.push((trx) => alarms.remove(spec.name, trx));
-        }
-      }
-      return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
+        deleteOrder: (doomed) => {
+          const byName = new Map(doomed.map((e) => [e.spec.name, e]));
+          return dependencyOrder(doomed.map((e) => e.spec)).reverse().map((spec) => byName.get(spec.name)!);
+        },
+      });
     },
     async export(_q, { includeSecrets }) {
       return alarms.list().map((e) => {

@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { ConfigChange, ConfigSection } from '../config/config-section.js';
+import { planByName, storedByName } from '../config/config-planner.js';
+import type { ConfigSection } from '../config/config-section.js';
 import { TocsinError } from '../core/errors.js';
-import type { Database } from '../db/db-schema.js';
-import { stableJson } from '../notify/subscription-spec.js';
+import { stableJson } from '../core/stable-json.js';
 import type { GroupService } from './group-service.js';
 
 /** The `groups:` section of the config file. */
@@ -23,25 +22,17 @@ export function groupConfigSection(groups: GroupService): ConfigSection {
     },
     async plan(_q, items, ctx) {
       const wanted = items.map((item, i) => groups.parse(item, `groups.${i}`));
-      const current = groups.list();
-      const changes: ConfigChange[] = [];
-      const ops: ((trx: Kysely<Database>) => Promise<unknown>)[] = [];
-      for (const g of wanted) {
-        const existing = current.find((c) => c.name === g.name);
-        const stored = existing && { name: existing.name, description: existing.description, selector: existing.selector, expectedSize: existing.expectedSize };
-        if (!existing) changes.push({ action: 'create', resource: 'group', name: g.name });
-        else if (stableJson(stored) !== stableJson(g)) changes.push({ action: 'update', resource: 'group', name: g.name });
-        else continue;
-        ops.push((trx) => groups.put(g, trx));
-      }
-      if (ctx.prune) {
-        for (const c of current) {
-          if (wanted.some((w) => w.name === c.name)) continue;
-          changes.push({ action: 'delete', resource: 'group', name: c.name });
-          ops.push((trx) => groups.remove(c.name, trx));
-        }
-      }
-      return { changes, apply: async (trx) => { for (const op of ops) await op(trx); } };
+      return planByName(wanted, storedByName(groups.list(), (c) => c.name), ctx.prune, {
+        resource: 'group',
+        nameOf: (c) => c.name,
+        diff(c, g) {
+          const stored = { name: c.name, description: c.description, selector: c.selector, expectedSize: c.expectedSize };
+          return stableJson(stored) === stableJson(g) ? undefined : {};
+        },
+        create: (g) => (trx) => groups.put(g, trx),
+        update: (g) => (trx) => groups.put(g, trx),
+        remove: (c) => (trx) => groups.remove(c.name, trx),
+      });
     },
     async export() {
       return groups.list().map(({ healthy: _h, members: _m, pending: _p, ...spec }) => spec);

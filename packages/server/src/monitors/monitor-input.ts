@@ -1,4 +1,4 @@
-import { REDACTED, monitorCommonSchema, probeSpecSchema, splitMonitorInput, type FieldIssue } from '@tocsin/protocol';
+import { REDACTED, monitorCommonSchema, printDuration, probeSpecSchema, splitMonitorInput, type FieldIssue } from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -41,9 +41,7 @@ export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
   };
 }
 
-function seconds(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
-}
+const seconds = (ms: number) => printDuration(ms, 'm');
 
 /** A monitor as a config file or API body writes it (the inverse of parseMonitorInput). */
 export function monitorSpecOf(m: Monitor): Record<string, unknown> {

@@ -119,6 +119,11 @@ export class MonitorService {
     return this.registry.all().map((e) => this.view(e));
   }
 
+  /** The monitor named `name`, if any, found by its index (no walk over every monitor). */
+  find(name: string): MonitorEntry | undefined {
+    return this.registry.byName(name);
+  }
+
   get(name: string): MonitorEntry {
     const e = this.registry.byName(name);
     if (!e) throw notFound('monitor', name);

@@ -23,7 +23,8 @@ import type { Database } from '../db/db-schema.js';
 import * as store from './destination-store.js';
 import type { SecretValue } from './notify-types.js';
 import { insertDeliveries, insertEvent, type NewDelivery } from './outbox-store.js';
-import { defaultSubscriptionName, stableJson } from './subscription-spec.js';
+import { stableJson } from '../core/stable-json.js';
+import { defaultSubscriptionName } from './subscription-spec.js';
 
 /** Where a direct delivery goes: a protocol and the spec its channel reads (a webhook: endpoint, headers, secret, retry). */
 export interface DirectTarget {

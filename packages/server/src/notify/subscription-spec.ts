@@ -1,5 +1,6 @@
 import { REDACTED, secretFields, type SubscriptionSpec } from '@tocsin/protocol';
 import type { SecretValue, Subscription } from './notify-types.js';
+import { stableJson } from '../core/stable-json.js';
 
 /**
  * A subscription's name when the config does not give one: the address for
@@ -69,33 +70,20 @@ export function subscriptionView(sub: Subscription): Record<string, unknown> {
   return view;
 }
 
-function stable(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** Field names that differ between a stored subscription and a wanted one (secret values are compared, never printed). */
 export function changedFields(
   stored: Subscription,
   wanted: { publicSpec: Record<string, unknown>; secrets: Record<string, SecretValue> },
 ): string[] {
   const fields = new Set([...Object.keys(stored.spec), ...Object.keys(wanted.publicSpec)]);
-  const changed = [...fields].filter((f) => stable(stored.spec[f]) !== stable(wanted.publicSpec[f]));
+  const changed = [...fields].filter((f) => stableJson(stored.spec[f]) !== stableJson(wanted.publicSpec[f]));
   const merged = mergeSecrets(stored.secrets, wanted.secrets);
   const secretNames = new Set([...Object.keys(stored.secrets), ...Object.keys(merged)]);
   for (const f of secretNames) {
     const a = stored.secrets[f];
     const b = merged[f];
-    if (stable(a?.value) !== stable(b?.value) || (a?.ref ?? '') !== (b?.ref ?? '')) changed.push(f);
+    if (stableJson(a?.value) !== stableJson(b?.value) || (a?.ref ?? '') !== (b?.ref ?? '')) changed.push(f);
   }
   return changed.sort();
 }
 
-export { stable as stableJson };
