@@ -114,7 +114,7 @@ describe('logger', () => {
       "const l = createLogger('info');",
       "l.info('one', { n: 1 }); l.debug('dropped'); l.error('two', { err: new Error('e') });",
     ].join('\n');
-    const args = ['--import', 'tsx', '--input-type=module', '-e', script];
+    const args = ['-C', 'source', '--import', 'tsx', '--input-type=module', '-e', script];
     const cwd = new URL('../../../..', import.meta.url);
     const { stdout, stderr } = await run(process.execPath, args, { cwd, timeout: 30_000 });
     assert.equal(stdout, '');
