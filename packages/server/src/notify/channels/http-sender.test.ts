@@ -26,7 +26,8 @@ class Receiver {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      this.seen.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), socket: this.sockets.get(req.socket) ?? 0 });
+      const body = Buffer.concat(chunks).toString('utf8');
+      this.seen.push({ headers: req.headers, body, socket: this.sockets.get(req.socket) ?? 0 });
       this.handle(req, res);
     });
   });
@@ -80,10 +81,11 @@ describe('http sender', { timeout: 20_000 }, () => {
   });
 
   it('reuses one keep-alive connection for sends in turn', async () => {
-    assert.deepEqual(await sendHttp({ url: `${receiver.url}/a`, body: 'one', timeoutMs: 2000 }), { ok: true, status: 200 });
+    const ok = { ok: true, status: 200 };
+    assert.deepEqual(await sendHttp({ url: `${receiver.url}/a`, body: 'one', timeoutMs: 2000 }), ok);
     // undici frees a connection a tick after its body ends; the outbox always does some work between two sends.
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(await sendHttp({ url: `${receiver.url}/b`, body: 'two', timeoutMs: 2000 }), { ok: true, status: 200 });
+    assert.deepEqual(await sendHttp({ url: `${receiver.url}/b`, body: 'two', timeoutMs: 2000 }), ok);
     assert.deepEqual(receiver.seen.map((s) => s.body), ['one', 'two']);
     assert.equal(receiver.seen[0].socket, receiver.seen[1].socket, 'the second send rides the first one’s socket');
   });
@@ -91,7 +93,8 @@ describe('http sender', { timeout: 20_000 }, () => {
   it('opens at most 64 connections to one origin', async () => {
     const held: http.ServerResponse[] = [];
     receiver.handle = (_req, res) => void held.push(res);
-    const sends = Promise.all(Array.from({ length: 100 }, () => sendHttp({ url: receiver.url, body: 'x', timeoutMs: 8000 })));
+    const send = () => sendHttp({ url: receiver.url, body: 'x', timeoutMs: 8000 });
+    const sends = Promise.all(Array.from({ length: 100 }, send));
     await until(() => held.length === 64, '64 requests in flight', 6000);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(held.length, 64, 'a 65th connection would have brought its request by now');
@@ -137,7 +140,7 @@ describe('http sender', { timeout: 20_000 }, () => {
     const outcome = await sendHttp({ url: receiver.url, body: 'x', timeoutMs: 300 });
     const took = Date.now() - started;
     assert.deepEqual(outcome, { ok: false, retryable: true, error: 'timeout after 300 ms' });
-    assert.ok(took >= 290 && took < 1000, `ended after ${took} ms`);
+    assert.ok(took >= 290 && took < 1500, `ended after ${took} ms`);
   });
 
   it('times out a receiver that never answers', async () => {
@@ -146,7 +149,7 @@ describe('http sender', { timeout: 20_000 }, () => {
     const outcome = await sendHttp({ url: receiver.url, body: 'x', timeoutMs: 250 });
     const took = Date.now() - started;
     assert.deepEqual(outcome, { ok: false, retryable: true, error: 'timeout after 250 ms' });
-    assert.ok(took >= 240 && took < 1000, `ended after ${took} ms`);
+    assert.ok(took >= 240 && took < 1500, `ended after ${took} ms`);
   });
 
   it('reports a refused port as a retryable error', async () => {
@@ -157,13 +160,20 @@ describe('http sender', { timeout: 20_000 }, () => {
     });
   });
 
+  it('reports a connection the receiver drops without answering as a reset', async () => {
+    receiver.handle = (req) => req.socket.destroy();
+    const outcome = await sendHttp({ url: receiver.url, body: 'x', timeoutMs: 2000 });
+    assert.deepEqual(outcome, { ok: false, retryable: true, error: 'connection reset' });
+  });
+
   it('does not follow redirects', async () => {
     receiver.handle = (_req, res) => {
       res.writeHead(302, { location: '/elsewhere' });
       res.end();
     };
     const outcome = await sendHttp({ url: `${receiver.url}/hook`, body: 'x', timeoutMs: 2000 });
-    assert.deepEqual(outcome, { ok: false, retryable: false, status: 302, error: 'status 302', retryAfterMs: undefined });
+    const expected = { ok: false, retryable: false, status: 302, error: 'status 302', retryAfterMs: undefined };
+    assert.deepEqual(outcome, expected);
     assert.equal(receiver.seen.length, 1);
   });
 
@@ -173,7 +183,8 @@ describe('http sender', { timeout: 20_000 }, () => {
       res.end('slow down');
     };
     const outcome = await sendHttp({ url: receiver.url, body: 'x', timeoutMs: 2000 });
-    assert.deepEqual(outcome, { ok: false, retryable: true, status: 429, error: 'status 429: slow down', retryAfterMs: 3000 });
+    const expected = { ok: false, retryable: true, status: 429, error: 'status 429: slow down', retryAfterMs: 3000 };
+    assert.deepEqual(outcome, expected);
   });
 
   it('drops framing and hop-by-hop headers a webhook subscription sets, whatever their case', async () => {
@@ -196,18 +207,21 @@ describe('http sender', { timeout: 20_000 }, () => {
     assert.equal(seen.headers.host, new URL(receiver.url).host);
     assert.equal(seen.headers['content-type'], 'application/json', 'the delivery headers win');
     assert.equal(seen.headers['x-team'], 'ops');
-    for (const name of ['transfer-encoding', 'keep-alive', 'upgrade', 'expect']) assert.equal(seen.headers[name], undefined, name);
+    for (const name of ['transfer-encoding', 'keep-alive', 'upgrade', 'expect']) {
+      assert.equal(seen.headers[name], undefined, name);
+    }
     assert.notEqual(seen.headers.connection, 'close');
   });
 
   it('turns a header value undici refuses into an error outcome, not a throw', async () => {
     const outcome = await webhookChannel.send(webhookRequest(receiver.url, { 'X-Bad': 'a\r\nInjected: 1' }));
-    assert.equal(outcome.ok, false);
+    assert.deepEqual(outcome, { ok: false, retryable: true, error: 'invalid x-bad header' });
     assert.equal(receiver.seen.length, 0);
   });
 
   it('lower-cases names so a later duplicate wins, as node:http did', () => {
-    assert.deepEqual(outboundHeaders({ 'User-Agent': 'mine', 'X-A': '1', 'x-a': '2', HOST: 'h' }), { 'user-agent': 'mine', 'x-a': '2' });
+    const headers = outboundHeaders({ 'User-Agent': 'mine', 'X-A': '1', 'x-a': '2', HOST: 'h' });
+    assert.deepEqual(headers, { 'user-agent': 'mine', 'x-a': '2' });
   });
 
   it('closes idle keep-alive sockets on close, and sends again afterwards', async () => {

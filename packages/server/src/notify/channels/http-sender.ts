@@ -30,7 +30,15 @@ const MAX_BODY = 64 * 1024;
 const CONNECTIONS_PER_ORIGIN = 64;
 
 /** Framing and hop-by-hop headers: the sender owns them, so a subscription's own headers may not set them. */
-const DROPPED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'host']);
+const DROPPED_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'host',
+]);
 
 let agent: Agent | undefined;
 
