@@ -43,7 +43,8 @@ const DROPPED_HEADERS = new Set([
 let agent: Agent | undefined;
 
 function sharedAgent(): Agent {
-  agent ??= new Agent({ connections: CONNECTIONS_PER_ORIGIN });
+  // undici's own phase timers (connect 10 s, headers and body 300 s) are off: the attempt's one deadline governs.
+  agent ??= new Agent({ connections: CONNECTIONS_PER_ORIGIN, connectTimeout: 0, headersTimeout: 0, bodyTimeout: 0 });
   return agent;
 }
 
