@@ -311,7 +311,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       await outbox.stop();
       await tokens.flushLastUsed().catch(() => {});
       await channels.close();
-      closeHttpAgents();
+      await closeHttpAgents();
       await handle.close();
     },
   };

@@ -1,71 +1,106 @@
-import http from 'node:http';
-import https from 'node:https';
+/**
+ * Outbound HTTP for the HTTP channels (slack, webhook, datadog, pagerduty), on undici.
+ *
+ * The shared agent has two states: none → open (the first request creates it:
+ * keep-alive, at most 64 connections per origin) → none (`closeHttpAgents()`
+ * closes it at shutdown; a later request opens a fresh one). Redirects are not
+ * followed, as with node:http before: a 3xx is an answer like any other.
+ */
+import { Agent, request } from 'undici';
 import { parseRetryAfter } from '../../core/backoff.js';
 import type { SendOutcome } from './channel.js';
 
 export interface HttpResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string | string[] | undefined>;
+  /** The answer's first 64 KiB, as UTF-8. */
   body: string;
 }
-
-const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
-const httpAgent = new http.Agent(agentOptions);
-const httpsAgent = new https.Agent(agentOptions);
-const MAX_BODY = 64 * 1024;
 
 export interface HttpRequest {
   url: string;
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** One deadline for the whole attempt: connect, request, headers and body. */
   timeoutMs: number;
 }
 
+const MAX_BODY = 64 * 1024;
+const CONNECTIONS_PER_ORIGIN = 64;
+
+/** Framing and hop-by-hop headers: the sender owns them, so a subscription's own headers may not set them. */
+const DROPPED_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'host',
+]);
+
+let agent: Agent | undefined;
+
+function sharedAgent(): Agent {
+  // undici's own phase timers (connect 10 s, headers and body 300 s) are off: the attempt's one deadline governs.
+  agent ??= new Agent({ connections: CONNECTIONS_PER_ORIGIN, connectTimeout: 0, headersTimeout: 0, bodyTimeout: 0 });
+  return agent;
+}
+
+/** The headers to send: names lower-cased (a later duplicate wins, as with node:http), framing ones dropped. */
+export function outboundHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': 'Tocsin' };
+  for (const [name, value] of Object.entries(extra)) {
+    const key = name.toLowerCase();
+    if (!DROPPED_HEADERS.has(key)) headers[key] = value;
+  }
+  return headers;
+}
+
+class DeadlineError extends Error {
+  constructor(timeoutMs: number) {
+    super(`timeout after ${timeoutMs} ms`);
+  }
+}
+
+/** Reads at most 64 KiB of a body, then stops: leaving the loop early destroys the stream (and its socket). */
+async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > MAX_BODY) {
+      chunks.push(chunk.subarray(0, MAX_BODY - size));
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /**
- * Sends one HTTP request over a keep-alive agent. Resolves with the response
- * (its body cut at 64 KiB) or rejects with a network or timeout error.
+ * Sends one HTTP request over the shared keep-alive agent. Resolves with the
+ * response (its body cut at 64 KiB) or rejects with a network or timeout error.
  */
-export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
-  const url = new URL(req.url);
-  const lib = url.protocol === 'https:' ? https : http;
-  const body = req.body === undefined ? undefined : Buffer.from(req.body);
-  return new Promise((resolve, reject) => {
-    const r = lib.request(
-      url,
-      {
-        method: req.method ?? 'POST',
-        agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
-        headers: {
-          'user-agent': 'Tocsin',
-          ...(body ? { 'content-length': String(body.length) } : {}),
-          ...req.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY) });
-        });
-        res.on('error', (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-      },
-    );
-    const timer = setTimeout(() => r.destroy(new Error(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
-    r.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
+export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(req.timeoutMs)), req.timeoutMs);
+  try {
+    const res = await request(req.url, {
+      dispatcher: sharedAgent(),
+      method: (req.method ?? 'POST') as 'POST',
+      headers: outboundHeaders(req.headers),
+      body: req.body,
+      signal: deadline.signal,
     });
-    r.end(body);
-  });
+    return { status: res.statusCode, headers: res.headers, body: await readCapped(res.body) };
+  } catch (err) {
+    // Whatever undici reports once the deadline has passed (an abort, a destroyed body), it is the timeout.
+    throw deadline.signal.aborted ? new DeadlineError(req.timeoutMs) : err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function describeNetworkError(err: unknown): string {
@@ -76,6 +111,7 @@ function describeNetworkError(err: unknown): string {
     case 'ENOTFOUND':
       return 'host not found';
     case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
       return 'connection reset';
     default:
       return e.message || String(err);
@@ -109,8 +145,9 @@ export async function sendHttp(
   };
 }
 
-/** Closes idle keep-alive sockets (at shutdown). */
-export function closeHttpAgents(): void {
-  httpAgent.destroy();
-  httpsAgent.destroy();
+/** Closes the shared agent and its keep-alive sockets (at shutdown); the next request opens a new agent. */
+export async function closeHttpAgents(): Promise<void> {
+  const closing = agent;
+  agent = undefined;
+  await closing?.close();
 }
