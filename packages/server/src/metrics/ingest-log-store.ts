@@ -73,7 +73,8 @@ export async function foldBatches(
 ): Promise<{ claimed: number; ids: number[] }> {
   return db.transaction().execute(async (trx) => {
     const lock = dialect === 'postgres' ? sql` for update skip locked` : sql``;
-    const { rows: claimed } = await sql<LogHead>`select id, datapoints from metric_ingest order by id limit ${limit}${lock}`.execute(trx);
+    const { rows: claimed } = await sql<LogHead>`select id, datapoints from metric_ingest
+      order by id limit ${limit}${lock}`.execute(trx);
     if (claimed.length === 0) return { claimed: 0, ids: [] };
     const heads = claimed.map((h) => ({ id: Number(h.id), datapoints: Number(h.datapoints) }));
     const { ids, rows } = await fold(heads, (wanted) => readBatches(trx, wanted));
@@ -85,6 +86,7 @@ export async function foldBatches(
 
 async function readBatches(q: Q, ids: readonly number[]): Promise<Float64Array[]> {
   if (!ids.length) return [];
-  const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest where id in (${sql.join(ids)})`.execute(q);
+  const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest
+    where id in (${sql.join(ids)})`.execute(q);
   return rows.map((r) => fromBytes(r.batch));
 }

@@ -23,11 +23,14 @@ export async function readRollupMark(q: Q): Promise<number | undefined> {
 export async function writeRollups(q: Q, rows: readonly RollupRow[], until: number): Promise<void> {
   await q.transaction().execute(async (trx) => {
     for (let i = 0; i < rows.length; i += CHUNK) {
-      const values = rows
-        .slice(i, i + CHUNK)
-        .map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${JSON.stringify(r.dist.asSketch())})`);
-      await sql`insert into metric_rollups (series_num, minute_at, count, sum, min, max, sketch) values ${sql.join(values)}
-        on conflict (series_num, minute_at) do update set count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max, sketch = excluded.sketch`.execute(trx);
+      const values = rows.slice(i, i + CHUNK).map((r) => {
+        const sketch = JSON.stringify(r.dist.asSketch());
+        return sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${sketch})`;
+      });
+      await sql`insert into metric_rollups (series_num, minute_at, count, sum, min, max, sketch)
+        values ${sql.join(values)}
+        on conflict (series_num, minute_at) do update set count = excluded.count, sum = excluded.sum,
+          min = excluded.min, max = excluded.max, sketch = excluded.sketch`.execute(trx);
     }
     await trx
       .insertInto('kv')
@@ -61,5 +64,7 @@ export async function listRollups(q: Q, seriesNum: number, from: number, to: num
 /** Deletes rollups older than `before`, series by series through the primary key. */
 export async function pruneRollups(q: Q, before: number): Promise<void> {
   const series = await q.selectFrom('metric_series').select('num').execute();
-  for (const s of series) await q.deleteFrom('metric_rollups').where('series_num', '=', s.num).where('minute_at', '<', before).execute();
+  for (const s of series) {
+    await q.deleteFrom('metric_rollups').where('series_num', '=', s.num).where('minute_at', '<', before).execute();
+  }
 }
