@@ -218,20 +218,16 @@ export class MetricService {
 
   /** One transaction a batch: makes the new series, then appends one log row with every request's datapoints. */
   private async write(batches: Pending[]): Promise<void[]> {
-    // Each new series once, though several requests of the batch name it.
-    const fresh = new Map<string, NewSeries>();
-    for (const b of batches) for (const u of b.unknown) if (!fresh.has(u.key)) fresh.set(u.key, u);
+    // Each new series once, though several requests of the batch name it: its place in `fresh`, by key.
+    const fresh: NewSeries[] = [];
+    const place = new Map<string, number>();
+    for (const b of batches) for (const u of b.unknown) if (!place.has(u.key)) place.set(u.key, fresh.push(u) - 1);
     let batch: Float64Array | undefined;
-    const { nums, logId } = await appendBatch(this.db, [...fresh.values()], this.clock.now(), (made) => {
-      if (made.length) {
-        const numOf = new Map<string, number>();
-        let i = 0;
-        for (const key of fresh.keys()) numOf.set(key, made[i++]);
-        for (const b of batches) {
-          if (!b.unknown.length) continue;
-          const bnums = b.unknown.map((u) => numOf.get(u.key)!);
-          for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = bnums[-b.data[o] - 1];
-        }
+    const { nums, logId } = await appendBatch(this.db, fresh, this.clock.now(), (made) => {
+      for (const b of batches) {
+        if (!b.unknown.length) continue;
+        const bnums = b.unknown.map((u) => made[place.get(u.key)!]);
+        for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = bnums[-b.data[o] - 1];
       }
       const datapoints = batches.reduce((n, b) => n + b.count, 0);
       if (!datapoints) return undefined;
@@ -239,8 +235,7 @@ export class MetricService {
       return { datapoints, batch };
     });
     // Known only once the transaction that made them has committed.
-    let i = 0;
-    for (const key of fresh.keys()) this.series.set(key, nums[i++]);
+    for (let i = 0; i < fresh.length; i++) this.series.set(fresh[i].key, nums[i]);
     if (logId !== undefined) this.indexer.noteAcked(logId, batch!);
     return batches.map(() => undefined);
   }
