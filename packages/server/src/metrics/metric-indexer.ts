@@ -13,13 +13,12 @@
  * everything this node acknowledged before the call; other nodes' batches
  * are indexed within FLUSH_DELAY_MS by them, or by the sweep.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
 import type { DialectName } from '../db/database.js';
 import type { Logger } from '../core/logger.js';
-import { fromBytes } from './distribution.js';
+import { foldBatches } from './ingest-log-store.js';
 import { Aggregator } from './metric-batch.js';
-import { insertDatapoints } from './metric-store.js';
 
 /** After an acknowledgement, the wait before indexing, so that batches arriving meanwhile go together. */
 const FLUSH_DELAY_MS = 200;
@@ -90,32 +89,22 @@ export class MetricIndexer {
 
   /** One transaction; true when the log may hold more. */
   private async foldOnce(): Promise<boolean> {
-    const trxDone: number[] = [];
-    const more = await this.db.transaction().execute(async (trx) => {
-      const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;
-      const { rows: heads } = await sql<{ id: number; datapoints: number }>`select id, datapoints from metric_ingest order by id limit ${CLAIM_ROWS}${lock}`.execute(trx);
-      if (heads.length === 0) return false;
-      const ids: number[] = [];
+    const { claimed, ids } = await foldBatches(this.db, this.dialect, CLAIM_ROWS, async (heads, read) => {
+      const picked: number[] = [];
       let total = 0;
       for (const h of heads) {
-        if (ids.length && total + Number(h.datapoints) > MAX_DATAPOINTS_PER_TX) break;
-        ids.push(Number(h.id));
-        total += Number(h.datapoints);
+        if (picked.length && total + h.datapoints > MAX_DATAPOINTS_PER_TX) break;
+        picked.push(h.id);
+        total += h.datapoints;
       }
       const agg = new Aggregator();
-      const others = ids.filter((id) => !this.own.has(id));
-      for (const id of ids) if (this.own.has(id)) agg.add(this.own.get(id)!.data);
-      if (others.length) {
-        const { rows } = await sql<{ batch: Uint8Array }>`select batch from metric_ingest where id in (${sql.join(others)})`.execute(trx);
-        for (const r of rows) agg.add(fromBytes(r.batch));
-      }
-      await insertDatapoints(trx, agg.rows());
-      await sql`delete from metric_ingest where id in (${sql.join(ids)})`.execute(trx);
-      // Dropped only after the commit: a rolled-back fold reads them again.
-      trxDone.push(...ids);
-      return ids.length < heads.length || heads.length === CLAIM_ROWS;
+      const others = picked.filter((id) => !this.own.has(id));
+      for (const id of picked) if (this.own.has(id)) agg.add(this.own.get(id)!.data);
+      for (const batch of await read(others)) agg.add(batch);
+      return { ids: picked, rows: agg.rows() };
     });
-    for (const id of trxDone) this.own.delete(id);
-    return more;
+    // Dropped only after the commit: a rolled-back fold reads them again.
+    for (const id of ids) this.own.delete(id);
+    return claimed > 0 && (ids.length < claimed || claimed === CLAIM_ROWS);
   }
 }

@@ -46,6 +46,19 @@ for (const variant of await testDatabases()) {
       assert.equal((await call(tocsin, 'GET', '/api/metrics?namespace=svc')).json.series.length, 1);
     });
 
+    it('gives each new series of a batch one number, though several requests of the batch name it', async () => {
+      const at = T0 + 300_000;
+      const d = (name: string, v: number) => ({ namespace: 'Batch', name, dimensions: {}, at, count: 1, sum: v, min: v, max: v });
+      // One turn of the event loop: the three go in one batch, none of their series known yet.
+      tocsin.metricsStore.record([d('s1', 1), d('s2', 10)]);
+      tocsin.metricsStore.record([d('s2', 20), d('s3', 5), d('s2', 40)]);
+      tocsin.metricsStore.record([d('s1', 2)]);
+      await tocsin.metricsStore.drain();
+      const sum = async (name: string) => (await tocsin.metricsStore.periods({ namespace: 'Batch', name, dimensions: {} }, 'Sum', 60_000, at + 60_000, 1))[0].value;
+      assert.deepEqual([await sum('s1'), await sum('s2'), await sum('s3')], [3, 70, 5]);
+      assert.deepEqual((await tocsin.metricsStore.list('Batch')).map((s) => s.name), ['s1', 's2', 's3']);
+    });
+
     it('prunes datapoints older than the retention, series by series', async () => {
       const { pruneDatapoints } = await import('./metric-store.js');
       const key = { namespace: 'App', name: 'latency', dimensions: { Route: '/' } };

@@ -15,12 +15,12 @@ import { GroupCommit } from '../core/group-commit.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/db-schema.js';
-import { toBytes } from './distribution.js';
 import { BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, batchOf, recordLength } from './metric-batch.js';
+import { appendBatch } from './ingest-log-store.js';
 import { MetricIndexer } from './metric-indexer.js';
 import * as store from './metric-store.js';
+import { listRollups } from './rollup-store.js';
 import { defaultOtlpOptions, OtlpConverter, type OtlpOptions, type OtlpRequest } from './otlp-metrics.js';
-import { rollups } from './metric-rollups.js';
 import { seriesKey, seriesKeyOf, type Dimension } from './series-key.js';
 import { periodValues, type StatRow } from './statistics.js';
 
@@ -145,7 +145,7 @@ export class MetricService {
     // Raw datapoints for the last 14 days; per-minute rollups before that.
     const rawFrom = Math.max(from, this.clock.now() - OLDEST_MS);
     const rows: StatRow[] = rawFrom < end ? await this.readDatapoints(num, rawFrom, end) : [];
-    if (from < rawFrom) rows.unshift(...(await rollups(this.db, num, from, rawFrom)));
+    if (from < rawFrom) rows.unshift(...(await listRollups(this.db, num, from, rawFrom)));
     return periodValues(rows, end, periodMs, n, statistic);
   }
 
@@ -218,28 +218,24 @@ export class MetricService {
 
   /** One transaction a batch: makes the new series, then appends one log row with every request's datapoints. */
   private async write(batches: Pending[]): Promise<void[]> {
-    const made = new Map<string, number>();
-    let logId: number | undefined;
+    // Each new series once, though several requests of the batch name it: its place in `fresh`, by key.
+    const fresh: NewSeries[] = [];
+    const place = new Map<string, number>();
+    for (const b of batches) for (const u of b.unknown) if (!place.has(u.key)) place.set(u.key, fresh.push(u) - 1);
     let batch: Float64Array | undefined;
-    await this.db.transaction().execute(async (trx) => {
+    const { nums, logId } = await appendBatch(this.db, fresh, this.clock.now(), (made) => {
       for (const b of batches) {
         if (!b.unknown.length) continue;
-        const nums: number[] = [];
-        for (const u of b.unknown) {
-          let num = made.get(u.key);
-          if (num === undefined) made.set(u.key, (num = await store.ensureSeries(trx, u, u.unit, this.clock.now())));
-          nums.push(num);
-        }
-        for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = nums[-b.data[o] - 1];
+        const bnums = b.unknown.map((u) => made[place.get(u.key)!]);
+        for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = bnums[-b.data[o] - 1];
       }
-      const count = batches.reduce((n, b) => n + b.count, 0);
-      if (!count) return;
+      const datapoints = batches.reduce((n, b) => n + b.count, 0);
+      if (!datapoints) return undefined;
       batch = batchOf(batches.map((b) => b.data));
-      const row = await trx.insertInto('metric_ingest').values({ created_at: this.clock.now(), datapoints: count, batch: toBytes(batch) }).returning('id').executeTakeFirstOrThrow();
-      logId = Number(row.id);
+      return { datapoints, batch };
     });
     // Known only once the transaction that made them has committed.
-    for (const [key, num] of made) this.series.set(key, num);
+    for (let i = 0; i < fresh.length; i++) this.series.set(fresh[i].key, nums[i]);
     if (logId !== undefined) this.indexer.noteAcked(logId, batch!);
     return batches.map(() => undefined);
   }

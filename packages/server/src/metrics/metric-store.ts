@@ -100,6 +100,13 @@ export function datapointReader(handle: Db): DatapointReader {
   };
 }
 
+/** Every series' rows in [from, to), in no particular order (the rollups' input). */
+export async function listDatapoints(q: Q, from: number, to: number): Promise<StatRow[]> {
+  const { rows } = await sql<RawDatapoint & { series_num: number }>`select series_num, at, count, sum, min, max, detail
+    from metric_datapoints where at >= ${from} and at < ${to}`.execute(q);
+  return rows.map((r) => rowOf(Number(r.series_num), r));
+}
+
 /** Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert. */
 export async function pruneDatapoints(q: Q, before: number): Promise<void> {
   const series = await q.selectFrom('metric_series').select('num').execute();

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { groupInputSchema, type GroupSpec } from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
+import { deleteGroup, listGroups, upsertGroup } from './group-store.js';
 import type { MonitorService } from './monitor-service.js';
 
 export class GroupService {
@@ -19,8 +20,7 @@ export class GroupService {
   ) {}
 
   async load(q: Kysely<Database> = this.db): Promise<void> {
-    const rows = await q.selectFrom('monitor_groups').selectAll().execute();
-    this.groups = new Map(rows.map((r) => [r.name, JSON.parse(r.spec) as GroupSpec]));
+    this.groups = new Map((await listGroups(q)).map((g) => [g.name, g]));
   }
 
   parse(input: unknown, prefix = ''): GroupSpec {
@@ -34,12 +34,12 @@ export class GroupService {
   }
 
   async put(spec: GroupSpec, q: Kysely<Database> = this.db): Promise<void> {
-    await q.insertInto('monitor_groups').values({ name: spec.name, spec: JSON.stringify(spec) }).onConflict((oc) => oc.column('name').doUpdateSet({ spec: JSON.stringify(spec) })).execute();
+    await upsertGroup(q, spec);
     this.groups.set(spec.name, spec);
   }
 
   async remove(name: string, q: Kysely<Database> = this.db): Promise<void> {
-    await q.deleteFrom('monitor_groups').where('name', '=', name).execute();
+    await deleteGroup(q, name);
     this.groups.delete(name);
   }
 
