@@ -127,9 +127,11 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const telemetry = new Telemetry();
   const tokens = new TokenService(db, clock, settings.adminToken);
   const channels = options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
+  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
   const outbox = new OutboxWorker(
     db,
     clock,
+    scheduler,
     channels,
     {
       unsubscribe: (sub) => `${settings.publicUrl}/unsubscribe/${sub.unsubscribeToken}`,
@@ -142,7 +144,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
-  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
   const maintenance = new MaintenanceService(db, clock);
