@@ -162,7 +162,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     if (alarmsRef?.watches('Tocsin/Monitors', 'Up', dims)) data.push({ namespace: 'Tocsin/Monitors', name: 'Up', dimensions: dims, at, count: 1, sum: up ? 1 : 0, min: up ? 1 : 0, max: up ? 1 : 0 });
     if (data.length) metricService.record(data);
   });
-  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
+  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id, dueAt) => monitorRunner.check(id, dueAt) });
   await monitors.load();
   const heartbeatRegistry = new HeartbeatRegistry();
   let heartbeats: HeartbeatService | undefined;

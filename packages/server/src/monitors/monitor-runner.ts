@@ -30,6 +30,18 @@ export function spreadOffset(id: string, intervalMs: number): number {
   return (h >>> 0) % intervalMs;
 }
 
+/**
+ * The slot a check stands for on the grid of `stepMs` anchored at its due
+ * time: the due time itself, or, when it started a whole step late or more
+ * (the loop stalled), the last slot it missed. The next check is one step
+ * after it, so items delayed together keep their own phases instead of
+ * bunching into one burst at every interval.
+ */
+export function checkSlot(dueAt: number, startedAt: number, stepMs: number): number {
+  if (stepMs <= 0) return startedAt;
+  return dueAt + Math.floor(Math.max(0, startedAt - dueAt) / stepMs) * stepMs;
+}
+
 /** Runs one probe; a test may stand in for the probes. */
 export type ProbeRunner = typeof runProbe;
 
@@ -50,8 +62,11 @@ export class MonitorRunner {
     this.writer = new MonitorStateWriter(db, publisher);
   }
 
-  /** The scheduler's handler: returns when to check next, or null to stop (deleted or paused). */
-  async check(id: string): Promise<number | null> {
+  /**
+   * The scheduler's handler: returns when to check next, or null to stop
+   * (deleted or paused). `dueAt` is when the check was due (the start, if not given).
+   */
+  async check(id: string, dueAt?: number): Promise<number | null> {
     const entry = this.registry.get(id);
     if (!entry || entry.monitor.paused) return null;
     const m = entry.monitor;
@@ -72,8 +87,8 @@ export class MonitorRunner {
     );
     this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
-    // From the start of this check; a check that ended late is followed by the next at once.
-    const nextCheckAt = Math.max(now, startedAt + decision.nextCheckInMs);
+    // From the slot of this check (its due time, not when it ran); a check that ended late is followed by the next at once.
+    const nextCheckAt = Math.max(now, checkSlot(dueAt ?? startedAt, startedAt, decision.nextCheckInMs) + decision.nextCheckInMs);
     const announce = decision.announce;
     const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {
