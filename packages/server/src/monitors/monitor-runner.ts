@@ -87,8 +87,9 @@ export class MonitorRunner {
     );
     this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
-    // From the slot of this check (its due time, not when it ran); a check that ended late is followed by the next at once.
-    const nextCheckAt = Math.max(now, checkSlot(dueAt ?? startedAt, startedAt, decision.nextCheckInMs) + decision.nextCheckInMs);
+    // From the slot of this check (its due time, not when it ran); one that ended late is followed by the next at once.
+    const step = decision.nextCheckInMs;
+    const nextCheckAt = Math.max(now, checkSlot(dueAt ?? startedAt, startedAt, step) + step);
     const announce = decision.announce;
     const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {

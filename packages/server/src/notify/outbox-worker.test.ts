@@ -203,7 +203,8 @@ for (const variant of await testDatabases()) {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock, outbox: { backoff: noJitter } }));
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'rounds', subscriptions: [{ protocol: 'webhook', endpoint: `${url()}/rounds` }] }));
+      const subscriptions = [{ protocol: 'webhook', endpoint: `${url()}/rounds` }];
+      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'rounds', subscriptions }));
       tocsin.start();
     });
     after(async () => {
@@ -218,7 +219,8 @@ for (const variant of await testDatabases()) {
       await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w0' });
       await waitFor(() => titles.length === 1, 'the delivery');
       assert.equal(clock.now(), now, 'the fake clock did not move: the wake did it');
-      await waitFor(async () => (await tocsin.deliveries.list({ topic: 'rounds', status: 'delivered' })).length === 1, 'the delivery recorded');
+      const delivered = async () => (await tocsin.deliveries.list({ topic: 'rounds', status: 'delivered' })).length;
+      await waitFor(async () => (await delivered()) === 1, 'the delivery recorded');
       await waitFor(() => due() === now + 1000, 'the next round one poll away again');
     });
 

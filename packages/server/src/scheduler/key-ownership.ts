@@ -7,7 +7,9 @@
  * Today one node runs everything (`singleNodeOwnership`). Scale-out on
  * PostgreSQL (issue 11) implements this interface with per-key (or
  * per-partition) leases: `owns` answers from the leases this node holds,
- * and `onChange` fires when it gains or loses some.
+ * and `onChange` fires when it gains or loses some. A job whose work is
+ * already shared by leases of its own, as the outbox's rounds are (one
+ * lease per queue, see outbox-worker.ts), must stay owned by every node.
  *
  * Key states, seen from one node: owned ──lease lost──▶ not owned ──lease won──▶ owned
  */

@@ -84,7 +84,14 @@ export class Scheduler {
   }
 
   addJob(job: SchedulerJob): void {
-    this.jobs.set(job.name, { job, heap: new DueHeap(), running: new Set(), rescheduled: new Map(), parked: new Map(), hastened: new Set() });
+    this.jobs.set(job.name, {
+      job,
+      heap: new DueHeap(),
+      running: new Set(),
+      rescheduled: new Map(),
+      parked: new Map(),
+      hastened: new Set(),
+    });
   }
 
   /** Sets (or moves) an item's due time. */
