@@ -243,5 +243,14 @@ for (const variant of await testDatabases()) {
       assert.equal(due(), undefined, 'a wake after stop schedules nothing');
       assert.deepEqual(titles, ['w0', 'w1']);
     });
+
+    it('sends at stop what a wake asked for after the scheduler stopped (shutdown stops the scheduler first)', async () => {
+      await tocsin.scheduler.stop();
+      tocsin.outbox.start();
+      await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w3' });
+      assert.deepEqual(titles, ['w0', 'w1'], 'no round runs while the scheduler is stopped');
+      await tocsin.outbox.stop();
+      assert.deepEqual(titles, ['w0', 'w1', 'w2', 'w3'], 'the last round sent what was queued');
+    });
   });
 }

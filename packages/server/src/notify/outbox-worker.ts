@@ -133,6 +133,8 @@ export class OutboxWorker {
   private running = false;
   /** The round in flight, if any: stop waits for its sends. */
   private round?: Promise<number | null>;
+  /** A wake came after the last round began. */
+  private woken = false;
   private readonly sent;
   private readonly latency;
 
@@ -163,21 +165,33 @@ export class OutboxWorker {
     this.scheduler.schedule(OUTBOX_JOB, ROUND_KEY, this.clock.now());
   }
 
-  /** Schedules no more rounds; resolves once the round in flight has finished its sends. */
+  /**
+   * Schedules no more rounds; resolves once the round in flight has finished
+   * its sends. A wake that no round served yet (the scheduler stops first at
+   * shutdown, and the last state changes queue deliveries after it) gets one
+   * last round here.
+   */
   async stop(): Promise<void> {
+    if (!this.running) return;
     this.running = false;
     this.scheduler.cancel(OUTBOX_JOB, ROUND_KEY);
     await this.round;
+    if (!this.woken) return;
+    this.woken = false;
+    await this.runOnce().catch((err) => this.logger.error('outbox round failed', { err }));
   }
 
   /** Makes the next round due now, so newly queued deliveries go out at once; cheap when one already is. */
   wake(): void {
-    if (this.running) this.scheduler.hasten(OUTBOX_JOB, ROUND_KEY, this.clock.now());
+    if (!this.running) return;
+    this.woken = true;
+    this.scheduler.hasten(OUTBOX_JOB, ROUND_KEY, this.clock.now());
   }
 
   /** One round; answers when the next is due, or null once stopped. */
   private async sendRound(): Promise<number | null> {
     if (!this.running) return null;
+    this.woken = false;
     let sleepMs = this.options.pollMs;
     try {
       const sent = await this.runOnce();
