@@ -26,8 +26,8 @@
  * attempt it knows (the database's, a rate limit's), at most `pollMs` away,
  * since other nodes may queue work. `wake()` makes the key due now.
  *
- * Worker states: stopped ──start──▶ started (rounds scheduled) ──stop──▶ stopping (the round in flight
- * finishes its sends) ──▶ stopped
+ * Worker states: stopped ──start──▶ started (rounds scheduled) ──stop──▶ stopping (the round in
+ * flight finishes its sends; a wake no round served yet gets one last round) ──▶ stopped
  */
 import type { Kysely } from 'kysely';
 import type { TocsinEvent } from '@tocsin/protocol';
