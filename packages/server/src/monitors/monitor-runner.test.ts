@@ -9,7 +9,7 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { testDatabases } from '../test-support/test-databases.js';
 import { MaintenanceService } from './maintenance-service.js';
 import { MonitorRegistry } from './monitor-registry.js';
-import { CHECK_JOB, MonitorRunner, checkSlot, type ProbeRunner } from './monitor-runner.js';
+import { CHECK_JOB, MonitorRunner, type ProbeRunner } from './monitor-runner.js';
 import { MonitorService } from './monitor-service.js';
 import { ResultRecorder } from './result-recorder.js';
 
@@ -147,13 +147,3 @@ for (const variant of await testDatabases()) {
     });
   });
 }
-
-describe('check slot', () => {
-  it('is the due time, or the last slot missed when a check started a whole step late', () => {
-    assert.equal(checkSlot(1_000, 1_000, 5_000), 1_000);
-    assert.equal(checkSlot(1_000, 5_999, 5_000), 1_000);
-    assert.equal(checkSlot(1_000, 6_000, 5_000), 6_000);
-    assert.equal(checkSlot(1_000, 23_500, 5_000), 21_000);
-    assert.equal(checkSlot(1_000, 900, 5_000), 1_000, 'started early (a manual check): its due time');
-  });
-});

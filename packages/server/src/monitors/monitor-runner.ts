@@ -12,6 +12,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
+import { nextSlotAfter } from '../scheduler/scheduler.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorEvent } from './monitor-events.js';
 import type { MonitorRegistry } from './monitor-registry.js';
@@ -28,18 +29,6 @@ export function spreadOffset(id: string, intervalMs: number): number {
   let h = 2166136261;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
   return (h >>> 0) % intervalMs;
-}
-
-/**
- * The slot a check stands for on the grid of `stepMs` anchored at its due
- * time: the due time itself, or, when it started a whole step late or more
- * (the loop stalled), the last slot it missed. The next check is one step
- * after it, so items delayed together keep their own phases instead of
- * bunching into one burst at every interval.
- */
-export function checkSlot(dueAt: number, startedAt: number, stepMs: number): number {
-  if (stepMs <= 0) return startedAt;
-  return dueAt + Math.floor(Math.max(0, startedAt - dueAt) / stepMs) * stepMs;
 }
 
 /** Runs one probe; a test may stand in for the probes. */
@@ -87,9 +76,8 @@ export class MonitorRunner {
     );
     this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
-    // From the slot of this check (its due time, not when it ran); one that ended late is followed by the next at once.
-    const step = decision.nextCheckInMs;
-    const nextCheckAt = Math.max(now, checkSlot(dueAt ?? startedAt, startedAt, step) + step);
+    // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
+    const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
     const announce = decision.announce;
     const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {

@@ -244,7 +244,8 @@ for (const variant of await testDatabases()) {
       assert.deepEqual(titles, ['w0', 'w1']);
     });
 
-    it('sends at stop what a wake asked for after the scheduler stopped (shutdown stops the scheduler first)', async () => {
+    // Shutdown stops the scheduler first; the last state changes still wake the outbox.
+    it('sends at stop what a wake asked for after the scheduler stopped', async () => {
       await tocsin.scheduler.stop();
       tocsin.outbox.start();
       await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w3' });

@@ -5,7 +5,7 @@ import { silentLogger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DueHeap } from './due-heap.js';
 import { StaticKeyOwnership } from './key-ownership.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, nextSlotAfter } from './scheduler.js';
 
 describe('due heap', () => {
   it('pops in due order and honours moves and deletes', () => {
@@ -83,6 +83,19 @@ describe('scheduler', () => {
     assert.equal(s.dueAt('bad', 'x'), 60_000);
   });
 
+  it('retries items that throw after a stall each in its own phase, not all at once', async () => {
+    const clock = new FakeClock(0);
+    const s = new Scheduler(clock, silentLogger, new Telemetry());
+    s.addJob({ name: 'bad', concurrency: 8, run: async () => { throw new Error('boom'); } });
+    s.schedule('bad', 'a', 0);
+    s.schedule('bad', 'b', 20_000);
+    s.schedule('bad', 'c', 40_000);
+    // The loop was blocked for 100 s: all three start together, long overdue.
+    clock.set(100_000);
+    assert.equal(await s.runDue(), 3);
+    assert.deepEqual(['a', 'b', 'c'].map((k) => s.dueAt('bad', k)), [120_000, 140_000, 160_000]);
+  });
+
   it('hastens an item to a time, never later, and runs a running one again as soon as it finishes', async () => {
     const clock = new FakeClock(0);
     const s = new Scheduler(clock, silentLogger, new Telemetry());
@@ -155,5 +168,16 @@ describe('scheduler', () => {
     while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await s.stop();
     assert.equal(seen.length, 3);
+  });
+});
+
+describe('next slot', () => {
+  it('is one step after the due time, or the next step of its phase once that has passed', () => {
+    assert.equal(nextSlotAfter(1_000, 1_000, 5_000), 6_000);
+    assert.equal(nextSlotAfter(1_000, 5_999, 5_000), 6_000);
+    assert.equal(nextSlotAfter(1_000, 6_000, 5_000), 11_000);
+    assert.equal(nextSlotAfter(1_000, 23_500, 5_000), 26_000);
+    assert.equal(nextSlotAfter(1_000, 900, 5_000), 6_000, 'run early (a manual check): one step after its due time');
+    assert.equal(nextSlotAfter(1_000, 900, 0), 900, 'no step: now');
   });
 });

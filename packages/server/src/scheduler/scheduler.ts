@@ -4,7 +4,8 @@
  * job owns a set of keys with due times; the scheduler sleeps until the
  * earliest one, starts due items with a concurrency limit per job, and
  * measures the lag between due and start. A handler returns the item's next
- * due time, or null to drop it; one that throws is retried a minute later.
+ * due time, or null to drop it; one that throws is retried a minute after
+ * it was due (the next minute of its phase, if that has passed).
  * Owners persist due times in their own tables and re-add them at start.
  *
  * Only keys this node owns run (see key-ownership.ts, the seam for
@@ -13,16 +14,18 @@
  * keeps its due time, parked, so that taking it over needs no reload. On one
  * node (today) every key is owned.
  *
- * Handlers keep items apart after a stall (the loop blocked, or a restart
- * with many overdue items) by answering from the due time, not from the
- * moment they ran: monitor checks skip to the next slot of their interval,
- * alarms align to their period, the single-key jobs answer dueAt + period,
- * heartbeat deadlines follow pings; at start, overdue monitors are spread
- * over a catch-up window (MonitorService.load).
+ * Items stay apart after a stall (the loop blocked, or a restart with many
+ * overdue items) because next times come from the due time, not from the
+ * moment an item ran (see nextSlotAfter): monitor checks and failed items
+ * go on at the next slot of their own phase, alarms align to their period,
+ * heartbeat deadlines follow pings, and the single-key jobs (group sample,
+ * rollup, index sweep) answer dueAt + period, catching up one run at a
+ * time. At start, overdue monitors are spread over a catch-up window
+ * (MonitorService.load).
  *
  * Item states: scheduled ──due, owned──▶ running ──handler returns t──▶ scheduled(t)
  *                                                ──handler returns null──▶ dropped
- *                                                ──handler throws──▶ scheduled(now + 60 s)
+ *                                                ──handler throws──▶ scheduled(next slot of 60 s)
  *              scheduled ◀──ownership changes──▶ parked (not owned: kept, not run)
  *              running ──hastened──▶ runs again as soon as it finishes
  */
@@ -31,6 +34,20 @@ import type { Logger } from '../core/logger.js';
 import type { Histogram, Summary, Telemetry } from '../core/telemetry.js';
 import { DueHeap } from './due-heap.js';
 import { singleNodeOwnership, type KeyOwnership } from './key-ownership.js';
+
+/**
+ * The first time after `now` on the grid of `stepMs` anchored at `dueAt`:
+ * one step after the due time, or, when that has passed (the item started a
+ * step late or more: the loop stalled), the next step of the item's own
+ * phase. Answering from it keeps items that a stall delayed together apart.
+ */
+export function nextSlotAfter(dueAt: number, now: number, stepMs: number): number {
+  if (stepMs <= 0) return now;
+  return dueAt + (Math.floor(Math.max(0, now - dueAt) / stepMs) + 1) * stepMs;
+}
+
+/** A handler that throws is tried again this long after its due time (on the grid of its phase). */
+export const RETRY_AFTER_FAILURE_MS = 60_000;
 
 export interface SchedulerJob {
   name: string;
@@ -250,7 +267,7 @@ export class Scheduler {
       .run(key, dueAt)
       .catch((err) => {
         this.logger.error('scheduled item failed', { job: s.job.name, key, err });
-        return this.clock.now() + 60_000;
+        return nextSlotAfter(dueAt, this.clock.now(), RETRY_AFTER_FAILURE_MS);
       })
       .then((next) => {
         s.running.delete(key);
