@@ -128,9 +128,11 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const telemetry = new Telemetry();
   const tokens = new TokenService(db, clock, settings.adminToken);
   const channels = options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
+  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
   const outbox = new OutboxWorker(
     db,
     clock,
+    scheduler,
     channels,
     {
       unsubscribe: (sub) => `${settings.publicUrl}/unsubscribe/${sub.unsubscribeToken}`,
@@ -143,7 +145,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
-  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
   const maintenance = new MaintenanceService(db, clock);
@@ -162,7 +163,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     if (alarmsRef?.watches('Tocsin/Monitors', 'Up', dims)) data.push({ namespace: 'Tocsin/Monitors', name: 'Up', dimensions: dims, at, count: 1, sum: up ? 1 : 0, min: up ? 1 : 0, max: up ? 1 : 0 });
     if (data.length) metricService.record(data);
   });
-  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => monitorRunner.check(id) });
+  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id, dueAt) => monitorRunner.check(id, dueAt) });
   await monitors.load();
   const heartbeatRegistry = new HeartbeatRegistry();
   let heartbeats: HeartbeatService | undefined;

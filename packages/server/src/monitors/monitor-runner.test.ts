@@ -101,5 +101,49 @@ for (const variant of await testDatabases()) {
       await scheduler.stop();
       await runner.close();
     });
+
+    it('keeps the phases of checks that a stall delayed together, instead of bunching them', async () => {
+      const clock = new FakeClock(T0);
+      const registry = new MonitorRegistry();
+      const scheduler = new Scheduler(clock, silentLogger, new Telemetry());
+      const recorder = new ResultRecorder(handle.db);
+      const up: ProbeRunner = async () => ({ up: true, reason: 'ok', timings: { totalMs: 1 } });
+      const maintenance = new MaintenanceService(handle.db, clock);
+      const publisher = new PublishService(handle.db, clock, () => {});
+      const onCheck = () => {};
+      const runner = new MonitorRunner(
+        handle.db,
+        clock,
+        registry,
+        recorder,
+        maintenance,
+        publisher,
+        silentLogger,
+        onCheck,
+        up,
+      );
+      scheduler.addJob({ name: CHECK_JOB, concurrency: 64, run: (id, dueAt) => runner.check(id, dueAt) });
+      const monitors = new MonitorService(handle.db, clock, registry, scheduler, recorder, async () => new Set());
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const spec = { name: `stall-${i}`, type: 'tcp', host: '127.0.0.1', port: 9, interval: '10s' };
+        await monitors.create(monitors.parse(spec));
+        ids.push(monitors.get(`stall-${i}`).monitor.id);
+      }
+      // Every monitor checked once on time: its phase within the 10 s interval.
+      for (let t = 0; t <= 6_000; t += 100, clock.advance(100)) await scheduler.runDue();
+      const phase = (id: string) => scheduler.dueAt(CHECK_JOB, id)! % 10_000;
+      const phases = ids.map(phase);
+      assert.ok(new Set(phases).size > 10, 'spread to begin with');
+      for (const stallMs of [8_000, 35_000]) {
+        // The loop is blocked: everything due meanwhile starts at once when it resumes.
+        clock.advance(stallMs);
+        await scheduler.runDue();
+        assert.deepEqual(ids.map(phase), phases, `after a ${stallMs / 1000} s stall every check keeps its phase`);
+        const ahead = ids.every((id) => scheduler.dueAt(CHECK_JOB, id)! > clock.now());
+        assert.ok(ahead, 'and is due ahead, with missed slots skipped');
+      }
+      await runner.close();
+    });
   });
 }

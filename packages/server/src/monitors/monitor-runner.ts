@@ -12,6 +12,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
+import { nextSlotAfter } from '../scheduler/scheduler.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorEvent } from './monitor-events.js';
 import type { MonitorRegistry } from './monitor-registry.js';
@@ -50,8 +51,11 @@ export class MonitorRunner {
     this.writer = new MonitorStateWriter(db, publisher);
   }
 
-  /** The scheduler's handler: returns when to check next, or null to stop (deleted or paused). */
-  async check(id: string): Promise<number | null> {
+  /**
+   * The scheduler's handler: returns when to check next, or null to stop
+   * (deleted or paused). `dueAt` is when the check was due (the start, if not given).
+   */
+  async check(id: string, dueAt?: number): Promise<number | null> {
     const entry = this.registry.get(id);
     if (!entry || entry.monitor.paused) return null;
     const m = entry.monitor;
@@ -72,8 +76,8 @@ export class MonitorRunner {
     );
     this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
     this.onCheck(m.name, result.up, latencyMs);
-    // From the start of this check; a check that ended late is followed by the next at once.
-    const nextCheckAt = Math.max(now, startedAt + decision.nextCheckInMs);
+    // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
+    const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
     const announce = decision.announce;
     const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {

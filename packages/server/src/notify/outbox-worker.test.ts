@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../core/clock.js';
-import { HttpReceiver } from '../test-support/http-receiver.js';
+import { HttpReceiver, waitFor } from '../test-support/http-receiver.js';
 import { createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 import type { Tocsin } from '../app.js';
+import { OUTBOX_JOB } from './outbox-worker.js';
 
 const noJitter = { baseMs: 1000, maxMs: 60_000, factor: 2 };
 
@@ -173,6 +176,82 @@ for (const variant of await testDatabases()) {
       assert.equal(d.status, 'dead');
       assert.equal(d.lastError, 'the subscription (or alarm action) was deleted');
       receiver.respond = () => ({ status: 200, body: 'ok' });
+    });
+  });
+
+  describe(`outbox rounds as a scheduler job on ${variant.name}`, () => {
+    let clock: FakeClock;
+    let tocsin: Tocsin;
+    let dispose: () => Promise<void>;
+    /** A webhook receiver that holds its answers while `hold` is set. */
+    let hold = false;
+    const titles: string[] = [];
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        titles.push(JSON.parse(body).event.title);
+        if (hold) held.push(res);
+        else res.end('ok');
+      });
+    });
+    const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const due = () => tocsin.scheduler.dueAt(OUTBOX_JOB, 'all');
+
+    before(async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+      ({ tocsin, dispose } = await createTestApp(variant.name, { clock, outbox: { backoff: noJitter } }));
+      const subscriptions = [{ protocol: 'webhook', endpoint: `${url()}/rounds` }];
+      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'rounds', subscriptions }));
+      tocsin.start();
+    });
+    after(async () => {
+      await dispose();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('looks again within the poll bound when idle, and a publish delivers at once with no time passing', async () => {
+      const now = clock.now();
+      await waitFor(() => due() === now + 1000, 'the idle round to be due one poll away');
+      await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w0' });
+      await waitFor(() => titles.length === 1, 'the delivery');
+      assert.equal(clock.now(), now, 'the fake clock did not move: the wake did it');
+      const delivered = async () => (await tocsin.deliveries.list({ topic: 'rounds', status: 'delivered' })).length;
+      await waitFor(async () => (await delivered()) === 1, 'the delivery recorded');
+      await waitFor(() => due() === now + 1000, 'the next round one poll away again');
+    });
+
+    it('finishes the sends in flight when stopped, then schedules no more rounds', async () => {
+      hold = true;
+      await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w1' });
+      await waitFor(() => held.length === 1, 'the send to be in flight');
+      let stopped = false;
+      const stopping = tocsin.outbox.stop().then(() => (stopped = true));
+      // Time for a stop that does not wait for its sends to resolve.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(stopped, false, 'stop waits while a send is in flight');
+      held.shift()!.end('ok');
+      await stopping;
+      const delivered = await tocsin.deliveries.list({ topic: 'rounds', status: 'delivered' });
+      assert.equal(delivered.length, 2, 'the send in flight was recorded before stop resolved');
+      assert.equal(due(), undefined, 'no round scheduled after stop');
+      hold = false;
+      await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w2' });
+      assert.equal(due(), undefined, 'a wake after stop schedules nothing');
+      assert.deepEqual(titles, ['w0', 'w1']);
+    });
+
+    // Shutdown stops the scheduler first; the last state changes still wake the outbox.
+    it('sends at stop what a wake asked for after the scheduler stopped', async () => {
+      await tocsin.scheduler.stop();
+      tocsin.outbox.start();
+      await tocsin.publisher.publish('rounds', { kind: 'test', title: 'w3' });
+      assert.deepEqual(titles, ['w0', 'w1'], 'no round runs while the scheduler is stopped');
+      await tocsin.outbox.stop();
+      assert.deepEqual(titles, ['w0', 'w1', 'w2', 'w3'], 'the last round sent what was queued');
     });
   });
 }

@@ -19,6 +19,15 @@
  * of the window (see PublishService). When that head is due, it and the
  * deliveries behind it due at the same time go out as one message, and all
  * of them move together: delivered, retried (same next_attempt_at) or dead.
+ *
+ * The worker has no loop of its own: its rounds are the scheduler job
+ * `outbox-send` (one key). A round sends every due queue, then answers when
+ * to look again: at once if it sent something, else at the earliest next
+ * attempt it knows (the database's, a rate limit's), at most `pollMs` away,
+ * since other nodes may queue work. `wake()` makes the key due now.
+ *
+ * Worker states: stopped ──start──▶ started (rounds scheduled) ──stop──▶ stopping (the round in
+ * flight finishes its sends; a wake no round served yet gets one last round) ──▶ stopped
  */
 import type { Kysely } from 'kysely';
 import type { TocsinEvent } from '@tocsin/protocol';
@@ -28,6 +37,7 @@ import { formatDuration } from '../core/durations.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { Database } from '../db/db-schema.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
 import { resolvedSpec, type Delivery, type DeliveryJob, type Subscription } from './notify-types.js';
 import {
@@ -73,6 +83,10 @@ export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
   backoff: defaultBackoff,
 };
 
+/** The scheduler job of the worker's rounds, and its one key. */
+export const OUTBOX_JOB = 'outbox-send';
+const ROUND_KEY = 'all';
+
 /** Most events one grouped message carries. */
 const MAX_GROUP = 100;
 
@@ -117,14 +131,17 @@ export class OutboxWorker {
   /** Queues waiting for a rate-limit token, until the given time. */
   private readonly heldUntil = new Map<string, number>();
   private running = false;
-  private loop?: Promise<void>;
-  private wakeController = new AbortController();
+  /** The round in flight, if any: stop waits for its sends. */
+  private round?: Promise<number | null>;
+  /** A wake came after the last round began. */
+  private woken = false;
   private readonly sent;
   private readonly latency;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
     private readonly channels: ChannelRegistry,
     private readonly links: Links,
     private readonly logger: Logger,
@@ -138,40 +155,52 @@ export class OutboxWorker {
       'Time from publishing to delivery.',
       [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
     );
+    scheduler.addJob({ name: OUTBOX_JOB, concurrency: 1, run: () => (this.round = this.sendRound()) });
   }
 
+  /** Schedules rounds (the scheduler must be started too). */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.scheduler.schedule(OUTBOX_JOB, ROUND_KEY, this.clock.now());
   }
 
+  /**
+   * Schedules no more rounds; resolves once the round in flight has finished
+   * its sends. A wake that no round served yet (the scheduler stops first at
+   * shutdown, and the last state changes queue deliveries after it) gets one
+   * last round here.
+   */
   async stop(): Promise<void> {
+    if (!this.running) return;
     this.running = false;
-    this.wake();
-    await this.loop;
+    this.scheduler.cancel(OUTBOX_JOB, ROUND_KEY);
+    await this.round;
+    if (!this.woken) return;
+    this.woken = false;
+    await this.runOnce().catch((err) => this.logger.error('outbox round failed', { err }));
   }
 
-  /** Ends the current sleep so newly queued deliveries go out at once. */
+  /** Makes the next round due now, so newly queued deliveries go out at once; cheap when one already is. */
   wake(): void {
-    this.wakeController.abort();
+    if (!this.running) return;
+    this.woken = true;
+    this.scheduler.hasten(OUTBOX_JOB, ROUND_KEY, this.clock.now());
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      const signal = this.wakeController.signal;
-      let sleepMs = this.options.pollMs;
-      try {
-        const sent = await this.runOnce();
-        if (sent > 0) continue;
-        sleepMs = await this.sleepTime();
-      } catch (err) {
-        this.logger.error('outbox round failed', { err });
-      }
-      if (!this.running) break;
-      await this.clock.sleep(sleepMs, signal);
-      if (signal.aborted) this.wakeController = new AbortController();
+  /** One round; answers when the next is due, or null once stopped. */
+  private async sendRound(): Promise<number | null> {
+    if (!this.running) return null;
+    this.woken = false;
+    let sleepMs = this.options.pollMs;
+    try {
+      const sent = await this.runOnce();
+      if (sent > 0) return this.running ? this.clock.now() : null;
+      sleepMs = await this.sleepTime();
+    } catch (err) {
+      this.logger.error('outbox round failed', { err });
     }
+    return this.running ? this.clock.now() + sleepMs : null;
   }
 
   private async sleepTime(): Promise<number> {

@@ -17,6 +17,11 @@ export class DueHeap {
     return this.current.get(key);
   }
 
+  /** Every key with its due time, in no order. */
+  entries(): IterableIterator<[string, number]> {
+    return this.current.entries();
+  }
+
   set(key: string, dueAt: number): void {
     this.current.set(key, dueAt);
     this.push(dueAt, key);

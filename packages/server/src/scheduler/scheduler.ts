@@ -1,19 +1,53 @@
 /**
  * One mechanism for every periodic or deadline-driven thing (checks,
- * heartbeat deadlines, alarm evaluations, exports). Each job owns a set of
- * keys with due times; the scheduler sleeps until the earliest one, starts
- * due items with a concurrency limit per job, and measures the lag between
- * due and start. A handler returns the item's next due time, or null to
- * drop it. Owners persist due times in their own tables and re-add them at
- * start; on several nodes an owner adds only the keys whose lease it holds.
+ * heartbeat deadlines, alarm evaluations, rollups, the outbox's sends). Each
+ * job owns a set of keys with due times; the scheduler sleeps until the
+ * earliest one, starts due items with a concurrency limit per job, and
+ * measures the lag between due and start. A handler returns the item's next
+ * due time, or null to drop it; one that throws is retried a minute after
+ * it was due (the next minute of its phase, if that has passed).
+ * Owners persist due times in their own tables and re-add them at start.
  *
- * Item states: scheduled ──due──▶ running ──handler returns t──▶ scheduled(t)
- *                                          ──handler returns null──▶ dropped
+ * Only keys this node owns run (see key-ownership.ts, the seam for
+ * scale-out): the scheduler asks its KeyOwnership when a key is scheduled or
+ * finishes, and again for every key when ownership changes. A key not owned
+ * keeps its due time, parked, so that taking it over needs no reload. On one
+ * node (today) every key is owned.
+ *
+ * Items stay apart after a stall (the loop blocked, or a restart with many
+ * overdue items) because next times come from the due time, not from the
+ * moment an item ran (see nextSlotAfter): monitor checks and failed items
+ * go on at the next slot of their own phase, alarms align to their period,
+ * heartbeat deadlines follow pings, and the single-key jobs (group sample,
+ * rollup, index sweep) answer dueAt + period, catching up one run at a
+ * time. At start, overdue monitors are spread over a catch-up window
+ * (MonitorService.load).
+ *
+ * Item states: scheduled ──due, owned──▶ running ──handler returns t──▶ scheduled(t)
+ *                                                ──handler returns null──▶ dropped
+ *                                                ──handler throws──▶ scheduled(next slot of 60 s)
+ *              scheduled ◀──ownership changes──▶ parked (not owned: kept, not run)
+ *              running ──hastened──▶ runs again as soon as it finishes
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Histogram, Summary, Telemetry } from '../core/telemetry.js';
 import { DueHeap } from './due-heap.js';
+import { singleNodeOwnership, type KeyOwnership } from './key-ownership.js';
+
+/**
+ * The first time after `now` on the grid of `stepMs` anchored at `dueAt`:
+ * one step after the due time, or, when that has passed (the item started a
+ * step late or more: the loop stalled), the next step of the item's own
+ * phase. Answering from it keeps items that a stall delayed together apart.
+ */
+export function nextSlotAfter(dueAt: number, now: number, stepMs: number): number {
+  if (stepMs <= 0) return now;
+  return dueAt + (Math.floor(Math.max(0, now - dueAt) / stepMs) + 1) * stepMs;
+}
+
+/** A handler that throws is tried again this long after its due time (on the grid of its phase). */
+export const RETRY_AFTER_FAILURE_MS = 60_000;
 
 export interface SchedulerJob {
   name: string;
@@ -28,6 +62,10 @@ interface JobState {
   running: Set<string>;
   /** Set while an item runs and was rescheduled meanwhile (an edit); wins over the handler's answer. */
   rescheduled: Map<string, number | null>;
+  /** Keys this node does not own, with their due times. */
+  parked: Map<string, number>;
+  /** Running keys hastened meanwhile: they run again once they finish. */
+  hastened: Set<string>;
 }
 
 /** The abort reason of a wake: given, so that no DOMException is built. */
@@ -49,6 +87,7 @@ export class Scheduler {
     private readonly clock: Clock,
     private readonly logger: Logger,
     telemetry: Telemetry,
+    private readonly ownership: KeyOwnership = singleNodeOwnership,
   ) {
     this.lagHistogram = telemetry.histogram('tocsin_scheduler_lag_seconds', 'Delay between an item being due and its start, by job.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
     this.lagRecent = telemetry.summary('tocsin_scheduler_lag_recent_seconds', 'Lag percentiles over the last 30 to 60 s; sum and count of all starts.', {
@@ -58,28 +97,58 @@ export class Scheduler {
       ageBuckets: 2,
     });
     telemetry.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () => [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })));
+    ownership.onChange(() => this.rebalance());
   }
 
   addJob(job: SchedulerJob): void {
-    this.jobs.set(job.name, { job, heap: new DueHeap(), running: new Set(), rescheduled: new Map() });
+    this.jobs.set(job.name, {
+      job,
+      heap: new DueHeap(),
+      running: new Set(),
+      rescheduled: new Map(),
+      parked: new Map(),
+      hastened: new Set(),
+    });
   }
 
   /** Sets (or moves) an item's due time. */
   schedule(jobName: string, key: string, dueAt: number): void {
     const s = this.state(jobName);
-    if (s.running.has(key)) s.rescheduled.set(key, dueAt);
-    else s.heap.set(key, dueAt);
+    if (s.running.has(key)) {
+      s.rescheduled.set(key, dueAt);
+      s.hastened.delete(key);
+    } else this.place(s, key, dueAt);
+    this.wake();
+  }
+
+  /**
+   * Makes an item due at `at` at the latest (adding it if absent): cheap when
+   * it already is, so it may be called at every event. A running item runs
+   * again as soon as it finishes.
+   */
+  hasten(jobName: string, key: string, at: number): void {
+    const s = this.state(jobName);
+    if (s.running.has(key)) {
+      s.hastened.add(key);
+      return;
+    }
+    const current = s.heap.dueAt(key) ?? s.parked.get(key);
+    if (current !== undefined && current <= at) return;
+    this.place(s, key, at);
     this.wake();
   }
 
   cancel(jobName: string, key: string): void {
     const s = this.state(jobName);
     s.heap.delete(key);
+    s.parked.delete(key);
+    s.hastened.delete(key);
     if (s.running.has(key)) s.rescheduled.set(key, null);
   }
 
   dueAt(jobName: string, key: string): number | undefined {
-    return this.state(jobName).heap.dueAt(key);
+    const s = this.state(jobName);
+    return s.heap.dueAt(key) ?? s.parked.get(key);
   }
 
   start(): void {
@@ -100,6 +169,28 @@ export class Scheduler {
     const started = this.startDue();
     await Promise.all(this.inFlight);
     return started;
+  }
+
+  /** Puts an item where ownership says: in the heap to run, or parked. */
+  private place(s: JobState, key: string, dueAt: number): void {
+    if (this.ownership.owns(s.job.name, key)) {
+      s.parked.delete(key);
+      s.heap.set(key, dueAt);
+    } else {
+      s.heap.delete(key);
+      s.parked.set(key, dueAt);
+    }
+  }
+
+  /** Ownership changed: parks the keys lost and brings back the keys gained, with their due times. */
+  private rebalance(): void {
+    for (const s of this.jobs.values()) {
+      const name = s.job.name;
+      const lost = [...s.heap.entries()].filter(([key]) => !this.ownership.owns(name, key));
+      const gained = [...s.parked.entries()].filter(([key]) => this.ownership.owns(name, key));
+      for (const [key, dueAt] of [...lost, ...gained]) this.place(s, key, dueAt);
+    }
+    this.wake();
   }
 
   private state(jobName: string): JobState {
@@ -176,14 +267,15 @@ export class Scheduler {
       .run(key, dueAt)
       .catch((err) => {
         this.logger.error('scheduled item failed', { job: s.job.name, key, err });
-        return this.clock.now() + 60_000;
+        return nextSlotAfter(dueAt, this.clock.now(), RETRY_AFTER_FAILURE_MS);
       })
       .then((next) => {
         s.running.delete(key);
         const override = s.rescheduled.get(key);
         s.rescheduled.delete(key);
-        const nextDue = override !== undefined ? override : next;
-        if (nextDue !== null) s.heap.set(key, nextDue);
+        let nextDue = override !== undefined ? override : next;
+        if (s.hastened.delete(key)) nextDue = Math.min(nextDue ?? Infinity, this.clock.now());
+        if (nextDue !== null) this.place(s, key, nextDue);
         this.inFlight.delete(p);
         this.wake();
       });
