@@ -21,6 +21,23 @@ export interface Settings {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Id of this node in a cluster; defaults to host name and pid. */
   nodeId?: string;
+  /** How long each domain keeps its history, in ms. */
+  retention: RetentionSettings;
+}
+
+/** What the hourly retention job keeps, per domain (milliseconds). */
+export interface RetentionSettings {
+  /** Raw check results (hourly rollups replace them). */
+  results: number;
+  /** Hourly rollups of check results, and per-minute rollups of datapoints. */
+  rollups: number;
+  pings: number;
+  /** Raw datapoints (per-minute rollups replace them). */
+  datapoints: number;
+  /** Delivered deliveries and their events. */
+  delivered: number;
+  /** Dead deliveries (dead letters), kept longer for replay. */
+  dead: number;
 }
 
 interface SettingSpec {
@@ -29,7 +46,7 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId'>, SettingSpec> & { nodeId: SettingSpec } = {
+export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, SettingSpec> & { nodeId: SettingSpec } = {
   host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
   port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
   dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
@@ -42,6 +59,32 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId'>, SettingSpec> &
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
 };
+
+export const retentionSpecs: Record<keyof RetentionSettings, SettingSpec & { default: string }> = {
+  results: { env: 'TOCSIN_RETENTION_RESULTS', flag: 'retention-results', default: '7d', help: 'raw check results are kept (7d)' },
+  rollups: { env: 'TOCSIN_RETENTION_ROLLUPS', flag: 'retention-rollups', default: '366d', help: 'hourly check rollups and metric rollups are kept (366d)' },
+  pings: { env: 'TOCSIN_RETENTION_PINGS', flag: 'retention-pings', default: '30d', help: 'heartbeat pings are kept (30d)' },
+  datapoints: { env: 'TOCSIN_RETENTION_DATAPOINTS', flag: 'retention-datapoints', default: '15d', help: 'raw datapoints are kept (15d)' },
+  delivered: { env: 'TOCSIN_RETENTION_DELIVERED', flag: 'retention-delivered', default: '30d', help: 'delivered deliveries are kept (30d)' },
+  dead: { env: 'TOCSIN_RETENTION_DEAD', flag: 'retention-dead', default: '90d', help: 'dead deliveries are kept for replay (90d)' },
+};
+
+/** Every setting of `tocsin start`, in the order of its usage text. */
+export const allSettingSpecs: SettingSpec[] = [...Object.values(settingSpecs), ...Object.values(retentionSpecs)];
+
+/** The shortest retention accepted: the retention job runs hourly. */
+const MIN_RETENTION_MS = 3_600_000;
+
+function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionSettings {
+  const out = {} as RetentionSettings;
+  for (const [key, spec] of Object.entries(retentionSpecs) as [keyof RetentionSettings, (typeof retentionSpecs)[keyof RetentionSettings]][]) {
+    const text = get(spec) ?? spec.default;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < MIN_RETENTION_MS) throw bad(spec, `'${text}' is not a duration of at least 1h (such as ${spec.default})`);
+    out[key] = ms;
+  }
+  return out;
+}
 
 function bad(spec: SettingSpec, message: string): TocsinError {
   return new TocsinError('bad_request', `${spec.env} (--${spec.flag}): ${message}`);
@@ -67,11 +110,11 @@ export function loadSettings(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): Settings {
-  const get = (key: keyof typeof settingSpecs): string | undefined => {
-    const spec = settingSpecs[key];
+  const read = (spec: SettingSpec): string | undefined => {
     const v = flags[spec.flag] ?? env[spec.env];
     return v === undefined || v === '' ? undefined : v;
   };
+  const get = (key: keyof typeof settingSpecs): string | undefined => read(settingSpecs[key]);
   const host = get('host') ?? '127.0.0.1';
   const portText = get('port') ?? '8080';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw bad(settingSpecs.port, `'${portText}' is not a port number (0-65535)`);
@@ -112,6 +155,7 @@ export function loadSettings(
     mailFrom,
     logLevel: logLevel as Settings['logLevel'],
     nodeId: get('nodeId'),
+    retention: retentionOf(read),
   };
 }
 
