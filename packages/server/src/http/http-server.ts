@@ -18,7 +18,7 @@ import { staticFiles, type NodeHandler, type StaticMount } from './static-files.
 /** Takes over an upgraded connection (the agent hub's WebSocket). */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** Upgrade handlers by path prefix; the longest matching prefix wins, and an upgrade nobody handles is a 404. */
+/** Upgrade handlers by path prefix (whole segments); the longest matching prefix wins, and an upgrade nobody handles is a 404. */
 export class UpgradeRegistry {
   private handlers = new Map<string, UpgradeHandler>();
 
@@ -30,7 +30,11 @@ export class UpgradeRegistry {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = req.url ?? '/';
     let best: string | undefined;
-    for (const prefix of this.handlers.keys()) if (url.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+    const pathname = url.split('?')[0];
+    for (const prefix of this.handlers.keys()) {
+      const matches = pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+      if (matches && (best === undefined || prefix.length > best.length)) best = prefix;
+    }
     if (best === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
