@@ -122,7 +122,14 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const tokens = tokensModule(base);
   const notify = notifyModule(base, { tokens: tokens.service, channels: options.channels, outbox: options.outbox });
   const metrics = metricsModule(base, tokens.service);
-  const ctx: AppContext = { ...base, tokens: tokens.service, publisher: notify.publisher, wakeOutbox: notify.wake, sink: metrics.sink, topicNames: topicNamesOf };
+  const ctx: AppContext = {
+    ...base,
+    tokens: tokens.service,
+    publisher: notify.publisher,
+    wakeOutbox: notify.wake,
+    sink: metrics.sink,
+    topicNames: topicNamesOf,
+  };
   const monitors = monitorsModule(ctx, { checkConcurrency: options.checkConcurrency });
   const heartbeats = heartbeatsModule(ctx, { pings: options.pings });
   const groups = groupsModule(ctx, monitors.monitors);
@@ -164,10 +171,18 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   });
 }
 
-type Services = Omit<Tocsin, 'settings' | 'nodeId' | 'handle' | 'http' | 'telemetry' | 'scheduler' | 'publicUrl' | 'modules' | 'start' | 'close'>;
+type Services = Omit<
+  Tocsin,
+  'settings' | 'nodeId' | 'handle' | 'http' | 'telemetry' | 'scheduler' | 'publicUrl' | 'modules' | 'start' | 'close'
+>;
 
 /** The generic part: loads the modules, registers their routes, and runs them. */
-async function assemble(ctx: AppContext, modules: AppModule[], publicUrl: PublicUrl, services: Services): Promise<Tocsin> {
+async function assemble(
+  ctx: AppContext,
+  modules: AppModule[],
+  publicUrl: PublicUrl,
+  services: Services,
+): Promise<Tocsin> {
   for (const m of modules) await m.load?.();
   const http = createHttpApp(ctx.logger, (app) => {
     for (const m of modules) m.routes?.(app);
@@ -185,7 +200,8 @@ async function assemble(ctx: AppContext, modules: AppModule[], publicUrl: Public
     ...services,
     start() {
       for (const m of modules) m.start?.();
-      ctx.every({ name: 'retention', everyMs: RETENTION_EVERY_MS, run: () => runRetention(retention, ctx.clock.now(), ctx.logger) });
+      const prune = () => runRetention(retention, ctx.clock.now(), ctx.logger);
+      ctx.every({ name: 'retention', everyMs: RETENTION_EVERY_MS, run: prune });
       ctx.scheduler.start();
     },
     async close() {

@@ -7,7 +7,7 @@ export interface ConfigModule extends AppModule {
   config: ConfigApplyService;
 }
 
-/** Config as code over the sections every other module contributes, in the order given (the order of apply and export). */
+/** Config as code over the sections the other modules contribute, in the order given (that of apply and export). */
 export function configModule(ctx: AppContext, sections: ConfigSection[]): ConfigModule {
   const config = new ConfigApplyService(ctx.db, sections, ctx.wakeOutbox);
   return {

@@ -60,13 +60,24 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, 
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
 };
 
-export const retentionSpecs: Record<keyof RetentionSettings, SettingSpec & { default: string }> = {
-  results: { env: 'TOCSIN_RETENTION_RESULTS', flag: 'retention-results', default: '7d', help: 'raw check results are kept (7d)' },
-  rollups: { env: 'TOCSIN_RETENTION_ROLLUPS', flag: 'retention-rollups', default: '366d', help: 'hourly check rollups and metric rollups are kept (366d)' },
-  pings: { env: 'TOCSIN_RETENTION_PINGS', flag: 'retention-pings', default: '30d', help: 'heartbeat pings are kept (30d)' },
-  datapoints: { env: 'TOCSIN_RETENTION_DATAPOINTS', flag: 'retention-datapoints', default: '15d', help: 'raw datapoints are kept (15d)' },
-  delivered: { env: 'TOCSIN_RETENTION_DELIVERED', flag: 'retention-delivered', default: '30d', help: 'delivered deliveries are kept (30d)' },
-  dead: { env: 'TOCSIN_RETENTION_DEAD', flag: 'retention-dead', default: '90d', help: 'dead deliveries are kept for replay (90d)' },
+type RetentionSpec = SettingSpec & { default: string };
+
+function retentionSpec(key: string, default_: string, what: string): RetentionSpec {
+  return {
+    env: `TOCSIN_RETENTION_${key.toUpperCase()}`,
+    flag: `retention-${key}`,
+    default: default_,
+    help: `${what} are kept (${default_})`,
+  };
+}
+
+export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
+  results: retentionSpec('results', '7d', 'raw check results'),
+  rollups: retentionSpec('rollups', '366d', 'hourly check rollups and metric rollups'),
+  pings: retentionSpec('pings', '30d', 'heartbeat pings'),
+  datapoints: retentionSpec('datapoints', '15d', 'raw datapoints'),
+  delivered: retentionSpec('delivered', '30d', 'delivered deliveries'),
+  dead: retentionSpec('dead', '90d', 'dead deliveries (for replay)'),
 };
 
 /** Every setting of `tocsin start`, in the order of its usage text. */
@@ -77,7 +88,7 @@ const MIN_RETENTION_MS = 3_600_000;
 
 function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionSettings {
   const out = {} as RetentionSettings;
-  for (const [key, spec] of Object.entries(retentionSpecs) as [keyof RetentionSettings, (typeof retentionSpecs)[keyof RetentionSettings]][]) {
+  for (const [key, spec] of Object.entries(retentionSpecs) as [keyof RetentionSettings, RetentionSpec][]) {
     const text = get(spec) ?? spec.default;
     const ms = parseDuration(text);
     if (ms === undefined || ms < MIN_RETENTION_MS) throw bad(spec, `'${text}' is not a duration of at least 1h (such as ${spec.default})`);

@@ -8,6 +8,13 @@ export function hcApiModule(ctx: AppContext, heartbeats: HeartbeatsModule, topic
   const hc = new HcApiService(ctx.db, ctx.clock, heartbeats.registry, heartbeats.heartbeats, topics);
   return {
     name: 'hc-api',
-    routes: (app) => registerHcApiRoutes(app, { tokens: ctx.tokens, hc, heartbeats: heartbeats.heartbeats, now: () => ctx.clock.now(), publicUrl: ctx.publicUrl }),
+    routes: (app) =>
+      registerHcApiRoutes(app, {
+        tokens: ctx.tokens,
+        hc,
+        heartbeats: heartbeats.heartbeats,
+        now: () => ctx.clock.now(),
+        publicUrl: ctx.publicUrl,
+      }),
   };
 }

@@ -23,7 +23,8 @@ export interface HeartbeatsModule extends AppModule {
 export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<PingOptions> } = {}): HeartbeatsModule {
   const { db, clock, scheduler, settings } = ctx;
   const registry = new HeartbeatRegistry();
-  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, deadlineScheduler(scheduler), (name, ms, at) => recordRunDuration(ctx.sink, name, ms, at));
+  const onRun = (name: string, ms: number, at: number) => recordRunDuration(ctx.sink, name, ms, at);
+  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, deadlineScheduler(scheduler), onRun);
   const heartbeats = new HeartbeatService(db, clock, registry, scheduler, pingWriter, ctx.publicUrl, ctx.topicNames);
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeats.onDeadline(id) });
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };

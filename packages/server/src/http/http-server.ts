@@ -18,7 +18,10 @@ import { staticFiles, type NodeHandler, type StaticMount } from './static-files.
 /** Takes over an upgraded connection (the agent hub's WebSocket). */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** Upgrade handlers by path prefix (whole segments); the longest matching prefix wins, and an upgrade nobody handles is a 404. */
+/**
+ * Upgrade handlers by path prefix (whole segments); the longest matching
+ * prefix wins, and an upgrade nobody handles is a 404.
+ */
 export class UpgradeRegistry {
   private handlers = new Map<string, UpgradeHandler>();
 
@@ -77,7 +80,8 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   }).catch((err: NodeJS.ErrnoException) => {
-    throw new TocsinError('unavailable', `${PORT_SETTING}: cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
+    const why = err.code ?? err.message;
+    throw new TocsinError('unavailable', `${PORT_SETTING}: cannot listen on ${host}:${port}: ${why}`);
   });
 }
 
@@ -96,7 +100,10 @@ function shutdown(server: Server, deadlineMs: number): Promise<void> {
 /** Creates the server with its hooks and listens; a failure to listen is one line naming TOCSIN_PORT (--port). */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const hono = getRequestListener(options.fetch);
-  const hooks: NodeHandler[] = [...(options.fastPath ? [options.fastPath] : []), ...(options.statics ?? []).map(staticFiles)];
+  const hooks: NodeHandler[] = [
+    ...(options.fastPath ? [options.fastPath] : []),
+    ...(options.statics ?? []).map(staticFiles),
+  ];
   const server = createServer((req, res) => {
     for (const hook of hooks) if (hook(req, res)) return;
     void hono(req, res);

@@ -17,7 +17,8 @@ export class PublicUrl {
 
   /** Called once by the HTTP server with the port it listens on. */
   listening(actualPort: number): void {
-    if (this.port === 0 && this.resolved === undefined) this.resolved = this.configured.replace(/:0$/, `:${actualPort}`);
+    if (this.port !== 0 || this.resolved !== undefined) return;
+    this.resolved = this.configured.replace(/:0$/, `:${actualPort}`);
   }
 
   /** The base URL, without a trailing slash. */

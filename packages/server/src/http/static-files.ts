@@ -91,7 +91,12 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, file: string
   const stats = file === undefined ? undefined : await stat(file);
   if (!file || !stats) return notFound(res);
   const etag = etagOf(stats);
-  const headers = { etag, 'last-modified': stats.mtime.toUTCString(), 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
+  const headers = {
+    etag,
+    'last-modified': stats.mtime.toUTCString(),
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+  };
   if (notModified(req, etag, stats)) {
     res.writeHead(304, headers);
     res.end();

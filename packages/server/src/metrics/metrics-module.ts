@@ -18,9 +18,15 @@ export function metricsModule(ctx: BaseContext, tokens: TokenService): MetricsMo
   const service = new MetricService(ctx.handle, clock, ctx.logger.child({ component: 'metrics' }));
   const sink = new MetricSink((data) => service.record(data));
   // Each minute, raw datapoints about to expire are rolled up per minute.
-  ctx.every({ name: 'metric-rollup', everyMs: 60_000, firstAt: (now) => Math.floor(now / 60_000) * 60_000 + 30_000, run: () => rollUp(db, clock.now()) });
+  ctx.every({
+    name: 'metric-rollup',
+    everyMs: 60_000,
+    firstAt: (now) => Math.floor(now / 60_000) * 60_000 + 30_000,
+    run: () => rollUp(db, clock.now()),
+  });
   // Indexes ingest-log batches this node did not write (another node's, or from before a restart).
-  ctx.every({ name: 'metric-index-sweep', everyMs: 5_000, firstAt: (now) => now + 1_000, run: () => service.indexer.flush() });
+  const sweep = () => service.indexer.flush();
+  ctx.every({ name: 'metric-index-sweep', everyMs: 5_000, firstAt: (now) => now + 1_000, run: sweep });
   return {
     name: 'metrics',
     service,

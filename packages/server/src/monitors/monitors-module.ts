@@ -28,10 +28,12 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   const maintenance = new MaintenanceService(db, clock);
   const monitors = new MonitorService(db, clock, registry, scheduler, recorder, ctx.topicNames);
   const checks = telemetry.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
-  const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, ctx.logger.child({ component: 'monitors' }), (name, up, latencyMs) => {
+  const onCheck = (name: string, up: boolean, latencyMs: number) => {
     checks.inc({ result: up ? 'up' : 'down' });
     recordCheckDatapoints(ctx.sink, name, up, latencyMs, clock.now());
-  });
+  };
+  const logger = ctx.logger.child({ component: 'monitors' });
+  const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, logger, onCheck);
   scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id) => runner.check(id) });
   telemetry.gauge('tocsin_monitors', 'Monitors by state.', () => {
     const counts = new Map<string, number>();
@@ -47,7 +49,12 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     topicReferrer: monitorTopicReferrer(monitors),
     configSections: [monitorConfigSection(monitors, ctx.topicNames), maintenanceConfigSection(maintenance)],
     routes: (app) => registerMonitorRoutes(app, ctx.tokens, monitors, maintenance, () => clock.now()),
-    retention: [{ domain: 'results', prune: (now) => pruneResults(db, now - settings.retention.results, now - settings.retention.rollups) }],
+    retention: [
+      {
+        domain: 'results',
+        prune: (now) => pruneResults(db, now - settings.retention.results, now - settings.retention.rollups),
+      },
+    ],
     async load() {
       await maintenance.load();
       await monitors.load();

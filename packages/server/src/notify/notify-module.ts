@@ -35,12 +35,15 @@ export async function topicNamesOf(q: Kysely<Database>): Promise<Set<string>> {
 /** The outbox side of notify: publishing, the outbox worker and its channels, deliveries and subscription tests. */
 export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyModule {
   const { db, clock, settings, telemetry } = ctx;
-  const channels = options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
+  const channels =
+    options.channels ?? createChannelRegistry({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom });
   const links = {
     unsubscribe: (sub: { unsubscribeToken: string }) => `${ctx.publicUrl()}/unsubscribe/${sub.unsubscribeToken}`,
     confirm: (token: string) => `${ctx.publicUrl()}/confirm/${token}`,
   };
-  const outbox = new OutboxWorker(db, clock, channels, links, ctx.logger.child({ component: 'outbox' }), telemetry, { nodeId: ctx.nodeId, ...options.outbox });
+  const logger = ctx.logger.child({ component: 'outbox' });
+  const outboxOptions = { nodeId: ctx.nodeId, ...options.outbox };
+  const outbox = new OutboxWorker(db, clock, channels, links, logger, telemetry, outboxOptions);
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
@@ -50,7 +53,8 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
     const s = await outboxStats(db);
     return Object.entries(s.byStatus).map(([status, value]) => ({ labels: { status }, value }));
   });
-  telemetry.gauge('tocsin_outbox_oldest_pending_seconds', 'Age of the oldest delivery not yet sent (0 when none).', async () => {
+  const oldestHelp = 'Age of the oldest delivery not yet sent (0 when none).';
+  telemetry.gauge('tocsin_outbox_oldest_pending_seconds', oldestHelp, async () => {
     const s = await outboxStats(db);
     return [{ value: s.oldestPendingAt === null ? 0 : Math.max(0, (clock.now() - s.oldestPendingAt) / 1000) }];
   });
