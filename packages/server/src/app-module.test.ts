@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from './app.js';
 import { runRetention, type AppModule, type ModuleFactory } from './app-module.js';
 import { FakeClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
+import { startHttpServer } from './http/http-server.js';
 import { handle, route } from './http/route-kit.js';
 import { call, createTestApp } from './test-support/test-app.js';
 import { testDatabases } from './test-support/test-databases.js';
@@ -20,7 +25,7 @@ function recordingLogger(): Logger & { warnings: { msg: string; fields?: Record<
 }
 
 /** A whole capability in one factory: a route, a config section, a periodic job, retention and close. */
-function widgetsModule(events: string[]): ModuleFactory {
+function widgetsModule(events: string[], dir: string): ModuleFactory {
   return (ctx): AppModule => {
     ctx.every({ name: 'widget-tick', everyMs: 60_000, run: async (dueAt) => void events.push(`tick ${dueAt - ctx.clock.now()}`) });
     return {
@@ -28,6 +33,8 @@ function widgetsModule(events: string[]): ModuleFactory {
       routes: (app) => handle(app, route(ctx.tokens, { method: 'get', path: '/api/widgets', scope: 'read', summary: 'Widgets', tags: ['widgets'] }), (c) => c.json({ widgets: ['a'] })),
       configSections: [{ key: 'widgets', plan: async () => ({ changes: [], apply: async () => {} }), export: async () => [{ name: 'a' }] }],
       retention: [{ domain: 'widgets', prune: async (now) => void events.push(`prune ${now}`) }],
+      statics: [{ prefix: '/widgets-ui', dir }],
+      upgrades: [{ prefix: '/widgets/live', handler: (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n') }],
       load: async () => void events.push('load'),
       start: () => void events.push('start'),
       close: async () => void events.push('close'),
@@ -38,9 +45,12 @@ function widgetsModule(events: string[]): ModuleFactory {
 describe('a module plugged in with one line (extraModules)', () => {
   const events: string[] = [];
   const clock = new FakeClock();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-widgets-'));
+  writeFileSync(path.join(dir, 'index.html'), '<p>widgets</p>');
   let tocsin: Tocsin;
   let dispose: () => Promise<void>;
-  before(async () => ({ tocsin, dispose } = await createTestApp('sqlite', { clock, extraModules: [widgetsModule(events)] })));
+  before(async () => ({ tocsin, dispose } = await createTestApp('sqlite', { clock, extraModules: [widgetsModule(events, dir)] })));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is loaded, and its route and config section are served', async () => {
     assert.deepEqual(events, ['load']);
@@ -49,6 +59,25 @@ describe('a module plugged in with one line (extraModules)', () => {
     assert.deepEqual(res.json, { widgets: ['a'] });
     assert.equal((await call(tocsin, 'GET', '/api/widgets', undefined, null)).status, 401, 'behind the route kit\'s auth');
     assert.deepEqual((await tocsin.config.export()).widgets, [{ name: 'a' }]);
+  });
+
+  it('has its static directory and its upgrade prefix served by the HTTP server', async () => {
+    const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch, upgrades: tocsin.upgrades, statics: tocsin.statics });
+    try {
+      const page = await fetch(`http://127.0.0.1:${server.port}/widgets-ui/`);
+      assert.equal(page.status, 200);
+      assert.equal(await page.text(), '<p>widgets</p>');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => socket.write('GET /widgets/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'));
+        let got = '';
+        socket.on('data', (d) => (got += d));
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 101 /);
+    } finally {
+      await server.close();
+    }
   });
 
   it('runs its scheduler job on the injected clock, and its retention in the hourly job', async () => {

@@ -14,7 +14,9 @@ import type { Db } from './db/database.js';
 import type { Database } from './db/db-schema.js';
 import type { Settings } from './config/settings.js';
 import type { ConfigSection } from './config/config-section.js';
+import type { UpgradeHandler } from './http/http-server.js';
 import type { App } from './http/route-kit.js';
+import type { StaticMount } from './http/static-files.js';
 import type { MetricSink } from './metrics/metric-sink.js';
 import type { PublishService } from './notify/publish-service.js';
 import type { PeriodicJob } from './scheduler/periodic-job.js';
@@ -60,6 +62,10 @@ export interface AppModule {
   configSections?: ConfigSection[];
   routes?(app: App): void;
   retention?: RetentionTask[];
+  /** Connections upgraded under a path prefix (WebSocket), handed over by the HTTP server. */
+  upgrades?: { prefix: string; handler: UpgradeHandler }[];
+  /** Directories the HTTP server serves under a URL prefix (the UI's files). */
+  statics?: StaticMount[];
   /** Reads state from the database (after every module is built, in list order). */
   load?(): Promise<void>;
   /** Starts background work (in list order, before the scheduler starts). */

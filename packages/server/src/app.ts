@@ -16,6 +16,8 @@ import type { Settings } from './config/settings.js';
 import type { ConfigApplyService } from './config/config-apply-service.js';
 import { configModule } from './config/config-module.js';
 import { createHttpApp } from './http/http-app.js';
+import { UpgradeRegistry } from './http/http-server.js';
+import type { StaticMount } from './http/static-files.js';
 import { PublicUrl } from './http/public-url.js';
 import type { App } from './http/route-kit.js';
 import { systemModule } from './http/system-module.js';
@@ -89,6 +91,9 @@ export interface Tocsin {
   groups: GroupService;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** What the modules take over from the HTTP server: upgraded connections and static directories. */
+  upgrades: UpgradeRegistry;
+  statics: StaticMount[];
   /** Starts background workers. */
   start(): void;
   /** Stops workers and closes the database. */
@@ -171,10 +176,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   });
 }
 
-type Services = Omit<
-  Tocsin,
-  'settings' | 'nodeId' | 'handle' | 'http' | 'telemetry' | 'scheduler' | 'publicUrl' | 'modules' | 'start' | 'close'
->;
+/** What the composition root takes from the modules it built; the rest of Tocsin is generic. */
+type Generic = 'settings' | 'nodeId' | 'handle' | 'http' | 'telemetry' | 'scheduler' | 'publicUrl' | 'modules';
+type Services = Omit<Tocsin, Generic | 'upgrades' | 'statics' | 'start' | 'close'>;
 
 /** The generic part: loads the modules, registers their routes, and runs them. */
 async function assemble(
@@ -188,6 +192,8 @@ async function assemble(
     for (const m of modules) m.routes?.(app);
   });
   const retention = modules.flatMap((m) => m.retention ?? []);
+  const upgrades = new UpgradeRegistry();
+  for (const m of modules) for (const u of m.upgrades ?? []) upgrades.add(u.prefix, u.handler);
   return {
     settings: ctx.settings,
     nodeId: ctx.nodeId,
@@ -197,6 +203,8 @@ async function assemble(
     scheduler: ctx.scheduler,
     publicUrl,
     modules,
+    upgrades,
+    statics: modules.flatMap((m) => m.statics ?? []),
     ...services,
     start() {
       for (const m of modules) m.start?.();

@@ -86,7 +86,15 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     });
     if (loaded) await applyConfig(tocsin, settings, loaded, logger);
     // With --port 0 the links in messages and ping URLs take the port actually chosen (publicUrl).
-    const server = await startHttpServer({ host: settings.host, port: settings.port, fetch: tocsin.http.fetch, fastPath: tocsin.fastPath, publicUrl: tocsin.publicUrl });
+    const server = await startHttpServer({
+      host: settings.host,
+      port: settings.port,
+      fetch: tocsin.http.fetch,
+      fastPath: tocsin.fastPath,
+      upgrades: tocsin.upgrades,
+      statics: tocsin.statics,
+      publicUrl: tocsin.publicUrl,
+    });
     const port = server.port;
     // Only now that the server listens: a start that fails earlier must not make a token nobody sees.
     const firstToken = await tocsin.tokens.bootstrap();
