@@ -51,7 +51,8 @@ describe('settings', () => {
     assert.equal(s.retention.results, 1.5 * day);
     for (const [env, pattern] of [
       [{ TOCSIN_RETENTION_RESULTS: 'forever' }, /^TOCSIN_RETENTION_RESULTS \(--retention-results\): 'forever' is not a duration of at least 1h \(such as 7d\)$/],
-      [{ TOCSIN_RETENTION_DATAPOINTS: '30m' }, /^TOCSIN_RETENTION_DATAPOINTS \(--retention-datapoints\)/],
+      [{ TOCSIN_RETENTION_PINGS: '30m' }, /^TOCSIN_RETENTION_PINGS \(--retention-pings\): '30m' is not a duration of at least 1h/],
+      [{ TOCSIN_RETENTION_DATAPOINTS: '14d' }, /^TOCSIN_RETENTION_DATAPOINTS \(--retention-datapoints\): '14d' is not a duration of at least 15d/],
       [{ TOCSIN_RETENTION_DELIVERED: '-1d' }, /^TOCSIN_RETENTION_DELIVERED \(--retention-delivered\)/],
     ] as [Record<string, string>, RegExp][]) {
       assert.throws(() => loadSettings({}, env, '/x'), (err: unknown) => err instanceof TocsinError && pattern.test(err.message), JSON.stringify(env));

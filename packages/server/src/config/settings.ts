@@ -60,13 +60,15 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, 
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
 };
 
-type RetentionSpec = SettingSpec & { default: string };
+/** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
+type RetentionSpec = SettingSpec & { default: string; min: string };
 
-function retentionSpec(key: string, default_: string, what: string): RetentionSpec {
+function retentionSpec(key: string, default_: string, what: string, min = '1h'): RetentionSpec {
   return {
     env: `TOCSIN_RETENTION_${key.toUpperCase()}`,
     flag: `retention-${key}`,
     default: default_,
+    min,
     help: `${what} are kept (${default_})`,
   };
 }
@@ -75,7 +77,8 @@ export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
   results: retentionSpec('results', '7d', 'raw check results'),
   rollups: retentionSpec('rollups', '366d', 'hourly check rollups and metric rollups'),
   pings: retentionSpec('pings', '30d', 'heartbeat pings'),
-  datapoints: retentionSpec('datapoints', '15d', 'raw datapoints'),
+  // Queries read raw datapoints for 14 days, and rollups take them when 14 days and 10 minutes old.
+  datapoints: retentionSpec('datapoints', '15d', 'raw datapoints', '15d'),
   delivered: retentionSpec('delivered', '30d', 'delivered deliveries'),
   dead: retentionSpec('dead', '90d', 'dead deliveries (for replay)'),
 };
@@ -83,15 +86,14 @@ export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
 /** Every setting of `tocsin start`, in the order of its usage text. */
 export const allSettingSpecs: SettingSpec[] = [...Object.values(settingSpecs), ...Object.values(retentionSpecs)];
 
-/** The shortest retention accepted: the retention job runs hourly. */
-const MIN_RETENTION_MS = 3_600_000;
-
 function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionSettings {
   const out = {} as RetentionSettings;
   for (const [key, spec] of Object.entries(retentionSpecs) as [keyof RetentionSettings, RetentionSpec][]) {
     const text = get(spec) ?? spec.default;
     const ms = parseDuration(text);
-    if (ms === undefined || ms < MIN_RETENTION_MS) throw bad(spec, `'${text}' is not a duration of at least 1h (such as ${spec.default})`);
+    if (ms === undefined || ms < parseDuration(spec.min)!) {
+      throw bad(spec, `'${text}' is not a duration of at least ${spec.min} (such as ${spec.default})`);
+    }
     out[key] = ms;
   }
   return out;
