@@ -42,6 +42,11 @@ export interface AlarmEntry {
 /** Where datapoints come from; the metrics domain provides it. */
 export type PeriodSource = (key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) => Promise<PeriodValue[]>;
 
+/** Where alarms register the series they watch (keys of `seriesKeyOf`); the metrics domain's sink. */
+export interface WatchRegistry {
+  watch(watcher: string, keys: ReadonlySet<string>): void;
+}
+
 export class AlarmService {
   private alarms = new Map<string, AlarmEntry>();
   private byId = new Map<string, AlarmEntry>();
@@ -66,8 +71,11 @@ export class AlarmService {
     private readonly publisher: PublishService,
     destinations: DestinationService,
     private readonly periods: PeriodSource,
+    /** Told the series alarms watch, each time the set changes (the metric sink, so producers skip the rest). */
+    private readonly watchRegistry?: WatchRegistry,
   ) {
     this.sinks = { publisher, destinations };
+    this.watchRegistry?.watch('alarms', this.watched);
   }
 
   async load(): Promise<void> {
@@ -127,6 +135,7 @@ export class AlarmService {
 
   private rewatch(): void {
     this.watched = new Set([...this.alarms.values()].filter((a) => !isComposite(a.spec)).map((a) => seriesKeyOf((a.spec as MetricAlarmSpec).namespace, (a.spec as MetricAlarmSpec).metricName, (a.spec as MetricAlarmSpec).dimensions)));
+    this.watchRegistry?.watch('alarms', this.watched);
     this.referrers = new Map();
     for (const a of this.alarms.values()) this.addReferrer(a);
   }

@@ -1,24 +1,23 @@
-import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { getRequestListener } from '@hono/node-server';
 import { createTocsin, type Tocsin } from '../app.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { TocsinError } from '../core/errors.js';
-import { loadSettings, settingSpecs, type Settings } from '../config/settings.js';
+import { allSettingSpecs, loadSettings, settingSpecs, type Settings } from '../config/settings.js';
+import { startHttpServer } from '../http/http-server.js';
 import { formatIssues, loadConfigFile, type LoadResult } from '../config/config-loader.js';
 import { describeConnectError, redactDatabaseUrl } from '../db/database.js';
 import { acquireNodeLock, type NodeLock } from '../db/node-lock.js';
 import { parseFlags, type Command } from './command.js';
 
-const flagOptions = Object.fromEntries(Object.values(settingSpecs).map((s) => [s.flag, { type: 'string' as const }]));
+const flagOptions = Object.fromEntries(allSettingSpecs.map((s) => [s.flag, { type: 'string' as const }]));
 
 const usage = `usage: tocsin start [options]
 
 Starts the server. Every option can also be set in the environment.
 
-${Object.values(settingSpecs)
-  .map((s) => `  --${s.flag.padEnd(14)} ${s.env.padEnd(20)} ${s.help}`)
+${allSettingSpecs
+  .map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(27)} ${s.help}`)
   .join('\n')}`;
 
 function describeChange(c: { action: string; resource: string; name: string }): string {
@@ -71,24 +70,6 @@ async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResul
   }
 }
 
-async function listen(tocsin: Tocsin, settings: Settings): Promise<{ server: Server; port: number }> {
-  const hono = getRequestListener(tocsin.http.fetch);
-  const server = createServer((req, res) => {
-    if (!tocsin.fastPath(req, res)) void hono(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  server.listen(settings.port, settings.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  }).catch((err: NodeJS.ErrnoException) => {
-    const setting = `${settingSpecs.port.env} (--${settingSpecs.port.flag})`;
-    throw new TocsinError('unavailable', `${setting}: cannot listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}`);
-  });
-  const address = server.address();
-  return { server, port: typeof address === 'object' && address ? address.port : settings.port };
-}
-
 async function serve(settings: Settings, loaded: LoadResult | undefined, logger: Logger): Promise<number> {
   const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
   let lost: ((err: Error) => void) | undefined;
@@ -104,9 +85,17 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
       throw startupError(settings, err);
     });
     if (loaded) await applyConfig(tocsin, settings, loaded, logger);
-    const { server, port } = await listen(tocsin, settings);
-    // With --port 0 the links in messages and ping URLs take the port actually chosen.
-    if (settings.port === 0) settings.publicUrl = settings.publicUrl.replace(/:0$/, `:${port}`);
+    // With --port 0 the links in messages and ping URLs take the port actually chosen (publicUrl).
+    const server = await startHttpServer({
+      host: settings.host,
+      port: settings.port,
+      fetch: tocsin.http.fetch,
+      fastPath: tocsin.fastPath,
+      upgrades: tocsin.upgrades,
+      statics: tocsin.statics,
+      publicUrl: tocsin.publicUrl,
+    });
+    const port = server.port;
     // Only now that the server listens: a start that fails earlier must not make a token nobody sees.
     const firstToken = await tocsin.tokens.bootstrap();
     tocsin.start();
@@ -126,9 +115,7 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     const lostErr = await Promise.race([signal, lockLost]);
     if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
     else logger.info('shutting down');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    await closed;
+    await server.close();
     return lostErr ? 1 : 0;
   } finally {
     await tocsin?.close();

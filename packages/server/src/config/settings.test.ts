@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TocsinError } from '../core/errors.js';
-import { clientSettings, loadSettings } from './settings.js';
+import { readFileSync } from 'node:fs';
+import { clientSettings, loadSettings, retentionSpecs } from './settings.js';
 
 describe('settings', () => {
   it('has defaults that need no set-up', () => {
@@ -38,6 +39,30 @@ describe('settings', () => {
     ];
     for (const [env, pattern] of cases) {
       assert.throws(() => loadSettings({}, env, '/x'), (err: unknown) => err instanceof TocsinError && pattern.test(err.message), JSON.stringify(env));
+    }
+  });
+
+  it('keeps history per domain for the documented defaults, or the durations given', () => {
+    const day = 86_400_000;
+    assert.deepEqual(loadSettings({}, {}, '/x').retention, { results: 7 * day, rollups: 366 * day, pings: 30 * day, datapoints: 15 * day, delivered: 30 * day, dead: 90 * day });
+    const s = loadSettings({ 'retention-pings': '2d' }, { TOCSIN_RETENTION_PINGS: '9d', TOCSIN_RETENTION_DEAD: '1w', TOCSIN_RETENTION_RESULTS: '36h' }, '/x');
+    assert.equal(s.retention.pings, 2 * day, 'the flag wins');
+    assert.equal(s.retention.dead, 7 * day);
+    assert.equal(s.retention.results, 1.5 * day);
+    for (const [env, pattern] of [
+      [{ TOCSIN_RETENTION_RESULTS: 'forever' }, /^TOCSIN_RETENTION_RESULTS \(--retention-results\): 'forever' is not a duration of at least 1h \(such as 7d\)$/],
+      [{ TOCSIN_RETENTION_PINGS: '30m' }, /^TOCSIN_RETENTION_PINGS \(--retention-pings\): '30m' is not a duration of at least 1h/],
+      [{ TOCSIN_RETENTION_DATAPOINTS: '14d' }, /^TOCSIN_RETENTION_DATAPOINTS \(--retention-datapoints\): '14d' is not a duration of at least 15d/],
+      [{ TOCSIN_RETENTION_DELIVERED: '-1d' }, /^TOCSIN_RETENTION_DELIVERED \(--retention-delivered\)/],
+    ] as [Record<string, string>, RegExp][]) {
+      assert.throws(() => loadSettings({}, env, '/x'), (err: unknown) => err instanceof TocsinError && pattern.test(err.message), JSON.stringify(env));
+    }
+  });
+
+  it('documents every retention setting with its default in docs/settings.md', () => {
+    const doc = readFileSync(new URL('../../../../docs/settings.md', import.meta.url), 'utf8');
+    for (const spec of Object.values(retentionSpecs)) {
+      assert.ok(doc.includes(`| \`${spec.env}\` | \`--${spec.flag}\` | \`${spec.default}\` |`), spec.env);
     }
   });
 

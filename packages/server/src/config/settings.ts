@@ -21,6 +21,23 @@ export interface Settings {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Id of this node in a cluster; defaults to host name and pid. */
   nodeId?: string;
+  /** How long each domain keeps its history, in ms. */
+  retention: RetentionSettings;
+}
+
+/** What the hourly retention job keeps, per domain (milliseconds). */
+export interface RetentionSettings {
+  /** Raw check results (hourly rollups replace them). */
+  results: number;
+  /** Hourly rollups of check results, and per-minute rollups of datapoints. */
+  rollups: number;
+  pings: number;
+  /** Raw datapoints (per-minute rollups replace them). */
+  datapoints: number;
+  /** Delivered deliveries and their events. */
+  delivered: number;
+  /** Dead deliveries (dead letters), kept longer for replay. */
+  dead: number;
 }
 
 interface SettingSpec {
@@ -29,7 +46,7 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId'>, SettingSpec> & { nodeId: SettingSpec } = {
+export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, SettingSpec> & { nodeId: SettingSpec } = {
   host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
   port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
   dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
@@ -42,6 +59,45 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId'>, SettingSpec> &
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
 };
+
+/** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
+type RetentionSpec = SettingSpec & { default: string; min: string };
+
+function retentionSpec(key: string, default_: string, what: string, min = '1h'): RetentionSpec {
+  return {
+    env: `TOCSIN_RETENTION_${key.toUpperCase()}`,
+    flag: `retention-${key}`,
+    default: default_,
+    min,
+    help: `${what} are kept (${default_})`,
+  };
+}
+
+export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
+  results: retentionSpec('results', '7d', 'raw check results'),
+  rollups: retentionSpec('rollups', '366d', 'hourly check rollups and metric rollups'),
+  pings: retentionSpec('pings', '30d', 'heartbeat pings'),
+  // Queries read raw datapoints for 14 days, and rollups take them when 14 days and 10 minutes old.
+  datapoints: retentionSpec('datapoints', '15d', 'raw datapoints', '15d'),
+  delivered: retentionSpec('delivered', '30d', 'delivered deliveries'),
+  dead: retentionSpec('dead', '90d', 'dead deliveries (for replay)'),
+};
+
+/** Every setting of `tocsin start`, in the order of its usage text. */
+export const allSettingSpecs: SettingSpec[] = [...Object.values(settingSpecs), ...Object.values(retentionSpecs)];
+
+function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionSettings {
+  const out = {} as RetentionSettings;
+  for (const [key, spec] of Object.entries(retentionSpecs) as [keyof RetentionSettings, RetentionSpec][]) {
+    const text = get(spec) ?? spec.default;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < parseDuration(spec.min)!) {
+      throw bad(spec, `'${text}' is not a duration of at least ${spec.min} (such as ${spec.default})`);
+    }
+    out[key] = ms;
+  }
+  return out;
+}
 
 function bad(spec: SettingSpec, message: string): TocsinError {
   return new TocsinError('bad_request', `${spec.env} (--${spec.flag}): ${message}`);
@@ -67,11 +123,11 @@ export function loadSettings(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): Settings {
-  const get = (key: keyof typeof settingSpecs): string | undefined => {
-    const spec = settingSpecs[key];
+  const read = (spec: SettingSpec): string | undefined => {
     const v = flags[spec.flag] ?? env[spec.env];
     return v === undefined || v === '' ? undefined : v;
   };
+  const get = (key: keyof typeof settingSpecs): string | undefined => read(settingSpecs[key]);
   const host = get('host') ?? '127.0.0.1';
   const portText = get('port') ?? '8080';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw bad(settingSpecs.port, `'${portText}' is not a port number (0-65535)`);
@@ -112,6 +168,7 @@ export function loadSettings(
     mailFrom,
     logLevel: logLevel as Settings['logLevel'],
     nodeId: get('nodeId'),
+    retention: retentionOf(read),
   };
 }
 

@@ -61,6 +61,16 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
 }
 
 /** The URL as it may be shown: the password replaced by `***`. */
+/** Whether the database answers a trivial query (readiness). */
+export async function databaseAnswers(handle: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(handle.db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function redactDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);

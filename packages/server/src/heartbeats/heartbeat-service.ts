@@ -19,6 +19,11 @@ import type { PingWriter } from './ping-writer.js';
 
 export const DEADLINE_JOB = 'heartbeat-deadline';
 
+/** Sets (or, with null, cancels) a heartbeat's deadline in the scheduler: what the ping writer calls after commit. */
+export function deadlineScheduler(scheduler: Scheduler): (id: string, at: number | null) => void {
+  return (id, at) => (at === null ? scheduler.cancel(DEADLINE_JOB, id) : scheduler.schedule(DEADLINE_JOB, id, at));
+}
+
 export interface HeartbeatView {
   name: string;
   slug: string;
@@ -72,8 +77,7 @@ export class HeartbeatService {
   }
 
   schedule(id: string, at: number | null): void {
-    if (at === null) this.scheduler.cancel(DEADLINE_JOB, id);
-    else this.scheduler.schedule(DEADLINE_JOB, id, at);
+    deadlineScheduler(this.scheduler)(id, at);
   }
 
   parse(input: unknown, prefix = ''): HeartbeatSpec & { slug: string } {

@@ -166,6 +166,11 @@ export async function acquireLeases(q: Q, ids: readonly string[], owner: string,
   return rows.map((r) => r.subscription_id);
 }
 
+/** Drops every subscription lease: on SQLite one process owns the file, so leases left by a crashed run are void. */
+export async function clearLeases(q: Q): Promise<void> {
+  await q.deleteFrom('subscription_leases').execute();
+}
+
 export async function releaseLeases(q: Q, ids: readonly string[], owner: string): Promise<void> {
   if (ids.length === 0) return;
   await q.deleteFrom('subscription_leases').where('subscription_id', 'in', [...ids]).where('owner', '=', owner).execute();

@@ -4,10 +4,10 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { createTocsin, type Tocsin } from '../app.js';
 import { silentLogger } from '../core/logger.js';
 import { loadSettings } from '../config/settings.js';
+import { startHttpServer } from '../http/http-server.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const CLI_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -41,11 +41,9 @@ export async function startCliServer(): Promise<{ url: string; tocsin: Tocsin; d
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-cli-'));
   const settings = loadSettings({ 'data-dir': dir, port: '0', 'admin-token': CLI_ADMIN_TOKEN }, {}, dir);
   const tocsin = await createTocsin(settings, { logger: silentLogger });
-  const server = serve({ fetch: tocsin.http.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Ping URLs in answers are built from the public URL, known only now that the port is.
-  settings.publicUrl = url;
+  // As `tocsin start` serves: ping URLs in answers take the port chosen.
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch, fastPath: tocsin.fastPath, publicUrl: tocsin.publicUrl });
+  const url = `http://127.0.0.1:${server.port}`;
   tocsin.start();
   return {
     url,
@@ -53,7 +51,7 @@ export async function startCliServer(): Promise<{ url: string; tocsin: Tocsin; d
     dir,
     cli: (args, env = {}) => runTocsin(args, { TOCSIN_URL: url, TOCSIN_TOKEN: CLI_ADMIN_TOKEN, ...env }),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await tocsin.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTocsin, type Tocsin, type TocsinOptions } from '../app.js';
 import type { Clock } from '../core/clock.js';
-import { silentLogger } from '../core/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { loadSettings } from '../config/settings.js';
 import { POSTGRES_URL, createPostgresSchema, type TestDatabase } from './test-databases.js';
 
@@ -15,7 +15,7 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
  */
 export async function createTestApp(
   variant: TestDatabase['name'],
-  options: { clock?: Clock; outbox?: TocsinOptions['outbox']; flags?: Record<string, string> } = {},
+  options: { clock?: Clock; outbox?: TocsinOptions['outbox']; flags?: Record<string, string>; logger?: Logger; extraModules?: TocsinOptions['extraModules'] } = {},
 ): Promise<{ tocsin: Tocsin; dispose(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-app-'));
   let schema: { schema: string; drop(): Promise<void> } | undefined;
@@ -25,7 +25,13 @@ export async function createTestApp(
     flags['database-url'] = POSTGRES_URL;
   }
   const settings = loadSettings(flags, {}, dir);
-  const tocsin = await createTocsin(settings, { logger: silentLogger, clock: options.clock, schema: schema?.schema, outbox: options.outbox });
+  const tocsin = await createTocsin(settings, {
+    logger: options.logger ?? silentLogger,
+    clock: options.clock,
+    schema: schema?.schema,
+    outbox: options.outbox,
+    extraModules: options.extraModules,
+  });
   return {
     tocsin,
     async dispose() {

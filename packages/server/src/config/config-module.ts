@@ -1,0 +1,18 @@
+import type { AppContext, AppModule } from '../app-module.js';
+import { ConfigApplyService } from './config-apply-service.js';
+import { registerConfigRoutes } from './config-routes.js';
+import type { ConfigSection } from './config-section.js';
+
+export interface ConfigModule extends AppModule {
+  config: ConfigApplyService;
+}
+
+/** Config as code over the sections the other modules contribute, in the order given (that of apply and export). */
+export function configModule(ctx: AppContext, sections: ConfigSection[]): ConfigModule {
+  const config = new ConfigApplyService(ctx.db, sections, ctx.wakeOutbox);
+  return {
+    name: 'config',
+    config,
+    routes: (app) => registerConfigRoutes(app, ctx.tokens, config),
+  };
+}

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext, AppModule } from '../app-module.js';
+import type { TopicReferrer } from '../notify/topic-service.js';
+import { recordRunDuration } from './heartbeat-datapoints.js';
+import { heartbeatConfigSection, heartbeatTopicReferrer } from './heartbeat-config.js';
+import { HeartbeatRegistry } from './heartbeat-registry.js';
+import { registerHeartbeatRoutes } from './heartbeat-routes.js';
+import { DEADLINE_JOB, HeartbeatService, deadlineScheduler } from './heartbeat-service.js';
+import { prunePings } from './heartbeat-store.js';
+import { createPingHandler, pingListener, registerPingRoutes, type PingOptions } from './ping-routes.js';
+import { PingWriter } from './ping-writer.js';
+
+export interface HeartbeatsModule extends AppModule {
+  heartbeats: HeartbeatService;
+  registry: HeartbeatRegistry;
+  pingWriter: PingWriter;
+  topicReferrer: TopicReferrer;
+  /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
+  fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** Heartbeats: ping endpoints (routed and the fast path), the ping writer and deadlines. */
+export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<PingOptions> } = {}): HeartbeatsModule {
+  const { db, clock, scheduler, settings } = ctx;
+  const registry = new HeartbeatRegistry();
+  const onRun = (name: string, ms: number, at: number) => recordRunDuration(ctx.sink, name, ms, at);
+  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, deadlineScheduler(scheduler), onRun);
+  const heartbeats = new HeartbeatService(db, clock, registry, scheduler, pingWriter, ctx.publicUrl, ctx.topicNames);
+  scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeats.onDeadline(id) });
+  const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
+  const pingHandler = createPingHandler({ registry, heartbeats, writer: pingWriter, clock, options: pingOptions });
+  const pingLogger = ctx.logger.child({ component: 'pings' });
+  return {
+    name: 'heartbeats',
+    heartbeats,
+    registry,
+    pingWriter,
+    topicReferrer: heartbeatTopicReferrer(heartbeats),
+    fastPath: pingListener(pingHandler, pingLogger),
+    configSections: [heartbeatConfigSection(heartbeats, ctx.topicNames)],
+    routes(app) {
+      registerHeartbeatRoutes(app, ctx.tokens, heartbeats);
+      registerPingRoutes(app, pingHandler, pingLogger);
+    },
+    retention: [{ domain: 'pings', prune: (now) => prunePings(db, now - settings.retention.pings).then(() => {}) }],
+    load: () => heartbeats.load(),
+    close: () => pingWriter.drain(),
+  };
+}

@@ -1,0 +1,29 @@
+import type { AppContext, AppModule } from '../app-module.js';
+import { groupConfigSection } from './group-config.js';
+import { GroupService } from './group-service.js';
+import type { MonitorService } from './monitor-service.js';
+
+const SAMPLE_EVERY_MS = 60_000;
+
+export interface GroupsModule extends AppModule {
+  groups: GroupService;
+}
+
+/** Groups of monitors: each minute, every group's healthy count becomes a datapoint. */
+export function groupsModule(ctx: AppContext, monitors: MonitorService): GroupsModule {
+  const groups = new GroupService(ctx.db, monitors);
+  ctx.every({
+    name: 'group-sample',
+    everyMs: SAMPLE_EVERY_MS,
+    firstAt: (now) => Math.floor(now / SAMPLE_EVERY_MS) * SAMPLE_EVERY_MS + SAMPLE_EVERY_MS,
+    // A sample is of its due minute: after a pause, each missed minute gets its own.
+    catchUp: true,
+    run: async (dueAt) => ctx.sink.record(groups.sample(dueAt)),
+  });
+  return {
+    name: 'groups',
+    groups,
+    configSections: [groupConfigSection(groups)],
+    load: () => groups.load(),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Periodic work (flushes, rollups, sweeps, retention) as a scheduler job with
+ * one key, so it runs on the injected clock like every other job and a fake
+ * clock drives it in tests. A run that fails is logged under the job's name
+ * and the job keeps its cadence: the next run is the first slot of its grid
+ * (due time + k × period) after now, never a burst of missed slots.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface PeriodicJob {
+  name: string;
+  everyMs: number;
+  /** The first due time; by default one period from now. */
+  firstAt?: (now: number) => number;
+  /**
+   * After a late run, run once per missed slot (each run gets its own due
+   * time), for work that samples at its due time; otherwise skip to the next
+   * slot after now.
+   */
+  catchUp?: boolean;
+  run(dueAt: number): Promise<unknown>;
+}
+
+/** The scheduler key of a periodic job's only item. */
+export const PERIODIC_KEY = 'all';
+
+/** The first slot of the grid `dueAt + k × everyMs` (k ≥ 1) that is after `now`. */
+export function nextSlot(dueAt: number, everyMs: number, now: number): number {
+  const next = dueAt + everyMs;
+  if (next > now) return next;
+  return dueAt + (Math.floor((now - dueAt) / everyMs) + 1) * everyMs;
+}
+
+/** Adds the job to the scheduler and schedules its first run. */
+export function addPeriodicJob(scheduler: Scheduler, clock: Clock, logger: Logger, job: PeriodicJob): void {
+  scheduler.addJob({
+    name: job.name,
+    concurrency: 1,
+    run: async (_key, dueAt) => {
+      try {
+        await job.run(dueAt);
+      } catch (err) {
+        logger.warn('periodic job failed', { job: job.name, err });
+        return nextSlot(dueAt, job.everyMs, clock.now());
+      }
+      return job.catchUp ? dueAt + job.everyMs : nextSlot(dueAt, job.everyMs, clock.now());
+    },
+  });
+  const now = clock.now();
+  scheduler.schedule(job.name, PERIODIC_KEY, job.firstAt ? job.firstAt(now) : now + job.everyMs);
+}
