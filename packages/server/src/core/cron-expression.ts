@@ -111,13 +111,19 @@ export function libraryForm(expr: string): string {
 }
 
 /**
- * A paused croner job for a validated expression in a time zone. Options that keep croner 11 reading
- * cron as Tocsin documents it: exactly 5 fields; `5/15` as `5-59/15` (`sloppyRanges`, as croner 9 and
- * cronie read it); day-of-month OR day-of-week (croner's default). DST: croner moves a fixed time in a
- * spring-forward gap to the jump; heartbeat-schedule keeps the wider Vixie rule of which jobs are fixed.
+ * A paused croner job for a validated expression in a time zone, read as Tocsin documents cron:
+ * exactly 5 fields; `5/15` as `5-59/15` (`sloppyRanges`, as croner 9 and cronie read it);
+ * day-of-month OR day-of-week (croner's default). DST is croner's own handling, with lists and
+ * ranges counted as fixed times as in Vixie cron (`fixedTimeRule`); heartbeat-schedule.ts has the rules.
  */
 export function compileCron(expr: string, timezone: string): Cron {
-  return new Cron(libraryForm(expr), { timezone, paused: true, mode: '5-part', sloppyRanges: true, fixedTimeRule: 'no-wildcard' });
+  return new Cron(libraryForm(expr), {
+    timezone,
+    paused: true,
+    mode: '5-part',
+    sloppyRanges: true,
+    fixedTimeRule: 'no-wildcard',
+  });
 }
 
 /** The field and message of a bad cron expression or time zone, or null. */
