@@ -110,13 +110,29 @@ export function libraryForm(expr: string): string {
   return fields.join(' ');
 }
 
+/**
+ * A paused croner job for a validated expression in a time zone, read as Tocsin documents cron:
+ * exactly 5 fields; `5/15` as `5-59/15` (`sloppyRanges`, as croner 9 and cronie read it);
+ * day-of-month OR day-of-week (croner's default). DST is croner's own handling, with lists and
+ * ranges counted as fixed times as in Vixie cron (`fixedTimeRule`); heartbeat-schedule.ts has the rules.
+ */
+export function compileCron(expr: string, timezone: string): Cron {
+  return new Cron(libraryForm(expr), {
+    timezone,
+    paused: true,
+    mode: '5-part',
+    sloppyRanges: true,
+    fixedTimeRule: 'no-wildcard',
+  });
+}
+
 /** The field and message of a bad cron expression or time zone, or null. */
 export function cronProblem(expr: string, tz: string): { field: 'cron' | 'timezone'; message: string } | null {
   if (!isValidTimeZone(tz)) return { field: 'timezone', message: `'${tz}' is not an IANA time zone such as Asia/Tokyo` };
   const problem = expressionProblem(expr);
   if (problem) return { field: 'cron', message: problem };
   try {
-    const c = new Cron(libraryForm(expr), { timezone: tz, paused: true });
+    const c = compileCron(expr, tz);
     if (!c.nextRun()) return { field: 'cron', message: 'this expression never runs' };
   } catch {
     // The checks above should leave nothing for the library to refuse; its own words name the library, so not shown.

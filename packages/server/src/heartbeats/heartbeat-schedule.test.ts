@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Cron } from 'croner';
+import { compileCron } from '../core/cron-expression.js';
 import { compileSchedule, cronProblem, isValidTimeZone, missedDeadline, nextExpected, typicalGap, validateCron } from './heartbeat-schedule.js';
 
 const MIN = 60_000;
@@ -29,15 +29,19 @@ describe('heartbeat schedule', () => {
     ['fall back: not again at 01:30 EST', cron('30 1 * * *', 'America/New_York'), '2026-11-01T05:30:00Z', '2026-11-02T06:30:00.000Z'],
     ['fall back: 02:30 happens once, EST', cron('30 2 * * *', 'America/New_York'), '2026-10-31T12:00:00Z', '2026-11-01T07:30:00.000Z'],
     ['fall back: then 02:30 EST the next day', cron('30 2 * * *', 'America/New_York'), '2026-11-01T07:30:00Z', '2026-11-02T07:30:00.000Z'],
+    ['fall back: a list is a fixed time, 01:30 once', cron('30 1,13 * * *', 'America/New_York'), '2026-11-01T05:30:00Z', '2026-11-01T18:30:00.000Z'],
+    ['fall back: every 30 minutes of hour 1 runs in the EST hour too, as cron does', cron('*/30 1 * * *', 'America/New_York'), '2026-11-01T05:30:00Z', '2026-11-01T06:00:00.000Z'],
+    ['spring forward: a list is a fixed time, expected at the jump', cron('30 2,14 * * *', 'America/New_York'), '2026-03-07T20:00:00Z', '2026-03-08T07:00:00.000Z'],
+    ['spring forward: a step without * skips the gap (an interval job)', cron('0-30/15 2 * * *', 'America/New_York'), '2026-03-07T12:00:00Z', '2026-03-09T06:00:00.000Z'],
   ];
   for (const [what, schedule, after, expected] of next) {
     it(`next expected run — ${what}`, () => assert.equal(iso(nextExpected(schedule, Date.parse(after))), expected));
   }
 
-  it('croner itself moves a 02:30 that does not exist to 03:30 EDT, and runs 01:30 once on the fall-back day', () => {
-    // What the adjustment above corrects; if croner changes, this says so.
-    const ny = (expr: string) => new Cron(expr, { timezone: 'America/New_York', paused: true });
-    assert.deepEqual(ny('30 2 * * *').nextRuns(2, new Date('2026-03-07T12:00:00Z')).map((d) => d.toISOString()), ['2026-03-08T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
+  it('croner itself moves a 02:30 that does not exist to the jump (03:00 EDT), and runs 01:30 once on the fall-back day', () => {
+    // The policy above is croner's own (11, fixedTimeRule no-wildcard); if croner changes, this says so.
+    const ny = (expr: string) => compileCron(expr, 'America/New_York');
+    assert.deepEqual(ny('30 2 * * *').nextRuns(2, new Date('2026-03-07T12:00:00Z')).map((d) => d.toISOString()), ['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z']);
     assert.deepEqual(ny('30 1 * * *').nextRuns(2, new Date('2026-10-31T12:00:00Z')).map((d) => d.toISOString()), ['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
   });
 

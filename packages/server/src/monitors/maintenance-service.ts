@@ -4,8 +4,8 @@
  * name or by tags. While a window covering a monitor is open, the monitor
  * shows MAINTENANCE and announces nothing; the checks go on.
  */
-import { Cron } from 'croner';
-import { cronProblem, libraryForm } from '../core/cron-expression.js';
+import type { Cron } from 'croner';
+import { compileCron, cronProblem } from '../core/cron-expression.js';
 import { isValidTimeZone } from '../core/time-zones.js';
 import type { Kysely } from 'kysely';
 import { maintenanceInputSchema, type MaintenanceSpec } from '@tocsin/protocol';
@@ -26,7 +26,7 @@ interface CompiledWindow {
 
 function compile(record: store.MaintenanceRecord): CompiledWindow {
   const s = record.spec;
-  if (s.cron) return { record, cron: new Cron(libraryForm(s.cron), { timezone: s.timezone, paused: true }), durationMs: s.duration };
+  if (s.cron) return { record, cron: compileCron(s.cron, s.timezone), durationMs: s.duration };
   return { record, startAt: Date.parse(s.start!), endAt: Date.parse(s.end!) };
 }
 

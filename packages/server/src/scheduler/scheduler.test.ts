@@ -3,31 +3,8 @@ import { describe, it } from 'node:test';
 import { FakeClock, systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
-import { DueHeap } from './due-heap.js';
 import { StaticKeyOwnership } from './key-ownership.js';
 import { Scheduler, nextSlotAfter } from './scheduler.js';
-
-describe('due heap', () => {
-  it('pops in due order and honours moves and deletes', () => {
-    const h = new DueHeap();
-    const times = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000);
-    times.forEach((t, i) => h.set(`k${i}`, t));
-    h.set('k0', 2000);
-    h.delete('k1');
-    const out: number[] = [];
-    for (let item = h.popDue(5000); item; item = h.popDue(5000)) out.push(item.dueAt);
-    assert.equal(out.length, 499);
-    assert.deepEqual(out, [...out].sort((a, b) => a - b));
-    assert.equal(out[out.length - 1], 2000);
-    assert.equal(h.size, 0);
-  });
-  it('keeps nothing not due', () => {
-    const h = new DueHeap();
-    h.set('a', 10);
-    assert.equal(h.popDue(9), undefined);
-    assert.deepEqual(h.popDue(10), { key: 'a', dueAt: 10 });
-  });
-});
 
 describe('scheduler', () => {
   it('runs items when due, reschedules them by the handler answer, and measures lag', async () => {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { httpProbeSchema, type HttpProbeSpec } from '@tocsin/protocol';
-import { hasOpenssl, selfSigned } from '../../test-support/self-signed.js';
+import { opensslSkip, selfSigned } from '../../test-support/self-signed.js';
 import { httpProbe, MAX_BODY_BYTES } from './http-probe.js';
 
 async function listen(server: http.Server): Promise<number> {
@@ -171,7 +171,7 @@ describe('http probe', () => {
   });
 });
 
-describe('https probe', { skip: hasOpenssl ? false : 'openssl is not on PATH: no certificate to test with' }, () => {
+describe('https probe', { skip: opensslSkip }, () => {
   let server: https.Server;
   let base = '';
   const spec = (extra: Record<string, unknown> = {}) => httpProbeSchema.parse({ type: 'http', url: `${base}/ok`, ...extra });

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { tlsProbeSchema } from '@tocsin/protocol';
-import { hasOpenssl, selfSigned } from '../../test-support/self-signed.js';
+import { opensslSkip, selfSigned } from '../../test-support/self-signed.js';
 import { tlsProbe } from './tls-probe.js';
 
 async function listen(server: net.Server): Promise<number> {
@@ -13,7 +13,7 @@ async function listen(server: net.Server): Promise<number> {
 
 const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-describe('tls probe', { skip: hasOpenssl ? false : 'openssl is not on PATH: no certificate to test with' }, () => {
+describe('tls probe', { skip: opensslSkip }, () => {
   const servers: net.Server[] = [];
   const ports: Record<string, number> = {};
   const serverNames: string[] = [];
