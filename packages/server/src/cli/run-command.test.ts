@@ -65,7 +65,8 @@ describe('tocsin run always runs the job and exits with its status', () => {
       assert.equal(r.code, 7, `${mark}: ${r.stderr}`);
       assert.equal(ran(mark), 'ran\n', mark);
     }
-    assert.match(byEnv.stderr, /did not answer within 1 s/);
+    // The lookup gets what is left of the 1 s budget, so the message may say 0.99x s on a busy machine.
+    assert.match(byEnv.stderr, /did not answer within (?:1|0\.9\d*) s/);
     assert.match(byFlag.stderr, /could not ping .*\/start\?rid=.*: no answer in time/);
     assert.match(byFlag.stderr, /could not ping .*\/7\?rid=.*: no answer in time/);
     // Two reports of at most the timeout each, plus some slack for a busy machine (the CLI runs in-process: no start-up);
