@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { POSTGRES_URL, createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { runCli, startServer } from './support/server-process.js';
+import { spawnCli, startServer } from './support/server-process.js';
 
 const variants = await testDatabases();
 
@@ -19,7 +19,7 @@ describe('one server per database (node lock)', () => {
       try {
         const first = await startServer(env);
         try {
-          const second = await runCli(['start', '--port', '0'], env);
+          const second = await spawnCli(['start', '--port', '0'], env);
           assert.equal(second.code, 1, second.stderr);
           assert.equal(second.stderr.trim().split('\n').length, 1, `one line: ${second.stderr}`);
           assert.doesNotMatch(second.stdout, /running|tcn_/);
