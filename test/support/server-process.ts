@@ -66,6 +66,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
+  }).catch(async (err: Error) => {
+    // A server that did not start in time is not left running: the test file could never end.
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited;
+    throw err;
   });
   return {
     url,
