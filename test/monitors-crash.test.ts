@@ -85,8 +85,10 @@ for (const variant of await testDatabases()) {
         arrivals.push({ delivery: String(req.headers['x-tocsin-delivery']), kind: e.kind, monitor: Number(e.source.name.slice(2)), statusCode: e.attributes.statusCode });
         return { status: 200 };
       };
-      let server: ServerProcess = await startServer(env);
+      // Assigned first thing in the try: whatever fails, the finally closes what was opened, so that the file ends.
+      let server!: ServerProcess;
       try {
+        server = await startServer(env);
         const monitor = (i: number) => ({ name: `m-${i}`, type: 'http', url: `${target.url}/m/${i}`, interval: '5s', timeout: '2s' });
         const flapping = Array.from({ length: FLAPPING }, (_, i) => ({
           ...monitor(i),
@@ -140,7 +142,7 @@ for (const variant of await testDatabases()) {
         assert.deepEqual(problems, [], `seed ${seed}: ${problems.length} inconsistent transitions`);
         assert.ok(transitions >= FLAPPING / 2, `only ${transitions} transitions: the test flapped too little`);
       } finally {
-        await server.stop();
+        await server?.stop();
         await target.stop();
         await hooks.stop();
         await schema?.drop();

@@ -39,9 +39,25 @@ describe('uptime monitors end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const states = async () => (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string }[];
+  const states = async () => (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string; lastCheckAt: string | null }[];
   const count = (kind: string) => arrivals.filter((a) => a.kind === kind).length;
-  const quietFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const failingNames = () => [...failing].map((i) => `site-${i}`);
+  /**
+   * Waits for a whole check round after `since`: each of `names` checked again
+   * (its result applied) and nothing left in the outbox, so that a repeated
+   * notification, had that round made one, has arrived. Not a fixed sleep.
+   */
+  async function checkedAgain(names: string[], since: number, what: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const byName = new Map((await states()).map((m) => [m.name, m.lastCheckAt]));
+        if (!names.every((n) => Date.parse(byName.get(n) ?? '') > since)) return false;
+        return (await api(server.url, TOKEN, 'GET', '/api/deliveries?topic=ops&status=pending')).json.deliveries.length === 0;
+      },
+      what,
+      (INTERVAL_S + TIMEOUT_S) * 1000 + 10_000,
+    );
+  }
 
   it('notifies exactly the monitors that changed, once, across a restart', async () => {
     const monitors = Array.from({ length: MONITORS }, (_, i) => ({
@@ -67,12 +83,12 @@ describe('uptime monitors end to end', () => {
     for (const a of arrivals) assert.ok(a.at - failedAt <= bound, `${a.monitor} was announced after ${a.at - failedAt} ms (bound ${bound} ms)`);
     assert.deepEqual(new Set(arrivals.map((a) => a.monitor)), new Set([...failing].map((i) => `site-${i}`)));
 
-    await quietFor(INTERVAL_S * 1000 + 1000);
+    await checkedAgain(failingNames(), Math.max(...arrivals.map((a) => a.at)), 'a check round of the failing monitors after their down');
     assert.equal(count('monitor.down'), FAILING, 'no repeats while down');
 
     await server.stop();
     server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN });
-    await quietFor(INTERVAL_S * 1000 + 2000);
+    await checkedAgain(monitors.map((m) => m.name), Date.now(), 'a check round of every monitor after the restart');
     const afterRestart = await states();
     assert.equal(afterRestart.filter((m) => m.state === 'DOWN').length, FAILING);
     assert.equal(arrivals.length, FAILING, 'a restart repeats nothing');
@@ -92,9 +108,10 @@ describe('uptime monitors end to end', () => {
     const failed = history.json.results.filter((r: { up: boolean }) => !r.up);
     assert.ok(failed.length >= 2 && failed.every((r: { reason: string }) => /^status 500, expected 200/.test(r.reason)), JSON.stringify(failed));
 
+    const recovered = failingNames();
     failing.clear();
     await waitFor(() => count('monitor.up') >= FAILING, `${FAILING} recoveries`, 20_000);
-    await quietFor(INTERVAL_S * 1000 + 1000);
+    await checkedAgain(recovered, Math.max(...arrivals.map((a) => a.at)), 'a check round of the recovered monitors after their up');
     assert.equal(count('monitor.up'), FAILING);
     assert.equal(count('monitor.down'), FAILING);
     assert.equal(arrivals.length, 2 * FAILING);

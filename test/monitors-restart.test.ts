@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { waitFor } from '../packages/server/src/test-support/http-receiver.js';
 import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
 import { CheckTarget } from './support/check-target.js';
-import { api, startServer } from './support/server-process.js';
+import { api, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'monitors-restart-admin-token-0123456789';
 const MONITORS = 200;
@@ -24,8 +24,10 @@ for (const variant of await testDatabases()) {
       const env: Record<string, string> = { TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN, TOCSIN_NODE_ID: `restart-test-${variant.name}` };
       if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
       const target = await new CheckTarget().start();
-      let server = await startServer(env);
+      // Assigned first thing in the try: whatever fails, the finally closes what was opened, so that the file ends.
+      let server!: ServerProcess;
       try {
+        server = await startServer(env);
         const monitors = Array.from({ length: MONITORS }, (_, i) => ({ name: `m-${i}`, type: 'http', url: `${target.url}/m/${i}`, interval: `${INTERVAL_MS / 1000}s`, timeout: '2s' }));
         const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config: { monitors } });
         assert.equal(applied.status, 200, JSON.stringify(applied.json));
@@ -67,7 +69,7 @@ for (const variant of await testDatabases()) {
         const limit = Math.max(0, ...duePerSecond.values()) + (2 * overdue) / (CATCH_UP_MS / 1000) + 10;
         assert.ok(busiest <= limit, `${busiest} checks in one second after the restart (${overdue} overdue; at most ${limit})`);
       } finally {
-        await server.stop();
+        await server?.stop();
         await target.stop();
         await schema?.drop();
         rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { POSTGRES_URL, createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { runCli, startServer } from './support/server-process.js';
+import { spawnCli, startServer } from './support/server-process.js';
 
 const variants = await testDatabases();
 
@@ -19,7 +19,7 @@ describe('one server per database (node lock)', () => {
       try {
         const first = await startServer(env);
         try {
-          const second = await runCli(['start', '--port', '0'], env);
+          const second = await spawnCli(['start', '--port', '0'], env);
           assert.equal(second.code, 1, second.stderr);
           assert.equal(second.stderr.trim().split('\n').length, 1, `one line: ${second.stderr}`);
           assert.doesNotMatch(second.stdout, /running|tcn_/);
@@ -37,8 +37,11 @@ describe('one server per database (node lock)', () => {
         }
         // The holder died without a chance to clean up; a restart must succeed.
         const restarted = await startServer(env);
-        assert.equal((await fetch(`${restarted.url}/readyz`)).status, 200);
-        await restarted.stop();
+        try {
+          assert.equal((await fetch(`${restarted.url}/readyz`)).status, 200);
+        } finally {
+          await restarted.stop();
+        }
         assert.equal(restarted.proc.exitCode, 0, `${restarted.proc.signalCode} ${restarted.output()}`);
         // And after a clean stop, too.
         const again = await startServer(env);
@@ -56,9 +59,15 @@ describe('one server per database (node lock)', () => {
     const schemas = variants.some((v) => v.name === 'postgres') ? await Promise.all([createPostgresSchema(), createPostgresSchema()]) : [];
     try {
       const envs = dirs.map((d, i) => ({ TOCSIN_DATA_DIR: d, ...(schemas[i] ? { TOCSIN_DATABASE_URL: postgresUrlWithSchema(schemas[i].schema) } : {}) }));
-      const servers = await Promise.all(envs.map((e) => startServer(e)));
-      for (const s of servers) assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
-      await Promise.all(servers.map((s) => s.stop()));
+      const started = await Promise.allSettled(envs.map((e) => startServer(e)));
+      const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      try {
+        for (const r of started) if (r.status === 'rejected') throw r.reason;
+        for (const s of servers) assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+      } finally {
+        // One that started is stopped even when the other did not: the file must end.
+        await Promise.all(servers.map((s) => s.stop()));
+      }
     } finally {
       await Promise.all(schemas.map((s) => s.drop()));
       for (const d of dirs) rmSync(d, { recursive: true, force: true });

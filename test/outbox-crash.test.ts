@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { HttpReceiver, waitFor } from '../packages/server/src/test-support/http-receiver.js';
 import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { api, startServer } from './support/server-process.js';
+import { api, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'crash-test-admin-token-0123456789';
 const SUBSCRIPTIONS = 10;
@@ -27,8 +27,9 @@ for (const variant of await testDatabases()) {
         arrivals.push({ delivery: String(req.headers['x-tocsin-delivery']), dedup: String(req.headers['x-tocsin-dedup-key']), path: req.path });
         return { status: 200, body: 'ok' };
       };
-      let server = await startServer(env);
+      let server: ServerProcess | undefined;
       try {
+        server = await startServer(env);
         const subscriptions = Array.from({ length: SUBSCRIPTIONS }, (_, i) => ({ protocol: 'webhook', name: `hook-${i}`, endpoint: `${receiver.url}/hook/${i}` }));
         assert.equal((await api(server.url, TOKEN, 'POST', '/api/topics', { name: 'crash', subscriptions })).status, 201);
         for (let i = 0; i < EVENTS; i++) {
@@ -43,9 +44,9 @@ for (const variant of await testDatabases()) {
         await server.kill();
         const atKill = arrivals.length;
 
-        server = await startServer(env);
+        const restarted = (server = await startServer(env));
         await waitFor(() => new Set(arrivals.map((a) => a.delivery)).size === SUBSCRIPTIONS * EVENTS, 'every delivery after the restart', 120_000);
-        await waitFor(async () => (await api(server.url, TOKEN, 'GET', '/api/deliveries?status=pending')).json.deliveries.length === 0, 'an empty outbox', 45_000);
+        await waitFor(async () => (await api(restarted.url, TOKEN, 'GET', '/api/deliveries?status=pending')).json.deliveries.length === 0, 'an empty outbox', 45_000);
 
         const seen = new Map<string, string>();
         const duplicates: string[] = [];
@@ -72,7 +73,8 @@ for (const variant of await testDatabases()) {
           assert.deepEqual(order, [...order].sort((x, y) => x - y), `queue ${s} in order`);
         }
       } finally {
-        await server.stop();
+        // Whatever failed, the receiver and the server are closed, so that the file ends.
+        await server?.stop();
         await receiver.stop();
         await schema?.drop();
         rmSync(dir, { recursive: true, force: true });

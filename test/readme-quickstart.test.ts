@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../packages/server/src/test-support/http-receiver.js';
-import { api, repoRoot, runCli, startServer, type ServerProcess } from './support/server-process.js';
+import { api, repoRoot, spawnCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'readme-quickstart-admin-token-0123456789';
 /** The ways the README may call the CLI; each runs the same main. */
@@ -59,12 +59,12 @@ describe("the README's quick start", () => {
     for (const wanted of ['apply -f', 'metrics put', 'monitors', 'heartbeats', 'alarms']) {
       assert.ok(verbs.some((v) => v.startsWith(wanted)), `the quick start has '${wanted}': ${verbs.join(', ')}`);
     }
-    // The README's CLI is the built one; runCli runs the same main from source. Only the
+    // The README's CLI is the built one; spawnCli runs the same main from source, as a process. Only the
     // server's address and the token of the earlier `export` step are set.
     const env = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN };
     const out: Record<string, string> = {};
     for (const line of lines) {
-      const r = await runCli(argsOf(line), env, undefined, repoRoot);
+      const r = await spawnCli(argsOf(line), env, undefined, repoRoot);
       assert.equal(r.code, 0, `${line}\n${r.stderr}`);
       assert.equal(r.stderr, '', line);
       out[line] = r.stdout;

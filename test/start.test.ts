@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { childEnv, cliMain, neutralCwd, repoRoot, runCli, startServer, tsxArgs } from './support/server-process.js';
+import { childEnv, cliMain, neutralCwd, repoRoot, runCli, spawnCli, startServer, tsxArgs } from './support/server-process.js';
 
 function tmp(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'tocsin-start-'));
@@ -95,7 +95,7 @@ describe('tocsin start', () => {
     try {
       const file = path.join(dir, 'tocsin.yaml');
       writeFileSync(file, 'version: 1\nmonitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n');
-      const failed = await runCli(['start', '--port', '0'], { TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
+      const failed = await spawnCli(['start', '--port', '0'], { TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
       assert.equal(failed.code, 1, failed.stderr);
       assert.match(failed.stderr, /nowhere/);
       assert.doesNotMatch(failed.stdout + failed.stderr, /tcn_/);
@@ -117,7 +117,7 @@ describe('tocsin start', () => {
       await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
       try {
         const port = String((busy.address() as AddressInfo).port);
-        const failed = await runCli(['start'], { ...env, TOCSIN_PORT: port });
+        const failed = await spawnCli(['start'], { ...env, TOCSIN_PORT: port });
         assert.equal(failed.code, 1);
         assert.match(failed.stderr, new RegExp(`^tocsin: TOCSIN_PORT \\(--port\\): cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\n$`));
         assert.doesNotMatch(failed.stdout + failed.stderr, /tcn_/);
@@ -176,7 +176,7 @@ describe('tocsin start', () => {
         ],
       ];
       for (const [env, pattern] of cases) {
-        const r = await runCli(['start', '--port', '0'], env);
+        const r = await spawnCli(['start', '--port', '0'], env);
         assert.equal(r.code, 1, JSON.stringify(env));
         assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
         assert.match(r.stderr.trim(), pattern);
@@ -209,7 +209,7 @@ describe('tocsin start', () => {
   });
 
   it('prints the version', async () => {
-    const r = await runCli(['--version'], {});
+    const r = await spawnCli(['--version'], {});
     assert.equal(r.code, 0);
     const { version } = (await import('../packages/server/package.json', { with: { type: 'json' } })).default as { version: string };
     assert.equal(r.stdout, `tocsin ${version}\n`);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,6 +66,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
+  }).catch(async (err: Error) => {
+    // A server that did not start in time is not left running: the test file could never end.
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited;
+    throw err;
   });
   return {
     url,
@@ -81,8 +87,21 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   };
 }
 
-/** Runs the `tocsin` CLI (in an empty directory unless `cwd` is given) and returns its exit code and output. */
+/**
+ * Runs the `tocsin` CLI in this process (no start-up cost; the server it talks
+ * to is a real process), in an empty directory unless `cwd` is given, with
+ * `input` as the standard input of a job that `tocsin run` starts.
+ */
 export async function runCli(args: string[], env: Record<string, string>, input?: string, cwd = neutralCwd()): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli: run } = await import('../../packages/server/src/cli/cli-runner.js');
+  const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const sink = (into: Buffer[]) => ({ write: (c: string | Uint8Array) => (into.push(Buffer.from(c)), true) });
+  const code = await run(args, { stdout: sink(out.stdout), stderr: sink(out.stderr), env: childEnv(env), cwd, stdin: Readable.from(input ? [input] : []) });
+  return { code, stdout: Buffer.concat(out.stdout).toString('utf8'), stderr: Buffer.concat(out.stderr).toString('utf8') };
+}
+
+/** Runs the `tocsin` CLI as its own process, as a user does: for what only a whole process shows. */
+export async function spawnCli(args: string[], env: Record<string, string>, input?: string, cwd = neutralCwd()): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, [...tsxArgs, cliMain, ...args], {
     cwd,
     env: childEnv(env),

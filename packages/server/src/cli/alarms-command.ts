@@ -1,5 +1,6 @@
 import { ago, createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, UsageError, type Action } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const states = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const path = (name: string) => `/api/alarms/${encodeURIComponent(name)}`;
@@ -16,7 +17,7 @@ const list: Action = {
   options: { json: { type: 'boolean' } },
   async run(v) {
     const { alarms } = await createApiClient(v).get<{ alarms: AlarmRow[] }>('/api/alarms');
-    if (!printJson(v, alarms)) process.stdout.write(table(['NAME', 'STATE', 'SINCE', 'REASON'], alarms.map((a) => [a.name, a.state, ago(a.stateChangedAt), a.reason])) + '\n');
+    if (!printJson(v, alarms)) cliIo().stdout.write(table(['NAME', 'STATE', 'SINCE', 'REASON'], alarms.map((a) => [a.name, a.state, ago(a.stateChangedAt), a.reason])) + '\n');
     return 0;
   },
 };
@@ -28,7 +29,7 @@ const history: Action = {
   help: 'State changes and actions of the alarm, newest first.',
   async run(v, [name]) {
     const { history: rows } = await createApiClient(v).get<{ history: { at: string; kind: string; summary: string; data: { reason?: string } }[] }>(`${path(name)}/history`);
-    if (!printJson(v, rows)) process.stdout.write(table(['TIME', 'KIND', 'SUMMARY', 'REASON'], rows.map((h) => [h.at, h.kind, h.summary, h.data.reason ?? ''])) + '\n');
+    if (!printJson(v, rows)) cliIo().stdout.write(table(['TIME', 'KIND', 'SUMMARY', 'REASON'], rows.map((h) => [h.at, h.kind, h.summary, h.data.reason ?? ''])) + '\n');
     return 0;
   },
 };
@@ -44,7 +45,7 @@ an alarm's notifications.`,
     if (!states.includes(state)) throw new UsageError(`alarms set-state: '${state}' is not one of ${states.join(', ')}`);
     if (typeof v.reason !== 'string' || v.reason === '') throw new UsageError('alarms set-state: give the --reason (it is shown in the notification)');
     const a = await createApiClient(v).put<AlarmRow>(`${path(name)}/state`, { state, reason: v.reason });
-    process.stdout.write(`alarm '${a.name}' is ${a.state}: ${a.reason}\n`);
+    cliIo().stdout.write(`alarm '${a.name}' is ${a.state}: ${a.reason}\n`);
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import { TocsinError } from '../core/errors.js';
 import { clientSettings } from '../config/settings.js';
 import { UsageError } from './command.js';
 import type { ErrorCode } from '@tocsin/protocol';
+import { cliIo } from './cli-io.js';
 
 export interface ApiClient {
   url: string;
@@ -25,7 +26,7 @@ function unreachable(url: string, err: unknown, timeoutMs: number): TocsinError 
  * The CLI's HTTP client. Failures become one-line TocsinErrors
  * (`POST /api/config/apply: 400 …`) that keep the API's `details`.
  */
-export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, options: { timeoutMs?: number } = {}): ApiClient {
+export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = cliIo().env, options: { timeoutMs?: number } = {}): ApiClient {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
   if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);

@@ -3,6 +3,7 @@ import { formatIssues, issuesFromApi, loadConfigFile } from '../config/config-lo
 import type { ConfigChange } from '../config/config-section.js';
 import { clientFlags, createApiClient } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin apply -f FILE [--dry-run] [--prune] [--url URL] [--token TOKEN]
 
@@ -33,12 +34,12 @@ export const applyCommand: Command = {
     if (!parsed) return 0;
     const file = parsed.values.file as string | undefined;
     if (!file) {
-      process.stderr.write('tocsin apply: give the file with -f FILE\n');
+      cliIo().stderr.write('tocsin apply: give the file with -f FILE\n');
       return 2;
     }
-    const loaded = loadConfigFile(file, process.env);
+    const loaded = loadConfigFile(file, cliIo().env, cliIo().cwd);
     if (!loaded.ok) {
-      process.stderr.write(formatIssues(loaded.issues) + '\n');
+      cliIo().stderr.write(formatIssues(loaded.issues) + '\n');
       return 1;
     }
     const api = createApiClient(parsed.values);
@@ -49,14 +50,14 @@ export const applyCommand: Command = {
     } catch (err) {
       const issues = err instanceof TocsinError ? issuesFromApi(err.details, file, loaded.locate) : [];
       if (issues.length) {
-        process.stderr.write(formatIssues(issues) + '\n');
+        cliIo().stderr.write(formatIssues(issues) + '\n');
         return 1;
       }
       throw err;
     }
     const lines = formatPlan(result.changes);
-    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
-    process.stdout.write(`${summary(result.changes)}${dryRun ? ' (dry run: nothing was applied)' : ''}\n`);
+    if (lines.length) cliIo().stdout.write(lines.join('\n') + '\n');
+    cliIo().stdout.write(`${summary(result.changes)}${dryRun ? ' (dry run: nothing was applied)' : ''}\n`);
     return 0;
   },
 };

@@ -1,44 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { CLI_ADMIN_TOKEN, closedPort, repoRoot, runTocsin, startCliServer } from '../test-support/cli-harness.js';
+import { CLI_ADMIN_TOKEN, closedPort, runTocsin, spawnTocsin, startCliServer } from '../test-support/cli-harness.js';
 import { HttpReceiver } from '../test-support/http-receiver.js';
 import { commands } from './command-registry.js';
 
 type Harness = Awaited<ReturnType<typeof startCliServer>>;
 
-/**
- * Runs each argv through the command registry, as main.ts does, in one child
- * process (one process per command would cost a start-up each); returns
- * exit code and output per argv.
- */
+/** Runs each argv through the CLI in this process, as main.ts does; returns exit code and output per argv. */
 async function throughRegistry(argvs: string[][]): Promise<{ code: number; stdout: string; stderr: string }[]> {
-  const registry = pathToFileURL(path.join(repoRoot, 'packages/server/src/cli/command-registry.ts')).href;
-  const script = `
-    const { commands } = await import(${JSON.stringify(registry)});
-    const results = [];
-    const out = process.stdout.write.bind(process.stdout);
-    for (const [name, ...rest] of ${JSON.stringify(argvs)}) {
-      let stdout = '', stderr = '';
-      process.stdout.write = (c) => ((stdout += c), true);
-      const err = process.stderr.write;
-      process.stderr.write = (c) => ((stderr += c), true);
-      let code;
-      try { code = await commands[name].run(rest); } catch (e) { code = 1; stderr += String(e && e.message); }
-      process.stdout.write = out;
-      process.stderr.write = err;
-      results.push({ code, stdout, stderr });
-    }
-    out(JSON.stringify(results));`;
-  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH } });
-  let text = '';
-  proc.stdout.on('data', (c) => (text += c));
-  const code = await new Promise<number | null>((resolve) => proc.once('close', resolve));
-  assert.equal(code, 0, text);
-  return JSON.parse(text);
+  return Promise.all(argvs.map((argv) => runTocsin(argv, {})));
 }
 
 describe('every command and verb answers --help', () => {
@@ -63,7 +35,7 @@ describe('every command and verb answers --help', () => {
       assert.ok(walked.includes(expected), `${expected} was walked: ${walked.join(', ')}`);
     }
     // And through the real binary: the top-level usage lists every command, and a verb's --help exits 0.
-    const [top, verb] = await Promise.all([runTocsin(['--help'], {}), runTocsin(['metrics', 'put', '--help'], {})]);
+    const [top, verb] = await Promise.all([spawnTocsin(['--help'], {}), spawnTocsin(['metrics', 'put', '--help'], {})]);
     assert.equal(top.code, 0);
     for (const name of names) assert.match(top.stdout, new RegExp(`\\n  ${name} +\\S`), `tocsin --help lists ${name}`);
     assert.equal(verb.code, 0, verb.stderr);

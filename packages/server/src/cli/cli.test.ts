@@ -225,6 +225,23 @@ describe('tocsin CLI against a running server', () => {
     }
   });
 
+  it('reads the environment and the directory it is given, never those of the process it runs in', async () => {
+    const saved = process.env.TOCSIN_URL;
+    process.env.TOCSIN_URL = 'http://127.0.0.1:9';
+    try {
+      const listed = await cli(['tokens', 'list']);
+      assert.equal(listed.code, 0, `TOCSIN_URL of the run, not of the process: ${listed.stderr}`);
+    } finally {
+      if (saved === undefined) delete process.env.TOCSIN_URL;
+      else process.env.TOCSIN_URL = saved;
+    }
+    file('relative.yaml', opsYaml);
+    assert.notEqual(process.cwd(), dir);
+    const relative = await runTocsin(['apply', '-f', 'relative.yaml', '--dry-run'], { TOCSIN_URL: url, TOCSIN_TOKEN: ADMIN_TOKEN, SLACK_URL }, dir);
+    assert.equal(relative.code, 0, `a relative -f is read in the run's directory: ${relative.stderr}`);
+    assert.match(relative.stdout, /dry run|no changes/);
+  });
+
   it('--help prints the usage; an unreachable server or a missing token is one clear line', async () => {
     const closedPort = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {

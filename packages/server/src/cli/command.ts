@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TocsinError } from '../core/errors.js';
+import { cliIo } from './cli-io.js';
 
 export interface Command {
   summary: string;
@@ -31,7 +32,7 @@ export function parseFlags(
   allowPositionals = false,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
   if (argv.some(isHelp)) {
-    process.stdout.write(usage.trimEnd() + '\n');
+    cliIo().stdout.write(usage.trimEnd() + '\n');
     return undefined;
   }
   try {
@@ -76,7 +77,7 @@ export function nounCommand(noun: string, summary: string, actions: Record<strin
       const verb = first !== undefined && !first.startsWith('-') ? first : (argv.some(isHelp) ? undefined : defaultAction);
       if (verb === undefined) {
         if (argv.some(isHelp)) {
-          process.stdout.write(usage() + '\n');
+          cliIo().stdout.write(usage() + '\n');
           return 0;
         }
         throw new UsageError(`${noun}: give an action: ${Object.keys(actions).join(', ')} (see --help)`);
@@ -109,6 +110,6 @@ export function keyValues(list: unknown, flag: string): Record<string, string> {
 /** Prints `value` as indented JSON when `--json` was given; returns whether it did. */
 export function printJson(values: FlagValues, value: unknown): boolean {
   if (!values.json) return false;
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  cliIo().stdout.write(JSON.stringify(value, null, 2) + '\n');
   return true;
 }

@@ -1,5 +1,6 @@
 import { ago, clientFlags, createApiClient, table } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin deliveries list [--status pending|delivered|dead] [--topic T] [--subscription S] [--limit N] [--json]
        tocsin deliveries replay ID
@@ -26,7 +27,7 @@ function cut(text: string, n: number): string {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`tocsin deliveries: ${message}\n`);
+  cliIo().stderr.write(`tocsin deliveries: ${message}\n`);
   return 2;
 }
 
@@ -51,10 +52,10 @@ export const deliveriesCommand: Command = {
       if (v.status) query.set('status', String(v.status));
       if (v.limit) query.set('limit', String(v.limit));
       const { deliveries } = await createApiClient(v).get<{ deliveries: DeliveryRow[] }>(`/api/deliveries${qs()}`);
-      if (v.json) process.stdout.write(JSON.stringify(deliveries, null, 2) + '\n');
+      if (v.json) cliIo().stdout.write(JSON.stringify(deliveries, null, 2) + '\n');
       else {
         const rows = deliveries.map((d) => [d.id, d.status, `${d.topic}/${d.subscription}`, String(d.attempts), cut(d.lastError ?? '', 60) || '-', ago(d.createdAt)]);
-        process.stdout.write(table(['ID', 'STATUS', 'SUBSCRIPTION', 'ATTEMPTS', 'LAST ERROR', 'CREATED'], rows) + '\n');
+        cliIo().stdout.write(table(['ID', 'STATUS', 'SUBSCRIPTION', 'ATTEMPTS', 'LAST ERROR', 'CREATED'], rows) + '\n');
       }
       return 0;
     }
@@ -64,12 +65,12 @@ export const deliveriesCommand: Command = {
         const { replayed, skipped } = await createApiClient(v).post<{ replayed: number; skipped: number }>(`/api/deliveries/replay${qs()}`);
         const plural = (n: number) => `deliver${n === 1 ? 'y' : 'ies'}`;
         const skippedText = skipped ? `; skipped ${skipped} dead ${plural(skipped)} of deleted subscriptions (nowhere to send them)` : '';
-        process.stdout.write(`replaying ${replayed} dead ${plural(replayed)}${skippedText}\n`);
+        cliIo().stdout.write(`replaying ${replayed} dead ${plural(replayed)}${skippedText}\n`);
         return 0;
       }
       if (!id) return fail('give a delivery ID, or --all-dead (see --help)');
       await createApiClient(v).post(`/api/deliveries/${encodeURIComponent(id)}/replay`);
-      process.stdout.write(`delivery ${id} is queued again\n`);
+      cliIo().stdout.write(`delivery ${id} is queued again\n`);
       return 0;
     }
     return fail(action ? `unknown action '${action}': use list or replay (see --help)` : 'give an action: list or replay (see --help)');

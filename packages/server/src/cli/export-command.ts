@@ -1,7 +1,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { stringify } from 'yaml';
 import { clientFlags, createApiClient } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin export [-o FILE] [--include-secrets] [--url URL] [--token TOKEN]
 
@@ -27,12 +29,13 @@ export const exportCommand: Command = {
     const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>(`/api/config/export${includeSecrets ? '?includeSecrets=true' : ''}`);
     const text = (includeSecrets ? backupHeader : header) + stringify(config, { lineWidth: 0 });
     if (parsed.values.output) {
-      writeFileSync(String(parsed.values.output), text, includeSecrets ? { mode: 0o600 } : {});
-      if (includeSecrets) chmodSync(String(parsed.values.output), 0o600);
+      const output = path.resolve(cliIo().cwd, String(parsed.values.output));
+      writeFileSync(output, text, includeSecrets ? { mode: 0o600 } : {});
+      if (includeSecrets) chmodSync(output, 0o600);
     }
-    else process.stdout.write(text);
+    else cliIo().stdout.write(text);
     if (includeSecrets) {
-      process.stderr.write(`tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`);
+      cliIo().stderr.write(`tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`);
     }
     return 0;
   },

@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/durations.js';
 import { ago, createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, type Action } from './command.js';
+import { cliIo } from './cli-io.js';
 
 interface HeartbeatRow {
   name: string;
@@ -31,7 +32,7 @@ const list: Action = {
     const { heartbeats } = await createApiClient(v).get<{ heartbeats: HeartbeatRow[] }>('/api/heartbeats');
     if (printJson(v, heartbeats)) return 0;
     const rows = heartbeats.map((h) => [h.name, h.state, ago(h.lastPingAt), h.expectedAt, h.lastReason ?? '-', h.pingUrl]);
-    process.stdout.write(table(['NAME', 'STATE', 'LAST PING', 'EXPECTED', 'LAST', 'PING URL'], rows) + '\n');
+    cliIo().stdout.write(table(['NAME', 'STATE', 'LAST PING', 'EXPECTED', 'LAST', 'PING URL'], rows) + '\n');
     return 0;
   },
 };
@@ -56,7 +57,7 @@ const show: Action = {
       '',
       table(['TIME', 'KIND', 'EXIT', 'DURATION', 'BODY'], pings.map((p) => [p.at, p.kind, p.exitStatus === null ? '-' : String(p.exitStatus), p.durationMs === null ? '-' : `${p.durationMs} ms`, firstLine(p.body)])),
     ];
-    process.stdout.write(out.join('\n') + '\n');
+    cliIo().stdout.write(out.join('\n') + '\n');
     return 0;
   },
 };
@@ -66,7 +67,7 @@ const pausing = (paused: boolean): Action => ({
   help: paused ? 'Stops expecting pings (no alerts) until the heartbeat is resumed or, unless manualResume, pinged.' : 'Expects pings again from now on.',
   async run(v, [name]) {
     const h = await createApiClient(v).post<HeartbeatRow>(`${path(name)}/${paused ? 'pause' : 'resume'}`);
-    process.stdout.write(`heartbeat '${h.name}' ${paused ? 'paused' : 'resumed'} (${h.state})\n`);
+    cliIo().stdout.write(`heartbeat '${h.name}' ${paused ? 'paused' : 'resumed'} (${h.state})\n`);
     return 0;
   },
 });

@@ -1,6 +1,7 @@
 import { parseDuration } from '../core/durations.js';
 import { createApiClient, table } from './api-client.js';
 import { keyValues, nounCommand, printJson, UsageError, type Action, type FlagValues } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const dimensionFlag = { dimension: { type: 'string' as const, multiple: true, short: 'd' } };
 const seriesFlags = { namespace: { type: 'string' as const }, name: { type: 'string' as const }, ...dimensionFlag };
@@ -19,7 +20,7 @@ const list: Action = {
     const { series } = await createApiClient(v).get<{ series: { namespace: string; name: string; dimensions: Record<string, string>; unit: string | null }[] }>(`/api/metrics${qs}`);
     if (printJson(v, series)) return 0;
     const dims = (d: Record<string, string>) => Object.entries(d).map(([k, x]) => `${k}=${x}`).join(',') || '-';
-    process.stdout.write(table(['NAMESPACE', 'NAME', 'DIMENSIONS', 'UNIT'], series.map((s) => [s.namespace, s.name, dims(s.dimensions), s.unit ?? '-'])) + '\n');
+    cliIo().stdout.write(table(['NAMESPACE', 'NAME', 'DIMENSIONS', 'UNIT'], series.map((s) => [s.namespace, s.name, dims(s.dimensions), s.unit ?? '-'])) + '\n');
     return 0;
   },
 };
@@ -43,7 +44,7 @@ an ingest token is enough). --dimension (-d) may be given more than once;
     if (typeof v.unit === 'string') datum.Unit = v.unit;
     if (typeof v.timestamp === 'string') datum.Timestamp = /^\d+(\.\d+)?$/.test(v.timestamp) ? Number(v.timestamp) : v.timestamp;
     await createApiClient(v).post('/api/metrics', { Namespace: namespace, MetricData: [datum] });
-    process.stdout.write(`put ${namespace} ${name}${Object.keys(dimensions).length ? ` {${Object.entries(dimensions).map(([k, x]) => `${k}=${x}`).join(',')}}` : ''} = ${value}\n`);
+    cliIo().stdout.write(`put ${namespace} ${name}${Object.keys(dimensions).length ? ` {${Object.entries(dimensions).map(([k, x]) => `${k}=${x}`).join(',')}}` : ''} = ${value}\n`);
     return 0;
   },
 };
@@ -75,7 +76,7 @@ a percentile such as p99) per period (1m by default) over the last hour (or
     if (Object.keys(dimensions).length) params.set('dimensions', JSON.stringify(dimensions));
     const res = await createApiClient(v).get<{ statistic: string; datapoints: { time: string; value: number | null }[] }>(`/api/metrics/query?${params}`);
     if (printJson(v, res)) return 0;
-    process.stdout.write(table(['TIME', res.statistic.toUpperCase()], res.datapoints.map((d) => [d.time, d.value === null ? '-' : String(d.value)])) + '\n');
+    cliIo().stdout.write(table(['TIME', res.statistic.toUpperCase()], res.datapoints.map((d) => [d.time, d.value === null ? '-' : String(d.value)])) + '\n');
     return 0;
   },
 };

@@ -1,5 +1,6 @@
 import { ago, createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, type Action } from './command.js';
+import { cliIo } from './cli-io.js';
 
 type Uptime = Record<'24h' | '7d' | '30d', number | null>;
 interface MonitorRow {
@@ -25,7 +26,7 @@ const list: Action = {
     const { monitors } = await createApiClient(v).get<{ monitors: MonitorRow[] }>('/api/monitors');
     if (printJson(v, monitors)) return 0;
     const rows = monitors.map((m) => [m.name, m.state, m.type, targetOf(m), ago(m.lastCheckAt), m.lastResult?.latencyMs != null ? `${m.lastResult.latencyMs} ms` : '-', pct(m.uptime?.['24h']), pct(m.uptime?.['30d'])]);
-    process.stdout.write(table(['NAME', 'STATE', 'TYPE', 'TARGET', 'LAST CHECK', 'LATENCY', 'UP 24H', 'UP 30D'], rows) + '\n');
+    cliIo().stdout.write(table(['NAME', 'STATE', 'TYPE', 'TARGET', 'LAST CHECK', 'LATENCY', 'UP 24H', 'UP 30D'], rows) + '\n');
     return 0;
   },
 };
@@ -48,7 +49,7 @@ const show: Action = {
       '',
       table(['TIME', 'RESULT', 'LATENCY', 'REASON'], results.map((r) => [r.at, r.up ? 'up' : 'DOWN', `${r.latencyMs} ms`, r.reason])),
     ];
-    process.stdout.write(out.join('\n') + '\n');
+    cliIo().stdout.write(out.join('\n') + '\n');
     return 0;
   },
 };
@@ -59,7 +60,7 @@ const pausing = (paused: boolean): Action => ({
   help: paused ? 'Stops checking the monitor (and notifying about it) until it is resumed.' : 'Checks the monitor again from now on.',
   async run(v, [name]) {
     const m = await createApiClient(v).post<MonitorRow>(`${path(name)}/${paused ? 'pause' : 'resume'}`);
-    process.stdout.write(`monitor '${m.name}' ${paused ? 'paused' : 'resumed'} (${m.state})\n`);
+    cliIo().stdout.write(`monitor '${m.name}' ${paused ? 'paused' : 'resumed'} (${m.state})\n`);
     return 0;
   },
 });

@@ -1,6 +1,7 @@
 import { severities } from '@tocsin/protocol';
 import { clientFlags, createApiClient } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin publish TOPIC --title TITLE [--text TEXT] [--kind KIND] [--severity SEVERITY]
                       [--dedup-key KEY] [--attr key=value …] [--url URL] [--token TOKEN]
@@ -9,7 +10,7 @@ Publishes an event to a topic by hand (kind defaults to "test", severity to
 "info": ${severities.join(', ')}). --attr may be given more than once.`;
 
 function fail(message: string): number {
-  process.stderr.write(`tocsin publish: ${message}\n`);
+  cliIo().stderr.write(`tocsin publish: ${message}\n`);
   return 2;
 }
 
@@ -48,7 +49,7 @@ export const publishCommand: Command = {
     if (v.severity) body.severity = v.severity;
     if (v['dedup-key']) body.dedupKey = v['dedup-key'];
     const res = await createApiClient(v).post<{ event: { id: string }; deliveries: number }>(`/api/topics/${encodeURIComponent(topic)}/publish`, body);
-    process.stdout.write(`published event ${res.event.id} to ${topic}: ${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'} queued\n`);
+    cliIo().stdout.write(`published event ${res.event.id} to ${topic}: ${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'} queued\n`);
     return 0;
   },
 };

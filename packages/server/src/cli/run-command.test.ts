@@ -65,14 +65,15 @@ describe('tocsin run always runs the job and exits with its status', () => {
       assert.equal(r.code, 7, `${mark}: ${r.stderr}`);
       assert.equal(ran(mark), 'ran\n', mark);
     }
-    assert.match(byEnv.stderr, /did not answer within 1 s/);
+    // The lookup gets what is left of the 1 s budget, so the message may say 0.99x s on a busy machine.
+    assert.match(byEnv.stderr, /did not answer within (?:1|0\.9\d*) s/);
     assert.match(byFlag.stderr, /could not ping .*\/start\?rid=.*: no answer in time/);
     assert.match(byFlag.stderr, /could not ping .*\/7\?rid=.*: no answer in time/);
-    // Two reports of at most the timeout each, plus the CLI's own start-up (a few seconds on a busy machine);
+    // Two reports of at most the timeout each, plus some slack for a busy machine (the CLI runs in-process: no start-up);
     // before the bound, a hung server held the job for a minute.
-    assert.ok(byEnv.ms < 2 * 1_000 + 15_000, `${byEnv.ms} ms`);
-    assert.ok(byFlag.ms < 2 * 500 + 15_000, `${byFlag.ms} ms`);
-    assert.ok(pingUrl.ms < 2 * 3_000 + 15_000, `default 3s: ${pingUrl.ms} ms`);
+    assert.ok(byEnv.ms < 2 * 1_000 + 5_000, `${byEnv.ms} ms`);
+    assert.ok(byFlag.ms < 2 * 500 + 5_000, `${byFlag.ms} ms`);
+    assert.ok(pingUrl.ms < 2 * 3_000 + 5_000, `default 3s: ${pingUrl.ms} ms`);
     assert.ok(pingUrl.ms > 2 * 3_000 - 500, `the default timeout is spent retrying: ${pingUrl.ms} ms`);
   });
 

@@ -14,6 +14,7 @@ import { TocsinError } from '../core/errors.js';
 import { DEFAULT_REPORT_TIMEOUT_MS, reportTimeoutMs } from '../config/settings.js';
 import { createApiClient } from './api-client.js';
 import { clientFlags, parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin run [--report-timeout DURATION] NAME|PING-URL -- COMMAND [ARGS…]
 
@@ -30,7 +31,7 @@ default), retries included.`;
 const TAIL = 10 * 1024;
 /** Signals passed on to the job, so that stopping the wrapper stops the job and its status is still reported. */
 const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
-const say = (message: string) => process.stderr.write(`tocsin run: ${message}\n`);
+const say = (message: string) => cliIo().stderr.write(`tocsin run: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A deadline for one report: attempts are retried with backoff until it passes. */
@@ -60,7 +61,7 @@ type Lookup = { base: string } | { error: string; retry: boolean };
 async function lookup(name: string, values: Record<string, unknown>, budget: Budget): Promise<Lookup> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const api = createApiClient(values, process.env, { timeoutMs: Math.max(100, budget.left()) });
+      const api = createApiClient(values, cliIo().env, { timeoutMs: Math.max(100, budget.left()) });
       return { base: (await api.get<{ pingUrl: string }>(`/api/heartbeats/${encodeURIComponent(name)}`)).pingUrl };
     } catch (err) {
       if (!retryable(err) || !(await budget.pause(attempt))) return { error: (err as Error).message, retry: retryable(err) };
@@ -88,26 +89,28 @@ async function ping(url: string, body: string, budget: Budget): Promise<void> {
 
 /** Runs the job with its output passed through; resolves with its exit status and the tail of its output. */
 function runJob(cmd: string, args: string[]): Promise<{ status: number; tail: string }> {
+  const io = cliIo();
   let tail = Buffer.alloc(0);
   const keep = (chunk: Buffer) => {
     tail = Buffer.concat([tail, chunk]);
     if (tail.length > TAIL) tail = tail.subarray(tail.length - TAIL);
   };
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['inherit', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: io.env, cwd: io.cwd, stdio: [io.stdin ? 'pipe' : 'inherit', 'pipe', 'pipe'] });
+    if (io.stdin && child.stdin) io.stdin.pipe(child.stdin).on('error', () => undefined);
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const s of FORWARDED) process.on(s, forward);
     const stopForwarding = () => {
       for (const s of FORWARDED) process.off(s, forward);
     };
-    child.stdout.on('data', (c: Buffer) => (process.stdout.write(c), keep(c)));
-    child.stderr.on('data', (c: Buffer) => (process.stderr.write(c), keep(c)));
+    child.stdout!.on('data', (c: Buffer) => (io.stdout.write(c), keep(c)));
+    child.stderr!.on('data', (c: Buffer) => (io.stderr.write(c), keep(c)));
     let failed = false;
     child.on('error', (err) => {
       failed = true;
       stopForwarding();
       const message = `tocsin run: cannot run ${cmd}: ${err.message}\n`;
-      process.stderr.write(message);
+      io.stderr.write(message);
       keep(Buffer.from(message));
       resolve({ status: 127, tail: tail.toString('utf8') });
     });
@@ -137,7 +140,7 @@ function reporting(before: string[]): Reporting {
   if (!parsed) return fallback;
   let timeoutMs = fallback.timeoutMs;
   try {
-    timeoutMs = reportTimeoutMs(parsed.values['report-timeout'] as string | undefined);
+    timeoutMs = reportTimeoutMs(parsed.values['report-timeout'] as string | undefined, cliIo().env);
   } catch (err) {
     say(`${(err as Error).message}; taking ${DEFAULT_REPORT_TIMEOUT_MS / 1000}s`);
   }
@@ -153,11 +156,11 @@ export const runCommand: Command = {
     const dash = argv.indexOf('--');
     const before = dash < 0 ? argv : argv.slice(0, dash);
     if (before.includes('--help') || before.includes('-h')) {
-      process.stdout.write(usage + '\n');
+      cliIo().stdout.write(usage + '\n');
       return 0;
     }
     if (dash < 0 || dash === argv.length - 1) {
-      process.stderr.write(`tocsin run: give the command after --\n${usage}\n`);
+      cliIo().stderr.write(`tocsin run: give the command after --\n${usage}\n`);
       return 2;
     }
     const r = reporting(before);

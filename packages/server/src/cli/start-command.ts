@@ -9,6 +9,7 @@ import { formatIssues, loadConfigFile, type LoadResult } from '../config/config-
 import { describeConnectError, redactDatabaseUrl } from '../db/database.js';
 import { acquireNodeLock, type NodeLock } from '../db/node-lock.js';
 import { parseFlags, type Command } from './command.js';
+import { cliIo } from './cli-io.js';
 
 const flagOptions = Object.fromEntries(allSettingSpecs.map((s) => [s.flag, { type: 'string' as const }]));
 
@@ -52,7 +53,7 @@ class ConfigFileError extends TocsinError {
 
 function loadConfig(settings: Settings): LoadResult | undefined {
   if (!settings.configFile) return undefined;
-  return loadConfigFile(settings.configFile, process.env);
+  return loadConfigFile(settings.configFile, cliIo().env);
 }
 
 async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResult, logger: Logger): Promise<void> {
@@ -111,7 +112,7 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
         'It is shown only now; keep it (for example as TOCSIN_TOKEN).\n' +
         'A new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n'
       : '';
-    process.stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
+    cliIo().stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
     const lostErr = await Promise.race([signal, lockLost]);
     if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
     else logger.info('shutting down');
@@ -130,24 +131,24 @@ export const startCommand: Command = {
     if (!parsed) return 0;
     let settings: Settings;
     try {
-      settings = loadSettings(parsed.values as Record<string, string | undefined>);
+      settings = loadSettings(parsed.values as Record<string, string | undefined>, cliIo().env, cliIo().cwd);
     } catch (err) {
       if (err instanceof TocsinError) {
-        process.stderr.write(`tocsin: ${err.message}\n`);
+        cliIo().stderr.write(`tocsin: ${err.message}\n`);
         return 1;
       }
       throw err;
     }
     const loaded = loadConfig(settings);
     if (loaded && !loaded.ok) {
-      process.stderr.write(formatIssues(loaded.issues) + '\n');
+      cliIo().stderr.write(formatIssues(loaded.issues) + '\n');
       return 1;
     }
     try {
       return await serve(settings, loaded, createLogger(settings.logLevel));
     } catch (err) {
       if (!(err instanceof TocsinError)) throw err;
-      process.stderr.write(err instanceof ConfigFileError ? `${err.message}\n` : `tocsin: ${err.message}\n`);
+      cliIo().stderr.write(err instanceof ConfigFileError ? `${err.message}\n` : `tocsin: ${err.message}\n`);
       return 1;
     }
   },

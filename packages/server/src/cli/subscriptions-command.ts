@@ -2,6 +2,7 @@ import { parseDuration } from '../core/durations.js';
 import { createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, UsageError, type Action } from './command.js';
 import { destinationOf, type TopicRow } from './topics-command.js';
+import { cliIo } from './cli-io.js';
 
 interface DeliveryRow {
   id: string;
@@ -17,7 +18,7 @@ const list: Action = {
     const { topics } = await createApiClient(v).get<{ topics: TopicRow[] }>('/api/topics');
     const subs = topics.flatMap((t) => t.subscriptions.map((s) => ({ topic: t.name, ...s })));
     if (printJson(v, subs)) return 0;
-    process.stdout.write(table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION'], subs.map((s) => [`${s.topic}/${s.name}`, s.protocol, s.status, destinationOf(s)])) + '\n');
+    cliIo().stdout.write(table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION'], subs.map((s) => [`${s.topic}/${s.name}`, s.protocol, s.status, destinationOf(s)])) + '\n');
     return 0;
   },
 };
@@ -51,15 +52,15 @@ failed (the outbox retries it) or did not happen in time.`,
     const { delivery } = await api.post<{ delivery: { id: string } }>(`/api/topics/${encodeURIComponent(topic)}/subscriptions/${encodeURIComponent(sub)}/test`);
     const d = waitMs > 0 ? await firstOutcome(api, delivery.id, waitMs) : undefined;
     if (!d) {
-      process.stdout.write(`test notification to ${target} queued as delivery ${delivery.id}${waitMs > 0 ? `; not sent within ${waitMs / 1000}s` : ''} (see tocsin deliveries list)\n`);
+      cliIo().stdout.write(`test notification to ${target} queued as delivery ${delivery.id}${waitMs > 0 ? `; not sent within ${waitMs / 1000}s` : ''} (see tocsin deliveries list)\n`);
       return waitMs > 0 ? 1 : 0;
     }
     if (d.status === 'delivered') {
-      process.stdout.write(`test notification delivered to ${target} (delivery ${d.id})\n`);
+      cliIo().stdout.write(`test notification delivered to ${target} (delivery ${d.id})\n`);
       return 0;
     }
     const error = (d.lastError ?? 'no error recorded').replace(/\s+/g, ' ').slice(0, 300);
-    process.stderr.write(`tocsin: test notification to ${target} failed: ${error}${d.status === 'dead' ? ' (dead letter)' : '; the outbox retries it'} (delivery ${d.id})\n`);
+    cliIo().stderr.write(`tocsin: test notification to ${target} failed: ${error}${d.status === 'dead' ? ' (dead letter)' : '; the outbox retries it'} (delivery ${d.id})\n`);
     return 1;
   },
 };

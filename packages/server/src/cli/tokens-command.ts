@@ -1,6 +1,7 @@
 import { ago, clientFlags, createApiClient, table } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
 import type { TokenService } from '../tokens/token-service.js';
+import { cliIo } from './cli-io.js';
 
 const usage = `usage: tocsin tokens create NAME --scope admin|read|ingest
        tocsin tokens list
@@ -31,7 +32,7 @@ interface TokenRow {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`tocsin tokens: ${message}\n`);
+  cliIo().stderr.write(`tocsin tokens: ${message}\n`);
   return 2;
 }
 
@@ -46,7 +47,7 @@ export const tokensCommand: Command = {
     const direct = async <T>(run: (tokens: TokenService) => Promise<T>): Promise<T> => {
       // Loaded only here: the stand-alone CLI package has no database drivers.
       const { withLocalTokens } = await import('../tokens/token-local.js');
-      return withLocalTokens(parsed.values as { 'data-dir'?: string; 'database-url'?: string }, run);
+      return withLocalTokens(parsed.values as { 'data-dir'?: string; 'database-url'?: string }, run, cliIo());
     };
     if (action === 'create') {
       const scope = parsed.values.scope;
@@ -60,20 +61,20 @@ export const tokensCommand: Command = {
           })
         : await createApiClient(parsed.values).post<{ token: string; name: string; scope: string }>('/api/tokens', { name: arg, scope });
       // The token alone on stdout, so `$(tocsin tokens create …)` captures it.
-      process.stdout.write(`${t.token}\n`);
-      process.stderr.write(`token '${t.name}' (${t.scope}) created; it is shown only now, so keep it\n`);
+      cliIo().stdout.write(`${t.token}\n`);
+      cliIo().stderr.write(`token '${t.name}' (${t.scope}) created; it is shown only now, so keep it\n`);
       return 0;
     }
     if (action === 'list') {
       const { tokens } = local ? { tokens: await direct((t) => t.list()) } : await createApiClient(parsed.values).get<{ tokens: TokenRow[] }>('/api/tokens');
       const rows = tokens.map((t) => [t.name, t.scope, `${t.prefix}…`, ago(t.createdAt), ago(t.lastUsedAt), t.revokedAt ? 'revoked' : 'active', t.id]);
-      process.stdout.write(table(['NAME', 'SCOPE', 'TOKEN', 'CREATED', 'LAST USED', 'STATUS', 'ID'], rows) + '\n');
+      cliIo().stdout.write(table(['NAME', 'SCOPE', 'TOKEN', 'CREATED', 'LAST USED', 'STATUS', 'ID'], rows) + '\n');
       return 0;
     }
     if (action === 'revoke') {
       if (!arg) return fail('give the ID or NAME of the token to revoke');
       const t = local ? await direct((tokens) => tokens.revoke(arg)) : await createApiClient(parsed.values).delete<{ name: string }>(`/api/tokens/${encodeURIComponent(arg)}`);
-      process.stdout.write(`token '${t.name}' revoked\n`);
+      cliIo().stdout.write(`token '${t.name}' revoked\n`);
       return 0;
     }
     return fail(action ? `unknown action '${action}': use create, list or revoke (see --help)` : 'give an action: create, list or revoke (see --help)');

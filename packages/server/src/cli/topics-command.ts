@@ -1,5 +1,6 @@
 import { ago, createApiClient, table } from './api-client.js';
 import { nounCommand, printJson, type Action } from './command.js';
+import { cliIo } from './cli-io.js';
 
 export interface SubscriptionRow {
   name: string;
@@ -31,7 +32,7 @@ const list: Action = {
     const { topics } = await createApiClient(v).get<{ topics: TopicRow[] }>('/api/topics');
     if (printJson(v, topics)) return 0;
     const rows = topics.map((t) => [t.name, t.displayName ?? '-', String(t.subscriptions.length), String(count(t.subscriptions, 'confirmed')), String(count(t.subscriptions, 'pending'))]);
-    process.stdout.write(table(['NAME', 'DISPLAY NAME', 'SUBSCRIPTIONS', 'CONFIRMED', 'PENDING'], rows) + '\n');
+    cliIo().stdout.write(table(['NAME', 'DISPLAY NAME', 'SUBSCRIPTIONS', 'CONFIRMED', 'PENDING'], rows) + '\n');
     return 0;
   },
 };
@@ -56,7 +57,7 @@ confirmation, unsubscribed) and the outcome of the last delivery to each.`,
     };
     const rows = topic.subscriptions.map((s) => [s.name, s.protocol, s.status, destinationOf(s), lastOf(s)]);
     const title = `${topic.name}${topic.displayName ? ` (${topic.displayName})` : ''}: ${topic.subscriptions.length} subscription${topic.subscriptions.length === 1 ? '' : 's'}`;
-    process.stdout.write(`${title}\n\n${table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION', 'LAST DELIVERY'], rows)}\n`);
+    cliIo().stdout.write(`${title}\n\n${table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION', 'LAST DELIVERY'], rows)}\n`);
     return 0;
   },
 };

@@ -5,6 +5,7 @@
  * applied from a file with errors.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { configFileSchema } from '@tocsin/protocol';
@@ -183,10 +184,11 @@ function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
   return issues.sort((a, b) => a.line - b.line);
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): LoadResult {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, cwd?: string): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Read from `cwd` (the CLI's own directory) but named as given, as errors show it.
+    text = readFileSync(cwd ? path.resolve(cwd, file) : file, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ file, line: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
   }

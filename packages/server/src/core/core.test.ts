@@ -72,4 +72,29 @@ describe('fake clock', () => {
     ac.abort();
     await q;
   });
+
+  it('elapse wakes a loop at each of its due times on the way, and ends at the target', async () => {
+    const clock = new FakeClock(0);
+    const woke: number[] = [];
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) {
+        await clock.sleep(1000);
+        // Work between sleeps that takes a few promise hops, as a scheduler tick does.
+        await Promise.resolve();
+        await Promise.resolve();
+        woke.push(clock.now());
+      }
+    })();
+    const late = clock.sleep(10_000).then(() => woke.push(-1));
+    await clock.elapse(5_500);
+    assert.deepEqual(woke, [1000, 2000, 3000, 4000, 5000], 'one wake per due time, none skipped, none past the target');
+    assert.equal(clock.now(), 5_500);
+    await clock.elapse(500);
+    assert.deepEqual(woke.slice(5), [6000], 'a due time equal to the target is reached');
+    stop = true;
+    await clock.elapse(4_000);
+    await Promise.all([loop, late]);
+    assert.deepEqual(woke.slice(6), [7000, -1], 'the sleeper due at 10 s wakes at 10 s');
+  });
 });

@@ -135,6 +135,22 @@ describe('scheduler', () => {
     assert.equal(s.dueAt('check', 'c'), 1600, 'its next due time is kept');
   });
 
+  it('runs its own loop on a fake clock: one elapse runs every item at its due time', async () => {
+    const clock = new FakeClock(0);
+    const s = new Scheduler(clock, silentLogger, new Telemetry());
+    const runs: [string, number][] = [];
+    s.addJob({ name: 'tick', concurrency: 2, run: async (key, dueAt) => (runs.push([key, clock.now()]), dueAt + (key === 'fast' ? 1000 : 2500)) });
+    s.schedule('tick', 'fast', 1000);
+    s.schedule('tick', 'slow', 2500);
+    s.start();
+    await clock.elapse(5_500);
+    await s.stop();
+    // Items due at the same time run in either order.
+    const byTime = runs.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    assert.deepEqual(byTime, [['fast', 1000], ['fast', 2000], ['slow', 2500], ['fast', 3000], ['fast', 4000], ['fast', 5000], ['slow', 5000]]);
+    assert.equal(clock.now(), 5_500);
+  });
+
   it('wakes by itself on the system clock', async () => {
     const s = new Scheduler(systemClock, silentLogger, new Telemetry());
     const seen: number[] = [];

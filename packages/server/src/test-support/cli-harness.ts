@@ -16,17 +16,44 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
-  /** Wall time of the whole process, start-up included. */
+  /** Wall time of the run (of the whole process, start-up included, when spawned). */
   ms: number;
 }
 
-/** Runs `tocsin ARGS` from source in `cwd` (the repository); `undefined` in env removes a variable. */
-export function runTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
+/** The environment of a CLI run: PATH and HOME, then `env`, where `undefined` removes a variable. */
+function cliEnv(env: Record<string, string | undefined>): Record<string, string> {
   const merged: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), ...env };
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+/** A stream end that keeps what is written, as text. */
+function collector(): { write(chunk: string | Uint8Array): boolean; text(): string } {
+  const chunks: Buffer[] = [];
+  return {
+    write: (chunk) => (chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk)), true),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+/**
+ * Runs `tocsin ARGS` in this process (no start-up cost), with its own
+ * streams, environment and directory; `undefined` in env removes a variable.
+ */
+export async function runTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
+  const { runCli } = await import('../cli/cli-runner.js');
+  const stdout = collector();
+  const stderr = collector();
+  const started = Date.now();
+  const code = await runCli(args, { stdout, stderr, env: cliEnv(env), cwd });
+  return { code, stdout: stdout.text(), stderr: stderr.text(), ms: Date.now() - started };
+}
+
+/** Runs `tocsin ARGS` as its own process, from source in `cwd`: for what only a whole process shows. */
+export function spawnTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
   const started = Date.now();
   const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', path.join(repoRoot, 'packages/server/src/cli/main.ts'), ...args], {
     cwd,
-    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -12,8 +12,12 @@ import { loadSettings, settingSpecs } from '../config/settings.js';
 import { describeConnectError, migrate, openDatabase, redactDatabaseUrl } from '../db/database.js';
 import { TokenService } from './token-service.js';
 
-export async function withLocalTokens<T>(flags: { 'data-dir'?: string; 'database-url'?: string }, run: (tokens: TokenService) => Promise<T>): Promise<T> {
-  const settings = loadSettings({ 'data-dir': flags['data-dir'], 'database-url': flags['database-url'] });
+export async function withLocalTokens<T>(
+  flags: { 'data-dir'?: string; 'database-url'?: string },
+  run: (tokens: TokenService) => Promise<T>,
+  where: { env: NodeJS.ProcessEnv; cwd: string },
+): Promise<T> {
+  const settings = loadSettings({ 'data-dir': flags['data-dir'], 'database-url': flags['database-url'] }, where.env, where.cwd);
   const url = settings.databaseUrl;
   if (url.startsWith('sqlite:') && !existsSync(url.slice(7))) {
     throw new TocsinError(
