@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 // Runs every test file (x.test.ts beside its source, whole-process tests
 // under test/) with Node's test runner on the TypeScript sources.
+//
+// Unit files (under packages/) run in a few shared processes, each importing
+// its share of the files one after another: a process of its own per file
+// cost about a second of CPU each to load tsx and the server's modules, most
+// of the suite's time on two cores. Whole-process tests (under test/) keep a
+// process each and start first: they spend their time waiting on the servers
+// they spawn, so the unit processes fill the cores around them.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const skip = new Set(['node_modules', 'dist', 'data']);
+/** Processes sharing the unit files; test files run at once. Both can be set for a slower or bigger machine. */
+const unitProcesses = Number(process.env.TOCSIN_TEST_UNIT_PROCESSES ?? 2);
+const concurrency = Number(process.env.TOCSIN_TEST_CONCURRENCY ?? 4);
 
 function find(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -20,17 +32,62 @@ function find(dir, out) {
 }
 
 const filters = process.argv.slice(2);
-let files = [...find(path.join(root, 'packages'), []), ...find(path.join(root, 'test'), [])].sort();
-if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
-if (files.length === 0) {
+const matches = (f) => !filters.length || filters.some((x) => f.includes(x));
+const wholeProcess = find(path.join(root, 'test'), []).sort().filter(matches);
+const unit = find(path.join(root, 'packages'), []).sort().filter(matches);
+if (wholeProcess.length + unit.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+
+// The CLI bundled once for the servers the whole-process tests start: the same sources, without tsx's start-up
+// per process. npm packages stay external (better-sqlite3 is native); the workspace's protocol is bundled. It sits
+// where dist/cli/main.js does, so that reading ../../package.json finds the server's version.
+const serverPackage = JSON.parse(readFileSync(path.join(root, 'packages/server/package.json'), 'utf8'));
+const external = Object.keys(serverPackage.dependencies).filter((d) => !d.startsWith('@tocsin/'));
+const bundle = path.join(root, 'packages/server/dist/test-cli/main.mjs');
+if (wholeProcess.length) {
+  await build({
+    entryPoints: [path.join(root, 'packages/server/src/cli/main.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    external: external.flatMap((d) => [d, `${d}/*`]),
+    logLevel: 'warning',
+  });
+}
+
+// One entry file a unit process; files are dealt out in turn so each process gets a mix.
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tocsin-tests-'));
+const groups = Array.from({ length: Math.min(unitProcesses, unit.length) }, () => []);
+unit.forEach((f, i) => groups[i % groups.length].push(f));
+const entries = groups.map((group, i) => {
+  const entry = path.join(tmp, `unit-${i + 1}.test.mjs`);
+  const imports = group.map((f) => `await import(${JSON.stringify(pathToFileURL(path.join(root, f)).href)});`);
+  writeFileSync(entry, `// ${group.length} unit test files of ${root}\n${imports.join('\n')}\n`);
+  return entry;
+});
+
 const result = spawnSync(
   process.execPath,
-  // A test that hangs fails after 3 minutes. No --test-force-exit: every file closes what it opens, and a
-  // file that leaves a handle open does not end, so it fails on the same timeout instead of passing.
-  ['-C', 'source', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  [
+    '-C',
+    'source',
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    // A test that hangs fails after 3 minutes. No --test-force-exit: every file closes what it opens, and a
+    // file that leaves a handle open does not end, so it fails on the same timeout instead of passing.
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    ...wholeProcess,
+    ...entries,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TOCSIN_TEST_CLI_BUNDLE: bundle } },
 );
+rmSync(tmp, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { childEnv, cliMain, neutralCwd, repoRoot, runCli, spawnCli, startServer, tsxArgs } from './support/server-process.js';
+import { childEnv, cliArgs, neutralCwd, repoRoot, runCli, spawnCli, startServer } from './support/server-process.js';
 
 function tmp(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'tocsin-start-'));
 }
 
 function startSync(env: Record<string, string>, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...tsxArgs, cliMain, 'start', ...args], {
+  const r = spawnSync(process.execPath, [...cliArgs, 'start', ...args], {
     cwd: neutralCwd(),
     env: childEnv(env),
     encoding: 'utf8',
@@ -197,7 +197,7 @@ describe('tocsin start', () => {
       // Root writes anywhere: run the server as nobody then.
       const asRoot = process.getuid?.() === 0;
       if (asRoot && !existsSync('/usr/sbin/runuser')) return t.skip('running as root without runuser');
-      const args = [...tsxArgs, cliMain, 'start', '--port', '0', '--data-dir', ro];
+      const args = [...cliArgs, 'start', '--port', '0', '--data-dir', ro];
       const [file, argv] = asRoot ? ['/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, ...args]] : [process.execPath, args];
       const r = spawnSync(file, argv, { cwd: '/', env: childEnv({ HOME: '/tmp' }), encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 1, r.stderr);

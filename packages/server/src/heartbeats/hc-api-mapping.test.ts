@@ -26,11 +26,17 @@ describe('Healthchecks API mapping', () => {
   });
 
   it('numbers pings by id: distinct, ordered and safe integers, even within one millisecond', () => {
+    // Ids never go back in time within a process, so `at` is where the generator stands when no other test ran
+    // first, or later: read each id's own millisecond from its first 48 bits.
     const at = Date.parse('2026-06-01T12:00:00Z');
     const ids = Array.from({ length: 50 }, () => uuidv7(at));
+    const msOf = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     const numbers = ids.map(pingNumberOf);
     assert.equal(new Set(numbers).size, 50);
-    for (const n of numbers) assert.ok(Number.isSafeInteger(n) && Math.floor(n / 1000) === at);
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in the order the ids were made');
+    for (const [i, n] of numbers.entries()) {
+      assert.ok(Number.isSafeInteger(n) && msOf(ids[i]) >= at && Math.floor(n / 1000) === msOf(ids[i]));
+    }
   });
 
   it('keeps only changes among new, up, down and paused as flips', () => {
