@@ -16,7 +16,9 @@ http
       } catch {
         event = undefined;
       }
-      const line = event ? `${event.time} ${event.severity} ${event.kind}: ${event.title}${event.text ? `\n  ${event.text}` : ''}` : `${req.method} ${req.url} ${body}`;
+      const line = event
+        ? `${event.time} ${event.severity} ${event.kind}: ${event.title}${event.text ? `\n  ${event.text}` : ''}`
+        : `${req.method} ${req.url} ${body}`;
       process.stdout.write(`${line}\n`);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });

@@ -41,7 +41,10 @@ const forbidden = /node_modules\/(better-sqlite3|pg|pg-[a-z-]+|kysely|hono|@hono
 const stubPlugin = {
   name: 'tocsin-server-stubs',
   setup(b) {
-    b.onResolve({ filter: /\/(start-command|token-local|validate-offline)\.js$/ }, (args) => ({ path: path.basename(args.path, '.js'), namespace: 'tocsin-stub' }));
+    b.onResolve({ filter: /\/(start-command|token-local|validate-offline)\.js$/ }, (args) => ({
+      path: path.basename(args.path, '.js'),
+      namespace: 'tocsin-stub',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'tocsin-stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
   },
 };
@@ -58,7 +61,9 @@ const result = await build({
   conditions: ['source'],
   define: { __TOCSIN_VERSION__: JSON.stringify(server.version) },
   // Bundled CommonJS code (yaml) may call require() for node's own modules.
-  banner: { js: "import { createRequire as __tocsinRequire } from 'node:module';\nconst require = __tocsinRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __tocsinRequire } from 'node:module';\nconst require = __tocsinRequire(import.meta.url);",
+  },
   plugins: [stubPlugin],
   metafile: true,
   legalComments: 'eof',
@@ -72,7 +77,7 @@ if (leaked.length) {
 
 writeFileSync(
   path.join(out, 'package.json'),
-  JSON.stringify(
+  `${JSON.stringify(
     {
       name: '@tocsin/cli',
       version: server.version,
@@ -85,7 +90,7 @@ writeFileSync(
     },
     null,
     2,
-  ) + '\n',
+  )}\n`,
 );
 writeFileSync(
   path.join(out, 'README.md'),
@@ -107,6 +112,12 @@ Tocsin repository (its docs/deploy.md).
 if (values.pack) {
   const dest = path.resolve(values.pack);
   mkdirSync(dest, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: out, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-  process.stdout.write(path.join(dest, packed[0].filename) + '\n');
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {
+      cwd: out,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  process.stdout.write(`${path.join(dest, packed[0].filename)}\n`);
 }

@@ -11,7 +11,11 @@ import { createTocsin } from '../packages/server/src/app.js';
 import { loadSettings } from '../packages/server/src/config/settings.js';
 import { silentLogger } from '../packages/server/src/core/logger.js';
 import { HttpReceiver } from '../packages/server/src/test-support/http-receiver.js';
-import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
+import {
+  POSTGRES_URL,
+  createPostgresSchema,
+  testDatabases,
+} from '../packages/server/src/test-support/test-databases.js';
 import { api, runCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const TOKEN = 'backup-admin-token-0123456789';
@@ -88,7 +92,10 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
 
   it('export --include-secrets says so, writes a file only its owner reads, and restores into an empty server', async () => {
     const backup = path.join(dir, 'backup.yaml');
-    const exported = await runCli(['export', '--include-secrets', '-o', backup], { TOCSIN_URL: source.url, TOCSIN_TOKEN: TOKEN });
+    const exported = await runCli(['export', '--include-secrets', '-o', backup], {
+      TOCSIN_URL: source.url,
+      TOCSIN_TOKEN: TOKEN,
+    });
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stderr, /^tocsin export: the output holds secrets in clear text \(admin only\)/);
     assert.equal(statSync(backup).mode & 0o777, 0o600);
@@ -109,13 +116,21 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
     const plain = path.join(dir, 'plain.yaml');
     assert.equal((await runCli(['export', '-o', plain], { TOCSIN_URL: source.url, TOCSIN_TOKEN: TOKEN })).code, 0);
     // The webhook's secret is exported as the ${HOOK_SECRET} it came from; the routing key was given as is.
-    const line = readFileSync(plain, 'utf8').split('\n').findIndex((l) => l.includes('routingKey: <redacted>')) + 1;
+    const line =
+      readFileSync(plain, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('routingKey: <redacted>')) + 1;
     assert.ok(line > 0);
     const fresh = await startServer({ TOCSIN_DATA_DIR: dataDir('plain'), TOCSIN_ADMIN_TOKEN: TOKEN });
     try {
       const r = await runCli(['apply', '-f', plain], { TOCSIN_URL: fresh.url, TOCSIN_TOKEN: TOKEN, HOOK_SECRET });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`^${plain.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: topics\\.0\\.subscriptions\\.1\\.routingKey: is <redacted>`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^${plain.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: topics\\.0\\.subscriptions\\.1\\.routingKey: is <redacted>`,
+        ),
+      );
     } finally {
       await fresh.stop();
     }
@@ -123,7 +138,11 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
 
   it('a copy of the SQLite file taken while the server runs (VACUUM INTO) restores into a working server', async () => {
     // Writes go on while the copy is taken.
-    const writes = Promise.all(Array.from({ length: 20 }, (_, i) => api(source.url, TOKEN, 'POST', '/api/topics/ops/publish', { kind: 'test', title: `during ${i}` })));
+    const writes = Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api(source.url, TOKEN, 'POST', '/api/topics/ops/publish', { kind: 'test', title: `during ${i}` }),
+      ),
+    );
     const live = new BetterSqlite3(path.join(dir, 'source', 'tocsin.db'), { readonly: true });
     const restoredDir = dataDir('restored');
     try {
@@ -137,7 +156,11 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
       const { json } = await api(restored.url, TOKEN, 'GET', '/api/heartbeats/backup');
       assert.equal(json.name, 'backup');
       const src = await api(source.url, TOKEN, 'GET', '/api/heartbeats/backup');
-      assert.equal(json.pingUrl.split('/ping/')[1], src.json.pingUrl.split('/ping/')[1], 'ping URLs survive the restore');
+      assert.equal(
+        json.pingUrl.split('/ping/')[1],
+        src.json.pingUrl.split('/ping/')[1],
+        'ping URLs survive the restore',
+      );
       await deliversWithTheSecret(restored, 'after the file restore');
     } finally {
       await restored.stop();
@@ -147,25 +170,42 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
 
 const hasPostgres = (await testDatabases()).some((v) => v.name === 'postgres');
 
-describe('backup and restore (PostgreSQL: pg_dump, then pg_restore into an empty database)', { skip: !hasPostgres && 'PostgreSQL is not reachable' }, () => {
+describe('backup and restore (PostgreSQL: pg_dump, then pg_restore into an empty database)', {
+  skip: !hasPostgres && 'PostgreSQL is not reachable',
+}, () => {
   it('serves the same resources and secrets from the restored database', async () => {
     const hooks = await new HttpReceiver().start();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-pgdump-'));
     const { schema, drop } = await createPostgresSchema();
     const restoredDb = `restore_${schema}`;
     const restoredUrl = Object.assign(new URL(POSTGRES_URL), { pathname: `/${restoredDb}` }).toString();
-    const open = (url: string) => createTocsin(loadSettings({ 'data-dir': dir, 'admin-token': TOKEN, 'database-url': url }, {}, dir), { logger: silentLogger, schema });
+    const open = (url: string) =>
+      createTocsin(loadSettings({ 'data-dir': dir, 'admin-token': TOKEN, 'database-url': url }, {}, dir), {
+        logger: silentLogger,
+        schema,
+      });
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     try {
       const source = await open(POSTGRES_URL);
       let pingUrl: string;
       try {
-        const subscriptions = [{ protocol: 'webhook', name: 'hook', endpoint: `${hooks.url}/hook`, secret: HOOK_SECRET }];
-        await source.config.apply({ config: { topics: [{ name: 'ops', subscriptions }], heartbeats: [{ name: 'backup', period: '1d', grace: '1h', topics: ['ops'] }] } });
+        const subscriptions = [
+          { protocol: 'webhook', name: 'hook', endpoint: `${hooks.url}/hook`, secret: HOOK_SECRET },
+        ];
+        await source.config.apply({
+          config: {
+            topics: [{ name: 'ops', subscriptions }],
+            heartbeats: [{ name: 'backup', period: '1d', grace: '1h', topics: ['ops'] }],
+          },
+        });
         pingUrl = source.heartbeats.view(source.heartbeats.get('backup')).pingUrl;
         const dump = path.join(dir, 'tocsin.dump');
-        execFileSync('pg_dump', ['--format=custom', '--no-owner', `--schema=${schema}`, `--file=${dump}`, POSTGRES_URL], { timeout: 60_000 });
+        execFileSync(
+          'pg_dump',
+          ['--format=custom', '--no-owner', `--schema=${schema}`, `--file=${dump}`, POSTGRES_URL],
+          { timeout: 60_000 },
+        );
         await admin.query(`create database ${restoredDb}`);
         execFileSync('pg_restore', ['--no-owner', `--dbname=${restoredUrl}`, dump], { timeout: 60_000 });
       } finally {
@@ -173,7 +213,11 @@ describe('backup and restore (PostgreSQL: pg_dump, then pg_restore into an empty
       }
       const restored = await open(restoredUrl);
       try {
-        assert.equal(restored.heartbeats.view(restored.heartbeats.get('backup')).pingUrl, pingUrl, 'ping URLs survive the restore');
+        assert.equal(
+          restored.heartbeats.view(restored.heartbeats.get('backup')).pingUrl,
+          pingUrl,
+          'ping URLs survive the restore',
+        );
         await restored.publisher.publish('ops', { kind: 'test', title: 'after pg_restore' });
         await restored.outbox.runOnce();
         const req = hooks.requests.find((r) => r.json().event?.title === 'after pg_restore');

@@ -26,9 +26,16 @@ describe('tocsin deliveries replay --all-dead', () => {
   it('skips the dead letters of deleted subscriptions and says how many', async () => {
     let reject = true;
     hooks.respond = () => (reject ? { status: 400, body: 'no' } : { status: 200, body: 'ok' });
-    const subscriptions = ['kept', 'gone'].map((name) => ({ name, protocol: 'webhook', endpoint: `${hooks.url}/${name}` }));
+    const subscriptions = ['kept', 'gone'].map((name) => ({
+      name,
+      protocol: 'webhook',
+      endpoint: `${hooks.url}/${name}`,
+    }));
     assert.equal((await api(server.url, TOKEN, 'POST', '/api/topics', { name: 'ops', subscriptions })).status, 201);
-    assert.equal((await api(server.url, TOKEN, 'POST', '/api/topics/ops/publish', { kind: 'test', title: 'x' })).status, 202);
+    assert.equal(
+      (await api(server.url, TOKEN, 'POST', '/api/topics/ops/publish', { kind: 'test', title: 'x' })).status,
+      202,
+    );
     const deadline = Date.now() + 15_000;
     while ((await api(server.url, TOKEN, 'GET', '/api/deliveries?status=dead')).json.deliveries.length < 2) {
       assert.ok(Date.now() < deadline, 'both deliveries are dead letters');
@@ -38,6 +45,9 @@ describe('tocsin deliveries replay --all-dead', () => {
     reject = false;
     const r = await runCli(['deliveries', 'replay', '--all-dead'], { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'replaying 1 dead delivery; skipped 1 dead delivery of deleted subscriptions (nowhere to send them)\n');
+    assert.equal(
+      r.stdout,
+      'replaying 1 dead delivery; skipped 1 dead delivery of deleted subscriptions (nowhere to send them)\n',
+    );
   });
 });

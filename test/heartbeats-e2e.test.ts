@@ -28,8 +28,16 @@ describe('heartbeats end to end', () => {
     hooks = await new HttpReceiver().start();
     dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-hb-'));
     server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN });
-    await api(server.url, TOKEN, 'POST', '/api/topics', { name: 'batch', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] });
-    const created = await api(server.url, TOKEN, 'POST', '/api/heartbeats', { name: 'db-backup', period: '1d', grace: '1h', topics: ['batch'] });
+    await api(server.url, TOKEN, 'POST', '/api/topics', {
+      name: 'batch',
+      subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }],
+    });
+    const created = await api(server.url, TOKEN, 'POST', '/api/heartbeats', {
+      name: 'db-backup',
+      period: '1d',
+      grace: '1h',
+      topics: ['batch'],
+    });
     assert.equal(created.status, 201);
     pingUrl = created.json.pingUrl;
   });
@@ -39,7 +47,12 @@ describe('heartbeats end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const pings = async () => (await api(server.url, TOKEN, 'GET', '/api/heartbeats/db-backup/pings')).json.pings as { kind: string; exitStatus: number | null; body: string | null }[];
+  const pings = async () =>
+    (await api(server.url, TOKEN, 'GET', '/api/heartbeats/db-backup/pings')).json.pings as {
+      kind: string;
+      exitStatus: number | null;
+      body: string | null;
+    }[];
   const kinds = () => hooks.requests.map((r) => r.json().event.kind);
 
   it('takes every kind of ping from curl, as cron lines send them', async () => {
@@ -66,7 +79,10 @@ describe('heartbeats end to end', () => {
   });
 
   it('tocsin run reports a command: start, its exit status and the tail of its output', async () => {
-    const res = await runCli(['run', 'db-backup', '--', 'sh', '-c', 'echo dumping; echo out of space >&2; exit 3'], { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN });
+    const res = await runCli(['run', 'db-backup', '--', 'sh', '-c', 'echo dumping; echo out of space >&2; exit 3'], {
+      TOCSIN_URL: server.url,
+      TOCSIN_TOKEN: TOKEN,
+    });
     assert.equal(res.code, 3, res.stderr);
     assert.match(res.stdout, /dumping/);
     const [finish, start] = await pings();

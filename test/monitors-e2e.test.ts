@@ -22,7 +22,8 @@ describe('uptime monitors end to end', () => {
 
   before(async () => {
     targets = await new HttpReceiver().start();
-    targets.respond = (req) => (failing.has(Number(req.path.split('/')[2])) ? { status: 500, body: 'boom' } : { status: 200, body: 'OK' });
+    targets.respond = (req) =>
+      failing.has(Number(req.path.split('/')[2])) ? { status: 500, body: 'boom' } : { status: 200, body: 'OK' };
     hooks = await new HttpReceiver().start();
     hooks.respond = (req) => {
       const e = req.json().event;
@@ -39,7 +40,12 @@ describe('uptime monitors end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const states = async () => (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string; lastCheckAt: string | null }[];
+  const states = async () =>
+    (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as {
+      name: string;
+      state: string;
+      lastCheckAt: string | null;
+    }[];
   const count = (kind: string) => arrivals.filter((a) => a.kind === kind).length;
   const failingNames = () => [...failing].map((i) => `site-${i}`);
   /**
@@ -52,7 +58,9 @@ describe('uptime monitors end to end', () => {
       async () => {
         const byName = new Map((await states()).map((m) => [m.name, m.lastCheckAt]));
         if (!names.every((n) => Date.parse(byName.get(n) ?? '') > since)) return false;
-        return (await api(server.url, TOKEN, 'GET', '/api/deliveries?topic=ops&status=pending')).json.deliveries.length === 0;
+        return (
+          (await api(server.url, TOKEN, 'GET', '/api/deliveries?topic=ops&status=pending')).json.deliveries.length === 0
+        );
       },
       what,
       (INTERVAL_S + TIMEOUT_S) * 1000 + 10_000,
@@ -68,7 +76,10 @@ describe('uptime monitors end to end', () => {
       timeout: `${TIMEOUT_S}s`,
       topics: ['ops'],
     }));
-    const config = { topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }], monitors };
+    const config = {
+      topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }],
+      monitors,
+    };
     const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
     assert.equal(applied.json.changes.length, 1 + MONITORS);
@@ -80,15 +91,24 @@ describe('uptime monitors end to end', () => {
     for (let i = 0; i < FAILING; i++) failing.add(i * 5);
     await waitFor(() => count('monitor.down') >= FAILING, `${FAILING} down notifications`, 20_000);
     const bound = (INTERVAL_S * 1 + TIMEOUT_S + 1) * 1000;
-    for (const a of arrivals) assert.ok(a.at - failedAt <= bound, `${a.monitor} was announced after ${a.at - failedAt} ms (bound ${bound} ms)`);
+    for (const a of arrivals)
+      assert.ok(a.at - failedAt <= bound, `${a.monitor} was announced after ${a.at - failedAt} ms (bound ${bound} ms)`);
     assert.deepEqual(new Set(arrivals.map((a) => a.monitor)), new Set([...failing].map((i) => `site-${i}`)));
 
-    await checkedAgain(failingNames(), Math.max(...arrivals.map((a) => a.at)), 'a check round of the failing monitors after their down');
+    await checkedAgain(
+      failingNames(),
+      Math.max(...arrivals.map((a) => a.at)),
+      'a check round of the failing monitors after their down',
+    );
     assert.equal(count('monitor.down'), FAILING, 'no repeats while down');
 
     await server.stop();
     server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_ADMIN_TOKEN: TOKEN });
-    await checkedAgain(monitors.map((m) => m.name), Date.now(), 'a check round of every monitor after the restart');
+    await checkedAgain(
+      monitors.map((m) => m.name),
+      Date.now(),
+      'a check round of every monitor after the restart',
+    );
     const afterRestart = await states();
     assert.equal(afterRestart.filter((m) => m.state === 'DOWN').length, FAILING);
     assert.equal(arrivals.length, FAILING, 'a restart repeats nothing');
@@ -106,12 +126,19 @@ describe('uptime monitors end to end', () => {
     for (const row of downRows) assert.match(row, /DOWN\s+\d+ ms\s+status 500, expected 200/, row);
     const history = await api(server.url, TOKEN, 'GET', '/api/monitors/site-0/results?limit=100');
     const failed = history.json.results.filter((r: { up: boolean }) => !r.up);
-    assert.ok(failed.length >= 2 && failed.every((r: { reason: string }) => /^status 500, expected 200/.test(r.reason)), JSON.stringify(failed));
+    assert.ok(
+      failed.length >= 2 && failed.every((r: { reason: string }) => /^status 500, expected 200/.test(r.reason)),
+      JSON.stringify(failed),
+    );
 
     const recovered = failingNames();
     failing.clear();
     await waitFor(() => count('monitor.up') >= FAILING, `${FAILING} recoveries`, 20_000);
-    await checkedAgain(recovered, Math.max(...arrivals.map((a) => a.at)), 'a check round of the recovered monitors after their up');
+    await checkedAgain(
+      recovered,
+      Math.max(...arrivals.map((a) => a.at)),
+      'a check round of the recovered monitors after their up',
+    );
     assert.equal(count('monitor.up'), FAILING);
     assert.equal(count('monitor.down'), FAILING);
     assert.equal(arrivals.length, 2 * FAILING);

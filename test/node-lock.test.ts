@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { POSTGRES_URL, createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
+import {
+  POSTGRES_URL,
+  createPostgresSchema,
+  postgresUrlWithSchema,
+  testDatabases,
+} from '../packages/server/src/test-support/test-databases.js';
 import { spawnCli, startServer } from './support/server-process.js';
 
 const variants = await testDatabases();
@@ -28,8 +33,15 @@ describe('one server per database (node lock)', () => {
             assert.ok(second.stderr.includes(dir), `names the data dir: ${second.stderr}`);
             assert.ok(second.stderr.includes(`PID ${first.proc.pid}`), `names the holder's PID: ${second.stderr}`);
           } else {
-            assert.match(second.stderr, /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): another Tocsin node \('[^']+-\d+'/, 'names the holding node');
-            assert.match(second.stderr, new RegExp(`schema ${schema!.schema}; sharing work between nodes is not there yet`));
+            assert.match(
+              second.stderr,
+              /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): another Tocsin node \('[^']+-\d+'/,
+              'names the holding node',
+            );
+            assert.match(
+              second.stderr,
+              new RegExp(`schema ${schema!.schema}; sharing work between nodes is not there yet`),
+            );
           }
           assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first server runs on');
         } finally {
@@ -56,9 +68,14 @@ describe('one server per database (node lock)', () => {
 
   it('two data dirs, or two schemas of one PostgreSQL database, run side by side', async () => {
     const dirs = [0, 1].map(() => mkdtempSync(path.join(os.tmpdir(), 'tocsin-lock-')));
-    const schemas = variants.some((v) => v.name === 'postgres') ? await Promise.all([createPostgresSchema(), createPostgresSchema()]) : [];
+    const schemas = variants.some((v) => v.name === 'postgres')
+      ? await Promise.all([createPostgresSchema(), createPostgresSchema()])
+      : [];
     try {
-      const envs = dirs.map((d, i) => ({ TOCSIN_DATA_DIR: d, ...(schemas[i] ? { TOCSIN_DATABASE_URL: postgresUrlWithSchema(schemas[i].schema) } : {}) }));
+      const envs = dirs.map((d, i) => ({
+        TOCSIN_DATA_DIR: d,
+        ...(schemas[i] ? { TOCSIN_DATABASE_URL: postgresUrlWithSchema(schemas[i].schema) } : {}),
+      }));
       const started = await Promise.allSettled(envs.map((e) => startServer(e)));
       const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       try {
@@ -74,16 +91,25 @@ describe('one server per database (node lock)', () => {
     }
   });
 
-  it('on PostgreSQL, a node whose lock session ends stops with status 1, so that its supervisor restarts it', { skip: !variants.some((v) => v.name === 'postgres') }, async () => {
+  it('on PostgreSQL, a node whose lock session ends stops with status 1, so that its supervisor restarts it', {
+    skip: !variants.some((v) => v.name === 'postgres'),
+  }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-lock-'));
     const schema = await createPostgresSchema();
     const nodeId = `lock-lost-${schema.schema}`;
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     try {
-      const server = await startServer({ TOCSIN_DATA_DIR: dir, TOCSIN_DATABASE_URL: postgresUrlWithSchema(schema.schema), TOCSIN_NODE_ID: nodeId });
+      const server = await startServer({
+        TOCSIN_DATA_DIR: dir,
+        TOCSIN_DATABASE_URL: postgresUrlWithSchema(schema.schema),
+        TOCSIN_NODE_ID: nodeId,
+      });
       const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (code) => resolve(code)));
-      const { rows } = await admin.query('select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1', [`tocsin ${nodeId}`]);
+      const { rows } = await admin.query(
+        'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1',
+        [`tocsin ${nodeId}`],
+      );
       assert.deepEqual(rows, [{ done: true }], 'one lock session');
       assert.equal(await exited, 1);
       assert.match(server.output(), /lost the node lock/);

@@ -18,7 +18,10 @@ interface Mail {
 
 /** Unfolds headers and undoes quoted-printable soft breaks and escapes, enough to read links. */
 function readable(raw: string): string {
-  return raw.replace(/\r\n[ \t]+/g, ' ').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16)));
+  return raw
+    .replace(/\r\n[ \t]+/g, ' ')
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
 describe('notifications end to end', () => {
@@ -47,7 +50,11 @@ describe('notifications end to end', () => {
     smtpPort = (smtp.server.address() as import('node:net').AddressInfo).port;
     receiver = await new HttpReceiver().start();
     receiver.respond = (req) => {
-      if (req.path.startsWith('/pagerduty')) return { status: 202, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: req.json().dedup_key }) };
+      if (req.path.startsWith('/pagerduty'))
+        return {
+          status: 202,
+          body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: req.json().dedup_key }),
+        };
       if (req.path.startsWith('/datadog')) return { status: 202, body: JSON.stringify({ status: 'ok' }) };
       return { status: 200, body: 'ok' };
     };
@@ -95,7 +102,12 @@ describe('notifications end to end', () => {
 version: 1
 `,
     );
-    const cliEnv = { TOCSIN_URL: server.url, TOCSIN_TOKEN: TOKEN, SLACK_URL: `${receiver.url}/slack/T000/B000/XXX`, HOOK_SECRET: HMAC_SECRET };
+    const cliEnv = {
+      TOCSIN_URL: server.url,
+      TOCSIN_TOKEN: TOKEN,
+      SLACK_URL: `${receiver.url}/slack/T000/B000/XXX`,
+      HOOK_SECRET: HMAC_SECRET,
+    };
     const applied = await runCli(['apply', '-f', file], cliEnv);
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /\+ topic ops/);
@@ -108,12 +120,32 @@ version: 1
     assert.ok(link, 'the mail carries a confirmation link');
     const page = await fetch(link);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /<form method="post">/, 'opening the link asks, so a mail scanner confirms nothing');
+    assert.match(
+      await page.text(),
+      /<form method="post">/,
+      'opening the link asks, so a mail scanner confirms nothing',
+    );
     const confirmed = await fetch(link, { method: 'POST' });
     assert.equal(confirmed.status, 200);
     assert.match(await confirmed.text(), /confirmed/i);
 
-    const published = await runCli(['publish', 'ops', '--kind', 'monitor.down', '--severity', 'critical', '--title', 'api is down', '--text', 'status 503', '--dedup-key', 'monitor-api'], cliEnv);
+    const published = await runCli(
+      [
+        'publish',
+        'ops',
+        '--kind',
+        'monitor.down',
+        '--severity',
+        'critical',
+        '--title',
+        'api is down',
+        '--text',
+        'status 503',
+        '--dedup-key',
+        'monitor-api',
+      ],
+      cliEnv,
+    );
     assert.equal(published.code, 0, published.stderr);
     await waitFor(() => mails.length === 2 && receiver.requests.length === 4, 'one message at each destination');
 
@@ -147,7 +179,21 @@ version: 1
     assert.match(mail, /^List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[A-Za-z0-9]+>/m);
 
     // The resolution reaches PagerDuty as a resolve of the same incident.
-    const resolved = await runCli(['publish', 'ops', '--kind', 'monitor.up', '--severity', 'ok', '--title', 'api is up', '--dedup-key', 'monitor-api'], cliEnv);
+    const resolved = await runCli(
+      [
+        'publish',
+        'ops',
+        '--kind',
+        'monitor.up',
+        '--severity',
+        'ok',
+        '--title',
+        'api is up',
+        '--dedup-key',
+        'monitor-api',
+      ],
+      cliEnv,
+    );
     assert.equal(resolved.code, 0, resolved.stderr);
     await waitFor(() => byPath('/pagerduty').length === 2, 'the resolve');
     assert.equal(byPath('/pagerduty')[1].json().event_action, 'resolve');

@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
+import {
+  createPostgresSchema,
+  postgresUrlWithSchema,
+  testDatabases,
+} from '../packages/server/src/test-support/test-databases.js';
 import { api, runCli, startServer, type ServerProcess } from './support/server-process.js';
 
 const run = promisify(execFile);
@@ -25,7 +29,9 @@ async function curl(url: string, args: string[] = []): Promise<Answer> {
   const ms = Date.now() - t0;
   const split = stdout.indexOf('\r\n\r\n');
   const [statusLine, ...lines] = stdout.slice(0, split).split('\r\n');
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
   return { status: Number(statusLine.split(' ')[1]), headers, body: stdout.slice(split + 4), ms };
 }
 
@@ -54,7 +60,11 @@ for (const variant of await testDatabases()) {
       }
       server = await startServer(env);
       base = server.url;
-      const created = await api(base, TOKEN, 'POST', '/api/heartbeats', { name: 'db-backup', period: '1d', grace: '1h' });
+      const created = await api(base, TOKEN, 'POST', '/api/heartbeats', {
+        name: 'db-backup',
+        period: '1d',
+        grace: '1h',
+      });
       assert.equal(created.status, 201);
       pingUrl = created.json.pingUrl;
     });
@@ -79,7 +89,11 @@ for (const variant of await testDatabases()) {
       ];
       for (const url of urls) {
         const a = await curl(url);
-        assert.equal(Number(a.headers['content-length']), Buffer.byteLength(a.body, 'latin1'), `${url}: ${JSON.stringify(a)}`);
+        assert.equal(
+          Number(a.headers['content-length']),
+          Buffer.byteLength(a.body, 'latin1'),
+          `${url}: ${JSON.stringify(a)}`,
+        );
         assert.ok(a.ms < 5000, `${url} answered in ${a.ms} ms`);
       }
       for (const url of [pingUrl, `${pingUrl}/start`, `${pingUrl}/0`]) {
@@ -104,22 +118,41 @@ for (const variant of await testDatabases()) {
       ] as const) {
         const a = await curl(url);
         assert.deepEqual([a.status, a.body], [status, body], url);
-        assert.equal(a.headers['ping-body-limit'], status === 200 ? '100000' : undefined, `${url}: Ping-Body-Limit on accepted pings only`);
+        assert.equal(
+          a.headers['ping-body-limit'],
+          status === 200 ? '100000' : undefined,
+          `${url}: Ping-Body-Limit on accepted pings only`,
+        );
         assert.equal(a.headers['access-control-allow-origin'], '*');
       }
     });
 
     it('takes a ping by any method, keeping the body of any method', async () => {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
-        const a = await curl(`${pingUrl}/log`, ['-X', method, ...(method === 'GET' ? [] : ['--data-raw', `by ${method}`])]);
+        const a = await curl(`${pingUrl}/log`, [
+          '-X',
+          method,
+          ...(method === 'GET' ? [] : ['--data-raw', `by ${method}`]),
+        ]);
         assert.deepEqual([a.status, a.body, a.headers['ping-body-limit']], [200, 'OK', '100000'], method);
       }
       const head = await curl(`${pingUrl}/log`, ['-I']);
       assert.deepEqual([head.status, head.body, head.headers['content-length']], [200, '', '2']);
-      const pings = (await api(base, TOKEN, 'GET', '/api/heartbeats/db-backup/pings?limit=7')).json.pings as { method: string; body: string | null }[];
+      const pings = (await api(base, TOKEN, 'GET', '/api/heartbeats/db-backup/pings?limit=7')).json.pings as {
+        method: string;
+        body: string | null;
+      }[];
       assert.deepEqual(
         pings.map((p) => `${p.method}:${p.body}`),
-        ['HEAD:null', 'OPTIONS:by OPTIONS', 'DELETE:by DELETE', 'PATCH:by PATCH', 'PUT:by PUT', 'POST:by POST', 'GET:null'],
+        [
+          'HEAD:null',
+          'OPTIONS:by OPTIONS',
+          'DELETE:by DELETE',
+          'PATCH:by PATCH',
+          'PUT:by PUT',
+          'POST:by POST',
+          'GET:null',
+        ],
       );
     });
 
@@ -129,7 +162,10 @@ for (const variant of await testDatabases()) {
       assert.doesNotMatch(res.stderr, /500|could not ping/);
       const [finish, start] = (await api(base, TOKEN, 'GET', '/api/heartbeats/db-backup/pings?limit=2')).json.pings;
       assert.equal(start.kind, 'start');
-      assert.deepEqual([finish.kind, finish.exitStatus, finish.body, finish.bodyNulsReplaced], ['success', 0, 'a\uFFFDb', true]);
+      assert.deepEqual(
+        [finish.kind, finish.exitStatus, finish.body, finish.bodyNulsReplaced],
+        ['success', 0, 'a\uFFFDb', true],
+      );
       const view = (await api(base, TOKEN, 'GET', '/api/heartbeats/db-backup')).json;
       assert.equal(view.state, 'UP', 'the run finished, not STARTED forever');
     });

@@ -35,7 +35,10 @@ function words(line: string): string[] {
 /** The `tocsin` command lines of the README's quick start, as written. */
 function quickStartCommands(): string[] {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
+  const section = readme.slice(
+    readme.indexOf('## Quick start'),
+    readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1),
+  );
   const blocks = [...section.matchAll(/```sh\n([^]*?)```/g)].map((m) => m[1]);
   return blocks.flatMap((b) => b.split('\n')).filter((l) => PREFIXES.some((p) => l.startsWith(p)));
 }
@@ -57,7 +60,10 @@ describe("the README's quick start", () => {
     const lines = quickStartCommands();
     const verbs = lines.map((l) => argsOf(l).slice(0, 2).join(' '));
     for (const wanted of ['apply -f', 'metrics put', 'monitors', 'heartbeats', 'alarms']) {
-      assert.ok(verbs.some((v) => v.startsWith(wanted)), `the quick start has '${wanted}': ${verbs.join(', ')}`);
+      assert.ok(
+        verbs.some((v) => v.startsWith(wanted)),
+        `the quick start has '${wanted}': ${verbs.join(', ')}`,
+      );
     }
     // The README's CLI is the built one; spawnCli runs the same main from source, as a process. Only the
     // server's address and the token of the earlier `export` step are set.
@@ -70,27 +76,54 @@ describe("the README's quick start", () => {
       out[line] = r.stdout;
     }
     const find = (start: string) => out[lines.find((l) => argsOf(l).join(' ').startsWith(start))!];
-    assert.equal(find('apply -f examples/quickstart.yaml'), [
-      '+ topic quickstart',
-      '  + subscription quickstart/local-receiver',
-      '+ monitor tocsin-self',
-      '+ heartbeat quickstart-job',
-      '+ alarm disk-used',
-      '4 to create, 0 to update, 0 to delete',
-      '',
-    ].join('\n'));
+    assert.equal(
+      find('apply -f examples/quickstart.yaml'),
+      [
+        '+ topic quickstart',
+        '  + subscription quickstart/local-receiver',
+        '+ monitor tocsin-self',
+        '+ heartbeat quickstart-job',
+        '+ alarm disk-used',
+        '4 to create, 0 to update, 0 to delete',
+        '',
+      ].join('\n'),
+    );
     assert.match(find('metrics put'), /^put Quickstart disk_used_percent \{Host=laptop\} = 85\n$/);
     assert.match(find('monitors'), /\ntocsin-self +\S+ +http +http:\/\/127\.0\.0\.1:\d+\/healthz /);
     assert.match(find('heartbeats'), /\nquickstart-job +UP /, 'the job reported by tocsin run');
     assert.match(find('alarms'), /\ndisk-used +\S+ /);
     // The monitor checks this very server (TOCSIN_URL), so it comes up; the datapoint is stored.
-    await waitFor(async () => (await api(server.url, TOKEN, 'GET', '/api/monitors/tocsin-self')).json.state === 'UP', 'the monitor of /healthz is up', 30_000);
-    const q = new URLSearchParams({ namespace: 'Quickstart', name: 'disk_used_percent', dimensions: '{"Host":"laptop"}', statistic: 'Maximum', period: '60', from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
-    const { datapoints } = (await api(server.url, TOKEN, 'GET', `/api/metrics/query?${q}`)).json as { datapoints: { value: number | null }[] };
-    assert.deepEqual(datapoints.map((d) => d.value).filter((v) => v !== null), [85]);
+    await waitFor(
+      async () => (await api(server.url, TOKEN, 'GET', '/api/monitors/tocsin-self')).json.state === 'UP',
+      'the monitor of /healthz is up',
+      30_000,
+    );
+    const q = new URLSearchParams({
+      namespace: 'Quickstart',
+      name: 'disk_used_percent',
+      dimensions: '{"Host":"laptop"}',
+      statistic: 'Maximum',
+      period: '60',
+      from: new Date(Date.now() - 600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const { datapoints } = (await api(server.url, TOKEN, 'GET', `/api/metrics/query?${q}`)).json as {
+      datapoints: { value: number | null }[];
+    };
+    assert.deepEqual(
+      datapoints.map((d) => d.value).filter((v) => v !== null),
+      [85],
+    );
   });
 
   it('splits command lines as a shell does for the forms the README uses', () => {
-    assert.deepEqual(words(`run job -- echo "backup done" 'a b'c  # note`), ['run', 'job', '--', 'echo', 'backup done', 'a bc']);
+    assert.deepEqual(words(`run job -- echo "backup done" 'a b'c  # note`), [
+      'run',
+      'job',
+      '--',
+      'echo',
+      'backup done',
+      'a bc',
+    ]);
   });
 });

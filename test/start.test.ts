@@ -5,14 +5,21 @@ import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createPostgresSchema, postgresUrlWithSchema, testDatabases } from '../packages/server/src/test-support/test-databases.js';
+import {
+  createPostgresSchema,
+  postgresUrlWithSchema,
+  testDatabases,
+} from '../packages/server/src/test-support/test-databases.js';
 import { childEnv, cliArgs, neutralCwd, repoRoot, runCli, spawnCli, startServer } from './support/server-process.js';
 
 function tmp(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'tocsin-start-'));
 }
 
-function startSync(env: Record<string, string>, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+function startSync(
+  env: Record<string, string>,
+  args: string[] = [],
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...cliArgs, 'start', ...args], {
     cwd: neutralCwd(),
     env: childEnv(env),
@@ -36,7 +43,10 @@ describe('tocsin start', () => {
         const first = await startServer(env);
         const health = await fetch(`${first.url}/healthz`);
         assert.equal(health.status, 200);
-        assert.ok(Date.now() - t0 < 5000 + 3000, `ready after ${Date.now() - t0} ms (includes loading TypeScript from source)`);
+        assert.ok(
+          Date.now() - t0 < 5000 + 3000,
+          `ready after ${Date.now() - t0} ms (includes loading TypeScript from source)`,
+        );
         const token = /^\s+(tcn_[A-Za-z0-9]{40})$/m.exec(first.output())?.[1];
         assert.ok(token, 'the first start prints an admin token');
         const topics = await fetch(`${first.url}/api/topics`, { headers: { authorization: `Bearer ${token}` } });
@@ -62,9 +72,15 @@ describe('tocsin start', () => {
     try {
       for (const [env, pattern] of [
         [{ TOCSIN_PORT: 'http' }, /^tocsin: TOCSIN_PORT \(--port\): 'http' is not a port number/],
-        [{ TOCSIN_DATABASE_URL: 'mysql://x' }, /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): expected postgres: or postgresql: URL/],
+        [
+          { TOCSIN_DATABASE_URL: 'mysql://x' },
+          /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): expected postgres: or postgresql: URL/,
+        ],
         [{ TOCSIN_SMTP_URL: 'not a url' }, /^tocsin: TOCSIN_SMTP_URL/],
-        [{ TOCSIN_ADMIN_TOKEN: 'short' }, /^tocsin: TOCSIN_ADMIN_TOKEN \(--admin-token\): must be at least 16 characters/],
+        [
+          { TOCSIN_ADMIN_TOKEN: 'short' },
+          /^tocsin: TOCSIN_ADMIN_TOKEN \(--admin-token\): must be at least 16 characters/,
+        ],
         [{ TOCSIN_CONFIG: path.join(dir, 'missing.yaml') }, /^tocsin: TOCSIN_CONFIG/],
       ] as const) {
         const r = startSync({ TOCSIN_DATA_DIR: dir, ...env });
@@ -81,10 +97,16 @@ describe('tocsin start', () => {
     const dir = tmp();
     try {
       const file = path.join(dir, 'tocsin.yaml');
-      writeFileSync(file, 'topics:\n  - name: ops\n    subscriptions:\n      - protocol: webhook\n        endpoint: not-a-url\n');
+      writeFileSync(
+        file,
+        'topics:\n  - name: ops\n    subscriptions:\n      - protocol: webhook\n        endpoint: not-a-url\n',
+      );
       const r = startSync({ TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
       assert.equal(r.status, 1);
-      assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5: topics\\.0\\.subscriptions\\.0\\.endpoint: `));
+      assert.match(
+        r.stderr,
+        new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5: topics\\.0\\.subscriptions\\.0\\.endpoint: `),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -94,7 +116,10 @@ describe('tocsin start', () => {
     const dir = tmp();
     try {
       const file = path.join(dir, 'tocsin.yaml');
-      writeFileSync(file, 'version: 1\nmonitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n');
+      writeFileSync(
+        file,
+        'version: 1\nmonitors:\n  - name: api\n    type: http\n    url: http://127.0.0.1:9/\n    interval: 30s\n    topics: [nowhere]\n',
+      );
       const failed = await spawnCli(['start', '--port', '0'], { TOCSIN_DATA_DIR: dir, TOCSIN_CONFIG: file });
       assert.equal(failed.code, 1, failed.stderr);
       assert.match(failed.stderr, /nowhere/);
@@ -119,7 +144,10 @@ describe('tocsin start', () => {
         const port = String((busy.address() as AddressInfo).port);
         const failed = await spawnCli(['start'], { ...env, TOCSIN_PORT: port });
         assert.equal(failed.code, 1);
-        assert.match(failed.stderr, new RegExp(`^tocsin: TOCSIN_PORT \\(--port\\): cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\n$`));
+        assert.match(
+          failed.stderr,
+          new RegExp(`^tocsin: TOCSIN_PORT \\(--port\\): cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\n$`),
+        );
         assert.doesNotMatch(failed.stdout + failed.stderr, /tcn_/);
 
         const server = await startServer(env);
@@ -139,7 +167,10 @@ describe('tocsin start', () => {
           assert.match(listed.stdout, /^rescue\s+admin\s/m);
           const revoked = await runCli(['tokens', 'revoke', 'rescue', '--local'], env);
           assert.equal(revoked.code, 0, revoked.stderr);
-          assert.equal((await fetch(`${server.url}/api/tokens`, { headers: { authorization: `Bearer ${rescue}` } })).status, 401);
+          assert.equal(
+            (await fetch(`${server.url}/api/tokens`, { headers: { authorization: `Bearer ${rescue}` } })).status,
+            401,
+          );
         } finally {
           await server.stop();
         }
@@ -156,7 +187,10 @@ describe('tocsin start', () => {
     try {
       const r = await runCli(['tokens', 'create', 'x', '--scope', 'admin', '--local'], { TOCSIN_DATA_DIR: dir });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /^tocsin: no Tocsin database at .*tocsin\.db: give the TOCSIN_DATA_DIR \(--data-dir\) or TOCSIN_DATABASE_URL/);
+      assert.match(
+        r.stderr,
+        /^tocsin: no Tocsin database at .*tocsin\.db: give the TOCSIN_DATA_DIR \(--data-dir\) or TOCSIN_DATABASE_URL/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -168,8 +202,14 @@ describe('tocsin start', () => {
       const file = path.join(dir, 'a-file');
       writeFileSync(file, '');
       const cases: [Record<string, string>, RegExp][] = [
-        [{ TOCSIN_DATA_DIR: path.join(file, 'data') }, /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot create the directory .*a-file\/data: .*\(ENOTDIR\)$/],
-        [{ TOCSIN_DATA_DIR: file }, /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot create the directory .*a-file: .*\(EEXIST\)$/],
+        [
+          { TOCSIN_DATA_DIR: path.join(file, 'data') },
+          /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot create the directory .*a-file\/data: .*\(ENOTDIR\)$/,
+        ],
+        [
+          { TOCSIN_DATA_DIR: file },
+          /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot create the directory .*a-file: .*\(EEXIST\)$/,
+        ],
         [
           { TOCSIN_DATA_DIR: dir, TOCSIN_DATABASE_URL: 'postgres://tocsin:s3cret-pw@127.0.0.1:1/tocsin' },
           /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): cannot connect to postgres:\/\/tocsin:\*\*\*@127\.0\.0\.1:1\/tocsin: .*ECONNREFUSED/,
@@ -198,11 +238,16 @@ describe('tocsin start', () => {
       const asRoot = process.getuid?.() === 0;
       if (asRoot && !existsSync('/usr/sbin/runuser')) return t.skip('running as root without runuser');
       const args = [...cliArgs, 'start', '--port', '0', '--data-dir', ro];
-      const [file, argv] = asRoot ? ['/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, ...args]] : [process.execPath, args];
+      const [file, argv] = asRoot
+        ? ['/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, ...args]]
+        : [process.execPath, args];
       const r = spawnSync(file, argv, { cwd: '/', env: childEnv({ HOME: '/tmp' }), encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
-      assert.match(r.stderr, /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot write to \S+read-only: .*writable directory/);
+      assert.match(
+        r.stderr,
+        /^tocsin: TOCSIN_DATA_DIR \(--data-dir\): cannot write to \S+read-only: .*writable directory/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -211,7 +256,9 @@ describe('tocsin start', () => {
   it('prints the version', async () => {
     const r = await spawnCli(['--version'], {});
     assert.equal(r.code, 0);
-    const { version } = (await import('../packages/server/package.json', { with: { type: 'json' } })).default as { version: string };
+    const { version } = (await import('../packages/server/package.json', { with: { type: 'json' } })).default as {
+      version: string;
+    };
     assert.equal(r.stdout, `tocsin ${version}\n`);
   });
 

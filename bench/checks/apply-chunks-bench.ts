@@ -14,7 +14,13 @@ const { values } = parseArgs({ options: { size: { type: 'string', default: '1000
 const SIZE = Number(values.size);
 const CHUNK = 1000;
 
-const monitor = (n: number) => ({ name: `m-${n}`, type: 'http', url: `http://127.0.0.1:9/t/${n}`, interval: '20s', timeout: '5s' });
+const monitor = (n: number) => ({
+  name: `m-${n}`,
+  type: 'http',
+  url: `http://127.0.0.1:9/t/${n}`,
+  interval: '20s',
+  timeout: '5s',
+});
 
 async function apply(monitors: unknown[]): Promise<number> {
   const t0 = performance.now();
@@ -30,7 +36,9 @@ for (let i = 0; i < SIZE; i += CHUNK) {
   process.stdout.write(`chunk ${times.length} (into ${i}): ${times.at(-1)!.toFixed(2)} s\n`);
 }
 await app.dispose();
-process.stdout.write(`chunks of ${CHUNK}: ${times.map((t) => t.toFixed(2)).join(' ')} s; total ${times.reduce((a, b) => a + b, 0).toFixed(1)} s\n`);
+process.stdout.write(
+  `chunks of ${CHUNK}: ${times.map((t) => t.toFixed(2)).join(' ')} s; total ${times.reduce((a, b) => a + b, 0).toFixed(1)} s\n`,
+);
 
 app = await createTestApp('sqlite');
 const whole = await apply(Array.from({ length: SIZE }, (_, j) => monitor(j + 1)));

@@ -20,7 +20,13 @@ import { startServer, type ServerProcess } from './server-process.js';
 import { bareRate, startTarget } from './target-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,5000,10000' }, seconds: { type: 'string', default: '120' }, interval: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,5000,10000' },
+    seconds: { type: 'string', default: '120' },
+    interval: { type: 'string', default: '20' },
+  },
+});
 const SIZES = values.sizes!.split(',').map(Number);
 const INTERVAL = Number(values.interval);
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1) || !(Number(values.seconds) >= 5) || !(INTERVAL >= 1)) {
@@ -160,11 +166,15 @@ async function run(size: number, target: { port: number; pid: number }): Promise
       totalChecks,
       dbGrowth,
       bytesPerCheck: totalChecks ? dbGrowth / totalChecks : NaN,
-      stop: stopped.killed ? `SIGKILL after ${stopped.seconds.toFixed(0)} s` : `exit ${stopped.code} in ${stopped.seconds.toFixed(1)} s`,
+      stop: stopped.killed
+        ? `SIGKILL after ${stopped.seconds.toFixed(0)} s`
+        : `exit ${stopped.code} in ${stopped.seconds.toFixed(1)} s`,
     };
   } catch (err) {
     const tail = server?.stderrTail() ?? [];
-    throw new Error(`${(err as Error).message}${tail.length ? `\nlast lines of the server's stderr:\n  ${tail.join('\n  ')}` : ''}`);
+    throw new Error(
+      `${(err as Error).message}${tail.length ? `\nlast lines of the server's stderr:\n  ${tail.join('\n  ')}` : ''}`,
+    );
   } finally {
     if (server && server.exitCode() === null) await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -176,13 +186,43 @@ const ms = (seconds: number) => (seconds * 1000).toFixed(1);
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
 
 function printTable(rows: Row[], bare: { keepAlive: number; fresh: number }): void {
-  const head = ['monitors', 'checks/s', 'expected', 'done %', 'down %', 'cpu % core', 'rss max MB', 'rss last MB', 'lag p50 ms', 'lag p99 ms', 'hist p99 ≤ s', 'db B/check', 'exp % of bare', 'exp % of fresh'];
+  const head = [
+    'monitors',
+    'checks/s',
+    'expected',
+    'done %',
+    'down %',
+    'cpu % core',
+    'rss max MB',
+    'rss last MB',
+    'lag p50 ms',
+    'lag p99 ms',
+    'hist p99 ≤ s',
+    'db B/check',
+    'exp % of bare',
+    'exp % of fresh',
+  ];
   const widths = head.map((h) => Math.max(h.length, 8));
   console.log(pad(head, widths));
   for (const r of rows) {
     console.log(
       pad(
-        [String(r.monitors), r.done.toFixed(1), r.expected.toFixed(1), ((100 * r.done) / r.expected).toFixed(1), (100 * r.downShare).toFixed(1), (100 * r.cpu).toFixed(1), mb(r.rssMax), mb(r.rssLast), ms(r.lagP50), ms(r.lagP99), String(r.histP99), r.bytesPerCheck.toFixed(1), ((100 * r.expected) / bare.keepAlive).toFixed(1), ((100 * r.expected) / bare.fresh).toFixed(1)],
+        [
+          String(r.monitors),
+          r.done.toFixed(1),
+          r.expected.toFixed(1),
+          ((100 * r.done) / r.expected).toFixed(1),
+          (100 * r.downShare).toFixed(1),
+          (100 * r.cpu).toFixed(1),
+          mb(r.rssMax),
+          mb(r.rssLast),
+          ms(r.lagP50),
+          ms(r.lagP99),
+          String(r.histP99),
+          r.bytesPerCheck.toFixed(1),
+          ((100 * r.expected) / bare.keepAlive).toFixed(1),
+          ((100 * r.expected) / bare.fresh).toFixed(1),
+        ],
         widths,
       ),
     );
@@ -198,10 +238,14 @@ function printTargets(rows: Row[]): void {
   const word = (ok: boolean) => (ok ? 'pass' : 'FAIL');
   console.log('\ntargets at 10,000 monitors, 20 s interval:');
   console.log(`  checks/s ≥ 98 % of 500   ${r.done.toFixed(1).padStart(8)}         ${word(r.done >= 0.98 * 500)}`);
-  console.log(`  p99 lag < 1 s            ${ms(r.lagP99).padStart(8)} ms      ${word(r.lagP99 < 1)}   (histogram p99 ≤ ${r.histP99} s: ${word(r.histP99 <= 1)})`);
+  console.log(
+    `  p99 lag < 1 s            ${ms(r.lagP99).padStart(8)} ms      ${word(r.lagP99 < 1)}   (histogram p99 ≤ ${r.histP99} s: ${word(r.histP99 <= 1)})`,
+  );
   console.log(`  CPU < 60 % of one core   ${(100 * r.cpu).toFixed(1).padStart(8)} %       ${word(r.cpu < 0.6)}`);
   console.log(`  RSS < 400 MB (max)       ${mb(r.rssMax).padStart(8)} MB      ${word(r.rssMax < 400e6)}`);
-  console.log(`  < 50 db bytes per check  ${r.bytesPerCheck.toFixed(1).padStart(8)} B       ${word(r.bytesPerCheck < 50)}`);
+  console.log(
+    `  < 50 db bytes per check  ${r.bytesPerCheck.toFixed(1).padStart(8)} B       ${word(r.bytesPerCheck < 50)}`,
+  );
 }
 
 if (process.env.BENCH_BUILD !== '0' || !existsSync(path.join(root, 'packages/server/dist/cli/main.js'))) {
@@ -213,12 +257,19 @@ if (process.env.BENCH_BUILD !== '0' || !existsSync(path.join(root, 'packages/ser
 }
 const target = await startTarget(root);
 try {
-  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, CLK_TCK ${clockTicks()}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, CLK_TCK ${clockTicks()}`,
+  );
   const keepAlive = await bareRate(target.port, { concurrency: 16, seconds: 5, keepAlive: true });
   const fresh = await bareRate(target.port, { concurrency: 16, seconds: 5, keepAlive: false });
-  console.log(`target bare rate, 16 clients for 5 s: ${keepAlive.toFixed(0)} requests/s keep-alive, ${fresh.toFixed(0)} requests/s with a fresh connection each`);
-  const rounded = SECONDS !== Number(values.seconds) ? ` (--seconds ${values.seconds} rounded up to whole intervals)` : '';
-  console.log(`sizes ${SIZES.join(', ')} HTTP monitors at ${INTERVAL} s, ${INTERVAL} s warm-up, ${SECONDS} s measured${rounded}; target 127.0.0.1:${target.port}\n`);
+  console.log(
+    `target bare rate, 16 clients for 5 s: ${keepAlive.toFixed(0)} requests/s keep-alive, ${fresh.toFixed(0)} requests/s with a fresh connection each`,
+  );
+  const rounded =
+    SECONDS !== Number(values.seconds) ? ` (--seconds ${values.seconds} rounded up to whole intervals)` : '';
+  console.log(
+    `sizes ${SIZES.join(', ')} HTTP monitors at ${INTERVAL} s, ${INTERVAL} s warm-up, ${SECONDS} s measured${rounded}; target 127.0.0.1:${target.port}\n`,
+  );
   const rows: Row[] = [];
   for (const size of SIZES) {
     try {
@@ -232,7 +283,9 @@ try {
       console.log(`${size} monitors: FAILED: ${(err as Error).message}`);
     }
   }
-  console.log(`\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; lag p50/p99 of the starts of the last 30 to 60 s at the end of the window; hist p99 = bucket bound over the window)`);
+  console.log(
+    `\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; lag p50/p99 of the starts of the last 30 to 60 s at the end of the window; hist p99 = bucket bound over the window)`,
+  );
   printTable(rows, { keepAlive, fresh });
   printTargets(rows);
 } finally {

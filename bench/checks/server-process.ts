@@ -27,7 +27,14 @@ export interface ServerProcess {
 export async function startServer(root: string, dataDir: string, token: string): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
-    env: { PATH: process.env.PATH ?? '', TOCSIN_DATA_DIR: dataDir, TOCSIN_HOST: '127.0.0.1', TOCSIN_PORT: String(port), TOCSIN_ADMIN_TOKEN: token, TOCSIN_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      TOCSIN_DATA_DIR: dataDir,
+      TOCSIN_HOST: '127.0.0.1',
+      TOCSIN_PORT: String(port),
+      TOCSIN_ADMIN_TOKEN: token,
+      TOCSIN_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
@@ -76,7 +83,10 @@ export async function startServer(root: string, dataDir: string, token: string):
       if (ended !== null) return { code: ended, killed: false, seconds: 0 };
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_MS)))]);
+      const late = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_MS))),
+      ]);
       clearTimeout(timer);
       if (late) child.kill('SIGKILL');
       const code = await exited;

@@ -13,7 +13,10 @@ export interface TargetProcess {
 }
 
 export async function startTarget(root: string): Promise<TargetProcess> {
-  const child = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('target not ready in 30 s')), 30_000);
     child.once('message', (m: { port: number }) => {
@@ -33,7 +36,10 @@ export async function startTarget(root: string): Promise<TargetProcess> {
  * over keep-alive connections, or (keepAlive false) one fresh connection per
  * request, as the HTTP probe does.
  */
-export async function bareRate(port: number, opts: { concurrency: number; seconds: number; keepAlive: boolean }): Promise<number> {
+export async function bareRate(
+  port: number,
+  opts: { concurrency: number; seconds: number; keepAlive: boolean },
+): Promise<number> {
   const agent = opts.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: opts.concurrency }) : false;
   const one = () =>
     new Promise<void>((resolve, reject) => {

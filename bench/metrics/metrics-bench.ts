@@ -25,7 +25,14 @@ import { createTestApp } from '../../packages/server/src/test-support/test-app.j
 import { cpuSeconds, freePort } from '../checks/proc-stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, alarms: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '4' }, db: { type: 'string', default: 'sqlite' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    alarms: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '4' },
+    db: { type: 'string', default: 'sqlite' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const ALARMS = Number(values.alarms);
 const CONCURRENCY = Number(values.concurrency);
@@ -56,10 +63,24 @@ async function drive(port: number, p: string): Promise<{ datapoints: number; sec
       while (performance.now() < end) {
         const data = body(i++);
         const status = await new Promise<number>((resolve) => {
-          const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(data) } }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: p,
+              method: 'POST',
+              agent,
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${TOKEN}`,
+                'content-length': Buffer.byteLength(data),
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
           req.on('error', () => resolve(0));
           req.end(data);
         });
@@ -82,7 +103,11 @@ function peekSqlite(dir: string): Peek {
   const db = new Database(path.join(dir, 'tocsin.db'), { readonly: true, fileMustExist: true });
   return {
     pending: async () => (db.prepare('select count(*) as n from metric_ingest').get() as { n: number }).n,
-    stored: async () => db.prepare('select coalesce(sum(count), 0) as n, count(*) as rows from metric_datapoints').get() as { n: number; rows: number },
+    stored: async () =>
+      db.prepare('select coalesce(sum(count), 0) as n, count(*) as rows from metric_datapoints').get() as {
+        n: number;
+        rows: number;
+      },
     close: async () => void db.close(),
   };
 }
@@ -93,7 +118,9 @@ async function peekPostgres(schema: string): Promise<Peek> {
   return {
     pending: async () => Number((await c.query(`select count(*) as n from ${schema}.metric_ingest`)).rows[0].n),
     stored: async () => {
-      const r = (await c.query(`select coalesce(sum(count), 0) as n, count(*) as rows from ${schema}.metric_datapoints`)).rows[0];
+      const r = (
+        await c.query(`select coalesce(sum(count), 0) as n, count(*) as rows from ${schema}.metric_datapoints`)
+      ).rows[0];
       return { n: Number(r.n), rows: Number(r.rows) };
     },
     close: () => c.end(),
@@ -101,18 +128,35 @@ async function peekPostgres(schema: string): Promise<Peek> {
 }
 
 async function ingest(kind: string) {
-  const bareChild = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const barePort = await new Promise<number>((resolve) => bareChild.once('message', (m: { port: number }) => resolve(m.port)));
+  const bareChild = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  const barePort = await new Promise<number>((resolve) =>
+    bareChild.once('message', (m: { port: number }) => resolve(m.port)),
+  );
   const bare = await drive(barePort, '/');
   bareChild.kill();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-bench-metrics-'));
   const schema = kind === 'postgres' ? await createPostgresSchema() : undefined;
   const port = await freePort();
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', TOCSIN_DATA_DIR: dir, TOCSIN_PORT: String(port), TOCSIN_ADMIN_TOKEN: TOKEN, TOCSIN_LOG_LEVEL: 'warn' };
-  if (schema) env.TOCSIN_DATABASE_URL = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
-  const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    TOCSIN_DATA_DIR: dir,
+    TOCSIN_PORT: String(port),
+    TOCSIN_ADMIN_TOKEN: TOKEN,
+    TOCSIN_LOG_LEVEL: 'warn',
+  };
+  if (schema)
+    env.TOCSIN_DATABASE_URL = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+  const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
-    await new Promise<void>((resolve) => server.stdout!.on('data', (c) => String(c).includes('Tocsin is running') && resolve()));
+    await new Promise<void>((resolve) =>
+      server.stdout!.on('data', (c) => String(c).includes('Tocsin is running') && resolve()),
+    );
     const cpu0 = cpuSeconds(server.pid!);
     const r = await drive(port, '/api/metrics');
     // The server's CPU counts until the ingest log is indexed, not only until the last answer.
@@ -123,7 +167,14 @@ async function ingest(kind: string) {
     const cpu = cpuSeconds(server.pid!) - cpu0;
     const stored = await peek.stored();
     await peek.close();
-    return { rate: r.datapoints / r.seconds, cpu: cpu / r.seconds, bare: bare.datapoints / bare.seconds, backlogMs, sent: r.datapoints, ...stored };
+    return {
+      rate: r.datapoints / r.seconds,
+      cpu: cpu / r.seconds,
+      bare: bare.datapoints / bare.seconds,
+      backlogMs,
+      sent: r.datapoints,
+      ...stored,
+    };
   } finally {
     server.kill('SIGTERM');
     await new Promise((res) => server.once('exit', res));
@@ -138,20 +189,39 @@ async function evaluationRound(): Promise<{ cpuMs: number; wallMs: number }> {
   try {
     for (let i = 0; i < ALARMS; i += 1000) {
       const alarms = Array.from({ length: Math.min(1000, ALARMS - i) }, (_, j) => ({
-        name: `a-${i + j}`, namespace: 'Bench', metricName: 'load', dimensions: { Host: `h-${i + j}` }, statistic: 'Average', period: '1m',
-        evaluationPeriods: 3, datapointsToAlarm: 2, threshold: 50, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'missing',
+        name: `a-${i + j}`,
+        namespace: 'Bench',
+        metricName: 'load',
+        dimensions: { Host: `h-${i + j}` },
+        statistic: 'Average',
+        period: '1m',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        threshold: 50,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'missing',
       }));
       await tocsin.config.apply({ config: { alarms } });
     }
     for (let m = 0; m < 5; m++) {
-      const data = Array.from({ length: ALARMS }, (_, i) => ({ namespace: 'Bench', name: 'load', dimensions: { Host: `h-${i}` }, at: clock.now() - 30_000 - m * 60_000, count: 1, sum: i % 100, min: i % 100, max: i % 100 }));
+      const data = Array.from({ length: ALARMS }, (_, i) => ({
+        namespace: 'Bench',
+        name: 'load',
+        dimensions: { Host: `h-${i}` },
+        at: clock.now() - 30_000 - m * 60_000,
+        count: 1,
+        sum: i % 100,
+        min: i % 100,
+        max: i % 100,
+      }));
       tocsin.metricsStore.record(data);
     }
     await tocsin.metricsStore.drain();
     // A first round warms the series cache, as a running server's is.
     const round = async () => {
       let n = 0;
-      for (let started = await tocsin.scheduler.runDue(); started > 0; started = await tocsin.scheduler.runDue()) n += started;
+      for (let started = await tocsin.scheduler.runDue(); started > 0; started = await tocsin.scheduler.runDue())
+        n += started;
       return n;
     };
     clock.advance(60_000);
@@ -171,11 +241,21 @@ async function evaluationRound(): Promise<{ cpuMs: number; wallMs: number }> {
 spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 // The evaluation round runs first: the ingest client builds its bodies in this process, and the heap it leaves would bill the round for its garbage.
 const e = await evaluationRound();
-console.log(`evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`);
+console.log(
+  `evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`,
+);
 for (const kind of process.env.BENCH_SKIP_INGEST ? [] : values.db!.split(',')) {
   const r = await ingest(kind);
-  console.log(`\ningest on ${kind}: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`);
-  console.log(`stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`);
-  console.log(`baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`);
-  console.log(`per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ningest on ${kind}: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`,
+  );
+  console.log(
+    `stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`,
+  );
+  console.log(
+    `baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`,
+  );
+  console.log(
+    `per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`,
+  );
 }

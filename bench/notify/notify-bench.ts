@@ -45,10 +45,20 @@ async function bareRate(port: number, concurrency: number, seconds: number): Pro
   let done = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/bare', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/bare',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -65,7 +75,10 @@ async function bareRate(port: number, concurrency: number, seconds: number): Pro
   return done / ((Date.now() - start) / 1000);
 }
 
-async function runOutbox(kind: 'sqlite' | 'postgres', port: number): Promise<{ enqueue: number; deliver: number; total: number }> {
+async function runOutbox(
+  kind: 'sqlite' | 'postgres',
+  port: number,
+): Promise<{ enqueue: number; deliver: number; total: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-bench-'));
   const schema = kind === 'postgres' ? await createPostgresSchema() : undefined;
   const flags: Record<string, string> = { 'data-dir': dir, 'admin-token': 'bench-admin-token-0123456789' };
@@ -75,14 +88,23 @@ async function runOutbox(kind: 'sqlite' | 'postgres', port: number): Promise<{ e
     await tocsin.topics.create(
       tocsin.topics.parseTopic({
         name: 'bench',
-        subscriptions: Array.from({ length: SUBS }, (_, i) => ({ protocol: 'webhook', name: `hook-${i}`, endpoint: `http://127.0.0.1:${port}/hook/${i}` })),
+        subscriptions: Array.from({ length: SUBS }, (_, i) => ({
+          protocol: 'webhook',
+          name: `hook-${i}`,
+          endpoint: `http://127.0.0.1:${port}/hook/${i}`,
+        })),
       }),
     );
     const total = EVENTS * SUBS;
     const t0 = performance.now();
     for (let i = 0; i < EVENTS; i += 100) {
       await tocsin.handle.db.transaction().execute(async (trx) => {
-        for (let j = i; j < Math.min(EVENTS, i + 100); j++) await tocsin.publisher.publishIn(trx, ['bench'], { kind: 'test', title: `event ${j}`, text: 'x'.repeat(200) });
+        for (let j = i; j < Math.min(EVENTS, i + 100); j++)
+          await tocsin.publisher.publishIn(trx, ['bench'], {
+            kind: 'test',
+            title: `event ${j}`,
+            text: 'x'.repeat(200),
+          });
       });
     }
     const enqueueSeconds = (performance.now() - t0) / 1000;
@@ -112,7 +134,9 @@ try {
   console.log('database  deliveries  enqueue/s  delivered/s  ratio to bare');
   for (const kind of values.db!.split(',') as ('sqlite' | 'postgres')[]) {
     const r = await runOutbox(kind, receiver.port);
-    console.log(`${kind.padEnd(9)} ${String(r.total).padStart(10)} ${r.enqueue.toFixed(0).padStart(10)} ${r.deliver.toFixed(0).padStart(12)} ${(r.deliver / bare).toFixed(2).padStart(14)}`);
+    console.log(
+      `${kind.padEnd(9)} ${String(r.total).padStart(10)} ${r.enqueue.toFixed(0).padStart(10)} ${r.deliver.toFixed(0).padStart(12)} ${(r.deliver / bare).toFixed(2).padStart(14)}`,
+    );
   }
 } finally {
   receiver.stop();

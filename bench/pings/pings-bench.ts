@@ -16,7 +16,13 @@ import Database from 'better-sqlite3';
 import { cpuSeconds, freePort } from '../checks/proc-stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, concurrency: { type: 'string', default: '64' }, heartbeats: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '64' },
+    heartbeats: { type: 'string', default: '2000' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const HEARTBEATS = Number(values.heartbeats);
@@ -66,7 +72,10 @@ async function load(port: number, paths: string[]): Promise<Load> {
 }
 
 async function bare(): Promise<Load> {
-  const child = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   try {
     return await load(port, ['/ping/x']);
@@ -79,7 +88,13 @@ async function tocsin(): Promise<Load & { stored: number; cpuShare: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-bench-pings-'));
   const port = await freePort();
   const server = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
-    env: { PATH: process.env.PATH ?? '', TOCSIN_DATA_DIR: dir, TOCSIN_PORT: String(port), TOCSIN_ADMIN_TOKEN: TOKEN, TOCSIN_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      TOCSIN_DATA_DIR: dir,
+      TOCSIN_PORT: String(port),
+      TOCSIN_ADMIN_TOKEN: TOKEN,
+      TOCSIN_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
@@ -98,11 +113,21 @@ async function tocsin(): Promise<Load & { stored: number; cpuShare: number }> {
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     for (let i = 0; i < HEARTBEATS; i += 1000) {
-      const heartbeats = Array.from({ length: Math.min(1000, HEARTBEATS - i) }, (_, j) => ({ name: `job-${i + j}`, period: '1h', grace: '10m' }));
-      const res = await fetch(`${base}/api/config/apply`, { method: 'POST', headers, body: JSON.stringify({ config: { heartbeats } }) });
+      const heartbeats = Array.from({ length: Math.min(1000, HEARTBEATS - i) }, (_, j) => ({
+        name: `job-${i + j}`,
+        period: '1h',
+        grace: '10m',
+      }));
+      const res = await fetch(`${base}/api/config/apply`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ config: { heartbeats } }),
+      });
       if (!res.ok) throw new Error(`apply: ${res.status} ${await res.text()}`);
     }
-    const list = (await (await fetch(`${base}/api/heartbeats`, { headers })).json()) as { heartbeats: { pingUrl: string }[] };
+    const list = (await (await fetch(`${base}/api/heartbeats`, { headers })).json()) as {
+      heartbeats: { pingUrl: string }[];
+    };
     const paths = list.heartbeats.map((h) => new URL(h.pingUrl).pathname);
     const cpu0 = cpuSeconds(server.pid!);
     const t0 = performance.now();
@@ -122,8 +147,16 @@ async function tocsin(): Promise<Load & { stored: number; cpuShare: number }> {
 
 spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const b = await bare();
-console.log(`bare node:http server: ${b.rate.toFixed(0)} requests/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (concurrency ${CONCURRENCY}, ${SECONDS} s)`);
+console.log(
+  `bare node:http server: ${b.rate.toFixed(0)} requests/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (concurrency ${CONCURRENCY}, ${SECONDS} s)`,
+);
 const t = await tocsin();
-console.log(`tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200; server CPU ${(t.cpuShare * 100).toFixed(0)}% of a core`);
-console.log(`ratio to bare: ${(t.rate / b.rate).toFixed(2)}; answered OK ${t.ok}, stored ${t.stored} (every answered ping is in the database: ${t.stored >= t.ok ? 'yes' : 'NO'})`);
-console.log(`targets: ≥ 10,000 pings/s ${t.rate >= 10_000 ? 'met' : 'NOT met'}; ≥ 40% of bare ${t.rate / b.rate >= 0.4 ? 'met' : 'NOT met'}; p99 < 20 ms ${t.p99 < 20 ? 'met' : 'NOT met'}`);
+console.log(
+  `tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200; server CPU ${(t.cpuShare * 100).toFixed(0)}% of a core`,
+);
+console.log(
+  `ratio to bare: ${(t.rate / b.rate).toFixed(2)}; answered OK ${t.ok}, stored ${t.stored} (every answered ping is in the database: ${t.stored >= t.ok ? 'yes' : 'NO'})`,
+);
+console.log(
+  `targets: ≥ 10,000 pings/s ${t.rate >= 10_000 ? 'met' : 'NOT met'}; ≥ 40% of bare ${t.rate / b.rate >= 0.4 ? 'met' : 'NOT met'}; p99 < 20 ms ${t.p99 < 20 ? 'met' : 'NOT met'}`,
+);

@@ -16,7 +16,9 @@ export const tsxArgs = ['-C', 'source', '--import', import.meta.resolve('tsx')];
  * code, loaded in half the time and CPU of tsx, which matters for the many servers these tests start), or
  * the sources through tsx when a file runs by itself.
  */
-export const cliArgs = process.env.TOCSIN_TEST_CLI_BUNDLE ? [process.env.TOCSIN_TEST_CLI_BUNDLE] : [...tsxArgs, cliMain];
+export const cliArgs = process.env.TOCSIN_TEST_CLI_BUNDLE
+  ? [process.env.TOCSIN_TEST_CLI_BUNDLE]
+  : [...tsxArgs, cliMain];
 
 let cwd: string | undefined;
 /**
@@ -34,7 +36,12 @@ export function neutralCwd(): string {
 
 /** The environment of a CLI child: tsx is told where the repository's tsconfig is, as it runs elsewhere. */
 export function childEnv(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.json'), ...env };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.json'),
+    ...env,
+  };
 }
 
 export interface ServerProcess {
@@ -99,16 +106,36 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
  * to is a real process), in an empty directory unless `cwd` is given, with
  * `input` as the standard input of a job that `tocsin run` starts.
  */
-export async function runCli(args: string[], env: Record<string, string>, input?: string, cwd = neutralCwd()): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+  cwd = neutralCwd(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCli: run } = await import('../../packages/server/src/cli/cli-runner.js');
   const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const sink = (into: Buffer[]) => ({ write: (c: string | Uint8Array) => (into.push(Buffer.from(c)), true) });
-  const code = await run(args, { stdout: sink(out.stdout), stderr: sink(out.stderr), env: childEnv(env), cwd, stdin: Readable.from(input ? [input] : []) });
-  return { code, stdout: Buffer.concat(out.stdout).toString('utf8'), stderr: Buffer.concat(out.stderr).toString('utf8') };
+  const code = await run(args, {
+    stdout: sink(out.stdout),
+    stderr: sink(out.stderr),
+    env: childEnv(env),
+    cwd,
+    stdin: Readable.from(input ? [input] : []),
+  });
+  return {
+    code,
+    stdout: Buffer.concat(out.stdout).toString('utf8'),
+    stderr: Buffer.concat(out.stderr).toString('utf8'),
+  };
 }
 
 /** Runs the `tocsin` CLI as its own process, as a user does: for what only a whole process shows. */
-export async function spawnCli(args: string[], env: Record<string, string>, input?: string, cwd = neutralCwd()): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+  cwd = neutralCwd(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, [...cliArgs, ...args], {
     cwd,
     env: childEnv(env),
@@ -123,10 +150,19 @@ export async function spawnCli(args: string[], env: Record<string, string>, inpu
   return { code, stdout, stderr };
 }
 
-export async function api(url: string, token: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function api(
+  url: string,
+  token: string,
+  method: string,
+  pathname: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(url + pathname, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -9,11 +9,17 @@ describe('duration printer', () => {
   });
 
   it('stops at the largest unit a section writes', () => {
-    assert.deepEqual([86_400_000, 3_600_000, 30_000].map((ms) => printDuration(ms, 'm')), ['1440m', '60m', '30s']);
+    assert.deepEqual(
+      [86_400_000, 3_600_000, 30_000].map((ms) => printDuration(ms, 'm')),
+      ['1440m', '60m', '30s'],
+    );
   });
 
   it('prints a decimal of the smallest unit a section writes', () => {
-    assert.deepEqual([7_200_000, 1_800_000, 90_000].map((ms) => printDuration(ms, 'h', 'm')), ['2h', '30m', '1.5m']);
+    assert.deepEqual(
+      [7_200_000, 1_800_000, 90_000].map((ms) => printDuration(ms, 'h', 'm')),
+      ['2h', '30m', '1.5m'],
+    );
   });
 
   it('prints what parseDuration reads back', () => {

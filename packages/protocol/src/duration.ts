@@ -20,7 +20,12 @@ export function parseDuration(text: string | number): number | undefined {
   return matched === s.length && matched > 0 ? total : undefined;
 }
 
-const printUnits = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const;
+const printUnits = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+] as const;
 type PrintUnit = (typeof printUnits)[number][0];
 
 /**
@@ -49,7 +54,10 @@ export function durationSchema(min: number, max: number, what = 'duration') {
       return z.NEVER;
     }
     if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${describe(min)} and ${describe(max)} (got ${describe(ms)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be between ${describe(min)} and ${describe(max)} (got ${describe(ms)})`,
+      });
       return z.NEVER;
     }
     return ms;

@@ -8,26 +8,39 @@ const DAY = 86_400_000;
 
 function printMs(ms: number): string {
   if (ms === 0) return '0s';
-  for (const [unit, size] of [['d', DAY], ['h', 3_600_000], ['m', MINUTE], ['s', SECOND]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', DAY],
+    ['h', 3_600_000],
+    ['m', MINUTE],
+    ['s', SECOND],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
 /** A duration (`90s`, `5m`, `1h30m`, or seconds as a number) between min and max, parsed to milliseconds. */
 function span(min: number, max: number, what: string, zero?: string) {
   const example = `a ${what} such as 30s, 5m or 1h`;
-  return z.union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? `required: ${example}` : example) }).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${example} (got '${value}')` });
-      return z.NEVER;
-    }
-    if (ms < min || ms > max) {
-      const why = ms === 0 && zero ? `; ${zero}` : '';
-      ctx.addIssue({ code: 'custom', message: `must be between ${printMs(min)} and ${printMs(max)} (got ${printMs(ms)})${why}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return z
+    .union([z.string(), z.number()], {
+      error: (issue) => (issue.input === undefined ? `required: ${example}` : example),
+    })
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${example} (got '${value}')` });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        const why = ms === 0 && zero ? `; ${zero}` : '';
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be between ${printMs(min)} and ${printMs(max)} (got ${printMs(ms)})${why}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }
 
 /**
@@ -40,7 +53,10 @@ export const heartbeatInputSchema = z
   .object({
     name: nameSchema,
     /** For ping URLs by ping key: lower-case letters, digits, - and _ (Healthchecks' slugs); the server derives it from the name when absent. */
-    slug: z.string().regex(/^[a-z0-9_-]{1,100}$/, 'lower-case letters, digits, - and _ (at most 100)').optional(),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,100}$/, 'lower-case letters, digits, - and _ (at most 100)')
+      .optional(),
     description: z.string().max(1024).optional(),
     /** A free-text name to show (a Healthchecks check's name, which may hold spaces); `name` stays the key. */
     displayName: z.string().max(256).optional(),
@@ -79,10 +95,18 @@ export const heartbeatInputSchema = z
   .superRefine((h, ctx) => {
     if ((h.period === undefined) === (h.cron === undefined)) {
       const both = h.period !== undefined;
-      ctx.addIssue({ code: 'custom', path: [both ? 'cron' : 'period'], message: `give either period or cron${both ? ', not both' : ''}: period (every N after the last run) or cron (at set times in a time zone)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [both ? 'cron' : 'period'],
+        message: `give either period or cron${both ? ', not both' : ''}: period (every N after the last run) or cron (at set times in a time zone)`,
+      });
     }
     if (h.minRuntime !== undefined && h.maxRuntime !== undefined && h.minRuntime >= h.maxRuntime) {
-      ctx.addIssue({ code: 'custom', path: ['minRuntime'], message: `must be shorter than maxRuntime (${printMs(h.minRuntime)} is not less than ${printMs(h.maxRuntime)})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minRuntime'],
+        message: `must be shorter than maxRuntime (${printMs(h.minRuntime)} is not less than ${printMs(h.maxRuntime)})`,
+      });
     }
   });
 

@@ -9,7 +9,17 @@
 import { z } from 'zod';
 import type { PutMetricData } from './metric.js';
 
-const DATUM_KEYS = new Set(['MetricName', 'Dimensions', 'Timestamp', 'Value', 'Values', 'Counts', 'StatisticValues', 'Unit', 'StorageResolution']);
+const DATUM_KEYS = new Set([
+  'MetricName',
+  'Dimensions',
+  'Timestamp',
+  'Value',
+  'Values',
+  'Counts',
+  'StatisticValues',
+  'Unit',
+  'StorageResolution',
+]);
 const STAT_KEYS = ['SampleCount', 'Sum', 'Minimum', 'Maximum'] as const;
 const isoTimestamp = z.iso.datetime({ offset: true });
 
@@ -49,17 +59,25 @@ function datumOk(d: unknown): boolean {
     }
   }
   const t = d.Timestamp;
-  if (t !== undefined && !(typeof t === 'number' ? Number.isFinite(t) : typeof t === 'string' && timestampOk(t))) return false;
+  if (t !== undefined && !(typeof t === 'number' ? Number.isFinite(t) : typeof t === 'string' && timestampOk(t)))
+    return false;
   if (d.Unit !== undefined && !str(d.Unit, 0, 32)) return false;
   if (d.StorageResolution !== undefined && d.StorageResolution !== 1 && d.StorageResolution !== 60) return false;
-  const given = (d.Value !== undefined ? 1 : 0) + (d.Values !== undefined ? 1 : 0) + (d.StatisticValues !== undefined ? 1 : 0);
+  const given =
+    (d.Value !== undefined ? 1 : 0) + (d.Values !== undefined ? 1 : 0) + (d.StatisticValues !== undefined ? 1 : 0);
   if (given !== 1) return false;
   if (d.Value !== undefined) return num(d.Value) && d.Counts === undefined;
-  if (d.Values !== undefined) return numbers(d.Values, false) && (d.Counts === undefined || (numbers(d.Counts, true) && d.Counts.length === d.Values.length));
+  if (d.Values !== undefined)
+    return (
+      numbers(d.Values, false) &&
+      (d.Counts === undefined || (numbers(d.Counts, true) && d.Counts.length === d.Values.length))
+    );
   const s = d.StatisticValues;
   if (!isObject(s) || d.Counts !== undefined) return false;
   for (const k in s) if (!(STAT_KEYS as readonly string[]).includes(k)) return false;
-  return STAT_KEYS.every((k) => num(s[k])) && (s.SampleCount as number) > 0 && (s.Minimum as number) <= (s.Maximum as number);
+  return (
+    STAT_KEYS.every((k) => num(s[k])) && (s.SampleCount as number) > 0 && (s.Minimum as number) <= (s.Maximum as number)
+  );
 }
 
 /** True when the body is surely valid; false means "ask the schema", not "invalid". */

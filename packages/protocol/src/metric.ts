@@ -8,22 +8,37 @@ const dimensionName = z.string().min(1).max(255);
 export const metricDatumSchema = z
   .object({
     MetricName: z.string().min(1).max(255),
-    Dimensions: z.array(z.object({ Name: dimensionName, Value: z.string().min(1).max(1024) }).strict()).max(30).optional(),
+    Dimensions: z
+      .array(z.object({ Name: dimensionName, Value: z.string().min(1).max(1024) }).strict())
+      .max(30)
+      .optional(),
     /** ISO time or epoch seconds; now when omitted. */
     Timestamp: z.union([z.iso.datetime({ offset: true }), z.number()]).optional(),
     Value: z.number().finite().optional(),
     Values: z.array(z.number().finite()).max(150).optional(),
     Counts: z.array(z.number().positive()).max(150).optional(),
-    StatisticValues: z.object({ SampleCount: z.number().positive(), Sum: z.number(), Minimum: z.number(), Maximum: z.number() }).strict().optional(),
+    StatisticValues: z
+      .object({ SampleCount: z.number().positive(), Sum: z.number(), Minimum: z.number(), Maximum: z.number() })
+      .strict()
+      .optional(),
     Unit: z.string().max(32).optional(),
     StorageResolution: z.union([z.literal(1), z.literal(60)]).optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
-    const given = [d.Value !== undefined, d.Values !== undefined, d.StatisticValues !== undefined].filter(Boolean).length;
-    if (given !== 1) ctx.addIssue({ code: 'custom', path: ['Value'], message: 'give exactly one of Value, Values or StatisticValues' });
-    if (d.Counts && (!d.Values || d.Counts.length !== d.Values.length)) ctx.addIssue({ code: 'custom', path: ['Counts'], message: 'Counts needs Values of the same length' });
-    if (d.StatisticValues && d.StatisticValues.Minimum > d.StatisticValues.Maximum) ctx.addIssue({ code: 'custom', path: ['StatisticValues', 'Minimum'], message: 'must not be more than Maximum' });
+    const given = [d.Value !== undefined, d.Values !== undefined, d.StatisticValues !== undefined].filter(
+      Boolean,
+    ).length;
+    if (given !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['Value'],
+        message: 'give exactly one of Value, Values or StatisticValues',
+      });
+    if (d.Counts && (!d.Values || d.Counts.length !== d.Values.length))
+      ctx.addIssue({ code: 'custom', path: ['Counts'], message: 'Counts needs Values of the same length' });
+    if (d.StatisticValues && d.StatisticValues.Minimum > d.StatisticValues.Maximum)
+      ctx.addIssue({ code: 'custom', path: ['StatisticValues', 'Minimum'], message: 'must not be more than Maximum' });
   });
 
 /** The body of POST /api/metrics: the shape of CloudWatch's PutMetricData. */
@@ -36,10 +51,20 @@ export const putMetricDataSchema = z
 
 export type PutMetricData = z.infer<typeof putMetricDataSchema>;
 
-export const comparisonOperators = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] as const;
+export const comparisonOperators = [
+  'GreaterThanOrEqualToThreshold',
+  'GreaterThanThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+] as const;
 export const treatMissingDataValues = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
 
-export const statisticSchema = z.string().refine((s) => /^(SampleCount|Sum|Average|Minimum|Maximum|p(\d{1,2}(\.\d{1,2})?|100))$/.test(s), 'SampleCount, Sum, Average, Minimum, Maximum or a percentile such as p99 or p99.9');
+export const statisticSchema = z
+  .string()
+  .refine(
+    (s) => /^(SampleCount|Sum|Average|Minimum|Maximum|p(\d{1,2}(\.\d{1,2})?|100))$/.test(s),
+    'SampleCount, Sum, Average, Minimum, Maximum or a percentile such as p99 or p99.9',
+  );
 
 /**
  * A webhook the alarm calls itself (no topic in between), validated as a
@@ -80,12 +105,17 @@ export const alarmInputSchema = z
     dimensions: z.record(dimensionName, z.string()).default({}),
     statistic: statisticSchema,
     /** 10, 20 or 30 seconds, or a multiple of 60 seconds. */
-    period: durationSchema(10_000, 86_400_000, 'period').refine((ms) => ms === 10_000 || ms === 20_000 || ms === 30_000 || ms % 60_000 === 0, 'must be 10s, 20s, 30s or a multiple of 60s'),
+    period: durationSchema(10_000, 86_400_000, 'period').refine(
+      (ms) => ms === 10_000 || ms === 20_000 || ms === 30_000 || ms % 60_000 === 0,
+      'must be 10s, 20s, 30s or a multiple of 60s',
+    ),
     evaluationPeriods: z.number().int().min(1).max(100),
     datapointsToAlarm: z.number().int().min(1).max(100).optional(),
     threshold: z.number().finite(),
     comparisonOperator: z.enum(comparisonOperators, { error: `one of ${comparisonOperators.join(', ')}` }),
-    treatMissingData: z.enum(treatMissingDataValues, { error: `one of ${treatMissingDataValues.join(', ')}` }).default('missing'),
+    treatMissingData: z
+      .enum(treatMissingDataValues, { error: `one of ${treatMissingDataValues.join(', ')}` })
+      .default('missing'),
     actionsEnabled: z.boolean().default(true),
     alarmActions: z.array(actionSchema).default([]),
     okActions: z.array(actionSchema).default([]),
@@ -94,7 +124,11 @@ export const alarmInputSchema = z
   .strict()
   .superRefine((a, ctx) => {
     if (a.datapointsToAlarm !== undefined && a.datapointsToAlarm > a.evaluationPeriods) {
-      ctx.addIssue({ code: 'custom', path: ['datapointsToAlarm'], message: `must not be more than evaluationPeriods (${a.evaluationPeriods})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        message: `must not be more than evaluationPeriods (${a.evaluationPeriods})`,
+      });
     }
   });
 

@@ -20,7 +20,10 @@ const hostSchema = z
   .string()
   .min(1, 'a host name or IP address')
   .max(253)
-  .refine((h) => !hostWithPort.test(h), { error: (issue) => `the host without its port: give the port in 'port' (got '${issue.input}')`, abort: true })
+  .refine((h) => !hostWithPort.test(h), {
+    error: (issue) => `the host without its port: give the port in 'port' (got '${issue.input}')`,
+    abort: true,
+  })
   .regex(/^[A-Za-z0-9._:%-]+$/, 'a host name or IP address, without scheme, port or path');
 
 const portSchema = z
@@ -42,7 +45,10 @@ export function parseStatusRange(value: number | string): [number, number] | und
 
 const statusSchema = z
   .union([z.number(), z.string()])
-  .refine((v) => parseStatusRange(v) !== undefined, 'a status code such as 200, or a range such as "200-299" (low to high, 100 to 599)');
+  .refine(
+    (v) => parseStatusRange(v) !== undefined,
+    'a status code such as 200, or a range such as "200-299" (low to high, 100 to 599)',
+  );
 
 /** A JSON path of dotted names and [n] indexes: `$.data.items[0].status`. */
 export const jsonPathPattern = /^\$(?:\.[A-Za-z0-9_$-]+|\[\d+\])*$/;
@@ -84,7 +90,10 @@ export const httpProbeSchema = z
         }
       })
       .optional(),
-    jsonPath: z.string().regex(jsonPathPattern, 'a path such as $.data.items[0].status (dotted names and [n] indexes)').optional(),
+    jsonPath: z
+      .string()
+      .regex(jsonPathPattern, 'a path such as $.data.items[0].status (dotted names and [n] indexes)')
+      .optional(),
     /** The JSON value found at jsonPath must equal this; without it, the path must exist. */
     jsonEquals: z.json().optional(),
     maxResponseTimeMs: z.number().int().min(1, 'a number of milliseconds').max(600_000, 'at most 600000 ms').optional(),
@@ -120,7 +129,12 @@ export const dnsProbeSchema = z
     type: z.literal('dns'),
     /** The domain name to ask about (`name` is the monitor's own name). */
     query: z
-      .string({ error: (issue) => (issue.input === undefined ? "required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)" : 'a domain name such as example.com') })
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? "required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)"
+            : 'a domain name such as example.com',
+      })
       .min(1, 'a domain name such as example.com')
       .max(253)
       .regex(/^[A-Za-z0-9_*.:-]+$/, 'a domain name such as example.com'),
@@ -128,7 +142,10 @@ export const dnsProbeSchema = z
     /** The DNS server to ask instead of the system's. */
     resolver: z
       .string()
-      .refine(isResolverAddress, 'an IP address, optionally with a port: "1.1.1.1", "1.1.1.1:53" or "[2606:4700::1111]:53"')
+      .refine(
+        isResolverAddress,
+        'an IP address, optionally with a port: "1.1.1.1", "1.1.1.1:53" or "[2606:4700::1111]:53"',
+      )
       .optional(),
     /** Every value must be among the answers; empty or omitted: at least one answer. */
     expected: z.array(z.string().min(1, 'an expected answer')).optional(),
@@ -148,9 +165,13 @@ export const tlsProbeSchema = z
   })
   .strict();
 
-export const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeSchema, dnsProbeSchema, tlsProbeSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? `the probe type: one of ${probeTypes.join(', ')}` : undefined),
-});
+export const probeSpecSchema = z.discriminatedUnion(
+  'type',
+  [httpProbeSchema, tcpProbeSchema, dnsProbeSchema, tlsProbeSchema],
+  {
+    error: (issue) => (issue.code === 'invalid_union' ? `the probe type: one of ${probeTypes.join(', ')}` : undefined),
+  },
+);
 
 export type HttpProbeSpec = z.output<typeof httpProbeSchema>;
 export type TcpProbeSpec = z.output<typeof tcpProbeSchema>;

@@ -41,10 +41,16 @@ export type MonitorCommon = z.infer<typeof monitorCommonSchema>;
  */
 function monitorDocSchema(nameRequired: boolean) {
   const common = { ...monitorCommonShape, name: nameRequired ? nameSchema : nameSchema.optional() };
-  const branch = <S extends z.ZodRawShape>(probe: z.ZodObject<S>, more: z.ZodRawShape = {}) => z.object({ ...common, ...probe.shape, ...more }).strict();
+  const branch = <S extends z.ZodRawShape>(probe: z.ZodObject<S>, more: z.ZodRawShape = {}) =>
+    z.object({ ...common, ...probe.shape, ...more }).strict();
   // Any JSON value: z.json() is recursive, which the document cannot show.
   const jsonEquals = z.unknown().optional().describe('the JSON value found at jsonPath must equal this');
-  return z.discriminatedUnion('type', [branch(httpProbeSchema, { jsonEquals }), branch(tcpProbeSchema), branch(dnsProbeSchema), branch(tlsProbeSchema)]);
+  return z.discriminatedUnion('type', [
+    branch(httpProbeSchema, { jsonEquals }),
+    branch(tcpProbeSchema),
+    branch(dnsProbeSchema),
+    branch(tlsProbeSchema),
+  ]);
 }
 
 export const monitorInputDocSchema = monitorDocSchema(true);
@@ -62,8 +68,12 @@ export const maintenanceInputSchema = z
     /** Monitors having all these tags. */
     tags: tagsSchema.optional(),
     /** One-off: ISO times. */
-    start: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T02:00:00+09:00' }).optional(),
-    end: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T04:00:00+09:00' }).optional(),
+    start: z.iso
+      .datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T02:00:00+09:00' })
+      .optional(),
+    end: z.iso
+      .datetime({ offset: true, error: 'an ISO 8601 time with offset, such as 2026-12-01T04:00:00+09:00' })
+      .optional(),
     /** Recurring: a cron expression (5 fields) in `timezone`, open for `duration`. */
     cron: z.string().optional(),
     timezone: z.string().default('UTC'),
@@ -73,11 +83,28 @@ export const maintenanceInputSchema = z
   .superRefine((w, ctx) => {
     const oneOff = w.start !== undefined || w.end !== undefined;
     const recurring = w.cron !== undefined || w.duration !== undefined;
-    if (oneOff === recurring) ctx.addIssue({ code: 'custom', path: ['start'], message: 'give either start and end (one-off) or cron and duration (recurring)' });
-    if (oneOff && (!w.start || !w.end)) ctx.addIssue({ code: 'custom', path: [w.start ? 'end' : 'start'], message: 'a one-off window needs both start and end' });
-    if (oneOff && w.start && w.end && Date.parse(w.end) <= Date.parse(w.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
-    if (recurring && (!w.cron || !w.duration)) ctx.addIssue({ code: 'custom', path: [w.cron ? 'duration' : 'cron'], message: 'a recurring window needs both cron and duration' });
-    if (w.monitors.length === 0 && !w.tags) ctx.addIssue({ code: 'custom', path: ['monitors'], message: 'name the monitors, or tags that select them' });
+    if (oneOff === recurring)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['start'],
+        message: 'give either start and end (one-off) or cron and duration (recurring)',
+      });
+    if (oneOff && (!w.start || !w.end))
+      ctx.addIssue({
+        code: 'custom',
+        path: [w.start ? 'end' : 'start'],
+        message: 'a one-off window needs both start and end',
+      });
+    if (oneOff && w.start && w.end && Date.parse(w.end) <= Date.parse(w.start))
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+    if (recurring && (!w.cron || !w.duration))
+      ctx.addIssue({
+        code: 'custom',
+        path: [w.cron ? 'duration' : 'cron'],
+        message: 'a recurring window needs both cron and duration',
+      });
+    if (w.monitors.length === 0 && !w.tags)
+      ctx.addIssue({ code: 'custom', path: ['monitors'], message: 'name the monitors, or tags that select them' });
   });
 
 export type MaintenanceSpec = z.infer<typeof maintenanceInputSchema>;
@@ -87,7 +114,10 @@ export type MaintenanceSpec = z.infer<typeof maintenanceInputSchema>;
  * checked field by field so each problem keeps its path. Used by the config
  * file loader; the server parses the same way.
  */
-export function splitMonitorInput(value: Record<string, unknown>): { common: Record<string, unknown>; probe: Record<string, unknown> } {
+export function splitMonitorInput(value: Record<string, unknown>): {
+  common: Record<string, unknown>;
+  probe: Record<string, unknown>;
+} {
   const common: Record<string, unknown> = {};
   const probe: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) ((monitorCommonKeys as string[]).includes(k) ? common : probe)[k] = v;

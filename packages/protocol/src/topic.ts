@@ -8,7 +8,10 @@ export const nameSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash and underscore, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'use letters, digits, dot, dash and underscore, starting with a letter or digit',
+  );
 
 export const tagsSchema = z.record(z.string().min(1).max(64), z.string().max(256));
 
@@ -30,7 +33,12 @@ export const retryPolicySchema = z
   .object({
     maxAttempts: z.number().int().min(1).max(1000).optional(),
     /** How long a delivery may keep retrying, in seconds. */
-    maxAgeSeconds: z.number().int().min(1).max(30 * 86400).optional(),
+    maxAgeSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86400)
+      .optional(),
   })
   .strict();
 
@@ -65,7 +73,13 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
     .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common, ...grouping })
     .strict(),
   z
-    .object({ protocol: z.literal('slack'), endpoint: httpUrlSchema, channel: z.string().optional(), ...common, ...grouping })
+    .object({
+      protocol: z.literal('slack'),
+      endpoint: httpUrlSchema,
+      channel: z.string().optional(),
+      ...common,
+      ...grouping,
+    })
     .strict(),
   z
     .object({
@@ -88,7 +102,9 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       // Named here only to refuse it with a reason: a group would merge incidents.
       groupWindowSeconds: z
         .unknown()
-        .refine((v) => v === undefined, { error: 'PagerDuty cannot group events (each incident has its own dedup key); remove this field' })
+        .refine((v) => v === undefined, {
+          error: 'PagerDuty cannot group events (each incident has its own dedup key); remove this field',
+        })
         .optional(),
     })
     .strict(),

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write('tocsin: the CLI is not built yet: run `npm run build` (or `npm start`) in the repository first\n');
+  process.stderr.write(
+    'tocsin: the CLI is not built yet: run `npm run build` (or `npm start`) in the repository first\n',
+  );
   process.exit(1);
 }
 await import(main.href);

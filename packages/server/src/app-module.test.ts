@@ -20,21 +20,51 @@ const DAY = 24 * HOUR;
 /** A logger that keeps its warnings, to assert on them. */
 function recordingLogger(): Logger & { warnings: { msg: string; fields?: Record<string, unknown> }[] } {
   const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
-  const logger = { warnings, debug() {}, info() {}, error() {}, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }), child: () => logger };
+  const logger = {
+    warnings,
+    debug() {},
+    info() {},
+    error() {},
+    warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }),
+    child: () => logger,
+  };
   return logger;
 }
 
 /** A whole capability in one factory: a route, a config section, a periodic job, retention and close. */
 function widgetsModule(events: string[], dir: string): ModuleFactory {
   return (ctx): AppModule => {
-    ctx.every({ name: 'widget-tick', everyMs: 60_000, run: async (dueAt) => void events.push(`tick ${dueAt - ctx.clock.now()}`) });
+    ctx.every({
+      name: 'widget-tick',
+      everyMs: 60_000,
+      run: async (dueAt) => void events.push(`tick ${dueAt - ctx.clock.now()}`),
+    });
     return {
       name: 'widgets',
-      routes: (app) => handle(app, route(ctx.tokens, { method: 'get', path: '/api/widgets', scope: 'read', summary: 'Widgets', tags: ['widgets'] }), (c) => c.json({ widgets: ['a'] })),
-      configSections: [{ key: 'widgets', plan: async () => ({ changes: [], apply: async () => {} }), export: async () => [{ name: 'a' }] }],
+      routes: (app) =>
+        handle(
+          app,
+          route(ctx.tokens, {
+            method: 'get',
+            path: '/api/widgets',
+            scope: 'read',
+            summary: 'Widgets',
+            tags: ['widgets'],
+          }),
+          (c) => c.json({ widgets: ['a'] }),
+        ),
+      configSections: [
+        {
+          key: 'widgets',
+          plan: async () => ({ changes: [], apply: async () => {} }),
+          export: async () => [{ name: 'a' }],
+        },
+      ],
       retention: [{ domain: 'widgets', prune: async (now) => void events.push(`prune ${now}`) }],
       statics: [{ prefix: '/widgets-ui', dir }],
-      upgrades: [{ prefix: '/widgets/live', handler: (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n') }],
+      upgrades: [
+        { prefix: '/widgets/live', handler: (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n') },
+      ],
       load: async () => void events.push('load'),
       start: () => void events.push('start'),
       close: async () => void events.push('close'),
@@ -49,7 +79,10 @@ describe('a module plugged in with one line (extraModules)', () => {
   writeFileSync(path.join(dir, 'index.html'), '<p>widgets</p>');
   let tocsin: Tocsin;
   let dispose: () => Promise<void>;
-  before(async () => ({ tocsin, dispose } = await createTestApp('sqlite', { clock, extraModules: [widgetsModule(events, dir)] })));
+  before(
+    async () =>
+      ({ tocsin, dispose } = await createTestApp('sqlite', { clock, extraModules: [widgetsModule(events, dir)] })),
+  );
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is loaded, and its route and config section are served', async () => {
@@ -57,18 +90,30 @@ describe('a module plugged in with one line (extraModules)', () => {
     const res = await call(tocsin, 'GET', '/api/widgets');
     assert.equal(res.status, 200);
     assert.deepEqual(res.json, { widgets: ['a'] });
-    assert.equal((await call(tocsin, 'GET', '/api/widgets', undefined, null)).status, 401, 'behind the route kit\'s auth');
+    assert.equal(
+      (await call(tocsin, 'GET', '/api/widgets', undefined, null)).status,
+      401,
+      "behind the route kit's auth",
+    );
     assert.deepEqual((await tocsin.config.export()).widgets, [{ name: 'a' }]);
   });
 
   it('has its static directory and its upgrade prefix served by the HTTP server', async () => {
-    const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch, upgrades: tocsin.upgrades, statics: tocsin.statics });
+    const server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      fetch: tocsin.http.fetch,
+      upgrades: tocsin.upgrades,
+      statics: tocsin.statics,
+    });
     try {
       const page = await fetch(`http://127.0.0.1:${server.port}/widgets-ui/`);
       assert.equal(page.status, 200);
       assert.equal(await page.text(), '<p>widgets</p>');
       const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(server.port, '127.0.0.1', () => socket.write('GET /widgets/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'));
+        const socket = connect(server.port, '127.0.0.1', () =>
+          socket.write('GET /widgets/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'),
+        );
         let got = '';
         socket.on('data', (d) => (got += d));
         socket.on('close', () => resolve(got));
@@ -103,17 +148,30 @@ for (const [i, variant] of variants.entries()) {
     const clock = new FakeClock(Date.UTC(2027, 0, 1) + i * 30 * DAY);
     const logger = recordingLogger();
     const pruned: number[] = [];
-    const failing: ModuleFactory = () => ({ name: 'broken', retention: [{ domain: 'broken', prune: () => Promise.reject(new Error('disk on fire')) }] });
-    const after1: ModuleFactory = () => ({ name: 'after', retention: [{ domain: 'after', prune: async (now) => void pruned.push(now) }] });
+    const failing: ModuleFactory = () => ({
+      name: 'broken',
+      retention: [{ domain: 'broken', prune: () => Promise.reject(new Error('disk on fire')) }],
+    });
+    const after1: ModuleFactory = () => ({
+      name: 'after',
+      retention: [{ domain: 'after', prune: async (now) => void pruned.push(now) }],
+    });
     let tocsin: Tocsin;
     let dispose: () => Promise<void>;
     before(async () => {
-      ({ tocsin, dispose } = await createTestApp(variant.name, { clock, logger, extraModules: [failing, after1], flags: { 'retention-pings': '2d' } }));
+      ({ tocsin, dispose } = await createTestApp(variant.name, {
+        clock,
+        logger,
+        extraModules: [failing, after1],
+        flags: { 'retention-pings': '2d' },
+      }));
     });
     after(() => dispose());
 
     it('prunes pings older than their setting each hour; a failing domain is logged by name and the others still run', async () => {
-      const view = await tocsin.heartbeats.create(tocsin.heartbeats.parse({ name: 'nightly', period: '1d', grace: '1h' }));
+      const view = await tocsin.heartbeats.create(
+        tocsin.heartbeats.parse({ name: 'nightly', period: '1d', grace: '1h' }),
+      );
       assert.equal((await tocsin.http.request(`/ping/${view.pingUrl.split('/').pop()}`)).status, 200);
       await tocsin.pingWriter.drain();
       assert.equal((await tocsin.heartbeats.pings('nightly', 10)).length, 1);
@@ -141,13 +199,21 @@ describe('runRetention', () => {
     await runRetention(
       [
         { domain: 'a', prune: async () => void ran.push('a') },
-        { domain: 'b', prune: async () => { throw new Error('no'); } },
+        {
+          domain: 'b',
+          prune: async () => {
+            throw new Error('no');
+          },
+        },
         { domain: 'c', prune: async (now) => void ran.push(`c ${now}`) },
       ],
       42,
       logger,
     );
     assert.deepEqual(ran, ['a', 'c 42']);
-    assert.deepEqual(logger.warnings.map((w) => [w.msg, w.fields?.domain]), [['retention failed', 'b']]);
+    assert.deepEqual(
+      logger.warnings.map((w) => [w.msg, w.fields?.domain]),
+      [['retention failed', 'b']],
+    );
   });
 });

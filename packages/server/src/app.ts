@@ -155,7 +155,10 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     alarms,
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
-  const config = configModule(ctx, modules.flatMap((m) => m.configSections ?? []));
+  const config = configModule(
+    ctx,
+    modules.flatMap((m) => m.configSections ?? []),
+  );
   modules.push(config);
   return assemble(ctx, modules, publicUrl, {
     tokens: tokens.service,

@@ -11,7 +11,14 @@
  * given back with `<redacted>` keeps the stored value.
  */
 import type { Kysely } from 'kysely';
-import { REDACTED, isComposite, type AlarmAction, type AlarmSpec, type EventInput, type WebhookAction } from '@tocsin/protocol';
+import {
+  REDACTED,
+  isComposite,
+  type AlarmAction,
+  type AlarmSpec,
+  type EventInput,
+  type WebhookAction,
+} from '@tocsin/protocol';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import type { DestinationService, DirectTarget } from '../notify/destination-service.js';
@@ -59,18 +66,40 @@ export interface ActionSinks {
 type HistoryBase = Pick<HistoryRow, 'alarm_id' | 'at' | 'old_state' | 'new_state'>;
 
 /** Queues `actions` in the caller's transaction; returns their history rows (`suffix` ends each summary). */
-export async function queueActions(trx: Kysely<Database>, sinks: ActionSinks, name: string, actions: readonly AlarmAction[], event: EventInput, base: HistoryBase, suffix = ''): Promise<HistoryRow[]> {
-  const row = (summary: string, data: unknown): HistoryRow => ({ ...base, id: uuidv7(base.at), kind: 'action', summary: summary + suffix, data: JSON.stringify(data) });
+export async function queueActions(
+  trx: Kysely<Database>,
+  sinks: ActionSinks,
+  name: string,
+  actions: readonly AlarmAction[],
+  event: EventInput,
+  base: HistoryBase,
+  suffix = '',
+): Promise<HistoryRow[]> {
+  const row = (summary: string, data: unknown): HistoryRow => ({
+    ...base,
+    id: uuidv7(base.at),
+    kind: 'action',
+    summary: summary + suffix,
+    data: JSON.stringify(data),
+  });
   const topics = [...new Set(actions.flatMap((a) => topicOf(a) ?? []))];
   const seen = new Set<string>();
-  const hooks = actions.flatMap((a) => webhookOf(a) ?? []).filter((w) => !seen.has(stableJson(w)) && seen.add(stableJson(w)));
+  const hooks = actions
+    .flatMap((a) => webhookOf(a) ?? [])
+    .filter((w) => !seen.has(stableJson(w)) && seen.add(stableJson(w)));
   const rows: HistoryRow[] = [];
   if (topics.length) {
     await sinks.publisher.publishIn(trx, topics, event);
     rows.push(row(`Published to ${topics.join(', ')}`, { topics }));
   }
   if (hooks.length) {
-    const deliveries = await sinks.destinations.sendIn(trx, destinationOwner(base.alarm_id), destinationLabel(name), hooks.map(targetOf), event);
+    const deliveries = await sinks.destinations.sendIn(
+      trx,
+      destinationOwner(base.alarm_id),
+      destinationLabel(name),
+      hooks.map(targetOf),
+      event,
+    );
     hooks.forEach((w, i) => rows.push(row(`Called webhook ${w.url}`, { webhook: w.url, delivery: deliveries[i] })));
   }
   return rows;
@@ -101,22 +130,51 @@ export function withStoredSecrets(stored: AlarmSpec | undefined, spec: AlarmSpec
     if (!prev) return w;
     const out = { ...w };
     if (w.secret === REDACTED && prev.secret !== undefined) out.secret = prev.secret;
-    if (w.headers) out.headers = Object.fromEntries(Object.entries(w.headers).map(([k, v]) => [k, v === REDACTED && prev.headers?.[k] !== undefined ? prev.headers[k] : v]));
+    if (w.headers)
+      out.headers = Object.fromEntries(
+        Object.entries(w.headers).map(([k, v]) => [
+          k,
+          v === REDACTED && prev.headers?.[k] !== undefined ? prev.headers[k] : v,
+        ]),
+      );
     return out;
   });
 }
 
-const severity: Record<AlarmState, EventInput['severity']> = { ALARM: 'critical', OK: 'ok', INSUFFICIENT_DATA: 'warning' };
+const severity: Record<AlarmState, EventInput['severity']> = {
+  ALARM: 'critical',
+  OK: 'ok',
+  INSUFFICIENT_DATA: 'warning',
+};
 
 /** The `alarm.state` event every action sends; an ALARM and the OK that ends it share `incidentSince`, hence a dedup key. */
 export function alarmEvent(
   alarm: { id: string; spec: AlarmSpec },
-  change: { old: AlarmState; next: AlarmState; reason: string; datapoints: { time: string; value: number | null }[]; at: number; incidentSince: number },
+  change: {
+    old: AlarmState;
+    next: AlarmState;
+    reason: string;
+    datapoints: { time: string; value: number | null }[];
+    at: number;
+    incidentSince: number;
+  },
 ): EventInput {
   const s = alarm.spec;
-  const attributes: Record<string, unknown> = { alarm: s.name, oldState: change.old, newState: change.next, reason: change.reason, datapoints: change.datapoints };
+  const attributes: Record<string, unknown> = {
+    alarm: s.name,
+    oldState: change.old,
+    newState: change.next,
+    reason: change.reason,
+    datapoints: change.datapoints,
+  };
   if (isComposite(s)) attributes.rule = s.rule;
-  else Object.assign(attributes, { threshold: s.threshold, comparisonOperator: s.comparisonOperator, metric: `${s.namespace}/${s.metricName}`, dimensions: s.dimensions });
+  else
+    Object.assign(attributes, {
+      threshold: s.threshold,
+      comparisonOperator: s.comparisonOperator,
+      metric: `${s.namespace}/${s.metricName}`,
+      dimensions: s.dimensions,
+    });
   return {
     kind: 'alarm.state',
     severity: severity[change.next],

@@ -7,7 +7,14 @@ import { formatIssues, issuesFromApi, loadConfigText } from '../config/config-lo
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 
-const metric = { namespace: 'App', statistic: 'Maximum', period: '1m', evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold' };
+const metric = {
+  namespace: 'App',
+  statistic: 'Maximum',
+  period: '1m',
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: 'GreaterThanThreshold',
+};
 
 for (const variant of await testDatabases()) {
   describe(`composite alarm cycles on ${variant.name}`, () => {
@@ -15,8 +22,13 @@ for (const variant of await testDatabases()) {
     let dispose: () => Promise<void>;
     before(async () => {
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock: new FakeClock(Date.UTC(2026, 10, 23)) }));
-      for (const name of ['m1', 'm2']) assert.equal((await call(tocsin, 'POST', '/api/alarms', { ...metric, name, metricName: name })).status, 201);
-      for (const [name, rule] of [['x', 'ALARM(m1)'], ['y', 'ALARM(x)'], ['z', 'ALARM(y) OR ALARM(m2)']]) {
+      for (const name of ['m1', 'm2'])
+        assert.equal((await call(tocsin, 'POST', '/api/alarms', { ...metric, name, metricName: name })).status, 201);
+      for (const [name, rule] of [
+        ['x', 'ALARM(m1)'],
+        ['y', 'ALARM(x)'],
+        ['z', 'ALARM(y) OR ALARM(m2)'],
+      ]) {
         assert.equal((await call(tocsin, 'POST', '/api/alarms', { name, rule })).status, 201);
       }
     });
@@ -29,7 +41,12 @@ for (const variant of await testDatabases()) {
     }
 
     it('refuses a composite that names itself, on create', async () => {
-      await refused('POST', '/api/alarms', { name: 'selfish', rule: 'ALARM(m1) OR ALARM(selfish)' }, 'rule: ALARM(selfish) would make a cycle selfish → selfish');
+      await refused(
+        'POST',
+        '/api/alarms',
+        { name: 'selfish', rule: 'ALARM(m1) OR ALARM(selfish)' },
+        'rule: ALARM(selfish) would make a cycle selfish → selfish',
+      );
       assert.throws(() => tocsin.alarms.get('selfish'));
     });
 
@@ -37,21 +54,50 @@ for (const variant of await testDatabases()) {
       await call(tocsin, 'POST', '/api/alarms', { ...metric, name: 'gone', metricName: 'gone' });
       await call(tocsin, 'POST', '/api/alarms', { name: 'watcher', rule: 'ALARM(gone)' });
       assert.equal((await call(tocsin, 'DELETE', '/api/alarms/gone')).status, 409);
-      await refused('PUT', '/api/alarms/gone', { name: 'gone', rule: 'OK(watcher)' }, 'rule: OK(watcher) would make a cycle gone → watcher → gone');
+      await refused(
+        'PUT',
+        '/api/alarms/gone',
+        { name: 'gone', rule: 'OK(watcher)' },
+        'rule: OK(watcher) would make a cycle gone → watcher → gone',
+      );
     });
 
     it('refuses an update that closes a cycle of two, or a longer one, and keeps the alarm as it was', async () => {
-      await refused('PUT', '/api/alarms/x', { name: 'x', rule: 'ALARM(y)' }, 'rule: ALARM(y) would make a cycle x → y → x');
-      await refused('PUT', '/api/alarms/x', { name: 'x', rule: 'ALARM(m1) AND NOT INSUFFICIENT_DATA(z)' }, 'rule: INSUFFICIENT_DATA(z) would make a cycle x → z → y → x');
+      await refused(
+        'PUT',
+        '/api/alarms/x',
+        { name: 'x', rule: 'ALARM(y)' },
+        'rule: ALARM(y) would make a cycle x → y → x',
+      );
+      await refused(
+        'PUT',
+        '/api/alarms/x',
+        { name: 'x', rule: 'ALARM(m1) AND NOT INSUFFICIENT_DATA(z)' },
+        'rule: INSUFFICIENT_DATA(z) would make a cycle x → z → y → x',
+      );
       assert.equal((tocsin.alarms.get('x').spec as { rule: string }).rule, 'ALARM(m1)');
       const fine = await call(tocsin, 'PUT', '/api/alarms/x', { name: 'x', rule: 'ALARM(m1) OR ALARM(m2)' });
       assert.equal(fine.status, 200, 'a change that closes no cycle goes through');
     });
 
     it('counts an actions suppressor as a dependency', async () => {
-      await refused('PUT', '/api/alarms/x', { name: 'x', rule: 'ALARM(m1)', actionsSuppressor: 'z' }, 'actionsSuppressor: z would make a cycle x → z → y → x (a suppressor counts as a dependency)');
-      await refused('PUT', '/api/alarms/y', { name: 'y', rule: 'ALARM(m2)', actionsSuppressor: 'y' }, 'actionsSuppressor: y would make a cycle y → y (a suppressor counts as a dependency)');
-      const fine = await call(tocsin, 'PUT', '/api/alarms/x', { name: 'x', rule: 'ALARM(m1)', actionsSuppressor: 'm2' });
+      await refused(
+        'PUT',
+        '/api/alarms/x',
+        { name: 'x', rule: 'ALARM(m1)', actionsSuppressor: 'z' },
+        'actionsSuppressor: z would make a cycle x → z → y → x (a suppressor counts as a dependency)',
+      );
+      await refused(
+        'PUT',
+        '/api/alarms/y',
+        { name: 'y', rule: 'ALARM(m2)', actionsSuppressor: 'y' },
+        'actionsSuppressor: y would make a cycle y → y (a suppressor counts as a dependency)',
+      );
+      const fine = await call(tocsin, 'PUT', '/api/alarms/x', {
+        name: 'x',
+        rule: 'ALARM(m1)',
+        actionsSuppressor: 'm2',
+      });
       assert.equal(fine.status, 200);
     });
 
@@ -105,18 +151,37 @@ for (const variant of await testDatabases()) {
           ],
         },
       });
-      assert.deepEqual(applied.changes.map((c) => c.name), ['bottom', 'middle', 'top']);
+      assert.deepEqual(
+        applied.changes.map((c) => c.name),
+        ['bottom', 'middle', 'top'],
+      );
       assert.equal(tocsin.alarms.get('top').state, 'INSUFFICIENT_DATA');
     });
 
     it('re-checks only the composites that name a changed alarm, so a name inside another name locks nothing up', async () => {
       // 'ALARM(n1)' contains the text 'n', the name of the composite above it: taken for a reference, the change of
       // n would wait for the lock of c1, which is waiting for n.
-      await tocsin.config.apply({ config: { alarms: [{ ...metric, name: 'n1', metricName: 'n1' }, { name: 'c1', rule: 'ALARM(n1)' }, { name: 'n', rule: 'ALARM(c1)' }] } });
+      await tocsin.config.apply({
+        config: {
+          alarms: [
+            { ...metric, name: 'n1', metricName: 'n1' },
+            { name: 'c1', rule: 'ALARM(n1)' },
+            { name: 'n', rule: 'ALARM(c1)' },
+          ],
+        },
+      });
       const set = call(tocsin, 'PUT', '/api/alarms/n1/state', { state: 'ALARM', reason: 'test' });
-      const res = await Promise.race([set, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('setting the state did not finish: a lock cycle')), 5000).unref())]);
+      const res = await Promise.race([
+        set,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('setting the state did not finish: a lock cycle')), 5000).unref(),
+        ),
+      ]);
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(['n1', 'c1', 'n'].map((a) => tocsin.alarms.get(a).state), ['ALARM', 'ALARM', 'ALARM']);
+      assert.deepEqual(
+        ['n1', 'c1', 'n'].map((a) => tocsin.alarms.get(a).state),
+        ['ALARM', 'ALARM', 'ALARM'],
+      );
     });
   });
 }

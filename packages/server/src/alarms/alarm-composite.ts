@@ -22,7 +22,11 @@ export interface SuppressorView {
 }
 
 /** Checks a composite's rule and suppressor against the alarms there will be; field issues, empty when fine. */
-export function compositeIssues(spec: CompositeAlarmSpec, known: (name: string) => boolean, prefix = ''): { path: string; message: string }[] {
+export function compositeIssues(
+  spec: CompositeAlarmSpec,
+  known: (name: string) => boolean,
+  prefix = '',
+): { path: string; message: string }[] {
   const at = (f: string) => (prefix ? `${prefix}.${f}` : f);
   let tree: RuleNode;
   try {
@@ -34,7 +38,8 @@ export function compositeIssues(spec: CompositeAlarmSpec, known: (name: string) 
   const issues = alarmsOf(tree)
     .filter((a) => !known(a) && a !== spec.name)
     .map((a) => ({ path: at('rule'), message: `names the alarm '${a}', which does not exist` }));
-  if (spec.actionsSuppressor && !known(spec.actionsSuppressor) && spec.actionsSuppressor !== spec.name) issues.push({ path: at('actionsSuppressor'), message: `the alarm '${spec.actionsSuppressor}' does not exist` });
+  if (spec.actionsSuppressor && !known(spec.actionsSuppressor) && spec.actionsSuppressor !== spec.name)
+    issues.push({ path: at('actionsSuppressor'), message: `the alarm '${spec.actionsSuppressor}' does not exist` });
   return issues;
 }
 
@@ -51,7 +56,12 @@ export function dependenciesOf(spec: AlarmSpec | undefined): string[] {
 }
 
 /** The path from `from` to `to` along dependencies (both ends included), if there is one. */
-function pathTo(from: string, to: string, specOf: (name: string) => AlarmSpec | undefined, seen = new Set<string>()): string[] | undefined {
+function pathTo(
+  from: string,
+  to: string,
+  specOf: (name: string) => AlarmSpec | undefined,
+  seen = new Set<string>(),
+): string[] | undefined {
   if (from === to) return [to];
   if (seen.has(from)) return undefined;
   seen.add(from);
@@ -67,7 +77,11 @@ function pathTo(from: string, to: string, specOf: (name: string) => AlarmSpec | 
  * rule (then its suppressor) from which the dependencies lead back to it.
  * `specOf` answers with the alarms as they will be (`spec` itself included).
  */
-export function cycleIssue(spec: CompositeAlarmSpec, specOf: (name: string) => AlarmSpec | undefined, prefix = ''): { path: string; message: string } | undefined {
+export function cycleIssue(
+  spec: CompositeAlarmSpec,
+  specOf: (name: string) => AlarmSpec | undefined,
+  prefix = '',
+): { path: string; message: string } | undefined {
   const at = (f: string) => (prefix ? `${prefix}.${f}` : f);
   let refs: { state: AlarmState; alarm: string }[];
   try {
@@ -79,11 +93,19 @@ export function cycleIssue(spec: CompositeAlarmSpec, specOf: (name: string) => A
   const seen = new Set<string>();
   for (const ref of refs) {
     const path = pathTo(ref.alarm, spec.name, specOf, seen);
-    if (path) return { path: at('rule'), message: `${ref.state}(${ref.alarm}) would make a cycle ${[spec.name, ...path].join(' → ')}` };
+    if (path)
+      return {
+        path: at('rule'),
+        message: `${ref.state}(${ref.alarm}) would make a cycle ${[spec.name, ...path].join(' → ')}`,
+      };
   }
   const s = spec.actionsSuppressor;
   const path = s === undefined ? undefined : pathTo(s, spec.name, specOf, seen);
-  if (path) return { path: at('actionsSuppressor'), message: `${s} would make a cycle ${[spec.name, ...path].join(' → ')} (a suppressor counts as a dependency)` };
+  if (path)
+    return {
+      path: at('actionsSuppressor'),
+      message: `${s} would make a cycle ${[spec.name, ...path].join(' → ')} (a suppressor counts as a dependency)`,
+    };
   return undefined;
 }
 
@@ -105,21 +127,38 @@ export function dependencyOrder<T extends AlarmSpec>(specs: readonly T[]): T[] {
   return out;
 }
 
-export function compositeState(spec: CompositeAlarmSpec, stateOf: (name: string) => AlarmState | undefined): { state: AlarmState; reason: string } {
+export function compositeState(
+  spec: CompositeAlarmSpec,
+  stateOf: (name: string) => AlarmState | undefined,
+): { state: AlarmState; reason: string } {
   const holds = evaluateRule(parseRule(spec.rule), stateOf);
-  const children = alarmsOf(parseRule(spec.rule)).map((a) => `${a} is ${stateOf(a) ?? 'unknown'}`).join(', ');
-  return { state: holds ? 'ALARM' : 'OK', reason: `the rule ${spec.rule} is ${holds ? 'true' : 'false'} (${children})` };
+  const children = alarmsOf(parseRule(spec.rule))
+    .map((a) => `${a} is ${stateOf(a) ?? 'unknown'}`)
+    .join(', ');
+  return {
+    state: holds ? 'ALARM' : 'OK',
+    reason: `the rule ${spec.rule} is ${holds ? 'true' : 'false'} (${children})`,
+  };
 }
 
 export type ActionDecision = { run: true } | { run: false; suppressed: string } | { run: false; waitUntil: number };
 
 /** Whether a composite's actions run now, are suppressed, or wait for the suppressor. */
-export function actionDecision(spec: CompositeAlarmSpec, suppressor: SuppressorView | undefined, transitionAt: number, now: number): ActionDecision {
+export function actionDecision(
+  spec: CompositeAlarmSpec,
+  suppressor: SuppressorView | undefined,
+  transitionAt: number,
+  now: number,
+): ActionDecision {
   if (!spec.actionsSuppressor || !suppressor) return { run: true };
-  if (suppressor.state === 'ALARM') return { run: false, suppressed: `suppressed: ${spec.actionsSuppressor} is in ALARM` };
+  if (suppressor.state === 'ALARM')
+    return { run: false, suppressed: `suppressed: ${spec.actionsSuppressor} is in ALARM` };
   const extension = spec.actionsSuppressorExtensionPeriod ?? 0;
   if (extension > 0 && suppressor.leftAlarmAt !== undefined && now - suppressor.leftAlarmAt < extension) {
-    return { run: false, suppressed: `suppressed: ${spec.actionsSuppressor} left ALARM less than the extension period ago` };
+    return {
+      run: false,
+      suppressed: `suppressed: ${spec.actionsSuppressor} left ALARM less than the extension period ago`,
+    };
   }
   const wait = spec.actionsSuppressorWaitPeriod ?? 0;
   if (wait > 0 && now < transitionAt + wait) return { run: false, waitUntil: transitionAt + wait };

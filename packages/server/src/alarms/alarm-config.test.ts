@@ -35,13 +35,29 @@ for (const variant of await testDatabases()) {
       const loaded = loadConfigText(text, 'alarms.yaml', {});
       assert.equal(loaded.ok, false);
       const lines = formatIssues(loaded.ok ? [] : loaded.issues).split('\n');
-      assert.ok(lines.some((l) => /^alarms\.yaml:5: alarms\.0\.statistic: SampleCount, Sum, Average, Minimum, Maximum or a percentile/.test(l)), lines.join('\n'));
-      assert.ok(lines.some((l) => /^alarms\.yaml:6: alarms\.0\.period: must be 10s, 20s, 30s or a multiple of 60s/.test(l)), lines.join('\n'));
-      assert.ok(lines.some((l) => /^alarms\.yaml:8: alarms\.0\.datapointsToAlarm: must not be more than evaluationPeriods \(2\)/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) =>
+          /^alarms\.yaml:5: alarms\.0\.statistic: SampleCount, Sum, Average, Minimum, Maximum or a percentile/.test(l),
+        ),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((l) => /^alarms\.yaml:6: alarms\.0\.period: must be 10s, 20s, 30s or a multiple of 60s/.test(l)),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((l) =>
+          /^alarms\.yaml:8: alarms\.0\.datapointsToAlarm: must not be more than evaluationPeriods \(2\)/.test(l),
+        ),
+        lines.join('\n'),
+      );
     });
 
     it('names the line of a rule that names an unknown alarm, and applies nothing', async () => {
-      const fixed = text.replace('statistic: Median', 'statistic: Average').replace('period: 45s', 'period: 5m').replace('datapointsToAlarm: 3', 'datapointsToAlarm: 2');
+      const fixed = text
+        .replace('statistic: Median', 'statistic: Average')
+        .replace('period: 45s', 'period: 5m')
+        .replace('datapointsToAlarm: 3', 'datapointsToAlarm: 2');
       const loaded = loadConfigText(fixed, 'alarms.yaml', {});
       assert.ok(loaded.ok);
       const err = await tocsin.config.apply({ config: loaded.config }).then(
@@ -49,26 +65,57 @@ for (const variant of await testDatabases()) {
         (e: unknown) => e,
       );
       assert.ok(err instanceof TocsinError && err.code === 'validation_failed');
-      assert.match(formatIssues(issuesFromApi(err.details, 'alarms.yaml', loaded.locate)), /^alarms\.yaml:12: alarms\.1\.rule: .*disk-typo/);
+      assert.match(
+        formatIssues(issuesFromApi(err.details, 'alarms.yaml', loaded.locate)),
+        /^alarms\.yaml:12: alarms\.1\.rule: .*disk-typo/,
+      );
       assert.throws(() => tocsin.alarms.get('disk'), 'the valid alarm of the file was not applied either');
     });
 
     it('refuses to delete an alarm a composite still names, and prunes a composite before the alarms it names', async () => {
-      const metric = { namespace: 'App', metricName: 'm', statistic: 'Maximum', period: '1m', evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold' };
-      await tocsin.config.apply({ config: { alarms: [{ ...metric, name: 'base' }, { ...metric, name: 'quiet' }, { name: 'both', rule: 'ALARM(base)', actionsSuppressor: 'quiet' }] } });
+      const metric = {
+        namespace: 'App',
+        metricName: 'm',
+        statistic: 'Maximum',
+        period: '1m',
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      };
+      await tocsin.config.apply({
+        config: {
+          alarms: [
+            { ...metric, name: 'base' },
+            { ...metric, name: 'quiet' },
+            { name: 'both', rule: 'ALARM(base)', actionsSuppressor: 'quiet' },
+          ],
+        },
+      });
       const res = await call(tocsin, 'DELETE', '/api/alarms/base');
       assert.equal(res.status, 409);
-      assert.equal(res.json.error.message, "alarm 'base' is named by composite alarm 'both'; change or delete that first");
+      assert.equal(
+        res.json.error.message,
+        "alarm 'base' is named by composite alarm 'both'; change or delete that first",
+      );
       assert.equal((await call(tocsin, 'DELETE', '/api/alarms/quiet')).status, 409, 'the suppressor counts too');
       // A file that keeps the composite but drops what it names cannot be pruned to.
-      const keepsComposite = loadConfigText(['alarms:', '  - name: both', '    rule: ALARM(base)', '    actionsSuppressor: quiet', 'version: 1', ''].join('\n'), 'alarms.yaml', {});
+      const keepsComposite = loadConfigText(
+        ['alarms:', '  - name: both', '    rule: ALARM(base)', '    actionsSuppressor: quiet', 'version: 1', ''].join(
+          '\n',
+        ),
+        'alarms.yaml',
+        {},
+      );
       assert.ok(keepsComposite.ok);
       const err = await tocsin.config.apply({ config: keepsComposite.config, prune: true }).then(
         () => assert.fail('applied'),
         (e: unknown) => e,
       );
       assert.ok(err instanceof TocsinError);
-      assert.equal(formatIssues(issuesFromApi(err.details, 'alarms.yaml', keepsComposite.locate)), "alarms.yaml:3: alarms.0.rule: names 'base', 'quiet', which --prune would delete: keep it in the file");
+      assert.equal(
+        formatIssues(issuesFromApi(err.details, 'alarms.yaml', keepsComposite.locate)),
+        "alarms.yaml:3: alarms.0.rule: names 'base', 'quiet', which --prune would delete: keep it in the file",
+      );
       // Pruned together, the composite goes first.
       const result = await tocsin.config.apply({ config: { alarms: [] }, prune: true });
       const order = result.changes.map((c) => c.name);

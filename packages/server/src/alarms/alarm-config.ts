@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+
 import { isComposite, type AlarmSpec } from '@tocsin/protocol';
 import { printDuration } from '@tocsin/protocol';
 import { changedKeys, checkUniqueNames, planByName, storedByName } from '../config/config-planner.js';
@@ -17,7 +17,8 @@ const seconds = (ms: number) => printDuration(ms, 'm');
 
 function printComposite(spec: Record<string, unknown>): Record<string, unknown> {
   const out = { ...spec };
-  for (const k of ['actionsSuppressorWaitPeriod', 'actionsSuppressorExtensionPeriod']) if (typeof out[k] === 'number') out[k] = seconds(out[k] as number);
+  for (const k of ['actionsSuppressorWaitPeriod', 'actionsSuppressorExtensionPeriod'])
+    if (typeof out[k] === 'number') out[k] = seconds(out[k] as number);
   return out;
 }
 
@@ -55,10 +56,14 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
           const gone = dependenciesOf(a).filter((d) => !keep.has(d) && existing.has(d));
           if (!gone.length || !isComposite(a)) return;
           const inRule = gone.some((g) => alarmsOf(parseRule(a.rule)).includes(g));
-          issues.push({ path: `alarms.${i}.${inRule ? 'rule' : 'actionsSuppressor'}`, message: `names ${gone.map((g) => `'${g}'`).join(', ')}, which --prune would delete: keep it in the file` });
+          issues.push({
+            path: `alarms.${i}.${inRule ? 'rule' : 'actionsSuppressor'}`,
+            message: `names ${gone.map((g) => `'${g}'`).join(', ')}, which --prune would delete: keep it in the file`,
+          });
         });
       }
-      if (issues.length) throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
+      if (issues.length)
+        throw new TocsinError('validation_failed', issues.map((x) => `${x.path}: ${x.message}`).join('; '), { issues });
       // Each alarm after the alarms it depends on: a composite's rule names alarms that must exist when it is made.
       return planByName(dependencyOrder(wanted), stored, ctx.prune, {
         resource: 'alarm',
@@ -73,7 +78,9 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
         // Composites before the alarms they name, so each delete leaves no rule naming nothing.
         deleteOrder: (doomed) => {
           const byName = new Map(doomed.map((e) => [e.spec.name, e]));
-          return dependencyOrder(doomed.map((e) => e.spec)).reverse().map((spec) => byName.get(spec.name)!);
+          return dependencyOrder(doomed.map((e) => e.spec))
+            .reverse()
+            .map((spec) => byName.get(spec.name)!);
         },
       });
     },
@@ -89,5 +96,12 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
 /** Alarms whose actions publish to a topic, so that it is not deleted under them. */
 export function alarmTopicReferrer(alarms: AlarmService): TopicReferrer {
   const names = (a: AlarmSpec) => ACTION_FIELDS.flatMap((f) => a[f].flatMap((act) => topicOf(act) ?? []));
-  return { section: 'alarms', namesOf: (topic) => alarms.list().filter((e) => names(e.spec).includes(topic)).map((e) => `alarm '${e.spec.name}'`) };
+  return {
+    section: 'alarms',
+    namesOf: (topic) =>
+      alarms
+        .list()
+        .filter((e) => names(e.spec).includes(topic))
+        .map((e) => `alarm '${e.spec.name}'`),
+  };
 }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { breaches, evaluate, type AlarmState, type ComparisonOperator, type TreatMissingData } from './alarm-evaluator.js';
+import {
+  breaches,
+  evaluate,
+  type AlarmState,
+  type ComparisonOperator,
+  type TreatMissingData,
+} from './alarm-evaluator.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0);
 
@@ -10,7 +16,17 @@ function range(pattern: string) {
 }
 
 function decide(pattern: string, m: number, n: number, treat: TreatMissingData, current: AlarmState = 'OK'): string {
-  const e = evaluate({ evaluationPeriods: n, datapointsToAlarm: m, threshold: 50, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: treat }, range(pattern), current);
+  const e = evaluate(
+    {
+      evaluationPeriods: n,
+      datapointsToAlarm: m,
+      threshold: 50,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: treat,
+    },
+    range(pattern),
+    current,
+  );
   return e.retained ? 'retain' : e.state;
 }
 
@@ -26,7 +42,11 @@ describe('alarm evaluation: AWS worked examples of missing data', () => {
     ['- - X - -', ['ALARM', 'retain', 'ALARM', 'OK']],
   ];
   for (const [pattern, expected] of threeOfThree) {
-    it(`3 of 3: ${pattern}`, () => assert.deepEqual(modes.map((m) => decide(pattern, 3, 3, m)), expected));
+    it(`3 of 3: ${pattern}`, () =>
+      assert.deepEqual(
+        modes.map((m) => decide(pattern, 3, 3, m)),
+        expected,
+      ));
   }
   // Datapoints to alarm 2, evaluation periods 3 (M of N), evaluation range 5.
   const twoOfThree: [string, string[]][] = [
@@ -37,10 +57,27 @@ describe('alarm evaluation: AWS worked examples of missing data', () => {
     ['- - - X -', ['ALARM', 'retain', 'ALARM', 'OK']],
   ];
   for (const [pattern, expected] of twoOfThree) {
-    it(`2 of 3: ${pattern}`, () => assert.deepEqual(modes.map((m) => decide(pattern, 2, 3, m)), expected));
+    it(`2 of 3: ${pattern}`, () =>
+      assert.deepEqual(
+        modes.map((m) => decide(pattern, 2, 3, m)),
+        expected,
+      ));
   }
   it('keeps the current state with ignore, whatever it is', () => {
-    assert.equal(evaluate({ evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'ignore' }, range('- - - - -'), 'ALARM').state, 'ALARM');
+    assert.equal(
+      evaluate(
+        {
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+          threshold: 1,
+          comparisonOperator: 'GreaterThanThreshold',
+          treatMissingData: 'ignore',
+        },
+        range('- - - - -'),
+        'ALARM',
+      ).state,
+      'ALARM',
+    );
   });
 });
 
@@ -65,7 +102,13 @@ describe('alarm evaluation: M of N with gaps and operators', () => {
   });
   it('states its reason in words and data, as CloudWatch does', () => {
     const e = evaluate(
-      { evaluationPeriods: 2, datapointsToAlarm: 2, threshold: 70, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'missing' },
+      {
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 70,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'missing',
+      },
       [
         { start: Date.UTC(2026, 10, 22, 10, 0), value: 75.2 },
         { start: Date.UTC(2026, 10, 22, 10, 5), value: 71 },

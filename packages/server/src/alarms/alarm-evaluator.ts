@@ -22,7 +22,11 @@
  */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export type TreatMissingData = 'missing' | 'ignore' | 'breaching' | 'notBreaching';
-export type ComparisonOperator = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type ComparisonOperator =
+  | 'GreaterThanOrEqualToThreshold'
+  | 'GreaterThanThreshold'
+  | 'LessThanThreshold'
+  | 'LessThanOrEqualToThreshold';
 
 export interface EvaluationRule {
   evaluationPeriods: number;
@@ -92,7 +96,11 @@ export function evaluate(rule: EvaluationRule, range: readonly PeriodValue[], cu
   const M = rule.datapointsToAlarm;
   const real = range.filter((p) => p.value !== null).reverse();
   const isBreach = (p: PeriodValue) => p.value !== null && breaches(rule.comparisonOperator, p.value, rule.threshold);
-  const described = (used: PeriodValue[]) => used.filter((p) => p.value !== null).map((p) => `${num(p.value!)} (${stamp(p.start)})`).join(', ');
+  const described = (used: PeriodValue[]) =>
+    used
+      .filter((p) => p.value !== null)
+      .map((p) => `${num(p.value!)} (${stamp(p.start)})`)
+      .join(', ');
   const verb = (n: number) => (n === 1 ? 'was' : 'were');
   const tail = `${words[rule.comparisonOperator]} the threshold (${num(rule.threshold)})`;
 
@@ -117,13 +125,32 @@ export function evaluate(rule: EvaluationRule, range: readonly PeriodValue[], cu
     return { state, retained: false, reason, used: real, breaching };
   }
   if (real.length === 0) {
-    if (rule.treatMissingData === 'ignore') return { state: current, retained: true, reason: `no datapoints in the last ${range.length} periods; state kept (treatMissingData: ignore).`, used: [], breaching: 0 };
-    return { state: 'INSUFFICIENT_DATA', retained: false, reason: `Insufficient Data: no datapoints in the last ${range.length} periods (treatMissingData: missing).`, used: [], breaching: 0 };
+    if (rule.treatMissingData === 'ignore')
+      return {
+        state: current,
+        retained: true,
+        reason: `no datapoints in the last ${range.length} periods; state kept (treatMissingData: ignore).`,
+        used: [],
+        breaching: 0,
+      };
+    return {
+      state: 'INSUFFICIENT_DATA',
+      retained: false,
+      reason: `Insufficient Data: no datapoints in the last ${range.length} periods (treatMissingData: missing).`,
+      used: [],
+      breaching: 0,
+    };
   }
   const breaching = real.filter(isBreach).length;
   const alarm = breaching >= Math.min(M, real.length);
   if (alarm && rule.treatMissingData === 'ignore') {
-    return { state: current, retained: true, reason: `only ${real.length} of ${N} datapoints present, all breaching; state kept (treatMissingData: ignore).`, used: real, breaching };
+    return {
+      state: current,
+      retained: true,
+      reason: `only ${real.length} of ${N} datapoints present, all breaching; state kept (treatMissingData: ignore).`,
+      used: real,
+      breaching,
+    };
   }
   const state: AlarmState = alarm ? 'ALARM' : 'OK';
   const reason = alarm

@@ -19,15 +19,54 @@ const stateBody = z
 
 function view(e: AlarmEntry) {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  return { name: e.spec.name, state: e.state, reason: e.reason, stateChangedAt: iso(e.stateChangedAt), evaluatedAt: iso(e.evaluatedAt), spec: redactedSpec(e.spec) };
+  return {
+    name: e.spec.name,
+    state: e.state,
+    reason: e.reason,
+    stateChangedAt: iso(e.stateChangedAt),
+    evaluatedAt: iso(e.evaluatedAt),
+    spec: redactedSpec(e.spec),
+  };
 }
 
 export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: AlarmService): void {
-  handle(app, route(tokens, { method: 'get', path: '/api/alarms', scope: 'read', summary: 'List alarms with their state and reason', tags }), (c) => c.json({ alarms: alarms.list().map(view) }));
-  handle(app, route(tokens, { method: 'post', path: '/api/alarms', scope: 'admin', summary: 'Create an alarm (starts INSUFFICIENT_DATA)', tags, body: alarmBody, bodyCheckedByHandler: true, response: { status: 201 } }), async (c) =>
-    c.json(view(await alarms.create(alarms.parse(await c.req.json()))), 201),
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/alarms',
+      scope: 'read',
+      summary: 'List alarms with their state and reason',
+      tags,
+    }),
+    (c) => c.json({ alarms: alarms.list().map(view) }),
   );
-  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}', scope: 'read', summary: 'Read an alarm', tags, params: nameParam }), (c) => c.json(view(alarms.get(c.req.valid('param').name))));
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/alarms',
+      scope: 'admin',
+      summary: 'Create an alarm (starts INSUFFICIENT_DATA)',
+      tags,
+      body: alarmBody,
+      bodyCheckedByHandler: true,
+      response: { status: 201 },
+    }),
+    async (c) => c.json(view(await alarms.create(alarms.parse(await c.req.json()))), 201),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/alarms/{name}',
+      scope: 'read',
+      summary: 'Read an alarm',
+      tags,
+      params: nameParam,
+    }),
+    (c) => c.json(view(alarms.get(c.req.valid('param').name))),
+  );
   handle(
     app,
     route(tokens, {
@@ -48,12 +87,33 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
       return c.json(view(await alarms.replace(name, spec)));
     },
   );
-  handle(app, route(tokens, { method: 'delete', path: '/api/alarms/{name}', scope: 'admin', summary: 'Delete an alarm and its history', tags, params: nameParam, response: { status: 204 } }), async (c) => {
-    await alarms.remove(c.req.valid('param').name);
-    return c.body(null, 204);
-  });
-  handle(app, route(tokens, { method: 'get', path: '/api/alarms/{name}/history', scope: 'read', summary: 'State changes and actions, newest first', tags, params: nameParam }), async (c) =>
-    c.json({ history: await alarms.history(c.req.valid('param').name) }),
+  handle(
+    app,
+    route(tokens, {
+      method: 'delete',
+      path: '/api/alarms/{name}',
+      scope: 'admin',
+      summary: 'Delete an alarm and its history',
+      tags,
+      params: nameParam,
+      response: { status: 204 },
+    }),
+    async (c) => {
+      await alarms.remove(c.req.valid('param').name);
+      return c.body(null, 204);
+    },
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/alarms/{name}/history',
+      scope: 'read',
+      summary: 'State changes and actions, newest first',
+      tags,
+      params: nameParam,
+    }),
+    async (c) => c.json({ history: await alarms.history(c.req.valid('param').name) }),
   );
   handle(
     app,

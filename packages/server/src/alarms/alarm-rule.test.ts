@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { alarmsOf, evaluateRule, parseRule, RuleError } from './alarm-rule.js';
 
 describe('composite alarm rules', () => {
-  const states: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'> = { cpu: 'ALARM', 'disk-used': 'OK', db: 'INSUFFICIENT_DATA' };
+  const states: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'> = {
+    cpu: 'ALARM',
+    'disk-used': 'OK',
+    db: 'INSUFFICIENT_DATA',
+  };
   const run = (rule: string) => evaluateRule(parseRule(rule), (a) => states[a]);
 
   it('evaluates functions, NOT, AND before OR, and parentheses', () => {
@@ -24,6 +28,11 @@ describe('composite alarm rules', () => {
       ['ALARM(cpu) OK(db)', /unexpected 'OK' after the end/],
       ['ALARM()', /needs an alarm name/],
     ];
-    for (const [rule, pattern] of cases) assert.throws(() => parseRule(rule), (e: unknown) => e instanceof RuleError && pattern.test(e.message), rule);
+    for (const [rule, pattern] of cases)
+      assert.throws(
+        () => parseRule(rule),
+        (e: unknown) => e instanceof RuleError && pattern.test(e.message),
+        rule,
+      );
   });
 });

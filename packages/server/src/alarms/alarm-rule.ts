@@ -37,7 +37,8 @@ export function parseRule(text: string): RuleNode {
   let i = 0;
   const peek = () => tokens[i]?.toUpperCase();
   const expect = (t: string) => {
-    if (tokens[i] !== t) throw new RuleError(`expected '${t}'${tokens[i] ? ` but found '${tokens[i]}'` : ' at the end'}`);
+    if (tokens[i] !== t)
+      throw new RuleError(`expected '${t}'${tokens[i] ? ` but found '${tokens[i]}'` : ' at the end'}`);
     i++;
   };
   const primary = (): RuleNode => {
@@ -66,7 +67,9 @@ export function parseRule(text: string): RuleNode {
       expect(')');
       return { op: 'state', state: up as AlarmState, alarm: name.startsWith('"') ? name.slice(1) : name };
     }
-    throw new RuleError(`unexpected '${t}': expected ALARM(name), OK(name), INSUFFICIENT_DATA(name), NOT, TRUE, FALSE or '('`);
+    throw new RuleError(
+      `unexpected '${t}': expected ALARM(name), OK(name), INSUFFICIENT_DATA(name), NOT, TRUE, FALSE or '('`,
+    );
   };
   const and = (): RuleNode => {
     const args = [primary()];

@@ -33,7 +33,12 @@ for (const variant of await testDatabases()) {
       hooks = await new HttpReceiver().start();
       clock = new FakeClock(Date.UTC(2026, 10, 23, 0, 0, 5));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/ops` }] }));
+      await tocsin.topics.create(
+        tocsin.topics.parseTopic({
+          name: 'ops',
+          subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/ops` }],
+        }),
+      );
     });
     after(async () => {
       await dispose();
@@ -41,7 +46,11 @@ for (const variant of await testDatabases()) {
     });
 
     async function minute(errors?: number): Promise<void> {
-      if (errors !== undefined) await call(tocsin, 'POST', '/api/metrics', { Namespace: 'App', MetricData: [{ MetricName: 'errors', Value: errors }] });
+      if (errors !== undefined)
+        await call(tocsin, 'POST', '/api/metrics', {
+          Namespace: 'App',
+          MetricData: [{ MetricName: 'errors', Value: errors }],
+        });
       await tocsin.metricsStore.drain();
       clock.advance(60_000);
       await tocsin.scheduler.runDue();
@@ -70,7 +79,10 @@ for (const variant of await testDatabases()) {
     });
 
     it('sets a state by hand until the next evaluation', async () => {
-      const res = await call(tocsin, 'PUT', '/api/alarms/errors/state', { state: 'ALARM', reason: 'testing the pager' });
+      const res = await call(tocsin, 'PUT', '/api/alarms/errors/state', {
+        state: 'ALARM',
+        reason: 'testing the pager',
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json.state, 'ALARM');
       await tocsin.outbox.runOnce();
@@ -93,7 +105,8 @@ for (const variant of await testDatabases()) {
       }
       await assert.rejects(
         tocsin.config.apply({ config: { alarms: [{ ...alarm, name: 'x', alarmActions: [{ topic: 'nowhere' }] }] } }),
-        (err: unknown) => err instanceof TocsinError && /alarms\.0\.alarmActions\.0: topic 'nowhere' does not exist/.test(err.message),
+        (err: unknown) =>
+          err instanceof TocsinError && /alarms\.0\.alarmActions\.0: topic 'nowhere' does not exist/.test(err.message),
       );
     });
   });
@@ -109,12 +122,27 @@ for (const variant of await testDatabases()) {
       hooks = await new HttpReceiver().start();
       clock = new FakeClock(Date.UTC(2026, 10, 23, 0, 0, 5));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
-      const base = { namespace: 'App', statistic: 'Maximum', period: '1m', evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' };
+      const base = {
+        namespace: 'App',
+        statistic: 'Maximum',
+        period: '1m',
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      };
       await tocsin.config.apply({
         config: {
           topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/ops` }] }],
           alarms: [
-            { name: 'site-down', rule: 'ALARM(web-errors) AND NOT ALARM(maintenance)', alarmActions: [{ topic: 'ops' }], okActions: [{ topic: 'ops' }], actionsSuppressor: 'network-down', actionsSuppressorExtensionPeriod: '2m' },
+            {
+              name: 'site-down',
+              rule: 'ALARM(web-errors) AND NOT ALARM(maintenance)',
+              alarmActions: [{ topic: 'ops' }],
+              okActions: [{ topic: 'ops' }],
+              actionsSuppressor: 'network-down',
+              actionsSuppressorExtensionPeriod: '2m',
+            },
             { ...base, name: 'web-errors', metricName: 'errors' },
             { ...base, name: 'maintenance', metricName: 'maintenance' },
             { ...base, name: 'network-down', metricName: 'network' },
@@ -147,7 +175,10 @@ for (const variant of await testDatabases()) {
       assert.equal(tocsin.alarms.get('site-down').state, 'ALARM');
       assert.equal(sent().length, 3, 'suppressed');
       const history = (await call(tocsin, 'GET', '/api/alarms/site-down/history')).json.history;
-      assert.match(history.find((h: { kind: string }) => h.kind === 'action').summary, /suppressed: network-down is in ALARM/);
+      assert.match(
+        history.find((h: { kind: string }) => h.kind === 'action').summary,
+        /suppressed: network-down is in ALARM/,
+      );
     });
 
     it('rejects a rule naming an unknown alarm, naming the field', async () => {

@@ -9,7 +9,15 @@
  * next evaluation (actions run as for any transition).
  */
 import type { Kysely } from 'kysely';
-import { alarmInputSchema, compositeAlarmInputSchema, isComposite, type AlarmSpec, type CompositeAlarmSpec, type FieldIssue, type MetricAlarmSpec } from '@tocsin/protocol';
+import {
+  alarmInputSchema,
+  compositeAlarmInputSchema,
+  isComposite,
+  type AlarmSpec,
+  type CompositeAlarmSpec,
+  type FieldIssue,
+  type MetricAlarmSpec,
+} from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
@@ -20,7 +28,16 @@ import type { PublishService } from '../notify/publish-service.js';
 import { seriesKeyOf } from '../metrics/series-key.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { evaluate, evaluationRangeSize, type AlarmState, type PeriodValue } from './alarm-evaluator.js';
-import { actionsFor, alarmEvent, destinationLabel, destinationOwner, queueActions, webhookTargets, withStoredSecrets, type ActionSinks } from './alarm-actions.js';
+import {
+  actionsFor,
+  alarmEvent,
+  destinationLabel,
+  destinationOwner,
+  queueActions,
+  webhookTargets,
+  withStoredSecrets,
+  type ActionSinks,
+} from './alarm-actions.js';
 import { actionDecision, compositeIssues, compositeState, cycleIssue, dependenciesOf } from './alarm-composite.js';
 import * as store from './alarm-store.js';
 
@@ -40,7 +57,13 @@ export interface AlarmEntry {
 }
 
 /** Where datapoints come from; the metrics domain provides it. */
-export type PeriodSource = (key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) => Promise<PeriodValue[]>;
+export type PeriodSource = (
+  key: { namespace: string; name: string; dimensions: Record<string, string> },
+  statistic: string,
+  periodMs: number,
+  end: number,
+  n: number,
+) => Promise<PeriodValue[]>;
 
 /** Where alarms register the series they watch (keys of `seriesKeyOf`); the metrics domain's sink. */
 export interface WatchRegistry {
@@ -60,7 +83,10 @@ export class AlarmService {
   private serialized<T>(id: string, run: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve();
     const next = prev.then(run, run);
-    this.locks.set(id, next.catch(() => {}));
+    this.locks.set(
+      id,
+      next.catch(() => {}),
+    );
     return next;
   }
 
@@ -80,7 +106,14 @@ export class AlarmService {
 
   async load(): Promise<void> {
     for (const r of await store.listAlarms(this.db)) {
-      const e: AlarmEntry = { id: r.id, spec: JSON.parse(r.spec), state: r.state as AlarmState, reason: r.reason, stateChangedAt: r.state_changed_at, evaluatedAt: r.evaluated_at };
+      const e: AlarmEntry = {
+        id: r.id,
+        spec: JSON.parse(r.spec),
+        state: r.state as AlarmState,
+        reason: r.reason,
+        stateChangedAt: r.state_changed_at,
+        evaluatedAt: r.evaluated_at,
+      };
       this.alarms.set(e.spec.name, e);
       this.byId.set(e.id, e);
       this.scheduleNext(e);
@@ -134,7 +167,17 @@ export class AlarmService {
   }
 
   private rewatch(): void {
-    this.watched = new Set([...this.alarms.values()].filter((a) => !isComposite(a.spec)).map((a) => seriesKeyOf((a.spec as MetricAlarmSpec).namespace, (a.spec as MetricAlarmSpec).metricName, (a.spec as MetricAlarmSpec).dimensions)));
+    this.watched = new Set(
+      [...this.alarms.values()]
+        .filter((a) => !isComposite(a.spec))
+        .map((a) =>
+          seriesKeyOf(
+            (a.spec as MetricAlarmSpec).namespace,
+            (a.spec as MetricAlarmSpec).metricName,
+            (a.spec as MetricAlarmSpec).dimensions,
+          ),
+        ),
+    );
     this.watchRegistry?.watch('alarms', this.watched);
     this.referrers = new Map();
     for (const a of this.alarms.values()) this.addReferrer(a);
@@ -153,10 +196,32 @@ export class AlarmService {
     this.checkReferences(spec);
     rejectRedacted(spec);
     const now = this.clock.now();
-    const e: AlarmEntry = { id: uuidv7(now), spec, state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', stateChangedAt: now, evaluatedAt: null };
+    const e: AlarmEntry = {
+      id: uuidv7(now),
+      spec,
+      state: 'INSUFFICIENT_DATA',
+      reason: 'Unchecked: Initial alarm creation',
+      stateChangedAt: now,
+      evaluatedAt: null,
+    };
     await this.inTransaction(q, async (trx) => {
-      await store.insertAlarm(trx, { id: e.id, name: spec.name, spec: JSON.stringify(spec), state: e.state, reason: e.reason, state_changed_at: now, evaluated_at: null, created_at: now, updated_at: now });
-      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(spec.name), webhookTargets(spec));
+      await store.insertAlarm(trx, {
+        id: e.id,
+        name: spec.name,
+        spec: JSON.stringify(spec),
+        state: e.state,
+        reason: e.reason,
+        state_changed_at: now,
+        evaluated_at: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.sinks.destinations.sync(
+        trx,
+        destinationOwner(e.id),
+        destinationLabel(spec.name),
+        webhookTargets(spec),
+      );
     });
     this.alarms.set(spec.name, e);
     this.byId.set(e.id, e);
@@ -169,7 +234,8 @@ export class AlarmService {
   /** Replaces an alarm's settings; webhook secrets given as `<redacted>` keep their stored values. */
   async replace(name: string, given: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
     const e = this.get(name);
-    if (given.name !== name) throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
+    if (given.name !== name)
+      throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
     const spec = withStoredSecrets(e.spec, given);
     this.checkReferences(spec);
     rejectRedacted(spec);
@@ -196,9 +262,13 @@ export class AlarmService {
     const e = this.get(name);
     const referrers = this.referrersOf(name);
     if (referrers.length) {
-      throw new TocsinError('conflict', `alarm '${name}' is named by composite alarm ${referrers.map((r) => `'${r}'`).join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`, {
-        referrers,
-      });
+      throw new TocsinError(
+        'conflict',
+        `alarm '${name}' is named by composite alarm ${referrers.map((r) => `'${r}'`).join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
+        {
+          referrers,
+        },
+      );
     }
     await this.inTransaction(q, async (trx) => {
       await store.deleteAlarm(trx, e.id);
@@ -212,7 +282,14 @@ export class AlarmService {
 
   async history(name: string, limit = 100) {
     const e = this.get(name);
-    return (await store.listHistory(this.db, e.id, limit)).map((h) => ({ at: new Date(h.at).toISOString(), kind: h.kind, oldState: h.old_state, newState: h.new_state, summary: h.summary, data: JSON.parse(h.data) }));
+    return (await store.listHistory(this.db, e.id, limit)).map((h) => ({
+      at: new Date(h.at).toISOString(),
+      kind: h.kind,
+      oldState: h.old_state,
+      newState: h.new_state,
+      summary: h.summary,
+      data: JSON.parse(h.data),
+    }));
   }
 
   /** Sets a state by hand (for testing actions); the next evaluation decides again. */
@@ -237,9 +314,21 @@ export class AlarmService {
       return at + step;
     }
     const s = e.spec;
-    const range = await this.periods({ namespace: s.namespace, name: s.metricName, dimensions: s.dimensions }, s.statistic, s.period, at, evaluationRangeSize(s.evaluationPeriods));
+    const range = await this.periods(
+      { namespace: s.namespace, name: s.metricName, dimensions: s.dimensions },
+      s.statistic,
+      s.period,
+      at,
+      evaluationRangeSize(s.evaluationPeriods),
+    );
     const result = evaluate(
-      { evaluationPeriods: s.evaluationPeriods, datapointsToAlarm: s.datapointsToAlarm ?? s.evaluationPeriods, threshold: s.threshold, comparisonOperator: s.comparisonOperator, treatMissingData: s.treatMissingData },
+      {
+        evaluationPeriods: s.evaluationPeriods,
+        datapointsToAlarm: s.datapointsToAlarm ?? s.evaluationPeriods,
+        threshold: s.threshold,
+        comparisonOperator: s.comparisonOperator,
+        treatMissingData: s.treatMissingData,
+      },
       range,
       e.state,
     );
@@ -275,25 +364,46 @@ export class AlarmService {
     }
   }
 
-
   private scheduleNext(e: AlarmEntry): void {
     const step = this.step(e.spec);
     this.scheduler.schedule(EVAL_JOB, e.id, Math.floor(this.clock.now() / step) * step + step);
   }
 
-  private async transition(e: AlarmEntry, next: AlarmState, reason: string, used: PeriodValue[], at: number): Promise<void> {
+  private async transition(
+    e: AlarmEntry,
+    next: AlarmState,
+    reason: string,
+    used: PeriodValue[],
+    at: number,
+  ): Promise<void> {
     const old = e.state;
     // An ALARM and the OK that ends it share a dedup key, so PagerDuty resolves what it opened.
     const incidentSince = next === 'ALARM' ? at : old === 'ALARM' ? e.stateChangedAt : at;
     const datapoints = used.map((p) => ({ time: new Date(p.start).toISOString(), value: p.value }));
     let decision: ReturnType<typeof actionDecision> = { run: true };
-    if (isComposite(e.spec) && e.spec.actionsSuppressor) decision = actionDecision(e.spec, this.alarms.get(e.spec.actionsSuppressor), at, at);
+    if (isComposite(e.spec) && e.spec.actionsSuppressor)
+      decision = actionDecision(e.spec, this.alarms.get(e.spec.actionsSuppressor), at, at);
     const actions = decision.run ? actionsFor(e.spec, next) : [];
     await this.db.transaction().execute(async (trx) => {
       await store.saveAlarmState(trx, e.id, { state: next, reason, stateChangedAt: at, evaluatedAt: at });
       const base = { alarm_id: e.id, at, old_state: old, new_state: next };
-      const history: store.HistoryRow[] = [{ ...base, id: uuidv7(at), kind: 'state', summary: `Alarm updated from ${old} to ${next}`, data: JSON.stringify({ reason, datapoints }) }];
-      if (!decision.run && 'suppressed' in decision) history.push({ ...base, id: uuidv7(at), kind: 'action', summary: `Actions ${decision.suppressed}`, data: '{}' });
+      const history: store.HistoryRow[] = [
+        {
+          ...base,
+          id: uuidv7(at),
+          kind: 'state',
+          summary: `Alarm updated from ${old} to ${next}`,
+          data: JSON.stringify({ reason, datapoints }),
+        },
+      ];
+      if (!decision.run && 'suppressed' in decision)
+        history.push({
+          ...base,
+          id: uuidv7(at),
+          kind: 'action',
+          summary: `Actions ${decision.suppressed}`,
+          data: '{}',
+        });
       const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
       history.push(...(await queueActions(trx, this.sinks, e.spec.name, actions, event, base)));
       await store.insertHistory(trx, history);
@@ -303,7 +413,8 @@ export class AlarmService {
     e.state = next;
     e.reason = reason;
     e.stateChangedAt = at;
-    e.pendingActions = !decision.run && 'waitUntil' in decision ? { at: decision.waitUntil, state: next, reason } : undefined;
+    e.pendingActions =
+      !decision.run && 'waitUntil' in decision ? { at: decision.waitUntil, state: next, reason } : undefined;
     if (e.pendingActions) this.scheduler.schedule(EVAL_JOB, e.id, e.pendingActions.at);
     await this.childChanged(e.spec.name, at);
   }
@@ -315,7 +426,10 @@ export class AlarmService {
     await this.db.transaction().execute(async (trx) => {
       const event = alarmEvent(e, { old: state, next: state, reason, datapoints: [], at, incidentSince: since });
       const base = { alarm_id: e.id, at, old_state: state, new_state: state };
-      await store.insertHistory(trx, await queueActions(trx, this.sinks, e.spec.name, actions, event, base, ' after the wait period'));
+      await store.insertHistory(
+        trx,
+        await queueActions(trx, this.sinks, e.spec.name, actions, event, base, ' after the wait period'),
+      );
     });
     this.publisher.notifyQueued();
   }

@@ -17,8 +17,16 @@ export async function updateAlarmSpec(q: Q, id: string, spec: string, now: numbe
   await q.updateTable('alarms').set({ spec, updated_at: now }).where('id', '=', id).execute();
 }
 
-export async function saveAlarmState(q: Q, id: string, s: { state: string; reason: string; stateChangedAt: number; evaluatedAt: number }): Promise<void> {
-  await q.updateTable('alarms').set({ state: s.state, reason: s.reason, state_changed_at: s.stateChangedAt, evaluated_at: s.evaluatedAt }).where('id', '=', id).execute();
+export async function saveAlarmState(
+  q: Q,
+  id: string,
+  s: { state: string; reason: string; stateChangedAt: number; evaluatedAt: number },
+): Promise<void> {
+  await q
+    .updateTable('alarms')
+    .set({ state: s.state, reason: s.reason, state_changed_at: s.stateChangedAt, evaluated_at: s.evaluatedAt })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteAlarm(q: Q, id: string): Promise<void> {
@@ -27,9 +35,19 @@ export async function deleteAlarm(q: Q, id: string): Promise<void> {
 }
 
 export async function insertHistory(q: Q, rows: readonly HistoryRow[]): Promise<void> {
-  if (rows.length) await q.insertInto('alarm_history').values([...rows]).execute();
+  if (rows.length)
+    await q
+      .insertInto('alarm_history')
+      .values([...rows])
+      .execute();
 }
 
 export async function listHistory(q: Q, alarmId: string, limit: number): Promise<HistoryRow[]> {
-  return q.selectFrom('alarm_history').selectAll().where('alarm_id', '=', alarmId).orderBy('id', 'desc').limit(limit).execute();
+  return q
+    .selectFrom('alarm_history')
+    .selectAll()
+    .where('alarm_id', '=', alarmId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

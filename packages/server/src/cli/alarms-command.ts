@@ -17,7 +17,13 @@ const list: Action = {
   options: { json: { type: 'boolean' } },
   async run(v) {
     const { alarms } = await createApiClient(v).get<{ alarms: AlarmRow[] }>('/api/alarms');
-    if (!printJson(v, alarms)) cliIo().stdout.write(table(['NAME', 'STATE', 'SINCE', 'REASON'], alarms.map((a) => [a.name, a.state, ago(a.stateChangedAt), a.reason])) + '\n');
+    if (!printJson(v, alarms))
+      cliIo().stdout.write(
+        `${table(
+          ['NAME', 'STATE', 'SINCE', 'REASON'],
+          alarms.map((a) => [a.name, a.state, ago(a.stateChangedAt), a.reason]),
+        )}\n`,
+      );
     return 0;
   },
 };
@@ -28,8 +34,16 @@ const history: Action = {
   options: { json: { type: 'boolean' } },
   help: 'State changes and actions of the alarm, newest first.',
   async run(v, [name]) {
-    const { history: rows } = await createApiClient(v).get<{ history: { at: string; kind: string; summary: string; data: { reason?: string } }[] }>(`${path(name)}/history`);
-    if (!printJson(v, rows)) cliIo().stdout.write(table(['TIME', 'KIND', 'SUMMARY', 'REASON'], rows.map((h) => [h.at, h.kind, h.summary, h.data.reason ?? ''])) + '\n');
+    const { history: rows } = await createApiClient(v).get<{
+      history: { at: string; kind: string; summary: string; data: { reason?: string } }[];
+    }>(`${path(name)}/history`);
+    if (!printJson(v, rows))
+      cliIo().stdout.write(
+        `${table(
+          ['TIME', 'KIND', 'SUMMARY', 'REASON'],
+          rows.map((h) => [h.at, h.kind, h.summary, h.data.reason ?? '']),
+        )}\n`,
+      );
     return 0;
   },
 };
@@ -42,8 +56,10 @@ const setState: Action = {
 run, and the next evaluation sets the state from the data again. Use it to test
 an alarm's notifications.`,
   async run(v, [name, state]) {
-    if (!states.includes(state)) throw new UsageError(`alarms set-state: '${state}' is not one of ${states.join(', ')}`);
-    if (typeof v.reason !== 'string' || v.reason === '') throw new UsageError('alarms set-state: give the --reason (it is shown in the notification)');
+    if (!states.includes(state))
+      throw new UsageError(`alarms set-state: '${state}' is not one of ${states.join(', ')}`);
+    if (typeof v.reason !== 'string' || v.reason === '')
+      throw new UsageError('alarms set-state: give the --reason (it is shown in the notification)');
     const a = await createApiClient(v).put<AlarmRow>(`${path(name)}/state`, { state, reason: v.reason });
     cliIo().stdout.write(`alarm '${a.name}' is ${a.state}: ${a.reason}\n`);
     return 0;

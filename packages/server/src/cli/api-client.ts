@@ -12,31 +12,56 @@ export interface ApiClient {
   delete<T = any>(path: string): Promise<T>;
 }
 
-const statusCodes: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
+const statusCodes: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+};
 
 function unreachable(url: string, err: unknown, timeoutMs: number): TocsinError {
-  if ((err as Error).name === 'TimeoutError') return new TocsinError('unavailable', `the Tocsin server at ${url} did not answer within ${timeoutMs / 1000} s`);
+  if ((err as Error).name === 'TimeoutError')
+    return new TocsinError('unavailable', `the Tocsin server at ${url} did not answer within ${timeoutMs / 1000} s`);
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
   const hint = 'is it running? set --url or TOCSIN_URL';
-  return new TocsinError('unavailable', why === 'ECONNREFUSED' ? `cannot reach the Tocsin server at ${url} (${hint})` : `cannot reach the Tocsin server at ${url}: ${why} (${hint})`);
+  return new TocsinError(
+    'unavailable',
+    why === 'ECONNREFUSED'
+      ? `cannot reach the Tocsin server at ${url} (${hint})`
+      : `cannot reach the Tocsin server at ${url}: ${why} (${hint})`,
+  );
 }
 
 /**
  * The CLI's HTTP client. Failures become one-line TocsinErrors
  * (`POST /api/config/apply: 400 …`) that keep the API's `details`.
  */
-export function createApiClient(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = cliIo().env, options: { timeoutMs?: number } = {}): ApiClient {
+export function createApiClient(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = cliIo().env,
+  options: { timeoutMs?: number } = {},
+): ApiClient {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
-  if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);
+  if (!/^https?:\/\/[^/]/i.test(url))
+    throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!token) throw new TocsinError('unauthorized', 'no API token: set --token or TOCSIN_TOKEN (the admin token is printed at the first start)');
+    if (!token)
+      throw new TocsinError(
+        'unauthorized',
+        'no API token: set --token or TOCSIN_TOKEN (the admin token is printed at the first start)',
+      );
     let res: Response;
     try {
       res = await fetch(url + path, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -52,7 +77,11 @@ export function createApiClient(flags: Record<string, unknown>, env: NodeJS.Proc
     }
     if (!res.ok) {
       const message = json?.error?.message ?? (text.slice(0, 200) || res.statusText);
-      throw new TocsinError(json?.error?.code ?? statusCodes[res.status] ?? 'internal', `${method} ${path}: ${res.status} ${message}`, json?.error?.details);
+      throw new TocsinError(
+        json?.error?.code ?? statusCodes[res.status] ?? 'internal',
+        `${method} ${path}: ${res.status} ${message}`,
+        json?.error?.details,
+      );
     }
     return json as T;
   }
@@ -70,7 +99,11 @@ export { clientFlags } from './command.js';
 /** Prints rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

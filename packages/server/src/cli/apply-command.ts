@@ -17,7 +17,7 @@ const mark = { create: '+', update: '~', delete: '-' } as const;
 export function formatPlan(changes: readonly ConfigChange[], indent = ''): string[] {
   return changes.flatMap((c) => [
     `${indent}${mark[c.action]} ${c.resource} ${c.name}${c.fields?.length ? ` (${c.fields.join(', ')})` : ''}`,
-    ...formatPlan(c.children ?? [], indent + '  '),
+    ...formatPlan(c.children ?? [], `${indent}  `),
   ]);
 }
 
@@ -30,7 +30,16 @@ function summary(changes: readonly ConfigChange[]): string {
 export const applyCommand: Command = {
   summary: 'apply a config file (prints the diff first)',
   async run(argv) {
-    const parsed = parseFlags(argv, { file: { type: 'string', short: 'f' }, 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, ...clientFlags }, usage);
+    const parsed = parseFlags(
+      argv,
+      {
+        file: { type: 'string', short: 'f' },
+        'dry-run': { type: 'boolean' },
+        prune: { type: 'boolean' },
+        ...clientFlags,
+      },
+      usage,
+    );
     if (!parsed) return 0;
     const file = parsed.values.file as string | undefined;
     if (!file) {
@@ -39,24 +48,29 @@ export const applyCommand: Command = {
     }
     const loaded = loadConfigFile(file, cliIo().env, cliIo().cwd);
     if (!loaded.ok) {
-      cliIo().stderr.write(formatIssues(loaded.issues) + '\n');
+      cliIo().stderr.write(`${formatIssues(loaded.issues)}\n`);
       return 1;
     }
     const api = createApiClient(parsed.values);
     const dryRun = parsed.values['dry-run'] === true;
     let result: { changes: ConfigChange[]; applied: boolean };
     try {
-      result = await api.post('/api/config/apply', { config: loaded.config, refs: loaded.refs, dryRun, prune: parsed.values.prune === true });
+      result = await api.post('/api/config/apply', {
+        config: loaded.config,
+        refs: loaded.refs,
+        dryRun,
+        prune: parsed.values.prune === true,
+      });
     } catch (err) {
       const issues = err instanceof TocsinError ? issuesFromApi(err.details, file, loaded.locate) : [];
       if (issues.length) {
-        cliIo().stderr.write(formatIssues(issues) + '\n');
+        cliIo().stderr.write(`${formatIssues(issues)}\n`);
         return 1;
       }
       throw err;
     }
     const lines = formatPlan(result.changes);
-    if (lines.length) cliIo().stdout.write(lines.join('\n') + '\n');
+    if (lines.length) cliIo().stdout.write(`${lines.join('\n')}\n`);
     cliIo().stdout.write(`${summary(result.changes)}${dryRun ? ' (dry run: nothing was applied)' : ''}\n`);
     return 0;
   },

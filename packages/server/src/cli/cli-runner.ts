@@ -25,7 +25,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   // `npx tocsin -- export` and `npm run tocsin -- export` may pass the separator on.
   const [name, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage + '\n');
+    io.stdout.write(`${usage}\n`);
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
@@ -46,7 +46,10 @@ export function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       return await dispatch(argv, io);
     } catch (err) {
-      const message = err instanceof TocsinError || (err as NodeJS.ErrnoException)?.code ? (err as Error).message : String((err as Error)?.stack ?? err);
+      const message =
+        err instanceof TocsinError || (err as NodeJS.ErrnoException)?.code
+          ? (err as Error).message
+          : String((err as Error)?.stack ?? err);
       io.stderr.write(`tocsin: ${message}\n`);
       return err instanceof UsageError ? 2 : 1;
     }

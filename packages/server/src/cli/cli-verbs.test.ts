@@ -21,17 +21,42 @@ describe('every command and verb answers --help', () => {
     for (const [i, name] of names.entries()) {
       assert.equal(tops[i].code, 0, `tocsin ${name} --help: ${tops[i].stderr}`);
       assert.match(tops[i].stdout, new RegExp(`^usage: tocsin ${name}\\b`), `tocsin ${name} --help`);
-      for (const verb of new Set([...tops[i].stdout.matchAll(new RegExp(`tocsin ${name} ([a-z][a-z-]*)`, 'g'))].map((m) => m[1]))) verbs.push([name, verb]);
+      for (const verb of new Set(
+        [...tops[i].stdout.matchAll(new RegExp(`tocsin ${name} ([a-z][a-z-]*)`, 'g'))].map((m) => m[1]),
+      ))
+        verbs.push([name, verb]);
     }
     const subs = await throughRegistry(verbs.map(([name, verb]) => [name, verb, '--help']));
     for (const [i, [name, verb]] of verbs.entries()) {
       assert.equal(subs[i].code, 0, `tocsin ${name} ${verb} --help: ${subs[i].stderr}`);
       // A verb prints its own usage, or its command's, which names the verb.
-      assert.match(subs[i].stdout, new RegExp(`^usage: tocsin ${name}\\b`), `tocsin ${name} ${verb} --help: ${subs[i].stdout}`);
-      assert.match(subs[i].stdout, new RegExp(`tocsin ${name} ${verb}\\b`), `tocsin ${name} ${verb} --help: ${subs[i].stdout}`);
+      assert.match(
+        subs[i].stdout,
+        new RegExp(`^usage: tocsin ${name}\\b`),
+        `tocsin ${name} ${verb} --help: ${subs[i].stdout}`,
+      );
+      assert.match(
+        subs[i].stdout,
+        new RegExp(`tocsin ${name} ${verb}\\b`),
+        `tocsin ${name} ${verb} --help: ${subs[i].stdout}`,
+      );
     }
     const walked = [...names, ...verbs.map((v) => v.join(' '))];
-    for (const expected of ['topics show', 'subscriptions test', 'monitors pause', 'monitors resume', 'heartbeats show', 'heartbeats pause', 'heartbeats resume', 'alarms set-state', 'metrics put', 'metrics query', 'validate', 'tokens create', 'deliveries replay']) {
+    for (const expected of [
+      'topics show',
+      'subscriptions test',
+      'monitors pause',
+      'monitors resume',
+      'heartbeats show',
+      'heartbeats pause',
+      'heartbeats resume',
+      'alarms set-state',
+      'metrics put',
+      'metrics query',
+      'validate',
+      'tokens create',
+      'deliveries replay',
+    ]) {
       assert.ok(walked.includes(expected), `${expected} was walked: ${walked.join(', ')}`);
     }
     // And through the real binary: the top-level usage lists every command, and a verb's --help exits 0.
@@ -50,7 +75,10 @@ describe('the CLI verbs against a running server', () => {
   const api = async (method: string, pathname: string, body?: unknown) => {
     const res = await fetch(h.url + pathname, {
       method,
-      headers: { authorization: `Bearer ${CLI_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${CLI_ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json()) as any;
@@ -60,7 +88,8 @@ describe('the CLI verbs against a running server', () => {
 
   before(async () => {
     [h, hooks] = await Promise.all([startCliServer(), new HttpReceiver().start()]);
-    hooks.respond = (r) => (r.path === '/broken' ? { status: 500, body: 'receiver is down' } : { status: 200, body: 'ok' });
+    hooks.respond = (r) =>
+      r.path === '/broken' ? { status: 500, body: 'receiver is down' } : { status: 200, body: 'ok' };
     await api('POST', '/api/topics', {
       name: 'ops',
       displayName: 'Operations',
@@ -70,11 +99,24 @@ describe('the CLI verbs against a running server', () => {
         { protocol: 'email', name: 'mail', endpoint: 'oncall@example.com' },
       ],
     });
-    await api('POST', '/api/monitors', { name: 'self', type: 'http', url: `${h.url}/healthz`, interval: '1m', topics: ['ops'] });
+    await api('POST', '/api/monitors', {
+      name: 'self',
+      type: 'http',
+      url: `${h.url}/healthz`,
+      interval: '1m',
+      topics: ['ops'],
+    });
     await api('POST', '/api/heartbeats', { name: 'nightly', period: '1d', grace: '1h' });
     await api('POST', '/api/alarms', {
-      name: 'disk', namespace: 'Tocsin/Host', metricName: 'disk_used_percent', dimensions: { Host: 'web-1' }, statistic: 'Maximum',
-      period: '1m', evaluationPeriods: 1, threshold: 70, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      name: 'disk',
+      namespace: 'Tocsin/Host',
+      metricName: 'disk_used_percent',
+      dimensions: { Host: 'web-1' },
+      statistic: 'Maximum',
+      period: '1m',
+      evaluationPeriods: 1,
+      threshold: 70,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
   after(async () => {
@@ -88,7 +130,10 @@ describe('the CLI verbs against a running server', () => {
       ['heartbeats', /^NAME +STATE .*\nnightly +NEW/],
       ['alarms', /^NAME +STATE .*\ndisk +INSUFFICIENT_DATA/],
       ['topics', /^NAME +DISPLAY NAME +SUBSCRIPTIONS +CONFIRMED +PENDING\nops +Operations +3 +2 +1\n$/],
-      ['subscriptions', /^SUBSCRIPTION +PROTOCOL +STATE +DESTINATION\nops\/broken +webhook +confirmed +http:\/\/127\.0\.0\.1:\d+\/broken\nops\/hook +webhook +confirmed +\S+\/hook\nops\/mail +email +pending +oncall@example\.com\n$/],
+      [
+        'subscriptions',
+        /^SUBSCRIPTION +PROTOCOL +STATE +DESTINATION\nops\/broken +webhook +confirmed +http:\/\/127\.0\.0\.1:\d+\/broken\nops\/hook +webhook +confirmed +\S+\/hook\nops\/mail +email +pending +oncall@example\.com\n$/,
+      ],
       ['metrics', /^NAMESPACE +NAME +DIMENSIONS +UNIT\n/],
       ['tokens', /^NAME +SCOPE +TOKEN/],
       ['deliveries', /^ID +STATUS +SUBSCRIPTION/],
@@ -113,7 +158,10 @@ describe('the CLI verbs against a running server', () => {
     assert.match(r.stdout, /\nhook +webhook +confirmed +http:\/\/127\.0\.0\.1:\d+\/hook +-\n/);
     assert.match(r.stdout, /\nmail +email +pending +oncall@example\.com +/);
     const json = JSON.parse((await h.cli(['topics', 'show', 'ops', '--json'])).stdout);
-    assert.deepEqual(json.subscriptions.map((s: { name: string; status: string }) => `${s.name}:${s.status}`), ['broken:confirmed', 'hook:confirmed', 'mail:pending']);
+    assert.deepEqual(
+      json.subscriptions.map((s: { name: string; status: string }) => `${s.name}:${s.status}`),
+      ['broken:confirmed', 'hook:confirmed', 'mail:pending'],
+    );
     const missing = await h.cli(['topics', 'show', 'nope']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^tocsin: GET \/api\/topics\/nope: 404 /);
@@ -128,9 +176,16 @@ describe('the CLI verbs against a running server', () => {
     ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^test notification delivered to ops\/hook \(delivery \S+\)\n$/);
-    assert.deepEqual(hooks.requests.map((r) => [r.path, r.json().event.kind]), [['/hook', 'test']], 'only that subscription received it');
+    assert.deepEqual(
+      hooks.requests.map((r) => [r.path, r.json().event.kind]),
+      [['/hook', 'test']],
+      'only that subscription received it',
+    );
     assert.equal(broken.code, 1);
-    assert.match(broken.stderr, /^tocsin: test notification to ops\/broken failed: .*500.* \(dead letter\) \(delivery \S+\)\n$/);
+    assert.match(
+      broken.stderr,
+      /^tocsin: test notification to ops\/broken failed: .*500.* \(dead letter\) \(delivery \S+\)\n$/,
+    );
     assert.equal(pending.code, 1);
     assert.match(pending.stderr, /409 subscription 'ops\/mail' is pending/);
     assert.equal(malformed.code, 2);
@@ -141,12 +196,18 @@ describe('the CLI verbs against a running server', () => {
   });
 
   it('pauses and resumes a monitor and a heartbeat, and shows a heartbeat', async () => {
-    const [mp, hp] = await Promise.all([h.cli(['monitors', 'pause', 'self']), h.cli(['heartbeats', 'pause', 'nightly'])]);
+    const [mp, hp] = await Promise.all([
+      h.cli(['monitors', 'pause', 'self']),
+      h.cli(['heartbeats', 'pause', 'nightly']),
+    ]);
     assert.equal(mp.stdout, "monitor 'self' paused (PAUSED)\n", mp.stderr);
     assert.equal(hp.stdout, "heartbeat 'nightly' paused (PAUSED)\n", hp.stderr);
     assert.equal((await api('GET', '/api/monitors/self')).settings.paused, true);
     assert.equal((await api('GET', '/api/heartbeats/nightly')).state, 'PAUSED');
-    const [mr, hr] = await Promise.all([h.cli(['monitors', 'resume', 'self']), h.cli(['heartbeats', 'resume', 'nightly'])]);
+    const [mr, hr] = await Promise.all([
+      h.cli(['monitors', 'resume', 'self']),
+      h.cli(['heartbeats', 'resume', 'nightly']),
+    ]);
     assert.match(mr.stdout, /^monitor 'self' resumed \(\S+\)\n$/, mr.stderr);
     assert.match(hr.stdout, /^heartbeat 'nightly' resumed \(\S+\)\n$/, hr.stderr);
     assert.equal((await api('GET', '/api/monitors/self')).settings.paused, false);
@@ -176,19 +237,60 @@ describe('the CLI verbs against a running server', () => {
   });
 
   it('metrics put stores a datapoint that metrics query and list show', async () => {
-    const put = await h.cli(['metrics', 'put', '--namespace', 'Tocsin/Host', '--name', 'disk_used_percent', '-d', 'Host=web-1', '--value', '71.5', '--unit', 'Percent']);
+    const put = await h.cli([
+      'metrics',
+      'put',
+      '--namespace',
+      'Tocsin/Host',
+      '--name',
+      'disk_used_percent',
+      '-d',
+      'Host=web-1',
+      '--value',
+      '71.5',
+      '--unit',
+      'Percent',
+    ]);
     assert.equal(put.code, 0, put.stderr);
     assert.equal(put.stdout, 'put Tocsin/Host disk_used_percent {Host=web-1} = 71.5\n');
     const [query, list, other, bad] = await Promise.all([
-      h.cli(['metrics', 'query', '--namespace', 'Tocsin/Host', '--name', 'disk_used_percent', '-d', 'Host=web-1', '--statistic', 'Maximum', '--last', '5m', '--json']),
+      h.cli([
+        'metrics',
+        'query',
+        '--namespace',
+        'Tocsin/Host',
+        '--name',
+        'disk_used_percent',
+        '-d',
+        'Host=web-1',
+        '--statistic',
+        'Maximum',
+        '--last',
+        '5m',
+        '--json',
+      ]),
       h.cli(['metrics', 'list']),
-      h.cli(['metrics', 'query', '--namespace', 'Tocsin/Host', '--name', 'disk_used_percent', '-d', 'Host=web-2', '--last', '5m']),
+      h.cli([
+        'metrics',
+        'query',
+        '--namespace',
+        'Tocsin/Host',
+        '--name',
+        'disk_used_percent',
+        '-d',
+        'Host=web-2',
+        '--last',
+        '5m',
+      ]),
       h.cli(['metrics', 'put', '--namespace', 'Tocsin/Host', '--name', 'x', '--value', 'full']),
     ]);
     assert.equal(query.code, 0, query.stderr);
     const { datapoints } = JSON.parse(query.stdout) as { datapoints: { value: number | null }[] };
     assert.equal(datapoints.length, 5);
-    assert.deepEqual(datapoints.map((d) => d.value).filter((v) => v !== null), [71.5]);
+    assert.deepEqual(
+      datapoints.map((d) => d.value).filter((v) => v !== null),
+      [71.5],
+    );
     assert.match(list.stdout, /\nTocsin\/Host +disk_used_percent +Host=web-1 +Percent\n/);
     assert.match(other.stdout, /^TIME +AVERAGE\n(\S+ +-\n){5}$/, 'another series has no data');
     assert.equal(bad.code, 2);
@@ -197,7 +299,10 @@ describe('the CLI verbs against a running server', () => {
 
   it('validate checks a file offline with the server’s own checks, at file:line', async () => {
     const good = path.join(h.dir, 'good.yaml');
-    writeFileSync(good, 'version: 1\ntopics:\n  - name: ops\nmonitors:\n  - name: web\n    type: http\n    url: http://127.0.0.1:9/\n    topics: [ops]\n');
+    writeFileSync(
+      good,
+      'version: 1\ntopics:\n  - name: ops\nmonitors:\n  - name: web\n    type: http\n    url: http://127.0.0.1:9/\n    topics: [ops]\n',
+    );
     const bad = path.join(h.dir, 'bad.yaml');
     writeFileSync(
       bad,
@@ -226,7 +331,11 @@ describe('the CLI verbs against a running server', () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, `${good}: valid (1 topic, 1 monitor)\n`);
     assert.equal(dup.code, 1);
-    assert.equal(dup.stderr, `${bad}:4: topics.1.name: topic 'ops' is declared twice\n`, 'a check the server makes, not the schema');
+    assert.equal(
+      dup.stderr,
+      `${bad}:4: topics.1.name: topic 'ops' is declared twice\n`,
+      'a check the server makes, not the schema',
+    );
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stderr, `${unknownField}:4: topics.0.colour: unknown field\n`);
     assert.equal(missing.code, 1);

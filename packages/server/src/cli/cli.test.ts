@@ -36,7 +36,8 @@ async function api(method: string, pathname: string): Promise<any> {
 }
 
 const exported = async () => JSON.stringify(await api('GET', '/api/config/export'));
-const topicNames = async () => ((await api('GET', '/api/topics')).topics as { name: string }[]).map((t) => t.name).sort();
+const topicNames = async () =>
+  ((await api('GET', '/api/topics')).topics as { name: string }[]).map((t) => t.name).sort();
 
 const opsYaml = `version: 1
 topics:
@@ -70,7 +71,10 @@ describe('tocsin CLI against a running server', () => {
     const ops = file('ops.yaml', opsYaml);
     const first = await cli(['apply', '-f', ops]);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stdout, '+ topic ops\n  + subscription ops/hook\n  + subscription ops/slack\n1 to create, 0 to update, 0 to delete\n');
+    assert.equal(
+      first.stdout,
+      '+ topic ops\n  + subscription ops/hook\n  + subscription ops/slack\n1 to create, 0 to update, 0 to delete\n',
+    );
     const { subscriptions } = await api('GET', '/api/topics/ops');
     assert.deepEqual(subscriptions.map((s: { name: string }) => s.name).sort(), ['hook', 'slack']);
 
@@ -97,15 +101,18 @@ describe('tocsin CLI against a running server', () => {
 
   it('--dry-run prints the plan and changes nothing', async () => {
     const before = await exported();
-    const changed = file('changed.yaml', opsYaml.replace('Operations', 'Ops on call') + '  - name: extra\n');
+    const changed = file('changed.yaml', `${opsYaml.replace('Operations', 'Ops on call')}  - name: extra\n`);
     const r = await cli(['apply', '-f', changed, '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, '~ topic ops (displayName)\n+ topic extra\n1 to create, 1 to update, 0 to delete (dry run: nothing was applied)\n');
+    assert.equal(
+      r.stdout,
+      '~ topic ops (displayName)\n+ topic extra\n1 to create, 1 to update, 0 to delete (dry run: nothing was applied)\n',
+    );
     assert.equal(await exported(), before);
   });
 
   it('--prune deletes a topic the file leaves out', async () => {
-    const withOld = file('with-old.yaml', opsYaml + '  - name: old\n');
+    const withOld = file('with-old.yaml', `${opsYaml}  - name: old\n`);
     const added = await cli(['apply', '-f', withOld]);
     assert.equal(added.stdout, '+ topic old\n1 to create, 0 to update, 0 to delete\n', added.stderr);
     const kept = await cli(['apply', '-f', file('ops.yaml', opsYaml)]);
@@ -147,7 +154,10 @@ describe('tocsin CLI against a running server', () => {
   });
 
   it("maps the server's validation errors to lines of the file", async () => {
-    const dup = file('dup.yaml', 'topics:\n  - name: ops\n  - name: spare\n  - name: ops\n    displayName: Twice\nversion: 1\n');
+    const dup = file(
+      'dup.yaml',
+      'topics:\n  - name: ops\n  - name: spare\n  - name: ops\n    displayName: Twice\nversion: 1\n',
+    );
     const r = await cli(['apply', '-f', dup]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `${dup}:4: topics.2.name: topic 'ops' is declared twice\n`);
@@ -177,7 +187,18 @@ describe('tocsin CLI against a running server', () => {
   });
 
   it('publishes an event and lists its deliveries', async () => {
-    const published = await cli(['publish', 'ops', '--title', 'disk full', '--severity', 'warning', '--attr', 'host=db1', '--attr', 'region=eu']);
+    const published = await cli([
+      'publish',
+      'ops',
+      '--title',
+      'disk full',
+      '--severity',
+      'warning',
+      '--attr',
+      'host=db1',
+      '--attr',
+      'region=eu',
+    ]);
     assert.equal(published.code, 0, published.stderr);
     const eventId = /^published event (\S+) to ops: 2 deliveries queued\n$/.exec(published.stdout)?.[1];
     assert.ok(eventId, published.stdout);
@@ -196,7 +217,10 @@ describe('tocsin CLI against a running server', () => {
       assert.match(row.slice(statusColumn), /^pending +ops\/(hook|slack) +0 +- +\d+[sm] ago$/, table.stdout);
     }
     const deliveries = JSON.parse(json.stdout) as { id: string; eventId: string }[];
-    assert.deepEqual(deliveries.map((d) => d.eventId), [eventId, eventId]);
+    assert.deepEqual(
+      deliveries.map((d) => d.eventId),
+      [eventId, eventId],
+    );
     const { event } = await api('GET', `/api/deliveries/${deliveries[0].id}`);
     assert.deepEqual(event.attributes, { host: 'db1', region: 'eu' });
     assert.equal(event.severity, 'warning');
@@ -205,7 +229,10 @@ describe('tocsin CLI against a running server', () => {
 
     const pending = await cli(['deliveries', 'replay', deliveries[0].id]);
     assert.equal(pending.code, 1);
-    assert.equal(pending.stderr, `tocsin: POST /api/deliveries/${deliveries[0].id}/replay: 409 delivery ${deliveries[0].id} is still pending; it is retried on its own\n`);
+    assert.equal(
+      pending.stderr,
+      `tocsin: POST /api/deliveries/${deliveries[0].id}/replay: 409 delivery ${deliveries[0].id} is still pending; it is retried on its own\n`,
+    );
   });
 
   it('a usage mistake prints one line naming it and exits 2', async () => {
@@ -237,7 +264,11 @@ describe('tocsin CLI against a running server', () => {
     }
     file('relative.yaml', opsYaml);
     assert.notEqual(process.cwd(), dir);
-    const relative = await runTocsin(['apply', '-f', 'relative.yaml', '--dry-run'], { TOCSIN_URL: url, TOCSIN_TOKEN: ADMIN_TOKEN, SLACK_URL }, dir);
+    const relative = await runTocsin(
+      ['apply', '-f', 'relative.yaml', '--dry-run'],
+      { TOCSIN_URL: url, TOCSIN_TOKEN: ADMIN_TOKEN, SLACK_URL },
+      dir,
+    );
     assert.equal(relative.code, 0, `a relative -f is read in the run's directory: ${relative.stderr}`);
     assert.match(relative.stdout, /dry run|no changes/);
   });
@@ -258,7 +289,10 @@ describe('tocsin CLI against a running server', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: tocsin deliveries list/);
     assert.equal(down.code, 1);
-    assert.equal(down.stderr, `tocsin: cannot reach the Tocsin server at http://127.0.0.1:${closedPort} (is it running? set --url or TOCSIN_URL)\n`);
+    assert.equal(
+      down.stderr,
+      `tocsin: cannot reach the Tocsin server at http://127.0.0.1:${closedPort} (is it running? set --url or TOCSIN_URL)\n`,
+    );
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /^tocsin: .*set --token or TOCSIN_TOKEN.*\n$/);
     assert.equal(byFlag.code, 0, '--url wins over TOCSIN_URL');

@@ -32,7 +32,7 @@ export function parseFlags(
   allowPositionals = false,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
   if (argv.some(isHelp)) {
-    cliIo().stdout.write(usage.trimEnd() + '\n');
+    cliIo().stdout.write(`${usage.trimEnd()}\n`);
     return undefined;
   }
   try {
@@ -63,34 +63,47 @@ export interface Action {
  * noun alone runs `defaultAction`; `--help` after the noun or a verb prints
  * that usage; every verb takes --url and --token.
  */
-export function nounCommand(noun: string, summary: string, actions: Record<string, Action>, defaultAction?: string, help = ''): Command {
-  const line = (verb: string, a: Action) => `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
+export function nounCommand(
+  noun: string,
+  summary: string,
+  actions: Record<string, Action>,
+  defaultAction?: string,
+  help = '',
+): Command {
+  const line = (verb: string, a: Action) =>
+    `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
   const common = 'Every form also takes --url URL and --token TOKEN.';
   const usage = () =>
     `usage: ${Object.entries(actions)
       .map(([verb, a]) => line(verb, a))
-      .join('\n       ')}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : ''}${common}`;
+      .join(
+        '\n       ',
+      )}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : ''}${common}`;
   return {
     summary,
     async run(argv) {
       const first = argv[0];
-      const verb = first !== undefined && !first.startsWith('-') ? first : (argv.some(isHelp) ? undefined : defaultAction);
+      const verb =
+        first !== undefined && !first.startsWith('-') ? first : argv.some(isHelp) ? undefined : defaultAction;
       if (verb === undefined) {
         if (argv.some(isHelp)) {
-          cliIo().stdout.write(usage() + '\n');
+          cliIo().stdout.write(`${usage()}\n`);
           return 0;
         }
         throw new UsageError(`${noun}: give an action: ${Object.keys(actions).join(', ')} (see --help)`);
       }
       const action = actions[verb];
-      if (!action) throw new UsageError(`${noun}: unknown action '${verb}': use ${Object.keys(actions).join(', ')} (see --help)`);
+      if (!action)
+        throw new UsageError(`${noun}: unknown action '${verb}': use ${Object.keys(actions).join(', ')} (see --help)`);
       const rest = first === verb ? argv.slice(1) : argv;
       const verbUsage = `usage: ${line(verb, action)}\n\n${action.help ? `${action.help.trimEnd()}\n` : ''}${common}`;
       const parsed = parseFlags(rest, { ...action.options, ...clientFlags }, verbUsage, true);
       if (!parsed) return 0;
       const want = action.args ?? [];
-      if (parsed.positionals.length < want.length) throw new UsageError(`${noun} ${verb}: give the ${want[parsed.positionals.length]} (see --help)`);
-      if (parsed.positionals.length > want.length) throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[want.length]}' (see --help)`);
+      if (parsed.positionals.length < want.length)
+        throw new UsageError(`${noun} ${verb}: give the ${want[parsed.positionals.length]} (see --help)`);
+      if (parsed.positionals.length > want.length)
+        throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[want.length]}' (see --help)`);
       return action.run(parsed.values, parsed.positionals);
     },
   };
@@ -110,6 +123,6 @@ export function keyValues(list: unknown, flag: string): Record<string, string> {
 /** Prints `value` as indented JSON when `--json` was given; returns whether it did. */
 export function printJson(values: FlagValues, value: unknown): boolean {
   if (!values.json) return false;
-  cliIo().stdout.write(JSON.stringify(value, null, 2) + '\n');
+  cliIo().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   return true;
 }

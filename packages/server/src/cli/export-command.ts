@@ -23,19 +23,26 @@ const backupHeader = `# Exported by tocsin export --include-secrets: this file h
 export const exportCommand: Command = {
   summary: 'print the current state as a config file',
   async run(argv) {
-    const parsed = parseFlags(argv, { output: { type: 'string', short: 'o' }, 'include-secrets': { type: 'boolean' }, ...clientFlags }, usage);
+    const parsed = parseFlags(
+      argv,
+      { output: { type: 'string', short: 'o' }, 'include-secrets': { type: 'boolean' }, ...clientFlags },
+      usage,
+    );
     if (!parsed) return 0;
     const includeSecrets = parsed.values['include-secrets'] === true;
-    const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>(`/api/config/export${includeSecrets ? '?includeSecrets=true' : ''}`);
+    const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>(
+      `/api/config/export${includeSecrets ? '?includeSecrets=true' : ''}`,
+    );
     const text = (includeSecrets ? backupHeader : header) + stringify(config, { lineWidth: 0 });
     if (parsed.values.output) {
       const output = path.resolve(cliIo().cwd, String(parsed.values.output));
       writeFileSync(output, text, includeSecrets ? { mode: 0o600 } : {});
       if (includeSecrets) chmodSync(output, 0o600);
-    }
-    else cliIo().stdout.write(text);
+    } else cliIo().stdout.write(text);
     if (includeSecrets) {
-      cliIo().stderr.write(`tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`);
+      cliIo().stderr.write(
+        `tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`,
+      );
     }
     return 0;
   },

@@ -23,7 +23,11 @@ interface PingRow {
 }
 
 const path = (name: string) => `/api/heartbeats/${encodeURIComponent(name)}`;
-const firstLine = (text: string | null) => (text ?? '').split('\n').find((l) => l.trim() !== '')?.slice(0, 60) ?? '';
+const firstLine = (text: string | null) =>
+  (text ?? '')
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.slice(0, 60) ?? '';
 
 const list: Action = {
   synopsis: '[--json]',
@@ -31,8 +35,15 @@ const list: Action = {
   async run(v) {
     const { heartbeats } = await createApiClient(v).get<{ heartbeats: HeartbeatRow[] }>('/api/heartbeats');
     if (printJson(v, heartbeats)) return 0;
-    const rows = heartbeats.map((h) => [h.name, h.state, ago(h.lastPingAt), h.expectedAt, h.lastReason ?? '-', h.pingUrl]);
-    cliIo().stdout.write(table(['NAME', 'STATE', 'LAST PING', 'EXPECTED', 'LAST', 'PING URL'], rows) + '\n');
+    const rows = heartbeats.map((h) => [
+      h.name,
+      h.state,
+      ago(h.lastPingAt),
+      h.expectedAt,
+      h.lastReason ?? '-',
+      h.pingUrl,
+    ]);
+    cliIo().stdout.write(`${table(['NAME', 'STATE', 'LAST PING', 'EXPECTED', 'LAST', 'PING URL'], rows)}\n`);
     return 0;
   },
 };
@@ -47,7 +58,9 @@ const show: Action = {
     const h = await api.get<HeartbeatRow>(path(name));
     const { pings } = await api.get<{ pings: PingRow[] }>(`${path(name)}/pings?limit=10`);
     if (printJson(v, { ...h, pings })) return 0;
-    const schedule = h.spec.cron ? `cron '${h.spec.cron}' (${h.spec.timezone ?? 'UTC'})` : `every ${formatDuration(Number(h.spec.period))}`;
+    const schedule = h.spec.cron
+      ? `cron '${h.spec.cron}' (${h.spec.timezone ?? 'UTC'})`
+      : `every ${formatDuration(Number(h.spec.period))}`;
     const out = [
       `${h.name}  ${h.state}${h.lastReason ? ` (${h.lastReason})` : ''}`,
       `  ${schedule}, grace ${formatDuration(Number(h.spec.grace))}${h.spec.paused ? ', paused' : ''}`,
@@ -55,16 +68,27 @@ const show: Action = {
       `  ping URL ${h.pingUrl}`,
       `  slug URL ${h.slugUrl}`,
       '',
-      table(['TIME', 'KIND', 'EXIT', 'DURATION', 'BODY'], pings.map((p) => [p.at, p.kind, p.exitStatus === null ? '-' : String(p.exitStatus), p.durationMs === null ? '-' : `${p.durationMs} ms`, firstLine(p.body)])),
+      table(
+        ['TIME', 'KIND', 'EXIT', 'DURATION', 'BODY'],
+        pings.map((p) => [
+          p.at,
+          p.kind,
+          p.exitStatus === null ? '-' : String(p.exitStatus),
+          p.durationMs === null ? '-' : `${p.durationMs} ms`,
+          firstLine(p.body),
+        ]),
+      ),
     ];
-    cliIo().stdout.write(out.join('\n') + '\n');
+    cliIo().stdout.write(`${out.join('\n')}\n`);
     return 0;
   },
 };
 
 const pausing = (paused: boolean): Action => ({
   args: ['NAME'],
-  help: paused ? 'Stops expecting pings (no alerts) until the heartbeat is resumed or, unless manualResume, pinged.' : 'Expects pings again from now on.',
+  help: paused
+    ? 'Stops expecting pings (no alerts) until the heartbeat is resumed or, unless manualResume, pinged.'
+    : 'Expects pings again from now on.',
   async run(v, [name]) {
     const h = await createApiClient(v).post<HeartbeatRow>(`${path(name)}/${paused ? 'pause' : 'resume'}`);
     cliIo().stdout.write(`heartbeat '${h.name}' ${paused ? 'paused' : 'resumed'} (${h.state})\n`);

@@ -16,7 +16,10 @@ interface MonitorRow {
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}%`);
-const targetOf = (m: MonitorRow) => String(m.target.url ?? (m.target.host !== undefined ? `${m.target.host}:${m.target.port ?? ''}` : m.target.query ?? ''));
+const targetOf = (m: MonitorRow) =>
+  String(
+    m.target.url ?? (m.target.host !== undefined ? `${m.target.host}:${m.target.port ?? ''}` : (m.target.query ?? '')),
+  );
 const path = (name: string) => `/api/monitors/${encodeURIComponent(name)}`;
 
 const list: Action = {
@@ -25,8 +28,19 @@ const list: Action = {
   async run(v) {
     const { monitors } = await createApiClient(v).get<{ monitors: MonitorRow[] }>('/api/monitors');
     if (printJson(v, monitors)) return 0;
-    const rows = monitors.map((m) => [m.name, m.state, m.type, targetOf(m), ago(m.lastCheckAt), m.lastResult?.latencyMs != null ? `${m.lastResult.latencyMs} ms` : '-', pct(m.uptime?.['24h']), pct(m.uptime?.['30d'])]);
-    cliIo().stdout.write(table(['NAME', 'STATE', 'TYPE', 'TARGET', 'LAST CHECK', 'LATENCY', 'UP 24H', 'UP 30D'], rows) + '\n');
+    const rows = monitors.map((m) => [
+      m.name,
+      m.state,
+      m.type,
+      targetOf(m),
+      ago(m.lastCheckAt),
+      m.lastResult?.latencyMs != null ? `${m.lastResult.latencyMs} ms` : '-',
+      pct(m.uptime?.['24h']),
+      pct(m.uptime?.['30d']),
+    ]);
+    cliIo().stdout.write(
+      `${table(['NAME', 'STATE', 'TYPE', 'TARGET', 'LAST CHECK', 'LATENCY', 'UP 24H', 'UP 30D'], rows)}\n`,
+    );
     return 0;
   },
 };
@@ -39,7 +53,9 @@ const show: Action = {
   async run(v, [name]) {
     const api = createApiClient(v);
     const m = await api.get<MonitorRow & { settings: Record<string, unknown> }>(path(name));
-    const { results } = await api.get<{ results: { at: string; up: boolean; latencyMs: number; reason: string }[] }>(`${path(name)}/results?limit=10`);
+    const { results } = await api.get<{ results: { at: string; up: boolean; latencyMs: number; reason: string }[] }>(
+      `${path(name)}/results?limit=10`,
+    );
     if (printJson(v, { ...m, results })) return 0;
     const out = [
       `${m.name}  ${m.state} since ${ago(m.stateChangedAt)}`,
@@ -47,9 +63,12 @@ const show: Action = {
       `  last check ${ago(m.lastCheckAt)}: ${m.lastResult ? m.lastResult.reason : '-'}`,
       `  uptime 24h ${pct(m.uptime['24h'])}  7d ${pct(m.uptime['7d'])}  30d ${pct(m.uptime['30d'])}`,
       '',
-      table(['TIME', 'RESULT', 'LATENCY', 'REASON'], results.map((r) => [r.at, r.up ? 'up' : 'DOWN', `${r.latencyMs} ms`, r.reason])),
+      table(
+        ['TIME', 'RESULT', 'LATENCY', 'REASON'],
+        results.map((r) => [r.at, r.up ? 'up' : 'DOWN', `${r.latencyMs} ms`, r.reason]),
+      ),
     ];
-    cliIo().stdout.write(out.join('\n') + '\n');
+    cliIo().stdout.write(`${out.join('\n')}\n`);
     return 0;
   },
 };
@@ -57,7 +76,9 @@ const show: Action = {
 /** pause or resume: no checks and no notifications while paused. */
 const pausing = (paused: boolean): Action => ({
   args: ['NAME'],
-  help: paused ? 'Stops checking the monitor (and notifying about it) until it is resumed.' : 'Checks the monitor again from now on.',
+  help: paused
+    ? 'Stops checking the monitor (and notifying about it) until it is resumed.'
+    : 'Checks the monitor again from now on.',
   async run(v, [name]) {
     const m = await createApiClient(v).post<MonitorRow>(`${path(name)}/${paused ? 'pause' : 'resume'}`);
     cliIo().stdout.write(`monitor '${m.name}' ${paused ? 'paused' : 'resumed'} (${m.state})\n`);

@@ -37,7 +37,8 @@ export const publishCommand: Command = {
     if (!topic) return fail('give the TOPIC to publish to (see --help)');
     if (extra !== undefined) return fail(`one TOPIC only; quote a title with spaces ('${extra}' is extra)`);
     if (!v.title) return fail('give the event a --title');
-    if (v.severity !== undefined && !(severities as readonly string[]).includes(String(v.severity))) return fail(`--severity '${v.severity}' is not one of ${severities.join(', ')}`);
+    if (v.severity !== undefined && !(severities as readonly string[]).includes(String(v.severity)))
+      return fail(`--severity '${v.severity}' is not one of ${severities.join(', ')}`);
     const attributes: Record<string, string> = {};
     for (const a of (v.attr as unknown as string[] | undefined) ?? []) {
       const eq = a.indexOf('=');
@@ -48,8 +49,13 @@ export const publishCommand: Command = {
     if (v.text) body.text = v.text;
     if (v.severity) body.severity = v.severity;
     if (v['dedup-key']) body.dedupKey = v['dedup-key'];
-    const res = await createApiClient(v).post<{ event: { id: string }; deliveries: number }>(`/api/topics/${encodeURIComponent(topic)}/publish`, body);
-    cliIo().stdout.write(`published event ${res.event.id} to ${topic}: ${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'} queued\n`);
+    const res = await createApiClient(v).post<{ event: { id: string }; deliveries: number }>(
+      `/api/topics/${encodeURIComponent(topic)}/publish`,
+      body,
+    );
+    cliIo().stdout.write(
+      `published event ${res.event.id} to ${topic}: ${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'} queued\n`,
+    );
     return 0;
   },
 };

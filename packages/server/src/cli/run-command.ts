@@ -53,7 +53,8 @@ class Budget {
 }
 
 /** Errors worth another attempt: the server was not reached or failed, not a refusal. */
-const retryable = (err: unknown) => err instanceof TocsinError && ['unavailable', 'internal', 'rate_limited'].includes(err.code);
+const retryable = (err: unknown) =>
+  err instanceof TocsinError && ['unavailable', 'internal', 'rate_limited'].includes(err.code);
 
 type Lookup = { base: string } | { error: string; retry: boolean };
 
@@ -64,7 +65,8 @@ async function lookup(name: string, values: Record<string, unknown>, budget: Bud
       const api = createApiClient(values, cliIo().env, { timeoutMs: Math.max(100, budget.left()) });
       return { base: (await api.get<{ pingUrl: string }>(`/api/heartbeats/${encodeURIComponent(name)}`)).pingUrl };
     } catch (err) {
-      if (!retryable(err) || !(await budget.pause(attempt))) return { error: (err as Error).message, retry: retryable(err) };
+      if (!retryable(err) || !(await budget.pause(attempt)))
+        return { error: (err as Error).message, retry: retryable(err) };
     }
   }
 }
@@ -96,7 +98,11 @@ function runJob(cmd: string, args: string[]): Promise<{ status: number; tail: st
     if (tail.length > TAIL) tail = tail.subarray(tail.length - TAIL);
   };
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: io.env, cwd: io.cwd, stdio: [io.stdin ? 'pipe' : 'inherit', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: io.env,
+      cwd: io.cwd,
+      stdio: [io.stdin ? 'pipe' : 'inherit', 'pipe', 'pipe'],
+    });
     if (io.stdin && child.stdin) io.stdin.pipe(child.stdin).on('error', () => undefined);
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const s of FORWARDED) process.on(s, forward);
@@ -116,7 +122,8 @@ function runJob(cmd: string, args: string[]): Promise<{ status: number; tail: st
     });
     child.on('close', (code, signal) => {
       stopForwarding();
-      if (!failed) resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), tail: tail.toString('utf8') });
+      if (!failed)
+        resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), tail: tail.toString('utf8') });
     });
   });
 }
@@ -156,7 +163,7 @@ export const runCommand: Command = {
     const dash = argv.indexOf('--');
     const before = dash < 0 ? argv : argv.slice(0, dash);
     if (before.includes('--help') || before.includes('-h')) {
-      cliIo().stdout.write(usage + '\n');
+      cliIo().stdout.write(`${usage}\n`);
       return 0;
     }
     if (dash < 0 || dash === argv.length - 1) {

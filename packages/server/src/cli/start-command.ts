@@ -17,9 +17,7 @@ const usage = `usage: tocsin start [options]
 
 Starts the server. Every option can also be set in the environment.
 
-${allSettingSpecs
-  .map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(27)} ${s.help}`)
-  .join('\n')}`;
+${allSettingSpecs.map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(27)} ${s.help}`).join('\n')}`;
 
 function describeChange(c: { action: string; resource: string; name: string }): string {
   return `${c.action} ${c.resource} ${c.name}`;
@@ -27,7 +25,10 @@ function describeChange(c: { action: string; resource: string; name: string }): 
 
 /** The setting that chose the database, as errors name it. */
 function databaseSetting(settings: Settings): string {
-  const spec = settings.databaseUrl === `sqlite:${path.join(settings.dataDir, 'tocsin.db')}` ? settingSpecs.dataDir : settingSpecs.databaseUrl;
+  const spec =
+    settings.databaseUrl === `sqlite:${path.join(settings.dataDir, 'tocsin.db')}`
+      ? settingSpecs.dataDir
+      : settingSpecs.databaseUrl;
   return `${spec.env} (--${spec.flag})`;
 }
 
@@ -37,9 +38,13 @@ function startupError(settings: Settings, err: unknown): TocsinError {
   const e = err as { code?: string; message?: string };
   const setting = databaseSetting(settings);
   if (settings.databaseUrl.startsWith('sqlite:')) {
-    if (e.code?.startsWith('SQLITE_')) return new TocsinError('unavailable', `${setting}: ${settings.databaseUrl.slice(7)}: ${e.message} (${e.code})`);
+    if (e.code?.startsWith('SQLITE_'))
+      return new TocsinError('unavailable', `${setting}: ${settings.databaseUrl.slice(7)}: ${e.message} (${e.code})`);
   } else if (e.code && /^(E[A-Z]+|08...|28...|3D000|3F000|42501|53...|57P0.)$/.test(e.code)) {
-    return new TocsinError('unavailable', `${setting}: ${redactDatabaseUrl(settings.databaseUrl)}: ${describeConnectError(err)}`);
+    return new TocsinError(
+      'unavailable',
+      `${setting}: ${redactDatabaseUrl(settings.databaseUrl)}: ${describeConnectError(err)}`,
+    );
   }
   throw err;
 }
@@ -65,7 +70,14 @@ async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResul
     if (!(err instanceof TocsinError)) throw err;
     const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
     const text = issues
-      ? formatIssues(issues.map((i) => ({ file: settings.configFile!, line: loaded.locate(i.path), path: i.path, message: i.message })))
+      ? formatIssues(
+          issues.map((i) => ({
+            file: settings.configFile!,
+            line: loaded.locate(i.path),
+            path: i.path,
+            message: i.message,
+          })),
+        )
       : `tocsin: ${settings.configFile}: ${err.message}`;
     throw new ConfigFileError(text);
   }
@@ -141,7 +153,7 @@ export const startCommand: Command = {
     }
     const loaded = loadConfig(settings);
     if (loaded && !loaded.ok) {
-      cliIo().stderr.write(formatIssues(loaded.issues) + '\n');
+      cliIo().stderr.write(`${formatIssues(loaded.issues)}\n`);
       return 1;
     }
     try {

@@ -19,7 +19,11 @@ TOCSIN_DATA_DIR / TOCSIN_DATABASE_URL.`;
 const scopes = ['admin', 'read', 'ingest'];
 type Scope = 'admin' | 'read' | 'ingest';
 
-const localFlags = { local: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' } } as const;
+const localFlags = {
+  local: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+} as const;
 
 interface TokenRow {
   id: string;
@@ -43,7 +47,8 @@ export const tokensCommand: Command = {
     if (!parsed) return 0;
     const [action, arg] = parsed.positionals;
     const local = parsed.values.local === true;
-    if (!local && (parsed.values['data-dir'] !== undefined || parsed.values['database-url'] !== undefined)) return fail('--data-dir and --database-url go with --local');
+    if (!local && (parsed.values['data-dir'] !== undefined || parsed.values['database-url'] !== undefined))
+      return fail('--data-dir and --database-url go with --local');
     const direct = async <T>(run: (tokens: TokenService) => Promise<T>): Promise<T> => {
       // Loaded only here: the stand-alone CLI package has no database drivers.
       const { withLocalTokens } = await import('../tokens/token-local.js');
@@ -59,24 +64,43 @@ export const tokensCommand: Command = {
             const made = await tokens.create(arg, scope as Scope);
             return { token: made.token, name: made.view.name, scope: made.view.scope };
           })
-        : await createApiClient(parsed.values).post<{ token: string; name: string; scope: string }>('/api/tokens', { name: arg, scope });
+        : await createApiClient(parsed.values).post<{ token: string; name: string; scope: string }>('/api/tokens', {
+            name: arg,
+            scope,
+          });
       // The token alone on stdout, so `$(tocsin tokens create …)` captures it.
       cliIo().stdout.write(`${t.token}\n`);
       cliIo().stderr.write(`token '${t.name}' (${t.scope}) created; it is shown only now, so keep it\n`);
       return 0;
     }
     if (action === 'list') {
-      const { tokens } = local ? { tokens: await direct((t) => t.list()) } : await createApiClient(parsed.values).get<{ tokens: TokenRow[] }>('/api/tokens');
-      const rows = tokens.map((t) => [t.name, t.scope, `${t.prefix}…`, ago(t.createdAt), ago(t.lastUsedAt), t.revokedAt ? 'revoked' : 'active', t.id]);
-      cliIo().stdout.write(table(['NAME', 'SCOPE', 'TOKEN', 'CREATED', 'LAST USED', 'STATUS', 'ID'], rows) + '\n');
+      const { tokens } = local
+        ? { tokens: await direct((t) => t.list()) }
+        : await createApiClient(parsed.values).get<{ tokens: TokenRow[] }>('/api/tokens');
+      const rows = tokens.map((t) => [
+        t.name,
+        t.scope,
+        `${t.prefix}…`,
+        ago(t.createdAt),
+        ago(t.lastUsedAt),
+        t.revokedAt ? 'revoked' : 'active',
+        t.id,
+      ]);
+      cliIo().stdout.write(`${table(['NAME', 'SCOPE', 'TOKEN', 'CREATED', 'LAST USED', 'STATUS', 'ID'], rows)}\n`);
       return 0;
     }
     if (action === 'revoke') {
       if (!arg) return fail('give the ID or NAME of the token to revoke');
-      const t = local ? await direct((tokens) => tokens.revoke(arg)) : await createApiClient(parsed.values).delete<{ name: string }>(`/api/tokens/${encodeURIComponent(arg)}`);
+      const t = local
+        ? await direct((tokens) => tokens.revoke(arg))
+        : await createApiClient(parsed.values).delete<{ name: string }>(`/api/tokens/${encodeURIComponent(arg)}`);
       cliIo().stdout.write(`token '${t.name}' revoked\n`);
       return 0;
     }
-    return fail(action ? `unknown action '${action}': use create, list or revoke (see --help)` : 'give an action: create, list or revoke (see --help)');
+    return fail(
+      action
+        ? `unknown action '${action}': use create, list or revoke (see --help)`
+        : 'give an action: create, list or revoke (see --help)',
+    );
   },
 };

@@ -31,8 +31,14 @@ const list: Action = {
   async run(v) {
     const { topics } = await createApiClient(v).get<{ topics: TopicRow[] }>('/api/topics');
     if (printJson(v, topics)) return 0;
-    const rows = topics.map((t) => [t.name, t.displayName ?? '-', String(t.subscriptions.length), String(count(t.subscriptions, 'confirmed')), String(count(t.subscriptions, 'pending'))]);
-    cliIo().stdout.write(table(['NAME', 'DISPLAY NAME', 'SUBSCRIPTIONS', 'CONFIRMED', 'PENDING'], rows) + '\n');
+    const rows = topics.map((t) => [
+      t.name,
+      t.displayName ?? '-',
+      String(t.subscriptions.length),
+      String(count(t.subscriptions, 'confirmed')),
+      String(count(t.subscriptions, 'pending')),
+    ]);
+    cliIo().stdout.write(`${table(['NAME', 'DISPLAY NAME', 'SUBSCRIPTIONS', 'CONFIRMED', 'PENDING'], rows)}\n`);
     return 0;
   },
 };
@@ -46,10 +52,18 @@ confirmation, unsubscribed) and the outcome of the last delivery to each.`,
   async run(v, [name]) {
     const api = createApiClient(v);
     const topic = await api.get<TopicRow>(`/api/topics/${encodeURIComponent(name)}`);
-    const { deliveries } = await api.get<{ deliveries: DeliveryRow[] }>(`/api/deliveries?topic=${encodeURIComponent(name)}&limit=200`);
+    const { deliveries } = await api.get<{ deliveries: DeliveryRow[] }>(
+      `/api/deliveries?topic=${encodeURIComponent(name)}&limit=200`,
+    );
     const last = new Map<string, DeliveryRow>();
     for (const d of deliveries) if (!last.has(d.subscription)) last.set(d.subscription, d);
-    if (printJson(v, { ...topic, subscriptions: topic.subscriptions.map((s) => ({ ...s, lastDelivery: last.get(s.name) ?? null })) })) return 0;
+    if (
+      printJson(v, {
+        ...topic,
+        subscriptions: topic.subscriptions.map((s) => ({ ...s, lastDelivery: last.get(s.name) ?? null })),
+      })
+    )
+      return 0;
     const lastOf = (s: SubscriptionRow) => {
       const d = last.get(s.name);
       if (!d) return '-';
@@ -57,9 +71,16 @@ confirmation, unsubscribed) and the outcome of the last delivery to each.`,
     };
     const rows = topic.subscriptions.map((s) => [s.name, s.protocol, s.status, destinationOf(s), lastOf(s)]);
     const title = `${topic.name}${topic.displayName ? ` (${topic.displayName})` : ''}: ${topic.subscriptions.length} subscription${topic.subscriptions.length === 1 ? '' : 's'}`;
-    cliIo().stdout.write(`${title}\n\n${table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION', 'LAST DELIVERY'], rows)}\n`);
+    cliIo().stdout.write(
+      `${title}\n\n${table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION', 'LAST DELIVERY'], rows)}\n`,
+    );
     return 0;
   },
 };
 
-export const topicsCommand = nounCommand('topics', 'list topics, or show one with its subscriptions and their state', { list, show }, 'list');
+export const topicsCommand = nounCommand(
+  'topics',
+  'list topics, or show one with its subscriptions and their state',
+  { list, show },
+  'list',
+);

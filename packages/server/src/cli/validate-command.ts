@@ -20,16 +20,19 @@ export const validateCommand: Command = {
     if (!parsed) return 0;
     const file = (parsed.values.file as string | undefined) ?? parsed.positionals[0];
     if (!file) throw new UsageError('validate: give the file with -f FILE');
-    if (parsed.positionals.length > (parsed.values.file ? 0 : 1)) throw new UsageError(`validate: one file only ('${parsed.positionals.at(-1)}' is extra)`);
+    if (parsed.positionals.length > (parsed.values.file ? 0 : 1))
+      throw new UsageError(`validate: one file only ('${parsed.positionals.at(-1)}' is extra)`);
     const loaded = loadConfigFile(file, cliIo().env, cliIo().cwd);
     const issues = loaded.ok ? await planOffline(file, loaded.config, loaded.refs, loaded.locate) : loaded.issues;
     if (issues.length) {
-      cliIo().stderr.write(formatIssues(issues) + '\n');
+      cliIo().stderr.write(`${formatIssues(issues)}\n`);
       return 1;
     }
     const counts = Object.entries(loaded.ok ? loaded.config : {})
       .filter(([, v]) => Array.isArray(v))
-      .map(([k, v]) => ((v as unknown[]).length === 1 ? `1 ${k.replace(/s$/, '')}` : `${(v as unknown[]).length} ${k}`));
+      .map(([k, v]) =>
+        (v as unknown[]).length === 1 ? `1 ${k.replace(/s$/, '')}` : `${(v as unknown[]).length} ${k}`,
+      );
     cliIo().stdout.write(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
     return 0;
   },

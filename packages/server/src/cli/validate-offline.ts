@@ -12,11 +12,19 @@ import { issuesFromApi, type ConfigIssue } from '../config/config-loader.js';
 import { loadSettings } from '../config/settings.js';
 
 /** Plans FILE on a throwaway, empty Tocsin (the server's validators, offline); returns the issues. */
-export async function planOffline(file: string, config: Record<string, unknown>, refs: Record<string, string>, locate: (p: string) => number): Promise<ConfigIssue[]> {
+export async function planOffline(
+  file: string,
+  config: Record<string, unknown>,
+  refs: Record<string, string>,
+  locate: (p: string) => number,
+): Promise<ConfigIssue[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-validate-'));
   // Loaded here, not at the top: the other commands need no database code.
   const { createTocsin } = await import('../app.js');
-  const tocsin = await createTocsin(loadSettings({ 'data-dir': dir, 'admin-token': 'validate-only-token-0123456789' }, {}, dir), { logger: silentLogger });
+  const tocsin = await createTocsin(
+    loadSettings({ 'data-dir': dir, 'admin-token': 'validate-only-token-0123456789' }, {}, dir),
+    { logger: silentLogger },
+  );
   try {
     await tocsin.config.apply({ config, refs, dryRun: true });
     return [];
@@ -29,4 +37,3 @@ export async function planOffline(file: string, config: Record<string, unknown>,
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -18,7 +18,14 @@ const document = {
     },
   ],
   monitors: [
-    { name: 'api', type: 'http', url: 'http://127.0.0.1:9/health', interval: '30s', topics: ['ops'], auth: { type: 'bearer', token: 'probe-token' } },
+    {
+      name: 'api',
+      type: 'http',
+      url: 'http://127.0.0.1:9/health',
+      interval: '30s',
+      topics: ['ops'],
+      auth: { type: 'bearer', token: 'probe-token' },
+    },
     { name: 'db', type: 'tcp', host: '127.0.0.1', port: 5432, interval: 60, failureThreshold: 3, retryInterval: '10s' },
   ],
   maintenance: [{ name: 'nightly', monitors: ['db'], cron: '0 3 * * *', timezone: 'Asia/Tokyo', duration: '30m' }],
@@ -42,7 +49,14 @@ for (const variant of await testDatabases()) {
       assert.equal(plan.applied, false);
       assert.deepEqual(
         plan.changes.map((c) => `${c.action} ${c.resource} ${c.name}`),
-        ['create topic ops', 'create monitor api', 'create monitor db', 'create maintenance nightly', 'create heartbeat backup', 'create heartbeat sync'],
+        [
+          'create topic ops',
+          'create monitor api',
+          'create monitor db',
+          'create maintenance nightly',
+          'create heartbeat backup',
+          'create heartbeat sync',
+        ],
       );
       assert.deepEqual(await tocsin.topics.list(), []);
       assert.deepEqual(tocsin.monitors.list(), []);
@@ -57,7 +71,8 @@ for (const variant of await testDatabases()) {
     it('exports a document that applies back with no changes and shows no secret', async () => {
       const exported = await tocsin.config.export();
       const text = JSON.stringify(exported);
-      for (const secret of ['SECRET1', 'hmac-secret-1', 'probe-token']) assert.ok(!text.includes(secret), `${secret} is not exported`);
+      for (const secret of ['SECRET1', 'hmac-secret-1', 'probe-token'])
+        assert.ok(!text.includes(secret), `${secret} is not exported`);
       assert.match(text, /\$\{SLACK_URL\}/);
       // As `tocsin apply` does: the reference is resolved, and its text sent along.
       const again = JSON.parse(text.replace('${SLACK_URL}', 'https://hooks.slack.com/services/T/B/SECRET1'));
@@ -79,7 +94,10 @@ for (const variant of await testDatabases()) {
         pruned.changes.map((c) => `${c.action} ${c.resource} ${c.name}`),
         ['update monitor api', 'delete monitor db', 'delete maintenance nightly', 'delete heartbeat sync'],
       );
-      assert.deepEqual(tocsin.monitors.list().map((m) => m.name), ['api']);
+      assert.deepEqual(
+        tocsin.monitors.list().map((m) => m.name),
+        ['api'],
+      );
     });
 
     it('rejects a whole document for one bad field, naming its path, and changes nothing', async () => {
@@ -92,9 +110,13 @@ for (const variant of await testDatabases()) {
       );
       await assert.rejects(
         tocsin.config.apply({ config: { monitors: [bad.monitors[0]] } }),
-        (err: unknown) => err instanceof TocsinError && /monitors\.0\.topics\.0: topic 'nope' does not exist/.test(err.message),
+        (err: unknown) =>
+          err instanceof TocsinError && /monitors\.0\.topics\.0: topic 'nope' does not exist/.test(err.message),
       );
-      assert.deepEqual(tocsin.monitors.list().map((m) => m.name), ['api']);
+      assert.deepEqual(
+        tocsin.monitors.list().map((m) => m.name),
+        ['api'],
+      );
     });
   });
 }

@@ -16,10 +16,19 @@ export interface ApplyResult {
   applied: boolean;
 }
 
-function namesAfter(doc: Record<string, unknown[] | undefined>, prune: boolean, section: string, stored: Iterable<string>): Set<string> {
+function namesAfter(
+  doc: Record<string, unknown[] | undefined>,
+  prune: boolean,
+  section: string,
+  stored: Iterable<string>,
+): Set<string> {
   const items = doc[section];
   if (items === undefined) return new Set(stored);
-  const declared = items.flatMap((i) => (i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string' ? [(i as { name: string }).name] : []));
+  const declared = items.flatMap((i) =>
+    i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string'
+      ? [(i as { name: string }).name]
+      : [],
+  );
   return new Set(prune ? declared : [...stored, ...declared]);
 }
 
@@ -48,7 +57,12 @@ export class ConfigApplyService {
   async apply(req: ApplyRequest): Promise<ApplyResult> {
     const doc = this.validate(req.config);
     const prune = req.prune ?? false;
-    const ctx: PlanContext = { prune, refs: req.refs ?? {}, document: doc, namesAfter: (section, stored) => namesAfter(doc, prune, section, stored) };
+    const ctx: PlanContext = {
+      prune,
+      refs: req.refs ?? {},
+      document: doc,
+      namesAfter: (section, stored) => namesAfter(doc, prune, section, stored),
+    };
     let changes: ConfigChange[] = [];
     await this.db.transaction().execute(async (trx) => {
       const plans = [];

@@ -12,7 +12,7 @@ function errors(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 /** A file of these lines; `version: 1` goes last, so the lines keep their numbers. */
-const lines = (...l: string[]) => [...l, 'version: 1'].join('\n') + '\n';
+const lines = (...l: string[]) => `${[...l, 'version: 1'].join('\n')}\n`;
 
 describe('config loader', () => {
   it('resolves references, defaults and $$, and remembers where references were', () => {
@@ -43,8 +43,12 @@ describe('config loader', () => {
   });
 
   it('reports YAML syntax errors at their line', () => {
-    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    displayName: a: b', '  - name: c')), ['tocsin.yaml:3: Nested mappings are not allowed in compact mappings']);
-    assert.deepEqual(errors(lines('topics:', '  - name: ops', '\tdisplayName: x')), ['tocsin.yaml:3: Tabs are not allowed as indentation']);
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    displayName: a: b', '  - name: c')), [
+      'tocsin.yaml:3: Nested mappings are not allowed in compact mappings',
+    ]);
+    assert.deepEqual(errors(lines('topics:', '  - name: ops', '\tdisplayName: x')), [
+      'tocsin.yaml:3: Tabs are not allowed as indentation',
+    ]);
     const [first] = errors(lines('topics:', '  - name: ops', '   bad: [', ''));
     assert.match(first, /^tocsin\.yaml:3: /);
   });
@@ -92,30 +96,51 @@ describe('config loader', () => {
       '    colour: red', // 32
     );
     // The fields they stand for are then missing too: those issues are tested below.
-    assert.deepEqual(errors(text).filter((l) => l.includes('unknown field')), [
-      "tocsin.yaml:1: topcs: unknown field; did you mean 'topics'?",
-      "tocsin.yaml:4: topics.0.displayname: unknown field; did you mean 'displayName'?",
-      "tocsin.yaml:7: topics.0.subscriptions.0.endpont: unknown field; did you mean 'endpoint'?",
-      "tocsin.yaml:12: monitors.0.intervall: unknown field; did you mean 'interval'?",
-      "tocsin.yaml:13: monitors.0.auth.passwrd: unknown field; did you mean 'password'?",
-      "tocsin.yaml:17: monitors.1.prot: unknown field; did you mean 'port'?",
-      "tocsin.yaml:20: heartbeats.0.peroid: unknown field; did you mean 'period'?",
-      "tocsin.yaml:28: alarms.0.evaluationPeriod: unknown field; did you mean 'evaluationPeriods'?",
-      'tocsin.yaml:32: alarms.0.colour: unknown field',
-    ]);
+    assert.deepEqual(
+      errors(text).filter((l) => l.includes('unknown field')),
+      [
+        "tocsin.yaml:1: topcs: unknown field; did you mean 'topics'?",
+        "tocsin.yaml:4: topics.0.displayname: unknown field; did you mean 'displayName'?",
+        "tocsin.yaml:7: topics.0.subscriptions.0.endpont: unknown field; did you mean 'endpoint'?",
+        "tocsin.yaml:12: monitors.0.intervall: unknown field; did you mean 'interval'?",
+        "tocsin.yaml:13: monitors.0.auth.passwrd: unknown field; did you mean 'password'?",
+        "tocsin.yaml:17: monitors.1.prot: unknown field; did you mean 'port'?",
+        "tocsin.yaml:20: heartbeats.0.peroid: unknown field; did you mean 'period'?",
+        "tocsin.yaml:28: alarms.0.evaluationPeriod: unknown field; did you mean 'evaluationPeriods'?",
+        'tocsin.yaml:32: alarms.0.colour: unknown field',
+      ],
+    );
   });
 
   it('says a field left out is required, at the line of its mapping', () => {
-    const text = lines('monitors:', '  - name: db', '    type: tcp', '    port: 5432', 'alarms:', '  - name: disk', '    namespace: Host', '    metricName: DiskUsed');
+    const text = lines(
+      'monitors:',
+      '  - name: db',
+      '    type: tcp',
+      '    port: 5432',
+      'alarms:',
+      '  - name: disk',
+      '    namespace: Host',
+      '    metricName: DiskUsed',
+    );
     const out = errors(text);
     assert.equal(out[0], 'tocsin.yaml:2: monitors.0.host: required: missing here (expected string)');
-    assert.ok(out.includes('tocsin.yaml:6: alarms.0.threshold: required: missing here (expected number)'), out.join('\n'));
-    const sub = errors(lines('topics:', '  - name: ops', '    subscriptions:', '      - endpoint: http://127.0.0.1:9/'));
-    assert.deepEqual(sub, ["tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here (one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')"]);
+    assert.ok(
+      out.includes('tocsin.yaml:6: alarms.0.threshold: required: missing here (expected number)'),
+      out.join('\n'),
+    );
+    const sub = errors(
+      lines('topics:', '  - name: ops', '    subscriptions:', '      - endpoint: http://127.0.0.1:9/'),
+    );
+    assert.deepEqual(sub, [
+      "tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here (one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')",
+    ]);
   });
 
   it('needs a version', () => {
-    assert.deepEqual(errors('topics:\n  - name: ops\n'), ['tocsin.yaml:1: version: required: start the file with `version: 1` (the format of this file)']);
+    assert.deepEqual(errors('topics:\n  - name: ops\n'), [
+      'tocsin.yaml:1: version: required: start the file with `version: 1` (the format of this file)',
+    ]);
     assert.deepEqual(errors('version: 2\ntopics: []\n'), ['tocsin.yaml:1: version: Invalid input: expected 1']);
     assert.ok(loadConfigText('version: 1\ntopics: []\n', 'f', {}).ok);
   });
@@ -141,33 +166,63 @@ describe('config loader', () => {
     assert.equal(out.length, 4, out.join('\n'));
     assert.equal(out[0], 'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: an http:// or https:// URL');
     assert.match(out[1], /^tocsin\.yaml:6: topics\.0\.subscriptions\.1\.protocol: .*'webhook'/);
-    assert.match(out[2], /^tocsin\.yaml:9: topics\.0\.subscriptions\.2\.endpoint: the environment variable UNSET_URL is not set/);
+    assert.match(
+      out[2],
+      /^tocsin\.yaml:9: topics\.0\.subscriptions\.2\.endpoint: the environment variable UNSET_URL is not set/,
+    );
     assert.match(out[3], /^tocsin\.yaml:14: monitors\.0\.interval: must be between 5s/);
   });
 
   it('names a missing or empty variable at its line, once', () => {
-    const text = lines('topics:', '  - name: ops', '    subscriptions:', '      - protocol: slack', '        endpoint: ${SLACK_URL}');
+    const text = lines(
+      'topics:',
+      '  - name: ops',
+      '    subscriptions:',
+      '      - protocol: slack',
+      '        endpoint: ${SLACK_URL}',
+    );
     assert.deepEqual(errors(text), [
       'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: the environment variable SLACK_URL is not set (write ${SLACK_URL:-default} for a default)',
     ]);
     assert.match(errors(text, { SLACK_URL: '' })[0], /SLACK_URL is empty/);
-    const ok = loadConfigText(text.replace('${SLACK_URL}', '${SLACK_URL:-https://hooks.slack.com/services/default}'), 'f', { SLACK_URL: '' });
+    const ok = loadConfigText(
+      text.replace('${SLACK_URL}', '${SLACK_URL:-https://hooks.slack.com/services/default}'),
+      'f',
+      { SLACK_URL: '' },
+    );
     assert.ok(ok.ok, 'a default covers an empty variable too');
   });
 
   it('rejects a malformed reference', () => {
-    assert.match(errors(lines('topics:', '  - name: ops', '    displayName: "${oops"'))[0], /^tocsin\.yaml:3: topics\.0\.displayName: '\$\{' starts no valid reference/);
+    assert.match(
+      errors(lines('topics:', '  - name: ops', '    displayName: "${oops"'))[0],
+      /^tocsin\.yaml:3: topics\.0\.displayName: '\$\{' starts no valid reference/,
+    );
   });
 
   it('rejects a key given twice, naming it', () => {
-    assert.deepEqual(errors(lines('topics:', '  - name: ops', '    tags: { a: x }', '    name: other', '  - name: b', '    tags: { a: x, a: y }')), [
-      "tocsin.yaml:4: topics.0.name: the key 'name' appears twice in this mapping",
-      "tocsin.yaml:6: topics.1.tags.a: the key 'a' appears twice in this mapping",
-    ]);
+    assert.deepEqual(
+      errors(
+        lines(
+          'topics:',
+          '  - name: ops',
+          '    tags: { a: x }',
+          '    name: other',
+          '  - name: b',
+          '    tags: { a: x, a: y }',
+        ),
+      ),
+      [
+        "tocsin.yaml:4: topics.0.name: the key 'name' appears twice in this mapping",
+        "tocsin.yaml:6: topics.1.tags.a: the key 'a' appears twice in this mapping",
+      ],
+    );
   });
 
   it('needs a mapping at the top', () => {
-    assert.deepEqual(errors('- a\n'), ['tocsin.yaml:1: the file must be a mapping of sections (topics:, monitors:, …)']);
+    assert.deepEqual(errors('- a\n'), [
+      'tocsin.yaml:1: the file must be a mapping of sections (topics:, monitors:, …)',
+    ]);
     const empty = loadConfigText('', 'f', {});
     assert.ok(empty.ok && Object.keys(empty.config).length === 0, 'an empty file is an empty config');
   });
@@ -189,15 +244,27 @@ describe('config loader', () => {
   it("maps the API's field issues to lines", () => {
     const r = loadConfigText(lines('topics:', '  - name: ops', '  - name: ops'), 'f.yaml', {});
     assert.ok(r.ok);
-    const issues = issuesFromApi({ issues: [{ path: 'topics.1.name', message: "topic 'ops' is declared twice" }] }, 'f.yaml', r.locate);
+    const issues = issuesFromApi(
+      { issues: [{ path: 'topics.1.name', message: "topic 'ops' is declared twice" }] },
+      'f.yaml',
+      r.locate,
+    );
     assert.equal(formatIssues(issues), "f.yaml:3: topics.1.name: topic 'ops' is declared twice");
     assert.deepEqual(issuesFromApi(undefined, 'f.yaml', r.locate), []);
-    const nul = issuesFromApi({ issues: [{ path: 'config.topics.1.name', message: 'must not contain a NUL character (\\u0000)' }] }, 'f.yaml', r.locate);
+    const nul = issuesFromApi(
+      { issues: [{ path: 'config.topics.1.name', message: 'must not contain a NUL character (\\u0000)' }] },
+      'f.yaml',
+      r.locate,
+    );
     assert.equal(formatIssues(nul), 'f.yaml:3: topics.1.name: must not contain a NUL character (\\u0000)');
   });
 
   it('interpolates only ${NAME} forms', () => {
-    assert.deepEqual(interpolate('$HOME and ${A}', { A: 'x', HOME: 'h' }), { value: '$HOME and x', problems: [], hasRef: true });
+    assert.deepEqual(interpolate('$HOME and ${A}', { A: 'x', HOME: 'h' }), {
+      value: '$HOME and x',
+      problems: [],
+      hasRef: true,
+    });
     assert.deepEqual(interpolate('plain $', {}), { value: 'plain $', problems: [], hasRef: false });
   });
 });

@@ -29,7 +29,10 @@ const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
  * Resolves `${VAR}` references in one string. `problems` say what is wrong
  * (a variable unset or empty with no default, a malformed reference).
  */
-export function interpolate(text: string, env: NodeJS.ProcessEnv): { value: string; problems: string[]; hasRef: boolean } {
+export function interpolate(
+  text: string,
+  env: NodeJS.ProcessEnv,
+): { value: string; problems: string[]; hasRef: boolean } {
   const problems: string[] = [];
   let hasRef = false;
   const value = text.replace(REF, (match, name: string | undefined, fallback: string | undefined) => {
@@ -42,7 +45,9 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv): { value: stri
     const v = env[name];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;
-    problems.push(`the environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (write \${${name}:-default} for a default)`);
+    problems.push(
+      `the environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (write \${${name}:-default} for a default)`,
+    );
     return '';
   });
   return { value, problems, hasRef };
@@ -79,7 +84,13 @@ interface Found {
 }
 
 /** Walks parsed YAML, resolving references in strings and noting where each came from. */
-function resolve(value: unknown, path: string, env: NodeJS.ProcessEnv, refs: Record<string, string>, problems: Found[]): unknown {
+function resolve(
+  value: unknown,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  refs: Record<string, string>,
+  problems: Found[],
+): unknown {
   const at = (key: string | number) => (path ? `${path}.${key}` : String(key));
   if (typeof value === 'string') {
     const r = interpolate(value, env);
@@ -136,7 +147,13 @@ function valueAt(config: unknown, path: readonly PropertyKey[]): unknown {
  * Zod issues as file issues: an unknown field is reported at its own line,
  * with the known field it is closest to; a field left out says it is required.
  */
-function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, config: Record<string, unknown>, locate: (path: string) => number, skip: Set<string>): ConfigIssue[] {
+function schemaIssues(
+  issues: readonly z.core.$ZodIssue[],
+  file: string,
+  config: Record<string, unknown>,
+  locate: (path: string) => number,
+  skip: Set<string>,
+): ConfigIssue[] {
   return issues.flatMap((i) => {
     const path = i.path.map(String).join('.');
     if (skip.has(path)) return [];
@@ -145,12 +162,26 @@ function schemaIssues(issues: readonly z.core.$ZodIssue[], file: string, config:
       return i.keys.map((key) => {
         const at = path ? `${path}.${key}` : key;
         const near = closestField(key, known);
-        return { file, line: locate(at), path: at, message: near ? `unknown field; did you mean '${near}'?` : 'unknown field' };
+        return {
+          file,
+          line: locate(at),
+          path: at,
+          message: near ? `unknown field; did you mean '${near}'?` : 'unknown field',
+        };
       });
     }
     if (i.path.length > 0 && valueAt(config, i.path) === undefined) {
-      if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
-      if (i.code === 'invalid_union' || i.code === 'invalid_value') return [{ file, line: locate(path), path, message: `required: missing here (${i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ')})` }];
+      if (i.code === 'invalid_type' && /received undefined$/.test(i.message))
+        return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
+      if (i.code === 'invalid_union' || i.code === 'invalid_value')
+        return [
+          {
+            file,
+            line: locate(path),
+            path,
+            message: `required: missing here (${i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ')})`,
+          },
+        ];
     }
     return [{ file, line: locate(path), path, message: i.message }];
   });
@@ -164,18 +195,28 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   if (issues.length) return { ok: false, issues: sortByLine(issues) };
   const locate = (path: string) => lineOf(doc, counter, path);
   const raw = doc.toJS() ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, issues: [{ file, line: 1, path: '', message: 'the file must be a mapping of sections (topics:, monitors:, …)' }] };
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    return {
+      ok: false,
+      issues: [{ file, line: 1, path: '', message: 'the file must be a mapping of sections (topics:, monitors:, …)' }],
+    };
   const refs: Record<string, string> = {};
   const problems: Found[] = [];
   const config = resolve(raw, '', env, refs, problems) as Record<string, unknown>;
   for (const p of problems) issues.push({ file, line: locate(p.path), path: p.path, message: p.message });
   // Every file says which format it is written in; an empty file declares nothing.
   if (!('version' in config) && Object.keys(config).length > 0) {
-    issues.push({ file, line: 1, path: 'version', message: 'required: start the file with `version: 1` (the format of this file)' });
+    issues.push({
+      file,
+      line: 1,
+      path: 'version',
+      message: 'required: start the file with `version: 1` (the format of this file)',
+    });
   }
   const parsed = configFileSchema.safeParse(config);
   // A value that failed to resolve also fails the schema; its first issue says why.
-  if (!parsed.success) issues.push(...schemaIssues(parsed.error.issues, file, config, locate, new Set(problems.map((p) => p.path))));
+  if (!parsed.success)
+    issues.push(...schemaIssues(parsed.error.issues, file, config, locate, new Set(problems.map((p) => p.path))));
   if (issues.length) return { ok: false, issues: sortByLine(issues) };
   return { ok: true, config, refs, locate };
 }
@@ -190,7 +231,17 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, cwd?: strin
     // Read from `cwd` (the CLI's own directory) but named as given, as errors show it.
     text = readFileSync(cwd ? path.resolve(cwd, file) : file, 'utf8');
   } catch (err) {
-    return { ok: false, issues: [{ file, line: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          file,
+          line: 0,
+          path: '',
+          message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        },
+      ],
+    };
   }
   return loadConfigText(text, file, env);
 }
@@ -204,5 +255,7 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 export function issuesFromApi(details: unknown, file: string, locate: (path: string) => number): ConfigIssue[] {
   const list = (details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [];
   // Checks of the whole request body (a NUL character, too deep) name the document's fields under `config.`.
-  return list.map((i) => ({ ...i, path: i.path.replace(/^config\./, '') })).map((i) => ({ file, line: locate(i.path), path: i.path, message: i.message }));
+  return list
+    .map((i) => ({ ...i, path: i.path.replace(/^config\./, '') }))
+    .map((i) => ({ file, line: locate(i.path), path: i.path, message: i.message }));
 }

@@ -39,7 +39,16 @@ describe('config planner', () => {
 
   it('creates, updates and leaves alone by name, in the file order, without walking what is stored', async () => {
     const walks = { count: 0 };
-    const plan = planByName([{ name: 'd', size: 4 }, { name: 'b', size: 5 }, { name: 'a', size: 1 }], indexedOnly(stored, walks), false, planner);
+    const plan = planByName(
+      [
+        { name: 'd', size: 4 },
+        { name: 'b', size: 5 },
+        { name: 'a', size: 1 },
+      ],
+      indexedOnly(stored, walks),
+      false,
+      planner,
+    );
     assert.deepEqual(plan.changes, [
       { action: 'create', resource: 'thing', name: 'd' },
       { action: 'update', resource: 'thing', name: 'b', fields: ['size'] },
@@ -51,7 +60,12 @@ describe('config planner', () => {
   });
 
   it('with prune, deletes what the file leaves out, in the order the section asks', () => {
-    const plan = planByName([{ name: 'b', size: 2 }], storedByName(stored, (s) => s.name), true, { ...planner, deleteOrder: (doomed) => [...doomed].reverse() });
+    const plan = planByName(
+      [{ name: 'b', size: 2 }],
+      storedByName(stored, (s) => s.name),
+      true,
+      { ...planner, deleteOrder: (doomed) => [...doomed].reverse() },
+    );
     assert.deepEqual(plan.changes, [
       { action: 'delete', resource: 'thing', name: 'c' },
       { action: 'delete', resource: 'thing', name: 'a' },
@@ -61,20 +75,33 @@ describe('config planner', () => {
   it('refuses every deletion a section refuses, naming each', () => {
     const refuseDelete = (s: Item) => (s.size > 0 ? { path: 'things', message: `keep '${s.name}'` } : undefined);
     assert.throws(
-      () => planByName([], storedByName(stored, (s) => s.name), true, { ...planner, refuseDelete }),
-      (err: unknown) => err instanceof TocsinError && err.message === "things: keep 'a'; things: keep 'b'; things: keep 'c'",
+      () =>
+        planByName(
+          [],
+          storedByName(stored, (s) => s.name),
+          true,
+          { ...planner, refuseDelete },
+        ),
+      (err: unknown) =>
+        err instanceof TocsinError && err.message === "things: keep 'a'; things: keep 'b'; things: keep 'c'",
     );
   });
 
   it('gives an update line only the details the section gives (no fields key when none)', () => {
-    const plan = planByName([{ name: 'a', size: 9 }], storedByName(stored, (s) => s.name), false, { ...planner, diff: () => ({}) });
+    const plan = planByName(
+      [{ name: 'a', size: 9 }],
+      storedByName(stored, (s) => s.name),
+      false,
+      { ...planner, diff: () => ({}) },
+    );
     assert.deepEqual(plan.changes, [{ action: 'update', resource: 'thing', name: 'a' }]);
     assert.equal('fields' in plan.changes[0], false);
   });
 
   it('names every item declared twice and every item that does not parse, in the order of the items', () => {
     const parse = (item: unknown, path: string): Item => {
-      if (typeof item !== 'string') throw new TocsinError('validation_failed', 'bad', { issues: [{ path, message: 'must be a string' }] });
+      if (typeof item !== 'string')
+        throw new TocsinError('validation_failed', 'bad', { issues: [{ path, message: 'must be a string' }] });
       return { name: item, size: 0 };
     };
     assert.deepEqual(checkUniqueNames('things', 'thing', ['x', 'y', 3, 'x', 'y'], parse), [

@@ -32,7 +32,8 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
       method: 'get',
       path: '/api/config/export',
       scope: 'read',
-      summary: 'The current state as a config document (secrets redacted; includeSecrets=true, admin only: a backup that holds them)',
+      summary:
+        'The current state as a config document (secrets redacted; includeSecrets=true, admin only: a backup that holds them)',
       tags,
       query: z.object({ includeSecrets: z.enum(['true', 'false']).optional() }),
     }),
@@ -40,7 +41,10 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
       const includeSecrets = c.req.valid('query').includeSecrets === 'true';
       const scope = c.get('principal')?.scope;
       if (includeSecrets && (!scope || !scopeAllows(scope, 'admin'))) {
-        throw new TocsinError('forbidden', `includeSecrets needs a token with the 'admin' scope; this token has '${scope}'`);
+        throw new TocsinError(
+          'forbidden',
+          `includeSecrets needs a token with the 'admin' scope; this token has '${scope}'`,
+        );
       }
       return c.json({ config: await config.export({ includeSecrets }) });
     },

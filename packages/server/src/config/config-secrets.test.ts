@@ -20,11 +20,25 @@ function documentFor(receiverUrl: string) {
         name: 'ops',
         subscriptions: [
           { name: 'pd', protocol: 'pagerduty', routingKey: ROUTING_KEY, endpoint: `${receiverUrl}/pagerduty` },
-          { name: 'hook', protocol: 'webhook', endpoint: `${receiverUrl}/hook`, secret: HOOK_SECRET, headers: { 'X-Api-Key': 'header-secret' } },
+          {
+            name: 'hook',
+            protocol: 'webhook',
+            endpoint: `${receiverUrl}/hook`,
+            secret: HOOK_SECRET,
+            headers: { 'X-Api-Key': 'header-secret' },
+          },
         ],
       },
     ],
-    monitors: [{ name: 'api', type: 'http', url: 'http://127.0.0.1:9/health', topics: ['ops'], auth: { type: 'basic', username: 'u', password: 'probe-password' } }],
+    monitors: [
+      {
+        name: 'api',
+        type: 'http',
+        url: 'http://127.0.0.1:9/health',
+        topics: ['ops'],
+        auth: { type: 'basic', username: 'u', password: 'probe-password' },
+      },
+    ],
     alarms: [
       {
         name: 'disk',
@@ -61,7 +75,9 @@ for (const variant of await testDatabases()) {
     let disposeSource: () => Promise<void>;
     before(async () => {
       receiver = await new HttpReceiver().start();
-      ({ tocsin: source, dispose: disposeSource } = await createTestApp(variant.name, { clock: new FakeClock(Date.UTC(2026, 5, 1, 12)) }));
+      ({ tocsin: source, dispose: disposeSource } = await createTestApp(variant.name, {
+        clock: new FakeClock(Date.UTC(2026, 5, 1, 12)),
+      }));
       await source.config.apply({ config: documentFor(receiver.url) });
     });
     after(async () => {
@@ -90,8 +106,14 @@ for (const variant of await testDatabases()) {
         assert.match(out[0], /no stored value stands behind it here: give the real value or a \$\{VAR\} reference/);
         assert.deepEqual(await empty.topics.list(), [], 'nothing was applied');
         // With the topics restored for real, the next sections are checked the same way.
-        const withTopics = text.replace(/routingKey: <redacted>/, `routingKey: ${ROUTING_KEY}`).replace(/secret: <redacted>\n/, `secret: ${HOOK_SECRET}\n`).replace('X-Api-Key: <redacted>', 'X-Api-Key: k');
-        assert.deepEqual((await applyText(empty, withTopics)).split('\n').map((l) => l.replace(/: is <redacted> .*$/, '')), [`backup.yaml:${lineOf('password: <redacted>')}: monitors.0.auth.password`]);
+        const withTopics = text
+          .replace(/routingKey: <redacted>/, `routingKey: ${ROUTING_KEY}`)
+          .replace(/secret: <redacted>\n/, `secret: ${HOOK_SECRET}\n`)
+          .replace('X-Api-Key: <redacted>', 'X-Api-Key: k');
+        assert.deepEqual(
+          (await applyText(empty, withTopics)).split('\n').map((l) => l.replace(/: is <redacted> .*$/, '')),
+          [`backup.yaml:${lineOf('password: <redacted>')}: monitors.0.auth.password`],
+        );
       } finally {
         await dispose();
       }
@@ -100,24 +122,53 @@ for (const variant of await testDatabases()) {
     it('answers 400 naming the field when the API is given <redacted> with nothing stored', async () => {
       const { tocsin: empty, dispose } = await createTestApp(variant.name);
       try {
-        const topic = await call(empty, 'POST', '/api/topics', { name: 't', subscriptions: [{ protocol: 'pagerduty', routingKey: '<redacted>' }] });
+        const topic = await call(empty, 'POST', '/api/topics', {
+          name: 't',
+          subscriptions: [{ protocol: 'pagerduty', routingKey: '<redacted>' }],
+        });
         assert.equal(topic.status, 400, topic.text);
-        assert.deepEqual(topic.json.error.details.issues.map((i: { path: string }) => i.path), ['subscriptions.0.routingKey']);
+        assert.deepEqual(
+          topic.json.error.details.issues.map((i: { path: string }) => i.path),
+          ['subscriptions.0.routingKey'],
+        );
         assert.equal((await call(empty, 'POST', '/api/topics', { name: 't' })).status, 201);
-        const sub = await call(empty, 'POST', '/api/topics/t/subscriptions', { protocol: 'datadog', apiKey: '<redacted>' });
+        const sub = await call(empty, 'POST', '/api/topics/t/subscriptions', {
+          protocol: 'datadog',
+          apiKey: '<redacted>',
+        });
         assert.equal(sub.status, 400, sub.text);
-        assert.deepEqual(sub.json.error.details.issues.map((i: { path: string }) => i.path), ['apiKey']);
-        const put = await call(empty, 'PUT', '/api/topics/t', { name: 't', subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/', secret: '<redacted>' }] });
+        assert.deepEqual(
+          sub.json.error.details.issues.map((i: { path: string }) => i.path),
+          ['apiKey'],
+        );
+        const put = await call(empty, 'PUT', '/api/topics/t', {
+          name: 't',
+          subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/', secret: '<redacted>' }],
+        });
         assert.equal(put.status, 400, put.text);
-        assert.deepEqual(put.json.error.details.issues.map((i: { path: string }) => i.path), ['subscriptions.0.secret']);
-        const monitor = await call(empty, 'POST', '/api/monitors', { name: 'm', type: 'http', url: 'http://127.0.0.1:9/', auth: { type: 'bearer', token: '<redacted>' } });
+        assert.deepEqual(
+          put.json.error.details.issues.map((i: { path: string }) => i.path),
+          ['subscriptions.0.secret'],
+        );
+        const monitor = await call(empty, 'POST', '/api/monitors', {
+          name: 'm',
+          type: 'http',
+          url: 'http://127.0.0.1:9/',
+          auth: { type: 'bearer', token: '<redacted>' },
+        });
         assert.equal(monitor.status, 400, monitor.text);
-        assert.deepEqual(monitor.json.error.details.issues.map((i: { path: string }) => i.path), ['auth.token']);
+        assert.deepEqual(
+          monitor.json.error.details.issues.map((i: { path: string }) => i.path),
+          ['auth.token'],
+        );
         const alarm = documentFor('http://127.0.0.1:9').alarms[0];
         const hook = { webhook: { url: 'http://127.0.0.1:9/a', secret: '<redacted>' } };
         const created = await call(empty, 'POST', '/api/alarms', { ...alarm, alarmActions: [hook] });
         assert.equal(created.status, 400, created.text);
-        assert.deepEqual(created.json.error.details.issues.map((i: { path: string }) => i.path), ['alarmActions.0.webhook.secret']);
+        assert.deepEqual(
+          created.json.error.details.issues.map((i: { path: string }) => i.path),
+          ['alarmActions.0.webhook.secret'],
+        );
         assert.deepEqual(await empty.topics.list().then((l) => l.map((t) => t.subscriptions.length)), [0]);
       } finally {
         await dispose();
@@ -141,14 +192,25 @@ for (const variant of await testDatabases()) {
       assert.equal(backup.status, 200, backup.text);
       const text = stringify(backup.json.config);
       assert.ok(!text.includes('<redacted>'), text);
-      for (const secret of [ROUTING_KEY, HOOK_SECRET, 'header-secret', 'probe-password', 'alarm-secret-0123']) assert.ok(text.includes(secret), secret);
+      for (const secret of [ROUTING_KEY, HOOK_SECRET, 'header-secret', 'probe-password', 'alarm-secret-0123'])
+        assert.ok(text.includes(secret), secret);
 
-      const { tocsin: restored, dispose } = await createTestApp(variant.name, { clock: new FakeClock(Date.UTC(2026, 5, 2, 12)) });
+      const { tocsin: restored, dispose } = await createTestApp(variant.name, {
+        clock: new FakeClock(Date.UTC(2026, 5, 2, 12)),
+      });
       try {
         assert.equal(await applyText(restored, text), 'applied');
-        assert.deepEqual((await restored.config.apply({ config: backup.json.config })).changes, [], 'the restore is complete');
+        assert.deepEqual(
+          (await restored.config.apply({ config: backup.json.config })).changes,
+          [],
+          'the restore is complete',
+        );
         assert.equal(restored.monitors.get('api').monitor.probe.type, 'http');
-        assert.deepEqual((restored.monitors.get('api').monitor.probe as { auth?: unknown }).auth, { type: 'basic', username: 'u', password: 'probe-password' });
+        assert.deepEqual((restored.monitors.get('api').monitor.probe as { auth?: unknown }).auth, {
+          type: 'basic',
+          username: 'u',
+          password: 'probe-password',
+        });
         await restored.publisher.publish('ops', { kind: 'test', title: 'after the restore' });
         await restored.outbox.runOnce();
         const pd = receiver.requests.find((r) => r.path === '/pagerduty');

@@ -50,7 +50,12 @@ export interface ConfigSection {
 
 /** The field issues of a validation error (to collect every problem of a section); other errors are thrown on. */
 export function fieldIssuesFrom(err: unknown): { path: string; message: string }[] {
-  if (err instanceof TocsinError) return (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
+  if (err instanceof TocsinError)
+    return (
+      (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [
+        { path: '', message: err.message },
+      ]
+    );
   throw err;
 }
 
@@ -62,7 +67,12 @@ export type TopicNames = (q: Kysely<Database>) => Promise<Set<string>>;
  * the document is applied (not stored and not declared, or left out of a
  * pruned file's topics). `refs` are the topics named, each with its path.
  */
-export async function missingTopics(refs: readonly { path: string; topic: string }[], q: Kysely<Database>, ctx: PlanContext, topicNames: TopicNames): Promise<{ path: string; message: string }[]> {
+export async function missingTopics(
+  refs: readonly { path: string; topic: string }[],
+  q: Kysely<Database>,
+  ctx: PlanContext,
+  topicNames: TopicNames,
+): Promise<{ path: string; message: string }[]> {
   if (refs.length === 0) return [];
   const stored = await topicNames(q);
   const after = ctx.namesAfter('topics', stored);
@@ -70,6 +80,8 @@ export async function missingTopics(refs: readonly { path: string; topic: string
     .filter((r) => !after.has(r.topic))
     .map((r) => ({
       path: r.path,
-      message: stored.has(r.topic) ? `topic '${r.topic}' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here` : `topic '${r.topic}' does not exist`,
+      message: stored.has(r.topic)
+        ? `topic '${r.topic}' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here`
+        : `topic '${r.topic}' does not exist`,
     }));
 }

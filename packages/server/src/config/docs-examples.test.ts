@@ -28,7 +28,16 @@ const baseItems: Record<string, Record<string, unknown>> = {
   topics: { name: 'example' },
   monitors: { name: 'example', type: 'http', url: 'https://example.com/' },
   heartbeats: { name: 'example', period: '1d', grace: '1h' },
-  alarms: { name: 'example', namespace: 'App', metricName: 'm', statistic: 'Average', period: '1m', evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanThreshold' },
+  alarms: {
+    name: 'example',
+    namespace: 'App',
+    metricName: 'm',
+    statistic: 'Average',
+    period: '1m',
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanThreshold',
+  },
   maintenance: { name: 'example', monitors: ['example'], cron: '0 3 * * *', duration: '30m' },
   groups: { name: 'example', selector: { tier: 'web' }, expectedSize: 1 },
 };
@@ -53,7 +62,11 @@ export function yamlBlocks(file: string, markdown: string): YamlBlock[] {
     const indent = open[1].length;
     let j = i + 1;
     while (j < lines.length && !/^\s*```\s*$/.test(lines[j])) j++;
-    const text = lines.slice(i + 1, j).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
+    const text =
+      `${lines
+        .slice(i + 1, j)
+        .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+        .join('\n')}\n`;
     blocks.push({ file, line: i + 1, info: open[2].trim(), text });
     i = j;
   }
@@ -74,7 +87,9 @@ function fragmentFile(section: string, text: string): { text: string; offset: nu
 }
 
 function problemsOf(block: YamlBlock, issues: readonly ConfigIssue[], offset: number): string[] {
-  return issues.map((i) => `${block.file}:${block.line + Math.max(1, i.line - offset)}: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+  return issues.map(
+    (i) => `${block.file}:${block.line + Math.max(1, i.line - offset)}: ${i.path ? `${i.path}: ` : ''}${i.message}`,
+  );
 }
 
 describe('YAML examples of the docs', () => {
@@ -83,7 +98,12 @@ describe('YAML examples of the docs', () => {
   before(async () => ({ tocsin, dispose } = await createTestApp('sqlite')));
   after(() => dispose());
 
-  const files = [...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'README.md'];
+  const files = [
+    ...readdirSync(path.join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+    'README.md',
+  ];
   const blocks = files.flatMap((f) => yamlBlocks(f, readFileSync(path.join(root, f), 'utf8')));
 
   /** What is wrong with one block, as `file:line: path: message` lines of the Markdown file. */
@@ -98,7 +118,9 @@ describe('YAML examples of the docs', () => {
         return [];
       }
       const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
-      return keys.some((k) => sectionKeys.has(k)) ? [`${block.file}:${block.line}: a config example in a fence with no language: label it \`\`\`yaml`] : [];
+      return keys.some((k) => sectionKeys.has(k))
+        ? [`${block.file}:${block.line}: a config example in a fence with no language: label it \`\`\`yaml`]
+        : [];
     }
     if (kind === 'skip') return rest.length ? [] : [`${block.file}:${block.line}: 'yaml skip' needs a reason`];
     let text = block.text;
@@ -107,14 +129,21 @@ describe('YAML examples of the docs', () => {
       const built = fragmentFile(rest[0] ?? '', block.text);
       if (typeof built === 'string') return [`${block.file}:${block.line}: ${built}`];
       ({ text, offset } = built);
-    } else if (kind !== undefined) return [`${block.file}:${block.line}: unknown fence '${block.info}': use yaml, yaml fragment SECTION or yaml skip REASON`];
+    } else if (kind !== undefined)
+      return [
+        `${block.file}:${block.line}: unknown fence '${block.info}': use yaml, yaml fragment SECTION or yaml skip REASON`,
+      ];
     const loaded = loadConfigText(text, block.file, env);
     if (!loaded.ok) return problemsOf(block, loaded.issues, offset);
     try {
       tocsin.config.validate(loaded.config);
     } catch (err) {
       if (!(err instanceof TocsinError)) throw err;
-      const issues = ((err.details as { issues?: { path: string; message: string }[] })?.issues ?? []).map((i) => ({ file: block.file, line: loaded.locate(i.path), ...i }));
+      const issues = ((err.details as { issues?: { path: string; message: string }[] })?.issues ?? []).map((i) => ({
+        file: block.file,
+        line: loaded.locate(i.path),
+        ...i,
+      }));
       return problemsOf(block, issues, offset);
     }
     return [];
@@ -130,10 +159,21 @@ describe('YAML examples of the docs', () => {
 
   it('are checked strictly: a bad example, a missing version and an unlabelled config are caught', () => {
     const probe = (info: string, text: string) => check({ file: 'docs/x.md', line: 10, info, text });
-    assert.deepEqual(probe('yaml', 'monitors:\n  - name: a\n    type: tcp\n    port: 5\n'), ["docs/x.md:11: version: required: start the file with `version: 1` (the format of this file)", 'docs/x.md:12: monitors.0.host: required: missing here (expected string)']);
-    assert.deepEqual(probe('yaml fragment alarms', 'alarmActions:\n  - topc: ops\n'), ['docs/x.md:12: alarms.0.alarmActions.0: an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}']);
-    assert.deepEqual(probe('', 'heartbeats:\n  - name: a\n'), ['docs/x.md:10: a config example in a fence with no language: label it ```yaml']);
+    assert.deepEqual(probe('yaml', 'monitors:\n  - name: a\n    type: tcp\n    port: 5\n'), [
+      'docs/x.md:11: version: required: start the file with `version: 1` (the format of this file)',
+      'docs/x.md:12: monitors.0.host: required: missing here (expected string)',
+    ]);
+    assert.deepEqual(probe('yaml fragment alarms', 'alarmActions:\n  - topc: ops\n'), [
+      'docs/x.md:12: alarms.0.alarmActions.0: an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}',
+    ]);
+    assert.deepEqual(probe('', 'heartbeats:\n  - name: a\n'), [
+      'docs/x.md:10: a config example in a fence with no language: label it ```yaml',
+    ]);
     assert.deepEqual(probe('yaml skip', 'x: 1\n'), ["docs/x.md:10: 'yaml skip' needs a reason"]);
-    assert.deepEqual(probe('yaml', 'version: 1\nheartbeats:\n  - name: a\n    cron: "61 * * * *"\n    grace: 1h\n').length, 1, 'the server-side checks run too');
+    assert.deepEqual(
+      probe('yaml', 'version: 1\nheartbeats:\n  - name: a\n    cron: "61 * * * *"\n    grace: 1h\n').length,
+      1,
+      'the server-side checks run too',
+    );
   });
 });

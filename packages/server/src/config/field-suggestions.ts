@@ -5,7 +5,13 @@
  * monitor's probe type), and the one closest to what was written.
  */
 import type { z } from 'zod';
-import { compositeAlarmInputSchema, alarmInputSchema, configFileSchema, monitorCommonShape, probeSpecSchema } from '@tocsin/protocol';
+import {
+  compositeAlarmInputSchema,
+  alarmInputSchema,
+  configFileSchema,
+  monitorCommonShape,
+  probeSpecSchema,
+} from '@tocsin/protocol';
 
 type Schema = z.core.$ZodType;
 type Def = {
@@ -42,7 +48,11 @@ function optionFor(def: Def, value: unknown): Schema | undefined {
 function unwrap(schema: Schema, value: unknown): Schema {
   for (let s = schema, i = 0; i < 20; i++) {
     const def = defOf(s);
-    const next = def.innerType ?? def.in ?? (def.type === 'lazy' ? def.getter?.() : undefined) ?? (def.type === 'union' ? optionFor(def, value) : undefined);
+    const next =
+      def.innerType ??
+      def.in ??
+      (def.type === 'lazy' ? def.getter?.() : undefined) ??
+      (def.type === 'union' ? optionFor(def, value) : undefined);
     if (!next) return s;
     s = next;
   }
@@ -65,7 +75,10 @@ function step(schema: Schema, value: unknown, part: string): { schema: Schema; v
 }
 
 /** Sections whose items the schema checks by hand (a monitor's probe fields, an alarm's kind): the schema of one item. */
-function itemSchema(section: string, item: unknown): { keys: string[]; child(key: string): Schema | undefined } | undefined {
+function itemSchema(
+  section: string,
+  item: unknown,
+): { keys: string[]; child(key: string): Schema | undefined } | undefined {
   const data = isRecord(item) ? item : {};
   if (section === 'monitors') {
     const probe = unwrap(probeSpecSchema as unknown as Schema, data);
@@ -74,7 +87,8 @@ function itemSchema(section: string, item: unknown): { keys: string[]; child(key
     return { keys: [...Object.keys(common), ...Object.keys(probeShape)], child: (k) => common[k] ?? probeShape[k] };
   }
   if (section === 'alarms') {
-    const shape = shapeOf(unwrap(('rule' in data ? compositeAlarmInputSchema : alarmInputSchema) as unknown as Schema, data)) ?? {};
+    const shape =
+      shapeOf(unwrap(('rule' in data ? compositeAlarmInputSchema : alarmInputSchema) as unknown as Schema, data)) ?? {};
     return { keys: Object.keys(shape), child: (k) => shape[k] };
   }
   return undefined;
@@ -109,12 +123,15 @@ function fieldsBelow(schema: Schema, value: unknown, parts: string[]): string[] 
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[x.length][y.length];

@@ -18,7 +18,12 @@ describe('settings', () => {
   });
 
   it('reads the environment, and flags win over it', () => {
-    const env = { TOCSIN_PORT: '9000', TOCSIN_HOST: '0.0.0.0', TOCSIN_DATABASE_URL: 'postgres://u@db:5432/tocsin', TOCSIN_PUBLIC_URL: 'https://alerts.example.com/' };
+    const env = {
+      TOCSIN_PORT: '9000',
+      TOCSIN_HOST: '0.0.0.0',
+      TOCSIN_DATABASE_URL: 'postgres://u@db:5432/tocsin',
+      TOCSIN_PUBLIC_URL: 'https://alerts.example.com/',
+    };
     const s = loadSettings({ port: '9100' }, env, '/x');
     assert.equal(s.port, 9100);
     assert.equal(s.host, '0.0.0.0');
@@ -38,24 +43,52 @@ describe('settings', () => {
       [{ TOCSIN_CONFIG: '/nope/tocsin.yaml' }, /^TOCSIN_CONFIG \(--config\): file \/nope\/tocsin\.yaml does not exist/],
     ];
     for (const [env, pattern] of cases) {
-      assert.throws(() => loadSettings({}, env, '/x'), (err: unknown) => err instanceof TocsinError && pattern.test(err.message), JSON.stringify(env));
+      assert.throws(
+        () => loadSettings({}, env, '/x'),
+        (err: unknown) => err instanceof TocsinError && pattern.test(err.message),
+        JSON.stringify(env),
+      );
     }
   });
 
   it('keeps history per domain for the documented defaults, or the durations given', () => {
     const day = 86_400_000;
-    assert.deepEqual(loadSettings({}, {}, '/x').retention, { results: 7 * day, rollups: 366 * day, pings: 30 * day, datapoints: 15 * day, delivered: 30 * day, dead: 90 * day });
-    const s = loadSettings({ 'retention-pings': '2d' }, { TOCSIN_RETENTION_PINGS: '9d', TOCSIN_RETENTION_DEAD: '1w', TOCSIN_RETENTION_RESULTS: '36h' }, '/x');
+    assert.deepEqual(loadSettings({}, {}, '/x').retention, {
+      results: 7 * day,
+      rollups: 366 * day,
+      pings: 30 * day,
+      datapoints: 15 * day,
+      delivered: 30 * day,
+      dead: 90 * day,
+    });
+    const s = loadSettings(
+      { 'retention-pings': '2d' },
+      { TOCSIN_RETENTION_PINGS: '9d', TOCSIN_RETENTION_DEAD: '1w', TOCSIN_RETENTION_RESULTS: '36h' },
+      '/x',
+    );
     assert.equal(s.retention.pings, 2 * day, 'the flag wins');
     assert.equal(s.retention.dead, 7 * day);
     assert.equal(s.retention.results, 1.5 * day);
     for (const [env, pattern] of [
-      [{ TOCSIN_RETENTION_RESULTS: 'forever' }, /^TOCSIN_RETENTION_RESULTS \(--retention-results\): 'forever' is not a duration of at least 1h \(such as 7d\)$/],
-      [{ TOCSIN_RETENTION_PINGS: '30m' }, /^TOCSIN_RETENTION_PINGS \(--retention-pings\): '30m' is not a duration of at least 1h/],
-      [{ TOCSIN_RETENTION_DATAPOINTS: '14d' }, /^TOCSIN_RETENTION_DATAPOINTS \(--retention-datapoints\): '14d' is not a duration of at least 15d/],
+      [
+        { TOCSIN_RETENTION_RESULTS: 'forever' },
+        /^TOCSIN_RETENTION_RESULTS \(--retention-results\): 'forever' is not a duration of at least 1h \(such as 7d\)$/,
+      ],
+      [
+        { TOCSIN_RETENTION_PINGS: '30m' },
+        /^TOCSIN_RETENTION_PINGS \(--retention-pings\): '30m' is not a duration of at least 1h/,
+      ],
+      [
+        { TOCSIN_RETENTION_DATAPOINTS: '14d' },
+        /^TOCSIN_RETENTION_DATAPOINTS \(--retention-datapoints\): '14d' is not a duration of at least 15d/,
+      ],
       [{ TOCSIN_RETENTION_DELIVERED: '-1d' }, /^TOCSIN_RETENTION_DELIVERED \(--retention-delivered\)/],
     ] as [Record<string, string>, RegExp][]) {
-      assert.throws(() => loadSettings({}, env, '/x'), (err: unknown) => err instanceof TocsinError && pattern.test(err.message), JSON.stringify(env));
+      assert.throws(
+        () => loadSettings({}, env, '/x'),
+        (err: unknown) => err instanceof TocsinError && pattern.test(err.message),
+        JSON.stringify(env),
+      );
     }
   });
 

@@ -46,19 +46,32 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, SettingSpec> & { nodeId: SettingSpec } = {
-  host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
-  port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
-  dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
-  databaseUrl: { env: 'TOCSIN_DATABASE_URL', flag: 'database-url', help: 'postgres://… selects PostgreSQL (SQLite file in the data dir)' },
-  configFile: { env: 'TOCSIN_CONFIG', flag: 'config', help: 'YAML file applied at start (./tocsin.yaml if present)' },
-  adminToken: { env: 'TOCSIN_ADMIN_TOKEN', flag: 'admin-token', help: 'accept this admin token (otherwise one is made on first start)' },
-  publicUrl: { env: 'TOCSIN_PUBLIC_URL', flag: 'public-url', help: 'base URL for links in messages (http://HOST:PORT)' },
-  smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
-  mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
-  logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
-  nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
-};
+export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, SettingSpec> & { nodeId: SettingSpec } =
+  {
+    host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
+    port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
+    dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
+    databaseUrl: {
+      env: 'TOCSIN_DATABASE_URL',
+      flag: 'database-url',
+      help: 'postgres://… selects PostgreSQL (SQLite file in the data dir)',
+    },
+    configFile: { env: 'TOCSIN_CONFIG', flag: 'config', help: 'YAML file applied at start (./tocsin.yaml if present)' },
+    adminToken: {
+      env: 'TOCSIN_ADMIN_TOKEN',
+      flag: 'admin-token',
+      help: 'accept this admin token (otherwise one is made on first start)',
+    },
+    publicUrl: {
+      env: 'TOCSIN_PUBLIC_URL',
+      flag: 'public-url',
+      help: 'base URL for links in messages (http://HOST:PORT)',
+    },
+    smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
+    mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
+    logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
+    nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
+  };
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
 type RetentionSpec = SettingSpec & { default: string; min: string };
@@ -130,7 +143,8 @@ export function loadSettings(
   const get = (key: keyof typeof settingSpecs): string | undefined => read(settingSpecs[key]);
   const host = get('host') ?? '127.0.0.1';
   const portText = get('port') ?? '8080';
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw bad(settingSpecs.port, `'${portText}' is not a port number (0-65535)`);
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535)
+    throw bad(settingSpecs.port, `'${portText}' is not a port number (0-65535)`);
   const port = Number(portText);
   const dataDir = path.resolve(cwd, get('dataDir') ?? './data');
   const dbText = get('databaseUrl');
@@ -147,15 +161,22 @@ export function loadSettings(
     configFile = path.resolve(cwd, 'tocsin.yaml');
   }
   const adminToken = get('adminToken');
-  if (adminToken !== undefined && adminToken.length < 16) throw bad(settingSpecs.adminToken, 'must be at least 16 characters');
+  if (adminToken !== undefined && adminToken.length < 16)
+    throw bad(settingSpecs.adminToken, 'must be at least 16 characters');
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const publicUrl = (get('publicUrl') ? parseUrl(settingSpecs.publicUrl, get('publicUrl')!, ['http:', 'https:']) : `http://${displayHost}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (
+    get('publicUrl')
+      ? parseUrl(settingSpecs.publicUrl, get('publicUrl')!, ['http:', 'https:'])
+      : `http://${displayHost}:${port}`
+  ).replace(/\/+$/, '');
   const smtp = get('smtpUrl');
   const smtpUrl = smtp ? parseUrl(settingSpecs.smtpUrl, smtp, ['smtp:', 'smtps:']) : undefined;
   const mailFrom = get('mailFrom') ?? 'tocsin@localhost';
-  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom.replace(/^.*<(.*)>$/, '$1'))) throw bad(settingSpecs.mailFrom, `'${mailFrom}' is not an e-mail address`);
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom.replace(/^.*<(.*)>$/, '$1')))
+    throw bad(settingSpecs.mailFrom, `'${mailFrom}' is not an e-mail address`);
   const logLevel = get('logLevel') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad(settingSpecs.logLevel, `'${logLevel}' is not one of debug, info, warn, error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw bad(settingSpecs.logLevel, `'${logLevel}' is not one of debug, info, warn, error`);
   return {
     host,
     port,
@@ -173,7 +194,10 @@ export function loadSettings(
 }
 
 /** Values a client command reads: where the server is and which token to send. */
-export function clientSettings(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv = process.env): { url: string; token?: string } {
+export function clientSettings(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; token?: string } {
   const url = (flags.url ?? env.TOCSIN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   return { url, token: flags.token ?? env.TOCSIN_TOKEN };
 }
@@ -190,7 +214,10 @@ export function reportTimeoutMs(flag: string | undefined, env: NodeJS.ProcessEnv
   if (text === undefined || text === '') return DEFAULT_REPORT_TIMEOUT_MS;
   const ms = parseDuration(text);
   if (ms === undefined || ms < 100 || ms > 600_000) {
-    throw new TocsinError('bad_request', `TOCSIN_REPORT_TIMEOUT (--report-timeout): '${text}' is not a duration from 100ms to 10m (such as 5s)`);
+    throw new TocsinError(
+      'bad_request',
+      `TOCSIN_REPORT_TIMEOUT (--report-timeout): '${text}' is not a duration from 100ms to 10m (such as 5s)`,
+    );
   }
   return ms;
 }

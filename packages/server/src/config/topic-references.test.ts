@@ -38,34 +38,65 @@ for (const variant of await testDatabases()) {
   describe(`topics that monitors, heartbeats and alarms name, on ${variant.name}`, () => {
     let tocsin: Tocsin;
     let dispose: () => Promise<void>;
-    before(async () => ({ tocsin, dispose } = await createTestApp(variant.name, { clock: new FakeClock(Date.UTC(2026, 5, 1, 12)) })));
+    before(
+      async () =>
+        ({ tocsin, dispose } = await createTestApp(variant.name, { clock: new FakeClock(Date.UTC(2026, 5, 1, 12)) })),
+    );
     after(() => dispose());
     beforeEach(async () => {
-      await tocsin.config.apply({ config: { topics: [{ name: 'ops' }], monitors: [monitor], heartbeats: [heartbeat], alarms: [alarm] }, prune: true });
+      await tocsin.config.apply({
+        config: { topics: [{ name: 'ops' }], monitors: [monitor], heartbeats: [heartbeat], alarms: [alarm] },
+        prune: true,
+      });
     });
     const topicNames = async () => (await tocsin.topics.list()).map((t) => t.name).sort();
 
     it('refuses to delete a named topic through the API, naming what names it', async () => {
       const res = await call(tocsin, 'DELETE', '/api/topics/ops');
       assert.equal(res.status, 409, res.text);
-      assert.equal(res.json.error.message, "topic 'ops' is named by monitor 'api', heartbeat 'backup', alarm 'disk'; change or delete those first");
+      assert.equal(
+        res.json.error.message,
+        "topic 'ops' is named by monitor 'api', heartbeat 'backup', alarm 'disk'; change or delete those first",
+      );
       assert.deepEqual(await topicNames(), ['ops']);
-      for (const path of ['/api/monitors/api', '/api/heartbeats/backup', '/api/alarms/disk']) assert.equal((await call(tocsin, 'DELETE', path)).status, 204, path);
+      for (const path of ['/api/monitors/api', '/api/heartbeats/backup', '/api/alarms/disk'])
+        assert.equal((await call(tocsin, 'DELETE', path)).status, 204, path);
       assert.equal((await call(tocsin, 'DELETE', '/api/topics/ops')).status, 204);
     });
 
     it('refuses a heartbeat naming a topic that does not exist, through the API and in a file', async () => {
-      const created = await call(tocsin, 'POST', '/api/heartbeats', { name: 'nightly', period: '1d', grace: '1h', topics: ['batch'] });
+      const created = await call(tocsin, 'POST', '/api/heartbeats', {
+        name: 'nightly',
+        period: '1d',
+        grace: '1h',
+        topics: ['batch'],
+      });
       assert.equal(created.status, 400, created.text);
-      assert.deepEqual(created.json.error.details.issues, [{ path: 'topics.0', message: "topic 'batch' does not exist" }]);
+      assert.deepEqual(created.json.error.details.issues, [
+        { path: 'topics.0', message: "topic 'batch' does not exist" },
+      ]);
       const replaced = await call(tocsin, 'PUT', '/api/heartbeats/backup', { ...heartbeat, topics: ['ops', 'batch'] });
       assert.equal(replaced.status, 400, replaced.text);
-      assert.deepEqual(replaced.json.error.details.issues, [{ path: 'topics.1', message: "topic 'batch' does not exist" }]);
-      const text = ['version: 1', 'heartbeats:', '  - name: nightly', '    period: 1d', '    grace: 1h', '    topics:', '      - batch', ''].join('\n');
+      assert.deepEqual(replaced.json.error.details.issues, [
+        { path: 'topics.1', message: "topic 'batch' does not exist" },
+      ]);
+      const text = [
+        'version: 1',
+        'heartbeats:',
+        '  - name: nightly',
+        '    period: 1d',
+        '    grace: 1h',
+        '    topics:',
+        '      - batch',
+        '',
+      ].join('\n');
       assert.equal(await applyText(tocsin, text), "f.yaml:7: heartbeats.0.topics.0: topic 'batch' does not exist");
       assert.throws(() => tocsin.heartbeats.get('nightly'));
       // Declared beside it, the topic is fine.
-      assert.equal(await applyText(tocsin, text.replace('heartbeats:', 'topics:\n  - name: batch\nheartbeats:')), 'applied');
+      assert.equal(
+        await applyText(tocsin, text.replace('heartbeats:', 'topics:\n  - name: batch\nheartbeats:')),
+        'applied',
+      );
     });
 
     it('--prune refuses a file that drops a topic that resources outside the file name', async () => {
@@ -109,11 +140,18 @@ for (const variant of await testDatabases()) {
         '      - topic: ops', // 27
         '',
       ].join('\n');
-      const gone = "topic 'ops' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here";
+      const gone =
+        "topic 'ops' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here";
       // Each section stops at its own errors; the first one that has any answers.
       assert.equal(await applyText(tocsin, text, true), `f.yaml:9: monitors.0.topics.0: ${gone}`);
-      assert.equal(await applyText(tocsin, text.replace('    topics: [ops]\n', ''), true), `f.yaml:15: heartbeats.0.topics.1: ${gone}`);
-      assert.equal(await applyText(tocsin, text.replace('    topics: [ops]\n', '').replace('      - ops\n', ''), true), `f.yaml:25: alarms.0.alarmActions.0: ${gone}`);
+      assert.equal(
+        await applyText(tocsin, text.replace('    topics: [ops]\n', ''), true),
+        `f.yaml:15: heartbeats.0.topics.1: ${gone}`,
+      );
+      assert.equal(
+        await applyText(tocsin, text.replace('    topics: [ops]\n', '').replace('      - ops\n', ''), true),
+        `f.yaml:25: alarms.0.alarmActions.0: ${gone}`,
+      );
       assert.deepEqual(await topicNames(), ['ops'], 'nothing was applied');
     });
 

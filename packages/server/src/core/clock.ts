@@ -74,7 +74,10 @@ export class FakeClock implements Clock {
       const next = this.sleepers.reduce((min, s) => Math.min(min, s.at), Infinity);
       if (next > target) break;
       // A loop that keeps sleeping 0 ms would never let time pass; that is a bug in the loop.
-      if (steps >= 100_000) throw new Error(`FakeClock.elapse: still waking sleepers at ${new Date(this.current).toISOString()} after ${steps} steps`);
+      if (steps >= 100_000)
+        throw new Error(
+          `FakeClock.elapse: still waking sleepers at ${new Date(this.current).toISOString()} after ${steps} steps`,
+        );
       this.set(Math.max(next, this.current));
       await settle();
     }

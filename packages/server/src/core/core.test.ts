@@ -33,7 +33,10 @@ describe('backoff', () => {
     assert.equal(retryDelay(30, policy, undefined, hi), 60_000);
   });
   it('honours a longer Retry-After, in seconds or as a date', () => {
-    assert.equal(retryDelay(1, undefined, 30_000, () => 0), 30_000);
+    assert.equal(
+      retryDelay(1, undefined, 30_000, () => 0),
+      30_000,
+    );
     assert.equal(parseRetryAfter('7', 0), 7000);
     const now = Date.UTC(2026, 0, 1);
     assert.equal(parseRetryAfter(new Date(now + 120_000).toUTCString(), now), 120_000);

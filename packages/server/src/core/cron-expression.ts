@@ -38,11 +38,18 @@ const FIELDS = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], first: 1 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+    first: 1,
+  },
   { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], first: 0 },
 ];
 
-const FIVE_FIELDS = 'a cron expression of 5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly';
+const FIVE_FIELDS =
+  'a cron expression of 5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly';
 
 /** The 5 fields of an expression, with a nickname expanded. */
 function fieldsOf(expr: string): string[] {
@@ -56,7 +63,8 @@ function itemProblem(item: string, i: number): string | null {
   const value = (text: string): number | string => {
     const named = f.names?.indexOf(text.toLowerCase()) ?? -1;
     if (named >= 0) return named + f.first!;
-    if (!/^\d+$/.test(text)) return `'${text}' is not a number${f.names ? ` or a name (${f.names[0]}-${f.names[f.names.length - 1]})` : ''}`;
+    if (!/^\d+$/.test(text))
+      return `'${text}' is not a number${f.names ? ` or a name (${f.names[0]}-${f.names[f.names.length - 1]})` : ''}`;
     const n = Number(text);
     return n < f.min || n > f.max ? `${n} is out of range ${f.min}-${f.max}` : n;
   };
@@ -90,8 +98,10 @@ function itemProblem(item: string, i: number): string | null {
 /** What is wrong with the expression itself, or null. */
 function expressionProblem(expr: string): string | null {
   const word = expr.trim().toLowerCase();
-  if (word.startsWith('@') && !NICKNAMES[word]) return `'${expr.trim()}' is not a schedule Tocsin can expect; give ${FIVE_FIELDS}`;
-  if (ON_CALENDAR[word]) return `'${expr.trim()}' is a systemd OnCalendar word (Healthchecks takes those); as cron write ${ON_CALENDAR[word]}`;
+  if (word.startsWith('@') && !NICKNAMES[word])
+    return `'${expr.trim()}' is not a schedule Tocsin can expect; give ${FIVE_FIELDS}`;
+  if (ON_CALENDAR[word])
+    return `'${expr.trim()}' is a systemd OnCalendar word (Healthchecks takes those); as cron write ${ON_CALENDAR[word]}`;
   const fields = fieldsOf(expr);
   if (fields.length !== 5) return FIVE_FIELDS;
   for (let i = 0; i < 5; i++) {
@@ -128,7 +138,8 @@ export function compileCron(expr: string, timezone: string): Cron {
 
 /** The field and message of a bad cron expression or time zone, or null. */
 export function cronProblem(expr: string, tz: string): { field: 'cron' | 'timezone'; message: string } | null {
-  if (!isValidTimeZone(tz)) return { field: 'timezone', message: `'${tz}' is not an IANA time zone such as Asia/Tokyo` };
+  if (!isValidTimeZone(tz))
+    return { field: 'timezone', message: `'${tz}' is not an IANA time zone such as Asia/Tokyo` };
   const problem = expressionProblem(expr);
   if (problem) return { field: 'cron', message: problem };
   try {
@@ -140,4 +151,3 @@ export function cronProblem(expr: string, tz: string): { field: 'cron' | 'timezo
   }
   return null;
 }
-

@@ -17,7 +17,10 @@ describe('group commit', () => {
     const second = [4, 5].map((i) => gc.submit(i));
     release();
     assert.deepEqual(await Promise.all([...first, ...second]), [2, 4, 6, 8, 10]);
-    assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('rejects every item of a failed batch and goes on with the next', async () => {

@@ -101,11 +101,17 @@ describe('logger', () => {
       l.error('e');
     }
     const got = entries();
-    assert.deepEqual(got.map((e) => `${e.level}:${e.msg}`), ['warn:w', 'error:e', 'warn:w', 'error:e']);
+    assert.deepEqual(
+      got.map((e) => `${e.level}:${e.msg}`),
+      ['warn:w', 'error:e', 'warn:w', 'error:e'],
+    );
     for (const e of got) assert.ok(!Number.isNaN(Date.parse(e.time)) && e.time.endsWith('Z'), e.time);
     const { logger: debug, entries: all } = capture('debug');
     debug.debug('d');
-    assert.deepEqual(all().map((e) => e.level), ['debug']);
+    assert.deepEqual(
+      all().map((e) => e.level),
+      ['debug'],
+    );
   });
 
   it('writes JSON lines to stderr, nothing to stdout', async () => {
@@ -118,8 +124,14 @@ describe('logger', () => {
     const cwd = new URL('../../../..', import.meta.url);
     const { stdout, stderr } = await run(process.execPath, args, { cwd, timeout: 30_000 });
     assert.equal(stdout, '');
-    const lines = stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-    assert.deepEqual(lines.map((e) => e.msg), ['one', 'two']);
+    const lines = stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    assert.deepEqual(
+      lines.map((e) => e.msg),
+      ['one', 'two'],
+    );
     assert.equal(lines[0].n, 1);
     assert.match(lines[1].err.stack, /^Error: e/);
   });

@@ -8,7 +8,12 @@ import { invalid } from './errors.js';
  */
 export function redactedIssues(value: unknown, path: string): FieldIssue[] {
   if (value === REDACTED) {
-    return [{ path, message: `is ${REDACTED} (how an export prints a secret), but no stored value stands behind it here: give the real value or a \${VAR} reference (tocsin export --include-secrets makes a backup that holds them)` }];
+    return [
+      {
+        path,
+        message: `is ${REDACTED} (how an export prints a secret), but no stored value stands behind it here: give the real value or a \${VAR} reference (tocsin export --include-secrets makes a backup that holds them)`,
+      },
+    ];
   }
   const at = (k: string | number) => (path ? `${path}.${k}` : String(k));
   if (Array.isArray(value)) return value.flatMap((v, i) => redactedIssues(v, at(i)));

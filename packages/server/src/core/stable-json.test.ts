@@ -4,7 +4,10 @@ import { stableJson } from './stable-json.js';
 
 describe('stable JSON', () => {
   it('prints objects with their keys sorted, at every depth', () => {
-    assert.equal(stableJson({ b: 1, a: { d: [1, { f: 2, e: 1 }], c: null } }), '{"a":{"c":null,"d":[1,{"e":1,"f":2}]},"b":1}');
+    assert.equal(
+      stableJson({ b: 1, a: { d: [1, { f: 2, e: 1 }], c: null } }),
+      '{"a":{"c":null,"d":[1,{"e":1,"f":2}]},"b":1}',
+    );
   });
 
   it('prints the same for values that mean the same', () => {

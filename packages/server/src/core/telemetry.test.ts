@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it, mock } from 'node:test';
+import { describe, it, } from 'node:test';
 import { FakeClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { Telemetry } from './telemetry.js';
@@ -26,7 +26,8 @@ function expositionProblems(text: string): string[] {
     if (/[{,]le="/.test(line) && kind !== 'histogram') problems.push(`${name}: le label on a ${kind}`);
   }
   for (const [family, kind] of types) {
-    if (kind === 'summary' && !(seen.has(`${family}_sum`) && seen.has(`${family}_count`))) problems.push(`${family}: summary without _sum and _count`);
+    if (kind === 'summary' && !(seen.has(`${family}_sum`) && seen.has(`${family}_count`)))
+      problems.push(`${family}: summary without _sum and _count`);
     if (kind === 'counter' && !family.endsWith('_total')) problems.push(`${family}: counter not named *_total`);
     if (kind !== 'counter' && family.endsWith('_total')) problems.push(`${family}: ${kind} named *_total`);
   }
@@ -34,7 +35,13 @@ function expositionProblems(text: string): string[] {
 }
 
 const linesOf = (text: string, name: string) => text.split('\n').filter((l) => l.includes(name));
-const valueOf = (text: string, sample: string) => Number(text.split('\n').find((l) => l.startsWith(`${sample} `))?.split(' ')[1]);
+const valueOf = (text: string, sample: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${sample} `))
+      ?.split(' ')[1],
+  );
 
 describe('telemetry', () => {
   it('exposes the scheduler lag percentiles as a summary with quantiles, _sum and _count', async () => {
@@ -52,7 +59,12 @@ describe('telemetry', () => {
       '# HELP tocsin_scheduler_lag_recent_seconds Lag percentiles over the last 30 to 60 s; sum and count of all starts.',
       '# TYPE tocsin_scheduler_lag_recent_seconds summary',
     ]);
-    assert.deepEqual(lines.slice(2).map((l) => l.split(' ')[0]), ['0.5', '0.9', '0.99'].map((q) => `tocsin_scheduler_lag_recent_seconds{quantile="${q}"}`).concat('tocsin_scheduler_lag_recent_seconds_sum', 'tocsin_scheduler_lag_recent_seconds_count'));
+    assert.deepEqual(
+      lines.slice(2).map((l) => l.split(' ')[0]),
+      ['0.5', '0.9', '0.99']
+        .map((q) => `tocsin_scheduler_lag_recent_seconds{quantile="${q}"}`)
+        .concat('tocsin_scheduler_lag_recent_seconds_sum', 'tocsin_scheduler_lag_recent_seconds_count'),
+    );
     const p50 = valueOf(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.5"}');
     assert.ok(p50 >= 0.2 && p50 <= 0.5, `p50 ${p50}`);
     assert.equal(valueOf(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.99"}'), 0.5);
@@ -66,7 +78,11 @@ describe('telemetry', () => {
   it('forgets lags older than the window in the quantiles, not in _sum and _count', async (t) => {
     t.mock.timers.enable({ apis: ['Date'], now: 0 });
     const telemetry = new Telemetry({ processMetrics: false });
-    const lag = telemetry.summary('lag_seconds', 'Lag.', { percentiles: [0.5, 0.99], maxAgeSeconds: 60, ageBuckets: 5 });
+    const lag = telemetry.summary('lag_seconds', 'Lag.', {
+      percentiles: [0.5, 0.99],
+      maxAgeSeconds: 60,
+      ageBuckets: 5,
+    });
     for (let i = 0; i < 100; i++) lag.observe(10);
     t.mock.timers.tick(61_000);
     for (let i = 0; i < 100; i++) lag.observe(0.1);
@@ -80,10 +96,19 @@ describe('telemetry', () => {
     const telemetry = new Telemetry({ processMetrics: false });
     telemetry.summary('x_seconds', 'X.', () => [{ labels: { job: 'a' }, quantiles: [[0.5, 1]], sum: 3, count: 2 }]);
     telemetry.gauge('y_seconds', 'Y.', () => [{ labels: { quantile: '0.5' }, value: 1 }]);
-    telemetry.gauge('z_items', 'Z "quoted"\nhelp.', async () => [{ labels: { state: 'a"b\\c\nd' }, value: 4 }, { labels: { state: 'up' }, value: 2 }]);
+    telemetry.gauge('z_items', 'Z "quoted"\nhelp.', async () => [
+      { labels: { state: 'a"b\\c\nd' }, value: 4 },
+      { labels: { state: 'up' }, value: 2 },
+    ]);
     const text = await telemetry.render();
-    assert.ok(text.includes('x_seconds{job="a",quantile="0.5"} 1\nx_seconds_sum{job="a"} 3\nx_seconds_count{job="a"} 2'));
-    assert.ok(text.includes('# HELP z_items Z "quoted"\\nhelp.\n# TYPE z_items gauge\nz_items{state="a\\"b\\\\c\\nd"} 4\nz_items{state="up"} 2'));
+    assert.ok(
+      text.includes('x_seconds{job="a",quantile="0.5"} 1\nx_seconds_sum{job="a"} 3\nx_seconds_count{job="a"} 2'),
+    );
+    assert.ok(
+      text.includes(
+        '# HELP z_items Z "quoted"\\nhelp.\n# TYPE z_items gauge\nz_items{state="a\\"b\\\\c\\nd"} 4\nz_items{state="up"} 2',
+      ),
+    );
     assert.deepEqual(expositionProblems(text), ['y_seconds: quantile label on a gauge']);
   });
 
@@ -94,12 +119,22 @@ describe('telemetry', () => {
     sent.inc({ outcome: 'delivered', protocol: 'webhook' }, 2);
     sent.inc({ protocol: 'webhook', outcome: 'delivered' });
     const text = await telemetry.render();
-    assert.deepEqual(linesOf(text, 'sent_total{').sort(), ['sent_total{outcome="delivered",protocol="webhook"} 3', 'sent_total{protocol="webhook",outcome="dead"} 1']);
+    assert.deepEqual(linesOf(text, 'sent_total{').sort(), [
+      'sent_total{outcome="delivered",protocol="webhook"} 3',
+      'sent_total{protocol="webhook",outcome="dead"} 1',
+    ]);
   });
 
   it("adds the process's CPU, memory, heap, GC and event-loop lag, all as promtool accepts them", async () => {
     const text = await new Telemetry().render();
-    for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_gc_duration_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const family of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_gc_duration_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
     }
     assert.ok(valueOf(text, 'process_resident_memory_bytes') > 0);

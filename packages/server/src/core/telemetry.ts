@@ -61,7 +61,12 @@ export class Counter extends LazyMetric<client.Counter> {
 }
 
 export class Histogram extends LazyMetric<client.Histogram> {
-  constructor(registry: client.Registry, name: string, help: string, readonly buckets: number[]) {
+  constructor(
+    registry: client.Registry,
+    name: string,
+    help: string,
+    readonly buckets: number[],
+  ) {
     super(registry, name, help);
   }
   protected make(labelNames: string[]): client.Histogram {
@@ -74,7 +79,12 @@ export class Histogram extends LazyMetric<client.Histogram> {
 }
 
 export class Summary extends LazyMetric<client.Summary> {
-  constructor(registry: client.Registry, name: string, help: string, private readonly options: SummaryOptions) {
+  constructor(
+    registry: client.Registry,
+    name: string,
+    help: string,
+    private readonly options: SummaryOptions,
+  ) {
     super(registry, name, help);
   }
   protected make(labelNames: string[]): client.Summary {
@@ -169,6 +179,6 @@ export class Telemetry {
 
   async render(): Promise<string> {
     const own = await this.registry.metrics();
-    return this.process ? own + '\n' + (await this.process.metrics()) : own;
+    return this.process ? `${own}\n${await this.process.metrics()}` : own;
   }
 }

@@ -7,7 +7,8 @@ function readVersion(): string {
   if (typeof __TOCSIN_VERSION__ === 'string') return __TOCSIN_VERSION__;
   try {
     // src/core and dist/core are both two levels under the package.
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }

@@ -103,7 +103,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('latency_ms', 'integer')
         .execute();
       // The outbox reads the head of each subscription's queue through this index.
-      await db.schema.createIndex('deliveries_queue').on('deliveries').columns(['status', 'subscription_id', 'id']).execute();
+      await db.schema
+        .createIndex('deliveries_queue')
+        .on('deliveries')
+        .columns(['status', 'subscription_id', 'id'])
+        .execute();
       await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
 
       await db.schema
@@ -174,7 +178,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('reason', 'text', (c) => c.notNull())
         .addColumn('status_code', 'integer')
         .execute();
-      await db.schema.createIndex('check_failures_monitor').on('check_failures').columns(['monitor_num', 'at']).execute();
+      await db.schema
+        .createIndex('check_failures_monitor')
+        .on('check_failures')
+        .columns(['monitor_num', 'at'])
+        .execute();
       await db.schema.createIndex('check_failures_at').on('check_failures').column('at').execute();
 
       await db.schema
@@ -237,7 +245,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('body_truncated', 'integer', (c) => c.notNull())
         .addColumn('duration_ms', 'bigint')
         .execute();
-      await db.schema.createIndex('heartbeat_pings_heartbeat').on('heartbeat_pings').columns(['heartbeat_id', 'id']).execute();
+      await db.schema
+        .createIndex('heartbeat_pings_heartbeat')
+        .on('heartbeat_pings')
+        .columns(['heartbeat_id', 'id'])
+        .execute();
       await db.schema
         .createTable('heartbeat_changes')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -247,7 +259,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('to_state', 'text', (c) => c.notNull())
         .addColumn('reason', 'text')
         .execute();
-      await db.schema.createIndex('heartbeat_changes_heartbeat').on('heartbeat_changes').columns(['heartbeat_id', 'id']).execute();
+      await db.schema
+        .createIndex('heartbeat_changes_heartbeat')
+        .on('heartbeat_changes')
+        .columns(['heartbeat_id', 'id'])
+        .execute();
     },
   },
   '0004_metrics_alarms': {
@@ -273,7 +289,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('min', 'double precision', (c) => c.notNull())
         .addColumn('max', 'double precision', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('metric_datapoints_series_at').on('metric_datapoints').columns(['series_num', 'at']).execute();
+      await db.schema
+        .createIndex('metric_datapoints_series_at')
+        .on('metric_datapoints')
+        .columns(['series_num', 'at'])
+        .execute();
 
       // Per-minute rollups of raw datapoints, made just before the raw ones expire, kept a year.
       await db.schema
@@ -326,7 +346,9 @@ export const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('metric_ingest')
         // Never reused (SQLite: AUTOINCREMENT): a node keeps copies of its batches by id until they are indexed.
-        .addColumn('id', bigAutoNumberType(db), (c) => (db.getExecutor().adapter instanceof PostgresAdapter ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', bigAutoNumberType(db), (c) =>
+          db.getExecutor().adapter instanceof PostgresAdapter ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('datapoints', 'integer', (c) => c.notNull())
         .addColumn('batch', blobType(db), (c) => c.notNull())
@@ -356,7 +378,10 @@ export const migrations: Record<string, Migration> = {
   '0007_ping_body_nuls': {
     async up(db: Kysely<any>) {
       // A ping body's NUL bytes are stored as U+FFFD (PostgreSQL's text holds no NUL); this says it happened.
-      await db.schema.alterTable('heartbeat_pings').addColumn('body_nuls_replaced', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('heartbeat_pings')
+        .addColumn('body_nuls_replaced', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
   '0008_check_chunk_reasons': {

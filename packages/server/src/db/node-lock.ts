@@ -151,7 +151,9 @@ async function lockPostgres(url: string, options: NodeLockOptions): Promise<Node
   try {
     // A holder killed a moment ago may still have a session that PostgreSQL has not ended yet.
     for (let attempt = 1; ; attempt++) {
-      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, ${schemaKey}) as ok`, [NODE_LOCK_CLASS]);
+      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, ${schemaKey}) as ok`, [
+        NODE_LOCK_CLASS,
+      ]);
       const row = rows[0];
       if (row?.ok) break;
       if (attempt === RETRIES) throw await refusal(client, options);

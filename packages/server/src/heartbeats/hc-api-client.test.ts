@@ -37,7 +37,11 @@ describe('Healthchecks Management API with real clients', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-hc-'));
-    const settings = loadSettings({ 'data-dir': dir, port: '0', 'admin-token': 'hc-client-admin-token-0123456789' }, {}, dir);
+    const settings = loadSettings(
+      { 'data-dir': dir, port: '0', 'admin-token': 'hc-client-admin-token-0123456789' },
+      {},
+      dir,
+    );
     tocsin = await createTocsin(settings, { logger: silentLogger });
     server = serve({ fetch: tocsin.http.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
@@ -57,23 +61,54 @@ describe('Healthchecks Management API with real clients', () => {
       const at = stdout.lastIndexOf('\n');
       return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
     };
-    const created = await curl(`${site}/api/v3/checks/`, '--header', `X-Api-Key: ${key}`, '--data', '{"name": "Backups", "tags": "prod www", "timeout": 3600, "grace": 60}');
+    const created = await curl(
+      `${site}/api/v3/checks/`,
+      '--header',
+      `X-Api-Key: ${key}`,
+      '--data',
+      '{"name": "Backups", "tags": "prod www", "timeout": 3600, "grace": 60}',
+    );
     assert.equal(created.status, 201, created.body);
     const check = JSON.parse(created.body);
     assert.equal(check.name, 'Backups');
     assert.equal(check.tags, 'prod www');
-    const inBody = await curl(`${site}/api/v3/checks/`, '--data', `{"api_key": "${key}", "name": "Backups 2", "tags": "prod www", "timeout": 3600, "grace": 60}`);
+    const inBody = await curl(
+      `${site}/api/v3/checks/`,
+      '--data',
+      `{"api_key": "${key}", "name": "Backups 2", "tags": "prod www", "timeout": 3600, "grace": 60}`,
+    );
     assert.equal(inBody.status, 201, inBody.body);
     const list = await curl('--header', `X-Api-Key: ${key}`, `${site}/api/v3/checks/`);
     assert.equal(list.status, 200);
-    assert.deepEqual(JSON.parse(list.body).checks.map((c: { name: string }) => c.name).sort(), ['Backups', 'Backups 2']);
+    assert.deepEqual(
+      JSON.parse(list.body)
+        .checks.map((c: { name: string }) => c.name)
+        .sort(),
+      ['Backups', 'Backups 2'],
+    );
     const single = await curl('--header', `X-Api-Key: ${key}`, `${site}/api/v3/checks/${check.uuid}`);
     assert.equal(JSON.parse(single.body).uuid, check.uuid);
     const pinged = await curl('-fsS', '--retry', '3', site + new URL(check.ping_url).pathname);
     assert.equal(pinged.status, 200);
-    const paused = await curl(`${site}/api/v3/checks/${check.uuid}/pause`, '--request', 'POST', '--header', `X-Api-Key: ${key}`, '--data', '');
+    const paused = await curl(
+      `${site}/api/v3/checks/${check.uuid}/pause`,
+      '--request',
+      'POST',
+      '--header',
+      `X-Api-Key: ${key}`,
+      '--data',
+      '',
+    );
     assert.equal(JSON.parse(paused.body).status, 'paused');
-    const resumed = await curl(`${site}/api/v3/checks/${check.uuid}/resume`, '--request', 'POST', '--header', `X-Api-Key: ${key}`, '--data', '');
+    const resumed = await curl(
+      `${site}/api/v3/checks/${check.uuid}/resume`,
+      '--request',
+      'POST',
+      '--header',
+      `X-Api-Key: ${key}`,
+      '--data',
+      '',
+    );
     assert.equal(resumed.status, 200);
     const pings = await curl(`${site}/api/v3/checks/${check.uuid}/pings/`, '--header', `X-Api-Key: ${key}`);
     assert.equal(JSON.parse(pings.body).pings.length, 1);
@@ -81,7 +116,13 @@ describe('Healthchecks Management API with real clients', () => {
     assert.equal(flips.status, 200);
     const channels = await curl('--header', `X-Api-Key: ${key}`, `${site}/api/v3/channels/`);
     assert.deepEqual(JSON.parse(channels.body), { channels: [] });
-    const deleted = await curl(`${site}/api/v3/checks/${check.uuid}`, '--request', 'DELETE', '--header', `X-Api-Key: ${key}`);
+    const deleted = await curl(
+      `${site}/api/v3/checks/${check.uuid}`,
+      '--request',
+      'DELETE',
+      '--header',
+      `X-Api-Key: ${key}`,
+    );
     assert.equal(deleted.status, 200);
     assert.equal(JSON.parse(deleted.body).uuid, check.uuid);
     const wrong = await curl('--header', 'X-Api-Key: not-a-key', `${site}/api/v3/checks/`);
@@ -100,14 +141,38 @@ describe('Healthchecks Management API with real clients', () => {
       return { status: res.status, json: (await res.json()) as any };
     };
     const wanted = [
-      { name: 'db dump', slug: 'db-dump', schedule: '15 5 * * *', tz: 'Europe/Riga', grace: 1200, tags: 'production db' },
-      { name: 'rsync', slug: 'rsync', timeout: 3600, grace: 600, tags: 'backup fs', desc: 'Runs incremental backup every hour' },
+      {
+        name: 'db dump',
+        slug: 'db-dump',
+        schedule: '15 5 * * *',
+        tz: 'Europe/Riga',
+        grace: 1200,
+        tags: 'production db',
+      },
+      {
+        name: 'rsync',
+        slug: 'rsync',
+        timeout: 3600,
+        grace: 600,
+        tags: 'backup fs',
+        desc: 'Runs incremental backup every hour',
+      },
     ];
     const first = await Promise.all(wanted.map((w) => hc('POST', '/checks/', { ...w, unique: ['slug'] })));
-    assert.deepEqual(first.map((r) => r.status), [201, 201]);
+    assert.deepEqual(
+      first.map((r) => r.status),
+      [201, 201],
+    );
     const second = await Promise.all(wanted.map((w) => hc('POST', '/checks/', { ...w, grace: 900, unique: ['slug'] })));
-    assert.deepEqual(second.map((r) => r.status), [200, 200], 'a second run updates, it does not duplicate');
-    assert.deepEqual(second.map((r) => r.json.uuid), first.map((r) => r.json.uuid));
+    assert.deepEqual(
+      second.map((r) => r.status),
+      [200, 200],
+      'a second run updates, it does not duplicate',
+    );
+    assert.deepEqual(
+      second.map((r) => r.json.uuid),
+      first.map((r) => r.json.uuid),
+    );
     const { json } = await hc('GET', '/checks/?tag=production');
     assert.equal(json.checks.length, 1);
     const c = json.checks[0];

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { uuidv7 } from '../core/ids.js';
-import { channelIdOf, flipsOf, hcPingTime, hcTime, parseHcSpec, pingNumberOf, tagsFromHc, tagsToHc, uniqueKeyOf } from './hc-api-mapping.js';
+import {
+  channelIdOf,
+  flipsOf,
+  hcPingTime,
+  hcTime,
+  parseHcSpec,
+  pingNumberOf,
+  tagsFromHc,
+  tagsToHc,
+  uniqueKeyOf,
+} from './hc-api-mapping.js';
 import { flipRange } from './hc-api-routes.js';
 
 describe('Healthchecks API mapping', () => {
@@ -33,7 +43,11 @@ describe('Healthchecks API mapping', () => {
     const msOf = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     const numbers = ids.map(pingNumberOf);
     assert.equal(new Set(numbers).size, 50);
-    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in the order the ids were made');
+    assert.deepEqual(
+      numbers,
+      [...numbers].sort((a, b) => a - b),
+      'in the order the ids were made',
+    );
     for (const [i, n] of numbers.entries()) {
       assert.ok(Number.isSafeInteger(n) && msOf(ids[i]) >= at && Math.floor(n / 1000) === msOf(ids[i]));
     }
@@ -56,10 +70,14 @@ describe('Healthchecks API mapping', () => {
   });
 
   it('validates bodies with Healthchecks’ messages', () => {
-    assert.deepEqual(parseHcSpec({ name: 'x', timeout: 60, api_key: 'k', extra: 1 }), { spec: { name: 'x', timeout: 60 } });
+    assert.deepEqual(parseHcSpec({ name: 'x', timeout: 60, api_key: 'k', extra: 1 }), {
+      spec: { name: 'x', timeout: 60 },
+    });
     assert.deepEqual(parseHcSpec({ grace: 59 }), { error: 'json validation error: grace is too small' });
     assert.deepEqual(parseHcSpec({ tags: ['a'] }), { error: 'json validation error: tags is not a string' });
-    assert.deepEqual(parseHcSpec({ methods: '', filter_body: false, start_kw: '' }), { spec: { methods: '', filter_body: false, start_kw: '' } });
+    assert.deepEqual(parseHcSpec({ methods: '', filter_body: false, start_kw: '' }), {
+      spec: { methods: '', filter_body: false, start_kw: '' },
+    });
   });
 
   it('reads flip filters, naming the bad one', () => {

@@ -37,7 +37,9 @@ const keyword = (field: string) => text(field, 200);
 /** Healthchecks' create/update body; every field optional, unknown fields ignored (as `api_key`). */
 export const hcSpecSchema = z.object({
   name: text('name', 100).optional(),
-  slug: text('slug', 100).regex(/^[a-z0-9_-]*$/, 'slug does not match pattern').optional(),
+  slug: text('slug', 100)
+    .regex(/^[a-z0-9_-]*$/, 'slug does not match pattern')
+    .optional(),
   tags: text('tags').optional(),
   desc: text('desc', 1024).optional(),
   timeout: seconds('timeout').optional(),
@@ -50,7 +52,10 @@ export const hcSpecSchema = z.object({
   methods: z.enum(['', 'POST'], { error: 'methods has unexpected value' }).optional(),
   channels: text('channels').optional(),
   unique: z
-    .array(z.enum(['name', 'slug', 'tags', 'timeout', 'grace'], { error: "an item in 'unique' has unexpected value" }), { error: 'unique is not an array' })
+    .array(
+      z.enum(['name', 'slug', 'tags', 'timeout', 'grace'], { error: "an item in 'unique' has unexpected value" }),
+      { error: 'unique is not an array' },
+    )
     .optional(),
   subject: keyword('subject').optional(),
   subject_fail: keyword('subject_fail').optional(),
@@ -86,15 +91,22 @@ export function parseHcSpec(body: unknown): { spec: HcSpec } | { error: string }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue.path[0] ?? '');
-    const message = issue.message.startsWith(field) || issue.message.startsWith('an item') ? issue.message : `${field} has unexpected value`;
+    const message =
+      issue.message.startsWith(field) || issue.message.startsWith('an item')
+        ? issue.message
+        : `${field} has unexpected value`;
     return { error: `json validation error: ${message}` };
   }
   const spec = parsed.data;
   for (const [field, off, why] of UNSUPPORTED) {
-    if (spec[field] !== undefined && spec[field] !== off) return { error: `json validation error: ${field} must be ${JSON.stringify(off)}: ${why}` };
+    if (spec[field] !== undefined && spec[field] !== off)
+      return { error: `json validation error: ${field} must be ${JSON.stringify(off)}: ${why}` };
   }
   if (spec.schedule !== undefined && spec.schedule.trim().split(/\s+/).length !== 5) {
-    return { error: 'json validation error: schedule is not a valid cron or OnCalendar expression (Tocsin takes 5-field cron expressions, not OnCalendar)' };
+    return {
+      error:
+        'json validation error: schedule is not a valid cron or OnCalendar expression (Tocsin takes 5-field cron expressions, not OnCalendar)',
+    };
   }
   return { spec };
 }
@@ -133,7 +145,11 @@ export function channelIdOf(topicName: string): string {
 const PROTOCOL_KINDS: Record<string, string> = { pagerduty: 'pd' };
 
 /** A topic as a Healthchecks integration; its kind is its subscriptions' protocol when they share one. */
-export function channelOf(topic: { name: string; subscriptions: Record<string, unknown>[] }): { id: string; name: string; kind: string } {
+export function channelOf(topic: { name: string; subscriptions: Record<string, unknown>[] }): {
+  id: string;
+  name: string;
+  kind: string;
+} {
   const protocols = [...new Set(topic.subscriptions.map((s) => String(s.protocol)))];
   const kind = protocols.length === 1 ? (PROTOCOL_KINDS[protocols[0]] ?? protocols[0]) : 'topic';
   return { id: channelIdOf(topic.name), name: topic.name, kind };
@@ -235,7 +251,17 @@ export function checkOf(e: HeartbeatEntry, ctx: CheckContext): Record<string, un
 
 /** A stored ping as Healthchecks' ping object (Ping.to_dict); `checkUrl` is the check's API URL. */
 export function pingOf(
-  p: { id: string; at: number; kind: string; remote_addr: string | null; method: string; user_agent: string | null; rid: string | null; duration_ms: number | null; has_body: number },
+  p: {
+    id: string;
+    at: number;
+    kind: string;
+    remote_addr: string | null;
+    method: string;
+    user_agent: string | null;
+    rid: string | null;
+    duration_ms: number | null;
+    has_body: number;
+  },
   checkUrl: string,
   scheme: string,
 ): Record<string, unknown> {
@@ -269,7 +295,9 @@ export function pingNumberOf(id: string): number {
 }
 
 /** Healthchecks' flips from Tocsin state changes, oldest first: only changes among new, up, down and paused. */
-export function flipsOf(changes: readonly { at: number; from_state: string; to_state: string }[]): { at: number; up: 0 | 1 }[] {
+export function flipsOf(
+  changes: readonly { at: number; from_state: string; to_state: string }[],
+): { at: number; up: 0 | 1 }[] {
   const statusOf: Record<string, string | undefined> = { NEW: 'new', UP: 'up', DOWN: 'down', PAUSED: 'paused' };
   const out: { at: number; up: 0 | 1 }[] = [];
   let last = changes.length ? statusOf[changes[0].from_state] : undefined;

@@ -8,9 +8,34 @@ import { channelIdOf, uniqueKeyOf } from './hc-api-mapping.js';
 
 /** The fields of a check as Healthchecks' read-write key shows it (its API docs and Check.to_dict). */
 const CHECK_FIELDS = [
-  'name', 'slug', 'tags', 'desc', 'grace', 'n_pings', 'status', 'started', 'last_ping', 'next_ping', 'manual_resume', 'methods',
-  'subject', 'subject_fail', 'start_kw', 'success_kw', 'failure_kw', 'filter_subject', 'filter_body', 'filter_http_body',
-  'filter_default_fail', 'badge_url', 'uuid', 'ping_url', 'update_url', 'pause_url', 'resume_url', 'channels',
+  'name',
+  'slug',
+  'tags',
+  'desc',
+  'grace',
+  'n_pings',
+  'status',
+  'started',
+  'last_ping',
+  'next_ping',
+  'manual_resume',
+  'methods',
+  'subject',
+  'subject_fail',
+  'start_kw',
+  'success_kw',
+  'failure_kw',
+  'filter_subject',
+  'filter_body',
+  'filter_http_body',
+  'filter_default_fail',
+  'badge_url',
+  'uuid',
+  'ping_url',
+  'update_url',
+  'pause_url',
+  'resume_url',
+  'channels',
 ];
 
 for (const variant of await testDatabases()) {
@@ -23,16 +48,31 @@ for (const variant of await testDatabases()) {
     before(async () => {
       clock = new FakeClock(Date.parse('2026-06-01T12:00:00Z'));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
-      for (const scope of ['admin', 'read', 'ingest'] as const) keys[scope] = (await tocsin.tokens.create(`hc-${scope}`, scope)).token;
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/hook' }] }));
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'oncall', subscriptions: [{ protocol: 'pagerduty', routingKey: 'R0UTINGKEY' }] }));
+      for (const scope of ['admin', 'read', 'ingest'] as const)
+        keys[scope] = (await tocsin.tokens.create(`hc-${scope}`, scope)).token;
+      await tocsin.topics.create(
+        tocsin.topics.parseTopic({
+          name: 'ops',
+          subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/hook' }],
+        }),
+      );
+      await tocsin.topics.create(
+        tocsin.topics.parseTopic({
+          name: 'oncall',
+          subscriptions: [{ protocol: 'pagerduty', routingKey: 'R0UTINGKEY' }],
+        }),
+      );
     });
     after(() => dispose());
 
     async function api(method: string, path: string, body?: unknown, key: string | null = keys.admin) {
       const headers: Record<string, string> = {};
       if (key !== null) headers['x-api-key'] = key;
-      const res = await tocsin.http.request(`/api/v3${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await tocsin.http.request(`/api/v3${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       let json: any;
       try {
@@ -42,17 +82,22 @@ for (const variant of await testDatabases()) {
       }
       return { status: res.status, json, text, type: res.headers.get('content-type') };
     }
-    const ping = (path: string, body?: string) => tocsin.http.request(`/ping/${path}`, body === undefined ? {} : { method: 'POST', body });
+    const ping = (path: string, body?: string) =>
+      tocsin.http.request(`/ping/${path}`, body === undefined ? {} : { method: 'POST', body });
 
     it('answers 401 with Healthchecks’ bodies without a key, with a wrong one, and with a token whose scope does not fit', async () => {
       assert.deepEqual((await api('GET', '/checks/', undefined, null)).json, { error: 'missing api key' });
       assert.equal((await api('GET', '/checks/', undefined, null)).status, 401);
-      assert.deepEqual((await api('GET', '/checks/', undefined, 'tcn_not-a-real-token')).json, { error: 'wrong api key' });
+      assert.deepEqual((await api('GET', '/checks/', undefined, 'tcn_not-a-real-token')).json, {
+        error: 'wrong api key',
+      });
       const readWrite = await api('POST', '/checks/', { name: 'x' }, keys.read);
       assert.equal(readWrite.status, 401);
       assert.match(readWrite.json.error, /^wrong api key: .*'admin' scope/);
       assert.equal((await api('GET', '/checks/', undefined, keys.ingest)).status, 401);
-      const bearer = await tocsin.http.request('/api/v3/checks/', { headers: { authorization: `Bearer ${keys.admin}` } });
+      const bearer = await tocsin.http.request('/api/v3/checks/', {
+        headers: { authorization: `Bearer ${keys.admin}` },
+      });
       assert.equal(bearer.status, 401, 'the key goes in X-Api-Key, as in Healthchecks');
       const inBody = await api('POST', '/checks/', { api_key: keys.admin, name: 'key-in-body', timeout: 3600 }, null);
       assert.equal(inBody.status, 201, 'a POST may carry api_key in its JSON body');
@@ -60,7 +105,14 @@ for (const variant of await testDatabases()) {
     });
 
     it('creates a check (201) with Healthchecks’ fields, mapped onto a heartbeat whose ping UUID is the check’s uuid', async () => {
-      const res = await api('POST', '/checks/', { name: 'Backups', tags: 'prod www', timeout: 3600, grace: 60, desc: 'nightly dump', channels: 'ops' });
+      const res = await api('POST', '/checks/', {
+        name: 'Backups',
+        tags: 'prod www',
+        timeout: 3600,
+        grace: 60,
+        desc: 'nightly dump',
+        channels: 'ops',
+      });
       assert.equal(res.status, 201);
       const c = res.json;
       assert.deepEqual(Object.keys(c).sort(), [...CHECK_FIELDS, 'timeout'].sort());
@@ -121,7 +173,10 @@ for (const variant of await testDatabases()) {
       const exported = (await call(tocsin, 'GET', '/api/config/export')).json.config;
       const mine = exported.heartbeats.find((h: any) => h.name === 'Filesystem-Backup');
       assert.equal(mine.displayName, 'Filesystem Backup');
-      const plan = await call(tocsin, 'POST', '/api/config/apply', { config: { version: 1, heartbeats: exported.heartbeats }, dryRun: true });
+      const plan = await call(tocsin, 'POST', '/api/config/apply', {
+        config: { version: 1, heartbeats: exported.heartbeats },
+        dryRun: true,
+      });
       assert.equal(plan.status, 200, plan.text);
       assert.deepEqual(plan.json.changes, []);
     });
@@ -168,14 +223,32 @@ for (const variant of await testDatabases()) {
     });
 
     it('answers every odd value of every field with a 2xx or a 400, never a 500', async () => {
-      const fields = ['name', 'slug', 'tags', 'desc', 'timeout', 'grace', 'schedule', 'tz', 'manual_resume', 'methods', 'channels', 'unique', 'success_kw', 'filter_body'];
+      const fields = [
+        'name',
+        'slug',
+        'tags',
+        'desc',
+        'timeout',
+        'grace',
+        'schedule',
+        'tz',
+        'manual_resume',
+        'methods',
+        'channels',
+        'unique',
+        'success_kw',
+        'filter_body',
+      ];
       const values = [null, true, 0, -1, 1e308, 3600, '', 'x y', 'nul\u0000', [], ['name'], {}];
       const target = (await api('POST', '/checks/', { name: 'fuzz-target', timeout: 3600 })).json.uuid;
       for (const field of fields) {
         for (const value of values) {
           for (const path of ['/checks/', `/checks/${target}`]) {
             const res = await api('POST', path, { name: `fuzz-${field}`, [field]: value });
-            assert.ok(res.status < 500 && (res.status < 300 || res.status === 400), `${path} ${field}=${JSON.stringify(value)}: ${res.status} ${res.text}`);
+            assert.ok(
+              res.status < 500 && (res.status < 300 || res.status === 400),
+              `${path} ${field}=${JSON.stringify(value)}: ${res.status} ${res.text}`,
+            );
             if (res.status === 400) assert.equal(typeof res.json.error, 'string');
           }
         }
@@ -184,7 +257,11 @@ for (const variant of await testDatabases()) {
 
     it('updates only the given fields; a schedule turns it into a cron check', async () => {
       const created = (await api('POST', '/checks/', { name: 'etl', timeout: 3600, grace: 300, tags: 'data' })).json;
-      const res = await api('POST', `/checks/${created.uuid}`, { schedule: '0 3 * * *', tz: 'Asia/Tokyo', timeout: 60 });
+      const res = await api('POST', `/checks/${created.uuid}`, {
+        schedule: '0 3 * * *',
+        tz: 'Asia/Tokyo',
+        timeout: 60,
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json.schedule, '0 3 * * *');
       assert.equal(res.json.tz, 'Asia/Tokyo');
@@ -211,23 +288,36 @@ for (const variant of await testDatabases()) {
     });
 
     it('lists checks filtered by tags and slug; a read token sees unique_key instead of uuid and URLs', async () => {
-      const made = (await api('POST', '/checks/', { name: 'tagged', slug: 'tagged-job', tags: 'alpha beta', timeout: 3600 })).json;
+      const made = (
+        await api('POST', '/checks/', { name: 'tagged', slug: 'tagged-job', tags: 'alpha beta', timeout: 3600 })
+      ).json;
       await api('POST', '/checks/', { name: 'tagged-other', tags: 'alpha', timeout: 3600 });
       const both = await api('GET', '/checks/?tag=alpha&tag=beta');
-      assert.deepEqual(both.json.checks.map((c: any) => c.name), ['tagged']);
+      assert.deepEqual(
+        both.json.checks.map((c: any) => c.name),
+        ['tagged'],
+      );
       assert.equal((await api('GET', '/checks/?tag=alpha')).json.checks.length, 2);
-      assert.deepEqual((await api('GET', '/checks/?slug=tagged-job')).json.checks.map((c: any) => c.uuid), [made.uuid]);
+      assert.deepEqual(
+        (await api('GET', '/checks/?slug=tagged-job')).json.checks.map((c: any) => c.uuid),
+        [made.uuid],
+      );
       assert.deepEqual((await api('GET', '/checks/?slug=nothing')).json.checks, []);
       const ro = await api('GET', '/checks/?slug=tagged-job', undefined, keys.read);
       assert.equal(ro.status, 200);
       const c = ro.json.checks[0];
-      for (const hidden of ['uuid', 'ping_url', 'update_url', 'pause_url', 'resume_url', 'channels']) assert.equal(c[hidden], undefined, hidden);
+      for (const hidden of ['uuid', 'ping_url', 'update_url', 'pause_url', 'resume_url', 'channels'])
+        assert.equal(c[hidden], undefined, hidden);
       assert.equal(c.unique_key, uniqueKeyOf(made.uuid));
       assert.match(c.unique_key, /^[0-9a-f]{40}$/);
       const byKey = await api('GET', `/checks/${c.unique_key}`, undefined, keys.read);
       assert.equal(byKey.json.name, 'tagged');
       assert.equal((await api('GET', `/checks/${made.uuid}`)).json.uuid, made.uuid);
-      assert.equal((await api('GET', `/checks/${made.uuid.toUpperCase()}`)).status, 404, 'an upper-case uuid is no route in Healthchecks');
+      assert.equal(
+        (await api('GET', `/checks/${made.uuid.toUpperCase()}`)).status,
+        404,
+        'an upper-case uuid is no route in Healthchecks',
+      );
       assert.equal((await api('GET', '/checks/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278')).status, 404);
       assert.deepEqual((await api('GET', '/checks/not-a-uuid')).json, { error: 'not found' });
       assert.equal((await api('GET', `/checks/${'a'.repeat(40)}`)).status, 404);
@@ -272,7 +362,11 @@ for (const variant of await testDatabases()) {
       assert.equal(paused.json.status, 'paused');
       assert.equal(paused.json.next_ping, null);
       assert.equal(paused.json.started, false);
-      assert.equal((await api('POST', `/checks/${c.uuid}/pause`)).json.status, 'paused', 'pausing a paused check changes nothing');
+      assert.equal(
+        (await api('POST', `/checks/${c.uuid}/pause`)).json.status,
+        'paused',
+        'pausing a paused check changes nothing',
+      );
       clock.advance(60_000);
       const resumed = await api('POST', `/checks/${c.uuid}/resume`);
       assert.equal(resumed.status, 200);
@@ -283,11 +377,18 @@ for (const variant of await testDatabases()) {
 
       const flips = await api('GET', `/checks/${c.uuid}/flips/`);
       assert.equal(flips.status, 200);
-      assert.deepEqual(flips.json.flips.map((f: any) => f.up), [1, 0, 1], 'resumed (up again), paused, first success');
+      assert.deepEqual(
+        flips.json.flips.map((f: any) => f.up),
+        [1, 0, 1],
+        'resumed (up again), paused, first success',
+      );
       assert.equal(flips.json.flips[2].timestamp, '2026-06-01T12:00:02+00:00');
       const recent = await api('GET', `/checks/${c.uuid}/flips/?seconds=90`);
       assert.equal(recent.json.flips.length, 2);
-      const bounded = await api('GET', `/checks/${c.uuid}/flips/?start=${Date.parse('2026-06-01T12:00:00Z') / 1000}&end=${Date.parse('2026-06-01T12:01:00Z') / 1000}`);
+      const bounded = await api(
+        'GET',
+        `/checks/${c.uuid}/flips/?start=${Date.parse('2026-06-01T12:00:00Z') / 1000}&end=${Date.parse('2026-06-01T12:01:00Z') / 1000}`,
+      );
       assert.equal(bounded.json.flips.length, 1);
       const ro = await api('GET', `/checks/${uniqueKeyOf(c.uuid)}/flips/`, undefined, keys.read);
       assert.equal(ro.json.flips.length, 3);
@@ -305,7 +406,8 @@ for (const variant of await testDatabases()) {
         { id: channelIdOf('oncall'), name: 'oncall', kind: 'pd' },
         { id: channelIdOf('ops'), name: 'ops', kind: 'webhook' },
       ]);
-      const c = (await api('POST', '/checks/', { name: 'doomed', timeout: 3600, channels: channelIdOf('oncall') })).json;
+      const c = (await api('POST', '/checks/', { name: 'doomed', timeout: 3600, channels: channelIdOf('oncall') }))
+        .json;
       assert.deepEqual(tocsin.heartbeats.get('doomed').spec.topics, ['oncall']);
       const gone = await api('DELETE', `/checks/${c.uuid}`);
       assert.equal(gone.status, 200);
@@ -325,7 +427,11 @@ for (const variant of await testDatabases()) {
       const unknown = await api('GET', '/nothing/');
       assert.equal(unknown.status, 404);
       assert.deepEqual(unknown.json, { error: 'not found' });
-      assert.equal((await api('PUT', '/checks/', {})).status, 405, 'a known path with another method, as Healthchecks answers');
+      assert.equal(
+        (await api('PUT', '/checks/', {})).status,
+        405,
+        'a known path with another method, as Healthchecks answers',
+      );
       const options = await tocsin.http.request('/api/v3/checks/', { method: 'OPTIONS' });
       assert.equal(options.status, 204);
       assert.equal(options.headers.get('access-control-allow-headers'), 'X-Api-Key');

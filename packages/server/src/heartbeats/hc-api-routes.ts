@@ -30,7 +30,11 @@ interface Access {
   body: Record<string, unknown>;
 }
 
-const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'X-Api-Key', 'access-control-max-age': '600' };
+const cors = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'X-Api-Key',
+  'access-control-max-age': '600',
+};
 
 function fail(c: C, status: number, error: string): Response {
   return c.json({ error }, status as ContentfulStatusCode, cors);
@@ -48,7 +52,8 @@ async function authorize(c: C, tokens: TokenService, write: boolean): Promise<Ac
       } catch {
         return fail(c, 400, 'could not parse request body');
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail(c, 400, 'json validation error: value is not an object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return fail(c, 400, 'json validation error: value is not an object');
       body = parsed as Record<string, unknown>;
     }
   }
@@ -73,14 +78,30 @@ function both(path: string): string[] {
   return path.endsWith('/') ? [path, path.slice(0, -1)] : [path, `${path}/`];
 }
 
-export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: HcApiService; heartbeats: HeartbeatService; now: () => number; publicUrl: () => string }): void {
+export function registerHcApiRoutes(
+  app: App,
+  deps: {
+    tokens: TokenService;
+    hc: HcApiService;
+    heartbeats: HeartbeatService;
+    now: () => number;
+    publicUrl: () => string;
+  },
+): void {
   const { tokens, hc, heartbeats, now } = deps;
   const root = '/api/:v{v[123]}';
   const version = (c: C) => Number(c.req.param('v')!.slice(1));
   const apiRoot = (c: C) => `${deps.publicUrl()}/api/v${version(c)}`;
 
   function render(c: C, e: HeartbeatEntry, readonly: boolean, nPings: number): Record<string, unknown> {
-    return checkOf(e, { now: now(), apiRoot: apiRoot(c), pingUrl: heartbeats.view(e).pingUrl, nPings, readonly, version: version(c) });
+    return checkOf(e, {
+      now: now(),
+      apiRoot: apiRoot(c),
+      pingUrl: heartbeats.view(e).pingUrl,
+      nPings,
+      readonly,
+      version: version(c),
+    });
   }
   async function one(c: C, e: HeartbeatEntry, readonly = false): Promise<Record<string, unknown>> {
     return render(c, e, readonly, (await hc.pingCounts([e])).get(e.row.id) ?? 0);
@@ -88,7 +109,13 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
 
   const declared = new Set<string>();
   /** Declares a route: auth, the check named by `:id` (404 when none), errors as Healthchecks bodies. */
-  function on(method: 'GET' | 'POST' | 'DELETE', path: string, write: boolean, handler: (c: C, a: Access, e: HeartbeatEntry | undefined) => Promise<Response>, byUniqueKey = false): void {
+  function on(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    write: boolean,
+    handler: (c: C, a: Access, e: HeartbeatEntry | undefined) => Promise<Response>,
+    byUniqueKey = false,
+  ): void {
     for (const p of both(`${root}${path}`)) declared.add(p);
     app.on(method, both(`${root}${path}`), async (c) => {
       const id = c.req.param('id' as never) as string | undefined;
@@ -131,7 +158,9 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
   on('POST', '/checks/:id/resume', true, async (c, _a, e) => c.json(await one(c, await hc.resume(e!)), 200, cors));
   on('GET', '/checks/:id/pings/', false, async (c, _a, e) => {
     const scheme = deps.publicUrl().startsWith('https:') ? 'https' : 'http';
-    const pings = (await hc.pings(e!, PINGS_LIMIT)).map((p) => pingOf(p, `${apiRoot(c)}/checks/${e!.row.pingUuid}`, scheme));
+    const pings = (await hc.pings(e!, PINGS_LIMIT)).map((p) =>
+      pingOf(p, `${apiRoot(c)}/checks/${e!.row.pingUuid}`, scheme),
+    );
     return c.json({ pings }, 200, cors);
   });
   on('GET', '/checks/:id/pings/:n/body', false, async (c, _a, e) => {
@@ -153,17 +182,28 @@ export function registerHcApiRoutes(app: App, deps: { tokens: TokenService; hc: 
     true,
   );
   on('GET', '/channels/', false, async (c) => c.json({ channels: await hc.channels() }, 200, cors));
-  app.on('OPTIONS', both(`${root}/*`), (c) => c.body(null, 204, { ...cors, 'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS' }));
+  app.on('OPTIONS', both(`${root}/*`), (c) =>
+    c.body(null, 204, { ...cors, 'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS' }),
+  );
   for (const p of declared) app.all(p, (c) => fail(c, 405, `method ${c.req.method} is not allowed here`));
   app.all(`${root}/*`, (c) => fail(c, 404, 'not found'));
 }
 
 /** Healthchecks' flip filters: `seconds` (0–31536000), `start` and `end` (UNIX times); an error message names the field. */
-export function flipRange(seconds: string | undefined, start: string | undefined, end: string | undefined, now: number): { from: number; to: number } | string {
+export function flipRange(
+  seconds: string | undefined,
+  start: string | undefined,
+  end: string | undefined,
+  now: number,
+): { from: number; to: number } | string {
   const int = (v: string) => (/^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN);
   let from = 0;
   let to = Number.MAX_SAFE_INTEGER;
-  for (const [field, value, max] of [['start', start, MAX_TIMESTAMP], ['end', end, MAX_TIMESTAMP], ['seconds', seconds, MAX_FLIP_SECONDS]] as const) {
+  for (const [field, value, max] of [
+    ['start', start, MAX_TIMESTAMP],
+    ['end', end, MAX_TIMESTAMP],
+    ['seconds', seconds, MAX_FLIP_SECONDS],
+  ] as const) {
     if (value === undefined || value === '') continue;
     const n = int(value);
     if (!Number.isSafeInteger(n) || n < 0 || n > max) return `${field}: must be an integer between 0 and ${max}`;

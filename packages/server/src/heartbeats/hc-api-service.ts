@@ -25,7 +25,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UNIQUE_KEY = /^[A-Za-z0-9]{40}$/;
 const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Tocsin field paths as the Healthchecks fields they come from. */
-const HC_FIELDS: Record<string, string> = { period: 'timeout', cron: 'schedule', timezone: 'tz', description: 'desc', topics: 'channels', displayName: 'name' };
+const HC_FIELDS: Record<string, string> = {
+  period: 'timeout',
+  cron: 'schedule',
+  timezone: 'tz',
+  description: 'desc',
+  topics: 'channels',
+  displayName: 'name',
+};
 
 function badRequest(message: string): TocsinError {
   return new TocsinError('validation_failed', message);
@@ -34,7 +41,8 @@ function badRequest(message: string): TocsinError {
 /** A stored spec back in input form: durations as text, so it parses again unchanged. */
 function inputOf(spec: HeartbeatSpec, slug: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...spec, slug };
-  for (const k of ['period', 'grace', 'maxRuntime', 'minRuntime', 'tooOften'] as const) if (typeof out[k] === 'number') out[k] = `${out[k]}ms`;
+  for (const k of ['period', 'grace', 'maxRuntime', 'minRuntime', 'tooOften'] as const)
+    if (typeof out[k] === 'number') out[k] = `${out[k]}ms`;
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
@@ -186,7 +194,10 @@ export class HcApiService {
 
   /** A Tocsin name for a Healthchecks name (free text): itself when valid and free, else a safe, free variant. */
   private nameFor(hcName: string, self?: HeartbeatEntry): string {
-    const safe = hcName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 120);
+    const safe = hcName
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 120);
     const base = VALID_NAME.test(hcName) ? hcName : safe || 'check';
     const taken = (n: string) => {
       const other = this.registry.name(n);
@@ -198,7 +209,10 @@ export class HcApiService {
   }
 
   private slugFor(name: string, self?: HeartbeatEntry): string {
-    const base = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 90);
+    const base = name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .slice(0, 90);
     const taken = (s: string) => {
       const other = this.registry.slug(s);
       return other !== undefined && other !== self;
@@ -230,7 +244,9 @@ export class HcApiService {
       return this.heartbeats.parse(input);
     } catch (err) {
       if (!(err instanceof TocsinError)) throw err;
-      const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [{ path: '', message: err.message }];
+      const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [
+        { path: '', message: err.message },
+      ];
       const first = issues[0];
       const field = HC_FIELDS[first.path.split('.')[0]] ?? first.path.split('.')[0];
       throw badRequest(`json validation error: ${field ? `${field}: ` : ''}${first.message}`);
@@ -242,7 +258,16 @@ export class HcApiService {
     const after = this.registry.uuid(before.row.pingUuid)!;
     const at = this.clock.now();
     const reason = after.runtime.state === 'PAUSED' ? 'paused' : 'resumed';
-    await store.insertChanges(this.db, [{ id: uuidv7(at), heartbeat_id: after.row.id, at, from_state: before.runtime.state, to_state: after.runtime.state, reason }]);
+    await store.insertChanges(this.db, [
+      {
+        id: uuidv7(at),
+        heartbeat_id: after.row.id,
+        at,
+        from_state: before.runtime.state,
+        to_state: after.runtime.state,
+        reason,
+      },
+    ]);
     return after;
   }
 }

@@ -21,20 +21,27 @@ export function heartbeatConfigSection(heartbeats: HeartbeatService, topicNames:
     check: (items) => checkUniqueNames('heartbeats', 'heartbeat', items, (item, path) => heartbeats.parse(item, path)),
     async plan(q, items, ctx) {
       const wanted = items.map((item, i) => heartbeats.parse(item, `heartbeats.${i}`));
-      const named = wanted.flatMap((h, i) => h.topics.map((topic, j) => ({ path: `heartbeats.${i}.topics.${j}`, topic })));
+      const named = wanted.flatMap((h, i) =>
+        h.topics.map((topic, j) => ({ path: `heartbeats.${i}.topics.${j}`, topic })),
+      );
       const issues = await missingTopics(named, q, ctx, topicNames);
       if (issues.length) throw invalid(issues);
-      return planByName(wanted, storedByName(heartbeats.list(), (v) => v.name), ctx.prune, {
-        resource: 'heartbeat',
-        nameOf: (v) => v.name,
-        diff(stored, h) {
-          const fields = changedKeys(stored.spec, h);
-          return fields.length ? { fields } : undefined;
+      return planByName(
+        wanted,
+        storedByName(heartbeats.list(), (v) => v.name),
+        ctx.prune,
+        {
+          resource: 'heartbeat',
+          nameOf: (v) => v.name,
+          diff(stored, h) {
+            const fields = changedKeys(stored.spec, h);
+            return fields.length ? { fields } : undefined;
+          },
+          create: (h) => (trx) => heartbeats.create(h, trx),
+          update: (h) => (trx) => heartbeats.replace(h.name, h, trx),
+          remove: (v) => (trx) => heartbeats.remove(v.name, trx),
         },
-        create: (h) => (trx) => heartbeats.create(h, trx),
-        update: (h) => (trx) => heartbeats.replace(h.name, h, trx),
-        remove: (v) => (trx) => heartbeats.remove(v.name, trx),
-      });
+      );
     },
     async export() {
       return heartbeats.list().map((v) => printable(v.spec));
@@ -44,5 +51,12 @@ export function heartbeatConfigSection(heartbeats: HeartbeatService, topicNames:
 
 /** Heartbeats that name a topic, so that it is not deleted under them. */
 export function heartbeatTopicReferrer(heartbeats: HeartbeatService): TopicReferrer {
-  return { section: 'heartbeats', namesOf: (topic) => heartbeats.list().filter((h) => ((h.spec.topics as string[] | undefined) ?? []).includes(topic)).map((h) => `heartbeat '${h.name}'`) };
+  return {
+    section: 'heartbeats',
+    namesOf: (topic) =>
+      heartbeats
+        .list()
+        .filter((h) => ((h.spec.topics as string[] | undefined) ?? []).includes(topic))
+        .map((h) => `heartbeat '${h.name}'`),
+  };
 }

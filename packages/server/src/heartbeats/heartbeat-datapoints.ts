@@ -5,5 +5,7 @@ export function recordRunDuration(sink: MetricSink, heartbeat: string, durationM
   const ms = durationMs;
   const dimensions = { Heartbeat: heartbeat };
   const stats = { count: 1, sum: ms, min: ms, max: ms };
-  sink.record([{ namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions, unit: 'Milliseconds', at, ...stats }]);
+  sink.record([
+    { namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions, unit: 'Milliseconds', at, ...stats },
+  ]);
 }

@@ -20,14 +20,20 @@ for (const variant of await testDatabases()) {
       hooks = await new HttpReceiver().start();
       clock = new FakeClock(Date.parse('2026-06-01T12:00:00+09:00'));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'batch', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }));
+      await tocsin.topics.create(
+        tocsin.topics.parseTopic({
+          name: 'batch',
+          subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }],
+        }),
+      );
     });
     after(async () => {
       await dispose();
       await hooks.stop();
     });
 
-    const ping = (path: string, body?: string) => tocsin.http.request(path, body === undefined ? {} : { method: 'POST', body });
+    const ping = (path: string, body?: string) =>
+      tocsin.http.request(path, body === undefined ? {} : { method: 'POST', body });
     const events = () => hooks.requests.map((r) => r.json().event);
     /**
      * Moves the clock `ms` ahead, stopping at each heartbeat deadline on the way (what these
@@ -50,7 +56,15 @@ for (const variant of await testDatabases()) {
     }
 
     it('cron in Asia/Tokyo: one down at 03:30 JST recording the deadline, then up on a ping', async () => {
-      const view = await tocsin.heartbeats.create(tocsin.heartbeats.parse({ name: 'nightly', cron: '0 3 * * *', timezone: 'Asia/Tokyo', grace: '30m', topics: ['batch'] }));
+      const view = await tocsin.heartbeats.create(
+        tocsin.heartbeats.parse({
+          name: 'nightly',
+          cron: '0 3 * * *',
+          timezone: 'Asia/Tokyo',
+          grace: '30m',
+          topics: ['batch'],
+        }),
+      );
       const uuid = view.pingUrl.split('/').pop()!;
       await elapse(15 * 60 * MIN + 29 * MIN); // to 03:29 JST
       assert.deepEqual(events(), []);
@@ -63,15 +77,23 @@ for (const variant of await testDatabases()) {
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'OK');
       await tocsin.outbox.runOnce();
-      assert.deepEqual(events().map((e) => e.kind), ['heartbeat.down', 'heartbeat.up']);
+      assert.deepEqual(
+        events().map((e) => e.kind),
+        ['heartbeat.down', 'heartbeat.up'],
+      );
       assert.equal(events()[1].dedupKey, events()[0].dedupKey);
       const changes = (await call(tocsin, 'GET', '/api/heartbeats/nightly/changes')).json.changes;
-      assert.deepEqual(changes.map((c: { from: string; to: string }) => `${c.from}>${c.to}`), ['DOWN>UP', 'LATE>DOWN', 'NEW>LATE']);
+      assert.deepEqual(
+        changes.map((c: { from: string; to: string }) => `${c.from}>${c.to}`),
+        ['DOWN>UP', 'LATE>DOWN', 'NEW>LATE'],
+      );
       assert.equal(changes[1].at, '2026-06-01T18:30:00.000Z', 'the change is dated at the deadline');
     });
 
     it('a failing run carries its exit status and body; runs are measured by rid', async () => {
-      const view = await tocsin.heartbeats.create(tocsin.heartbeats.parse({ name: 'backup', period: '1h', grace: '10m', topics: ['batch'] }));
+      const view = await tocsin.heartbeats.create(
+        tocsin.heartbeats.parse({ name: 'backup', period: '1h', grace: '10m', topics: ['batch'] }),
+      );
       const uuid = view.pingUrl.split('/').pop()!;
       const rid = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
       assert.equal((await ping(`/ping/${uuid}/start?rid=${rid}`)).status, 200);
@@ -83,12 +105,27 @@ for (const variant of await testDatabases()) {
       assert.equal(down.attributes.exitStatus, 1);
       assert.match(down.text, /pg_dump: error: connection refused/);
       const runs = (await call(tocsin, 'GET', '/api/heartbeats/backup/runs')).json.runs;
-      assert.deepEqual(runs[0], { finishedAt: new Date(clock.now()).toISOString(), durationMs: 90_000, result: 'fail', exitStatus: 1, rid });
+      assert.deepEqual(runs[0], {
+        finishedAt: new Date(clock.now()).toISOString(),
+        durationMs: 90_000,
+        result: 'fail',
+        exitStatus: 1,
+        rid,
+      });
       await tocsin.metricsStore.drain();
-      const [point] = await tocsin.metricsStore.periods({ namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions: { Heartbeat: 'backup' } }, 'Maximum', 60_000, clock.now() + 1, 1);
+      const [point] = await tocsin.metricsStore.periods(
+        { namespace: 'Tocsin/Heartbeats', name: 'RunDuration', dimensions: { Heartbeat: 'backup' } },
+        'Maximum',
+        60_000,
+        clock.now() + 1,
+        1,
+      );
       assert.equal(point.value, 90_000, 'the run duration is a datapoint');
       const pings = (await call(tocsin, 'GET', '/api/heartbeats/backup/pings')).json.pings;
-      assert.deepEqual(pings.map((p: { kind: string }) => p.kind), ['fail', 'start']);
+      assert.deepEqual(
+        pings.map((p: { kind: string }) => p.kind),
+        ['fail', 'start'],
+      );
       assert.equal(pings[0].body, 'pg_dump: error: connection refused');
     });
 
@@ -122,7 +159,7 @@ for (const variant of await testDatabases()) {
     });
 
     it('limits a runaway loop', async () => {
-      const path = new URL(tocsin.heartbeats.view(tocsin.heartbeats.get('backup')).pingUrl).pathname + '/log';
+      const path = `${new URL(tocsin.heartbeats.view(tocsin.heartbeats.get('backup')).pingUrl).pathname}/log`;
       const statuses = [];
       for (let i = 0; i < 40; i++) statuses.push((await ping(path)).status);
       assert.ok(statuses.includes(429), 'rate limited');
@@ -132,7 +169,10 @@ for (const variant of await testDatabases()) {
     it('rejects bad input with a 400 naming the field and stores nothing', async () => {
       const cases: [unknown, RegExp][] = [
         [{ name: 'x', cron: '61 * * * *', grace: '5m' }, /cron: the minute field '61': 61 is out of range 0-59/],
-        [{ name: 'x', cron: '0 3 * * *', timezone: 'Asia/Nowhere', grace: '5m' }, /timezone: 'Asia\/Nowhere' is not an IANA time zone/],
+        [
+          { name: 'x', cron: '0 3 * * *', timezone: 'Asia/Nowhere', grace: '5m' },
+          /timezone: 'Asia\/Nowhere' is not an IANA time zone/,
+        ],
         [{ name: 'x', period: '1h', grace: 0 }, /grace: must be between 1m/],
         [{ name: 'x', period: '1h' }, /grace/],
         [{ name: 'x', grace: '5m' }, /period: give either period/],

@@ -56,7 +56,9 @@ export class HeartbeatService {
   private async checkTopics(spec: HeartbeatSpec, q: Kysely<Database>): Promise<void> {
     if (spec.topics.length === 0) return;
     const known = await this.topicNames(q);
-    const issues = spec.topics.flatMap((t, i) => (known.has(t) ? [] : [{ path: `topics.${i}`, message: `topic '${t}' does not exist` }]));
+    const issues = spec.topics.flatMap((t, i) =>
+      known.has(t) ? [] : [{ path: `topics.${i}`, message: `topic '${t}' does not exist` }],
+    );
     if (issues.length) throw invalid(issues);
   }
 
@@ -86,7 +88,8 @@ export class HeartbeatService {
     const spec = parsed.data;
     if (spec.cron) {
       const problem = cronProblem(spec.cron, spec.timezone);
-      if (problem) throw invalid([{ path: prefix ? `${prefix}.${problem.field}` : problem.field, message: problem.message }]);
+      if (problem)
+        throw invalid([{ path: prefix ? `${prefix}.${problem.field}` : problem.field, message: problem.message }]);
     }
     return { ...spec, slug: spec.slug ?? spec.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-') };
   }
@@ -119,15 +122,32 @@ export class HeartbeatService {
     };
   }
 
-  async create(spec: HeartbeatSpec & { slug: string }, q?: Kysely<Database>, uuid: string = randomUUID()): Promise<HeartbeatView> {
+  async create(
+    spec: HeartbeatSpec & { slug: string },
+    q?: Kysely<Database>,
+    uuid: string = randomUUID(),
+  ): Promise<HeartbeatView> {
     if (this.registry.name(spec.name)) throw new TocsinError('conflict', `heartbeat '${spec.name}' already exists`);
-    if (this.registry.slug(spec.slug)) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    if (this.registry.slug(spec.slug))
+      throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
     await this.checkTopics(spec, q ?? this.db);
     const now = this.clock.now();
     const rules = rulesOf(spec);
     const runtime = initialHeartbeat(rules, now, spec.paused);
-    const row: store.HeartbeatRow = { id: uuidv7(now), name: spec.name, slug: spec.slug, pingUuid: uuid, spec: spec as unknown as Record<string, unknown>, createdAt: now, updatedAt: now };
-    await store.insertHeartbeat(q ?? this.db, row, { state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) });
+    const row: store.HeartbeatRow = {
+      id: uuidv7(now),
+      name: spec.name,
+      slug: spec.slug,
+      pingUuid: uuid,
+      spec: spec as unknown as Record<string, unknown>,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.insertHeartbeat(q ?? this.db, row, {
+      state: runtime.state,
+      runtime,
+      nextDeadline: nextDeadline(runtime, rules),
+    });
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
     this.schedule(row.id, nextDeadline(runtime, rules));
@@ -138,16 +158,31 @@ export class HeartbeatService {
   async replace(name: string, spec: HeartbeatSpec & { slug: string }, q?: Kysely<Database>): Promise<HeartbeatView> {
     const e = this.get(name);
     const other = this.registry.slug(spec.slug);
-    if (other && other !== e) throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
+    if (other && other !== e)
+      throw invalid([{ path: 'slug', message: `'${spec.slug}' is the slug of another heartbeat` }]);
     await this.checkTopics(spec, q ?? this.db);
     const now = this.clock.now();
     const rules = rulesOf(spec);
     let runtime = e.runtime;
     if (spec.paused && runtime.state !== 'PAUSED') runtime = { ...runtime, state: 'PAUSED', stateChangedAt: now };
-    if (!spec.paused && runtime.state === 'PAUSED') runtime = { ...runtime, state: runtime.lastSuccessAt === null ? 'NEW' : 'UP', stateChangedAt: now, expectedAt: Math.max(runtime.expectedAt, now) };
-    const row = { ...e.row, name: spec.name, slug: spec.slug, spec: spec as unknown as Record<string, unknown>, updatedAt: now };
+    if (!spec.paused && runtime.state === 'PAUSED')
+      runtime = {
+        ...runtime,
+        state: runtime.lastSuccessAt === null ? 'NEW' : 'UP',
+        stateChangedAt: now,
+        expectedAt: Math.max(runtime.expectedAt, now),
+      };
+    const row = {
+      ...e.row,
+      name: spec.name,
+      slug: spec.slug,
+      spec: spec as unknown as Record<string, unknown>,
+      updatedAt: now,
+    };
     await store.updateHeartbeat(q ?? this.db, row);
-    await store.saveStates(q ?? this.db, [{ id: row.id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) }]);
+    await store.saveStates(q ?? this.db, [
+      { id: row.id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) },
+    ]);
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
     this.schedule(row.id, nextDeadline(runtime, rules));
@@ -187,7 +222,12 @@ export class HeartbeatService {
   /** State changes, newest first. */
   async changes(name: string, limit: number) {
     const e = this.get(name);
-    return (await store.listChanges(this.db, e.row.id, limit)).map((c) => ({ at: new Date(c.at).toISOString(), from: c.from_state, to: c.to_state, reason: c.reason }));
+    return (await store.listChanges(this.db, e.row.id, limit)).map((c) => ({
+      at: new Date(c.at).toISOString(),
+      from: c.from_state,
+      to: c.to_state,
+      reason: c.reason,
+    }));
   }
 
   /** The scheduler's handler: applies passing deadlines through the writer. */

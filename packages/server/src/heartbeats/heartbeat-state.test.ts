@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileSchedule } from './heartbeat-schedule.js';
-import { applyDeadlines, applyPing, initialHeartbeat, nextDeadline, type HeartbeatAnnouncement, type HeartbeatDecision, type HeartbeatRules, type HeartbeatRuntime, type HeartbeatState, type PingInput } from './heartbeat-state.js';
+import {
+  applyDeadlines,
+  applyPing,
+  initialHeartbeat,
+  nextDeadline,
+  type HeartbeatAnnouncement,
+  type HeartbeatDecision,
+  type HeartbeatRules,
+  type HeartbeatRuntime,
+  type HeartbeatState,
+  type PingInput,
+} from './heartbeat-state.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -22,7 +33,11 @@ class Harness {
   rt: HeartbeatRuntime;
   announced: (HeartbeatAnnouncement & { at: number })[] = [];
   last?: HeartbeatDecision;
-  constructor(readonly r: HeartbeatRules, created: number, paused = false) {
+  constructor(
+    readonly r: HeartbeatRules,
+    created: number,
+    paused = false,
+  ) {
     this.rt = initialHeartbeat(r, created, paused);
   }
   private take(ds: HeartbeatDecision[]): void {
@@ -55,7 +70,9 @@ class Harness {
   }
   /** Announcements as `kind: reason`. */
   said(): string[] {
-    return this.announced.map((a) => (a.kind === 'heartbeat.down' ? `down: ${a.reason}` : a.kind.slice('heartbeat.'.length)));
+    return this.announced.map((a) =>
+      a.kind === 'heartbeat.down' ? `down: ${a.reason}` : a.kind.slice('heartbeat.'.length),
+    );
   }
 }
 
@@ -79,16 +96,24 @@ const jst = (day: number, hhmm: string) => t(`2026-06-0${day}T${hhmm}:00+09:00`)
 const scenarios: Scenario[] = [
   {
     name: 'Tokyo 03:00, grace 30m: LATE at 03:00, one down at exactly 03:30 JST',
-    rules: tokyo, created: jst(1, '12:00'),
+    rules: tokyo,
+    created: jst(1, '12:00'),
     steps: [[jst(2, '03:29'), 'tick']],
-    said: [], state: 'LATE',
+    said: [],
+    state: 'LATE',
     check: (h) => assert.equal(h.rt.stateChangedAt, jst(2, '03:00'), 'LATE from the expected time'),
   },
   {
     name: 'Tokyo: no ping by 03:30 JST gives exactly one down carrying the deadline, a ping then gives up',
-    rules: tokyo, created: jst(1, '12:00'),
-    steps: [[jst(2, '09:00'), 'tick'], [jst(2, '09:05'), 'success'], [jst(3, '03:00') + 5000, 'success']],
-    said: [/^down: missed: expected at 2026-06-01T18:00:00.000Z, no ping by 2026-06-01T18:30:00.000Z$/, 'up'], state: 'UP',
+    rules: tokyo,
+    created: jst(1, '12:00'),
+    steps: [
+      [jst(2, '09:00'), 'tick'],
+      [jst(2, '09:05'), 'success'],
+      [jst(3, '03:00') + 5000, 'success'],
+    ],
+    said: [/^down: missed: expected at 2026-06-01T18:00:00.000Z, no ping by 2026-06-01T18:30:00.000Z$/, 'up'],
+    state: 'UP',
     check: (h) => {
       const down = h.announced[0] as { deadline: number; at: number };
       assert.equal(iso(down.deadline), '2026-06-01T18:30:00.000Z', '03:30 JST is 18:30 UTC the day before');
@@ -98,52 +123,100 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'Tokyo: a long outage is announced once (missed runs keep counting)',
-    rules: tokyo, created: jst(1, '12:00'),
+    rules: tokyo,
+    created: jst(1, '12:00'),
     steps: [[jst(8, '12:00'), 'tick']],
-    said: [/^down: missed/], state: 'DOWN',
+    said: [/^down: missed/],
+    state: 'DOWN',
     check: (h) => assert.equal(h.rt.badRuns, 7),
   },
   {
     name: 'a ping on time: no announcement (a first UP is not news)',
-    steps: [[50 * MIN, 'success'], [HOUR + 55 * MIN, 'success']],
-    said: [], state: 'UP',
+    steps: [
+      [50 * MIN, 'success'],
+      [HOUR + 55 * MIN, 'success'],
+    ],
+    said: [],
+    state: 'UP',
   },
-  { name: 'fail: down "failed"', steps: [[10 * MIN, 'success'], [20 * MIN, 'fail']], said: [/^down: failed$/], state: 'DOWN' },
+  {
+    name: 'fail: down "failed"',
+    steps: [
+      [10 * MIN, 'success'],
+      [20 * MIN, 'fail'],
+    ],
+    said: [/^down: failed$/],
+    state: 'DOWN',
+  },
   {
     name: 'exit status 1: down carrying the status',
-    steps: [[10 * MIN, 'success'], [20 * MIN, 'fail', { exitStatus: 1 }]],
-    said: ['down: failed with exit status 1'], state: 'DOWN',
-    check: (h) => assert.deepEqual(h.announced[0], { kind: 'heartbeat.down', reason: 'failed with exit status 1', exitStatus: 1, at: 20 * MIN }),
+    steps: [
+      [10 * MIN, 'success'],
+      [20 * MIN, 'fail', { exitStatus: 1 }],
+    ],
+    said: ['down: failed with exit status 1'],
+    state: 'DOWN',
+    check: (h) =>
+      assert.deepEqual(h.announced[0], {
+        kind: 'heartbeat.down',
+        reason: 'failed with exit status 1',
+        exitStatus: 1,
+        at: 20 * MIN,
+      }),
   },
   { name: 'exit status 0 is a success', steps: [[10 * MIN, 'fail', { exitStatus: 0 }]], said: [], state: 'UP' },
   {
     name: 'down once, up once: a second failure while DOWN says nothing',
-    steps: [[10 * MIN, 'fail', { exitStatus: 2 }], [20 * MIN, 'fail', { exitStatus: 3 }], [30 * MIN, 'success'], [40 * MIN, 'success']],
-    said: ['down: failed with exit status 2', 'up'], state: 'UP',
+    steps: [
+      [10 * MIN, 'fail', { exitStatus: 2 }],
+      [20 * MIN, 'fail', { exitStatus: 3 }],
+      [30 * MIN, 'success'],
+      [40 * MIN, 'success'],
+    ],
+    said: ['down: failed with exit status 2', 'up'],
+    state: 'UP',
   },
   {
     name: 'a start with no finish past maxRuntime: "ran too long" at start + maxRuntime exactly',
     rules: { maxRuntimeMs: 10 * MIN },
-    steps: [[MIN, 'start'], [11 * MIN - 1, 'tick']],
-    said: [], state: 'STARTED',
+    steps: [
+      [MIN, 'start'],
+      [11 * MIN - 1, 'tick'],
+    ],
+    said: [],
+    state: 'STARTED',
   },
   {
     name: 'maxRuntime passed: ran too long, dated at its deadline',
     rules: { maxRuntimeMs: 10 * MIN },
-    steps: [[MIN, 'start'], [20 * MIN, 'tick']],
-    said: [/^down: ran too long: not finished within maxRuntime 10m of its start at 1970-01-01T00:01:00.000Z$/], state: 'DOWN',
+    steps: [
+      [MIN, 'start'],
+      [20 * MIN, 'tick'],
+    ],
+    said: [/^down: ran too long: not finished within maxRuntime 10m of its start at 1970-01-01T00:01:00.000Z$/],
+    state: 'DOWN',
     check: (h) => assert.equal((h.announced[0] as { deadline: number }).deadline, 11 * MIN),
   },
   {
     name: 'without maxRuntime a started run has the grace, as in Healthchecks',
-    steps: [[MIN, 'start'], [31 * MIN, 'tick']],
-    said: [/^down: ran too long: not finished within the grace time 30m/], state: 'DOWN',
+    steps: [
+      [MIN, 'start'],
+      [31 * MIN, 'tick'],
+    ],
+    said: [/^down: ran too long: not finished within the grace time 30m/],
+    state: 'DOWN',
   },
   {
     name: 'a slow run that started on time is judged by maxRuntime, not reported missed',
     rules: { maxRuntimeMs: 2 * HOUR },
-    steps: [[50 * MIN, 'success'], [HOUR + 50 * MIN, 'start'], [3 * HOUR, 'tick'], [3 * HOUR + 10 * MIN, 'success']],
-    said: [], state: 'UP',
+    steps: [
+      [50 * MIN, 'success'],
+      [HOUR + 50 * MIN, 'start'],
+      [3 * HOUR, 'tick'],
+      [3 * HOUR + 10 * MIN, 'success'],
+    ],
+    said: [],
+    state: 'UP',
     check: (h) => {
       assert.equal(h.last?.runDurationMs, HOUR + 20 * MIN);
       assert.equal(h.rt.expectedAt, 4 * HOUR + 10 * MIN, 'the next run is expected a period after this one');
@@ -152,8 +225,13 @@ const scenarios: Scenario[] = [
   {
     name: 'a run that ran too long settles its slot: it is not also counted missed',
     rules: { maxRuntimeMs: 5 * MIN, failureTolerance: 2 },
-    steps: [[0, 'success'], [HOUR, 'start'], [HOUR + 45 * MIN, 'tick']],
-    said: [], state: 'UP',
+    steps: [
+      [0, 'success'],
+      [HOUR, 'start'],
+      [HOUR + 45 * MIN, 'tick'],
+    ],
+    said: [],
+    state: 'UP',
     check: (h) => {
       assert.equal(h.rt.badRuns, 1);
       assert.equal(h.rt.expectedAt, 2 * HOUR + 5 * MIN);
@@ -162,67 +240,127 @@ const scenarios: Scenario[] = [
   {
     name: 'a run that finishes after ran too long comes back up',
     rules: { maxRuntimeMs: 10 * MIN },
-    steps: [[MIN, 'start'], [15 * MIN, 'success']],
-    said: [/^down: ran too long/, 'up'], state: 'UP',
+    steps: [
+      [MIN, 'start'],
+      [15 * MIN, 'success'],
+    ],
+    said: [/^down: ran too long/, 'up'],
+    state: 'UP',
   },
   {
     name: 'failureTolerance 3: silent on two bad runs, a good run resets the count',
     rules: { failureTolerance: 3 },
-    steps: [[MIN, 'fail', { exitStatus: 2 }], [2 * MIN, 'fail'], [3 * MIN, 'success'], [4 * MIN, 'fail'], [5 * MIN, 'fail']],
-    said: [], state: 'UP',
+    steps: [
+      [MIN, 'fail', { exitStatus: 2 }],
+      [2 * MIN, 'fail'],
+      [3 * MIN, 'success'],
+      [4 * MIN, 'fail'],
+      [5 * MIN, 'fail'],
+    ],
+    said: [],
+    state: 'UP',
     check: (h) => assert.equal(h.rt.badRuns, 2),
   },
   {
     name: 'failureTolerance 3: alerts on the third bad run in a row, whatever their kinds',
     rules: { failureTolerance: 3, maxRuntimeMs: 5 * MIN },
-    steps: [[MIN, 'success'], [2 * MIN, 'fail'], [3 * MIN, 'start'], [8 * MIN, 'tick'], [9 * MIN, 'fail', { exitStatus: 9 }]],
-    said: ['down: failed with exit status 9'], state: 'DOWN',
+    steps: [
+      [MIN, 'success'],
+      [2 * MIN, 'fail'],
+      [3 * MIN, 'start'],
+      [8 * MIN, 'tick'],
+      [9 * MIN, 'fail', { exitStatus: 9 }],
+    ],
+    said: ['down: failed with exit status 9'],
+    state: 'DOWN',
   },
   {
     name: 'failureTolerance 3: three missed runs',
-    rules: { failureTolerance: 3 }, created: 0,
-    steps: [[3 * HOUR + 29 * MIN, 'tick'], [3 * HOUR + 30 * MIN, 'tick']],
-    said: [/^down: missed: expected at 1970-01-01T03:00:00.000Z/], state: 'DOWN',
+    rules: { failureTolerance: 3 },
+    created: 0,
+    steps: [
+      [3 * HOUR + 29 * MIN, 'tick'],
+      [3 * HOUR + 30 * MIN, 'tick'],
+    ],
+    said: [/^down: missed: expected at 1970-01-01T03:00:00.000Z/],
+    state: 'DOWN',
   },
   {
     name: 'minRuntime: a run finished sooner ran too short',
     rules: { minRuntimeMs: 5 * MIN },
-    steps: [[MIN, 'start'], [3 * MIN, 'success']],
-    said: ['down: ran too short: 2m, expected at least 5m'], state: 'DOWN',
+    steps: [
+      [MIN, 'start'],
+      [3 * MIN, 'success'],
+    ],
+    said: ['down: ran too short: 2m, expected at least 5m'],
+    state: 'DOWN',
     check: (h) => assert.equal(h.last?.runDurationMs, 2 * MIN),
   },
   {
     name: 'minRuntime: a long enough run is good; one without a start is not measured',
     rules: { minRuntimeMs: 5 * MIN },
-    steps: [[MIN, 'start'], [7 * MIN, 'success'], [HOUR, 'success']],
-    said: [], state: 'UP',
+    steps: [
+      [MIN, 'start'],
+      [7 * MIN, 'success'],
+      [HOUR, 'success'],
+    ],
+    said: [],
+    state: 'UP',
   },
   {
     name: 'tooOften true (half the period): a second daily success an hour later ran too often; the real run is still expected',
     rules: { period: DAY, tooOften: true },
-    steps: [[HOUR, 'success'], [2 * HOUR, 'success'], [DAY + HOUR, 'success']],
-    said: [/^down: ran too often: 23h before its expected time 1970-01-02T01:00:00.000Z$/, 'up'], state: 'UP',
+    steps: [
+      [HOUR, 'success'],
+      [2 * HOUR, 'success'],
+      [DAY + HOUR, 'success'],
+    ],
+    said: [/^down: ran too often: 23h before its expected time 1970-01-02T01:00:00.000Z$/, 'up'],
+    state: 'UP',
   },
   {
     name: 'tooOften 2h on a Tokyo cron: 3h early is too often, 1h early is not',
-    rules: { ...tokyo, tooOften: 2 * HOUR }, created: jst(1, '12:00'),
-    steps: [[jst(2, '03:00'), 'success'], [jst(3, '00:00'), 'success'], [jst(3, '02:00'), 'success']],
-    said: [/^down: ran too often: 3h before its expected time 2026-06-02T18:00:00.000Z$/, 'up'], state: 'UP',
+    rules: { ...tokyo, tooOften: 2 * HOUR },
+    created: jst(1, '12:00'),
+    steps: [
+      [jst(2, '03:00'), 'success'],
+      [jst(3, '00:00'), 'success'],
+      [jst(3, '02:00'), 'success'],
+    ],
+    said: [/^down: ran too often: 3h before its expected time 2026-06-02T18:00:00.000Z$/, 'up'],
+    state: 'UP',
     check: (h) => assert.equal(h.rt.lastSuccessAt, jst(3, '02:00')),
   },
   {
     name: 'alertWhenLate: heartbeat.late at the expected time, then the down',
-    rules: { alertWhenLate: true }, created: 0,
-    steps: [[HOUR, 'tick'], [2 * HOUR, 'tick']],
-    said: ['late', /^down: missed/], state: 'DOWN',
-    check: (h) => assert.deepEqual(h.announced[0], { kind: 'heartbeat.late', reason: 'late: no ping yet', expectedAt: HOUR, at: HOUR }),
+    rules: { alertWhenLate: true },
+    created: 0,
+    steps: [
+      [HOUR, 'tick'],
+      [2 * HOUR, 'tick'],
+    ],
+    said: ['late', /^down: missed/],
+    state: 'DOWN',
+    check: (h) =>
+      assert.deepEqual(h.announced[0], {
+        kind: 'heartbeat.late',
+        reason: 'late: no ping yet',
+        expectedAt: HOUR,
+        at: HOUR,
+      }),
   },
   { name: 'without alertWhenLate, LATE is silent', created: 0, steps: [[HOUR + MIN, 'tick']], said: [], state: 'LATE' },
   {
     name: 'paused: no deadlines, and with manualResume pings change nothing',
-    rules: { manualResume: true }, paused: true,
-    steps: [[10 * DAY, 'tick'], [10 * DAY, 'success'], [10 * DAY + 1, 'fail']],
-    said: [], state: 'PAUSED',
+    rules: { manualResume: true },
+    paused: true,
+    steps: [
+      [10 * DAY, 'tick'],
+      [10 * DAY, 'success'],
+      [10 * DAY + 1, 'fail'],
+    ],
+    said: [],
+    state: 'PAUSED',
     check: (h) => {
       assert.equal(h.last?.ignored, true);
       assert.equal(nextDeadline(h.rt, h.r), null);
@@ -231,20 +369,30 @@ const scenarios: Scenario[] = [
   {
     name: 'paused without manualResume: a log ping keeps the pause, a success lifts it',
     paused: true,
-    steps: [[10 * DAY, 'log'], [10 * DAY + 1, 'tick']],
-    said: [], state: 'PAUSED',
+    steps: [
+      [10 * DAY, 'log'],
+      [10 * DAY + 1, 'tick'],
+    ],
+    said: [],
+    state: 'PAUSED',
   },
   {
     name: 'paused without manualResume: a success lifts the pause and sets the next deadline from now',
     paused: true,
     steps: [[10 * DAY, 'success']],
-    said: [], state: 'UP',
+    said: [],
+    state: 'UP',
     check: (h) => assert.equal(nextDeadline(h.rt, h.r), 10 * DAY + HOUR),
   },
   {
     name: 'runs are measured by rid, else from the latest start; an unknown rid is not measured',
-    steps: [[MIN, 'start', { rid: 'a' }], [2 * MIN, 'start', { rid: 'b' }], [9 * MIN, 'success', { rid: 'a' }]],
-    said: [], state: 'STARTED',
+    steps: [
+      [MIN, 'start', { rid: 'a' }],
+      [2 * MIN, 'start', { rid: 'b' }],
+      [9 * MIN, 'success', { rid: 'a' }],
+    ],
+    said: [],
+    state: 'STARTED',
     check: (h) => {
       assert.equal(h.last?.runDurationMs, 8 * MIN);
       assert.equal(h.ping('success', 12 * MIN, { rid: 'zzz' }).runDurationMs, undefined);
@@ -257,8 +405,12 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'a log ping changes nothing',
-    steps: [[10 * MIN, 'success'], [20 * MIN, 'log']],
-    said: [], state: 'UP',
+    steps: [
+      [10 * MIN, 'success'],
+      [20 * MIN, 'log'],
+    ],
+    said: [],
+    state: 'UP',
   },
 ];
 
@@ -272,7 +424,9 @@ describe('heartbeat state machine', () => {
       }
       const said = h.said();
       assert.equal(said.length, s.said.length, `announced ${JSON.stringify(said)}`);
-      s.said.forEach((want, i) => (typeof want === 'string' ? assert.equal(said[i], want) : assert.match(said[i], want)));
+      s.said.forEach((want, i) =>
+        typeof want === 'string' ? assert.equal(said[i], want) : assert.match(said[i], want),
+      );
       assert.equal(h.rt.state, s.state);
       s.check?.(h);
     });
@@ -283,12 +437,60 @@ describe('heartbeat state machine across DST (America/New_York)', () => {
   const ny = (cron: string) => rules({ cron, tz: 'America/New_York', graceMs: 15 * MIN });
   // [what, cron, created, steps, announced, when the down is dated (or null)]
   const cases: [string, string, number, Step[], (string | RegExp)[], string | null][] = [
-    ['spring forward, 02:30 job: a cron daemon runs it at 03:00 EDT; no alert', '30 2 * * *', t('2026-03-07T08:00:00Z'), [[t('2026-03-08T07:00:05Z'), 'success'], [t('2026-03-09T06:00:00Z'), 'tick']], [], null],
-    ['spring forward, 02:30 job: no ping, missed at 03:00 EDT + grace', '30 2 * * *', t('2026-03-07T08:00:00Z'), [[t('2026-03-08T09:00:00Z'), 'tick']], [/^down: missed: expected at 2026-03-08T07:00:00.000Z/], '2026-03-08T07:15:00.000Z'],
-    ['spring forward, 01:30 job: missed at 01:30 EST + grace', '30 1 * * *', t('2026-03-07T08:00:00Z'), [[t('2026-03-08T09:00:00Z'), 'tick']], [/^down: missed/], '2026-03-08T06:45:00.000Z'],
-    ['fall back, 01:30 job: one run at 01:30 EDT; a second at 01:30 EST is not expected', '30 1 * * *', t('2026-10-31T08:00:00Z'), [[t('2026-11-01T05:30:05Z'), 'success'], [t('2026-11-02T05:00:00Z'), 'tick']], [], null],
-    ['fall back, 01:30 job: no ping, missed at 01:30 EDT + grace', '30 1 * * *', t('2026-10-31T08:00:00Z'), [[t('2026-11-01T12:00:00Z'), 'tick']], [/^down: missed/], '2026-11-01T05:45:00.000Z'],
-    ['fall back, 02:30 job: missed at 02:30 EST + grace', '30 2 * * *', t('2026-10-31T08:00:00Z'), [[t('2026-11-01T12:00:00Z'), 'tick']], [/^down: missed/], '2026-11-01T07:45:00.000Z'],
+    [
+      'spring forward, 02:30 job: a cron daemon runs it at 03:00 EDT; no alert',
+      '30 2 * * *',
+      t('2026-03-07T08:00:00Z'),
+      [
+        [t('2026-03-08T07:00:05Z'), 'success'],
+        [t('2026-03-09T06:00:00Z'), 'tick'],
+      ],
+      [],
+      null,
+    ],
+    [
+      'spring forward, 02:30 job: no ping, missed at 03:00 EDT + grace',
+      '30 2 * * *',
+      t('2026-03-07T08:00:00Z'),
+      [[t('2026-03-08T09:00:00Z'), 'tick']],
+      [/^down: missed: expected at 2026-03-08T07:00:00.000Z/],
+      '2026-03-08T07:15:00.000Z',
+    ],
+    [
+      'spring forward, 01:30 job: missed at 01:30 EST + grace',
+      '30 1 * * *',
+      t('2026-03-07T08:00:00Z'),
+      [[t('2026-03-08T09:00:00Z'), 'tick']],
+      [/^down: missed/],
+      '2026-03-08T06:45:00.000Z',
+    ],
+    [
+      'fall back, 01:30 job: one run at 01:30 EDT; a second at 01:30 EST is not expected',
+      '30 1 * * *',
+      t('2026-10-31T08:00:00Z'),
+      [
+        [t('2026-11-01T05:30:05Z'), 'success'],
+        [t('2026-11-02T05:00:00Z'), 'tick'],
+      ],
+      [],
+      null,
+    ],
+    [
+      'fall back, 01:30 job: no ping, missed at 01:30 EDT + grace',
+      '30 1 * * *',
+      t('2026-10-31T08:00:00Z'),
+      [[t('2026-11-01T12:00:00Z'), 'tick']],
+      [/^down: missed/],
+      '2026-11-01T05:45:00.000Z',
+    ],
+    [
+      'fall back, 02:30 job: missed at 02:30 EST + grace',
+      '30 2 * * *',
+      t('2026-10-31T08:00:00Z'),
+      [[t('2026-11-01T12:00:00Z'), 'tick']],
+      [/^down: missed/],
+      '2026-11-01T07:45:00.000Z',
+    ],
   ];
   for (const [what, cron, created, steps, said, downAt] of cases) {
     it(what, () => {

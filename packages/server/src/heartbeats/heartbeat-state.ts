@@ -93,7 +93,17 @@ export interface HeartbeatDecision {
 const MAX_OPEN_RUNS = 20;
 
 export function initialHeartbeat(rules: HeartbeatRules, now: number, paused = false): HeartbeatRuntime {
-  return { state: paused ? 'PAUSED' : 'NEW', notified: null, badRuns: 0, expectedAt: nextExpected(rules.schedule, now), lastPingAt: null, lastSuccessAt: null, starts: {}, lastReason: null, stateChangedAt: now };
+  return {
+    state: paused ? 'PAUSED' : 'NEW',
+    notified: null,
+    badRuns: 0,
+    expectedAt: nextExpected(rules.schedule, now),
+    lastPingAt: null,
+    lastSuccessAt: null,
+    starts: {},
+    lastReason: null,
+    stateChangedAt: now,
+  };
 }
 
 /** The next moment the clock must look at this heartbeat (LATE time, missed deadline or end of an open run), or null. */
@@ -107,25 +117,53 @@ export function nextDeadline(rt: HeartbeatRuntime, rules: HeartbeatRules): numbe
 
 /** Applies one ping. Apply passed deadlines first (applyDeadlines up to the ping's time). */
 export function applyPing(prev: HeartbeatRuntime, rules: HeartbeatRules, ping: PingInput): HeartbeatDecision {
-  if (prev.state === 'PAUSED' && rules.manualResume) return decide({ ...prev, lastPingAt: ping.at }, rules, { ignored: true });
+  if (prev.state === 'PAUSED' && rules.manualResume)
+    return decide({ ...prev, lastPingAt: ping.at }, rules, { ignored: true });
   let rt: HeartbeatRuntime = { ...prev, lastPingAt: ping.at };
   if (ping.kind === 'log') return decide(rt, rules);
   if (rt.state === 'PAUSED') rt = withState(rt, rt.lastSuccessAt === null ? 'NEW' : 'UP', ping.at);
   const exit = ping.exitStatus ?? undefined;
-  if (ping.kind === 'start') return decide(withState(openRun(rt, ping.rid ?? '', ping.at), rt.state === 'DOWN' ? 'DOWN' : 'STARTED', ping.at), rules);
+  if (ping.kind === 'start')
+    return decide(
+      withState(openRun(rt, ping.rid ?? '', ping.at), rt.state === 'DOWN' ? 'DOWN' : 'STARTED', ping.at),
+      rules,
+    );
   const { runtime, startedAt } = closeRun(rt, ping.rid ?? undefined);
   const runDurationMs = startedAt === undefined ? undefined : ping.at - startedAt;
   const at = ping.at;
   const slotAfter = nextExpected(rules.schedule, at);
   let d: HeartbeatDecision;
   if (ping.kind === 'fail' && exit !== 0) {
-    d = bad(runtime, rules, at, exit !== undefined ? `failed with exit status ${exit}` : 'failed', exit !== undefined ? { exitStatus: exit } : {}, slotAfter);
+    d = bad(
+      runtime,
+      rules,
+      at,
+      exit !== undefined ? `failed with exit status ${exit}` : 'failed',
+      exit !== undefined ? { exitStatus: exit } : {},
+      slotAfter,
+    );
   } else if (rules.minRuntimeMs !== undefined && runDurationMs !== undefined && runDurationMs < rules.minRuntimeMs) {
-    d = bad(runtime, rules, at, `ran too short: ${formatDuration(runDurationMs)}, expected at least ${formatDuration(rules.minRuntimeMs)}`, {}, slotAfter);
+    d = bad(
+      runtime,
+      rules,
+      at,
+      `ran too short: ${formatDuration(runDurationMs)}, expected at least ${formatDuration(rules.minRuntimeMs)}`,
+      {},
+      slotAfter,
+    );
   } else {
     const early = tooOftenBy(runtime, rules, at);
-    if (early !== undefined) d = bad(runtime, rules, at, `ran too often: ${formatDuration(early)} before its expected time ${new Date(runtime.expectedAt).toISOString()}`, {}, runtime.expectedAt);
-    else d = good(runtime, rules, at, runDurationMs !== undefined ? `ran in ${formatDuration(runDurationMs)}` : 'success');
+    if (early !== undefined)
+      d = bad(
+        runtime,
+        rules,
+        at,
+        `ran too often: ${formatDuration(early)} before its expected time ${new Date(runtime.expectedAt).toISOString()}`,
+        {},
+        runtime.expectedAt,
+      );
+    else
+      d = good(runtime, rules, at, runDurationMs !== undefined ? `ran in ${formatDuration(runDurationMs)}` : 'success');
   }
   return runDurationMs === undefined ? d : { ...d, runDurationMs };
 }
@@ -144,8 +182,18 @@ export function applyDeadlines(prev: HeartbeatRuntime, rules: HeartbeatRules, no
     const end = startedAt + limit;
     if (end > now) break;
     const { [rid]: _timedOut, ...rest } = rt.starts;
-    const within = rules.maxRuntimeMs !== undefined ? `maxRuntime ${formatDuration(limit)}` : `the grace time ${formatDuration(limit)} (no maxRuntime)`;
-    const d = bad({ ...rt, starts: rest }, rules, end, `ran too long: not finished within ${within} of its start at ${new Date(startedAt).toISOString()}`, { deadline: end }, nextExpected(rules.schedule, end));
+    const within =
+      rules.maxRuntimeMs !== undefined
+        ? `maxRuntime ${formatDuration(limit)}`
+        : `the grace time ${formatDuration(limit)} (no maxRuntime)`;
+    const d = bad(
+      { ...rt, starts: rest },
+      rules,
+      end,
+      `ran too long: not finished within ${within} of its start at ${new Date(startedAt).toISOString()}`,
+      { deadline: end },
+      nextExpected(rules.schedule, end),
+    );
     out.push(d);
     rt = d.runtime;
   }
@@ -153,13 +201,28 @@ export function applyDeadlines(prev: HeartbeatRuntime, rules: HeartbeatRules, no
   // Every missed run counts (an hourly job down for a day is 24 bad runs, announced once).
   for (let guard = 0; guard < 1000 && rt.expectedAt + rules.graceMs <= now; guard++) {
     const deadline = rt.expectedAt + rules.graceMs;
-    const d = bad(rt, rules, deadline, `missed: expected at ${new Date(rt.expectedAt).toISOString()}, no ping by ${new Date(deadline).toISOString()}`, { deadline }, nextExpected(rules.schedule, rt.expectedAt));
+    const d = bad(
+      rt,
+      rules,
+      deadline,
+      `missed: expected at ${new Date(rt.expectedAt).toISOString()}, no ping by ${new Date(deadline).toISOString()}`,
+      { deadline },
+      nextExpected(rules.schedule, rt.expectedAt),
+    );
     out.push(d);
     rt = d.runtime;
   }
   if (rt.expectedAt <= now && rt.state !== 'LATE' && rt.state !== 'DOWN') {
     const late = withState(rt, 'LATE', rt.expectedAt);
-    out.push(decide(late, rules, rules.alertWhenLate ? { announce: { kind: 'heartbeat.late', reason: 'late: no ping yet', expectedAt: rt.expectedAt } } : {}));
+    out.push(
+      decide(
+        late,
+        rules,
+        rules.alertWhenLate
+          ? { announce: { kind: 'heartbeat.late', reason: 'late: no ping yet', expectedAt: rt.expectedAt } }
+          : {},
+      ),
+    );
   }
   return out;
 }
@@ -181,7 +244,11 @@ function runLimitMs(rules: HeartbeatRules): number {
   return rules.maxRuntimeMs ?? rules.graceMs;
 }
 
-function decide(runtime: HeartbeatRuntime, rules: HeartbeatRules, extra: Partial<Omit<HeartbeatDecision, 'runtime' | 'nextDeadline'>> = {}): HeartbeatDecision {
+function decide(
+  runtime: HeartbeatRuntime,
+  rules: HeartbeatRules,
+  extra: Partial<Omit<HeartbeatDecision, 'runtime' | 'nextDeadline'>> = {},
+): HeartbeatDecision {
   return { runtime, ...extra, nextDeadline: nextDeadline(runtime, rules) };
 }
 
@@ -204,23 +271,43 @@ function openRun(rt: HeartbeatRuntime, rid: string, at: number): HeartbeatRuntim
 
 /** Closes the run a finishing ping ends: its rid's, or without rid the latest start. */
 function closeRun(rt: HeartbeatRuntime, rid: string | undefined): { runtime: HeartbeatRuntime; startedAt?: number } {
-  const key = rid !== undefined ? (rid in rt.starts ? rid : undefined) : Object.keys(rt.starts).sort((a, b) => rt.starts[b] - rt.starts[a])[0];
+  const key =
+    rid !== undefined
+      ? rid in rt.starts
+        ? rid
+        : undefined
+      : Object.keys(rt.starts).sort((a, b) => rt.starts[b] - rt.starts[a])[0];
   if (key === undefined) return { runtime: rt };
   const { [key]: startedAt, ...rest } = rt.starts;
   return { runtime: { ...rt, starts: rest }, startedAt };
 }
 
 function good(rt: HeartbeatRuntime, rules: HeartbeatRules, at: number, reason: string): HeartbeatDecision {
-  const next: HeartbeatRuntime = { ...rt, badRuns: 0, lastSuccessAt: at, lastReason: reason, expectedAt: nextExpected(rules.schedule, at) };
+  const next: HeartbeatRuntime = {
+    ...rt,
+    badRuns: 0,
+    lastSuccessAt: at,
+    lastReason: reason,
+    expectedAt: nextExpected(rules.schedule, at),
+  };
   const runtime = withState(next, Object.keys(next.starts).length ? 'STARTED' : 'UP', at);
-  if (rt.notified === 'DOWN') return decide({ ...runtime, notified: 'UP' }, rules, { announce: { kind: 'heartbeat.up', reason } });
+  if (rt.notified === 'DOWN')
+    return decide({ ...runtime, notified: 'UP' }, rules, { announce: { kind: 'heartbeat.up', reason } });
   return decide(runtime, rules);
 }
 
 /** One bad run at `at`; `expectedAt` is the slot expected next. */
-function bad(rt: HeartbeatRuntime, rules: HeartbeatRules, at: number, reason: string, extra: { deadline?: number; exitStatus?: number }, expectedAt: number): HeartbeatDecision {
+function bad(
+  rt: HeartbeatRuntime,
+  rules: HeartbeatRules,
+  at: number,
+  reason: string,
+  extra: { deadline?: number; exitStatus?: number },
+  expectedAt: number,
+): HeartbeatDecision {
   const next: HeartbeatRuntime = { ...rt, badRuns: rt.badRuns + 1, lastReason: reason, expectedAt };
-  if (next.badRuns < rules.failureTolerance) return decide(withState(next, rt.state === 'DOWN' ? 'DOWN' : calm(next), at), rules);
+  if (next.badRuns < rules.failureTolerance)
+    return decide(withState(next, rt.state === 'DOWN' ? 'DOWN' : calm(next), at), rules);
   const down = withState(next, 'DOWN', at);
   if (rt.notified === 'DOWN') return decide(down, rules);
   return decide({ ...down, notified: 'DOWN' }, rules, { announce: { kind: 'heartbeat.down', reason, ...extra } });

@@ -22,34 +22,77 @@ export interface StoredState {
 export type PingRow = Selectable<HeartbeatPingTable>;
 
 function toRow(r: Selectable<HeartbeatTable>): HeartbeatRow {
-  return { id: r.id, name: r.name, slug: r.slug, pingUuid: r.ping_uuid, spec: JSON.parse(r.spec), createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    id: r.id,
+    name: r.name,
+    slug: r.slug,
+    pingUuid: r.ping_uuid,
+    spec: JSON.parse(r.spec),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 export async function loadAll(q: Q): Promise<(HeartbeatRow & StoredState)[]> {
-  const rows = await q.selectFrom('heartbeats').innerJoin('heartbeat_state', 'heartbeat_state.heartbeat_id', 'heartbeats.id').selectAll().orderBy('name').execute();
-  return rows.map((r) => ({ ...toRow(r), state: r.state, runtime: JSON.parse(r.runtime), nextDeadline: r.next_deadline }));
+  const rows = await q
+    .selectFrom('heartbeats')
+    .innerJoin('heartbeat_state', 'heartbeat_state.heartbeat_id', 'heartbeats.id')
+    .selectAll()
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => ({
+    ...toRow(r),
+    state: r.state,
+    runtime: JSON.parse(r.runtime),
+    nextDeadline: r.next_deadline,
+  }));
 }
 
 export async function insertHeartbeat(q: Q, h: HeartbeatRow, s: StoredState): Promise<void> {
   await q
     .insertInto('heartbeats')
-    .values({ id: h.id, name: h.name, slug: h.slug, ping_uuid: h.pingUuid, spec: JSON.stringify(h.spec), created_at: h.createdAt, updated_at: h.updatedAt })
+    .values({
+      id: h.id,
+      name: h.name,
+      slug: h.slug,
+      ping_uuid: h.pingUuid,
+      spec: JSON.stringify(h.spec),
+      created_at: h.createdAt,
+      updated_at: h.updatedAt,
+    })
     .execute();
-  await q.insertInto('heartbeat_state').values({ heartbeat_id: h.id, state: s.state, runtime: JSON.stringify(s.runtime), next_deadline: s.nextDeadline }).execute();
+  await q
+    .insertInto('heartbeat_state')
+    .values({ heartbeat_id: h.id, state: s.state, runtime: JSON.stringify(s.runtime), next_deadline: s.nextDeadline })
+    .execute();
 }
 
 export async function updateHeartbeat(q: Q, h: HeartbeatRow): Promise<void> {
-  await q.updateTable('heartbeats').set({ name: h.name, slug: h.slug, spec: JSON.stringify(h.spec), updated_at: h.updatedAt }).where('id', '=', h.id).execute();
+  await q
+    .updateTable('heartbeats')
+    .set({ name: h.name, slug: h.slug, spec: JSON.stringify(h.spec), updated_at: h.updatedAt })
+    .where('id', '=', h.id)
+    .execute();
 }
 
 export type ChangeRow = Selectable<HeartbeatChangeTable>;
 
 export async function insertChanges(q: Q, rows: readonly ChangeRow[]): Promise<void> {
-  if (rows.length) await q.insertInto('heartbeat_changes').values([...rows]).execute();
+  if (rows.length)
+    await q
+      .insertInto('heartbeat_changes')
+      .values([...rows])
+      .execute();
 }
 
 export async function listChanges(q: Q, heartbeatId: string, limit: number): Promise<ChangeRow[]> {
-  return q.selectFrom('heartbeat_changes').selectAll().where('heartbeat_id', '=', heartbeatId).orderBy('id', 'desc').limit(limit).execute();
+  return q
+    .selectFrom('heartbeat_changes')
+    .selectAll()
+    .where('heartbeat_id', '=', heartbeatId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function deleteHeartbeat(q: Q, id: string): Promise<void> {
@@ -66,7 +109,9 @@ export async function deleteHeartbeat(q: Q, id: string): Promise<void> {
  */
 export async function saveStates(q: Q, states: readonly ({ id: string } & StoredState)[]): Promise<void> {
   for (let i = 0; i < states.length; i += 200) {
-    const rows = states.slice(i, i + 200).map((s) => sql`(${s.id}, ${s.state}, ${JSON.stringify(s.runtime)}, cast(${s.nextDeadline} as bigint))`);
+    const rows = states
+      .slice(i, i + 200)
+      .map((s) => sql`(${s.id}, ${s.state}, ${JSON.stringify(s.runtime)}, cast(${s.nextDeadline} as bigint))`);
     await sql`with v(id, state, runtime, next_deadline) as (values ${sql.join(rows)})
       update heartbeat_state set state = v.state, runtime = v.runtime, next_deadline = v.next_deadline
       from v where heartbeat_state.heartbeat_id = v.id`.execute(q);
@@ -80,8 +125,13 @@ export async function insertPings(q: Q, pings: readonly PingRow[]): Promise<void
   for (let i = 0; i < pings.length; i += CHUNK) {
     const rows = pings
       .slice(i, i + CHUNK)
-      .map((p) => sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.body_nuls_replaced}, ${p.duration_ms})`);
-    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, body_nuls_replaced, duration_ms) values ${sql.join(rows)}`.execute(q);
+      .map(
+        (p) =>
+          sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.body_nuls_replaced}, ${p.duration_ms})`,
+      );
+    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, body_nuls_replaced, duration_ms) values ${sql.join(rows)}`.execute(
+      q,
+    );
   }
 }
 
@@ -104,14 +154,35 @@ export async function getKv(q: Q, key: string): Promise<string | undefined> {
 }
 
 export async function putKvIfAbsent(q: Q, key: string, value: string): Promise<void> {
-  await q.insertInto('kv').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await q
+    .insertInto('kv')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
 }
 
 /** Pings of one heartbeat, newest first, without their bodies (a flag says whether one is stored). */
-export async function listPingsWithoutBody(q: Q, heartbeatId: string, limit: number): Promise<(Omit<PingRow, 'body'> & { has_body: number })[]> {
+export async function listPingsWithoutBody(
+  q: Q,
+  heartbeatId: string,
+  limit: number,
+): Promise<(Omit<PingRow, 'body'> & { has_body: number })[]> {
   const rows = await q
     .selectFrom('heartbeat_pings')
-    .select(['id', 'heartbeat_id', 'at', 'kind', 'exit_status', 'rid', 'method', 'remote_addr', 'user_agent', 'body_truncated', 'body_nuls_replaced', 'duration_ms'])
+    .select([
+      'id',
+      'heartbeat_id',
+      'at',
+      'kind',
+      'exit_status',
+      'rid',
+      'method',
+      'remote_addr',
+      'user_agent',
+      'body_truncated',
+      'body_nuls_replaced',
+      'duration_ms',
+    ])
     .select(sql<number>`case when body is null or body = '' then 0 else 1 end`.as('has_body'))
     .where('heartbeat_id', '=', heartbeatId)
     .orderBy('id', 'desc')
@@ -122,12 +193,21 @@ export async function listPingsWithoutBody(q: Q, heartbeatId: string, limit: num
 
 /** The pings of one heartbeat whose ids fall in [from, to): a millisecond of UUIDv7 ids. */
 export async function pingsInIdRange(q: Q, heartbeatId: string, from: string, to: string): Promise<PingRow[]> {
-  return q.selectFrom('heartbeat_pings').selectAll().where('heartbeat_id', '=', heartbeatId).where('id', '>=', from).where('id', '<', to).execute();
+  return q
+    .selectFrom('heartbeat_pings')
+    .selectAll()
+    .where('heartbeat_id', '=', heartbeatId)
+    .where('id', '>=', from)
+    .where('id', '<', to)
+    .execute();
 }
 
 /** Stored pings per heartbeat id. */
 export async function countPings(q: Q, heartbeatIds?: readonly string[]): Promise<Map<string, number>> {
-  let sel = q.selectFrom('heartbeat_pings').select(['heartbeat_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('heartbeat_id');
+  let sel = q
+    .selectFrom('heartbeat_pings')
+    .select(['heartbeat_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('heartbeat_id');
   if (heartbeatIds) {
     if (heartbeatIds.length === 0) return new Map();
     sel = sel.where('heartbeat_id', 'in', [...heartbeatIds]);
@@ -137,5 +217,12 @@ export async function countPings(q: Q, heartbeatIds?: readonly string[]): Promis
 
 /** State changes of one heartbeat at or after `from` and before `to`, oldest first. */
 export async function listChangesBetween(q: Q, heartbeatId: string, from: number, to: number): Promise<ChangeRow[]> {
-  return q.selectFrom('heartbeat_changes').selectAll().where('heartbeat_id', '=', heartbeatId).where('at', '>=', from).where('at', '<', to).orderBy('id').execute();
+  return q
+    .selectFrom('heartbeat_changes')
+    .selectAll()
+    .where('heartbeat_id', '=', heartbeatId)
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .orderBy('id')
+    .execute();
 }

@@ -17,5 +17,9 @@ export function pingBodyText(raw: Buffer | null, limit: number): PingBody {
   const kept = raw.length > limit ? raw.subarray(0, limit) : raw;
   const hasNul = kept.includes(0);
   const text = kept.toString('utf8');
-  return { body: hasNul ? text.replaceAll('\0', '\uFFFD') : text, bodyTruncated: raw.length > limit, bodyNulsReplaced: hasNul };
+  return {
+    body: hasNul ? text.replaceAll('\0', '\uFFFD') : text,
+    bodyTruncated: raw.length > limit,
+    bodyNulsReplaced: hasNul,
+  };
 }

@@ -19,9 +19,21 @@ describe('ping URLs', () => {
     assert.deepEqual(ok(`${U}/0`), { target: { uuid: U }, kind: 'success', exitStatus: 0 });
     assert.deepEqual(ok(`${U}/137`), { target: { uuid: U }, kind: 'fail', exitStatus: 137 });
     assert.deepEqual(ok(`${U}/007`), { target: { uuid: U }, kind: 'fail', exitStatus: 7 });
-    assert.deepEqual(ok('key123/db-backup'), { target: { pingKey: 'key123', slug: 'db-backup' }, kind: 'success', exitStatus: null });
-    assert.deepEqual(ok('key123/db-backup/fail'), { target: { pingKey: 'key123', slug: 'db-backup' }, kind: 'fail', exitStatus: null });
-    assert.deepEqual(ok('key123/db%2Dbackup/1'), { target: { pingKey: 'key123', slug: 'db-backup' }, kind: 'fail', exitStatus: 1 });
+    assert.deepEqual(ok('key123/db-backup'), {
+      target: { pingKey: 'key123', slug: 'db-backup' },
+      kind: 'success',
+      exitStatus: null,
+    });
+    assert.deepEqual(ok('key123/db-backup/fail'), {
+      target: { pingKey: 'key123', slug: 'db-backup' },
+      kind: 'fail',
+      exitStatus: null,
+    });
+    assert.deepEqual(ok('key123/db%2Dbackup/1'), {
+      target: { pingKey: 'key123', slug: 'db-backup' },
+      kind: 'fail',
+      exitStatus: 1,
+    });
   });
 
   it('reads a UUID followed by a word as a ping key and a slug, as Healthchecks does', () => {
@@ -33,7 +45,23 @@ describe('ping URLs', () => {
   });
 
   it('answers 404 for every shape Healthchecks has no route for', () => {
-    for (const bad of ['', U.toUpperCase(), U.replaceAll('-', ''), 'not-uuid', `${U}/start/x`, `${U}/stop/x`, 'key', 'key/', 'key/slug/', 'key/slug/stop', 'key/bad%20slug', 'key/slug/x/y', `/${U}`, '%E0%A4%A', `${U}//`]) {
+    for (const bad of [
+      '',
+      U.toUpperCase(),
+      U.replaceAll('-', ''),
+      'not-uuid',
+      `${U}/start/x`,
+      `${U}/stop/x`,
+      'key',
+      'key/',
+      'key/slug/',
+      'key/slug/stop',
+      'key/bad%20slug',
+      'key/slug/x/y',
+      `/${U}`,
+      '%E0%A4%A',
+      `${U}//`,
+    ]) {
       const r = parsePingPath(bad);
       assert.deepEqual(r, { ok: false, status: 404, text: 'not found' }, bad);
     }

@@ -57,7 +57,8 @@ export function parsePingPath(path: string): PingPath {
   const [first, second, third] = segments;
   if (LOWER_UUID.test(first)) {
     const target = { uuid: first };
-    if (segments.length === 1 || (segments.length === 2 && second === '')) return { ok: true, ping: { target, kind: 'success', exitStatus: null } };
+    if (segments.length === 1 || (segments.length === 2 && second === ''))
+      return { ok: true, ping: { target, kind: 'success', exitStatus: null } };
     const a = segments.length === 2 ? action(second) : undefined;
     if (a) return { ok: true, ping: { target, ...a } };
   }

@@ -25,7 +25,8 @@ for (const variant of await testDatabases()) {
     });
     after(() => dispose());
 
-    const ping = (path: string, body?: string) => tocsin.http.request(path, body === undefined ? {} : { method: 'POST', body });
+    const ping = (path: string, body?: string) =>
+      tocsin.http.request(path, body === undefined ? {} : { method: 'POST', body });
 
     it('stores a body with NUL bytes (as U+FFFD, flagged) and counts the run it ends', async () => {
       const url = await pathOf('nul-job');
@@ -33,7 +34,10 @@ for (const variant of await testDatabases()) {
       const res = await ping(`${url}/0`, 'dump\0ok\0');
       assert.equal(res.status, 200, await res.text());
       const [finish] = (await call(tocsin, 'GET', '/api/heartbeats/nul-job/pings?limit=1')).json.pings;
-      assert.deepEqual([finish.body, finish.bodyNulsReplaced, finish.bodyTruncated], ['dump\uFFFDok\uFFFD', true, false]);
+      assert.deepEqual(
+        [finish.body, finish.bodyNulsReplaced, finish.bodyTruncated],
+        ['dump\uFFFDok\uFFFD', true, false],
+      );
       assert.equal(tocsin.heartbeats.view(tocsin.heartbeats.get('nul-job')).state, 'UP');
       const [start] = (await call(tocsin, 'GET', '/api/heartbeats/nul-job/pings?limit=2')).json.pings.slice(1);
       assert.equal(start.bodyNulsReplaced, false);
@@ -42,8 +46,14 @@ for (const variant of await testDatabases()) {
     it('a NUL body in a batch does not fail the pings written with it', async () => {
       const urls = await Promise.all(['batch-a', 'batch-b', 'batch-c'].map(pathOf));
       const answers = await Promise.all([ping(urls[0], 'x\0y'), ping(urls[1], 'plain'), ping(`${urls[2]}/fail`, '\0')]);
-      assert.deepEqual(answers.map((r) => r.status), [200, 200, 200]);
-      assert.deepEqual(['batch-a', 'batch-b', 'batch-c'].map((n) => tocsin.heartbeats.view(tocsin.heartbeats.get(n)).state), ['UP', 'UP', 'DOWN']);
+      assert.deepEqual(
+        answers.map((r) => r.status),
+        [200, 200, 200],
+      );
+      assert.deepEqual(
+        ['batch-a', 'batch-b', 'batch-c'].map((n) => tocsin.heartbeats.view(tocsin.heartbeats.get(n)).state),
+        ['UP', 'UP', 'DOWN'],
+      );
     });
 
     it('announces the body limit on accepted pings, and Retry-After on 429', async () => {
@@ -84,7 +94,9 @@ describe('the ping fast path', () => {
 
   it('answers 500 when a ping fails, and logs what failed with its stack', async () => {
     const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278/fail`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`http://127.0.0.1:${port}/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278/fail`, {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(res.status, 500);
     assert.equal(await res.text(), 'internal error');
     assert.equal(res.headers.get('content-length'), '14');

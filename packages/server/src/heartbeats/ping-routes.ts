@@ -50,7 +50,13 @@ export interface PingAnswer {
 
 export type PingHandler = (req: PingHttpRequest) => Promise<PingAnswer>;
 
-export function createPingHandler(deps: { registry: HeartbeatRegistry; heartbeats: HeartbeatService; writer: PingWriter; clock: Clock; options: PingOptions }): PingHandler {
+export function createPingHandler(deps: {
+  registry: HeartbeatRegistry;
+  heartbeats: HeartbeatService;
+  writer: PingWriter;
+  clock: Clock;
+  options: PingOptions;
+}): PingHandler {
   const { registry, heartbeats, writer, clock, options } = deps;
   const limiter = new RateLimiter();
   const accepted = { 'ping-body-limit': String(options.bodyLimit) };
@@ -59,11 +65,17 @@ export function createPingHandler(deps: { registry: HeartbeatRegistry; heartbeat
     if (!parsed.ok) return parsed;
     const { ping } = parsed;
     const keyOk = ping.target.pingKey !== undefined && ping.target.pingKey === heartbeats.key();
-    let entry = ping.target.uuid ? registry.uuid(ping.target.uuid) : keyOk ? registry.slug(ping.target.slug!) : undefined;
+    let entry = ping.target.uuid
+      ? registry.uuid(ping.target.uuid)
+      : keyOk
+        ? registry.slug(ping.target.slug!)
+        : undefined;
     let created = false;
     if (!entry && keyOk && req.query.get('create') === '1') {
       // Auto-provisioned as Healthchecks does: a daily period with an hour of grace.
-      await heartbeats.create(heartbeats.parse({ name: ping.target.slug, slug: ping.target.slug, period: '1d', grace: '1h' }));
+      await heartbeats.create(
+        heartbeats.parse({ name: ping.target.slug, slug: ping.target.slug, period: '1d', grace: '1h' }),
+      );
       entry = registry.slug(ping.target.slug!);
       created = true;
     }
@@ -72,7 +84,12 @@ export function createPingHandler(deps: { registry: HeartbeatRegistry; heartbeat
     const rid = req.query.get('rid');
     if (rid !== null && !isUuid(rid)) return { status: 400, text: 'invalid uuid format' };
     const waitMs = limiter.take(entry.row.id, options.perSecond, clock.now(), options.perSecond * 2);
-    if (waitMs > 0) return { status: 429, text: 'rate limited', headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) } };
+    if (waitMs > 0)
+      return {
+        status: 429,
+        text: 'rate limited',
+        headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+      };
     const body = pingBodyText(req.body, options.bodyLimit);
     await writer.submit({
       type: 'ping',
@@ -85,7 +102,9 @@ export function createPingHandler(deps: { registry: HeartbeatRegistry; heartbeat
       userAgent: req.userAgent?.slice(0, 200) ?? null,
       ...body,
     });
-    return created ? { status: 201, text: 'Created', headers: accepted } : { status: 200, text: 'OK', headers: accepted };
+    return created
+      ? { status: 201, text: 'Created', headers: accepted }
+      : { status: 200, text: 'OK', headers: accepted };
   };
 }
 
@@ -119,7 +138,14 @@ export function registerPingRoutes(app: App, handler: PingHandler, logger: Logge
     const method = c.req.method;
     const body = method === 'GET' || method === 'HEAD' ? null : Buffer.from(await c.req.arrayBuffer());
     const path = url.pathname === '/ping' ? '' : url.pathname.slice('/ping/'.length);
-    const r = await answerPing(handler, logger, { method, path, query: url.searchParams, body, userAgent: c.req.header('user-agent') ?? null, remoteAddr: forwarded ?? null });
+    const r = await answerPing(handler, logger, {
+      method,
+      path,
+      query: url.searchParams,
+      body,
+      userAgent: c.req.header('user-agent') ?? null,
+      remoteAddr: forwarded ?? null,
+    });
     return new Response(method === 'HEAD' ? null : r.text, { status: r.status, headers: answerHeaders(r) });
   });
 }
@@ -127,7 +153,10 @@ export function registerPingRoutes(app: App, handler: PingHandler, logger: Logge
 const MAX_READ = 1024 * 1024;
 
 /** The node:http door: answers /ping and /ping/… requests itself; returns false for anything else. */
-export function pingListener(handler: PingHandler, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function pingListener(
+  handler: PingHandler,
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith('/ping') || (url.length > 5 && url[5] !== '/' && url[5] !== '?')) return false;
@@ -144,7 +173,14 @@ export function pingListener(handler: PingHandler, logger: Logger): (req: Incomi
     req.on('end', () => {
       const forwarded = (req.headers['x-forwarded-for'] as string | undefined)?.split(',')[0]?.trim();
       const body = chunks.length ? Buffer.concat(chunks) : null;
-      answerPing(handler, logger, { method, path, query, body, userAgent: req.headers['user-agent'] ?? null, remoteAddr: forwarded ?? req.socket.remoteAddress ?? null })
+      answerPing(handler, logger, {
+        method,
+        path,
+        query,
+        body,
+        userAgent: req.headers['user-agent'] ?? null,
+        remoteAddr: forwarded ?? req.socket.remoteAddress ?? null,
+      })
         .then((r) => {
           res.writeHead(r.status, answerHeaders(r));
           res.end(method === 'HEAD' ? undefined : r.text);

@@ -17,8 +17,18 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
 
 const ping = (heartbeatId: string, over: Partial<PingItem> = {}): PingItem => ({
-  type: 'ping', heartbeatId, kind: 'success', exitStatus: null, rid: null, method: 'POST', remoteAddr: '127.0.0.1',
-  userAgent: 'curl', body: null, bodyTruncated: false, bodyNulsReplaced: false, ...over,
+  type: 'ping',
+  heartbeatId,
+  kind: 'success',
+  exitStatus: null,
+  rid: null,
+  method: 'POST',
+  remoteAddr: '127.0.0.1',
+  userAgent: 'curl',
+  body: null,
+  bodyTruncated: false,
+  bodyNulsReplaced: false,
+  ...over,
 });
 
 for (const variant of await testDatabases()) {
@@ -32,16 +42,31 @@ for (const variant of await testDatabases()) {
     let runs: [string, number, boolean][];
     before(async () => {
       ({ handle, dispose } = await variant.create());
-      await insertTopic(handle.db, { id: uuidv7(T0), name: 'batch', displayName: null, tags: {}, createdAt: T0, updatedAt: T0 });
+      await insertTopic(handle.db, {
+        id: uuidv7(T0),
+        name: 'batch',
+        displayName: null,
+        tags: {},
+        createdAt: T0,
+        updatedAt: T0,
+      });
     });
     after(() => dispose());
     beforeEach(async () => {
-      for (const t of ['heartbeat_pings', 'heartbeat_changes', 'heartbeat_state', 'heartbeats', 'events'] as const) await handle.db.deleteFrom(t).execute();
+      for (const t of ['heartbeat_pings', 'heartbeat_changes', 'heartbeat_state', 'heartbeats', 'events'] as const)
+        await handle.db.deleteFrom(t).execute();
       clock = new FakeClock(T0);
       registry = new HeartbeatRegistry();
       deadlines = [];
       runs = [];
-      writer = new PingWriter(handle.db, clock, registry, new PublishService(handle.db, clock), (id, at) => deadlines.push([id, at]), (name, ms, _at, failed) => runs.push([name, ms, failed]));
+      writer = new PingWriter(
+        handle.db,
+        clock,
+        registry,
+        new PublishService(handle.db, clock),
+        (id, at) => deadlines.push([id, at]),
+        (name, ms, _at, failed) => runs.push([name, ms, failed]),
+      );
     });
 
     /** A heartbeat every hour with 5 minutes of grace, written and registered as the service does. */
@@ -49,21 +74,42 @@ for (const variant of await testDatabases()) {
       const spec = heartbeatInputSchema.parse({ name, period: '1h', grace: '5m', topics: ['batch'] });
       const rules = rulesOf(spec);
       const runtime = initialHeartbeat(rules, clock.now());
-      const row: store.HeartbeatRow = { id: uuidv7(clock.now()), name, slug: name, pingUuid: randomUUID(), spec: { ...spec }, createdAt: clock.now(), updatedAt: clock.now() };
-      await store.insertHeartbeat(handle.db, row, { state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) });
+      const row: store.HeartbeatRow = {
+        id: uuidv7(clock.now()),
+        name,
+        slug: name,
+        pingUuid: randomUUID(),
+        spec: { ...spec },
+        createdAt: clock.now(),
+        updatedAt: clock.now(),
+      };
+      await store.insertHeartbeat(handle.db, row, {
+        state: runtime.state,
+        runtime,
+        nextDeadline: nextDeadline(runtime, rules),
+      });
       const entry: HeartbeatEntry = { row, spec, rules, runtime };
       registry.set(entry);
       return entry;
     }
-    const pings = (id: string) => handle.db.selectFrom('heartbeat_pings').selectAll().where('heartbeat_id', '=', id).orderBy('id').execute();
+    const pings = (id: string) =>
+      handle.db.selectFrom('heartbeat_pings').selectAll().where('heartbeat_id', '=', id).orderBy('id').execute();
 
     it('writes the pings of one turn together, in arrival order, at most 500 a batch', async () => {
       const hb = await heartbeat('busy');
-      const results = await Promise.all(Array.from({ length: 501 }, (_, i) => writer.submit(ping(hb.row.id, { body: `p${i}` }))));
+      const results = await Promise.all(
+        Array.from({ length: 501 }, (_, i) => writer.submit(ping(hb.row.id, { body: `p${i}` }))),
+      );
       assert.equal(results.length, 501);
-      assert.ok(results.every((r) => r.nextDeadline === T0 + 60 * MIN), 'the next run is expected an hour on');
+      assert.ok(
+        results.every((r) => r.nextDeadline === T0 + 60 * MIN),
+        'the next run is expected an hour on',
+      );
       const stored = await pings(hb.row.id);
-      assert.deepEqual(stored.map((p) => p.body), Array.from({ length: 501 }, (_, i) => `p${i}`));
+      assert.deepEqual(
+        stored.map((p) => p.body),
+        Array.from({ length: 501 }, (_, i) => `p${i}`),
+      );
       // One deadline report per heartbeat per batch: two batches (500 + 1), not 501 writes.
       assert.equal(deadlines.length, 2);
       assert.equal(hb.runtime.state, 'UP', 'the registry holds the state after commit');
@@ -71,11 +117,25 @@ for (const variant of await testDatabases()) {
 
     it('stores the body as given with its flags: NULs already replaced by U+FFFD, truncation', async () => {
       const hb = await heartbeat('nul');
-      await writer.submit(ping(hb.row.id, { body: 'a\uFFFDb', bodyNulsReplaced: true, bodyTruncated: true, kind: 'log', exitStatus: null }));
+      await writer.submit(
+        ping(hb.row.id, {
+          body: 'a\uFFFDb',
+          bodyNulsReplaced: true,
+          bodyTruncated: true,
+          kind: 'log',
+          exitStatus: null,
+        }),
+      );
       await writer.submit(ping(hb.row.id, { body: 'plain', kind: 'fail', exitStatus: 3, rid: 'r1' }));
       const [first, second] = await pings(hb.row.id);
-      assert.deepEqual([first.body, first.body_nuls_replaced, first.body_truncated, first.kind], ['a\uFFFDb', 1, 1, 'log']);
-      assert.deepEqual([second.body, second.body_nuls_replaced, second.body_truncated, second.kind, second.exit_status, second.rid], ['plain', 0, 0, 'fail', 3, 'r1']);
+      assert.deepEqual(
+        [first.body, first.body_nuls_replaced, first.body_truncated, first.kind],
+        ['a\uFFFDb', 1, 1, 'log'],
+      );
+      assert.deepEqual(
+        [second.body, second.body_nuls_replaced, second.body_truncated, second.kind, second.exit_status, second.rid],
+        ['plain', 0, 0, 'fail', 3, 'r1'],
+      );
     });
 
     it('answers an unknown heartbeat with no deadline and still writes the rest of its batch', async () => {
@@ -92,11 +152,16 @@ for (const variant of await testDatabases()) {
       clock.advance(90_000);
       await writer.submit(ping(hb.row.id, { kind: 'success', rid: 'x' }));
       assert.deepEqual(runs, [['timed', 90_000, false]]);
-      assert.deepEqual((await pings(hb.row.id)).map((p) => p.duration_ms), [null, 90_000]);
+      assert.deepEqual(
+        (await pings(hb.row.id)).map((p) => p.duration_ms),
+        [null, 90_000],
+      );
     });
 
-    const kinds = async () => (await handle.db.selectFrom('events').select('kind').orderBy('id').execute()).map((e) => e.kind);
-    const changesOf = async (id: string) => (await store.listChanges(handle.db, id, 10)).reverse().map((c) => `${c.from_state}>${c.to_state}`);
+    const kinds = async () =>
+      (await handle.db.selectFrom('events').select('kind').orderBy('id').execute()).map((e) => e.kind);
+    const changesOf = async (id: string) =>
+      (await store.listChanges(handle.db, id, 10)).reverse().map((c) => `${c.from_state}>${c.to_state}`);
 
     it('a passed deadline writes the state change and its event in its batch, and tells the scheduler the next deadline', async () => {
       const hb = await heartbeat('ticked');

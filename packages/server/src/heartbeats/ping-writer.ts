@@ -13,7 +13,13 @@ import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
 import { heartbeatEvent } from './heartbeat-events.js';
 import type { HeartbeatEntry, HeartbeatRegistry } from './heartbeat-registry.js';
-import { applyDeadlines, applyPing, nextDeadline, type HeartbeatDecision, type HeartbeatRuntime } from './heartbeat-state.js';
+import {
+  applyDeadlines,
+  applyPing,
+  nextDeadline,
+  type HeartbeatDecision,
+  type HeartbeatRuntime,
+} from './heartbeat-state.js';
 import * as store from './heartbeat-store.js';
 
 export interface PingItem {
@@ -100,16 +106,32 @@ export class PingWriter {
           body_nuls_replaced: item.bodyNulsReplaced ? 1 : 0,
           duration_ms: d.runDurationMs ?? null,
         });
-        if (d.runDurationMs !== undefined) runs.push({ name: entry.row.name, durationMs: d.runDurationMs, failed: item.kind === 'fail' });
+        if (d.runDurationMs !== undefined)
+          runs.push({ name: entry.row.name, durationMs: d.runDurationMs, failed: item.kind === 'fail' });
       } else decisions = applyDeadlines(prev, entry.rules, now);
       let rt = prev;
       for (const d of decisions) {
         if (d.runtime.state !== rt.state) {
-          changes.push({ id: uuidv7(d.runtime.stateChangedAt), heartbeat_id: entry.row.id, at: d.runtime.stateChangedAt, from_state: rt.state, to_state: d.runtime.state, reason: d.runtime.lastReason });
+          changes.push({
+            id: uuidv7(d.runtime.stateChangedAt),
+            heartbeat_id: entry.row.id,
+            at: d.runtime.stateChangedAt,
+            from_state: rt.state,
+            to_state: d.runtime.state,
+            reason: d.runtime.lastReason,
+          });
         }
         if (d.announce && entry.spec.topics.length) {
           const outageSince = d.announce.kind === 'heartbeat.up' ? rt.stateChangedAt : d.runtime.stateChangedAt;
-          events.push({ topics: entry.spec.topics, event: heartbeatEvent({ id: entry.row.id, name: entry.row.name, tags: entry.spec.tags }, d.announce, outageSince, item.type === 'ping' ? item.body : null) });
+          events.push({
+            topics: entry.spec.topics,
+            event: heartbeatEvent(
+              { id: entry.row.id, name: entry.row.name, tags: entry.spec.tags },
+              d.announce,
+              outageSince,
+              item.type === 'ping' ? item.body : null,
+            ),
+          });
         }
         rt = d.runtime;
       }
@@ -120,7 +142,12 @@ export class PingWriter {
       await store.insertPings(trx, pings);
       await store.saveStates(
         trx,
-        [...runtimes].map(([id, runtime]) => ({ id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, this.registry.get(id)!.rules) })),
+        [...runtimes].map(([id, runtime]) => ({
+          id,
+          state: runtime.state,
+          runtime,
+          nextDeadline: nextDeadline(runtime, this.registry.get(id)!.rules),
+        })),
       );
       await store.insertChanges(trx, changes);
       for (const e of events) await this.publisher.publishIn(trx, e.topics, e.event);
@@ -137,8 +164,16 @@ export class PingWriter {
   }
 }
 
-function applyPingAfterDeadlines(prev: HeartbeatRuntime, entry: HeartbeatEntry, now: number, item: PingItem): HeartbeatDecision[] {
+function applyPingAfterDeadlines(
+  prev: HeartbeatRuntime,
+  entry: HeartbeatEntry,
+  now: number,
+  item: PingItem,
+): HeartbeatDecision[] {
   const passed = applyDeadlines(prev, entry.rules, now);
   const before = passed.length ? passed[passed.length - 1].runtime : prev;
-  return [...passed, applyPing(before, entry.rules, { kind: item.kind, at: now, rid: item.rid, exitStatus: item.exitStatus })];
+  return [
+    ...passed,
+    applyPing(before, entry.rules, { kind: item.kind, at: now, rid: item.rid, exitStatus: item.exitStatus }),
+  ];
 }

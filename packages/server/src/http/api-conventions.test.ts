@@ -4,17 +4,59 @@ import type { Tocsin } from '../app.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
 
-type Schema = { $ref?: string; properties?: Record<string, Schema>; oneOf?: Schema[]; anyOf?: Schema[]; allOf?: Schema[]; enum?: unknown[]; const?: unknown; type?: string | string[] };
+type Schema = {
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  allOf?: Schema[];
+  enum?: unknown[];
+  const?: unknown;
+  type?: string | string[];
+};
 
-const alarm = { namespace: 'App', metricName: 'errors', statistic: 'Sum', period: '1m', evaluationPeriods: 1, threshold: 5, comparisonOperator: 'GreaterThanThreshold' };
+const alarm = {
+  namespace: 'App',
+  metricName: 'errors',
+  statistic: 'Sum',
+  period: '1m',
+  evaluationPeriods: 1,
+  threshold: 5,
+  comparisonOperator: 'GreaterThanThreshold',
+};
 
 /** Each resource with a PUT: a body without its name, and a change that shows in the answer. */
-const resources: { path: string; body: Record<string, unknown>; changed: Record<string, unknown>; read: (json: any) => unknown }[] = [
-  { path: '/api/topics/ops', body: { displayName: 'Ops' }, changed: { displayName: 'Operations' }, read: (j) => j.displayName },
-  { path: '/api/monitors/site', body: { type: 'http', url: 'http://127.0.0.1:9/' }, changed: { type: 'http', url: 'http://127.0.0.1:9/', description: 'changed' }, read: (j) => j.settings.description ?? null },
-  { path: '/api/heartbeats/nightly', body: { period: '1d', grace: '1h' }, changed: { period: '1d', grace: '1h', description: 'changed' }, read: (j) => j.spec.description ?? null },
+const resources: {
+  path: string;
+  body: Record<string, unknown>;
+  changed: Record<string, unknown>;
+  read: (json: any) => unknown;
+}[] = [
+  {
+    path: '/api/topics/ops',
+    body: { displayName: 'Ops' },
+    changed: { displayName: 'Operations' },
+    read: (j) => j.displayName,
+  },
+  {
+    path: '/api/monitors/site',
+    body: { type: 'http', url: 'http://127.0.0.1:9/' },
+    changed: { type: 'http', url: 'http://127.0.0.1:9/', description: 'changed' },
+    read: (j) => j.settings.description ?? null,
+  },
+  {
+    path: '/api/heartbeats/nightly',
+    body: { period: '1d', grace: '1h' },
+    changed: { period: '1d', grace: '1h', description: 'changed' },
+    read: (j) => j.spec.description ?? null,
+  },
   { path: '/api/alarms/errors', body: alarm, changed: { ...alarm, threshold: 7 }, read: (j) => j.spec.threshold },
-  { path: '/api/maintenance/night', body: { cron: '0 2 * * *', duration: '1h', monitors: ['site'] }, changed: { cron: '0 3 * * *', duration: '1h', monitors: ['site'] }, read: (j) => j.cron },
+  {
+    path: '/api/maintenance/night',
+    body: { cron: '0 2 * * *', duration: '1h', monitors: ['site'] },
+    changed: { cron: '0 3 * * *', duration: '1h', monitors: ['site'] },
+    read: (j) => j.cron,
+  },
 ];
 
 for (const variant of await testDatabases()) {
@@ -52,13 +94,24 @@ for (const variant of await testDatabases()) {
     });
 
     it('creates DNS monitors, whose query has a field of its own', async () => {
-      const res = await call(tocsin, 'POST', '/api/monitors', { name: 'mx', type: 'dns', query: 'example.com', recordType: 'MX', resolver: '127.0.0.1:9' });
+      const res = await call(tocsin, 'POST', '/api/monitors', {
+        name: 'mx',
+        type: 'dns',
+        query: 'example.com',
+        recordType: 'MX',
+        resolver: '127.0.0.1:9',
+      });
       assert.equal(res.status, 201, res.text);
       assert.deepEqual([res.json.name, res.json.target.query], ['mx', 'example.com']);
       const missing = await call(tocsin, 'POST', '/api/monitors', { name: 'example.com', type: 'dns' });
       assert.equal(missing.status, 400);
-      assert.match(missing.json.error.message, /^query: required: .*the field is 'query'; 'name' is the monitor's name/);
-      const exported = (await call(tocsin, 'GET', '/api/config/export')).json.config.monitors.find((m: { name: string }) => m.name === 'mx');
+      assert.match(
+        missing.json.error.message,
+        /^query: required: .*the field is 'query'; 'name' is the monitor's name/,
+      );
+      const exported = (await call(tocsin, 'GET', '/api/config/export')).json.config.monitors.find(
+        (m: { name: string }) => m.name === 'mx',
+      );
       assert.deepEqual([exported.name, exported.query], ['mx', 'example.com']);
     });
 
@@ -66,7 +119,10 @@ for (const variant of await testDatabases()) {
       for (const host of ['db:5432', '[::1]:5432']) {
         const res = await call(tocsin, 'POST', '/api/monitors', { name: 'db', type: 'tcp', host, port: 5432 });
         assert.equal(res.status, 400, host);
-        assert.equal(res.json.error.message, `host: the host without its port: give the port in 'port' (got '${host}')`);
+        assert.equal(
+          res.json.error.message,
+          `host: the host without its port: give the port in 'port' (got '${host}')`,
+        );
       }
     });
 
@@ -85,13 +141,20 @@ for (const variant of await testDatabases()) {
       const config = (await call(tocsin, 'GET', '/api/config/export')).json.config;
       const applied = await call(tocsin, 'POST', '/api/config/apply', { config });
       assert.equal(applied.status, 200, applied.text);
-      assert.deepEqual(applied.json.changes.filter((c: { name: string }) => c.name === 'private'), [], 'no change to the monitor');
+      assert.deepEqual(
+        applied.json.changes.filter((c: { name: string }) => c.name === 'private'),
+        [],
+        'no change to the monitor',
+      );
       assert.equal(tocsin.monitors.get('private').monitor.probe.url, url);
       const mine = config.monitors.find((m: { name: string }) => m.name === 'private');
       const put = await call(tocsin, 'PUT', '/api/monitors/private', { ...mine, description: 'kept' });
       assert.equal(put.status, 200, put.text);
       assert.equal(tocsin.monitors.get('private').monitor.probe.url, url);
-      const changed = await call(tocsin, 'PUT', '/api/monitors/private', { ...mine, url: 'http://watcher:newPass@127.0.0.1:9/health' });
+      const changed = await call(tocsin, 'PUT', '/api/monitors/private', {
+        ...mine,
+        url: 'http://watcher:newPass@127.0.0.1:9/health',
+      });
       assert.doesNotMatch(changed.text, /newPass/);
       assert.equal(tocsin.monitors.get('private').monitor.probe.url, 'http://watcher:newPass@127.0.0.1:9/health');
     });
@@ -101,7 +164,10 @@ for (const variant of await testDatabases()) {
 describe('the OpenAPI document', () => {
   let tocsin: Tocsin;
   let dispose: () => Promise<void>;
-  let doc: { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
+  let doc: {
+    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+    components?: { schemas?: Record<string, Schema> };
+  };
 
   before(async () => {
     ({ tocsin, dispose } = await createTestApp('sqlite'));
@@ -109,7 +175,8 @@ describe('the OpenAPI document', () => {
   });
   after(() => dispose());
 
-  const resolve = (s: Schema): Schema => (s.$ref ? resolve(doc.components!.schemas![s.$ref.replace('#/components/schemas/', '')]) : s);
+  const resolve = (s: Schema): Schema =>
+    s.$ref ? resolve(doc.components!.schemas![s.$ref.replace('#/components/schemas/', '')]) : s;
 
   /** The branches of a body schema: each alternative of a union, each must list its fields. */
   function branches(s: Schema): Schema[] {
@@ -129,7 +196,10 @@ describe('the OpenAPI document', () => {
         const json = op.requestBody.content['application/json'];
         assert.ok(json, `${method} ${path} has a JSON body`);
         for (const b of branches(json.schema)) {
-          assert.ok(b.properties && Object.keys(b.properties).length > 0, `${method.toUpperCase()} ${path}: a body branch without fields: ${JSON.stringify(b).slice(0, 200)}`);
+          assert.ok(
+            b.properties && Object.keys(b.properties).length > 0,
+            `${method.toUpperCase()} ${path}: a body branch without fields: ${JSON.stringify(b).slice(0, 200)}`,
+          );
         }
       }
     }
@@ -137,27 +207,45 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents that a PUT on a named resource may create it', () => {
-    for (const path of ['/api/topics/{name}', '/api/monitors/{name}', '/api/heartbeats/{name}', '/api/alarms/{name}', '/api/maintenance/{name}']) {
+    for (const path of [
+      '/api/topics/{name}',
+      '/api/monitors/{name}',
+      '/api/heartbeats/{name}',
+      '/api/alarms/{name}',
+      '/api/maintenance/{name}',
+    ]) {
       const put = doc.paths[path].put as { responses: Record<string, unknown> };
       assert.ok(put.responses['200'] && put.responses['201'], path);
     }
   });
 
   it('documents the state body of an alarm and each probe type of a monitor', () => {
-    const state = branches(doc.paths['/api/alarms/{name}/state'].put.requestBody!.content['application/json'].schema)[0];
+    const state = branches(
+      doc.paths['/api/alarms/{name}/state'].put.requestBody!.content['application/json'].schema,
+    )[0];
     assert.deepEqual(Object.keys(state.properties!).sort(), ['reason', 'state']);
-    const probeFields: Record<string, string[]> = { http: ['url', 'method', 'auth', 'expectedStatus'], tcp: ['host', 'port'], dns: ['query', 'recordType', 'resolver'], tls: ['host', 'servername', 'minDaysLeft'] };
+    const probeFields: Record<string, string[]> = {
+      http: ['url', 'method', 'auth', 'expectedStatus'],
+      tcp: ['host', 'port'],
+      dns: ['query', 'recordType', 'resolver'],
+      tls: ['host', 'servername', 'minDaysLeft'],
+    };
     for (const path of ['/api/monitors', '/api/monitors/{name}']) {
       const ops = doc.paths[path];
       const body = (ops.post ?? ops.put).requestBody!.content['application/json'].schema;
-      const byType = new Map(branches(body).map((b) => [resolve(b.properties!.type).enum?.[0] ?? resolve(b.properties!.type).const, b]));
+      const byType = new Map(
+        branches(body).map((b) => [resolve(b.properties!.type).enum?.[0] ?? resolve(b.properties!.type).const, b]),
+      );
       assert.deepEqual([...byType.keys()].sort(), ['dns', 'http', 'tcp', 'tls'], path);
       for (const [type, fields] of Object.entries(probeFields)) {
         const props = Object.keys(byType.get(type)!.properties!);
-        for (const f of [...fields, 'name', 'interval', 'topics']) assert.ok(props.includes(f), `${path} ${type} documents ${f}`);
+        for (const f of [...fields, 'name', 'interval', 'topics'])
+          assert.ok(props.includes(f), `${path} ${type} documents ${f}`);
       }
     }
-    const publish = branches(doc.paths['/api/topics/{name}/publish'].post.requestBody!.content['application/json'].schema)[0];
+    const publish = branches(
+      doc.paths['/api/topics/{name}/publish'].post.requestBody!.content['application/json'].schema,
+    )[0];
     assert.ok(publish.properties!.kind && publish.properties!.title);
   });
 });

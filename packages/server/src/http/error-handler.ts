@@ -6,7 +6,10 @@ import { TocsinError, httpStatusOf } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 function envelope(c: Context, status: number, code: ErrorCode, message: string, details?: unknown): Response {
-  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status as ContentfulStatusCode);
+  return c.json(
+    { error: { code, message, ...(details === undefined ? {} : { details }) } },
+    status as ContentfulStatusCode,
+  );
 }
 
 /** The one place errors become HTTP answers, all in the `{"error":{code,message,details}}` envelope. */
@@ -16,14 +19,31 @@ export function errorHandler(logger: Logger) {
     if (err instanceof HTTPException) {
       const status = err.status;
       if (status === 413) return envelope(c, 413, 'payload_too_large', err.message || 'the request body is too large');
-      if (status === 415) return envelope(c, 415, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
+      if (status === 415)
+        return envelope(
+          c,
+          415,
+          'unsupported_media_type',
+          'send the body as JSON with "Content-Type: application/json"',
+        );
       if (status === 400) {
         const malformed = /json/i.test(err.message);
-        return envelope(c, 400, 'bad_request', malformed ? `the request body is not valid JSON: ${err.message}` : err.message);
+        return envelope(
+          c,
+          400,
+          'bad_request',
+          malformed ? `the request body is not valid JSON: ${err.message}` : err.message,
+        );
       }
-      return envelope(c, status, status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'bad_request', err.message);
+      return envelope(
+        c,
+        status,
+        status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'bad_request',
+        err.message,
+      );
     }
-    if (err instanceof SyntaxError) return envelope(c, 400, 'bad_request', `the request body is not valid JSON: ${err.message}`);
+    if (err instanceof SyntaxError)
+      return envelope(c, 400, 'bad_request', `the request body is not valid JSON: ${err.message}`);
     logger.error('request failed', { method: c.req.method, path: c.req.path, err: err.stack ?? String(err) });
     return envelope(c, 500, 'internal', 'internal error; the server log has the details');
   };

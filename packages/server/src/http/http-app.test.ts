@@ -4,7 +4,15 @@ import type { Tocsin } from '../app.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 
 /** Routes anyone may call: keep this list explicit, so a new public route is a deliberate choice. */
-const PUBLIC = new Set(['GET /', 'GET /healthz', 'GET /readyz', 'GET /confirm/{token}', 'POST /confirm/{token}', 'GET /unsubscribe/{token}', 'POST /unsubscribe/{token}']);
+const PUBLIC = new Set([
+  'GET /',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /confirm/{token}',
+  'POST /confirm/{token}',
+  'GET /unsubscribe/{token}',
+  'POST /unsubscribe/{token}',
+]);
 
 describe('HTTP API', () => {
   let tocsin: Tocsin;
@@ -13,7 +21,8 @@ describe('HTTP API', () => {
 
   before(async () => {
     ({ tocsin, dispose } = await createTestApp('sqlite'));
-    for (const scope of ['admin', 'read', 'ingest'] as const) tokens[scope] = (await tocsin.tokens.create(`t-${scope}`, scope)).token;
+    for (const scope of ['admin', 'read', 'ingest'] as const)
+      tokens[scope] = (await tocsin.tokens.create(`t-${scope}`, scope)).token;
   });
   after(() => dispose());
 
@@ -64,17 +73,28 @@ describe('HTTP API', () => {
   });
 
   it('answers an oversize body with a 413 in the error envelope', async () => {
-    const res = await call(tocsin, 'POST', '/api/topics', JSON.stringify({ name: 'x', displayName: 'y'.repeat(2 * 1024 * 1024) }));
+    const res = await call(
+      tocsin,
+      'POST',
+      '/api/topics',
+      JSON.stringify({ name: 'x', displayName: 'y'.repeat(2 * 1024 * 1024) }),
+    );
     assert.equal(res.status, 413);
     assert.equal(res.json.error.code, 'payload_too_large');
   });
 
   it('names the field of bad input', async () => {
-    const res = await call(tocsin, 'POST', '/api/topics', { name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: 'not a url' }] });
+    const res = await call(tocsin, 'POST', '/api/topics', {
+      name: 'ops',
+      subscriptions: [{ protocol: 'webhook', endpoint: 'not a url' }],
+    });
     assert.equal(res.status, 400);
     assert.equal(res.json.error.code, 'validation_failed');
     assert.match(res.json.error.message, /subscriptions\.0\.endpoint/);
-    const unknown = await call(tocsin, 'POST', '/api/topics', { name: 'ops', subscriptions: [{ protocol: 'pager', endpoint: 'x' }] });
+    const unknown = await call(tocsin, 'POST', '/api/topics', {
+      name: 'ops',
+      subscriptions: [{ protocol: 'pager', endpoint: 'x' }],
+    });
     assert.equal(unknown.status, 400);
     assert.match(unknown.json.error.message, /subscriptions\.0\.protocol/);
     const missing = await call(tocsin, 'POST', '/api/topics/nope/publish', { kind: 'test' }, tokens.ingest);
@@ -97,11 +117,20 @@ describe('HTTP API', () => {
       subscriptions: [
         { protocol: 'slack', endpoint: 'https://hooks.slack.com/services/T000/B000/W3BHOOKSECRET' },
         { protocol: 'pagerduty', routingKey: 'R0UTINGKEYSECRET' },
-        { protocol: 'webhook', endpoint: 'http://127.0.0.1:9/h', secret: 'hmac-secret-value', headers: { authorization: 'Bearer HEADERSECRET' } },
+        {
+          protocol: 'webhook',
+          endpoint: 'http://127.0.0.1:9/h',
+          secret: 'hmac-secret-value',
+          headers: { authorization: 'Bearer HEADERSECRET' },
+        },
       ],
     });
     assert.equal(created.status, 201);
-    for (const text of [created.text, (await call(tocsin, 'GET', '/api/topics')).text, (await call(tocsin, 'GET', '/api/config/export')).text]) {
+    for (const text of [
+      created.text,
+      (await call(tocsin, 'GET', '/api/topics')).text,
+      (await call(tocsin, 'GET', '/api/config/export')).text,
+    ]) {
       assert.doesNotMatch(text, /W3BHOOKSECRET|R0UTINGKEYSECRET|hmac-secret-value|HEADERSECRET/);
       assert.match(text, /<redacted>/);
     }

@@ -20,13 +20,21 @@ export function createHttpApp(logger: Logger, register: (app: App) => void): App
       },
     }),
   );
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (scopes: admin, read, ingest)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (scopes: admin, read, ingest)',
+  });
   register(app);
   app.get('/api/openapi.json', (c) =>
     c.json(
       app.getOpenAPI31Document({
         openapi: '3.1.0',
-        info: { title: 'Tocsin API', version: '1', description: 'Monitoring and alerting server. Send an API token as "Authorization: Bearer <token>".' },
+        info: {
+          title: 'Tocsin API',
+          version: '1',
+          description: 'Monitoring and alerting server. Send an API token as "Authorization: Bearer <token>".',
+        },
       }),
     ),
   );

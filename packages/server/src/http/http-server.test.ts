@@ -56,7 +56,11 @@ describe('http-server', () => {
     writeFileSync(path.join(dir, 'ui', 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(path.join(dir, 'ui', 'assets', 'style.css'), 'body{}');
     writeFileSync(path.join(dir, 'secret.txt'), 'outside');
-    utimesSync(path.join(dir, 'ui', 'assets', 'app.js'), new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    utimesSync(
+      path.join(dir, 'ui', 'assets', 'app.js'),
+      new Date('2026-01-01T00:00:00Z'),
+      new Date('2026-01-01T00:00:00Z'),
+    );
     const app = new Hono();
     app.get('/hello', (c) => c.text('from hono'));
     app.get('/slow', async (c) => {
@@ -105,8 +109,14 @@ describe('http-server', () => {
     assert.equal(again.status, 304);
     assert.equal(again.body, '');
     assert.equal((await get(server.port, '/ui/assets/app.js', { 'if-none-match': 'W/"other"' })).status, 200);
-    assert.equal((await get(server.port, '/ui/assets/app.js', { 'if-modified-since': 'Fri, 02 Jan 2026 00:00:00 GMT' })).status, 304);
-    assert.equal((await get(server.port, '/ui/assets/app.js', { 'if-modified-since': 'Wed, 31 Dec 2025 00:00:00 GMT' })).status, 200);
+    assert.equal(
+      (await get(server.port, '/ui/assets/app.js', { 'if-modified-since': 'Fri, 02 Jan 2026 00:00:00 GMT' })).status,
+      304,
+    );
+    assert.equal(
+      (await get(server.port, '/ui/assets/app.js', { 'if-modified-since': 'Wed, 31 Dec 2025 00:00:00 GMT' })).status,
+      200,
+    );
     const head = await get(server.port, '/ui/assets/app.js', {}, 'HEAD');
     assert.equal(head.status, 200);
     assert.equal(head.body, '');
@@ -114,7 +124,17 @@ describe('http-server', () => {
   });
 
   it('answers 404 to paths that leave the directory, hold NUL, or name nothing', async () => {
-    for (const p of ['/ui/../secret.txt', '/ui/%2e%2e/secret.txt', '/ui/%2E%2E%2Fsecret.txt', '/ui/assets/..%2f..%2fsecret.txt', '/ui/app.js%00.html', '/ui/%zz', '/ui/assets', '/ui/nothing.js', '/ui/..\\secret.txt']) {
+    for (const p of [
+      '/ui/../secret.txt',
+      '/ui/%2e%2e/secret.txt',
+      '/ui/%2E%2E%2Fsecret.txt',
+      '/ui/assets/..%2f..%2fsecret.txt',
+      '/ui/app.js%00.html',
+      '/ui/%zz',
+      '/ui/assets',
+      '/ui/nothing.js',
+      '/ui/..\\secret.txt',
+    ]) {
       const res = await get(server.port, p);
       assert.equal(res.status, 404, p);
       assert.ok(!res.body.includes('outside'), p);
@@ -127,13 +147,19 @@ describe('http-server', () => {
     const upgrade = (p: string) => `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`;
     assert.match(await raw(server.port, upgrade('/agents/connect')), /^HTTP\/1\.1 101 [^]*hi$/);
     assert.match(await raw(server.port, upgrade('/elsewhere')), /^HTTP\/1\.1 404 Not Found/);
-    assert.match(await raw(server.port, upgrade('/agentsmith')), /^HTTP\/1\.1 404 Not Found/, 'a prefix matches whole segments');
+    assert.match(
+      await raw(server.port, upgrade('/agentsmith')),
+      /^HTTP\/1\.1 404 Not Found/,
+      'a prefix matches whole segments',
+    );
   });
 
   it('a port in use is one line naming TOCSIN_PORT (--port)', async () => {
     await assert.rejects(
       startHttpServer({ host: '127.0.0.1', port: server.port, fetch: () => new Response('') }),
-      (err: unknown) => err instanceof TocsinError && /^TOCSIN_PORT \(--port\): cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/.test(err.message),
+      (err: unknown) =>
+        err instanceof TocsinError &&
+        /^TOCSIN_PORT \(--port\): cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/.test(err.message),
     );
   });
 

@@ -21,7 +21,10 @@ for (const variant of await testDatabases()) {
     before(async () => {
       ({ tocsin, dispose } = await createTestApp(variant.name));
       assert.equal((await call(tocsin, 'POST', '/api/topics', { name: 'ops' })).status, 201);
-      assert.equal((await call(tocsin, 'POST', '/api/heartbeats', { name: 'nightly', period: '1d', grace: '1h' })).status, 201);
+      assert.equal(
+        (await call(tocsin, 'POST', '/api/heartbeats', { name: 'nightly', period: '1d', grace: '1h' })).status,
+        201,
+      );
     });
     after(() => dispose());
 
@@ -35,7 +38,13 @@ for (const variant of await testDatabases()) {
         ['GET', '/unsubscribe/%00'],
         ['POST', '/confirm/%00'],
       ]) {
-        const res = await call(tocsin, method, url, undefined, method === 'GET' && url.startsWith('/unsub') ? null : undefined);
+        const res = await call(
+          tocsin,
+          method,
+          url,
+          undefined,
+          method === 'GET' && url.startsWith('/unsub') ? null : undefined,
+        );
         assert.equal(res.status, 404, `${method} ${url}: ${res.text}`);
         assert.equal(res.json.error.code, 'not_found');
       }
@@ -50,7 +59,8 @@ for (const variant of await testDatabases()) {
     });
 
     it('answers a NUL in any text field of a body with a 400 naming the field', async () => {
-      const publish = (body: Record<string, unknown>) => call(tocsin, 'POST', '/api/topics/ops/publish', { title: 't', ...body });
+      const publish = (body: Record<string, unknown>) =>
+        call(tocsin, 'POST', '/api/topics/ops/publish', { title: 't', ...body });
       for (const [body, path] of [
         [{ title: 'a\0b' }, 'title'],
         [{ text: 'a\0b' }, 'text'],
@@ -68,12 +78,45 @@ for (const variant of await testDatabases()) {
       }
       const cases: [string, string, unknown, string][] = [
         ['PUT', '/api/topics/ops', { displayName: 'Ops\0' }, 'displayName'],
-        ['POST', '/api/topics', { name: 'other', subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/\0' }] }, 'subscriptions.0.endpoint'],
-        ['POST', '/api/monitors', { name: 'web', type: 'http', url: 'http://127.0.0.1:9/', description: 'the \0 site' }, 'description'],
+        [
+          'POST',
+          '/api/topics',
+          { name: 'other', subscriptions: [{ protocol: 'webhook', endpoint: 'http://127.0.0.1:9/\0' }] },
+          'subscriptions.0.endpoint',
+        ],
+        [
+          'POST',
+          '/api/monitors',
+          { name: 'web', type: 'http', url: 'http://127.0.0.1:9/', description: 'the \0 site' },
+          'description',
+        ],
         ['PUT', '/api/heartbeats/nightly', { period: '1d', grace: '1h', description: '\0' }, 'description'],
-        ['POST', '/api/alarms', { name: 'a', namespace: 'n', metricName: 'm\0', statistic: 'Sum', period: 60, threshold: 1, comparisonOperator: 'GreaterThanThreshold' }, 'metricName'],
-        ['POST', '/api/metrics', { Namespace: 'App', MetricData: [{ MetricName: 'm\0', Value: 1 }] }, 'MetricData.0.MetricName'],
-        ['POST', '/api/config/apply', { config: { topics: [{ name: 'x', displayName: '\0' }] } }, 'config.topics.0.displayName'],
+        [
+          'POST',
+          '/api/alarms',
+          {
+            name: 'a',
+            namespace: 'n',
+            metricName: 'm\0',
+            statistic: 'Sum',
+            period: 60,
+            threshold: 1,
+            comparisonOperator: 'GreaterThanThreshold',
+          },
+          'metricName',
+        ],
+        [
+          'POST',
+          '/api/metrics',
+          { Namespace: 'App', MetricData: [{ MetricName: 'm\0', Value: 1 }] },
+          'MetricData.0.MetricName',
+        ],
+        [
+          'POST',
+          '/api/config/apply',
+          { config: { topics: [{ name: 'x', displayName: '\0' }] } },
+          'config.topics.0.displayName',
+        ],
       ];
       for (const [method, url, body, path] of cases) {
         const res = await call(tocsin, method, url, body);
@@ -84,12 +127,25 @@ for (const variant of await testDatabases()) {
     });
 
     it(`refuses a body nested deeper than ${MAX_JSON_DEPTH} levels with a 400, even 10,000 deep`, async () => {
-      const deep = await call(tocsin, 'POST', '/api/topics/ops/publish', `{"title":"t","attributes":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`);
+      const deep = await call(
+        tocsin,
+        'POST',
+        '/api/topics/ops/publish',
+        `{"title":"t","attributes":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      );
       assert.equal(deep.status, 400, deep.text.slice(0, 300));
       assert.match(deep.json.error.message, /^attributes\.a\.a\.a.*: nested deeper than 32 levels/);
-      const arrays = await call(tocsin, 'POST', '/api/topics/ops/publish', `{"title":"t","attributes":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`);
+      const arrays = await call(
+        tocsin,
+        'POST',
+        '/api/topics/ops/publish',
+        `{"title":"t","attributes":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+      );
       assert.equal(arrays.status, 400);
-      const fine = await call(tocsin, 'POST', '/api/topics/ops/publish', { title: 't', attributes: nested(MAX_JSON_DEPTH - 2) });
+      const fine = await call(tocsin, 'POST', '/api/topics/ops/publish', {
+        title: 't',
+        attributes: nested(MAX_JSON_DEPTH - 2),
+      });
       assert.equal(fine.status, 202, fine.text);
     });
 
@@ -98,7 +154,11 @@ for (const variant of await testDatabases()) {
         const headers: Record<string, string> = { authorization: 'Bearer test-admin-token-0123456789' };
         if (type) headers['content-type'] = type;
         // Bytes, so that no content type is added for us.
-        const res = await tocsin.http.request('/api/topics/ops/publish', { method: 'POST', headers, body: new TextEncoder().encode('{"title":"t"}') });
+        const res = await tocsin.http.request('/api/topics/ops/publish', {
+          method: 'POST',
+          headers,
+          body: new TextEncoder().encode('{"title":"t"}'),
+        });
         assert.equal(res.status, 415, String(type));
         const json = (await res.json()) as { error: { code: string; message: string } };
         assert.equal(json.error.code, 'unsupported_media_type');
@@ -107,7 +167,10 @@ for (const variant of await testDatabases()) {
       }
       const charset = await tocsin.http.request('/api/topics/ops/publish', {
         method: 'POST',
-        headers: { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json; charset=utf-8' },
+        headers: {
+          authorization: 'Bearer test-admin-token-0123456789',
+          'content-type': 'application/json; charset=utf-8',
+        },
         body: '{"title":"t"}',
       });
       assert.equal(charset.status, 202);
@@ -144,7 +207,11 @@ describe('jsonValueIssues', () => {
 });
 
 describe('parseJsonBody', () => {
-  const refused = (text: string) => assert.throws(() => parseJsonBody(text), (err: TocsinError) => err.code === 'validation_failed');
+  const refused = (text: string) =>
+    assert.throws(
+      () => parseJsonBody(text),
+      (err: TocsinError) => err.code === 'validation_failed',
+    );
 
   it('takes what jsonValueIssues takes and refuses what it refuses, through its fast path too', () => {
     assert.deepEqual(parseJsonBody(JSON.stringify(nested(MAX_JSON_DEPTH))), nested(MAX_JSON_DEPTH));
@@ -154,6 +221,9 @@ describe('parseJsonBody', () => {
     refused('{"k\\u0000": 1}');
     // An escaped backslash before u0000 is no NUL: the text looks like one, the walk finds none.
     assert.deepEqual(parseJsonBody('{"path": "C:\\\\u0000"}'), { path: 'C:\\u0000' });
-    assert.throws(() => parseJsonBody('{'), (err: TocsinError) => err.code === 'bad_request');
+    assert.throws(
+      () => parseJsonBody('{'),
+      (err: TocsinError) => err.code === 'bad_request',
+    );
   });
 });

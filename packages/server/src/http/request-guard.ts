@@ -51,7 +51,10 @@ export function jsonValueIssues(value: unknown, maxDepth = MAX_JSON_DEPTH): Fiel
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (key.includes('\0')) {
-        issues.push({ path: dotted(path), message: `the key ${JSON.stringify(key)} must not contain a NUL character (\\u0000)` });
+        issues.push({
+          path: dotted(path),
+          message: `the key ${JSON.stringify(key)} must not contain a NUL character (\\u0000)`,
+        });
         continue;
       }
       path.push(key);
@@ -104,11 +107,16 @@ export function parseJsonBody(text: string): unknown {
 
 function pathAndQueryChecks(c: Parameters<MiddlewareHandler>[0]): void {
   for (const value of Object.values(c.req.param() as Record<string, string>)) {
-    if (value.includes('\0')) throw new TocsinError('not_found', `nothing is named ${JSON.stringify(value)} (names never contain a NUL character)`);
+    if (value.includes('\0'))
+      throw new TocsinError(
+        'not_found',
+        `nothing is named ${JSON.stringify(value)} (names never contain a NUL character)`,
+      );
   }
   const issues: FieldIssue[] = [];
   for (const [key, values] of Object.entries(c.req.queries())) {
-    if (key.includes('\0') || values.some((v) => v.includes('\0'))) issues.push({ path: key, message: 'the query parameter must not contain a NUL character (%00)' });
+    if (key.includes('\0') || values.some((v) => v.includes('\0')))
+      issues.push({ path: key, message: 'the query parameter must not contain a NUL character (%00)' });
   }
   if (issues.length) throw invalid(issues);
 }
@@ -126,7 +134,10 @@ export function requestGuard(jsonBody: boolean): MiddlewareHandler {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim();
       if (!JSON_TYPE.test(type)) {
         const got = type ? `got ${type}` : 'no Content-Type was sent';
-        throw new TocsinError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json" (${got})`);
+        throw new TocsinError(
+          'unsupported_media_type',
+          `send the body as JSON with "Content-Type: application/json" (${got})`,
+        );
       }
       const value = parseJsonBody(await c.req.text());
       c.req.json = <T>() => Promise.resolve(value as T);

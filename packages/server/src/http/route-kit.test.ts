@@ -16,33 +16,64 @@ function expectType<T extends true>(): T | undefined {
 }
 
 const tags = ['test'];
-const itemsQuery = z.object({ limit: z.coerce.number().int().min(1).optional(), order: z.enum(['asc', 'desc']).optional() });
+const itemsQuery = z.object({
+  limit: z.coerce.number().int().min(1).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
 const countBody = z.object({ count: z.coerce.number().int(), tag: z.string().default('none') }).strict();
 
 function register(app: App, tokens: TokenService): void {
-  handle(app, route(tokens, { method: 'get', path: '/t/{name}/items', scope: 'public', summary: 'Items', tags, params: nameParam, query: itemsQuery }), (c) => {
-    const p = c.req.valid('param');
-    const q = c.req.valid('query');
-    expectType<Equal<typeof p, { name: string }>>();
-    expectType<Equal<typeof q, { limit?: number; order?: 'asc' | 'desc' }>>();
-    // @ts-expect-error the route declares no body
-    c.req.valid('json');
-    return c.json({ name: p.name, limit: q.limit ?? null, limitType: typeof q.limit, order: q.order ?? null });
-  });
-  handle(app, route(tokens, { method: 'post', path: '/t', scope: 'public', summary: 'Count', tags, body: countBody }), (c) => {
-    const body = c.req.valid('json');
-    expectType<Equal<typeof body, { count: number; tag: string }>>();
-    // @ts-expect-error the route declares no path parameters
-    c.req.valid('param');
-    // @ts-expect-error nor a query
-    c.req.valid('query');
-    return c.json({ count: body.count, countType: typeof body.count, tag: body.tag });
-  });
-  handle(app, route(tokens, { method: 'post', path: '/t/checked', scope: 'public', summary: 'Checked by the handler', tags, body: countBody, bodyCheckedByHandler: true }), async (c) => {
-    // @ts-expect-error the handler checks the body itself, so none is validated
-    c.req.valid('json');
-    return c.json({ raw: await c.req.json() });
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/t/{name}/items',
+      scope: 'public',
+      summary: 'Items',
+      tags,
+      params: nameParam,
+      query: itemsQuery,
+    }),
+    (c) => {
+      const p = c.req.valid('param');
+      const q = c.req.valid('query');
+      expectType<Equal<typeof p, { name: string }>>();
+      expectType<Equal<typeof q, { limit?: number; order?: 'asc' | 'desc' }>>();
+      // @ts-expect-error the route declares no body
+      c.req.valid('json');
+      return c.json({ name: p.name, limit: q.limit ?? null, limitType: typeof q.limit, order: q.order ?? null });
+    },
+  );
+  handle(
+    app,
+    route(tokens, { method: 'post', path: '/t', scope: 'public', summary: 'Count', tags, body: countBody }),
+    (c) => {
+      const body = c.req.valid('json');
+      expectType<Equal<typeof body, { count: number; tag: string }>>();
+      // @ts-expect-error the route declares no path parameters
+      c.req.valid('param');
+      // @ts-expect-error nor a query
+      c.req.valid('query');
+      return c.json({ count: body.count, countType: typeof body.count, tag: body.tag });
+    },
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/t/checked',
+      scope: 'public',
+      summary: 'Checked by the handler',
+      tags,
+      body: countBody,
+      bodyCheckedByHandler: true,
+    }),
+    async (c) => {
+      // @ts-expect-error the handler checks the body itself, so none is validated
+      c.req.valid('json');
+      return c.json({ raw: await c.req.json() });
+    },
+  );
 }
 
 const [sqlite] = (await testDatabases()).filter((v) => v.name === 'sqlite');
@@ -60,17 +91,33 @@ describe('route kit', () => {
   after(() => dispose());
 
   const send = async (method: string, url: string, body?: unknown) => {
-    const res = await http.request(url, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await http.request(
+      url,
+      body === undefined
+        ? { method }
+        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
 
   it('hands the handler the parsed params and query (coerced as the schema says)', async () => {
-    assert.deepEqual(await send('GET', '/t/web/items?limit=5&order=desc'), { status: 200, json: { name: 'web', limit: 5, limitType: 'number', order: 'desc' } });
-    assert.deepEqual((await send('GET', '/t/web/items')).json, { name: 'web', limit: null, limitType: 'undefined', order: null });
+    assert.deepEqual(await send('GET', '/t/web/items?limit=5&order=desc'), {
+      status: 200,
+      json: { name: 'web', limit: 5, limitType: 'number', order: 'desc' },
+    });
+    assert.deepEqual((await send('GET', '/t/web/items')).json, {
+      name: 'web',
+      limit: null,
+      limitType: 'undefined',
+      order: null,
+    });
   });
 
   it('hands the handler the parsed body, defaults applied', async () => {
-    assert.deepEqual(await send('POST', '/t', { count: '3' }), { status: 200, json: { count: 3, countType: 'number', tag: 'none' } });
+    assert.deepEqual(await send('POST', '/t', { count: '3' }), {
+      status: 200,
+      json: { count: 3, countType: 'number', tag: 'none' },
+    });
   });
 
   it('answers bad params, query and body with a 400 naming the field', async () => {
@@ -88,7 +135,10 @@ describe('route kit', () => {
   });
 
   it('leaves the body of a bodyCheckedByHandler route to the handler, and documents it once', async () => {
-    assert.deepEqual(await send('POST', '/t/checked', { count: 'x', extra: true }), { status: 200, json: { raw: { count: 'x', extra: true } } });
+    assert.deepEqual(await send('POST', '/t/checked', { count: 'x', extra: true }), {
+      status: 200,
+      json: { raw: { count: 'x', extra: true } },
+    });
     const doc = (await send('GET', '/api/openapi.json')).json;
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/t', '/t/checked', '/t/{name}/items']);
     assert.ok(doc.paths['/t/checked'].post.requestBody, 'the body is documented');

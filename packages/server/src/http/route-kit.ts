@@ -30,7 +30,10 @@ export function requireScope(tokens: TokenService, scope: RouteScope): Middlewar
     const principal = await tokens.authenticate(match[1]);
     if (!principal) throw new TocsinError('unauthorized', 'this API token is not valid or has been revoked');
     if (!scopeAllows(principal.scope, scope)) {
-      throw new TocsinError('forbidden', `this route needs a token with the '${scope}' scope; this token has '${principal.scope}'`);
+      throw new TocsinError(
+        'forbidden',
+        `this route needs a token with the '${scope}' scope; this token has '${principal.scope}'`,
+      );
     }
     c.set('principal', principal);
     return next();
@@ -115,15 +118,31 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
         description: spec.response?.description ?? 'OK',
         ...(status === 204
           ? {}
-          : { content: { [spec.response?.contentType ?? 'application/json']: { schema: spec.response?.schema ?? z.any() } } }),
+          : {
+              content: {
+                [spec.response?.contentType ?? 'application/json']: { schema: spec.response?.schema ?? z.any() },
+              },
+            }),
       },
-      ...(spec.response?.orCreated ? { 201: { description: 'Created', content: { 'application/json': { schema: spec.response.schema ?? z.any() } } } } : {}),
+      ...(spec.response?.orCreated
+        ? {
+            201: {
+              description: 'Created',
+              content: { 'application/json': { schema: spec.response.schema ?? z.any() } },
+            },
+          }
+        : {}),
       400: { description: 'Bad input; the message names the field', ...errorResponse },
       ...(spec.scope === 'public'
         ? {}
-        : { 401: { description: 'No valid token', ...errorResponse }, 403: { description: 'The token lacks the scope', ...errorResponse } }),
+        : {
+            401: { description: 'No valid token', ...errorResponse },
+            403: { description: 'The token lacks the scope', ...errorResponse },
+          }),
       404: { description: 'Not found', ...errorResponse },
-      ...(spec.body ? { 415: { description: 'The body is not JSON (send Content-Type: application/json)', ...errorResponse } } : {}),
+      ...(spec.body
+        ? { 415: { description: 'The body is not JSON (send Content-Type: application/json)', ...errorResponse } }
+        : {}),
     },
   });
 }
@@ -158,7 +177,10 @@ export const nameParam = z.object({ name: z.string().min(1).max(256) });
 export function namedByPath(body: unknown, name: string): unknown {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
   const given = (body as { name?: unknown }).name;
-  if (given !== undefined && given !== name) throw invalid([{ path: 'name', message: `must be the name in the path ('${name}'), or left out (got '${String(given)}')` }]);
+  if (given !== undefined && given !== name)
+    throw invalid([
+      { path: 'name', message: `must be the name in the path ('${name}'), or left out (got '${String(given)}')` },
+    ]);
   return { ...body, name };
 }
 

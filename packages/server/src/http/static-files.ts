@@ -120,7 +120,7 @@ export function staticFiles(mount: StaticMount): NodeHandler {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
-    if (pathname !== prefix && !pathname.startsWith(prefix + '/')) return false;
+    if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });
       res.end();

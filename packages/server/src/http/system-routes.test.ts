@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { call, createTestApp, TEST_ADMIN_TOKEN } from '../test-support/test-app.js';
 import type { Tocsin } from '../app.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 describe('GET /', () => {
   let tocsin: Tocsin;

@@ -29,19 +29,47 @@ const homePage = `<!doctype html>
 </html>
 `;
 
-export function registerSystemRoutes(app: App, tokens: TokenService, telemetry: Telemetry, ready: () => Promise<boolean>): void {
+export function registerSystemRoutes(
+  app: App,
+  tokens: TokenService,
+  telemetry: Telemetry,
+  ready: () => Promise<boolean>,
+): void {
   handle(
     app,
-    route(tokens, { method: 'get', path: '/', scope: 'public', summary: 'A page saying what this server is, with links to the API document and health checks', tags, response: { contentType: 'text/html', schema: z.string() } }),
+    route(tokens, {
+      method: 'get',
+      path: '/',
+      scope: 'public',
+      summary: 'A page saying what this server is, with links to the API document and health checks',
+      tags,
+      response: { contentType: 'text/html', schema: z.string() },
+    }),
     (c) => c.html(homePage),
   );
-  handle(app, route(tokens, { method: 'get', path: '/healthz', scope: 'public', summary: 'The process is up', tags }), (c) => c.json({ status: 'ok' }));
-  handle(app, route(tokens, { method: 'get', path: '/readyz', scope: 'public', summary: 'The database answers', tags }), async (c) =>
-    (await ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready', error: { code: 'unavailable', message: 'the database does not answer' } }, 503),
+  handle(
+    app,
+    route(tokens, { method: 'get', path: '/healthz', scope: 'public', summary: 'The process is up', tags }),
+    (c) => c.json({ status: 'ok' }),
   );
   handle(
     app,
-    route(tokens, { method: 'get', path: '/metrics', scope: 'read', summary: "Tocsin's own metrics, Prometheus text format", tags, response: { contentType: 'text/plain', schema: z.string() } }),
+    route(tokens, { method: 'get', path: '/readyz', scope: 'public', summary: 'The database answers', tags }),
+    async (c) =>
+      (await ready())
+        ? c.json({ status: 'ready' })
+        : c.json({ status: 'not ready', error: { code: 'unavailable', message: 'the database does not answer' } }, 503),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/metrics',
+      scope: 'read',
+      summary: "Tocsin's own metrics, Prometheus text format",
+      tags,
+      response: { contentType: 'text/plain', schema: z.string() },
+    }),
     async (c) => c.text(await telemetry.render(), 200, { 'content-type': telemetry.contentType }),
   );
 }

@@ -10,7 +10,11 @@ const of = (pairs: [number, number][]) => {
 
 describe('distribution of single values', () => {
   it('answers nearest-rank percentiles exactly while small, weighting values by their counts', () => {
-    const d = of([[10, 1], [20, 1], [30, 2]]);
+    const d = of([
+      [10, 1],
+      [20, 1],
+      [30, 2],
+    ]);
     assert.equal(d.quantile(25), 10);
     assert.equal(d.quantile(50), 20);
     assert.equal(d.quantile(51), 30);
@@ -20,10 +24,19 @@ describe('distribution of single values', () => {
   it('turns into a sketch past 64 distinct values and stays within 1 %', () => {
     const d = new Distribution();
     for (let v = 1; v <= 1000; v++) d.add(v);
-    for (const [p, exact] of [[50, 500], [90, 900], [99, 990]] as const) assert.ok(Math.abs(d.quantile(p)! - exact) / exact < 0.01, `p${p} ${d.quantile(p)}`);
+    for (const [p, exact] of [
+      [50, 500],
+      [90, 900],
+      [99, 990],
+    ] as const)
+      assert.ok(Math.abs(d.quantile(p)! - exact) / exact < 0.01, `p${p} ${d.quantile(p)}`);
   });
   it('round-trips through its binary form, exact and sketched, and merges either way', () => {
-    const exact = of([[1.5, 1], [-2, 3], [0, 1]]);
+    const exact = of([
+      [1.5, 1],
+      [-2, 3],
+      [0, 1],
+    ]);
     const back = Distribution.decode(exact.encode());
     for (const p of [1, 50, 80, 100]) assert.equal(back.quantile(p), exact.quantile(p));
     const big = new Distribution();

@@ -22,24 +22,43 @@ for (const variant of await testDatabases()) {
     before(async () => ({ handle, dispose } = await variant.create()));
     after(() => dispose());
 
-    const logRows = async () => (await handle.db.selectFrom('metric_ingest').select(['id', 'datapoints']).orderBy('id').execute()).map((r) => Number(r.datapoints));
+    const logRows = async () =>
+      (await handle.db.selectFrom('metric_ingest').select(['id', 'datapoints']).orderBy('id').execute()).map((r) =>
+        Number(r.datapoints),
+      );
     const series = (name: string) => ({ namespace: 'App', name, dimensions: '{}', unit: null });
 
     it('makes new series once, hands their numbers in order to build, and appends what it builds', async () => {
       let seen: readonly number[] = [];
-      const first = await appendBatch(handle.db, [series('a'), series('b')], T0, (nums) => ((seen = nums), { datapoints: 3, batch: batch(nums[0], T0, 3) }));
+      const first = await appendBatch(
+        handle.db,
+        [series('a'), series('b')],
+        T0,
+        (nums) => ((seen = nums), { datapoints: 3, batch: batch(nums[0], T0, 3) }),
+      );
       assert.deepEqual(seen, first.nums);
       assert.equal(new Set(first.nums).size, 2);
       const again = await appendBatch(handle.db, [series('b'), series('a')], T0, () => undefined);
       assert.deepEqual(again.nums, [first.nums[1], first.nums[0]], 'an existing series keeps its number');
       assert.equal(again.logId, undefined);
       assert.deepEqual(await logRows(), [3], 'nothing appended when build returns nothing');
-      assert.deepEqual((await listSeries(handle.db, 'App')).map((s) => s.name), ['a', 'b']);
+      assert.deepEqual(
+        (await listSeries(handle.db, 'App')).map((s) => s.name),
+        ['a', 'b'],
+      );
     });
 
     it('keeps neither the series nor the row when build fails', async () => {
-      await assert.rejects(appendBatch(handle.db, [series('c')], T0, () => { throw new Error('bad batch'); }), /bad batch/);
-      assert.deepEqual((await listSeries(handle.db, 'App')).map((s) => s.name), ['a', 'b']);
+      await assert.rejects(
+        appendBatch(handle.db, [series('c')], T0, () => {
+          throw new Error('bad batch');
+        }),
+        /bad batch/,
+      );
+      assert.deepEqual(
+        (await listSeries(handle.db, 'App')).map((s) => s.name),
+        ['a', 'b'],
+      );
       assert.deepEqual(await logRows(), [3]);
     });
 
@@ -53,26 +72,45 @@ for (const variant of await testDatabases()) {
         heads = h;
         const batches = await read([h[1].id]);
         assert.deepEqual(batches, [second], 'read gives back the batch as appended');
-        return { ids: h.map((x) => x.id), rows: [{ seriesNum: num, at: T0, count: 5, sum: 25, min: 5, max: 5, detail: null }] };
+        return {
+          ids: h.map((x) => x.id),
+          rows: [{ seriesNum: num, at: T0, count: 5, sum: 25, min: 5, max: 5, detail: null }],
+        };
       });
-      assert.deepEqual(heads.map((h) => h.datapoints), [3, 2], 'the oldest rows, as many as the limit');
+      assert.deepEqual(
+        heads.map((h) => h.datapoints),
+        [3, 2],
+        'the oldest rows, as many as the limit',
+      );
       assert.ok(heads[0].id < heads[1].id);
       assert.deepEqual(r, { claimed: 2, ids: heads.map((h) => h.id) });
       assert.deepEqual(await logRows(), [4]);
-      assert.deepEqual((await listDatapoints(handle.db, T0, T0 + 1)).map((d) => [d.seriesNum, d.count, d.sum]), [[num, 5, 25]]);
+      assert.deepEqual(
+        (await listDatapoints(handle.db, T0, T0 + 1)).map((d) => [d.seriesNum, d.count, d.sum]),
+        [[num, 5, 25]],
+      );
     });
 
     it('rolls a failed fold back: its rows stay in the log and no datapoint is stored', async () => {
-      await assert.rejects(foldBatches(handle.db, handle.dialect, 10, async (h) => {
-        assert.equal(h.length, 1);
-        throw new Error('fold failed');
-      }), /fold failed/);
+      await assert.rejects(
+        foldBatches(handle.db, handle.dialect, 10, async (h) => {
+          assert.equal(h.length, 1);
+          throw new Error('fold failed');
+        }),
+        /fold failed/,
+      );
       assert.deepEqual(await logRows(), [4]);
       assert.equal((await listDatapoints(handle.db, T0 + 120_000, T0 + 180_000)).length, 0);
       const left = Number((await handle.db.selectFrom('metric_ingest').select('id').executeTakeFirstOrThrow()).id);
-      const retry = await foldBatches(handle.db, handle.dialect, 10, async (h) => ({ ids: h.map((x) => x.id), rows: [] }));
+      const retry = await foldBatches(handle.db, handle.dialect, 10, async (h) => ({
+        ids: h.map((x) => x.id),
+        rows: [],
+      }));
       assert.deepEqual(retry, { claimed: 1, ids: [left] }, 'the next fold takes the row again');
-      assert.deepEqual(await foldBatches(handle.db, handle.dialect, 10, async () => assert.fail('an empty log calls no fold')), { claimed: 0, ids: [] });
+      assert.deepEqual(
+        await foldBatches(handle.db, handle.dialect, 10, async () => assert.fail('an empty log calls no fold')),
+        { claimed: 0, ids: [] },
+      );
     });
 
     it('lets a second fold claim nothing of the rows a running fold holds', async () => {

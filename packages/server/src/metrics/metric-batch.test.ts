@@ -18,12 +18,15 @@ describe('ingest batches folded into stored rows', () => {
     agg.add(batchOf([b.view()]));
     const rows = agg.rows().sort((x, y) => x.seriesNum - y.seriesNum || x.at - y.at);
     assert.equal(agg.datapoints, 105);
-    assert.deepEqual(rows.map((r) => [r.seriesNum, r.at - T, r.count, r.sum, r.min, r.max]), [
-      [1, 0, 104, 4950 + 40, 0, 99],
-      [1, 60_000, 1, 7, 7, 7],
-      [2, 1_000, 4, 14, 3, 5],
-      [2, 2_000, 1, 6, 6, 6],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.seriesNum, r.at - T, r.count, r.sum, r.min, r.max]),
+      [
+        [1, 0, 104, 4950 + 40, 0, 99],
+        [1, 60_000, 1, 7, 7, 7],
+        [2, 1_000, 4, 14, 3, 5],
+        [2, 2_000, 1, 6, 6, 6],
+      ],
+    );
     // The set is not in the distribution; a plain value needs none stored.
     const minute = Distribution.decode(rows[0].detail!);
     assert.ok(Math.abs(minute.quantile(100)! - 99) / 99 < 0.01);
@@ -44,6 +47,9 @@ describe('ingest batches folded into stored rows', () => {
     assert.deepEqual(rows.at(-1), { seriesNum: 1000, at: T, count: 2, sum: 3, min: 1, max: 2, detail: null });
   });
   it('refuses a batch of another format instead of misreading it', () => {
-    assert.throws(() => new Aggregator().add(new Float64Array([1, 5, T, 1, 1, 1, 1, 1])), /metric batch of format 1, not 2/);
+    assert.throws(
+      () => new Aggregator().add(new Float64Array([1, 5, T, 1, 1, 1, 1, 1])),
+      /metric batch of format 1, not 2/,
+    );
   });
 });

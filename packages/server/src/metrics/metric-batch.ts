@@ -98,7 +98,11 @@ export class Aggregator {
       let buckets = this.bySeries.get(seriesNum);
       if (!buckets) this.bySeries.set(seriesNum, (buckets = new Map()));
       let row = buckets.get(at);
-      if (!row) buckets.set(at, (row = { seriesNum, at, count: 0, sum: 0, min: Infinity, max: -Infinity, valueWeight: 0, dist: null }));
+      if (!row)
+        buckets.set(
+          at,
+          (row = { seriesNum, at, count: 0, sum: 0, min: Infinity, max: -Infinity, valueWeight: 0, dist: null }),
+        );
       const plain = flags & FLAG_PLAIN;
       const count = plain ? 1 : batch[o + 3];
       const sum = plain ? batch[o + 3] : batch[o + 4];
@@ -122,7 +126,15 @@ export class Aggregator {
     for (const buckets of this.bySeries.values()) {
       for (const r of buckets.values()) {
         const plain = r.count === 1 && r.valueWeight === 1;
-        out.push({ seriesNum: r.seriesNum, at: r.at, count: r.count, sum: r.sum, min: r.min, max: r.max, detail: plain || !r.dist ? null : r.dist.encode() });
+        out.push({
+          seriesNum: r.seriesNum,
+          at: r.at,
+          count: r.count,
+          sum: r.sum,
+          min: r.min,
+          max: r.max,
+          detail: plain || !r.dist ? null : r.dist.encode(),
+        });
       }
     }
     return out;

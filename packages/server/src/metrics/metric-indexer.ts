@@ -50,7 +50,9 @@ export class MetricIndexer {
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.flush().catch((err) => this.logger.warn('indexing metric datapoints failed; retried on the next batch or sweep', { err }));
+        this.flush().catch((err) =>
+          this.logger.warn('indexing metric datapoints failed; retried on the next batch or sweep', { err }),
+        );
       }, FLUSH_DELAY_MS);
       this.timer.unref();
     }

@@ -27,7 +27,19 @@ export function rollupOf(rows: readonly StatRow[]): RollupRow[] {
     const minute = Math.floor(r.at / MINUTE) * MINUTE;
     const key = `${r.seriesNum}:${minute}`;
     let agg = byKey.get(key);
-    if (!agg) byKey.set(key, (agg = { seriesNum: r.seriesNum, at: minute, count: 0, sum: 0, min: Infinity, max: -Infinity, dist: new Distribution() }));
+    if (!agg)
+      byKey.set(
+        key,
+        (agg = {
+          seriesNum: r.seriesNum,
+          at: minute,
+          count: 0,
+          sum: 0,
+          min: Infinity,
+          max: -Infinity,
+          dist: new Distribution(),
+        }),
+      );
     agg.count += r.count;
     agg.sum += r.sum;
     agg.min = Math.min(agg.min, r.min);

@@ -11,12 +11,30 @@ const tags = ['metrics'];
 export function registerMetricRoutes(app: App, tokens: TokenService, metrics: MetricService, now: () => number): void {
   handle(
     app,
-    route(tokens, { method: 'post', path: '/api/metrics', scope: 'ingest', summary: "Put datapoints (CloudWatch's PutMetricData shape); answered once stored", tags, body: putMetricDataSchema, bodyCheckedByHandler: true, response: { status: 202 } }),
+    route(tokens, {
+      method: 'post',
+      path: '/api/metrics',
+      scope: 'ingest',
+      summary: "Put datapoints (CloudWatch's PutMetricData shape); answered once stored",
+      tags,
+      body: putMetricDataSchema,
+      bodyCheckedByHandler: true,
+      response: { status: 202 },
+    }),
     async (c) => c.json({ accepted: await metrics.put(await c.req.json()) }, 202),
   );
   registerOtlpRoutes(app, tokens, metrics);
-  handle(app, route(tokens, { method: 'get', path: '/api/metrics', scope: 'read', summary: 'List series', tags, query: z.object({ namespace: z.string().optional() }) }), async (c) =>
-    c.json({ series: await metrics.list(c.req.valid('query').namespace) }),
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/metrics',
+      scope: 'read',
+      summary: 'List series',
+      tags,
+      query: z.object({ namespace: z.string().optional() }),
+    }),
+    async (c) => c.json({ series: await metrics.list(c.req.valid('query').namespace) }),
   );
   handle(
     app,
@@ -42,15 +60,30 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
       try {
         dimensions = q.dimensions ? JSON.parse(q.dimensions) : {};
       } catch {
-        throw new TocsinError('validation_failed', 'dimensions: a JSON object such as {"Monitor":"api"}', { issues: [{ path: 'dimensions', message: 'a JSON object' }] });
+        throw new TocsinError('validation_failed', 'dimensions: a JSON object such as {"Monitor":"api"}', {
+          issues: [{ path: 'dimensions', message: 'a JSON object' }],
+        });
       }
       const periodMs = q.period * 1000;
       const to = q.to ? Date.parse(q.to) : Math.floor(now() / periodMs) * periodMs;
       const from = q.from ? Date.parse(q.from) : to - 60 * periodMs;
       const n = Math.ceil((to - from) / periodMs);
-      if (n < 1 || n > 10_000) throw new TocsinError('validation_failed', 'from: the range must hold 1 to 10,000 periods', { issues: [{ path: 'from', message: 'range too long or empty' }] });
-      const values = await metrics.periods({ namespace: q.namespace, name: q.name, dimensions }, q.statistic, periodMs, to, n);
-      return c.json({ statistic: q.statistic, period: q.period, datapoints: values.map((v) => ({ time: new Date(v.start).toISOString(), value: v.value })) });
+      if (n < 1 || n > 10_000)
+        throw new TocsinError('validation_failed', 'from: the range must hold 1 to 10,000 periods', {
+          issues: [{ path: 'from', message: 'range too long or empty' }],
+        });
+      const values = await metrics.periods(
+        { namespace: q.namespace, name: q.name, dimensions },
+        q.statistic,
+        periodMs,
+        to,
+        n,
+      );
+      return c.json({
+        statistic: q.statistic,
+        period: q.period,
+        datapoints: values.map((v) => ({ time: new Date(v.start).toISOString(), value: v.value })),
+      });
     },
   );
 }

@@ -42,7 +42,13 @@ export interface SeriesDatum {
 }
 
 export function canonicalDimensions(d: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(d).sort().map((k) => [k, d[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(d)
+        .sort()
+        .map((k) => [k, d[k]]),
+    ),
+  );
 }
 
 const DAY = 86_400_000;
@@ -67,7 +73,8 @@ interface Pending {
   unknown: NewSeries[];
 }
 
-const dimsOf = (dims: readonly Dimension[] | undefined): Record<string, string> => Object.fromEntries((dims ?? []).map((d) => [d.Name, d.Value]));
+const dimsOf = (dims: readonly Dimension[] | undefined): Record<string, string> =>
+  Object.fromEntries((dims ?? []).map((d) => [d.Name, d.Value]));
 
 export class MetricService {
   private readonly series = new Map<string, number>();
@@ -105,7 +112,10 @@ export class MetricService {
   }
 
   /** Stores OTLP metrics (a decoded ExportMetricsServiceRequest); answers as OTLP's partial success says. */
-  async putOtlp(body: OtlpRequest, options: OtlpOptions = defaultOtlpOptions): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
+  async putOtlp(
+    body: OtlpRequest,
+    options: OtlpOptions = defaultOtlpOptions,
+  ): Promise<{ partialSuccess?: { rejectedDataPoints: number; errorMessage: string } }> {
     const { data, rejected, reasons } = this.otlp.convert(body, this.clock.now(), options);
     if (data.length) await this.writer.submit(this.encodeData(data));
     return rejected ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: reasons.join('; ') } } : {};
@@ -113,7 +123,9 @@ export class MetricService {
 
   /** Records datapoints from inside Tocsin; written with the next batch, not awaited. */
   record(data: SeriesDatum[]): void {
-    this.writer.submit(this.encodeData(data)).catch((err) => this.logger.warn('internal datapoints were not stored', { datapoints: data.length, err }));
+    this.writer
+      .submit(this.encodeData(data))
+      .catch((err) => this.logger.warn('internal datapoints were not stored', { datapoints: data.length, err }));
   }
 
   /** Resolves once everything submitted so far is written and indexed. */
@@ -128,16 +140,31 @@ export class MetricService {
   }
 
   async list(namespace?: string) {
-    return (await store.listSeries(this.db, namespace)).map((s) => ({ namespace: s.namespace, name: s.name, dimensions: JSON.parse(s.dimensions) as Record<string, string>, unit: s.unit }));
+    return (await store.listSeries(this.db, namespace)).map((s) => ({
+      namespace: s.namespace,
+      name: s.name,
+      dimensions: JSON.parse(s.dimensions) as Record<string, string>,
+      unit: s.unit,
+    }));
   }
 
   /** Values of a statistic for `n` periods ending at `end`, oldest first (null where a period has no data). */
-  async periods(key: { namespace: string; name: string; dimensions: Record<string, string> }, statistic: string, periodMs: number, end: number, n: number) {
+  async periods(
+    key: { namespace: string; name: string; dimensions: Record<string, string> },
+    statistic: string,
+    periodMs: number,
+    end: number,
+    n: number,
+  ) {
     await this.indexer.caughtUp();
     const cacheKey = seriesKeyOf(key.namespace, key.name, key.dimensions);
     let num = this.series.get(cacheKey);
     if (num === undefined) {
-      num = await store.findSeries(this.db, { namespace: key.namespace, name: key.name, dimensions: canonicalDimensions(key.dimensions) });
+      num = await store.findSeries(this.db, {
+        namespace: key.namespace,
+        name: key.name,
+        dimensions: canonicalDimensions(key.dimensions),
+      });
       if (num === undefined) return periodValues([], end, periodMs, n, statistic);
       this.series.set(cacheKey, num);
     }
@@ -150,7 +177,12 @@ export class MetricService {
   }
 
   /** The series number of a key, or a placeholder for a new series resolved when the batch is written. */
-  private slot(key: string, pending: Pending, unknownSlots: Map<string, number>, make: () => Omit<NewSeries, 'key'>): number {
+  private slot(
+    key: string,
+    pending: Pending,
+    unknownSlots: Map<string, number>,
+    make: () => Omit<NewSeries, 'key'>,
+  ): number {
     const num = this.series.get(key);
     if (num !== undefined) return num;
     let slot = unknownSlots.get(key);
@@ -175,9 +207,17 @@ export class MetricService {
         at = times.get(ts) ?? Date.parse(ts);
         times.set(ts, at);
       }
-      if (at < now - OLDEST_MS || at > now + AHEAD_MS) throw invalid([{ path: `MetricData.${i}.Timestamp`, message: 'must be within the last 14 days and at most 2 hours ahead' }]);
+      if (at < now - OLDEST_MS || at > now + AHEAD_MS)
+        throw invalid([
+          { path: `MetricData.${i}.Timestamp`, message: 'must be within the last 14 days and at most 2 hours ahead' },
+        ]);
       const key = seriesKey(body.Namespace, d.MetricName, d.Dimensions);
-      const series = this.slot(key, pending, unknownSlots, () => ({ namespace: body.Namespace, name: d.MetricName, dimensions: canonicalDimensions(dimsOf(d.Dimensions)), unit: d.Unit ?? null }));
+      const series = this.slot(key, pending, unknownSlots, () => ({
+        namespace: body.Namespace,
+        name: d.MetricName,
+        dimensions: canonicalDimensions(dimsOf(d.Dimensions)),
+        unit: d.Unit ?? null,
+      }));
       const res = d.StorageResolution === 1 ? FLAG_HIGH_RES : 0;
       if (d.Value !== undefined) out.push(series, at, 1, d.Value, d.Value, d.Value, FLAG_VALUES | res);
       else if (d.StatisticValues) {
@@ -201,7 +241,12 @@ export class MetricService {
     const pending: Pending = { data: out.data, count: 0, unknown: [] };
     const unknownSlots = new Map<string, number>();
     for (const d of data) {
-      const series = this.slot(seriesKeyOf(d.namespace, d.name, d.dimensions), pending, unknownSlots, () => ({ namespace: d.namespace, name: d.name, dimensions: canonicalDimensions(d.dimensions), unit: d.unit ?? null }));
+      const series = this.slot(seriesKeyOf(d.namespace, d.name, d.dimensions), pending, unknownSlots, () => ({
+        namespace: d.namespace,
+        name: d.name,
+        dimensions: canonicalDimensions(d.dimensions),
+        unit: d.unit ?? null,
+      }));
       if (d.values) {
         // The values carry the count and the distribution; one record of count 0 then adds the exact sum, min and max.
         for (const v of d.values) out.push(series, d.at, v.weight, 0, v.value, v.value, FLAG_VALUES);
@@ -227,7 +272,8 @@ export class MetricService {
       for (const b of batches) {
         if (!b.unknown.length) continue;
         const bnums = b.unknown.map((u) => made[place.get(u.key)!]);
-        for (let o = 0; o < b.data.length; o += recordLength(b.data, o)) if (b.data[o] < 0) b.data[o] = bnums[-b.data[o] - 1];
+        for (let o = 0; o < b.data.length; o += recordLength(b.data, o))
+          if (b.data[o] < 0) b.data[o] = bnums[-b.data[o] - 1];
       }
       const datapoints = batches.reduce((n, b) => n + b.count, 0);
       if (!datapoints) return undefined;

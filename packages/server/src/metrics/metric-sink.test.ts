@@ -5,7 +5,7 @@ import { MetricSink } from './metric-sink.js';
 import { seriesKeyOf } from './series-key.js';
 
 describe('MetricSink', () => {
-  it('watches what its watchers registered, each registration replacing that watcher\'s set', () => {
+  it("watches what its watchers registered, each registration replacing that watcher's set", () => {
     const sink = new MetricSink(() => {});
     assert.equal(sink.watches('Tocsin/Monitors', 'Up', { Monitor: 'a' }), false);
     sink.watch('alarms', new Set([seriesKeyOf('Tocsin/Monitors', 'Up', { Monitor: 'a' })]));

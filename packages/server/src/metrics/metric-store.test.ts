@@ -23,7 +23,7 @@ for (const variant of await testDatabases()) {
       assert.equal(await findSeries(handle.db, { ...key, dimensions: '{}' }), undefined);
     });
 
-    it('lists every series\' rows in [from, to), each with its distribution', async () => {
+    it("lists every series' rows in [from, to), each with its distribution", async () => {
       const a = await ensureSeries(handle.db, { namespace: 'App', name: 'a', dimensions: '{}' }, null, T0);
       const b = await ensureSeries(handle.db, { namespace: 'App', name: 'b', dimensions: '{}' }, null, T0);
       const dist = new Distribution();
@@ -35,7 +35,13 @@ for (const variant of await testDatabases()) {
         { seriesNum: b, at: T0 + 60_000, count: 1, sum: 4, min: 4, max: 4, detail: null },
       ]);
       const rows = (await listDatapoints(handle.db, T0, T0 + 60_000)).sort((x, y) => x.at - y.at);
-      assert.deepEqual(rows.map((r) => [r.seriesNum, r.at - T0, r.count, r.sum, r.min, r.max]), [[a, 0, 2, 6, 3, 3], [b, 59_999, 1, 9, 9, 9]]);
+      assert.deepEqual(
+        rows.map((r) => [r.seriesNum, r.at - T0, r.count, r.sum, r.min, r.max]),
+        [
+          [a, 0, 2, 6, 3, 3],
+          [b, 59_999, 1, 9, 9, 9],
+        ],
+      );
       assert.equal(rows[0].dist?.quantile(50), 3);
       assert.equal(rows[1].dist, undefined);
     });

@@ -30,11 +30,23 @@ export interface DatapointRow {
 export async function listSeries(q: Q, namespace?: string): Promise<SeriesRow[]> {
   let sel = q.selectFrom('metric_series').selectAll();
   if (namespace) sel = sel.where('namespace', '=', namespace);
-  return (await sel.orderBy('namespace').orderBy('name').execute()).map((r) => ({ num: r.num, namespace: r.namespace, name: r.name, dimensions: r.dimensions, unit: r.unit }));
+  return (await sel.orderBy('namespace').orderBy('name').execute()).map((r) => ({
+    num: r.num,
+    namespace: r.namespace,
+    name: r.name,
+    dimensions: r.dimensions,
+    unit: r.unit,
+  }));
 }
 
 export async function findSeries(q: Q, key: SeriesKey): Promise<number | undefined> {
-  const row = await q.selectFrom('metric_series').select('num').where('namespace', '=', key.namespace).where('name', '=', key.name).where('dimensions', '=', key.dimensions).executeTakeFirst();
+  const row = await q
+    .selectFrom('metric_series')
+    .select('num')
+    .where('namespace', '=', key.namespace)
+    .where('name', '=', key.name)
+    .where('dimensions', '=', key.dimensions)
+    .executeTakeFirst();
   return row?.num;
 }
 
@@ -62,12 +74,23 @@ export type StoredRow = DatapointRow & { detail: Buffer | null };
 /** A raw multi-row insert: the query builder's per-value work costs more than the insert at ingest rates. */
 export async function insertDatapoints(q: Q, rows: readonly StoredRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const values = rows.slice(i, i + CHUNK).map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${r.detail})`);
-    await sql`insert into metric_datapoints (series_num, at, count, sum, min, max, detail) values ${sql.join(values)}`.execute(q);
+    const values = rows
+      .slice(i, i + CHUNK)
+      .map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${r.detail})`);
+    await sql`insert into metric_datapoints (series_num, at, count, sum, min, max, detail) values ${sql.join(values)}`.execute(
+      q,
+    );
   }
 }
 
-export type RawDatapoint = { at: number; count: number; sum: number; min: number; max: number; detail: Uint8Array | null };
+export type RawDatapoint = {
+  at: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  detail: Uint8Array | null;
+};
 
 /** A stored row as statistics read it, its distribution decoded. */
 export const rowOf = (seriesNum: number, r: RawDatapoint): StatRow => ({
@@ -88,14 +111,17 @@ export type DatapointReader = (seriesNum: number, from: number, to: number) => P
  * running it), elsewhere as raw SQL (the query builder cost more than the query).
  */
 export function datapointReader(handle: Db): DatapointReader {
-  const text = 'select at, count, sum, min, max, detail from metric_datapoints where series_num = ? and at >= ? and at < ? order by at';
+  const text =
+    'select at, count, sum, min, max, detail from metric_datapoints where series_num = ? and at >= ? and at < ? order by at';
   if (handle.sqlite) {
     const stmt = handle.sqlite.prepare<[number, number, number], RawDatapoint>(text);
     return async (seriesNum, from, to) => stmt.all(seriesNum, from, to).map((r) => rowOf(seriesNum, r));
   }
   return async (seriesNum, from, to) => {
     const { rows } = await sql<RawDatapoint>`select at, count, sum, min, max, detail
-      from metric_datapoints where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(handle.db);
+      from metric_datapoints where series_num = ${seriesNum} and at >= ${from} and at < ${to} order by at`.execute(
+      handle.db,
+    );
     return rows.map((r) => rowOf(seriesNum, r));
   };
 }
@@ -110,5 +136,6 @@ export async function listDatapoints(q: Q, from: number, to: number): Promise<St
 /** Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert. */
 export async function pruneDatapoints(q: Q, before: number): Promise<void> {
   const series = await q.selectFrom('metric_series').select('num').execute();
-  for (const s of series) await q.deleteFrom('metric_datapoints').where('series_num', '=', s.num).where('at', '<', before).execute();
+  for (const s of series)
+    await q.deleteFrom('metric_datapoints').where('series_num', '=', s.num).where('at', '<', before).execute();
 }

@@ -56,7 +56,13 @@ export class CumulativeState {
     return this.step<Histo>(id, start, time, value, histogramDelta);
   }
 
-  private step<T extends number | Histo>(id: string, start: number, time: number, value: T, delta: (cur: T, prev: T) => T | undefined): T | undefined {
+  private step<T extends number | Histo>(
+    id: string,
+    start: number,
+    time: number,
+    value: T,
+    delta: (cur: T, prev: T) => T | undefined,
+  ): T | undefined {
     const prev = this.last.get(id) as Last<T> | undefined;
     if (prev && time <= prev.time && start === prev.start) return undefined;
     if (prev) this.last.delete(id);

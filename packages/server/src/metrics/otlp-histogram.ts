@@ -38,21 +38,42 @@ export function explicitHisto(p: OtlpHistogramPoint): Histo {
     const n = toNumber(c);
     if (n > 0) counts.set(String(i), n);
   });
-  return { count: toNumber(p.count), sum: finite(p.sum), min: finite(p.min), max: finite(p.max), layout: `b:${bounds.join(',')}`, bounds, scale: 0, counts };
+  return {
+    count: toNumber(p.count),
+    sum: finite(p.sum),
+    min: finite(p.min),
+    max: finite(p.max),
+    layout: `b:${bounds.join(',')}`,
+    bounds,
+    scale: 0,
+    counts,
+  };
 }
 
 export function exponentialHisto(p: OtlpExpHistogramPoint): Histo {
   const counts = new Map<string, number>();
   const zero = toNumber(p.zeroCount);
   if (zero > 0) counts.set('z', zero);
-  for (const [side, buckets] of [['p', p.positive], ['n', p.negative]] as const) {
+  for (const [side, buckets] of [
+    ['p', p.positive],
+    ['n', p.negative],
+  ] as const) {
     const offset = Number(buckets?.offset ?? 0);
     list(buckets?.bucketCounts).forEach((c, i) => {
       const n = toNumber(c);
       if (n > 0) counts.set(`${side}${offset + i}`, n);
     });
   }
-  return { count: toNumber(p.count), sum: finite(p.sum), min: finite(p.min), max: finite(p.max), layout: 'e', bounds: [], scale: Number(p.scale ?? 0), counts };
+  return {
+    count: toNumber(p.count),
+    sum: finite(p.sum),
+    min: finite(p.min),
+    max: finite(p.max),
+    layout: 'e',
+    bounds: [],
+    scale: Number(p.scale ?? 0),
+    counts,
+  };
 }
 
 /** The same exponential histogram at a coarser scale: 2^(from - to) buckets become one. */
@@ -89,7 +110,16 @@ export function histogramDelta(cur: Histo, prev: Histo): Histo | undefined {
   }
   for (const k of b.counts.keys()) if (!a.counts.has(k)) return cur;
   const sum = a.sum !== undefined && b.sum !== undefined ? a.sum - b.sum : undefined;
-  return { ...a, count: a.count - b.count, sum, counts, min: undefined, max: undefined, rangeMin: cur.min, rangeMax: cur.max };
+  return {
+    ...a,
+    count: a.count - b.count,
+    sum,
+    counts,
+    min: undefined,
+    max: undefined,
+    rangeMin: cur.min,
+    rangeMax: cur.max,
+  };
 }
 
 /** A value inside each bucket with its count, kept within [min, max] where the point has them. */

@@ -21,7 +21,16 @@
 import type { SeriesDatum } from './metric-service.js';
 import { CumulativeState } from './otlp-cumulative.js';
 import { bucketValues, exponentialHisto, explicitHisto, type Histo } from './otlp-histogram.js';
-import { attributesOf, isCumulative, list, nanosToMs, NO_RECORDED_VALUE, toNumber, type OtlpMetric, type OtlpRequest } from './otlp-values.js';
+import {
+  attributesOf,
+  isCumulative,
+  list,
+  nanosToMs,
+  NO_RECORDED_VALUE,
+  toNumber,
+  type OtlpMetric,
+  type OtlpRequest,
+} from './otlp-values.js';
 
 export type { OtlpRequest } from './otlp-values.js';
 
@@ -53,7 +62,12 @@ interface Context {
   reasons: Set<string>;
 }
 
-const identityOf = (attrs: Record<string, string>): string => JSON.stringify(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
+const identityOf = (attrs: Record<string, string>): string =>
+  JSON.stringify(
+    Object.keys(attrs)
+      .sort()
+      .map((k) => [k, attrs[k]]),
+  );
 
 export class OtlpConverter {
   readonly state: CumulativeState;
@@ -70,7 +84,8 @@ export class OtlpConverter {
       const namespace = resource['service.name'] || 'OTLP';
       const dims: Record<string, string> = {};
       for (const [k, v] of Object.entries(resource)) {
-        if (k !== 'service.name' && (options.resourceDimensions === '*' || options.resourceDimensions.includes(k))) dims[k] = v;
+        if (k !== 'service.name' && (options.resourceDimensions === '*' || options.resourceDimensions.includes(k)))
+          dims[k] = v;
       }
       for (const sm of list(rm?.scopeMetrics)) {
         const identity = `${identityOf(resource)}|${sm?.scope?.name ?? ''}`;
@@ -96,7 +111,11 @@ export class OtlpConverter {
     };
     const name = typeof m?.name === 'string' ? m.name : '';
     const data = m?.gauge ?? m?.sum ?? m?.histogram ?? m?.exponentialHistogram;
-    if (m?.summary) return reject(list(m.summary.dataPoints).length || 1, `${name || '(unnamed)'}: summaries are not taken; send a histogram`);
+    if (m?.summary)
+      return reject(
+        list(m.summary.dataPoints).length || 1,
+        `${name || '(unnamed)'}: summaries are not taken; send a histogram`,
+      );
     if (!data) return reject(1, `${name || '(unnamed)'}: a metric without gauge, sum or histogram data`);
     const points = list(data.dataPoints);
     if (!name) return reject(points.length, 'a metric without a name');
@@ -119,13 +138,15 @@ export class OtlpConverter {
       const base = { namespace: ctx.namespace, name, dimensions, unit, at };
       if (m.gauge || m.sum) {
         const np = p as { asDouble?: number | string; asInt?: Parameters<typeof toNumber>[0] };
-        const value = np.asDouble !== undefined ? Number(np.asDouble) : np.asInt !== undefined ? toNumber(np.asInt) : undefined;
+        const value =
+          np.asDouble !== undefined ? Number(np.asDouble) : np.asInt !== undefined ? toNumber(np.asInt) : undefined;
         if (value === undefined || !Number.isFinite(value)) {
           reject(1, `${name}: a datapoint without a finite asDouble or asInt`);
           continue;
         }
         let v: number | undefined = value;
-        if (m.sum && m.sum.isMonotonic && isCumulative(m.sum.aggregationTemporality)) v = this.state.sumDelta(id, start, at, value);
+        if (m.sum?.isMonotonic && isCumulative(m.sum.aggregationTemporality))
+          v = this.state.sumDelta(id, start, at, value);
         if (v !== undefined) ctx.out.data.push({ ...base, count: 1, sum: v, min: v, max: v });
         continue;
       }

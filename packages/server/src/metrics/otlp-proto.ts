@@ -22,13 +22,21 @@ const messages: Record<string, Record<string, FieldSpec>> = {
   'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest': {
     resourceMetrics: [1, 'opentelemetry.proto.metrics.v1.ResourceMetrics', 'repeated'],
   },
-  'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse': { partialSuccess: [1, 'ExportMetricsPartialSuccess'] },
-  'opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess': { rejectedDataPoints: [1, 'int64'], errorMessage: [2, 'string'] },
+  'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse': {
+    partialSuccess: [1, 'ExportMetricsPartialSuccess'],
+  },
+  'opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess': {
+    rejectedDataPoints: [1, 'int64'],
+    errorMessage: [2, 'string'],
+  },
   'opentelemetry.proto.metrics.v1.ResourceMetrics': {
     resource: [1, 'opentelemetry.proto.resource.v1.Resource'],
     scopeMetrics: [2, 'ScopeMetrics', 'repeated'],
   },
-  'opentelemetry.proto.metrics.v1.ScopeMetrics': { scope: [1, 'opentelemetry.proto.common.v1.InstrumentationScope'], metrics: [2, 'Metric', 'repeated'] },
+  'opentelemetry.proto.metrics.v1.ScopeMetrics': {
+    scope: [1, 'opentelemetry.proto.common.v1.InstrumentationScope'],
+    metrics: [2, 'Metric', 'repeated'],
+  },
   'opentelemetry.proto.metrics.v1.Metric': {
     name: [1, 'string'],
     unit: [3, 'string'],
@@ -39,8 +47,15 @@ const messages: Record<string, Record<string, FieldSpec>> = {
     summary: [11, 'Summary'],
   },
   'opentelemetry.proto.metrics.v1.Gauge': { dataPoints: [1, 'NumberDataPoint', 'repeated'] },
-  'opentelemetry.proto.metrics.v1.Sum': { dataPoints: [1, 'NumberDataPoint', 'repeated'], aggregationTemporality: [2, 'int32'], isMonotonic: [3, 'bool'] },
-  'opentelemetry.proto.metrics.v1.Histogram': { dataPoints: [1, 'HistogramDataPoint', 'repeated'], aggregationTemporality: [2, 'int32'] },
+  'opentelemetry.proto.metrics.v1.Sum': {
+    dataPoints: [1, 'NumberDataPoint', 'repeated'],
+    aggregationTemporality: [2, 'int32'],
+    isMonotonic: [3, 'bool'],
+  },
+  'opentelemetry.proto.metrics.v1.Histogram': {
+    dataPoints: [1, 'HistogramDataPoint', 'repeated'],
+    aggregationTemporality: [2, 'int32'],
+  },
   'opentelemetry.proto.metrics.v1.ExponentialHistogram': {
     dataPoints: [1, 'ExponentialHistogramDataPoint', 'repeated'],
     aggregationTemporality: [2, 'int32'],
@@ -107,7 +122,8 @@ function buildRoot(): protobuf.Root {
   for (const [fullName, fields] of Object.entries(messages)) {
     const dot = fullName.lastIndexOf('.');
     const type = new protobuf.Type(fullName.slice(dot + 1));
-    for (const [name, [id, fieldType, rule]] of Object.entries(fields)) type.add(new protobuf.Field(name, id, fieldType, rule));
+    for (const [name, [id, fieldType, rule]] of Object.entries(fields))
+      type.add(new protobuf.Field(name, id, fieldType, rule));
     root.define(fullName.slice(0, dot)).add(type);
   }
   // The exponential histogram's Buckets is a nested message of its data point in the .proto file; the wire format is the same.
@@ -142,7 +158,9 @@ export function encodeExportRequest(body: OtlpRequest): Uint8Array {
 }
 
 /** Decodes an ExportMetricsServiceResponse (for tests and clients). */
-export function decodeExportResponse(bytes: Uint8Array): { partialSuccess?: { rejectedDataPoints?: string; errorMessage?: string } } {
+export function decodeExportResponse(bytes: Uint8Array): {
+  partialSuccess?: { rejectedDataPoints?: string; errorMessage?: string };
+} {
   return responseType.toObject(responseType.decode(bytes), { longs: String });
 }
 

@@ -27,9 +27,18 @@ class ManualReader extends MetricReader {
 function sdkProcess(exporter: PushMetricExporter, service: string, instance: string) {
   const reader = new ManualReader(exporter);
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance, 'host.name': 'web-1' }),
+    resource: resourceFromAttributes({
+      'service.name': service,
+      'service.instance.id': instance,
+      'host.name': 'web-1',
+    }),
     readers: [reader],
-    views: [{ instrumentName: 'latency', aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [10, 50, 100, 500] } } }],
+    views: [
+      {
+        instrumentName: 'latency',
+        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [10, 50, 100, 500] } },
+      },
+    ],
   });
   const meter = provider.getMeter('checkout-app');
   const requests = meter.createCounter('requests');
@@ -40,7 +49,9 @@ function sdkProcess(exporter: PushMetricExporter, service: string, instance: str
     async export(): Promise<void> {
       const { resourceMetrics, errors } = await reader.collect();
       assert.deepEqual(errors, []);
-      const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(resourceMetrics, resolve));
+      const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+        exporter.export(resourceMetrics, resolve),
+      );
       assert.equal(result.code, 0, `export failed: ${result.error?.message}`);
     },
     shutdown: () => provider.shutdown(),
@@ -49,7 +60,12 @@ function sdkProcess(exporter: PushMetricExporter, service: string, instance: str
 
 const point = (name: string, value: number) => ({ name, gauge: { dataPoints: [{ asDouble: value }] } });
 const body = (service: string, metrics: unknown[]): OtlpRequest => ({
-  resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeMetrics: [{ metrics: metrics as never }] }],
+  resourceMetrics: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeMetrics: [{ metrics: metrics as never }],
+    },
+  ],
 });
 
 for (const variant of await testDatabases()) {
@@ -70,17 +86,34 @@ for (const variant of await testDatabases()) {
     });
 
     /** One statistic over the last hour (a single period), or null. */
-    async function stat(namespace: string, name: string, statistic: string, dimensions: Record<string, string> = {}): Promise<number | null> {
+    async function stat(
+      namespace: string,
+      name: string,
+      statistic: string,
+      dimensions: Record<string, string> = {},
+    ): Promise<number | null> {
       const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
       const q = `namespace=${encodeURIComponent(namespace)}&name=${name}&statistic=${statistic}&period=7200&to=${new Date(to).toISOString()}&from=${new Date(to - 7_200_000).toISOString()}`;
-      const res = await call(tocsin, 'GET', `/api/metrics/query?${q}&dimensions=${encodeURIComponent(JSON.stringify(dimensions))}`);
+      const res = await call(
+        tocsin,
+        'GET',
+        `/api/metrics/query?${q}&dimensions=${encodeURIComponent(JSON.stringify(dimensions))}`,
+      );
       assert.equal(res.status, 200, res.text);
       return res.json.datapoints[0].value;
     }
 
     const exporters = [
-      ['JSON', (compression: CompressionAlgorithm) => new JsonExporter({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, compression })],
-      ['protobuf', (compression: CompressionAlgorithm) => new ProtoExporter({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, compression })],
+      [
+        'JSON',
+        (compression: CompressionAlgorithm) =>
+          new JsonExporter({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, compression }),
+      ],
+      [
+        'protobuf',
+        (compression: CompressionAlgorithm) =>
+          new ProtoExporter({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, compression }),
+      ],
     ] as const;
     for (const [encoding, make] of exporters) {
       for (const compression of [CompressionAlgorithm.NONE, CompressionAlgorithm.GZIP]) {
@@ -104,7 +137,11 @@ for (const variant of await testDatabases()) {
           await second.export();
           await second.shutdown();
           await tocsin.metricsStore.drain();
-          assert.equal(await stat(service, 'requests', 'Sum', { route: '/a' }), 14, 'raw running totals would sum to 5 + 8 + 8 + 10 + 4 = 35');
+          assert.equal(
+            await stat(service, 'requests', 'Sum', { route: '/a' }),
+            14,
+            'raw running totals would sum to 5 + 8 + 8 + 10 + 4 = 35',
+          );
           assert.equal(await stat(service, 'latency', 'SampleCount'), 3);
           assert.equal(await stat(service, 'latency', 'Sum'), 360);
           assert.equal(await stat(service, 'latency', 'Maximum'), 300);
@@ -117,22 +154,38 @@ for (const variant of await testDatabases()) {
           const series = (await call(tocsin, 'GET', `/api/metrics?namespace=${service}`)).json.series;
           assert.deepEqual(
             series.map((s: { name: string; dimensions: unknown }) => [s.name, s.dimensions]).sort(),
-            [['latency', {}], ['requests', { route: '/a' }]],
+            [
+              ['latency', {}],
+              ['requests', { route: '/a' }],
+            ],
             'service.instance.id, host.name and telemetry.sdk.* do not split a series',
           );
         });
       }
     }
 
-    const post = (bytes: Uint8Array | string, headers: Record<string, string>, token: string | null = TEST_ADMIN_TOKEN) =>
-      tocsin.http.request('/v1/metrics', { method: 'POST', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: bytes });
+    const post = (
+      bytes: Uint8Array | string,
+      headers: Record<string, string>,
+      token: string | null = TEST_ADMIN_TOKEN,
+    ) =>
+      tocsin.http.request('/v1/metrics', {
+        method: 'POST',
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        body: bytes,
+      });
 
     it('answers a protobuf request with a protobuf ExportMetricsServiceResponse, with partial success only when points were rejected', async () => {
-      const ok = await post(encodeExportRequest(body('proto-hand', [point('up', 1)])), { 'content-type': 'application/x-protobuf' });
+      const ok = await post(encodeExportRequest(body('proto-hand', [point('up', 1)])), {
+        'content-type': 'application/x-protobuf',
+      });
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get('content-type'), 'application/x-protobuf');
       assert.deepEqual(decodeExportResponse(new Uint8Array(await ok.arrayBuffer())), {}, 'partial_success unset');
-      const partial = await post(encodeExportRequest(body('proto-hand', [point('up', 1), { name: 'rpc', summary: { dataPoints: [{}, {}] } }])), { 'content-type': 'application/x-protobuf' });
+      const partial = await post(
+        encodeExportRequest(body('proto-hand', [point('up', 1), { name: 'rpc', summary: { dataPoints: [{}, {}] } }])),
+        { 'content-type': 'application/x-protobuf' },
+      );
       assert.equal(partial.status, 200);
       assert.deepEqual(decodeExportResponse(new Uint8Array(await partial.arrayBuffer())), {
         partialSuccess: { rejectedDataPoints: '2', errorMessage: 'rpc: summaries are not taken; send a histogram' },
@@ -144,7 +197,11 @@ for (const variant of await testDatabases()) {
     it('takes gzipped JSON, and keeps the resource attributes a request asks for as dimensions', async () => {
       const req = body('gz-hand', [point('temp', 21)]);
       req.resourceMetrics![0].resource!.attributes!.push({ key: 'host.name', value: { stringValue: 'web-2' } });
-      const res = await post(gzipSync(JSON.stringify(req)), { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-tocsin-resource-dimensions': 'host.name' });
+      const res = await post(gzipSync(JSON.stringify(req)), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'x-tocsin-resource-dimensions': 'host.name',
+      });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), {});
       const series = (await call(tocsin, 'GET', '/api/metrics?namespace=gz-hand')).json.series;
@@ -156,29 +213,46 @@ for (const variant of await testDatabases()) {
       const garbage = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff]), proto);
       assert.equal(garbage.status, 400);
       assert.equal(garbage.headers.get('content-type'), 'application/x-protobuf');
-      assert.match(decodeStatus(new Uint8Array(await garbage.arrayBuffer())).message!, /not a protobuf ExportMetricsServiceRequest/);
+      assert.match(
+        decodeStatus(new Uint8Array(await garbage.arrayBuffer())).message!,
+        /not a protobuf ExportMetricsServiceRequest/,
+      );
       const noToken = await post(encodeExportRequest(body('x', [])), proto, null);
       assert.equal(noToken.status, 401);
       assert.match(decodeStatus(new Uint8Array(await noToken.arrayBuffer())).message!, /API token/);
       const badGzip = await post('not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       assert.equal(badGzip.status, 400);
-      assert.match(((await badGzip.json()) as { message: string }).message, /Content-Encoding: gzip, but the body is not gzip data/);
+      assert.match(
+        ((await badGzip.json()) as { message: string }).message,
+        /Content-Encoding: gzip, but the body is not gzip data/,
+      );
       const bomb = await post(gzipSync(Buffer.alloc(33 * 1024 * 1024)), { ...proto, 'content-encoding': 'gzip' });
       assert.equal(bomb.status, 413);
       const wrongType = await post('a=1', { 'content-type': 'application/x-www-form-urlencoded' });
       assert.equal(wrongType.status, 415);
-      assert.match(((await wrongType.json()) as { message: string }).message, /Content-Type: send application\/x-protobuf or application\/json/);
+      assert.match(
+        ((await wrongType.json()) as { message: string }).message,
+        /Content-Type: send application\/x-protobuf or application\/json/,
+      );
       const notJson = await post('{', { 'content-type': 'application/json' });
       assert.equal(notJson.status, 400);
       const wrongShape = await post(JSON.stringify({ resourceMetrics: 5 }), { 'content-type': 'application/json' });
       assert.equal(wrongShape.status, 400);
       assert.match(((await wrongShape.json()) as { message: string }).message, /resourceMetrics/);
-      const badNanos = await post(JSON.stringify(body('x', [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: 1.7e18 }] } }])), { 'content-type': 'application/json' });
+      const badNanos = await post(
+        JSON.stringify(body('x', [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: 1.7e18 }] } }])),
+        { 'content-type': 'application/json' },
+      );
       assert.equal(badNanos.status, 200, 'a time as a JSON number is taken too');
     });
 
     it('refuses NUL characters in names and attributes, in JSON and in protobuf, with a 400 naming the field', async () => {
-      const withNul = body('x', [{ name: 'g\u0000', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: String(BigInt(Date.now()) * 1_000_000n) }] } }]);
+      const withNul = body('x', [
+        {
+          name: 'g\u0000',
+          gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: String(BigInt(Date.now()) * 1_000_000n) }] },
+        },
+      ]);
       const json = await post(JSON.stringify(withNul), { 'content-type': 'application/json' });
       assert.equal(json.status, 400);
       assert.match(((await json.json()) as { message: string }).message, /NUL/);

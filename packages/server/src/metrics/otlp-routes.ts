@@ -74,7 +74,10 @@ const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** The resource attributes to keep as dimensions: the header, else the query parameter (comma-separated; `*` for all). */
 export function otlpOptionsOf(c: Context<AppEnv>): OtlpOptions {
   const raw = c.req.header(RESOURCE_DIMENSIONS_HEADER) ?? c.req.query('resourceDimensions') ?? '';
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { resourceDimensions: names.includes('*') ? '*' : names };
 }
 
@@ -82,14 +85,21 @@ async function readBody(c: Context<AppEnv>): Promise<Buffer> {
   const raw = Buffer.from(await c.req.arrayBuffer());
   const contentEncoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
   if (contentEncoding === 'identity' || contentEncoding === '') return raw;
-  if (contentEncoding !== 'gzip') throw new TocsinError('bad_request', `Content-Encoding: send gzip or none, not '${contentEncoding}'`);
+  if (contentEncoding !== 'gzip')
+    throw new TocsinError('bad_request', `Content-Encoding: send gzip or none, not '${contentEncoding}'`);
   try {
     return await gunzipAsync(raw, { maxOutputLength: OTLP_MAX_INFLATED_BYTES });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new TocsinError('payload_too_large', `the request body inflates to more than ${OTLP_MAX_INFLATED_BYTES} bytes`);
+      throw new TocsinError(
+        'payload_too_large',
+        `the request body inflates to more than ${OTLP_MAX_INFLATED_BYTES} bytes`,
+      );
     }
-    throw new TocsinError('bad_request', `Content-Encoding: gzip, but the body is not gzip data (${(err as Error).message})`);
+    throw new TocsinError(
+      'bad_request',
+      `Content-Encoding: gzip, but the body is not gzip data (${(err as Error).message})`,
+    );
   }
 }
 
@@ -99,7 +109,10 @@ function parseBody(body: Buffer, encoding: Encoding): OtlpRequest {
     try {
       decoded = decodeExportRequest(body);
     } catch (err) {
-      throw new TocsinError('bad_request', `the body is not a protobuf ExportMetricsServiceRequest: ${(err as Error).message}`);
+      throw new TocsinError(
+        'bad_request',
+        `the body is not a protobuf ExportMetricsServiceRequest: ${(err as Error).message}`,
+      );
     }
     // The same refusals as a JSON body's: NUL characters (PostgreSQL cannot store them) and deep attribute values.
     const issues = jsonValueIssues(decoded);
@@ -107,9 +120,13 @@ function parseBody(body: Buffer, encoding: Encoding): OtlpRequest {
     return decoded;
   }
   const parsed = parseJsonBody(body.toString('utf8'));
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TocsinError('bad_request', 'the body must be an ExportMetricsServiceRequest object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new TocsinError('bad_request', 'the body must be an ExportMetricsServiceRequest object');
   const rm = (parsed as { resourceMetrics?: unknown }).resourceMetrics;
-  if (rm !== undefined && !Array.isArray(rm)) throw new TocsinError('validation_failed', 'resourceMetrics: an array', { issues: [{ path: 'resourceMetrics', message: 'an array' }] });
+  if (rm !== undefined && !Array.isArray(rm))
+    throw new TocsinError('validation_failed', 'resourceMetrics: an array', {
+      issues: [{ path: 'resourceMetrics', message: 'an array' }],
+    });
   return parsed as OtlpRequest;
 }
 
@@ -126,7 +143,9 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
         `Header ${RESOURCE_DIMENSIONS_HEADER} (or ?resourceDimensions=): resource attributes to keep as dimensions, comma-separated, * for all.`,
       tags: ['metrics'],
       body: z
-        .looseObject({ resourceMetrics: z.array(z.looseObject({})).optional().describe('ResourceMetrics, in the OTLP/JSON mapping') })
+        .looseObject({
+          resourceMetrics: z.array(z.looseObject({})).optional().describe('ResourceMetrics, in the OTLP/JSON mapping'),
+        })
         .describe('ExportMetricsServiceRequest (OTLP/JSON mapping; application/x-protobuf is taken too)'),
       bodyCheckedByHandler: true,
       rawBody: true,
@@ -140,7 +159,10 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
       const request = parseBody(await readBody(c), encoding);
       const answer = await metrics.putOtlp(request, otlpOptionsOf(c));
       if (encoding === 'json') return c.json(answer);
-      return new Response(encodeExportResponse(answer.partialSuccess), { status: 200, headers: { 'content-type': PROTOBUF } });
+      return new Response(encodeExportResponse(answer.partialSuccess), {
+        status: 200,
+        headers: { 'content-type': PROTOBUF },
+      });
     },
   );
 }

@@ -12,10 +12,26 @@ const MINUTE = 60_000;
 function rollup(seriesNum: number, at: number, values: number[]): RollupRow {
   const dist = new Distribution();
   for (const v of values) dist.add(v);
-  return { seriesNum, at, count: values.length, sum: values.reduce((a, b) => a + b, 0), min: Math.min(...values), max: Math.max(...values), dist };
+  return {
+    seriesNum,
+    at,
+    count: values.length,
+    sum: values.reduce((a, b) => a + b, 0),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    dist,
+  };
 }
 
-const plain = (rows: RollupRow[]) => rows.map((r) => ({ at: r.at - T0, count: r.count, sum: r.sum, min: r.min, max: r.max, p50: Math.round(r.dist.quantile(50)!) }));
+const plain = (rows: RollupRow[]) =>
+  rows.map((r) => ({
+    at: r.at - T0,
+    count: r.count,
+    sum: r.sum,
+    min: r.min,
+    max: r.max,
+    p50: Math.round(r.dist.quantile(50)!),
+  }));
 
 for (const variant of await testDatabases()) {
   describe(`rollup store on ${variant.name}`, () => {
@@ -32,7 +48,11 @@ for (const variant of await testDatabases()) {
 
     it('has no watermark before the first run, then the one each write sets', async () => {
       assert.equal(await readRollupMark(handle.db), undefined);
-      await writeRollups(handle.db, [rollup(a, T0 + MINUTE, [1, 2, 3]), rollup(a, T0, [10]), rollup(b, T0, [7, 7])], T0 + 2 * MINUTE);
+      await writeRollups(
+        handle.db,
+        [rollup(a, T0 + MINUTE, [1, 2, 3]), rollup(a, T0, [10]), rollup(b, T0, [7, 7])],
+        T0 + 2 * MINUTE,
+      );
       assert.equal(await readRollupMark(handle.db), T0 + 2 * MINUTE);
       await writeRollups(handle.db, [], T0 + 3 * MINUTE);
       assert.equal(await readRollupMark(handle.db), T0 + 3 * MINUTE);
@@ -43,14 +63,23 @@ for (const variant of await testDatabases()) {
         { at: 0, count: 1, sum: 10, min: 10, max: 10, p50: 10 },
         { at: MINUTE, count: 3, sum: 6, min: 1, max: 3, p50: 2 },
       ]);
-      assert.deepEqual(plain(await listRollups(handle.db, a, T0, T0 + MINUTE)).map((r) => r.at), [0], 'the end is left out');
-      assert.deepEqual(plain(await listRollups(handle.db, b, T0, T0 + 2 * MINUTE)).map((r) => r.sum), [14]);
+      assert.deepEqual(
+        plain(await listRollups(handle.db, a, T0, T0 + MINUTE)).map((r) => r.at),
+        [0],
+        'the end is left out',
+      );
+      assert.deepEqual(
+        plain(await listRollups(handle.db, b, T0, T0 + 2 * MINUTE)).map((r) => r.sum),
+        [14],
+      );
     });
 
     it('replaces a minute written again, in more rows than one insert takes', async () => {
       const many = Array.from({ length: 450 }, (_, i) => rollup(b, T0 + (i + 1) * MINUTE, [i]));
       await writeRollups(handle.db, [rollup(a, T0, [4, 4]), ...many], T0 + 4 * MINUTE);
-      assert.deepEqual(plain(await listRollups(handle.db, a, T0, T0 + MINUTE)), [{ at: 0, count: 2, sum: 8, min: 4, max: 4, p50: 4 }]);
+      assert.deepEqual(plain(await listRollups(handle.db, a, T0, T0 + MINUTE)), [
+        { at: 0, count: 2, sum: 8, min: 4, max: 4, p50: 4 },
+      ]);
       const listed = await listRollups(handle.db, b, T0, T0 + 500 * MINUTE);
       assert.equal(listed.length, 451);
       assert.equal(listed[450].sum, 449);
@@ -64,9 +93,12 @@ for (const variant of await testDatabases()) {
       assert.equal((await listRollups(handle.db, a, T0 + 9 * MINUTE, T0 + 300 * MINUTE)).length, 0);
     });
 
-    it('prunes every series\' rollups before a time, and nothing after it', async () => {
+    it("prunes every series' rollups before a time, and nothing after it", async () => {
       await pruneRollups(handle.db, T0 + MINUTE + 1);
-      assert.deepEqual(plain(await listRollups(handle.db, a, T0, T0 + 9 * MINUTE)).map((r) => r.at), []);
+      assert.deepEqual(
+        plain(await listRollups(handle.db, a, T0, T0 + 9 * MINUTE)).map((r) => r.at),
+        [],
+      );
       const left = await listRollups(handle.db, b, T0, T0 + 500 * MINUTE);
       assert.deepEqual([left.length, left[0].at - T0], [449, 2 * MINUTE]);
     });

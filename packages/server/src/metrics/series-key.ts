@@ -17,5 +17,9 @@ export function seriesKey(namespace: string, name: string, dims: readonly Dimens
 
 /** The same key from dimensions as an object, as alarms and internal producers hold them. */
 export function seriesKeyOf(namespace: string, name: string, dimensions: Record<string, string>): string {
-  return seriesKey(namespace, name, Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })));
+  return seriesKey(
+    namespace,
+    name,
+    Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+  );
 }

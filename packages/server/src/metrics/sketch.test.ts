@@ -9,7 +9,12 @@ describe('quantile sketch', () => {
     for (let v = 1; v <= 5000; v++) addValue(a, v);
     for (let v = 5001; v <= 10000; v++) addValue(b, v);
     mergeSketch(a, b);
-    for (const [p, exact] of [[50, 5000], [90, 9000], [99, 9900], [100, 10000]] as const) {
+    for (const [p, exact] of [
+      [50, 5000],
+      [90, 9000],
+      [99, 9900],
+      [100, 10000],
+    ] as const) {
       const q = quantile(a, p)!;
       assert.ok(Math.abs(q - exact) / exact < 0.01, `p${p}: ${q} vs ${exact}`);
     }

@@ -40,8 +40,12 @@ function valueOf(i: number): number {
 
 /** The p-th percentile (nearest rank), or null for an empty sketch. */
 export function quantile(s: Sketch, p: number): number | null {
-  const neg = Object.entries(s.n).map(([i, c]) => [-valueOf(Number(i)), c] as const).sort((a, b) => a[0] - b[0]);
-  const pos = Object.entries(s.p).map(([i, c]) => [valueOf(Number(i)), c] as const).sort((a, b) => a[0] - b[0]);
+  const neg = Object.entries(s.n)
+    .map(([i, c]) => [-valueOf(Number(i)), c] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const pos = Object.entries(s.p)
+    .map(([i, c]) => [valueOf(Number(i)), c] as const)
+    .sort((a, b) => a[0] - b[0]);
   const all = [...neg, ...(s.z ? ([[0, s.z]] as const) : []), ...pos];
   const total = all.reduce((t, [, c]) => t + c, 0);
   if (total === 0) return null;

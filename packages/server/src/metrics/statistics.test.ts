@@ -22,7 +22,8 @@ describe('statistics', () => {
     assert.equal(statisticOf([v(7)], 'p90'), 7);
   });
   it('has no value for an empty period', () => {
-    for (const s of ['SampleCount', 'Sum', 'Average', 'Minimum', 'Maximum', 'p90']) assert.equal(statisticOf([], s), null);
+    for (const s of ['SampleCount', 'Sum', 'Average', 'Minimum', 'Maximum', 'p90'])
+      assert.equal(statisticOf([], s), null);
   });
   it('splits datapoints into periods ending at the evaluation time', () => {
     const data = [v(10, 0), v(20, 60_000), v(30, 119_999), v(99, 120_000)];

@@ -33,7 +33,10 @@ export function statisticOf(rows: readonly StatRow[], statistic: string): number
     default: {
       const p = Number(statistic.slice(1));
       if (rows.every((r) => !r.dist)) {
-        const values = rows.filter((r) => r.count === 1).map((r) => r.sum).sort((a, b) => a - b);
+        const values = rows
+          .filter((r) => r.count === 1)
+          .map((r) => r.sum)
+          .sort((a, b) => a - b);
         if (values.length === 0) return null;
         return values[Math.max(1, Math.ceil((p / 100) * values.length)) - 1];
       }
@@ -48,7 +51,13 @@ export function statisticOf(rows: readonly StatRow[], statistic: string): number
 }
 
 /** Splits rows into `n` periods of `periodMs` ending at `end` (oldest first) and applies the statistic to each. */
-export function periodValues(rows: readonly StatRow[], end: number, periodMs: number, n: number, statistic: string): { start: number; value: number | null }[] {
+export function periodValues(
+  rows: readonly StatRow[],
+  end: number,
+  periodMs: number,
+  n: number,
+  statistic: string,
+): { start: number; value: number | null }[] {
   const out: { start: number; value: number | null }[] = [];
   for (let i = n; i >= 1; i--) {
     const start = end - i * periodMs;

@@ -22,17 +22,27 @@ export function groupConfigSection(groups: GroupService): ConfigSection {
     },
     async plan(_q, items, ctx) {
       const wanted = items.map((item, i) => groups.parse(item, `groups.${i}`));
-      return planByName(wanted, storedByName(groups.list(), (c) => c.name), ctx.prune, {
-        resource: 'group',
-        nameOf: (c) => c.name,
-        diff(c, g) {
-          const stored = { name: c.name, description: c.description, selector: c.selector, expectedSize: c.expectedSize };
-          return stableJson(stored) === stableJson(g) ? undefined : {};
+      return planByName(
+        wanted,
+        storedByName(groups.list(), (c) => c.name),
+        ctx.prune,
+        {
+          resource: 'group',
+          nameOf: (c) => c.name,
+          diff(c, g) {
+            const stored = {
+              name: c.name,
+              description: c.description,
+              selector: c.selector,
+              expectedSize: c.expectedSize,
+            };
+            return stableJson(stored) === stableJson(g) ? undefined : {};
+          },
+          create: (g) => (trx) => groups.put(g, trx),
+          update: (g) => (trx) => groups.put(g, trx),
+          remove: (c) => (trx) => groups.remove(c.name, trx),
         },
-        create: (g) => (trx) => groups.put(g, trx),
-        update: (g) => (trx) => groups.put(g, trx),
-        remove: (c) => (trx) => groups.remove(c.name, trx),
-      });
+      );
     },
     async export() {
       return groups.list().map(({ healthy: _h, members: _m, pending: _p, ...spec }) => spec);

@@ -44,8 +44,16 @@ export class GroupService {
   }
 
   count(g: GroupSpec): { healthy: number; members: number; pending: number } {
-    const members = this.monitors.list().filter((m) => Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v));
-    return { healthy: members.filter((m) => m.state === 'UP').length, members: members.length, pending: members.filter((m) => m.state === 'PENDING').length };
+    const members = this.monitors
+      .list()
+      .filter((m) =>
+        Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v),
+      );
+    return {
+      healthy: members.filter((m) => m.state === 'UP').length,
+      members: members.length,
+      pending: members.filter((m) => m.state === 'PENDING').length,
+    };
   }
 
   /** The datapoints of one minute; a group with a member not yet checked (PENDING) has none, rather than a false count. */
@@ -55,8 +63,26 @@ export class GroupService {
       if (pending > 0) return [];
       const dims = { Group: g.name };
       return [
-        { namespace: 'Tocsin/Groups', name: 'HealthyCount', dimensions: dims, at, count: 1, sum: healthy, min: healthy, max: healthy },
-        { namespace: 'Tocsin/Groups', name: 'ExpectedSize', dimensions: dims, at, count: 1, sum: g.expectedSize, min: g.expectedSize, max: g.expectedSize },
+        {
+          namespace: 'Tocsin/Groups',
+          name: 'HealthyCount',
+          dimensions: dims,
+          at,
+          count: 1,
+          sum: healthy,
+          min: healthy,
+          max: healthy,
+        },
+        {
+          namespace: 'Tocsin/Groups',
+          name: 'ExpectedSize',
+          dimensions: dims,
+          at,
+          count: 1,
+          sum: g.expectedSize,
+          min: g.expectedSize,
+          max: g.expectedSize,
+        },
       ];
     });
   }

@@ -15,7 +15,12 @@ for (const variant of await testDatabases()) {
     after(() => dispose());
 
     it('writes a group, replaces it by name and reads back every field', async () => {
-      const web: GroupSpec = { name: 'web', description: 'behind the LB', selector: { role: 'web', env: 'prod' }, expectedSize: 3 };
+      const web: GroupSpec = {
+        name: 'web',
+        description: 'behind the LB',
+        selector: { role: 'web', env: 'prod' },
+        expectedSize: 3,
+      };
       await upsertGroup(handle.db, web);
       await upsertGroup(handle.db, { name: 'db', selector: { role: 'db' }, expectedSize: 2 });
       await upsertGroup(handle.db, { ...web, expectedSize: 4, description: undefined });
@@ -28,10 +33,13 @@ for (const variant of await testDatabases()) {
     it('deletes a group by name and says whether there was one', async () => {
       assert.equal(await deleteGroup(handle.db, 'db'), true);
       assert.equal(await deleteGroup(handle.db, 'db'), false);
-      assert.deepEqual((await listGroups(handle.db)).map((g) => g.name), ['web']);
+      assert.deepEqual(
+        (await listGroups(handle.db)).map((g) => g.name),
+        ['web'],
+      );
     });
 
-    it('writes inside the caller\'s transaction, so a rollback keeps nothing', async () => {
+    it("writes inside the caller's transaction, so a rollback keeps nothing", async () => {
       await assert.rejects(
         handle.db.transaction().execute(async (trx) => {
           await upsertGroup(trx, { name: 'tmp', selector: { a: 'b' }, expectedSize: 1 });
@@ -40,7 +48,10 @@ for (const variant of await testDatabases()) {
         }),
         /roll back/,
       );
-      assert.deepEqual((await listGroups(handle.db)).map((g) => g.name), ['web']);
+      assert.deepEqual(
+        (await listGroups(handle.db)).map((g) => g.name),
+        ['web'],
+      );
     });
   });
 }

@@ -61,7 +61,8 @@ export class MaintenanceService {
     const parsed = maintenanceInputSchema.safeParse(input);
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
     const spec = parsed.data;
-    if (!isValidTimeZone(spec.timezone)) throw invalid([{ path: 'timezone', message: `'${spec.timezone}' is not an IANA time zone such as Asia/Tokyo` }]);
+    if (!isValidTimeZone(spec.timezone))
+      throw invalid([{ path: 'timezone', message: `'${spec.timezone}' is not an IANA time zone such as Asia/Tokyo` }]);
     const problem = spec.cron ? cronProblem(spec.cron, spec.timezone) : null;
     if (problem) throw invalid([{ path: problem.field, message: problem.message }]);
     return spec;
@@ -86,7 +87,13 @@ export class MaintenanceService {
   async put(spec: MaintenanceSpec, q: Kysely<Database> = this.db): Promise<void> {
     const now = this.clock.now();
     const existing = this.windows.find((w) => w.record.name === spec.name);
-    await store.upsertWindow(q, { id: existing?.record.id ?? uuidv7(now), name: spec.name, spec, createdAt: existing?.record.createdAt ?? now, updatedAt: now });
+    await store.upsertWindow(q, {
+      id: existing?.record.id ?? uuidv7(now),
+      name: spec.name,
+      spec,
+      createdAt: existing?.record.createdAt ?? now,
+      updatedAt: now,
+    });
     await this.load(q);
   }
 

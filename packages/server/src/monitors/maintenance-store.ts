@@ -14,7 +14,13 @@ export interface MaintenanceRecord {
 
 export async function listWindows(q: Q): Promise<MaintenanceRecord[]> {
   const rows = await q.selectFrom('maintenance_windows').selectAll().orderBy('name').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, spec: JSON.parse(r.spec), createdAt: r.created_at, updatedAt: r.updated_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    spec: JSON.parse(r.spec),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
 }
 
 export async function upsertWindow(q: Q, w: MaintenanceRecord): Promise<void> {

@@ -1,5 +1,11 @@
 import { printDuration } from '@tocsin/protocol';
-import { changedKeys, checkUniqueNames, planByName, storedByName, type StoredByName } from '../config/config-planner.js';
+import {
+  changedKeys,
+  checkUniqueNames,
+  planByName,
+  storedByName,
+  type StoredByName,
+} from '../config/config-planner.js';
 import { fieldIssuesFrom, missingTopics, type ConfigSection, type TopicNames } from '../config/config-section.js';
 import { invalid } from '../core/errors.js';
 import { redactedIssues } from '../core/redacted-values.js';
@@ -12,7 +18,10 @@ import { keepSecrets, type MonitorService } from './monitor-service.js';
 
 /** The stored monitors by name, through the service's index (a bulk apply must not walk every monitor per item). */
 function storedMonitors(monitors: MonitorService): StoredByName<Monitor> {
-  return { get: (name) => monitors.find(name)?.monitor, all: () => monitors.list().map((v) => monitors.get(v.name).monitor) };
+  return {
+    get: (name) => monitors.find(name)?.monitor,
+    all: () => monitors.list().map((v) => monitors.get(v.name).monitor),
+  };
 }
 
 /** The `monitors:` section of the config file. */
@@ -23,9 +32,12 @@ export function monitorConfigSection(monitors: MonitorService, topicNames: Topic
     async plan(q, items, ctx) {
       const wanted: ParsedMonitor[] = items.map((item, i) => monitors.parse(item, `monitors.${i}`));
       const stored = storedMonitors(monitors);
-      const named = wanted.flatMap((p, i) => p.topics.map((topic, j) => ({ path: `monitors.${i}.topics.${j}`, topic })));
+      const named = wanted.flatMap((p, i) =>
+        p.topics.map((topic, j) => ({ path: `monitors.${i}.topics.${j}`, topic })),
+      );
       const issues = await missingTopics(named, q, ctx, topicNames);
-      for (const [i, p] of wanted.entries()) issues.push(...redactedIssues(keepSecrets(p.probe, stored.get(p.name)?.probe), `monitors.${i}`));
+      for (const [i, p] of wanted.entries())
+        issues.push(...redactedIssues(keepSecrets(p.probe, stored.get(p.name)?.probe), `monitors.${i}`));
       if (issues.length) throw invalid(issues);
       return planByName(wanted, stored, ctx.prune, {
         resource: 'monitor',
@@ -59,28 +71,42 @@ export function maintenanceConfigSection(maintenance: MaintenanceService): Confi
           maintenance.parse(item);
           return [];
         } catch (err) {
-          return fieldIssuesFrom(err).map((x) => ({ ...x, path: `maintenance.${i}${x.path ? '.' + x.path : ''}` }));
+          return fieldIssuesFrom(err).map((x) => ({ ...x, path: `maintenance.${i}${x.path ? `.${x.path}` : ''}` }));
         }
       });
     },
     async plan(q, items, ctx) {
       const wanted = items.map((i) => maintenance.parse(i));
-      return planByName(wanted, storedByName(await maintenance.specs(q), (s) => s.name), ctx.prune, {
-        resource: 'maintenance',
-        nameOf: (s) => s.name,
-        diff: (s, w) => (stableJson(s) === stableJson(w) ? undefined : { fields: changedKeys(s, w) }),
-        create: (w) => (trx) => maintenance.put(w, trx),
-        update: (w) => (trx) => maintenance.put(w, trx),
-        remove: (s) => (trx) => maintenance.remove(s.name, trx),
-      });
+      return planByName(
+        wanted,
+        storedByName(await maintenance.specs(q), (s) => s.name),
+        ctx.prune,
+        {
+          resource: 'maintenance',
+          nameOf: (s) => s.name,
+          diff: (s, w) => (stableJson(s) === stableJson(w) ? undefined : { fields: changedKeys(s, w) }),
+          create: (w) => (trx) => maintenance.put(w, trx),
+          update: (w) => (trx) => maintenance.put(w, trx),
+          remove: (s) => (trx) => maintenance.remove(s.name, trx),
+        },
+      );
     },
     async export(q) {
-      return (await maintenance.specs(q)).map((s) => (s.duration === undefined ? s : { ...s, duration: printDuration(s.duration, 'h', 'm') }));
+      return (await maintenance.specs(q)).map((s) =>
+        s.duration === undefined ? s : { ...s, duration: printDuration(s.duration, 'h', 'm') },
+      );
     },
   };
 }
 
 /** Monitors that name a topic, so that it is not deleted under them. */
 export function monitorTopicReferrer(monitors: MonitorService): TopicReferrer {
-  return { section: 'monitors', namesOf: (topic) => monitors.list().filter((m) => (m.settings.topics as string[]).includes(topic)).map((m) => `monitor '${m.name}'`) };
+  return {
+    section: 'monitors',
+    namesOf: (topic) =>
+      monitors
+        .list()
+        .filter((m) => (m.settings.topics as string[]).includes(topic))
+        .map((m) => `monitor '${m.name}'`),
+  };
 }

@@ -23,7 +23,14 @@ export function recordCheckDatapoints(
   const dims = { Monitor: name };
   const data: SeriesDatum[] = [];
   if (sink.watches(NAMESPACE, 'ResponseTime', dims)) {
-    data.push({ namespace: NAMESPACE, name: 'ResponseTime', dimensions: dims, unit: 'Milliseconds', at, ...one(latencyMs) });
+    data.push({
+      namespace: NAMESPACE,
+      name: 'ResponseTime',
+      dimensions: dims,
+      unit: 'Milliseconds',
+      at,
+      ...one(latencyMs),
+    });
   }
   if (sink.watches(NAMESPACE, 'Up', dims)) {
     data.push({ namespace: NAMESPACE, name: 'Up', dimensions: dims, at, ...one(up ? 1 : 0) });

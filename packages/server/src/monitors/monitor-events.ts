@@ -18,7 +18,12 @@ export function targetOf(m: Monitor): string {
  * and when its failing streak began), so a reminder and the recovery close
  * the same incident in PagerDuty.
  */
-export function monitorEvent(m: Monitor, a: Announcement, failingSince: number | null, details: { statusCode?: number; latencyMs: number }): EventInput {
+export function monitorEvent(
+  m: Monitor,
+  a: Announcement,
+  failingSince: number | null,
+  details: { statusCode?: number; latencyMs: number },
+): EventInput {
   const source = { type: 'monitor', name: m.name, tags: m.tags };
   const target = targetOf(m);
   const dedupKey = `monitor/${m.id}/${failingSince ?? 0}`;

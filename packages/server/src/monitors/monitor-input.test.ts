@@ -29,9 +29,13 @@ for (const variant of await testDatabases()) {
 describe('monitor input', () => {
   it('redacts the password of a URL, keeping the rest as written', () => {
     assert.equal(redactUrl('http://u:pass@host/'), 'http://u:<redacted>@host/');
-    assert.equal(redactUrl('https://user:p%40ss@[::1]:8443/a?b=c:d@e#f'), 'https://user:<redacted>@[::1]:8443/a?b=c:d@e#f');
+    assert.equal(
+      redactUrl('https://user:p%40ss@[::1]:8443/a?b=c:d@e#f'),
+      'https://user:<redacted>@[::1]:8443/a?b=c:d@e#f',
+    );
     assert.equal(redactUrl('https://user:p@ss@host/'), 'https://user:<redacted>@host/');
-    for (const same of ['http://host/', 'http://user@host/', 'http://host/a:b@c', 'http://u:@host/']) assert.equal(redactUrl(same), same);
+    for (const same of ['http://host/', 'http://user@host/', 'http://host/a:b@c', 'http://u:@host/'])
+      assert.equal(redactUrl(same), same);
   });
 
   it('takes the stored password back for a redacted one, and only for it', () => {

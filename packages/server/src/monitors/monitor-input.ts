@@ -1,4 +1,11 @@
-import { REDACTED, monitorCommonSchema, printDuration, probeSpecSchema, splitMonitorInput, type FieldIssue } from '@tocsin/protocol';
+import {
+  REDACTED,
+  monitorCommonSchema,
+  printDuration,
+  probeSpecSchema,
+  splitMonitorInput,
+  type FieldIssue,
+} from '@tocsin/protocol';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -13,18 +20,21 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  */
 export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
   const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalid([{ path: prefix, message: 'a monitor is an object' }]);
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw invalid([{ path: prefix, message: 'a monitor is an object' }]);
   const { common, probe } = splitMonitorInput(input as Record<string, unknown>);
   const issues: FieldIssue[] = [];
   const c = monitorCommonSchema.safeParse(common);
   if (!c.success) issues.push(...fieldIssuesOf(c.error.issues, prefix));
-  if (probe.type === undefined) issues.push({ path: at('type'), message: 'the probe type is required: http, tcp, dns or tls' });
+  if (probe.type === undefined)
+    issues.push({ path: at('type'), message: 'the probe type is required: http, tcp, dns or tls' });
   const p = probeSpecSchema.safeParse(probe);
   if (!p.success && probe.type !== undefined) issues.push(...fieldIssuesOf(p.error.issues, prefix));
   if (!c.success || !p.success || issues.length) throw invalid(issues);
   const d = c.data;
   const timeoutMs = d.timeout ?? Math.min(DEFAULT_TIMEOUT_MS, d.interval);
-  if (timeoutMs > d.interval) throw invalid([{ path: at('timeout'), message: `must not be longer than the interval (${d.interval / 1000}s)` }]);
+  if (timeoutMs > d.interval)
+    throw invalid([{ path: at('timeout'), message: `must not be longer than the interval (${d.interval / 1000}s)` }]);
   return {
     name: d.name,
     description: d.description ?? null,
@@ -78,7 +88,11 @@ function splitUrlPassword(url: string): { before: string; password: string; afte
   const colon = authority.indexOf(':');
   if (at < 0 || colon < 0 || colon > at) return undefined;
   const offset = start + 3;
-  return { before: url.slice(0, offset + colon + 1), password: authority.slice(colon + 1, at), after: url.slice(offset + at) };
+  return {
+    before: url.slice(0, offset + colon + 1),
+    password: authority.slice(colon + 1, at),
+    after: url.slice(offset + at),
+  };
 }
 
 /** A URL with its password (if any) printed as the redaction marker, as `auth.password` is. */

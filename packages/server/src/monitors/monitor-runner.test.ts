@@ -37,7 +37,17 @@ for (const variant of await testDatabases()) {
       const scheduler = new Scheduler(clock, silentLogger, new Telemetry());
       const recorder = new ResultRecorder(handle.db);
       const maintenance = new MaintenanceService(handle.db, clock);
-      const runner = new MonitorRunner(handle.db, clock, registry, recorder, maintenance, new PublishService(handle.db, clock, () => {}), silentLogger, () => {}, probe);
+      const runner = new MonitorRunner(
+        handle.db,
+        clock,
+        registry,
+        recorder,
+        maintenance,
+        new PublishService(handle.db, clock, () => {}),
+        silentLogger,
+        () => {},
+        probe,
+      );
       scheduler.addJob({ name: CHECK_JOB, concurrency: 4, run: (id) => runner.check(id) });
       const monitors = new MonitorService(handle.db, clock, registry, scheduler, recorder, async () => new Set());
       await monitors.create(monitors.parse({ name, type: 'tcp', host: '127.0.0.1', port: 9, ...spec }));
@@ -55,7 +65,12 @@ for (const variant of await testDatabases()) {
     });
 
     it('starts the next check at once when a check ends after its next start was due', async () => {
-      const { starts, runner, id, clock } = await hangingMonitor('retries', { interval: '10s', timeout: '2s', retryInterval: '1s', failureThreshold: 3 });
+      const { starts, runner, id, clock } = await hangingMonitor('retries', {
+        interval: '10s',
+        timeout: '2s',
+        retryInterval: '1s',
+        failureThreshold: 3,
+      });
       const next = await runner.check(id);
       assert.equal(next, clock.now(), 'due already: the 1 s retry passed while the 2 s check ran');
       assert.equal(starts.length, 1);
@@ -64,24 +79,46 @@ for (const variant of await testDatabases()) {
 
     // PostgreSQL only: SQLite has one connection, so there the check's write waits for the apply's commit.
     const onPostgres = variant.name === 'postgres' ? it : () => {};
-    onPostgres('does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)', async () => {
-      const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
-      let id = '';
-      await handle.db.transaction().execute(async (trx) => {
-        await monitors.create(monitors.parse({ name: 'uncommitted', type: 'tcp', host: '127.0.0.1', port: 9, interval: '5s', timeout: '1s', failureThreshold: 1 }), trx);
-        id = monitors.get('uncommitted').monitor.id;
-        const next = await runner.check(id);
-        assert.equal(next, clock.now() + 4_000);
-        assert.equal(monitors.get('uncommitted').runtime.lastCheckAt, null, 'not applied: its state row was not there to write');
-        assert.equal(monitors.get('uncommitted').runtime.health, 'PENDING');
-      });
-      await runner.check(id);
-      assert.equal(monitors.get('uncommitted').runtime.health, 'DOWN', 'counted once committed');
-      await runner.close();
-    });
+    onPostgres(
+      'does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)',
+      async () => {
+        const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
+        let id = '';
+        await handle.db.transaction().execute(async (trx) => {
+          await monitors.create(
+            monitors.parse({
+              name: 'uncommitted',
+              type: 'tcp',
+              host: '127.0.0.1',
+              port: 9,
+              interval: '5s',
+              timeout: '1s',
+              failureThreshold: 1,
+            }),
+            trx,
+          );
+          id = monitors.get('uncommitted').monitor.id;
+          const next = await runner.check(id);
+          assert.equal(next, clock.now() + 4_000);
+          assert.equal(
+            monitors.get('uncommitted').runtime.lastCheckAt,
+            null,
+            'not applied: its state row was not there to write',
+          );
+          assert.equal(monitors.get('uncommitted').runtime.health, 'PENDING');
+        });
+        await runner.check(id);
+        assert.equal(monitors.get('uncommitted').runtime.health, 'DOWN', 'counted once committed');
+        await runner.close();
+      },
+    );
 
     it('detects a hung target within interval × failureThreshold + timeout', async () => {
-      const { clock, starts, scheduler, monitors, runner } = await hangingMonitor('detects', { interval: '5s', timeout: '2s', failureThreshold: 3 });
+      const { clock, starts, scheduler, monitors, runner } = await hangingMonitor('detects', {
+        interval: '5s',
+        timeout: '2s',
+        failureThreshold: 3,
+      });
       const hungFrom = clock.now();
       let downAt = 0;
       for (let i = 0; i < 400 && !downAt; i++) {
@@ -96,7 +133,10 @@ for (const variant of await testDatabases()) {
         [0, 5_000, 10_000],
         'checks 5 s apart, not 7 s',
       );
-      assert.ok(downAt - hungFrom <= first + 2 * 5_000 + 2_000 + 100, `down ${(downAt - hungFrom) / 1000} s after the target hung`);
+      assert.ok(
+        downAt - hungFrom <= first + 2 * 5_000 + 2_000 + 100,
+        `down ${(downAt - hungFrom) / 1000} s after the target hung`,
+      );
       assert.ok(downAt - hungFrom <= 3 * 5_000 + 2_000, 'within the documented bound');
       await scheduler.stop();
       await runner.close();

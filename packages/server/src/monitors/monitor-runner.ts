@@ -64,17 +64,30 @@ export class MonitorRunner {
     const now = this.clock.now();
     // The monitor may have been edited or deleted while the probe ran.
     const current = this.registry.get(id);
-    if (!current || current.monitor !== m) return current && !current.monitor.paused ? now + current.monitor.intervalMs : null;
+    if (!current || current.monitor !== m)
+      return current && !current.monitor.paused ? now + current.monitor.intervalMs : null;
     const latencyMs = Math.round(result.timings.totalMs);
     const prev = entry.runtime;
     const decision = afterCheck(
       prev,
       { up: result.up, reason: result.reason, latencyMs },
-      { failureThreshold: m.failureThreshold, successThreshold: m.successThreshold, intervalMs: m.intervalMs, retryIntervalMs: m.retryIntervalMs ?? undefined, reminderMs: m.reminderMs ?? undefined },
+      {
+        failureThreshold: m.failureThreshold,
+        successThreshold: m.successThreshold,
+        intervalMs: m.intervalMs,
+        retryIntervalMs: m.retryIntervalMs ?? undefined,
+        reminderMs: m.reminderMs ?? undefined,
+      },
       now,
       this.maintenance.isActive(m, now),
     );
-    this.recorder.record(m.num, { at: now, up: result.up, latencyMs, statusCode: result.statusCode ?? null, reason: result.reason });
+    this.recorder.record(m.num, {
+      at: now,
+      up: result.up,
+      latencyMs,
+      statusCode: result.statusCode ?? null,
+      reason: result.reason,
+    });
     this.onCheck(m.name, result.up, latencyMs);
     // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
     const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
@@ -82,7 +95,10 @@ export class MonitorRunner {
     const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {
       const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
-      write.event = { topics: m.topics, input: monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }) };
+      write.event = {
+        topics: m.topics,
+        input: monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }),
+      };
     }
     // Unless written, nothing of this check is applied: the next one decides again from the last written state.
     try {

@@ -18,11 +18,17 @@ for (const variant of await testDatabases()) {
 
     before(async () => {
       target = await new HttpReceiver().start();
-      target.respond = (req) => (failing.has(req.path) ? { status: 503, body: 'unavailable' } : { status: 200, body: 'all good' });
+      target.respond = (req) =>
+        failing.has(req.path) ? { status: 503, body: 'unavailable' } : { status: 200, body: 'all good' };
       hooks = await new HttpReceiver().start();
       clock = new FakeClock(Date.UTC(2026, 5, 1, 12, 0, 0));
       ({ tocsin, dispose } = await createTestApp(variant.name, { clock }));
-      await tocsin.topics.create(tocsin.topics.parseTopic({ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }));
+      await tocsin.topics.create(
+        tocsin.topics.parseTopic({
+          name: 'ops',
+          subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }],
+        }),
+      );
     });
     after(async () => {
       await dispose();
@@ -50,10 +56,22 @@ for (const variant of await testDatabases()) {
         if (next >= end) return;
       }
     }
-    const kinds = (name: string) => hooks.requests.map((r) => r.json().event).filter((e) => e.source.name === name).map((e) => e.kind);
+    const kinds = (name: string) =>
+      hooks.requests
+        .map((r) => r.json().event)
+        .filter((e) => e.source.name === name)
+        .map((e) => e.kind);
 
     it('announces down once, keeps quiet while down, announces the recovery with how long it was down', async () => {
-      await tocsin.monitors.create(tocsin.monitors.parse({ name: 'api', type: 'http', url: `${target.url}/api`, interval: '10s', topics: ['ops'] }));
+      await tocsin.monitors.create(
+        tocsin.monitors.parse({
+          name: 'api',
+          type: 'http',
+          url: `${target.url}/api`,
+          interval: '10s',
+          topics: ['ops'],
+        }),
+      );
       await elapse(30_000);
       assert.equal(tocsin.monitors.get('api').runtime.state, 'UP');
       assert.deepEqual(kinds('api'), [], 'a first UP is not news');
@@ -74,7 +92,15 @@ for (const variant of await testDatabases()) {
 
     it('waits for failureThreshold, retrying sooner meanwhile', async () => {
       await tocsin.monitors.create(
-        tocsin.monitors.parse({ name: 'web', type: 'http', url: `${target.url}/web`, interval: '60s', retryInterval: '5s', failureThreshold: 3, topics: ['ops'] }),
+        tocsin.monitors.parse({
+          name: 'web',
+          type: 'http',
+          url: `${target.url}/web`,
+          interval: '60s',
+          retryInterval: '5s',
+          failureThreshold: 3,
+          topics: ['ops'],
+        }),
       );
       await elapse(70_000);
       failing.add('/web');
@@ -91,7 +117,16 @@ for (const variant of await testDatabases()) {
     });
 
     it('announces nothing in a maintenance window, and catches up when it closes', async () => {
-      await tocsin.monitors.create(tocsin.monitors.parse({ name: 'db', type: 'http', url: `${target.url}/db`, interval: '10s', topics: ['ops'], tags: { tier: 'data' } }));
+      await tocsin.monitors.create(
+        tocsin.monitors.parse({
+          name: 'db',
+          type: 'http',
+          url: `${target.url}/db`,
+          interval: '10s',
+          topics: ['ops'],
+          tags: { tier: 'data' },
+        }),
+      );
       await elapse(20_000);
       const start = new Date(clock.now()).toISOString();
       const end = new Date(clock.now() + 60_000).toISOString();
@@ -107,26 +142,38 @@ for (const variant of await testDatabases()) {
       await tocsin.maintenance.remove('upgrade');
     });
 
-    it('reads a recurring window\'s cron as heartbeats do: nicknames taken, errors naming the field, never the library', () => {
-      const parse = (cron: string) => tocsin.maintenance.parse({ name: 'nightly', tags: { tier: 'data' }, cron, duration: '1h' });
+    it("reads a recurring window's cron as heartbeats do: nicknames taken, errors naming the field, never the library", () => {
+      const parse = (cron: string) =>
+        tocsin.maintenance.parse({ name: 'nightly', tags: { tier: 'data' }, cron, duration: '1h' });
       assert.equal(parse('@daily').cron, '@daily');
       for (const [cron, message] of [
         ['0 24 * * *', /the hour field '24': 24 is out of range 0-23/],
         ['daily', /OnCalendar word/],
         ['* * *', /5 fields/],
       ] as const) {
-        assert.throws(() => parse(cron), (err: Error & { details?: { issues: { path: string; message: string }[] } }) => {
-          const [issue] = err.details!.issues;
-          assert.equal(issue.path, 'cron');
-          assert.match(issue.message, message);
-          assert.doesNotMatch(issue.message, /croner/i);
-          return true;
-        });
+        assert.throws(
+          () => parse(cron),
+          (err: Error & { details?: { issues: { path: string; message: string }[] } }) => {
+            const [issue] = err.details!.issues;
+            assert.equal(issue.path, 'cron');
+            assert.match(issue.message, message);
+            assert.doesNotMatch(issue.message, /croner/i);
+            return true;
+          },
+        );
       }
     });
 
     it('keeps state across a restart: no repeat, no loss', async () => {
-      await tocsin.monitors.create(tocsin.monitors.parse({ name: 'cache', type: 'http', url: `${target.url}/cache`, interval: '10s', topics: ['ops'] }));
+      await tocsin.monitors.create(
+        tocsin.monitors.parse({
+          name: 'cache',
+          type: 'http',
+          url: `${target.url}/cache`,
+          interval: '10s',
+          topics: ['ops'],
+        }),
+      );
       failing.add('/cache');
       await elapse(30_000);
       assert.deepEqual(kinds('cache'), ['monitor.down']);
@@ -160,14 +207,21 @@ for (const variant of await testDatabases()) {
         [{ name: 'x', url: 'http://127.0.0.1:9/' }, /type: the probe type is required/],
         [{ type: 'tcp', host: '127.0.0.1', port: 1 }, /name/],
         [{ name: 'x', type: 'tcp', host: '127.0.0.1', port: 70000 }, /port: a port number/],
-        [{ name: 'x', type: 'tcp', host: '127.0.0.1', port: 1, topics: ['nope'] }, /topics\.0: topic 'nope' does not exist/],
+        [
+          { name: 'x', type: 'tcp', host: '127.0.0.1', port: 1, topics: ['nope'] },
+          /topics\.0: topic 'nope' does not exist/,
+        ],
       ];
       for (const [body, pattern] of cases) {
         const res = await call(tocsin, 'POST', '/api/monitors', body);
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.match(res.json.error.message, pattern, JSON.stringify(body));
       }
-      assert.equal(tocsin.monitors.list().some((m) => m.name === 'x'), false, 'nothing stored');
+      assert.equal(
+        tocsin.monitors.list().some((m) => m.name === 'x'),
+        false,
+        'nothing stored',
+      );
     });
   });
 }

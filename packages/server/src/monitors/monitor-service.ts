@@ -29,22 +29,39 @@ function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
   const out = { ...probe };
   if (typeof out.url === 'string') out.url = redactUrl(out.url);
   const auth = out.auth as Record<string, unknown> | undefined;
-  if (auth) out.auth = { ...auth, ...(auth.password !== undefined ? { password: REDACTED } : {}), ...(auth.token !== undefined ? { token: REDACTED } : {}) };
-  if (out.headers && typeof out.headers === 'object') out.headers = Object.fromEntries(Object.keys(out.headers).map((k) => [k, REDACTED]));
+  if (auth)
+    out.auth = {
+      ...auth,
+      ...(auth.password !== undefined ? { password: REDACTED } : {}),
+      ...(auth.token !== undefined ? { token: REDACTED } : {}),
+    };
+  if (out.headers && typeof out.headers === 'object')
+    out.headers = Object.fromEntries(Object.keys(out.headers).map((k) => [k, REDACTED]));
   return out;
 }
 
 /** A redacted credential in an update keeps the stored one. */
-export function keepSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+export function keepSecrets(
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (!stored) return incoming;
   const out = { ...incoming };
   if (typeof out.url === 'string' && typeof stored.url === 'string') out.url = keepUrlPassword(out.url, stored.url);
   const a = out.auth as Record<string, unknown> | undefined;
   const sa = stored.auth as Record<string, unknown> | undefined;
-  if (a && sa) out.auth = { ...a, ...(a.password === REDACTED ? { password: sa.password } : {}), ...(a.token === REDACTED ? { token: sa.token } : {}) };
+  if (a && sa)
+    out.auth = {
+      ...a,
+      ...(a.password === REDACTED ? { password: sa.password } : {}),
+      ...(a.token === REDACTED ? { token: sa.token } : {}),
+    };
   const h = out.headers as Record<string, string> | undefined;
   const sh = stored.headers as Record<string, string> | undefined;
-  if (h) out.headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v === REDACTED && sh?.[k] !== undefined ? sh[k] : v]));
+  if (h)
+    out.headers = Object.fromEntries(
+      Object.entries(h).map(([k, v]) => [k, v === REDACTED && sh?.[k] !== undefined ? sh[k] : v]),
+    );
   return out;
 }
 
@@ -72,11 +89,20 @@ export class MonitorService {
   ) {}
 
   /** Every topic a monitor names must exist; issues carry `prefix` (its place in a config file). */
-  async checkTopics(p: ParsedMonitor, q: Kysely<Database>, prefix = '', declared: readonly string[] = []): Promise<void> {
+  async checkTopics(
+    p: ParsedMonitor,
+    q: Kysely<Database>,
+    prefix = '',
+    declared: readonly string[] = [],
+  ): Promise<void> {
     if (p.topics.length === 0) return;
     const known = await this.topicNames(q);
     for (const t of declared) known.add(t);
-    const issues = p.topics.flatMap((t, i) => (known.has(t) ? [] : [{ path: `${prefix ? prefix + '.' : ''}topics.${i}`, message: `topic '${t}' does not exist` }]));
+    const issues = p.topics.flatMap((t, i) =>
+      known.has(t)
+        ? []
+        : [{ path: `${prefix ? `${prefix}.` : ''}topics.${i}`, message: `topic '${t}' does not exist` }],
+    );
     if (issues.length) throw invalid(issues);
   }
 
@@ -92,7 +118,11 @@ export class MonitorService {
     const clean = await store.takeCleanStop(this.db);
     const overdue: MonitorEntry[] = [];
     for (const row of await store.loadAll(this.db)) {
-      const entry: MonitorEntry = { ...row, runtime: clean ? row.runtime : resumeAfterCrash(row.runtime), dirty: false };
+      const entry: MonitorEntry = {
+        ...row,
+        runtime: clean ? row.runtime : resumeAfterCrash(row.runtime),
+        dirty: false,
+      };
       this.registry.set(entry);
       const m = entry.monitor;
       if (m.paused) continue;
@@ -140,7 +170,8 @@ export class MonitorService {
       target: redactProbe(m.probe),
       state: rt.state,
       lastCheckAt: iso(rt.lastCheckAt),
-      lastResult: rt.lastUp === null ? null : { up: rt.lastUp, reason: rt.lastReason ?? '', latencyMs: rt.lastLatencyMs },
+      lastResult:
+        rt.lastUp === null ? null : { up: rt.lastUp, reason: rt.lastReason ?? '', latencyMs: rt.lastLatencyMs },
       stateChangedAt: new Date(rt.stateChangedAt).toISOString(),
       nextCheckAt: iso(m.paused ? null : e.nextCheckAt),
       settings: {
@@ -163,7 +194,14 @@ export class MonitorService {
     await this.checkTopics(p, q ?? this.db);
     rejectRedacted(p.probe);
     const now = this.clock.now();
-    const monitor: Monitor = { id: uuidv7(now), num: await store.nextMonitorNum(q ?? this.db), type: p.probe.type, createdAt: now, updatedAt: now, ...p };
+    const monitor: Monitor = {
+      id: uuidv7(now),
+      num: await store.nextMonitorNum(q ?? this.db),
+      type: p.probe.type,
+      createdAt: now,
+      updatedAt: now,
+      ...p,
+    };
     const runtime = initialRuntime(now, p.paused);
     await store.insertMonitor(q ?? this.db, monitor, runtime);
     const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
@@ -175,7 +213,8 @@ export class MonitorService {
   /** Replaces a monitor's settings; its state and history stay. */
   async replace(name: string, p: ParsedMonitor, q?: Kysely<Database>): Promise<MonitorView> {
     const entry = this.get(name);
-    if (p.name !== name && this.registry.byName(p.name)) throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
+    if (p.name !== name && this.registry.byName(p.name))
+      throw new TocsinError('conflict', `monitor '${p.name}' already exists`);
     await this.checkTopics(p, q ?? this.db);
     const now = this.clock.now();
     const probe = keepSecrets(p.probe, entry.monitor.probe) as Monitor['probe'];
@@ -185,7 +224,11 @@ export class MonitorService {
     const wasPaused = entry.monitor.paused;
     entry.monitor = monitor;
     if (monitor.paused !== wasPaused) {
-      entry.runtime = { ...entry.runtime, state: monitor.paused ? 'PAUSED' : entry.runtime.health, stateChangedAt: now };
+      entry.runtime = {
+        ...entry.runtime,
+        state: monitor.paused ? 'PAUSED' : entry.runtime.health,
+        stateChangedAt: now,
+      };
       entry.dirty = true;
     }
     this.registry.set(entry);
@@ -212,7 +255,9 @@ export class MonitorService {
   async uptime(names?: string[]): Promise<Record<string, Record<'24h' | '7d' | '30d', number | null>>> {
     const now = this.clock.now();
     const windows = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as const;
-    const sums = await Promise.all(Object.values(windows).map((w) => sumRollups(this.db, Math.floor((now - w) / 3600_000) * 3600_000)));
+    const sums = await Promise.all(
+      Object.values(windows).map((w) => sumRollups(this.db, Math.floor((now - w) / 3600_000) * 3600_000)),
+    );
     const out: Record<string, Record<'24h' | '7d' | '30d', number | null>> = {};
     for (const e of this.registry.all()) {
       if (names && !names.includes(e.monitor.name)) continue;

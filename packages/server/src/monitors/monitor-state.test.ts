@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterCheck, initialRuntime, resumeAfterCrash, type CheckOutcome, type MonitorRuntime, type StateSettings } from './monitor-state.js';
+import {
+  afterCheck,
+  initialRuntime,
+  resumeAfterCrash,
+  type CheckOutcome,
+  type MonitorRuntime,
+  type StateSettings,
+} from './monitor-state.js';
 
 const up: CheckOutcome = { up: true, reason: 'status 200 in 5 ms', latencyMs: 5 };
 const down: CheckOutcome = { up: false, reason: 'status 503, expected 200–299', latencyMs: 7 };
@@ -12,7 +19,10 @@ function run(results: CheckOutcome[], settings = base, maintenance: boolean[] = 
   results.forEach((r, i) => {
     const d = afterCheck(rt, r, settings, (i + 1) * 60_000, maintenance[i] ?? false);
     rt = d.runtime;
-    if (d.announce) announced.push(`${i}:${d.announce.kind}${d.announce.kind === 'monitor.down' && d.announce.reminder ? ':reminder' : ''}`);
+    if (d.announce)
+      announced.push(
+        `${i}:${d.announce.kind}${d.announce.kind === 'monitor.down' && d.announce.reminder ? ':reminder' : ''}`,
+      );
   });
   return { rt, announced };
 }
@@ -32,7 +42,10 @@ describe('monitor state machine', () => {
 
   it('waits for failureThreshold failures in a row and successThreshold successes', () => {
     const s = { ...base, failureThreshold: 3, successThreshold: 2 };
-    assert.deepEqual(run([up, down, down, up, down, down, down, up, down, up, up], s).announced, ['6:monitor.down', '10:monitor.up']);
+    assert.deepEqual(run([up, down, down, up, down, down, down, up, down, up, up], s).announced, [
+      '6:monitor.down',
+      '10:monitor.up',
+    ]);
   });
 
   it('checks sooner while failing but not yet down, or recovering', () => {
@@ -58,7 +71,12 @@ describe('monitor state machine', () => {
 
   it('repeats a reminder while down when asked', () => {
     const s = { ...base, reminderMs: 120_000 };
-    assert.deepEqual(run([down, down, down, down, down, up], s).announced, ['0:monitor.down', '2:monitor.down:reminder', '4:monitor.down:reminder', '5:monitor.up']);
+    assert.deepEqual(run([down, down, down, down, down, up], s).announced, [
+      '0:monitor.down',
+      '2:monitor.down:reminder',
+      '4:monitor.down:reminder',
+      '5:monitor.up',
+    ]);
   });
 
   it('mutes announcements in maintenance and makes up for them when the window closes', () => {
@@ -79,7 +97,11 @@ describe('monitor state machine', () => {
     assert.equal(rt.failingSince, 1000);
     rt = afterCheck(rt, up, s, 4000, false).runtime;
     rt = afterCheck(rt, up, s, 5000, false).runtime;
-    assert.deepEqual(afterCheck(rt, up, s, 6000, false).announce, { kind: 'monitor.up', downForMs: 5000, reason: up.reason });
+    assert.deepEqual(afterCheck(rt, up, s, 6000, false).announce, {
+      kind: 'monitor.up',
+      downForMs: 5000,
+      reason: up.reason,
+    });
   });
 
   it('after a crash, a transition needs its full threshold of new checks', () => {

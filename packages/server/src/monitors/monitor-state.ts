@@ -94,8 +94,20 @@ export function resumeAfterCrash(rt: MonitorRuntime): MonitorRuntime {
   return { ...rt, consecutiveFailures: 0, consecutiveSuccesses: 0 };
 }
 
-export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings: StateSettings, now: number, inMaintenance: boolean): Decision {
-  const rt: MonitorRuntime = { ...prev, lastCheckAt: now, lastUp: result.up, lastReason: result.reason, lastLatencyMs: result.latencyMs };
+export function afterCheck(
+  prev: MonitorRuntime,
+  result: CheckOutcome,
+  settings: StateSettings,
+  now: number,
+  inMaintenance: boolean,
+): Decision {
+  const rt: MonitorRuntime = {
+    ...prev,
+    lastCheckAt: now,
+    lastUp: result.up,
+    lastReason: result.reason,
+    lastLatencyMs: result.latencyMs,
+  };
   if (result.up) {
     rt.consecutiveSuccesses = prev.consecutiveSuccesses + 1;
     rt.consecutiveFailures = 0;
@@ -107,7 +119,12 @@ export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings:
     rt.consecutiveFailures = prev.consecutiveFailures + 1;
     rt.consecutiveSuccesses = 0;
     // While DOWN the outage keeps its start (its incident key), whatever good checks came between.
-    rt.failingSince = prev.health === 'DOWN' && prev.failingSince !== null ? prev.failingSince : prev.consecutiveFailures === 0 ? now : (prev.failingSince ?? now);
+    rt.failingSince =
+      prev.health === 'DOWN' && prev.failingSince !== null
+        ? prev.failingSince
+        : prev.consecutiveFailures === 0
+          ? now
+          : (prev.failingSince ?? now);
     if (rt.health !== 'DOWN' && rt.consecutiveFailures >= settings.failureThreshold) rt.health = 'DOWN';
   }
   rt.state = inMaintenance ? 'MAINTENANCE' : rt.health;
@@ -118,8 +135,17 @@ export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings:
     if (rt.health === 'DOWN' && rt.notified !== 'DOWN') {
       announce = { kind: 'monitor.down', reason: result.reason, failingSince: rt.failingSince ?? now, reminder: false };
     } else if (rt.health === 'UP' && rt.notified === 'DOWN') {
-      announce = { kind: 'monitor.up', downForMs: now - (prev.failingSince ?? prev.stateChangedAt), reason: result.reason };
-    } else if (rt.health === 'DOWN' && settings.reminderMs && rt.lastNotifiedAt !== null && now - rt.lastNotifiedAt >= settings.reminderMs) {
+      announce = {
+        kind: 'monitor.up',
+        downForMs: now - (prev.failingSince ?? prev.stateChangedAt),
+        reason: result.reason,
+      };
+    } else if (
+      rt.health === 'DOWN' &&
+      settings.reminderMs &&
+      rt.lastNotifiedAt !== null &&
+      now - rt.lastNotifiedAt >= settings.reminderMs
+    ) {
       announce = { kind: 'monitor.down', reason: result.reason, failingSince: rt.failingSince ?? now, reminder: true };
     }
   }
@@ -129,7 +155,8 @@ export function afterCheck(prev: MonitorRuntime, result: CheckOutcome, settings:
   }
   const failingNotDown = !result.up && rt.health !== 'DOWN';
   const recovering = result.up && rt.health === 'DOWN';
-  const nextCheckInMs = (failingNotDown || recovering) && settings.retryIntervalMs ? settings.retryIntervalMs : settings.intervalMs;
+  const nextCheckInMs =
+    (failingNotDown || recovering) && settings.retryIntervalMs ? settings.retryIntervalMs : settings.intervalMs;
   const transition = announce !== undefined || rt.state !== prev.state || rt.health !== prev.health;
   return { runtime: rt, announce, nextCheckInMs, transition };
 }

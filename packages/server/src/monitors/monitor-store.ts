@@ -98,13 +98,19 @@ export async function loadAll(q: Q): Promise<MonitorWithState[]> {
 
 /** The number the next monitor gets (monitors are created rarely; the unique index catches a race). */
 export async function nextMonitorNum(q: Q): Promise<number> {
-  const row = await q.selectFrom('monitors').select((eb) => eb.fn.max('num').as('n')).executeTakeFirst();
+  const row = await q
+    .selectFrom('monitors')
+    .select((eb) => eb.fn.max('num').as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0) + 1;
 }
 
 export async function insertMonitor(q: Q, m: Monitor, rt: MonitorRuntime): Promise<void> {
   await q.insertInto('monitors').values(monitorRow(m)).execute();
-  await q.insertInto('monitor_state').values(stateRow(m.id, rt, null)).execute();
+  await q
+    .insertInto('monitor_state')
+    .values(stateRow(m.id, rt, null))
+    .execute();
 }
 
 export async function updateMonitor(q: Q, m: Monitor): Promise<void> {
@@ -122,7 +128,10 @@ export async function deleteMonitor(q: Q, id: string): Promise<void> {
  * returns the ids whose row was there to write (a monitor deleted, or
  * created in a transaction not yet committed, has none).
  */
-export async function saveStates(q: Q, states: readonly { id: string; runtime: MonitorRuntime; nextCheckAt: number | null }[]): Promise<Set<string>> {
+export async function saveStates(
+  q: Q,
+  states: readonly { id: string; runtime: MonitorRuntime; nextCheckAt: number | null }[],
+): Promise<Set<string>> {
   const written = new Set<string>();
   for (const s of states) {
     const { monitor_id: _m, ...set } = stateRow(s.id, s.runtime, s.nextCheckAt);
@@ -148,5 +157,9 @@ export async function takeCleanStop(q: Q): Promise<boolean> {
 /** Marks that every monitor state has been written (at shutdown). */
 export async function setCleanStop(q: Q, clean: boolean): Promise<void> {
   const value = clean ? '1' : '0';
-  await q.insertInto('kv').values({ key: CLEAN_STOP_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  await q
+    .insertInto('kv')
+    .values({ key: CLEAN_STOP_KEY, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
 }

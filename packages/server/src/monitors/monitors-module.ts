@@ -34,7 +34,11 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   };
   const logger = ctx.logger.child({ component: 'monitors' });
   const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, logger, onCheck);
-  scheduler.addJob({ name: CHECK_JOB, concurrency: options.checkConcurrency ?? 256, run: (id, dueAt) => runner.check(id, dueAt) });
+  scheduler.addJob({
+    name: CHECK_JOB,
+    concurrency: options.checkConcurrency ?? 256,
+    run: (id, dueAt) => runner.check(id, dueAt),
+  });
   telemetry.gauge('tocsin_monitors', 'Monitors by state.', () => {
     const counts = new Map<string, number>();
     for (const m of monitors.list()) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);

@@ -51,7 +51,7 @@ export class ChunkBuilder {
   }
 
   private reasonIndex(reason: string): number {
-    const text = reason.length > MAX_REASON_CHARS ? reason.slice(0, MAX_REASON_CHARS - 1) + '…' : reason;
+    const text = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…` : reason;
     let i = this.index.get(text);
     if (i === undefined) {
       i = this.reasons.length;

@@ -21,7 +21,10 @@ describe('result codec', () => {
     }
     assert.deepEqual(withReasons.reasons, [REFUSED, 'status 503, expected 200']);
     // 5 failed checks: 5 reason bytes (the status is smaller: no status code), not 5 copies of a reason.
-    assert.ok(withReasons.bytes.length <= plain.bytes.length + 5, `${withReasons.bytes.length} vs ${plain.bytes.length}`);
+    assert.ok(
+      withReasons.bytes.length <= plain.bytes.length + 5,
+      `${withReasons.bytes.length} vs ${plain.bytes.length}`,
+    );
     const decoded = decodeChunk(Uint8Array.from(withReasons.bytes), T0, encodeReasons(withReasons.reasons));
     assert.equal(decoded.length, 15);
     assert.deepEqual(
@@ -53,7 +56,13 @@ for (const variant of databases) {
       // Times off the chunk's 0.1 s grid, as real check times are.
       for (let i = 0; i < 40; i++) {
         const at = T0 + i * 20_000 + 1234;
-        writer.record(1, { at, up: i < 20, latencyMs: 5, statusCode: null, reason: i < 20 ? 'status 200' : i < 30 ? REFUSED : 'timed out after 2000 ms' });
+        writer.record(1, {
+          at,
+          up: i < 20,
+          latencyMs: 5,
+          statusCode: null,
+          reason: i < 20 ? 'status 200' : i < 30 ? REFUSED : 'timed out after 2000 ms',
+        });
       }
       // Closed chunks by time, then the open one at shutdown.
       await writer.flush(T0 + CHUNK_MS + 1);
@@ -72,8 +81,13 @@ for (const variant of databases) {
     it('finds the reasons of chunks written before chunks held them', async () => {
       // The old format, by hand: (offset 0, 7 ms, status 200 up) then (offset 20 s, 7 ms, down) with no reason index.
       const bytes = [0, 7, 0x91, 0x03, 0xc8, 0x01, 7, 0];
-      await insertChunks(handle.db, [{ monitorNum: 2, startAt: T0 + 1234, count: 2, data: Buffer.from(bytes), reasons: null }]);
-      await handle.db.insertInto('check_failures').values({ monitor_num: 2, at: T0 + 21_260, reason: REFUSED, status_code: null }).execute();
+      await insertChunks(handle.db, [
+        { monitorNum: 2, startAt: T0 + 1234, count: 2, data: Buffer.from(bytes), reasons: null },
+      ]);
+      await handle.db
+        .insertInto('check_failures')
+        .values({ monitor_num: 2, at: T0 + 21_260, reason: REFUSED, status_code: null })
+        .execute();
       const results = await new ResultRecorder(handle.db).results(2, T0, T0 + 3600_000, 10);
       assert.deepEqual(
         results.map((r) => [r.up, r.reason]),

@@ -67,7 +67,11 @@ export class ResultRecorder {
       this.closedHours.push(this.rollupOf(monitorNum, acc));
       acc = undefined;
     }
-    if (!acc) this.hours.set(monitorNum, (acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] }));
+    if (!acc)
+      this.hours.set(
+        monitorNum,
+        (acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] }),
+      );
     acc.checks++;
     if (!r.up) acc.failures++;
     acc.latencySum += r.latencyMs;
@@ -113,7 +117,8 @@ export class ResultRecorder {
       all.push(...decoded);
       if (c.reasons === null) legacy.push(...decoded.filter((r) => !r.up));
     }
-    for (const c of this.closedChunks) if (c.monitorNum === monitorNum) all.push(...decodeChunk(c.data, c.startAt, c.reasons));
+    for (const c of this.closedChunks)
+      if (c.monitorNum === monitorNum) all.push(...decodeChunk(c.data, c.startAt, c.reasons));
     const open = this.chunks.get(monitorNum);
     if (open) all.push(...decodeChunk(Uint8Array.from(open.bytes), open.startAt, encodeReasons(open.reasons)));
     if (legacy.length) {
@@ -125,7 +130,13 @@ export class ResultRecorder {
       .filter((r) => r.at >= from && r.at < to && !seen.has(r.at) && seen.add(r.at))
       .sort((a, b) => b.at - a.at)
       .slice(0, limit)
-      .map((r) => ({ at: r.at, up: r.up, latencyMs: r.latencyMs, statusCode: r.statusCode, reason: r.up ? 'up' : (r.reason ?? 'down') }));
+      .map((r) => ({
+        at: r.at,
+        up: r.up,
+        latencyMs: r.latencyMs,
+        statusCode: r.statusCode,
+        reason: r.up ? 'up' : (r.reason ?? 'down'),
+      }));
   }
 
   forget(monitorNum: number): void {
@@ -136,7 +147,13 @@ export class ResultRecorder {
   }
 
   private closeChunk(monitorNum: number, chunk: ChunkBuilder): void {
-    this.closedChunks.push({ monitorNum, startAt: chunk.startAt, count: chunk.count, data: Buffer.from(chunk.bytes), reasons: encodeReasons(chunk.reasons) });
+    this.closedChunks.push({
+      monitorNum,
+      startAt: chunk.startAt,
+      count: chunk.count,
+      data: Buffer.from(chunk.bytes),
+      reasons: encodeReasons(chunk.reasons),
+    });
     this.chunks.delete(monitorNum);
   }
 

@@ -36,9 +36,25 @@ export async function insertChunks(q: Q, rows: readonly ChunkRow[]): Promise<voi
   for (let i = 0; i < rows.length; i += CHUNK) {
     await q
       .insertInto('check_chunks')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ monitor_num: r.monitorNum, start_at: r.startAt, count: r.count, data: r.data, reasons: r.reasons })))
+      .values(
+        rows
+          .slice(i, i + CHUNK)
+          .map((r) => ({
+            monitor_num: r.monitorNum,
+            start_at: r.startAt,
+            count: r.count,
+            data: r.data,
+            reasons: r.reasons,
+          })),
+      )
       .onConflict((oc) =>
-        oc.columns(['monitor_num', 'start_at']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), data: eb.ref('excluded.data'), reasons: eb.ref('excluded.reasons') })),
+        oc
+          .columns(['monitor_num', 'start_at'])
+          .doUpdateSet((eb) => ({
+            count: eb.ref('excluded.count'),
+            data: eb.ref('excluded.data'),
+            reasons: eb.ref('excluded.reasons'),
+          })),
       )
       .execute();
   }
@@ -84,11 +100,23 @@ export async function listChunks(q: Q, monitorNum: number, from: number, to: num
     .where('start_at', '<', to)
     .orderBy('start_at')
     .execute();
-  return rows.map((r) => ({ monitorNum: r.monitor_num, startAt: r.start_at, count: r.count, data: Buffer.from(r.data), reasons: r.reasons }));
+  return rows.map((r) => ({
+    monitorNum: r.monitor_num,
+    startAt: r.start_at,
+    count: r.count,
+    data: Buffer.from(r.data),
+    reasons: r.reasons,
+  }));
 }
 
 /** Failure rows of the table that held reasons before chunks did (read for old chunks only). */
-export async function listFailures(q: Q, monitorNum: number, from: number, to: number, limit: number): Promise<FailureRow[]> {
+export async function listFailures(
+  q: Q,
+  monitorNum: number,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<FailureRow[]> {
   const rows = await q
     .selectFrom('check_failures')
     .selectAll()
@@ -126,7 +154,11 @@ export async function listRollups(q: Q, monitorNum: number, from: number, to: nu
 export async function sumRollups(q: Q, from: number): Promise<Map<number, { checks: number; failures: number }>> {
   const rows = await q
     .selectFrom('monitor_rollups')
-    .select(['monitor_num', (eb) => eb.fn.sum<number>('checks').as('checks'), (eb) => eb.fn.sum<number>('failures').as('failures')])
+    .select([
+      'monitor_num',
+      (eb) => eb.fn.sum<number>('checks').as('checks'),
+      (eb) => eb.fn.sum<number>('failures').as('failures'),
+    ])
     .where('hour_at', '>=', from)
     .groupBy('monitor_num')
     .execute();

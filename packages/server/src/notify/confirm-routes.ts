@@ -21,58 +21,120 @@ function page(title: string, body: string): string {
 /** Pages a mail recipient opens: the confirmation link and the unsubscribe link (public, the token is the credential). */
 export function registerConfirmRoutes(app: App, tokens: TokenService, topics: TopicService): void {
   const failPage = (c: Parameters<Parameters<typeof handle>[2]>[0], err: unknown) => {
-    if (err instanceof TocsinError && err.code === 'not_found') return c.html(page('Link not valid', `<p>${escape(err.message)}</p>`), 404);
+    if (err instanceof TocsinError && err.code === 'not_found')
+      return c.html(page('Link not valid', `<p>${escape(err.message)}</p>`), 404);
     throw err;
   };
 
   // GET only asks, as for unsubscribing: mail scanners follow links and must not confirm for anyone.
-  handle(app, route(tokens, { method: 'get', path: '/confirm/{token}', scope: 'public', summary: 'Ask to confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
-    try {
-      const sub = await topics.findByConfirmToken(c.req.valid('param').token);
-      return c.html(
-        page(
-          'Confirm subscription',
-          `<p>Send the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Confirm</button></form>`,
-        ),
-      );
-    } catch (err) {
-      return failPage(c, err);
-    }
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/confirm/{token}',
+      scope: 'public',
+      summary: 'Ask to confirm an e-mail subscription',
+      tags,
+      params: tokenParam,
+      response: html,
+    }),
+    async (c) => {
+      try {
+        const sub = await topics.findByConfirmToken(c.req.valid('param').token);
+        return c.html(
+          page(
+            'Confirm subscription',
+            `<p>Send the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Confirm</button></form>`,
+          ),
+        );
+      } catch (err) {
+        return failPage(c, err);
+      }
+    },
+  );
 
-  handle(app, route(tokens, { method: 'post', path: '/confirm/{token}', scope: 'public', summary: 'Confirm an e-mail subscription', tags, params: tokenParam, response: html }), async (c) => {
-    try {
-      const sub = await topics.confirm(c.req.valid('param').token);
-      return c.html(page('Subscription confirmed', `<p>${escape(sub.name)} will now receive the notifications of topic <b>${escape(sub.topicName)}</b>.</p>`));
-    } catch (err) {
-      return failPage(c, err);
-    }
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/confirm/{token}',
+      scope: 'public',
+      summary: 'Confirm an e-mail subscription',
+      tags,
+      params: tokenParam,
+      response: html,
+    }),
+    async (c) => {
+      try {
+        const sub = await topics.confirm(c.req.valid('param').token);
+        return c.html(
+          page(
+            'Subscription confirmed',
+            `<p>${escape(sub.name)} will now receive the notifications of topic <b>${escape(sub.topicName)}</b>.</p>`,
+          ),
+        );
+      } catch (err) {
+        return failPage(c, err);
+      }
+    },
+  );
 
   // GET only asks: mail scanners follow links, and must not unsubscribe anyone.
-  handle(app, route(tokens, { method: 'get', path: '/unsubscribe/{token}', scope: 'public', summary: 'Ask to unsubscribe', tags, params: tokenParam, response: html }), async (c) => {
-    try {
-      const token = c.req.valid('param').token;
-      const sub = await topics.findByUnsubscribeToken(token);
-      if (sub.status === 'unsubscribed') return c.html(page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`));
-      return c.html(
-        page(
-          'Unsubscribe',
-          `<p>Stop sending the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Unsubscribe</button></form>`,
-        ),
-      );
-    } catch (err) {
-      return failPage(c, err);
-    }
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/unsubscribe/{token}',
+      scope: 'public',
+      summary: 'Ask to unsubscribe',
+      tags,
+      params: tokenParam,
+      response: html,
+    }),
+    async (c) => {
+      try {
+        const token = c.req.valid('param').token;
+        const sub = await topics.findByUnsubscribeToken(token);
+        if (sub.status === 'unsubscribed')
+          return c.html(
+            page(
+              'Unsubscribed',
+              `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`,
+            ),
+          );
+        return c.html(
+          page(
+            'Unsubscribe',
+            `<p>Stop sending the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Unsubscribe</button></form>`,
+          ),
+        );
+      } catch (err) {
+        return failPage(c, err);
+      }
+    },
+  );
 
   // One-click unsubscribe (RFC 8058) and the form above both POST here.
-  handle(app, route(tokens, { method: 'post', path: '/unsubscribe/{token}', scope: 'public', summary: 'Unsubscribe', tags, params: tokenParam, response: html }), async (c) => {
-    try {
-      const sub = await topics.unsubscribe(c.req.valid('param').token);
-      return c.html(page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`));
-    } catch (err) {
-      return failPage(c, err);
-    }
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/unsubscribe/{token}',
+      scope: 'public',
+      summary: 'Unsubscribe',
+      tags,
+      params: tokenParam,
+      response: html,
+    }),
+    async (c) => {
+      try {
+        const sub = await topics.unsubscribe(c.req.valid('param').token);
+        return c.html(
+          page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`),
+        );
+      } catch (err) {
+        return failPage(c, err);
+      }
+    },
+  );
 }

@@ -16,15 +16,39 @@ const idParam = z.object({ id: z.string() });
 export function registerDeliveryRoutes(app: App, tokens: TokenService, deliveries: DeliveryService): void {
   handle(
     app,
-    route(tokens, { method: 'get', path: '/api/deliveries', scope: 'read', summary: 'List deliveries, newest first (page with ?before=ID)', tags, query: filterQuery }),
+    route(tokens, {
+      method: 'get',
+      path: '/api/deliveries',
+      scope: 'read',
+      summary: 'List deliveries, newest first (page with ?before=ID)',
+      tags,
+      query: filterQuery,
+    }),
     async (c) => c.json({ deliveries: await deliveries.list(c.req.valid('query')) }),
-  );
-  handle(app, route(tokens, { method: 'get', path: '/api/deliveries/{id}', scope: 'read', summary: 'Read a delivery and its event', tags, params: idParam }), async (c) =>
-    c.json(await deliveries.get(c.req.valid('param').id)),
   );
   handle(
     app,
-    route(tokens, { method: 'post', path: '/api/deliveries/{id}/replay', scope: 'admin', summary: 'Send a dead or delivered delivery again', tags, params: idParam, response: { status: 202 } }),
+    route(tokens, {
+      method: 'get',
+      path: '/api/deliveries/{id}',
+      scope: 'read',
+      summary: 'Read a delivery and its event',
+      tags,
+      params: idParam,
+    }),
+    async (c) => c.json(await deliveries.get(c.req.valid('param').id)),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/deliveries/{id}/replay',
+      scope: 'admin',
+      summary: 'Send a dead or delivered delivery again',
+      tags,
+      params: idParam,
+      response: { status: 202 },
+    }),
     async (c) => c.json(await deliveries.replay(c.req.valid('param').id), 202),
   );
   handle(
@@ -33,7 +57,8 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
       method: 'post',
       path: '/api/deliveries/replay',
       scope: 'admin',
-      summary: 'Replay every dead delivery (of a topic or subscription); those of deleted subscriptions are skipped and counted',
+      summary:
+        'Replay every dead delivery (of a topic or subscription); those of deleted subscriptions are skipped and counted',
       tags,
       query: filterQuery.omit({ status: true, before: true, limit: true }),
       response: { status: 202 },

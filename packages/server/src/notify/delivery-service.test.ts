@@ -42,7 +42,10 @@ for (const variant of await testDatabases()) {
       assert.equal(answer.status, 202, answer.text);
       assert.deepEqual(answer.json, { replayed: 2, skipped: 2 });
       await tocsin.outbox.runOnce();
-      assert.deepEqual(receiver.requests.map((r) => `${r.path} ${r.json().event.title}`), ['/kept d0', '/kept d1']);
+      assert.deepEqual(
+        receiver.requests.map((r) => `${r.path} ${r.json().event.title}`),
+        ['/kept d0', '/kept d1'],
+      );
       const dead = await tocsin.deliveries.list({ status: 'dead' });
       assert.equal(dead.length, 2, 'the skipped ones stay dead, listed as before');
       assert.deepEqual(await tocsin.deliveries.replayDead({}), { replayed: 0, skipped: 2 });

@@ -55,16 +55,29 @@ export class DeliveryService {
     const subs = await listQueues(this.db);
     let subscriptionId: string | undefined;
     if (filter.topic || filter.subscription) {
-      const match = subs.filter((s) => (!filter.topic || s.topicName === filter.topic) && (!filter.subscription || s.name === filter.subscription));
+      const match = subs.filter(
+        (s) =>
+          (!filter.topic || s.topicName === filter.topic) && (!filter.subscription || s.name === filter.subscription),
+      );
       if (match.length === 0) return [];
       if (match.length > 1) {
         // Several subscriptions match: list each one's deliveries and merge, newest first.
-        const lists = await Promise.all(match.map((s) => this.list({ ...filter, topic: s.topicName, subscription: s.name })));
-        return lists.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, filter.limit ?? 100);
+        const lists = await Promise.all(
+          match.map((s) => this.list({ ...filter, topic: s.topicName, subscription: s.name })),
+        );
+        return lists
+          .flat()
+          .sort((a, b) => (a.id < b.id ? 1 : -1))
+          .slice(0, filter.limit ?? 100);
       }
       subscriptionId = match[0].id;
     }
-    const rows = await outbox.listDeliveries(this.db, { status: filter.status, subscriptionId, before: filter.before, limit: filter.limit ?? 100 });
+    const rows = await outbox.listDeliveries(this.db, {
+      status: filter.status,
+      subscriptionId,
+      before: filter.before,
+      limit: filter.limit ?? 100,
+    });
     const byId = new Map(subs.map((s) => [s.id, s]));
     return rows.map((d) => this.view(d, byId.get(d.subscriptionId)));
   }
@@ -82,9 +95,14 @@ export class DeliveryService {
   async replay(id: string): Promise<DeliveryView> {
     const d = await outbox.findDelivery(this.db, id);
     if (!d) throw notFound('delivery', id);
-    if (d.status === 'pending') throw new TocsinError('conflict', `delivery ${id} is still pending; it is retried on its own`);
+    if (d.status === 'pending')
+      throw new TocsinError('conflict', `delivery ${id} is still pending; it is retried on its own`);
     const sub = await findQueue(this.db, d.subscriptionId);
-    if (!sub) throw new TocsinError('conflict', `the subscription (or alarm action) of delivery ${id} was deleted; it cannot be replayed`);
+    if (!sub)
+      throw new TocsinError(
+        'conflict',
+        `the subscription (or alarm action) of delivery ${id} was deleted; it cannot be replayed`,
+      );
     await outbox.requeueDelivery(this.db, id, this.clock.now());
     this.onQueued();
     return this.view({ ...d, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() }, sub);

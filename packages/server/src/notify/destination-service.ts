@@ -15,7 +15,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { eventInputSchema, secretFields, type EventInput, type Protocol, type SubscriptionSpec } from '@tocsin/protocol';
+import {
+  eventInputSchema,
+  secretFields,
+  type EventInput,
+  type Protocol,
+  type SubscriptionSpec,
+} from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
@@ -33,7 +39,9 @@ export interface DirectTarget {
 }
 
 function configKey(t: DirectTarget): string {
-  return createHash('sha256').update(stableJson({ protocol: t.protocol, spec: t.spec })).digest('hex');
+  return createHash('sha256')
+    .update(stableJson({ protocol: t.protocol, spec: t.spec }))
+    .digest('hex');
 }
 
 export class DestinationService {
@@ -43,7 +51,10 @@ export class DestinationService {
   async sync(q: Kysely<Database>, owner: string, label: string, targets: readonly DirectTarget[]): Promise<void> {
     const stored = await store.destinationsOf(q, owner);
     const keys = new Set(targets.map(configKey));
-    await store.deleteDestinations(q, stored.filter((d) => !keys.has(d.configKey)).map((d) => d.id));
+    await store.deleteDestinations(
+      q,
+      stored.filter((d) => !keys.has(d.configKey)).map((d) => d.id),
+    );
     await this.ensure(q, owner, label, targets, stored);
   }
 
@@ -52,7 +63,13 @@ export class DestinationService {
    * transaction, as `PublishService.publishIn` does for topics; wake the
    * outbox after commit. Returns the delivery id for each target.
    */
-  async sendIn(trx: Kysely<Database>, owner: string, label: string, targets: readonly DirectTarget[], input: EventInput): Promise<string[]> {
+  async sendIn(
+    trx: Kysely<Database>,
+    owner: string,
+    label: string,
+    targets: readonly DirectTarget[],
+    input: EventInput,
+  ): Promise<string[]> {
     const parsed = eventInputSchema.safeParse(input);
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
     const now = this.clock.now();
@@ -62,7 +79,18 @@ export class DestinationService {
     for (const d of destinations) {
       if (byDestination.has(d.id)) continue;
       const eventId = uuidv7(now);
-      await insertEvent(trx, { ...parsed.data, id: eventId, topic: label, time: parsed.data.time ?? now, dedupKey: parsed.data.dedupKey ?? eventId }, d.id, now);
+      await insertEvent(
+        trx,
+        {
+          ...parsed.data,
+          id: eventId,
+          topic: label,
+          time: parsed.data.time ?? now,
+          dedupKey: parsed.data.dedupKey ?? eventId,
+        },
+        d.id,
+        now,
+      );
       const deliveryId = uuidv7(now);
       deliveries.push({ id: deliveryId, eventId, subscriptionId: d.id, purpose: 'event' });
       byDestination.set(d.id, deliveryId);
@@ -72,7 +100,13 @@ export class DestinationService {
   }
 
   /** The destination of each target, in order; the ones not stored yet are made. */
-  private async ensure(q: Kysely<Database>, owner: string, label: string, targets: readonly DirectTarget[], stored: store.Destination[]): Promise<store.Destination[]> {
+  private async ensure(
+    q: Kysely<Database>,
+    owner: string,
+    label: string,
+    targets: readonly DirectTarget[],
+    stored: store.Destination[],
+  ): Promise<store.Destination[]> {
     const known = new Map(stored.map((d) => [d.configKey, d]));
     const out: store.Destination[] = [];
     for (const t of targets) {
@@ -99,6 +133,20 @@ export class DestinationService {
     }
     const id = uuidv7(now);
     const name = defaultSubscriptionName({ protocol: t.protocol, ...t.spec } as SubscriptionSpec);
-    return { id, topicId: id, topicName: label, owner, name, protocol: t.protocol, spec, secrets, status: 'confirmed', unsubscribeToken: '', createdAt: now, updatedAt: now, configKey: key };
+    return {
+      id,
+      topicId: id,
+      topicName: label,
+      owner,
+      name,
+      protocol: t.protocol,
+      spec,
+      secrets,
+      status: 'confirmed',
+      unsubscribeToken: '',
+      createdAt: now,
+      updatedAt: now,
+      configKey: key,
+    };
   }
 }

@@ -35,7 +35,13 @@ export async function listDestinations(q: Q): Promise<Destination[]> {
 
 export async function findDestinationsByIds(q: Q, ids: readonly string[]): Promise<Destination[]> {
   if (ids.length === 0) return [];
-  return (await q.selectFrom('destinations').selectAll().where('id', 'in', [...ids]).execute()).map(toDestination);
+  return (
+    await q
+      .selectFrom('destinations')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute()
+  ).map(toDestination);
 }
 
 export async function destinationsOf(q: Q, owner: string): Promise<Destination[]> {
@@ -60,5 +66,9 @@ export async function insertDestination(q: Q, d: Destination): Promise<void> {
 }
 
 export async function deleteDestinations(q: Q, ids: readonly string[]): Promise<void> {
-  if (ids.length) await q.deleteFrom('destinations').where('id', 'in', [...ids]).execute();
+  if (ids.length)
+    await q
+      .deleteFrom('destinations')
+      .where('id', 'in', [...ids])
+      .execute();
 }

@@ -43,13 +43,24 @@ describe('digest', () => {
   });
 
   it('counts other kinds by their name', () => {
-    assert.equal(digestTitle([event('nightly', 'heartbeat.down'), event('x', 'log.match'), event('y', 'log.match')]), '1 missed or failed, 2 log.match: nightly, x, y');
+    assert.equal(
+      digestTitle([event('nightly', 'heartbeat.down'), event('x', 'log.match'), event('y', 'log.match')]),
+      '1 missed or failed, 2 log.match: nightly, x, y',
+    );
   });
 
   it('makes one summary event: most severe severity, a line per event, the first dedup key, the count', () => {
     const events = [
-      event('api', 'monitor.up', { time: t0 + 1000, severity: 'ok', text: 'https://api.example.com recovered after 2m' }),
-      event('web', 'monitor.down', { time: t0 + 2000, severity: 'warning', text: 'https://web.example.com: answered 503\nsecond line' }),
+      event('api', 'monitor.up', {
+        time: t0 + 1000,
+        severity: 'ok',
+        text: 'https://api.example.com recovered after 2m',
+      }),
+      event('web', 'monitor.down', {
+        time: t0 + 2000,
+        severity: 'warning',
+        text: 'https://web.example.com: answered 503\nsecond line',
+      }),
       event('db', 'monitor.down', { time: t0 + 3000, severity: 'error' }),
     ];
     const d = digestEvent(events);

@@ -31,14 +31,22 @@ export function digestTitle(events: readonly TocsinEvent[]): string {
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   const names = [...new Set(events.map((e) => e.source.name))];
-  const shown = names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? ` (+${names.length - NAMES_SHOWN})` : '');
-  const summary = [...counts].filter(([, n]) => n > 0).map(([w, n]) => `${n} ${w}`).join(', ');
+  const shown =
+    names.slice(0, NAMES_SHOWN).join(', ') + (names.length > NAMES_SHOWN ? ` (+${names.length - NAMES_SHOWN})` : '');
+  const summary = [...counts]
+    .filter(([, n]) => n > 0)
+    .map(([w, n]) => `${n} ${w}`)
+    .join(', ');
   return `${summary}: ${shown}`;
 }
 
 /** The first line of an event's text, cut short: what a summary shows beside the title. */
 export function digestDetail(e: Pick<TocsinEvent, 'text'>): string {
-  const first = e.text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const first =
+    e.text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   return first.length > LINE_TEXT_MAX ? `${first.slice(0, LINE_TEXT_MAX - 1)}…` : first;
 }
 

@@ -35,7 +35,12 @@ for (const variant of await testDatabases()) {
         tocsin.topics.parseTopic({
           name,
           subscriptions: [
-            { protocol: 'webhook', name: 'grouped', endpoint: `${receiver.url}/${name}/grouped`, groupWindowSeconds: 10 },
+            {
+              protocol: 'webhook',
+              name: 'grouped',
+              endpoint: `${receiver.url}/${name}/grouped`,
+              groupWindowSeconds: 10,
+            },
             { protocol: 'webhook', name: 'single', endpoint: `${receiver.url}/${name}/single` },
           ],
         }),
@@ -43,7 +48,8 @@ for (const variant of await testDatabases()) {
     }
     const at = (path: string) => receiver.requests.filter((r) => r.path === path);
     const bodies = (path: string) => at(path).map((r) => r.json());
-    const eventTitles = (body: { events?: Titled[]; event: Titled }) => (body.events ?? [body.event]).map((e) => e.title);
+    const eventTitles = (body: { events?: Titled[]; event: Titled }) =>
+      (body.events ?? [body.event]).map((e) => e.title);
     async function change(topic: string, name: string, kind: 'monitor.down' | 'monitor.up'): Promise<void> {
       const down = kind === 'monitor.down';
       await tocsin.publisher.publish(topic, {
@@ -70,7 +76,10 @@ for (const variant of await testDatabases()) {
       await tocsin.outbox.runOnce();
       assert.equal(at('/run/grouped').length, 1);
       const [body] = bodies('/run/grouped');
-      assert.deepEqual(eventTitles(body), Array.from({ length: 10 }, (_, i) => `site-${i} ${i < 7 ? 'is down' : 'is up'}`));
+      assert.deepEqual(
+        eventTitles(body),
+        Array.from({ length: 10 }, (_, i) => `site-${i} ${i < 7 ? 'is down' : 'is up'}`),
+      );
       assert.equal(body.event.kind, 'digest');
       assert.equal(body.event.title, '7 down, 3 recovered: site-0, site-1, site-2, site-3, site-4 (+5)');
       assert.equal(body.event.severity, 'critical');
@@ -89,7 +98,8 @@ for (const variant of await testDatabases()) {
       await change('next', 'api', 'monitor.down');
       clock.advance(10_000);
       await tocsin.outbox.runOnce();
-      for (const name of ['api', 'web', 'db']) await change('next', name, name === 'api' ? 'monitor.up' : 'monitor.down');
+      for (const name of ['api', 'web', 'db'])
+        await change('next', name, name === 'api' ? 'monitor.up' : 'monitor.down');
       clock.advance(9_999);
       await tocsin.outbox.runOnce();
       assert.equal(at('/next/grouped').length, 1, 'the second window is still open');
@@ -116,7 +126,12 @@ for (const variant of await testDatabases()) {
 
     it('joins only a window opened within the current window length', async () => {
       const spec = (groupWindowSeconds: number) =>
-        tocsin.topics.parseTopic({ name: 'shrink', subscriptions: [{ protocol: 'webhook', name: 'grouped', endpoint: `${receiver.url}/shrink/grouped`, groupWindowSeconds }] });
+        tocsin.topics.parseTopic({
+          name: 'shrink',
+          subscriptions: [
+            { protocol: 'webhook', name: 'grouped', endpoint: `${receiver.url}/shrink/grouped`, groupWindowSeconds },
+          ],
+        });
       await tocsin.topics.create(spec(3600));
       const start = clock.now();
       await change('shrink', 'a', 'monitor.down');
@@ -145,7 +160,11 @@ for (const variant of await testDatabases()) {
       fail = false;
       clock.advance(10_000);
       await tocsin.outbox.runOnce();
-      assert.deepEqual(bodies('/retry/grouped').map(eventTitles), [['a is down', 'b is down'], ['c is down']], 'the retried group stays whole, the next window stays apart');
+      assert.deepEqual(
+        bodies('/retry/grouped').map(eventTitles),
+        [['a is down', 'b is down'], ['c is down']],
+        'the retried group stays whole, the next window stays apart',
+      );
       const delivered = await deliveries('retry', 'delivered');
       assert.deepEqual(delivered.map((d) => d.attempts).sort(), [1, 2, 2]);
     });
@@ -153,7 +172,8 @@ for (const variant of await testDatabases()) {
     it('dead-letters a group as a whole, and sends each replayed delivery alone', async () => {
       await topicWith('dead');
       let reject = true;
-      receiver.respond = (req) => (req.path === '/dead/grouped' && reject ? { status: 400, body: 'bad payload' } : { status: 200 });
+      receiver.respond = (req) =>
+        req.path === '/dead/grouped' && reject ? { status: 400, body: 'bad payload' } : { status: 200 };
       for (const name of ['a', 'b', 'c']) await change('dead', name, 'monitor.down');
       clock.advance(10_000);
       await tocsin.outbox.runOnce();
@@ -175,13 +195,21 @@ for (const variant of await testDatabases()) {
       await tocsin.outbox.runOnce();
       const sizes = bodies('/big/grouped').map((b) => eventTitles(b).length);
       assert.deepEqual(sizes, [1, 100, 30]);
-      assert.deepEqual(bodies('/big/grouped').flatMap(eventTitles).slice(0, 3), ['first is down', 's0 is down', 's1 is down']);
+      assert.deepEqual(bodies('/big/grouped').flatMap(eventTitles).slice(0, 3), [
+        'first is down',
+        's0 is down',
+        's1 is down',
+      ]);
       assert.equal((await deliveries('big', 'delivered')).length, 131);
     });
 
     it('refuses a group window for PagerDuty, saying why', async () => {
       await topicWith('pd');
-      const res = await call(tocsin, 'POST', '/api/topics/pd/subscriptions', { protocol: 'pagerduty', routingKey: 'k', groupWindowSeconds: 10 });
+      const res = await call(tocsin, 'POST', '/api/topics/pd/subscriptions', {
+        protocol: 'pagerduty',
+        routingKey: 'k',
+        groupWindowSeconds: 10,
+      });
       assert.equal(res.status, 400);
       assert.match(res.json.error.message, /groupWindowSeconds: PagerDuty cannot group events/);
     });
@@ -189,7 +217,12 @@ for (const variant of await testDatabases()) {
     it('refuses a window outside 1 to 3600 seconds', async () => {
       await topicWith('range');
       for (const groupWindowSeconds of [0, 3601, 1.5]) {
-        const res = await call(tocsin, 'POST', '/api/topics/range/subscriptions', { protocol: 'webhook', name: `w${groupWindowSeconds}`, endpoint: `${receiver.url}/x`, groupWindowSeconds });
+        const res = await call(tocsin, 'POST', '/api/topics/range/subscriptions', {
+          protocol: 'webhook',
+          name: `w${groupWindowSeconds}`,
+          endpoint: `${receiver.url}/x`,
+          groupWindowSeconds,
+        });
         assert.equal(res.status, 400, `groupWindowSeconds ${groupWindowSeconds}`);
         assert.match(res.json.error.message, /groupWindowSeconds/);
       }

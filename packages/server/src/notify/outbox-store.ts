@@ -101,7 +101,12 @@ export async function insertDeliveries(q: Q, deliveries: readonly NewDelivery[],
  * pending delivery created within the last `windowMs` that has not been
  * tried and is still waiting. The id range keeps it on the queue index.
  */
-export async function openGroupWindowEnd(q: Q, subscriptionId: string, now: number, windowMs: number): Promise<number | undefined> {
+export async function openGroupWindowEnd(
+  q: Q,
+  subscriptionId: string,
+  now: number,
+  windowMs: number,
+): Promise<number | undefined> {
   const row = await q
     .selectFrom('deliveries')
     .select((eb) => eb.fn.max('next_attempt_at').as('at'))
@@ -119,7 +124,11 @@ export async function openGroupWindowEnd(q: Q, subscriptionId: string, now: numb
  * Subscriptions whose oldest pending delivery is due. Only the head of a
  * queue counts: a later delivery never overtakes an earlier one in backoff.
  */
-export async function dueQueueHeads(q: Q, now: number, limit: number): Promise<{ subscriptionId: string; headId: string }[]> {
+export async function dueQueueHeads(
+  q: Q,
+  now: number,
+  limit: number,
+): Promise<{ subscriptionId: string; headId: string }[]> {
   const heads = q
     .selectFrom('deliveries')
     .select(['subscription_id', (eb) => eb.fn.min('id').as('head')])
@@ -151,15 +160,24 @@ export async function nextDueAt(q: Q): Promise<number | undefined> {
  * Takes or renews the lease of each subscription's queue for `owner`; returns
  * the ids it holds. A lease held by another live node is left alone.
  */
-export async function acquireLeases(q: Q, ids: readonly string[], owner: string, now: number, ttlMs: number): Promise<string[]> {
+export async function acquireLeases(
+  q: Q,
+  ids: readonly string[],
+  owner: string,
+  now: number,
+  ttlMs: number,
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await q
     .insertInto('subscription_leases')
     .values(ids.map((id) => ({ subscription_id: id, owner, expires_at: now + ttlMs })))
     .onConflict((oc) =>
-      oc.column('subscription_id').doUpdateSet({ owner, expires_at: now + ttlMs }).where((eb) =>
-        eb.or([eb('subscription_leases.expires_at', '<', now), eb('subscription_leases.owner', '=', owner)]),
-      ),
+      oc
+        .column('subscription_id')
+        .doUpdateSet({ owner, expires_at: now + ttlMs })
+        .where((eb) =>
+          eb.or([eb('subscription_leases.expires_at', '<', now), eb('subscription_leases.owner', '=', owner)]),
+        ),
     )
     .returning('subscription_id')
     .execute();
@@ -173,7 +191,11 @@ export async function clearLeases(q: Q): Promise<void> {
 
 export async function releaseLeases(q: Q, ids: readonly string[], owner: string): Promise<void> {
   if (ids.length === 0) return;
-  await q.deleteFrom('subscription_leases').where('subscription_id', 'in', [...ids]).where('owner', '=', owner).execute();
+  await q
+    .deleteFrom('subscription_leases')
+    .where('subscription_id', 'in', [...ids])
+    .where('owner', '=', owner)
+    .execute();
 }
 
 /**
@@ -194,8 +216,20 @@ export async function loadQueue(q: Q, subscriptionId: string, limit: number): Pr
     .leftJoin('destinations as x', 'x.id', 'e.topic_id')
     .selectAll('d')
     .select([
-      'e.topic_id', 'e.kind', 'e.severity', 'e.source_type', 'e.source_name', 'e.source_tags', 'e.title',
-      'e.text', 'e.attributes', 'e.dedup_key', 'e.time', 'e.created_at as event_created_at', 't.name as topic_name', 'x.label as destination_label',
+      'e.topic_id',
+      'e.kind',
+      'e.severity',
+      'e.source_type',
+      'e.source_name',
+      'e.source_tags',
+      'e.title',
+      'e.text',
+      'e.attributes',
+      'e.dedup_key',
+      'e.time',
+      'e.created_at as event_created_at',
+      't.name as topic_name',
+      'x.label as destination_label',
     ])
     .where('d.subscription_id', '=', subscriptionId)
     .where('d.status', '=', 'pending')
@@ -220,11 +254,23 @@ export async function recordOutcomes(q: Q, outcomes: readonly Outcome[]): Promis
     for (const o of outcomes) {
       const base = { attempts: sql<number>`attempts + 1`, updated_at: o.at, last_status: o.status };
       if (o.result === 'delivered') {
-        await trx.updateTable('deliveries').set({ ...base, status: 'delivered', delivered_at: o.at, latency_ms: o.latencyMs, last_error: null }).where('id', '=', o.id).execute();
+        await trx
+          .updateTable('deliveries')
+          .set({ ...base, status: 'delivered', delivered_at: o.at, latency_ms: o.latencyMs, last_error: null })
+          .where('id', '=', o.id)
+          .execute();
       } else if (o.result === 'retry') {
-        await trx.updateTable('deliveries').set({ ...base, next_attempt_at: o.nextAttemptAt, last_error: o.error }).where('id', '=', o.id).execute();
+        await trx
+          .updateTable('deliveries')
+          .set({ ...base, next_attempt_at: o.nextAttemptAt, last_error: o.error })
+          .where('id', '=', o.id)
+          .execute();
       } else {
-        await trx.updateTable('deliveries').set({ ...base, status: 'dead', last_error: o.error }).where('id', '=', o.id).execute();
+        await trx
+          .updateTable('deliveries')
+          .set({ ...base, status: 'dead', last_error: o.error })
+          .where('id', '=', o.id)
+          .execute();
       }
     }
   });
@@ -300,13 +346,27 @@ export async function outboxStats(q: Q): Promise<OutboxStats> {
  * `before` that have no delivery left. Dead letters stay until replayed or
  * until `deadBefore`.
  */
-export async function pruneOutbox(q: Q, before: number, deadBefore: number): Promise<{ deliveries: number; events: number }> {
-  const delivered = await q.deleteFrom('deliveries').where('status', '=', 'delivered').where('delivered_at', '<', before).executeTakeFirst();
-  const dead = await q.deleteFrom('deliveries').where('status', '=', 'dead').where('updated_at', '<', deadBefore).executeTakeFirst();
+export async function pruneOutbox(
+  q: Q,
+  before: number,
+  deadBefore: number,
+): Promise<{ deliveries: number; events: number }> {
+  const delivered = await q
+    .deleteFrom('deliveries')
+    .where('status', '=', 'delivered')
+    .where('delivered_at', '<', before)
+    .executeTakeFirst();
+  const dead = await q
+    .deleteFrom('deliveries')
+    .where('status', '=', 'dead')
+    .where('updated_at', '<', deadBefore)
+    .executeTakeFirst();
   const events = await q
     .deleteFrom('events')
     .where('created_at', '<', before)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))),
+    )
     .executeTakeFirst();
   return {
     deliveries: Number(delivered.numDeletedRows) + Number(dead.numDeletedRows),

@@ -21,7 +21,10 @@ for (const variant of await testDatabases()) {
     before(async () => {
       receiver = await new HttpReceiver().start();
       clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
-      ({ tocsin, dispose } = await createTestApp(variant.name, { clock, outbox: { backoff: noJitter, maxAttempts: 50 } }));
+      ({ tocsin, dispose } = await createTestApp(variant.name, {
+        clock,
+        outbox: { backoff: noJitter, maxAttempts: 50 },
+      }));
     });
     after(async () => {
       await dispose();
@@ -48,7 +51,8 @@ for (const variant of await testDatabases()) {
     it('holds a queue behind a failing head and delivers everything in order when the receiver comes back', async () => {
       await topicWith('outage', [{ protocol: 'webhook', endpoint: `${receiver.url}/outage` }]);
       let down = true;
-      receiver.respond = (req) => (req.path === '/outage' && down ? { status: 503, body: 'down' } : { status: 200, body: 'ok' });
+      receiver.respond = (req) =>
+        req.path === '/outage' && down ? { status: 503, body: 'down' } : { status: 200, body: 'ok' };
       for (let i = 0; i < 3; i++) await publish('outage', `o${i}`);
       // Two minutes of outage, the worker trying as backoff allows.
       for (let t = 0; t < 120; t += 5) {
@@ -69,7 +73,8 @@ for (const variant of await testDatabases()) {
     it('dead-letters a 400 at once and replays it', async () => {
       await topicWith('bad', [{ protocol: 'webhook', endpoint: `${receiver.url}/bad` }]);
       let reject = true;
-      receiver.respond = (req) => (req.path === '/bad' && reject ? { status: 400, body: 'no such hook' } : { status: 200 });
+      receiver.respond = (req) =>
+        req.path === '/bad' && reject ? { status: 400, body: 'no such hook' } : { status: 200 };
       await publish('bad', 'b0');
       await publish('bad', 'b1');
       await tocsin.outbox.runOnce();
@@ -90,7 +95,8 @@ for (const variant of await testDatabases()) {
     it('waits as long as Retry-After asks', async () => {
       await topicWith('slow', [{ protocol: 'webhook', endpoint: `${receiver.url}/slow` }]);
       let calls = 0;
-      receiver.respond = (req) => (req.path === '/slow' && calls++ === 0 ? { status: 429, headers: { 'retry-after': '30' } } : { status: 200 });
+      receiver.respond = (req) =>
+        req.path === '/slow' && calls++ === 0 ? { status: 429, headers: { 'retry-after': '30' } } : { status: 200 };
       await publish('slow', 's0');
       await tocsin.outbox.runOnce();
       const [d] = await tocsin.deliveries.list({ topic: 'slow' });
@@ -106,7 +112,9 @@ for (const variant of await testDatabases()) {
     });
 
     it('gives up after the attempt limit of a subscription', async () => {
-      await topicWith('limited', [{ protocol: 'webhook', endpoint: `${receiver.url}/limited`, retry: { maxAttempts: 3 } }]);
+      await topicWith('limited', [
+        { protocol: 'webhook', endpoint: `${receiver.url}/limited`, retry: { maxAttempts: 3 } },
+      ]);
       receiver.respond = (req) => (req.path === '/limited' ? { status: 500, body: 'boom' } : { status: 200 });
       await publish('limited', 'l0');
       for (let i = 0; i < 6; i++) {
@@ -122,7 +130,12 @@ for (const variant of await testDatabases()) {
 
     it('sends only what a filter lets through, and nothing to pending e-mail subscriptions', async () => {
       await topicWith('filtered', [
-        { protocol: 'webhook', name: 'down-only', endpoint: `${receiver.url}/down-only`, filter: { kinds: ['monitor.*'], severities: ['critical'] } },
+        {
+          protocol: 'webhook',
+          name: 'down-only',
+          endpoint: `${receiver.url}/down-only`,
+          filter: { kinds: ['monitor.*'], severities: ['critical'] },
+        },
         { protocol: 'email', endpoint: 'ops@example.com' },
       ]);
       await publish('filtered', 'f0', { kind: 'monitor.down', severity: 'critical' });
@@ -131,7 +144,11 @@ for (const variant of await testDatabases()) {
       await tocsin.outbox.runOnce();
       assert.deepEqual(titles('/down-only'), ['f0']);
       const mail = await tocsin.deliveries.list({ topic: 'filtered', subscription: 'ops@example.com' });
-      assert.deepEqual(mail.map((d) => d.purpose), ['confirmation'], 'only the confirmation request is queued for a pending address');
+      assert.deepEqual(
+        mail.map((d) => d.purpose),
+        ['confirmation'],
+        'only the confirmation request is queued for a pending address',
+      );
     });
 
     it('spaces out deliveries to a rate-limited destination instead of failing them', async () => {

@@ -149,7 +149,10 @@ export class OutboxWorker {
     options: Partial<OutboxOptions> & { nodeId: string },
   ) {
     this.options = { ...defaultOutboxOptions, ...options };
-    this.sent = telemetry.counter('tocsin_deliveries_total', 'Delivery attempts by protocol and outcome (delivered, retry, dead).');
+    this.sent = telemetry.counter(
+      'tocsin_deliveries_total',
+      'Delivery attempts by protocol and outcome (delivered, retry, dead).',
+    );
     this.latency = telemetry.histogram(
       'tocsin_delivery_latency_seconds',
       'Time from publishing to delivery.',
@@ -222,7 +225,10 @@ export class OutboxWorker {
     if (candidates.length === 0) return 0;
     const leased = await acquireLeases(this.db, candidates, this.options.nodeId, now, this.options.leaseMs);
     // A queue is a subscription's or a direct destination's (an alarm's webhook action): both have the subscription's shape.
-    const owners: Subscription[] = [...(await findSubscriptionsByIds(this.db, leased)), ...(await findDestinationsByIds(this.db, leased))];
+    const owners: Subscription[] = [
+      ...(await findSubscriptionsByIds(this.db, leased)),
+      ...(await findDestinationsByIds(this.db, leased)),
+    ];
     const subs = new Map(owners.map((s) => [s.id, s]));
     let attempts = 0;
     const queue = [...leased];
@@ -259,7 +265,13 @@ export class OutboxWorker {
           break;
         }
         if (!sub || sub.status === 'unsubscribed') {
-          outcomes.push({ id: job.delivery.id, result: 'dead', at: now, status: null, error: sub ? 'the recipient unsubscribed' : 'the subscription (or alarm action) was deleted' });
+          outcomes.push({
+            id: job.delivery.id,
+            result: 'dead',
+            at: now,
+            status: null,
+            error: sub ? 'the recipient unsubscribed' : 'the subscription (or alarm action) was deleted',
+          });
           i++;
           continue;
         }
@@ -323,7 +335,10 @@ export class OutboxWorker {
       spec: resolvedSpec(sub),
       subscriptionName: sub.name,
       group,
-      links: { unsubscribe: sub.owner ? '' : this.links.unsubscribe(sub), confirm: confirmToken ? this.links.confirm(confirmToken) : undefined },
+      links: {
+        unsubscribe: sub.owner ? '' : this.links.unsubscribe(sub),
+        confirm: confirmToken ? this.links.confirm(confirmToken) : undefined,
+      },
       timeoutMs: this.options.timeoutMs,
     });
     const at = this.clock.now();
@@ -342,7 +357,13 @@ export class OutboxWorker {
         ? result.error
         : `${result.error} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${formatDuration(at - delivery.createdAt)})`;
       this.sent.inc({ ...labels, outcome: 'dead' });
-      this.logger.warn('delivery dead-lettered', { delivery: delivery.id, group: group?.length, subscription: sub.name, topic: sub.topicName, error: why });
+      this.logger.warn('delivery dead-lettered', {
+        delivery: delivery.id,
+        group: group?.length,
+        subscription: sub.name,
+        topic: sub.topicName,
+        error: why,
+      });
       return { id: delivery.id, result: 'dead', at, status, error: why };
     }
     this.sent.inc({ ...labels, outcome: 'retry' });

@@ -29,7 +29,9 @@ export class PublishService {
 
   /** Publishes to one topic in a transaction of its own; unknown topic is a 404. */
   async publish(topicName: string, input: EventInput): Promise<PublishResult> {
-    const result = await this.db.transaction().execute((trx) => this.publishIn(trx, [topicName], input, { requireTopics: true }));
+    const result = await this.db
+      .transaction()
+      .execute((trx) => this.publishIn(trx, [topicName], input, { requireTopics: true }));
     if (result.deliveries > 0) this.onQueued();
     return result;
   }
@@ -73,7 +75,13 @@ export class PublishService {
       for (const sub of subs) {
         if (sub.topicId !== topic.id || sub.status !== 'confirmed') continue;
         if (!eventMatches(filterOf(sub), event)) continue;
-        deliveries.push({ id: uuidv7(now), eventId: id, subscriptionId: sub.id, purpose: 'event', nextAttemptAt: await this.windowEnd(trx, sub, now, windows) });
+        deliveries.push({
+          id: uuidv7(now),
+          eventId: id,
+          subscriptionId: sub.id,
+          purpose: 'event',
+          nextAttemptAt: await this.windowEnd(trx, sub, now, windows),
+        });
       }
     }
     await insertDeliveries(trx, deliveries, now);
@@ -84,7 +92,12 @@ export class PublishService {
    * When a delivery to a grouping subscription goes out: at the end of the
    * window that is open for it, or of a new one starting now.
    */
-  private async windowEnd(trx: Kysely<Database>, sub: Subscription, now: number, windows: Map<string, number>): Promise<number | undefined> {
+  private async windowEnd(
+    trx: Kysely<Database>,
+    sub: Subscription,
+    now: number,
+    windows: Map<string, number>,
+  ): Promise<number | undefined> {
     const seconds = sub.spec.groupWindowSeconds as number | undefined;
     if (!seconds) return undefined;
     let end = windows.get(sub.id) ?? (await openGroupWindowEnd(trx, sub.id, now, seconds * 1000));

@@ -39,7 +39,10 @@ export function splitSpec(
  * Secrets to store when a spec replaces a stored one: a field given as the
  * redaction marker keeps its stored value, so an exported file applies back.
  */
-export function mergeSecrets(stored: Record<string, SecretValue>, incoming: Record<string, SecretValue>): Record<string, SecretValue> {
+export function mergeSecrets(
+  stored: Record<string, SecretValue>,
+  incoming: Record<string, SecretValue>,
+): Record<string, SecretValue> {
   const out: Record<string, SecretValue> = {};
   for (const [k, v] of Object.entries(incoming)) {
     out[k] = isRedacted(v.value) && stored[k] ? stored[k] : v;
@@ -86,4 +89,3 @@ export function changedFields(
   }
   return changed.sort();
 }
-

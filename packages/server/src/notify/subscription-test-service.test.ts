@@ -21,7 +21,13 @@ for (const variant of await testDatabases()) {
         name: 'ops',
         subscriptions: [
           // A filter that a test event does not match, and a grouping window: neither applies to a test.
-          { protocol: 'webhook', name: 'pager', endpoint: `${hooks.url}/pager`, filter: { severities: ['critical'] }, groupWindowSeconds: 300 },
+          {
+            protocol: 'webhook',
+            name: 'pager',
+            endpoint: `${hooks.url}/pager`,
+            filter: { severities: ['critical'] },
+            groupWindowSeconds: 300,
+          },
           { protocol: 'webhook', name: 'other', endpoint: `${hooks.url}/other` },
           { protocol: 'email', name: 'mail', endpoint: 'oncall@example.com' },
         ],
@@ -33,7 +39,13 @@ for (const variant of await testDatabases()) {
       await hooks?.stop();
     });
 
-    const deliveries = async () => (await call(tocsin, 'GET', '/api/deliveries?topic=ops&limit=100')).json.deliveries as { id: string; subscription: string; purpose: string; status: string }[];
+    const deliveries = async () =>
+      (await call(tocsin, 'GET', '/api/deliveries?topic=ops&limit=100')).json.deliveries as {
+        id: string;
+        subscription: string;
+        purpose: string;
+        status: string;
+      }[];
 
     it('queues one delivery to that subscription alone, through the outbox, now', async () => {
       const before = (await deliveries()).length;
@@ -44,9 +56,16 @@ for (const variant of await testDatabases()) {
       const after = await deliveries();
       assert.equal(after.length, before + 1);
       const d = after.find((x) => x.id === res.json.delivery.id);
-      assert.deepEqual({ subscription: d?.subscription, purpose: d?.purpose, status: d?.status }, { subscription: 'pager', purpose: 'event', status: 'pending' });
+      assert.deepEqual(
+        { subscription: d?.subscription, purpose: d?.purpose, status: d?.status },
+        { subscription: 'pager', purpose: 'event', status: 'pending' },
+      );
       await tocsin.outbox.runOnce();
-      assert.deepEqual(hooks.requests.map((r) => r.path), ['/pager'], 'sent at once, to that subscription only');
+      assert.deepEqual(
+        hooks.requests.map((r) => r.path),
+        ['/pager'],
+        'sent at once, to that subscription only',
+      );
       assert.equal(hooks.requests[0].json().event.kind, 'test');
       const read = await call(tocsin, 'GET', `/api/deliveries/${res.json.delivery.id}`);
       assert.equal(read.json.status, 'delivered');
@@ -62,13 +81,22 @@ for (const variant of await testDatabases()) {
       const unknownTopic = await call(tocsin, 'POST', '/api/topics/nope/subscriptions/pager/test');
       assert.equal(unknownTopic.status, 404);
       const reader = await call(tocsin, 'POST', '/api/tokens', { name: 'reader', scope: 'read' });
-      const refused = await call(tocsin, 'POST', '/api/topics/ops/subscriptions/pager/test', undefined, reader.json.token);
+      const refused = await call(
+        tocsin,
+        'POST',
+        '/api/topics/ops/subscriptions/pager/test',
+        undefined,
+        reader.json.token,
+      );
       assert.equal(refused.status, 403);
     });
 
     it('is in the OpenAPI document', async () => {
       const doc = (await call(tocsin, 'GET', '/api/openapi.json', undefined, null)).json;
-      assert.ok(doc.paths['/api/topics/{name}/subscriptions/{subscription}/test']?.post, Object.keys(doc.paths).join(' '));
+      assert.ok(
+        doc.paths['/api/topics/{name}/subscriptions/{subscription}/test']?.post,
+        Object.keys(doc.paths).join(' '),
+      );
     });
   });
 }

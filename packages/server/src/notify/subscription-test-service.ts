@@ -31,7 +31,10 @@ export class SubscriptionTestService {
       const sub = (await listSubscriptions(trx, topic.id)).find((s) => s.name === subName);
       if (!sub) throw notFound('subscription', `${topicName}/${subName}`);
       if (sub.status !== 'confirmed') {
-        throw new TocsinError('conflict', `subscription '${topicName}/${subName}' is ${sub.status}; only a confirmed subscription gets a test notification`);
+        throw new TocsinError(
+          'conflict',
+          `subscription '${topicName}/${subName}' is ${sub.status}; only a confirmed subscription gets a test notification`,
+        );
       }
       const now = this.clock.now();
       const id = uuidv7(now);

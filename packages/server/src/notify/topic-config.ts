@@ -9,7 +9,12 @@ import { checkUniqueNames, unresolvedSecrets, type TopicService } from './topic-
 import * as store from './topic-store.js';
 
 /** A topic's subscription lines: created, updated (the fields that change) and, with prune, deleted. */
-function subscriptionChanges(spec: TopicSpec, stored: Subscription[], refs: (j: number, field: string) => string | undefined, prune: boolean): ConfigChange[] {
+function subscriptionChanges(
+  spec: TopicSpec,
+  stored: Subscription[],
+  refs: (j: number, field: string) => string | undefined,
+  prune: boolean,
+): ConfigChange[] {
   const children: ConfigChange[] = [];
   for (const [j, s] of (spec.subscriptions ?? []).entries()) {
     const split = splitSpec(s, (f) => refs(j, f));
@@ -44,7 +49,7 @@ export function topicConfigSection(service: TopicService): ConfigSection {
           parsed.push(service.parseTopic(item));
         } catch (err) {
           const found = (err as { details?: { issues?: typeof issues } }).details?.issues ?? [];
-          issues.push(...found.map((x) => ({ ...x, path: `topics.${i}${x.path ? '.' + x.path : ''}` })));
+          issues.push(...found.map((x) => ({ ...x, path: `topics.${i}${x.path ? `.${x.path}` : ''}` })));
         }
       }
       if (issues.length) return issues;
@@ -54,7 +59,7 @@ export function topicConfigSection(service: TopicService): ConfigSection {
         try {
           checkUniqueNames(t.subscriptions ?? [], `topics.${i}.subscriptions`);
         } catch (err) {
-          issues.push(...(((err as { details?: { issues?: typeof issues } }).details?.issues) ?? []));
+          issues.push(...((err as { details?: { issues?: typeof issues } }).details?.issues ?? []));
         }
       }
       return issues;
@@ -67,33 +72,56 @@ export function topicConfigSection(service: TopicService): ConfigSection {
       const unresolved = wanted.flatMap((spec, i) => {
         const existing = topics.find((t) => t.name === spec.name);
         const stored = existing ? subs.filter((s) => s.topicId === existing.id) : [];
-        return unresolvedSecrets(spec.subscriptions ?? [], stored, (j, field) => `topics.${i}.subscriptions.${j}.${field}`);
+        return unresolvedSecrets(
+          spec.subscriptions ?? [],
+          stored,
+          (j, field) => `topics.${i}.subscriptions.${j}.${field}`,
+        );
       });
       if (unresolved.length) throw invalid(unresolved);
       const refsOf = (i: number) => (j: number, field: string) => ctx.refs[`topics.${i}.subscriptions.${j}.${field}`];
       const refsByName = new Map(wanted.map((spec, i) => [spec.name, refsOf(i)]));
       // Sections in the document check their own references against the topics it keeps; the others are checked here.
       const checkedByDocument = new Set(Object.keys(ctx.document).filter((k) => ctx.document[k] !== undefined));
-      return planByName(wanted, storedByName(topics, (t) => t.name), ctx.prune, {
-        resource: 'topic',
-        nameOf: (t) => t.name,
-        createChildren: (spec) => (spec.subscriptions ?? []).map((s) => ({ action: 'create', resource: 'subscription', name: `${spec.name}/${splitSpec(s).name}` })),
-        diff(existing, spec) {
-          const fields: string[] = [];
-          if ((existing.displayName ?? null) !== (spec.displayName ?? null)) fields.push('displayName');
-          if (stableJson(existing.tags) !== stableJson(spec.tags ?? {})) fields.push('tags');
-          const children = subscriptionChanges(spec, subs.filter((s) => s.topicId === existing.id), refsByName.get(spec.name)!, ctx.prune);
-          return fields.length || children.length ? { fields, children } : undefined;
+      return planByName(
+        wanted,
+        storedByName(topics, (t) => t.name),
+        ctx.prune,
+        {
+          resource: 'topic',
+          nameOf: (t) => t.name,
+          createChildren: (spec) =>
+            (spec.subscriptions ?? []).map((s) => ({
+              action: 'create',
+              resource: 'subscription',
+              name: `${spec.name}/${splitSpec(s).name}`,
+            })),
+          diff(existing, spec) {
+            const fields: string[] = [];
+            if ((existing.displayName ?? null) !== (spec.displayName ?? null)) fields.push('displayName');
+            if (stableJson(existing.tags) !== stableJson(spec.tags ?? {})) fields.push('tags');
+            const children = subscriptionChanges(
+              spec,
+              subs.filter((s) => s.topicId === existing.id),
+              refsByName.get(spec.name)!,
+              ctx.prune,
+            );
+            return fields.length || children.length ? { fields, children } : undefined;
+          },
+          create: (spec) => (trx) => service.create(spec, refsByName.get(spec.name)!, trx),
+          update: (spec) => (trx) =>
+            service.replace(spec.name, spec, { prune: ctx.prune, refs: refsByName.get(spec.name)! }, trx),
+          remove: (t) => (trx) => service.remove(t.name, trx, { referrersChecked: true }),
+          refuseDelete(t) {
+            const referrers = service.referrersOf(t.name, checkedByDocument);
+            if (!referrers.length) return undefined;
+            return {
+              path: 'topics',
+              message: `leaves out topic '${t.name}', which --prune would delete, but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file`,
+            };
+          },
         },
-        create: (spec) => (trx) => service.create(spec, refsByName.get(spec.name)!, trx),
-        update: (spec) => (trx) => service.replace(spec.name, spec, { prune: ctx.prune, refs: refsByName.get(spec.name)! }, trx),
-        remove: (t) => (trx) => service.remove(t.name, trx, { referrersChecked: true }),
-        refuseDelete(t) {
-          const referrers = service.referrersOf(t.name, checkedByDocument);
-          if (!referrers.length) return undefined;
-          return { path: 'topics', message: `leaves out topic '${t.name}', which --prune would delete, but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file` };
-        },
-      });
+      );
     },
 
     async export(q, { includeSecrets }) {

@@ -9,21 +9,53 @@ const tags = ['topics'];
 const subParams = z.object({ name: z.string(), subscription: z.string() });
 const pruneQuery = z.object({ prune: z.enum(['true', 'false']).optional() });
 
-export function registerTopicRoutes(app: App, tokens: TokenService, topics: TopicService, publisher: PublishService): void {
-  handle(app, route(tokens, { method: 'get', path: '/api/topics', scope: 'read', summary: 'List topics with their subscriptions', tags }), async (c) =>
-    c.json({ topics: await topics.list() }),
+export function registerTopicRoutes(
+  app: App,
+  tokens: TokenService,
+  topics: TopicService,
+  publisher: PublishService,
+): void {
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/topics',
+      scope: 'read',
+      summary: 'List topics with their subscriptions',
+      tags,
+    }),
+    async (c) => c.json({ topics: await topics.list() }),
   );
 
   handle(
     app,
-    route(tokens, { method: 'post', path: '/api/topics', scope: 'admin', summary: 'Create a topic', tags, body: topicInputSchema, response: { status: 201 } }),
+    route(tokens, {
+      method: 'post',
+      path: '/api/topics',
+      scope: 'admin',
+      summary: 'Create a topic',
+      tags,
+      body: topicInputSchema,
+      response: { status: 201 },
+    }),
     async (c) => c.json(await topics.create(topics.parseTopic(c.req.valid('json'))), 201),
   );
 
-  handle(app, route(tokens, { method: 'get', path: '/api/topics/{name}', scope: 'read', summary: 'Read a topic', tags, params: nameParam }), async (c) => {
-    const { topic, subscriptions } = await topics.get(c.req.valid('param').name);
-    return c.json(topics.view(topic, subscriptions));
-  });
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/topics/{name}',
+      scope: 'read',
+      summary: 'Read a topic',
+      tags,
+      params: nameParam,
+    }),
+    async (c) => {
+      const { topic, subscriptions } = await topics.get(c.req.valid('param').name);
+      return c.json(topics.view(topic, subscriptions));
+    },
+  );
 
   handle(
     app,
@@ -31,7 +63,8 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       method: 'put',
       path: '/api/topics/{name}',
       scope: 'admin',
-      summary: 'Create or replace a topic (named by the path); subscriptions not listed are removed only with ?prune=true',
+      summary:
+        'Create or replace a topic (named by the path); subscriptions not listed are removed only with ?prune=true',
       tags,
       params: nameParam,
       query: pruneQuery,
@@ -49,7 +82,15 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
 
   handle(
     app,
-    route(tokens, { method: 'delete', path: '/api/topics/{name}', scope: 'admin', summary: 'Delete a topic and its subscriptions', tags, params: nameParam, response: { status: 204 } }),
+    route(tokens, {
+      method: 'delete',
+      path: '/api/topics/{name}',
+      scope: 'admin',
+      summary: 'Delete a topic and its subscriptions',
+      tags,
+      params: nameParam,
+      response: { status: 204 },
+    }),
     async (c) => {
       await topics.remove(c.req.valid('param').name);
       return c.body(null, 204);
@@ -68,12 +109,24 @@ export function registerTopicRoutes(app: App, tokens: TokenService, topics: Topi
       body: subscriptionInputSchema,
       response: { status: 201 },
     }),
-    async (c) => c.json(await topics.addSubscription(c.req.valid('param').name, topics.parseSubscription(c.req.valid('json'))), 201),
+    async (c) =>
+      c.json(
+        await topics.addSubscription(c.req.valid('param').name, topics.parseSubscription(c.req.valid('json'))),
+        201,
+      ),
   );
 
   handle(
     app,
-    route(tokens, { method: 'delete', path: '/api/topics/{name}/subscriptions/{subscription}', scope: 'admin', summary: 'Remove a subscription', tags, params: subParams, response: { status: 204 } }),
+    route(tokens, {
+      method: 'delete',
+      path: '/api/topics/{name}/subscriptions/{subscription}',
+      scope: 'admin',
+      summary: 'Remove a subscription',
+      tags,
+      params: subParams,
+      response: { status: 204 },
+    }),
     async (c) => {
       const p = c.req.valid('param');
       await topics.removeSubscription(p.name, p.subscription);

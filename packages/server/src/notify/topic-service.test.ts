@@ -10,11 +10,13 @@ const webhook = { protocol: 'webhook', name: 'hook', endpoint: 'http://127.0.0.1
 const email = (endpoint = 'ops@example.com') => ({ protocol: 'email', name: 'mail', endpoint });
 
 /** A rejection with this error code and a message matching `message`. */
-const fails = (code: string, message: RegExp = /./) => (err: unknown) => {
-  assert.equal((err as { code?: string }).code, code);
-  assert.match((err as Error).message, message);
-  return true;
-};
+const fails =
+  (code: string, message: RegExp = /./) =>
+  (err: unknown) => {
+    assert.equal((err as { code?: string }).code, code);
+    assert.match((err as Error).message, message);
+    return true;
+  };
 
 for (const variant of await testDatabases()) {
   describe(`topic service on ${variant.name}`, () => {
@@ -27,36 +29,69 @@ for (const variant of await testDatabases()) {
     before(async () => ({ handle, dispose } = await variant.create()));
     after(() => dispose());
     beforeEach(async () => {
-      for (const t of ['deliveries', 'events', 'subscriptions', 'topics'] as const) await handle.db.deleteFrom(t).execute();
+      for (const t of ['deliveries', 'events', 'subscriptions', 'topics'] as const)
+        await handle.db.deleteFrom(t).execute();
       clock = new FakeClock(T0);
       queued = 0;
       named = [];
-      topics = new TopicService(handle.db, clock, () => queued++, [{ section: 'monitors', namesOf: (t) => (named.includes(t) ? [`monitor 'web' (${t})`] : []) }]);
+      topics = new TopicService(handle.db, clock, () => queued++, [
+        { section: 'monitors', namesOf: (t) => (named.includes(t) ? [`monitor 'web' (${t})`] : []) },
+      ]);
     });
 
     /** The token of the latest confirmation mail queued for a subscription, read from its event. */
     async function confirmToken(sub: string): Promise<string> {
-      const rows = await handle.db.selectFrom('events').select(['attributes', 'created_at']).where('kind', '=', 'subscription.confirm').execute();
+      const rows = await handle.db
+        .selectFrom('events')
+        .select(['attributes', 'created_at'])
+        .where('kind', '=', 'subscription.confirm')
+        .execute();
       const mine = rows.map((r) => JSON.parse(r.attributes)).filter((a) => a.subscription === sub);
       assert.ok(mine.length > 0, `a confirmation for ${sub}`);
       return mine[mine.length - 1].confirmToken;
     }
-    const status = async (topic: string, sub: string) => (await topics.get(topic)).subscriptions.find((s) => s.name === sub)?.status;
+    const status = async (topic: string, sub: string) =>
+      (await topics.get(topic)).subscriptions.find((s) => s.name === sub)?.status;
 
     it('creates a topic: a webhook is confirmed, an e-mail pending with a confirmation mail queued', async () => {
-      const view = await topics.create(topics.parseTopic({ name: 'ops', tags: { team: 'sre' }, subscriptions: [webhook, email()] }));
-      assert.deepEqual(view.subscriptions.map((s) => [s.name, s.status]), [['hook', 'confirmed'], ['mail', 'pending']]);
+      const view = await topics.create(
+        topics.parseTopic({ name: 'ops', tags: { team: 'sre' }, subscriptions: [webhook, email()] }),
+      );
+      assert.deepEqual(
+        view.subscriptions.map((s) => [s.name, s.status]),
+        [
+          ['hook', 'confirmed'],
+          ['mail', 'pending'],
+        ],
+      );
       assert.equal(queued, 1, 'onQueued after the commit');
       const deliveries = await handle.db.selectFrom('deliveries').select('purpose').execute();
-      assert.deepEqual(deliveries.map((d) => d.purpose), ['confirmation']);
-      assert.deepEqual((await topics.list()).map((t) => t.name), ['ops']);
+      assert.deepEqual(
+        deliveries.map((d) => d.purpose),
+        ['confirmation'],
+      );
+      assert.deepEqual(
+        (await topics.list()).map((t) => t.name),
+        ['ops'],
+      );
     });
 
     it('refuses a second topic of one name, and two subscriptions of one name', async () => {
       await topics.create(topics.parseTopic({ name: 'ops' }));
-      await assert.rejects(topics.create(topics.parseTopic({ name: 'ops' })), fails('conflict', /topic 'ops' already exists/));
-      assert.throws(() => topics.parseTopic({ name: 'x', subscriptions: [webhook, { ...webhook }] }), fails('validation_failed'));
-      await assert.rejects(topics.addSubscription('ops', topics.parseSubscription(webhook)).then(() => topics.addSubscription('ops', topics.parseSubscription(webhook))), fails('conflict', /already has a subscription named 'hook'/));
+      await assert.rejects(
+        topics.create(topics.parseTopic({ name: 'ops' })),
+        fails('conflict', /topic 'ops' already exists/),
+      );
+      assert.throws(
+        () => topics.parseTopic({ name: 'x', subscriptions: [webhook, { ...webhook }] }),
+        fails('validation_failed'),
+      );
+      await assert.rejects(
+        topics
+          .addSubscription('ops', topics.parseSubscription(webhook))
+          .then(() => topics.addSubscription('ops', topics.parseSubscription(webhook))),
+        fails('conflict', /already has a subscription named 'hook'/),
+      );
     });
 
     it('confirms by the link once, and not after the link expired', async () => {
@@ -79,7 +114,11 @@ for (const variant of await testDatabases()) {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [email()] }));
       const first = await confirmToken('mail');
       await topics.confirm(first);
-      const view = await topics.replace('ops', topics.parseTopic({ name: 'ops', subscriptions: [email('new@example.com')] }), { prune: false });
+      const view = await topics.replace(
+        'ops',
+        topics.parseTopic({ name: 'ops', subscriptions: [email('new@example.com')] }),
+        { prune: false },
+      );
       assert.equal(view.subscriptions[0].status, 'pending');
       const second = await confirmToken('mail');
       assert.notEqual(second, first);
@@ -90,19 +129,37 @@ for (const variant of await testDatabases()) {
 
     it('replace keeps unnamed subscriptions without prune, deletes them with it, and refuses another name', async () => {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [webhook, { ...webhook, name: 'other' }] }));
-      const keep = await topics.replace('ops', topics.parseTopic({ name: 'ops', displayName: 'Ops', subscriptions: [webhook] }), { prune: false });
+      const keep = await topics.replace(
+        'ops',
+        topics.parseTopic({ name: 'ops', displayName: 'Ops', subscriptions: [webhook] }),
+        { prune: false },
+      );
       assert.deepEqual(keep.subscriptions.map((s) => s.name).sort(), ['hook', 'other']);
       assert.equal(keep.displayName, 'Ops');
-      const pruned = await topics.replace('ops', topics.parseTopic({ name: 'ops', subscriptions: [webhook] }), { prune: true });
-      assert.deepEqual(pruned.subscriptions.map((s) => s.name), ['hook']);
-      assert.deepEqual((await topics.get('ops')).subscriptions.map((s) => s.name), ['hook']);
-      await assert.rejects(topics.replace('ops', topics.parseTopic({ name: 'dev' }), { prune: false }), fails('validation_failed'));
+      const pruned = await topics.replace('ops', topics.parseTopic({ name: 'ops', subscriptions: [webhook] }), {
+        prune: true,
+      });
+      assert.deepEqual(
+        pruned.subscriptions.map((s) => s.name),
+        ['hook'],
+      );
+      assert.deepEqual(
+        (await topics.get('ops')).subscriptions.map((s) => s.name),
+        ['hook'],
+      );
+      await assert.rejects(
+        topics.replace('ops', topics.parseTopic({ name: 'dev' }), { prune: false }),
+        fails('validation_failed'),
+      );
     });
 
     it('refuses to delete a topic another domain names, unless the caller checked; deletes its subscriptions', async () => {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [webhook] }));
       named = ['ops'];
-      await assert.rejects(topics.remove('ops'), fails('conflict', /topic 'ops' is named by monitor 'web' \(ops\); change or delete that first/));
+      await assert.rejects(
+        topics.remove('ops'),
+        fails('conflict', /topic 'ops' is named by monitor 'web' \(ops\); change or delete that first/),
+      );
       assert.deepEqual(topics.referrersOf('ops', new Set(['monitors'])), []);
       await topics.remove('ops', undefined, { referrersChecked: true });
       await assert.rejects(topics.get('ops'), fails('not_found'));
@@ -111,7 +168,10 @@ for (const variant of await testDatabases()) {
 
     it('resends a confirmation only to a pending e-mail; unsubscribes by link; removes one subscription', async () => {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [webhook, email()] }));
-      await assert.rejects(topics.resendConfirmation('ops', 'hook'), fails('conflict', /is confirmed; only pending e-mail/));
+      await assert.rejects(
+        topics.resendConfirmation('ops', 'hook'),
+        fails('conflict', /is confirmed; only pending e-mail/),
+      );
       const before = await confirmToken('mail');
       await topics.resendConfirmation('ops', 'mail');
       assert.notEqual(await confirmToken('mail'), before);
@@ -121,7 +181,10 @@ for (const variant of await testDatabases()) {
       await assert.rejects(topics.unsubscribe('nope'), fails('not_found'));
       await topics.removeSubscription('ops', 'hook');
       await assert.rejects(topics.removeSubscription('ops', 'hook'), fails('not_found'));
-      assert.deepEqual((await topics.get('ops')).subscriptions.map((s) => s.name), ['mail']);
+      assert.deepEqual(
+        (await topics.get('ops')).subscriptions.map((s) => s.name),
+        ['mail'],
+      );
     });
   });
 }

@@ -10,7 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { subscriptionInputSchema, topicInputSchema, type FieldIssue, type SubscriptionSpec, type TopicSpec } from '@tocsin/protocol';
+import {
+  subscriptionInputSchema,
+  topicInputSchema,
+  type FieldIssue,
+  type SubscriptionSpec,
+  type TopicSpec,
+} from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { randomToken, uuidv7 } from '../core/ids.js';
@@ -78,7 +84,12 @@ export class TopicService {
 
   async list(): Promise<TopicView[]> {
     const [topics, subs] = await Promise.all([store.listTopics(this.db), store.listSubscriptions(this.db)]);
-    return topics.map((t) => this.view(t, subs.filter((s) => s.topicId === t.id)));
+    return topics.map((t) =>
+      this.view(
+        t,
+        subs.filter((s) => s.topicId === t.id),
+      ),
+    );
   }
 
   async get(name: string, q: Kysely<Database> = this.db): Promise<{ topic: Topic; subscriptions: Subscription[] }> {
@@ -102,13 +113,22 @@ export class TopicService {
 
   async create(spec: TopicSpec, refs: RefLookup = () => undefined, q?: Kysely<Database>): Promise<TopicView> {
     const run = async (trx: Kysely<Database>): Promise<TopicView> => {
-      if (await store.findTopic(trx, spec.name)) throw new TocsinError('conflict', `topic '${spec.name}' already exists`);
+      if (await store.findTopic(trx, spec.name))
+        throw new TocsinError('conflict', `topic '${spec.name}' already exists`);
       rejectUnresolved(spec.subscriptions ?? [], []);
       const now = this.clock.now();
-      const topic: Topic = { id: uuidv7(now), name: spec.name, displayName: spec.displayName ?? null, tags: spec.tags ?? {}, createdAt: now, updatedAt: now };
+      const topic: Topic = {
+        id: uuidv7(now),
+        name: spec.name,
+        displayName: spec.displayName ?? null,
+        tags: spec.tags ?? {},
+        createdAt: now,
+        updatedAt: now,
+      };
       await store.insertTopic(trx, topic);
       const subs: Subscription[] = [];
-      for (const [i, s] of (spec.subscriptions ?? []).entries()) subs.push(await this.insertSubscription(trx, topic, s, (f) => refs(i, f)));
+      for (const [i, s] of (spec.subscriptions ?? []).entries())
+        subs.push(await this.insertSubscription(trx, topic, s, (f) => refs(i, f)));
       return this.view(topic, subs);
     };
     return this.inTransaction(q, run);
@@ -118,8 +138,14 @@ export class TopicService {
    * Replaces a topic's settings and its subscriptions: subscriptions are
    * matched by name, changed in place, created, and (with `prune`) removed.
    */
-  async replace(name: string, spec: TopicSpec, options: { prune: boolean; refs?: RefLookup }, q?: Kysely<Database>): Promise<TopicView> {
-    if (spec.name !== name) throw invalid([{ path: 'name', message: `does not match the topic in the URL ('${name}')` }]);
+  async replace(
+    name: string,
+    spec: TopicSpec,
+    options: { prune: boolean; refs?: RefLookup },
+    q?: Kysely<Database>,
+  ): Promise<TopicView> {
+    if (spec.name !== name)
+      throw invalid([{ path: 'name', message: `does not match the topic in the URL ('${name}')` }]);
     const refs = options.refs ?? (() => undefined);
     return this.inTransaction(q, async (trx) => {
       const { topic, subscriptions } = await this.get(name, trx);
@@ -136,9 +162,18 @@ export class TopicService {
           kept.push(await this.insertSubscription(trx, topic, s, (f) => refs(i, f)));
           continue;
         }
-        const next: Subscription = { ...existing, spec: split.publicSpec, secrets: mergeSecrets(existing.secrets, split.secrets), updatedAt: now };
+        const next: Subscription = {
+          ...existing,
+          spec: split.publicSpec,
+          secrets: mergeSecrets(existing.secrets, split.secrets),
+          updatedAt: now,
+        };
         await store.updateSubscriptionSpec(trx, next);
-        if (existing.protocol === 'email' && existing.spec.endpoint !== next.spec.endpoint && existing.status !== 'unsubscribed') {
+        if (
+          existing.protocol === 'email' &&
+          existing.spec.endpoint !== next.spec.endpoint &&
+          existing.status !== 'unsubscribed'
+        ) {
           await this.requestConfirmation(trx, next);
           next.status = 'pending';
         }
@@ -163,7 +198,11 @@ export class TopicService {
       const { topic } = await this.get(name, trx);
       const referrers = options.referrersChecked ? [] : this.referrersOf(name);
       if (referrers.length) {
-        throw new TocsinError('conflict', `topic '${name}' is named by ${referrers.join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`, { referrers });
+        throw new TocsinError(
+          'conflict',
+          `topic '${name}' is named by ${referrers.join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
+          { referrers },
+        );
       }
       await store.deleteTopic(trx, topic.id);
     });
@@ -175,7 +214,10 @@ export class TopicService {
       const name = splitSpec(spec).name;
       rejectUnresolved([spec], [], (_, field) => field);
       if (subscriptions.some((s) => s.name === name)) {
-        throw new TocsinError('conflict', `topic '${topicName}' already has a subscription named '${name}'; give this one another name`);
+        throw new TocsinError(
+          'conflict',
+          `topic '${topicName}' already has a subscription named '${name}'; give this one another name`,
+        );
       }
       const sub = await this.insertSubscription(trx, topic, spec, () => undefined);
       return this.view(topic, [...subscriptions, sub]);
@@ -195,7 +237,10 @@ export class TopicService {
     const sub = subscriptions.find((s) => s.name === subName);
     if (!sub) throw notFound('subscription', `${topicName}/${subName}`);
     if (sub.protocol !== 'email' || sub.status !== 'pending') {
-      throw new TocsinError('conflict', `subscription '${subName}' is ${sub.status}; only pending e-mail subscriptions are confirmed`);
+      throw new TocsinError(
+        'conflict',
+        `subscription '${subName}' is ${sub.status}; only pending e-mail subscriptions are confirmed`,
+      );
     }
     await this.inTransaction(undefined, (trx) => this.requestConfirmation(trx, sub));
   }
@@ -205,7 +250,10 @@ export class TopicService {
     const sub = await store.findSubscriptionByConfirmHash(this.db, hashToken(token));
     if (!sub) throw new TocsinError('not_found', 'this confirmation link is not valid; it may have been used already');
     if (sub.confirmExpiresAt !== null && sub.confirmExpiresAt < this.clock.now()) {
-      throw new TocsinError('not_found', 'this confirmation link has expired (links are valid for 3 days); ask for a new one');
+      throw new TocsinError(
+        'not_found',
+        'this confirmation link has expired (links are valid for 3 days); ask for a new one',
+      );
     }
     return sub;
   }
@@ -229,7 +277,12 @@ export class TopicService {
     return { ...sub, status: 'unsubscribed' };
   }
 
-  private async insertSubscription(trx: Kysely<Database>, topic: Topic, spec: SubscriptionSpec, refOf: (field: string) => string | undefined): Promise<Subscription> {
+  private async insertSubscription(
+    trx: Kysely<Database>,
+    topic: Topic,
+    spec: SubscriptionSpec,
+    refOf: (field: string) => string | undefined,
+  ): Promise<Subscription> {
     const now = this.clock.now();
     const { name, publicSpec, secrets } = splitSpec(spec, refOf);
     const sub: Subscription = {
@@ -254,7 +307,10 @@ export class TopicService {
   private async requestConfirmation(trx: Kysely<Database>, sub: Subscription): Promise<void> {
     const now = this.clock.now();
     const token = randomToken(32);
-    await store.setSubscriptionStatus(trx, sub.id, 'pending', now, { tokenHash: hashToken(token), expiresAt: now + CONFIRM_VALIDITY_MS });
+    await store.setSubscriptionStatus(trx, sub.id, 'pending', now, {
+      tokenHash: hashToken(token),
+      expiresAt: now + CONFIRM_VALIDITY_MS,
+    });
     const eventId = uuidv7(now);
     await insertEvent(
       trx,
@@ -276,7 +332,10 @@ export class TopicService {
     await insertDeliveries(trx, [{ id: uuidv7(now), eventId, subscriptionId: sub.id, purpose: 'confirmation' }], now);
   }
 
-  private async inTransaction<T>(q: Kysely<Database> | undefined, run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    q: Kysely<Database> | undefined,
+    run: (trx: Kysely<Database>) => Promise<T>,
+  ): Promise<T> {
     if (q) return run(q);
     const result = await this.db.transaction().execute(run);
     this.onQueued();
@@ -302,7 +361,11 @@ export function unresolvedSecrets(
   });
 }
 
-function rejectUnresolved(subs: readonly SubscriptionSpec[], stored: readonly Subscription[], pathOf?: (index: number, field: string) => string): void {
+function rejectUnresolved(
+  subs: readonly SubscriptionSpec[],
+  stored: readonly Subscription[],
+  pathOf?: (index: number, field: string) => string,
+): void {
   const issues = unresolvedSecrets(subs, stored, pathOf);
   if (issues.length) throw invalid(issues);
 }
@@ -315,7 +378,10 @@ export function checkUniqueNames(subs: readonly SubscriptionSpec[], prefix = 'su
     const name = splitSpec(s).name;
     const first = seen.get(name);
     if (first !== undefined) {
-      issues.push({ path: `${prefix}.${i}.name`, message: `'${name}' is also the name of subscription ${first}; give each subscription of a topic its own name` });
+      issues.push({
+        path: `${prefix}.${i}.name`,
+        message: `'${name}' is also the name of subscription ${first}; give each subscription of a topic its own name`,
+      });
     } else seen.set(name, i);
   }
   if (issues.length) throw invalid(issues);

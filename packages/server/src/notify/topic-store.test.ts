@@ -8,11 +8,28 @@ import * as store from './topic-store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-const topic = (name: string, over: Partial<Topic> = {}): Topic =>
-  ({ id: uuidv7(T0), name, displayName: null, tags: {}, createdAt: T0, updatedAt: T0, ...over });
+const topic = (name: string, over: Partial<Topic> = {}): Topic => ({
+  id: uuidv7(T0),
+  name,
+  displayName: null,
+  tags: {},
+  createdAt: T0,
+  updatedAt: T0,
+  ...over,
+});
 const subscription = (t: Topic, name: string, over: Partial<Subscription> = {}): Subscription => ({
-  id: uuidv7(T0), topicId: t.id, topicName: t.name, name, protocol: 'webhook', spec: { endpoint: 'http://127.0.0.1:9/' },
-  secrets: {}, status: 'confirmed', unsubscribeToken: `u-${uuidv7(T0)}`, createdAt: T0, updatedAt: T0, ...over,
+  id: uuidv7(T0),
+  topicId: t.id,
+  topicName: t.name,
+  name,
+  protocol: 'webhook',
+  spec: { endpoint: 'http://127.0.0.1:9/' },
+  secrets: {},
+  status: 'confirmed',
+  unsubscribeToken: `u-${uuidv7(T0)}`,
+  createdAt: T0,
+  updatedAt: T0,
+  ...over,
 });
 
 for (const variant of await testDatabases()) {
@@ -31,10 +48,16 @@ for (const variant of await testDatabases()) {
       await store.insertTopic(handle.db, topic('zeta'));
       await store.insertTopic(handle.db, ops);
       await store.insertTopic(handle.db, topic('alpha'));
-      assert.deepEqual((await store.listTopics(handle.db)).map((t) => t.name), ['alpha', 'ops', 'zeta']);
+      assert.deepEqual(
+        (await store.listTopics(handle.db)).map((t) => t.name),
+        ['alpha', 'ops', 'zeta'],
+      );
       assert.deepEqual(await store.findTopic(handle.db, 'ops'), ops);
       assert.equal(await store.findTopic(handle.db, 'nope'), undefined);
-      assert.deepEqual((await store.findTopicsByName(handle.db, ['zeta', 'ops', 'nope'])).map((t) => t.name).sort(), ['ops', 'zeta']);
+      assert.deepEqual((await store.findTopicsByName(handle.db, ['zeta', 'ops', 'nope'])).map((t) => t.name).sort(), [
+        'ops',
+        'zeta',
+      ]);
       assert.deepEqual(await store.findTopicsByName(handle.db, []), []);
     });
 
@@ -47,8 +70,20 @@ for (const variant of await testDatabases()) {
     it('updates display name, tags and updatedAt only', async () => {
       const t = topic('ops');
       await store.insertTopic(handle.db, t);
-      await store.updateTopic(handle.db, { ...t, name: 'renamed', displayName: 'Ops', tags: { a: 'b' }, createdAt: 1, updatedAt: T0 + 5 });
-      assert.deepEqual(await store.findTopic(handle.db, 'ops'), { ...t, displayName: 'Ops', tags: { a: 'b' }, updatedAt: T0 + 5 });
+      await store.updateTopic(handle.db, {
+        ...t,
+        name: 'renamed',
+        displayName: 'Ops',
+        tags: { a: 'b' },
+        createdAt: 1,
+        updatedAt: T0 + 5,
+      });
+      assert.deepEqual(await store.findTopic(handle.db, 'ops'), {
+        ...t,
+        displayName: 'Ops',
+        tags: { a: 'b' },
+        updatedAt: T0 + 5,
+      });
     });
 
     it('takes a subscription name once per topic, and the same name on another topic', async () => {
@@ -59,11 +94,22 @@ for (const variant of await testDatabases()) {
       await store.insertSubscription(handle.db, subscription(a, 'pager'));
       await assert.rejects(store.insertSubscription(handle.db, subscription(a, 'pager')));
       await store.insertSubscription(handle.db, subscription(b, 'pager'));
-      await assert.rejects(store.insertSubscription(handle.db, subscription(b, 'other', { unsubscribeToken: (await store.listSubscriptions(handle.db))[0].unsubscribeToken })), 'unsubscribe tokens are unique');
-      assert.deepEqual((await store.listSubscriptions(handle.db)).map((s) => `${s.topicName}/${s.name}`), ['a/pager', 'b/pager']);
+      await assert.rejects(
+        store.insertSubscription(
+          handle.db,
+          subscription(b, 'other', {
+            unsubscribeToken: (await store.listSubscriptions(handle.db))[0].unsubscribeToken,
+          }),
+        ),
+        'unsubscribe tokens are unique',
+      );
+      assert.deepEqual(
+        (await store.listSubscriptions(handle.db)).map((s) => `${s.topicName}/${s.name}`),
+        ['a/pager', 'b/pager'],
+      );
     });
 
-    it('deleting a topic deletes its subscriptions and no other topic\'s', async () => {
+    it("deleting a topic deletes its subscriptions and no other topic's", async () => {
       const a = topic('a');
       const b = topic('b');
       await store.insertTopic(handle.db, a);
@@ -74,7 +120,10 @@ for (const variant of await testDatabases()) {
       await store.insertSubscription(handle.db, kept);
       await store.deleteTopic(handle.db, a.id);
       assert.equal(await store.findTopic(handle.db, 'a'), undefined);
-      assert.deepEqual((await store.listSubscriptions(handle.db)).map((s) => s.id), [kept.id]);
+      assert.deepEqual(
+        (await store.listSubscriptions(handle.db)).map((s) => s.id),
+        [kept.id],
+      );
     });
 
     it('reads subscriptions with their topic name, JSON spec and secrets, by topic, by ids and by token', async () => {
@@ -82,15 +131,27 @@ for (const variant of await testDatabases()) {
       const b = topic('b');
       await store.insertTopic(handle.db, a);
       await store.insertTopic(handle.db, b);
-      const s1 = subscription(a, 'zz', { spec: { endpoint: 'http://127.0.0.1:9/x', headers: { 'x-k': 'v' } }, secrets: { token: { value: 's3cret', ref: '${HOOK_TOKEN}' } } });
+      const s1 = subscription(a, 'zz', {
+        spec: { endpoint: 'http://127.0.0.1:9/x', headers: { 'x-k': 'v' } },
+        secrets: { token: { value: 's3cret', ref: '${HOOK_TOKEN}' } },
+      });
       const s2 = subscription(a, 'aa');
       const s3 = subscription(b, 'mm');
       for (const s of [s1, s2, s3]) await store.insertSubscription(handle.db, s);
       assert.deepEqual(await store.findSubscription(handle.db, s1.id), s1);
-      assert.deepEqual((await store.listSubscriptions(handle.db, a.id)).map((s) => s.name), ['aa', 'zz']);
-      assert.deepEqual((await store.subscriptionsOfTopics(handle.db, [b.id])).map((s) => s.id), [s3.id]);
+      assert.deepEqual(
+        (await store.listSubscriptions(handle.db, a.id)).map((s) => s.name),
+        ['aa', 'zz'],
+      );
+      assert.deepEqual(
+        (await store.subscriptionsOfTopics(handle.db, [b.id])).map((s) => s.id),
+        [s3.id],
+      );
       assert.deepEqual(await store.subscriptionsOfTopics(handle.db, []), []);
-      assert.deepEqual((await store.findSubscriptionsByIds(handle.db, [s3.id, s2.id, 'nope'])).map((s) => s.id).sort(), [s2.id, s3.id].sort());
+      assert.deepEqual(
+        (await store.findSubscriptionsByIds(handle.db, [s3.id, s2.id, 'nope'])).map((s) => s.id).sort(),
+        [s2.id, s3.id].sort(),
+      );
       assert.deepEqual(await store.findSubscriptionsByIds(handle.db, []), []);
       assert.equal((await store.findSubscriptionByUnsubscribeToken(handle.db, s2.unsubscribeToken))?.id, s2.id);
       assert.equal(await store.findSubscriptionByUnsubscribeToken(handle.db, 'nope'), undefined);
@@ -101,11 +162,18 @@ for (const variant of await testDatabases()) {
       await store.insertTopic(handle.db, a);
       const s = subscription(a, 'mail', { protocol: 'email', spec: { endpoint: 'a@example.com' }, status: 'pending' });
       await store.insertSubscription(handle.db, s, { tokenHash: 'h1', expiresAt: T0 + 100 });
-      assert.deepEqual(await store.findSubscriptionByConfirmHash(handle.db, 'h1'), { ...s, confirmExpiresAt: T0 + 100 });
+      assert.deepEqual(await store.findSubscriptionByConfirmHash(handle.db, 'h1'), {
+        ...s,
+        confirmExpiresAt: T0 + 100,
+      });
       await store.setSubscriptionStatus(handle.db, s.id, 'pending', T0 + 1, { tokenHash: 'h2', expiresAt: T0 + 200 });
       assert.equal(await store.findSubscriptionByConfirmHash(handle.db, 'h1'), undefined);
       await store.setSubscriptionStatus(handle.db, s.id, 'pending', T0 + 2);
-      assert.equal((await store.findSubscriptionByConfirmHash(handle.db, 'h2'))?.confirmExpiresAt, T0 + 200, 'no confirm given: kept');
+      assert.equal(
+        (await store.findSubscriptionByConfirmHash(handle.db, 'h2'))?.confirmExpiresAt,
+        T0 + 200,
+        'no confirm given: kept',
+      );
       await store.setSubscriptionStatus(handle.db, s.id, 'confirmed', T0 + 3, null);
       assert.equal(await store.findSubscriptionByConfirmHash(handle.db, 'h2'), undefined);
       assert.deepEqual(await store.findSubscription(handle.db, s.id), { ...s, status: 'confirmed', updatedAt: T0 + 3 });
@@ -122,7 +190,10 @@ for (const variant of await testDatabases()) {
       await store.updateSubscriptionSpec(handle.db, changed);
       assert.deepEqual(await store.findSubscription(handle.db, s.id), { ...changed, name: 'hook' });
       await store.deleteSubscription(handle.db, s.id);
-      assert.deepEqual((await store.listSubscriptions(handle.db)).map((x) => x.id), [other.id]);
+      assert.deepEqual(
+        (await store.listSubscriptions(handle.db)).map((x) => x.id),
+        [other.id],
+      );
     });
   });
 }

@@ -44,7 +44,11 @@ export async function findTopic(q: Q, name: string): Promise<Topic | undefined> 
 
 export async function findTopicsByName(q: Q, names: readonly string[]): Promise<Topic[]> {
   if (names.length === 0) return [];
-  const rows = await q.selectFrom('topics').selectAll().where('name', 'in', [...names]).execute();
+  const rows = await q
+    .selectFrom('topics')
+    .selectAll()
+    .where('name', 'in', [...names])
+    .execute();
   return rows.map(toTopic);
 }
 
@@ -92,7 +96,9 @@ export async function listSubscriptions(q: Q, topicId?: string): Promise<Subscri
 
 export async function subscriptionsOfTopics(q: Q, topicIds: readonly string[]): Promise<Subscription[]> {
   if (topicIds.length === 0) return [];
-  const rows = await subscriptionQuery(q).where('subscriptions.topic_id', 'in', [...topicIds]).execute();
+  const rows = await subscriptionQuery(q)
+    .where('subscriptions.topic_id', 'in', [...topicIds])
+    .execute();
   return rows.map(toSubscription);
 }
 
@@ -103,11 +109,16 @@ export async function findSubscription(q: Q, id: string): Promise<Subscription |
 
 export async function findSubscriptionsByIds(q: Q, ids: readonly string[]): Promise<Subscription[]> {
   if (ids.length === 0) return [];
-  const rows = await subscriptionQuery(q).where('subscriptions.id', 'in', [...ids]).execute();
+  const rows = await subscriptionQuery(q)
+    .where('subscriptions.id', 'in', [...ids])
+    .execute();
   return rows.map(toSubscription);
 }
 
-export async function findSubscriptionByConfirmHash(q: Q, hash: string): Promise<(Subscription & { confirmExpiresAt: number | null }) | undefined> {
+export async function findSubscriptionByConfirmHash(
+  q: Q,
+  hash: string,
+): Promise<(Subscription & { confirmExpiresAt: number | null }) | undefined> {
   const row = await subscriptionQuery(q).where('subscriptions.confirm_token_hash', '=', hash).executeTakeFirst();
   return row && { ...toSubscription(row), confirmExpiresAt: row.confirm_expires_at };
 }

@@ -18,7 +18,10 @@ describe('due heap', () => {
     h.delete('k1');
     const out = drain(h, 5000).map(([, t]) => t);
     assert.equal(out.length, 499);
-    assert.deepEqual(out, [...out].sort((a, b) => a - b));
+    assert.deepEqual(
+      out,
+      [...out].sort((a, b) => a - b),
+    );
     assert.equal(out[out.length - 1], 2000);
     assert.equal(h.size, 0);
   });
@@ -71,7 +74,10 @@ describe('due heap', () => {
     h.set('b', 20);
     h.set('a', 10);
     assert.equal(h.peek(), 10);
-    assert.deepEqual(drain(h, 100), [['a', 10], ['b', 20]]);
+    assert.deepEqual(drain(h, 100), [
+      ['a', 10],
+      ['b', 20],
+    ]);
   });
 
   it('a key set again after a delete is back, at its new time', () => {
@@ -86,15 +92,20 @@ describe('due heap', () => {
   it('stays right through the rebuild that drops stale entries (many moves of few keys)', () => {
     const h = new DueHeap();
     // 3 keys moved 100 times each: well past the 64-entry, 2x-stale rebuild threshold.
-    for (let round = 0; round < 100; round++) for (const [i, k] of ['x', 'y', 'z'].entries()) h.set(k, 1000 - round * 3 - i);
+    for (let round = 0; round < 100; round++)
+      for (const [i, k] of ['x', 'y', 'z'].entries()) h.set(k, 1000 - round * 3 - i);
     assert.equal(h.size, 3);
     assert.deepEqual([h.dueAt('x'), h.dueAt('y'), h.dueAt('z')], [703, 702, 701]);
-    assert.deepEqual(drain(h, 10_000), [['z', 701], ['y', 702], ['x', 703]]);
+    assert.deepEqual(drain(h, 10_000), [
+      ['z', 701],
+      ['y', 702],
+      ['x', 703],
+    ]);
   });
 
   it('matches a sorted list over random sets, moves and deletes', () => {
     let seed = 42;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     const h = new DueHeap();
     const model = new Map<string, number>();
     for (let step = 0; step < 3000; step++) {
@@ -111,7 +122,10 @@ describe('due heap', () => {
     assert.equal(h.size, model.size);
     const popped = drain(h, 500);
     const expected = [...model].filter(([, t]) => t <= 500).sort((a, b) => a[1] - b[1]);
-    assert.deepEqual(popped.map(([, t]) => t), expected.map(([, t]) => t));
+    assert.deepEqual(
+      popped.map(([, t]) => t),
+      expected.map(([, t]) => t),
+    );
     assert.deepEqual(new Map(popped), new Map(expected));
     assert.equal(h.size, model.size - expected.length);
   });

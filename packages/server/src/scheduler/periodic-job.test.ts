@@ -9,7 +9,13 @@ import { Scheduler } from './scheduler.js';
 function setup() {
   const clock = new FakeClock(1_000_000);
   const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = { debug() {}, info() {}, error() {}, warn: (msg, fields) => void warnings.push({ msg, fields }), child: () => logger };
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    error() {},
+    warn: (msg, fields) => void warnings.push({ msg, fields }),
+    child: () => logger,
+  };
   return { clock, warnings, logger, scheduler: new Scheduler(clock, logger, new Telemetry()) };
 }
 
@@ -25,7 +31,11 @@ describe('addPeriodicJob', () => {
   it('runs on the injected clock, one period after the last due time', async () => {
     const { clock, logger, scheduler } = setup();
     const runs: number[] = [];
-    addPeriodicJob(scheduler, clock, logger, { name: 'flush', everyMs: 5_000, run: async (dueAt) => void runs.push(dueAt) });
+    addPeriodicJob(scheduler, clock, logger, {
+      name: 'flush',
+      everyMs: 5_000,
+      run: async (dueAt) => void runs.push(dueAt),
+    });
     assert.equal(scheduler.dueAt('flush', PERIODIC_KEY), 1_005_000);
     clock.advance(4_999);
     await scheduler.runDue();
@@ -51,8 +61,15 @@ describe('addPeriodicJob', () => {
     });
     clock.advance(1_000);
     await scheduler.runDue();
-    assert.deepEqual(warnings.map((w) => [w.msg, w.fields?.job, (w.fields?.err as Error).message]), [['periodic job failed', 'retention', 'database away']]);
-    assert.equal(scheduler.dueAt('retention', PERIODIC_KEY), 1_001_000 + 3_600_000, 'from its due time, not a minute later nor at once');
+    assert.deepEqual(
+      warnings.map((w) => [w.msg, w.fields?.job, (w.fields?.err as Error).message]),
+      [['periodic job failed', 'retention', 'database away']],
+    );
+    assert.equal(
+      scheduler.dueAt('retention', PERIODIC_KEY),
+      1_001_000 + 3_600_000,
+      'from its due time, not a minute later nor at once',
+    );
     fail = false;
     clock.advance(5 * 3_600_000);
     await scheduler.runDue();
@@ -64,7 +81,12 @@ describe('addPeriodicJob', () => {
   it('with catchUp, runs once per missed slot, each with its own due time', async () => {
     const { clock, logger, scheduler } = setup();
     const runs: number[] = [];
-    addPeriodicJob(scheduler, clock, logger, { name: 'sample', everyMs: 60_000, catchUp: true, run: async (dueAt) => void runs.push(dueAt) });
+    addPeriodicJob(scheduler, clock, logger, {
+      name: 'sample',
+      everyMs: 60_000,
+      catchUp: true,
+      run: async (dueAt) => void runs.push(dueAt),
+    });
     clock.advance(3 * 60_000);
     for (let i = 0; i < 4; i++) await scheduler.runDue();
     assert.deepEqual(runs, [1_060_000, 1_120_000, 1_180_000]);

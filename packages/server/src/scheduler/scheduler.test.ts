@@ -12,13 +12,20 @@ describe('scheduler', () => {
     const telemetry = new Telemetry();
     const s = new Scheduler(clock, silentLogger, telemetry);
     const runs: [string, number, number][] = [];
-    s.addJob({ name: 'check', concurrency: 10, run: async (key, dueAt) => (runs.push([key, dueAt, clock.now()]), key === 'once' ? null : dueAt + 1000) });
+    s.addJob({
+      name: 'check',
+      concurrency: 10,
+      run: async (key, dueAt) => (runs.push([key, dueAt, clock.now()]), key === 'once' ? null : dueAt + 1000),
+    });
     s.schedule('check', 'a', 500);
     s.schedule('check', 'once', 700);
     assert.equal(await s.runDue(), 0);
     clock.advance(800);
     assert.equal(await s.runDue(), 2);
-    assert.deepEqual(runs, [['a', 500, 800], ['once', 700, 800]]);
+    assert.deepEqual(runs, [
+      ['a', 500, 800],
+      ['once', 700, 800],
+    ]);
     assert.equal(s.dueAt('check', 'a'), 1500);
     assert.equal(s.dueAt('check', 'once'), undefined);
     const text = await telemetry.render();
@@ -54,7 +61,13 @@ describe('scheduler', () => {
   it('keeps running after a handler throws, retrying a minute later', async () => {
     const clock = new FakeClock(0);
     const s = new Scheduler(clock, silentLogger, new Telemetry());
-    s.addJob({ name: 'bad', concurrency: 1, run: async () => { throw new Error('boom'); } });
+    s.addJob({
+      name: 'bad',
+      concurrency: 1,
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     s.schedule('bad', 'x', 0);
     await s.runDue();
     assert.equal(s.dueAt('bad', 'x'), 60_000);
@@ -63,14 +76,23 @@ describe('scheduler', () => {
   it('retries items that throw after a stall each in its own phase, not all at once', async () => {
     const clock = new FakeClock(0);
     const s = new Scheduler(clock, silentLogger, new Telemetry());
-    s.addJob({ name: 'bad', concurrency: 8, run: async () => { throw new Error('boom'); } });
+    s.addJob({
+      name: 'bad',
+      concurrency: 8,
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     s.schedule('bad', 'a', 0);
     s.schedule('bad', 'b', 20_000);
     s.schedule('bad', 'c', 40_000);
     // The loop was blocked for 100 s: all three start together, long overdue.
     clock.set(100_000);
     assert.equal(await s.runDue(), 3);
-    assert.deepEqual(['a', 'b', 'c'].map((k) => s.dueAt('bad', k)), [120_000, 140_000, 160_000]);
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((k) => s.dueAt('bad', k)),
+      [120_000, 140_000, 160_000],
+    );
   });
 
   it('hastens an item to a time, never later, and runs a running one again as soon as it finishes', async () => {
@@ -128,10 +150,21 @@ describe('scheduler', () => {
     s.schedule('check', 'c', 600);
     clock.set(1300);
     await s.runDue();
-    assert.deepEqual(runs.slice(2), [['c', 600], ['a', 1100], ['b', 1200]]);
+    assert.deepEqual(runs.slice(2), [
+      ['c', 600],
+      ['a', 1100],
+      ['b', 1200],
+    ]);
     clock.set(5000);
     await s.runDue();
-    assert.deepEqual(runs.slice(5), [['a', 2100], ['b', 2200]], 'c, lost during its run, does not run again here');
+    assert.deepEqual(
+      runs.slice(5),
+      [
+        ['a', 2100],
+        ['b', 2200],
+      ],
+      'c, lost during its run, does not run again here',
+    );
     assert.equal(s.dueAt('check', 'c'), 1600, 'its next due time is kept');
   });
 
@@ -139,7 +172,11 @@ describe('scheduler', () => {
     const clock = new FakeClock(0);
     const s = new Scheduler(clock, silentLogger, new Telemetry());
     const runs: [string, number][] = [];
-    s.addJob({ name: 'tick', concurrency: 2, run: async (key, dueAt) => (runs.push([key, clock.now()]), dueAt + (key === 'fast' ? 1000 : 2500)) });
+    s.addJob({
+      name: 'tick',
+      concurrency: 2,
+      run: async (key, dueAt) => (runs.push([key, clock.now()]), dueAt + (key === 'fast' ? 1000 : 2500)),
+    });
     s.schedule('tick', 'fast', 1000);
     s.schedule('tick', 'slow', 2500);
     s.start();
@@ -147,14 +184,26 @@ describe('scheduler', () => {
     await s.stop();
     // Items due at the same time run in either order.
     const byTime = runs.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
-    assert.deepEqual(byTime, [['fast', 1000], ['fast', 2000], ['slow', 2500], ['fast', 3000], ['fast', 4000], ['fast', 5000], ['slow', 5000]]);
+    assert.deepEqual(byTime, [
+      ['fast', 1000],
+      ['fast', 2000],
+      ['slow', 2500],
+      ['fast', 3000],
+      ['fast', 4000],
+      ['fast', 5000],
+      ['slow', 5000],
+    ]);
     assert.equal(clock.now(), 5_500);
   });
 
   it('wakes by itself on the system clock', async () => {
     const s = new Scheduler(systemClock, silentLogger, new Telemetry());
     const seen: number[] = [];
-    s.addJob({ name: 'tick', concurrency: 1, run: async () => (seen.push(Date.now()), seen.length < 3 ? Date.now() + 20 : null) });
+    s.addJob({
+      name: 'tick',
+      concurrency: 1,
+      run: async () => (seen.push(Date.now()), seen.length < 3 ? Date.now() + 20 : null),
+    });
     s.start();
     s.schedule('tick', 't', Date.now() + 20);
     const deadline = Date.now() + 2000;

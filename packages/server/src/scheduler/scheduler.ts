@@ -89,14 +89,24 @@ export class Scheduler {
     telemetry: Telemetry,
     private readonly ownership: KeyOwnership = singleNodeOwnership,
   ) {
-    this.lagHistogram = telemetry.histogram('tocsin_scheduler_lag_seconds', 'Delay between an item being due and its start, by job.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
-    this.lagRecent = telemetry.summary('tocsin_scheduler_lag_recent_seconds', 'Lag percentiles over the last 30 to 60 s; sum and count of all starts.', {
-      percentiles: [0.5, 0.9, 0.99],
-      // Two slices: an observation costs a t-digest insert per slice (about 2 µs each), at every start.
-      maxAgeSeconds: 60,
-      ageBuckets: 2,
-    });
-    telemetry.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () => [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })));
+    this.lagHistogram = telemetry.histogram(
+      'tocsin_scheduler_lag_seconds',
+      'Delay between an item being due and its start, by job.',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+    this.lagRecent = telemetry.summary(
+      'tocsin_scheduler_lag_recent_seconds',
+      'Lag percentiles over the last 30 to 60 s; sum and count of all starts.',
+      {
+        percentiles: [0.5, 0.9, 0.99],
+        // Two slices: an observation costs a t-digest insert per slice (about 2 µs each), at every start.
+        maxAgeSeconds: 60,
+        ageBuckets: 2,
+      },
+    );
+    telemetry.gauge('tocsin_scheduler_items', 'Items scheduled, by job.', () =>
+      [...this.jobs.values()].map((s) => ({ labels: { job: s.job.name }, value: s.heap.size + s.running.size })),
+    );
     ownership.onChange(() => this.rebalance());
   }
 
@@ -230,7 +240,9 @@ export class Scheduler {
   }
 
   private allBusy(): boolean {
-    for (const s of this.jobs.values()) if (s.running.size < s.job.concurrency && s.heap.peek() !== undefined && s.heap.peek()! <= this.clock.now()) return false;
+    for (const s of this.jobs.values())
+      if (s.running.size < s.job.concurrency && s.heap.peek() !== undefined && s.heap.peek()! <= this.clock.now())
+        return false;
     return true;
   }
 

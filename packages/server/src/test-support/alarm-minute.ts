@@ -8,7 +8,10 @@ import { call } from './test-app.js';
  * starts, and lets the outbox send what that queued.
  */
 export async function alarmMinute(tocsin: Tocsin, clock: FakeClock, values: Record<string, number>): Promise<void> {
-  await call(tocsin, 'POST', '/api/metrics', { Namespace: 'App', MetricData: Object.entries(values).map(([MetricName, Value]) => ({ MetricName, Value })) });
+  await call(tocsin, 'POST', '/api/metrics', {
+    Namespace: 'App',
+    MetricData: Object.entries(values).map(([MetricName, Value]) => ({ MetricName, Value })),
+  });
   await tocsin.metricsStore.drain();
   clock.advance(60_000);
   for (let n = await tocsin.scheduler.runDue(); n > 0; n = await tocsin.scheduler.runDue());

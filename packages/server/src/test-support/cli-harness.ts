@@ -22,7 +22,11 @@ export interface CliRun {
 
 /** The environment of a CLI run: PATH and HOME, then `env`, where `undefined` removes a variable. */
 function cliEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), ...env };
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? os.tmpdir(),
+    ...env,
+  };
   return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
@@ -39,7 +43,11 @@ function collector(): { write(chunk: string | Uint8Array): boolean; text(): stri
  * Runs `tocsin ARGS` in this process (no start-up cost), with its own
  * streams, environment and directory; `undefined` in env removes a variable.
  */
-export async function runTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
+export async function runTocsin(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd = repoRoot,
+): Promise<CliRun> {
   const { runCli } = await import('../cli/cli-runner.js');
   const stdout = collector();
   const stderr = collector();
@@ -51,25 +59,43 @@ export async function runTocsin(args: string[], env: Record<string, string | und
 /** Runs `tocsin ARGS` as its own process, from source in `cwd`: for what only a whole process shows. */
 export function spawnTocsin(args: string[], env: Record<string, string | undefined>, cwd = repoRoot): Promise<CliRun> {
   const started = Date.now();
-  const proc = spawn(process.execPath, ['-C', 'source', '--import', 'tsx', path.join(repoRoot, 'packages/server/src/cli/main.ts'), ...args], {
-    cwd,
-    env: cliEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['-C', 'source', '--import', 'tsx', path.join(repoRoot, 'packages/server/src/cli/main.ts'), ...args],
+    {
+      cwd,
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c) => (stdout += c));
   proc.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve) => proc.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started })));
+  return new Promise((resolve) =>
+    proc.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started })),
+  );
 }
 
 /** A Tocsin on SQLite in a temporary directory, served on 127.0.0.1, with its workers running. */
-export async function startCliServer(): Promise<{ url: string; tocsin: Tocsin; dir: string; cli(args: string[], env?: Record<string, string | undefined>): Promise<CliRun>; close(): Promise<void> }> {
+export async function startCliServer(): Promise<{
+  url: string;
+  tocsin: Tocsin;
+  dir: string;
+  cli(args: string[], env?: Record<string, string | undefined>): Promise<CliRun>;
+  close(): Promise<void>;
+}> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-cli-'));
   const settings = loadSettings({ 'data-dir': dir, port: '0', 'admin-token': CLI_ADMIN_TOKEN }, {}, dir);
   const tocsin = await createTocsin(settings, { logger: silentLogger });
   // As `tocsin start` serves: ping URLs in answers take the port chosen.
-  const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch, fastPath: tocsin.fastPath, publicUrl: tocsin.publicUrl });
+  const server = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    fetch: tocsin.http.fetch,
+    fastPath: tocsin.fastPath,
+    publicUrl: tocsin.publicUrl,
+  });
   const url = `http://127.0.0.1:${server.port}`;
   tocsin.start();
   return {

@@ -15,11 +15,22 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
  */
 export async function createTestApp(
   variant: TestDatabase['name'],
-  options: { clock?: Clock; outbox?: TocsinOptions['outbox']; flags?: Record<string, string>; logger?: Logger; extraModules?: TocsinOptions['extraModules'] } = {},
+  options: {
+    clock?: Clock;
+    outbox?: TocsinOptions['outbox'];
+    flags?: Record<string, string>;
+    logger?: Logger;
+    extraModules?: TocsinOptions['extraModules'];
+  } = {},
 ): Promise<{ tocsin: Tocsin; dispose(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-app-'));
   let schema: { schema: string; drop(): Promise<void> } | undefined;
-  const flags: Record<string, string> = { 'data-dir': dir, 'admin-token': TEST_ADMIN_TOKEN, 'public-url': 'http://tocsin.test', ...options.flags };
+  const flags: Record<string, string> = {
+    'data-dir': dir,
+    'admin-token': TEST_ADMIN_TOKEN,
+    'public-url': 'http://tocsin.test',
+    ...options.flags,
+  };
   if (variant === 'postgres') {
     schema = await createPostgresSchema();
     flags['database-url'] = POSTGRES_URL;
@@ -53,7 +64,11 @@ export async function call(
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await tocsin.http.request(url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await tocsin.http.request(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown;
   try {

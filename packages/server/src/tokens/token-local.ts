@@ -17,7 +17,11 @@ export async function withLocalTokens<T>(
   run: (tokens: TokenService) => Promise<T>,
   where: { env: NodeJS.ProcessEnv; cwd: string },
 ): Promise<T> {
-  const settings = loadSettings({ 'data-dir': flags['data-dir'], 'database-url': flags['database-url'] }, where.env, where.cwd);
+  const settings = loadSettings(
+    { 'data-dir': flags['data-dir'], 'database-url': flags['database-url'] },
+    where.env,
+    where.cwd,
+  );
   const url = settings.databaseUrl;
   if (url.startsWith('sqlite:') && !existsSync(url.slice(7))) {
     throw new TocsinError(

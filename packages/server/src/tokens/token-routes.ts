@@ -5,8 +5,16 @@ import { scopes, type TokenService } from './token-service.js';
 const tags = ['tokens'];
 
 export function registerTokenRoutes(app: App, tokens: TokenService): void {
-  handle(app, route(tokens, { method: 'get', path: '/api/tokens', scope: 'admin', summary: 'List API tokens (never their values)', tags }), async (c) =>
-    c.json({ tokens: await tokens.list() }),
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/tokens',
+      scope: 'admin',
+      summary: 'List API tokens (never their values)',
+      tags,
+    }),
+    async (c) => c.json({ tokens: await tokens.list() }),
   );
   handle(
     app,
@@ -27,7 +35,14 @@ export function registerTokenRoutes(app: App, tokens: TokenService): void {
   );
   handle(
     app,
-    route(tokens, { method: 'delete', path: '/api/tokens/{id}', scope: 'admin', summary: 'Revoke a token by id or name', tags, params: z.object({ id: z.string() }) }),
+    route(tokens, {
+      method: 'delete',
+      path: '/api/tokens/{id}',
+      scope: 'admin',
+      summary: 'Revoke a token by id or name',
+      tags,
+      params: z.object({ id: z.string() }),
+    }),
     async (c) => c.json(await tokens.revoke(c.req.valid('param').id)),
   );
 }

@@ -58,12 +58,24 @@ export class TokenService {
 
   async create(name: string, scope: Scope): Promise<{ token: string; view: TokenView }> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/.test(name)) {
-      throw new TocsinError('validation_failed', 'name: use 1-64 letters, digits, spaces, dot, dash or underscore', { issues: [{ path: 'name', message: 'invalid name' }] });
+      throw new TocsinError('validation_failed', 'name: use 1-64 letters, digits, spaces, dot, dash or underscore', {
+        issues: [{ path: 'name', message: 'invalid name' }],
+      });
     }
-    if (await store.findToken(this.db, name)) throw new TocsinError('conflict', `a token named '${name}' already exists`);
+    if (await store.findToken(this.db, name))
+      throw new TocsinError('conflict', `a token named '${name}' already exists`);
     const now = this.clock.now();
     const token = `tcn_${randomToken(40)}`;
-    const row = { id: uuidv7(now), name, scope, token_hash: hashApiToken(token), prefix: token.slice(0, 8), created_at: now, last_used_at: null, revoked_at: null };
+    const row = {
+      id: uuidv7(now),
+      name,
+      scope,
+      token_hash: hashApiToken(token),
+      prefix: token.slice(0, 8),
+      created_at: now,
+      last_used_at: null,
+      revoked_at: null,
+    };
     await store.insertToken(this.db, row);
     return { token, view: toView(row) };
   }
@@ -112,5 +124,13 @@ function iso(ms: number | null): string | null {
 }
 
 function toView(row: store.TokenRow): TokenView {
-  return { id: row.id, name: row.name, scope: row.scope, prefix: row.prefix, createdAt: iso(row.created_at)!, lastUsedAt: iso(row.last_used_at), revokedAt: iso(row.revoked_at) };
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope,
+    prefix: row.prefix,
+    createdAt: iso(row.created_at)!,
+    lastUsedAt: iso(row.last_used_at),
+    revokedAt: iso(row.revoked_at),
+  };
 }

@@ -31,10 +31,17 @@ export async function revokeToken(q: Q, id: string, now: number): Promise<void> 
 
 export async function touchTokens(q: Q, ids: readonly string[], now: number): Promise<void> {
   if (ids.length === 0) return;
-  await q.updateTable('api_tokens').set({ last_used_at: now }).where('id', 'in', [...ids]).execute();
+  await q
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 export async function countTokens(q: Q): Promise<number> {
-  const row = await q.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await q
+    .selectFrom('api_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -7,7 +7,10 @@ import { dnsProbe } from './dns-probe.js';
 const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;
 
 function encodeName(name: string): Buffer {
-  const parts = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]));
+  const parts = name
+    .split('.')
+    .filter(Boolean)
+    .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]));
   return Buffer.concat([...parts, Buffer.from([0])]);
 }
 
@@ -24,7 +27,8 @@ function ipv6(text: string): Buffer {
 const rdata = {
   A: (ip: string) => Buffer.from(ip.split('.').map(Number)),
   AAAA: ipv6,
-  TXT: (...chunks: string[]) => Buffer.concat(chunks.map((c) => Buffer.concat([Buffer.from([c.length]), Buffer.from(c)]))),
+  TXT: (...chunks: string[]) =>
+    Buffer.concat(chunks.map((c) => Buffer.concat([Buffer.from([c.length]), Buffer.from(c)]))),
   MX: (pref: number, host: string) => Buffer.concat([Buffer.from([pref >> 8, pref & 255]), encodeName(host)]),
 };
 
@@ -77,7 +81,8 @@ describe('dns probe', () => {
   };
   const server = dnsServer(zone, new Set(['silent.test']));
   let resolver = '';
-  const run = (fields: Record<string, unknown>, timeoutMs = 2000) => dnsProbe.run(dnsProbeSchema.parse({ type: 'dns', resolver, ...fields }), { timeoutMs });
+  const run = (fields: Record<string, unknown>, timeoutMs = 2000) =>
+    dnsProbe.run(dnsProbeSchema.parse({ type: 'dns', resolver, ...fields }), { timeoutMs });
 
   before(async () => {
     await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
@@ -100,12 +105,23 @@ describe('dns probe', () => {
 
   it('normalises AAAA, TXT and MX answers', async () => {
     assert.equal((await run({ query: 'probe.test', recordType: 'AAAA', expected: ['2001:DB8::1'] })).up, true);
-    const txt = await run({ query: 'probe.test', recordType: 'TXT', expected: ['v=spf1 include:probe.test -all', 'hello'] });
+    const txt = await run({
+      query: 'probe.test',
+      recordType: 'TXT',
+      expected: ['v=spf1 include:probe.test -all', 'hello'],
+    });
     assert.equal(txt.up, true, txt.reason);
-    const mx = await run({ query: 'probe.test', recordType: 'MX', expected: ['10 mail.probe.test.', '20 Backup.probe.test'] });
+    const mx = await run({
+      query: 'probe.test',
+      recordType: 'MX',
+      expected: ['10 mail.probe.test.', '20 Backup.probe.test'],
+    });
     assert.equal(mx.up, true, mx.reason);
     const wrong = await run({ query: 'probe.test', recordType: 'MX', expected: ['5 mail.probe.test'] });
-    assert.equal(wrong.reason, 'DNS answer 10 mail.probe.test, 20 backup.probe.test does not include 5 mail.probe.test');
+    assert.equal(
+      wrong.reason,
+      'DNS answer 10 mail.probe.test, 20 backup.probe.test does not include 5 mail.probe.test',
+    );
   });
 
   it('says so when there is no record of that type, or no such name', async () => {

@@ -37,7 +37,11 @@ const askers: Record<DnsRecordType, Ask> = {
 /** Answers compare without case, trailing dots or quotes, except TXT, which compares exactly. */
 function comparable(value: string, type: DnsRecordType): string {
   if (type === 'TXT') return value;
-  return value.trim().toLowerCase().replace(/"/g, '').replace(/\.(?=\s|$)/g, '');
+  return value
+    .trim()
+    .toLowerCase()
+    .replace(/"/g, '')
+    .replace(/\.(?=\s|$)/g, '');
 }
 
 const dnsErrors: Record<string, (spec: DnsProbeSpec) => string> = {
@@ -72,7 +76,11 @@ async function runDns(spec: DnsProbeSpec, ctx: ProbeContext): Promise<ProbeResul
     answers = await askers[spec.recordType](resolver, spec.query);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    const reason = why ?? (code === 'ETIMEOUT' ? describeTimeout(ctx.timeoutMs) : dnsErrors[code]?.(spec) ?? `DNS query failed: ${(err as Error).message}`);
+    const reason =
+      why ??
+      (code === 'ETIMEOUT'
+        ? describeTimeout(ctx.timeoutMs)
+        : (dnsErrors[code]?.(spec) ?? `DNS query failed: ${(err as Error).message}`));
     return { up: false, reason, timings: { dnsMs: elapsed(), totalMs: elapsed() } };
   } finally {
     clearTimeout(timer);
@@ -84,7 +92,8 @@ async function runDns(spec: DnsProbeSpec, ctx: ProbeContext): Promise<ProbeResul
   if (answers.length === 0) return { up: false, reason: `no ${spec.recordType} record for ${spec.query}`, timings };
   const have = new Set(answers.map((a) => comparable(a, spec.recordType)));
   const missing = (spec.expected ?? []).filter((e) => !have.has(comparable(e, spec.recordType)));
-  if (missing.length) return { up: false, reason: `DNS answer ${joined(answers)} does not include ${joined(missing)}`, timings };
+  if (missing.length)
+    return { up: false, reason: `DNS answer ${joined(answers)} does not include ${joined(missing)}`, timings };
   return { up: true, reason: `answer ${joined(answers)} in ${Math.round(totalMs)} ms`, timings };
 }
 

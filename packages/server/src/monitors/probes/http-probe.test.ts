@@ -39,10 +39,13 @@ function site(seen: Seen[], other?: () => string) {
       } else if (url === '/ok') res.end('all systems OK');
       else if (url === '/503') res.writeHead(503).end('busy');
       else if (url === '/404') res.writeHead(404).end();
-      else if (url === '/json') res.setHeader('content-type', 'application/json').end(JSON.stringify({ status: 'down', data: { items: [{ status: 'up', n: [1, 2] }] } }));
+      else if (url === '/json')
+        res
+          .setHeader('content-type', 'application/json')
+          .end(JSON.stringify({ status: 'down', data: { items: [{ status: 'up', n: [1, 2] }] } }));
       else if (url === '/slow') setTimeout(() => res.end('late'), 150);
       else if (url === '/hang') return;
-      else if (url === '/big') res.end(Buffer.alloc(2 * MAX_BODY_BYTES, 'a').toString() + 'END');
+      else if (url === '/big') res.end(`${Buffer.alloc(2 * MAX_BODY_BYTES, 'a').toString()}END`);
       else if (url === '/away' && other) res.writeHead(307, { location: `${other()}/ok` }).end();
       else if (url === '/see-other') res.writeHead(303, { location: '/ok' }).end();
       else res.writeHead(404).end();
@@ -56,7 +59,8 @@ describe('http probe', () => {
   const other = http.createServer(site(seenElsewhere));
   const server = http.createServer(site(seen, () => `http://127.0.0.1:${(other.address() as AddressInfo).port}`));
   let base = '';
-  const spec = (url: string, extra: Record<string, unknown> = {}): HttpProbeSpec => httpProbeSchema.parse({ type: 'http', url: base + url, ...extra });
+  const spec = (url: string, extra: Record<string, unknown> = {}): HttpProbeSpec =>
+    httpProbeSchema.parse({ type: 'http', url: base + url, ...extra });
   const run = (s: HttpProbeSpec, timeoutMs = 5000) => httpProbe.run(s, { timeoutMs });
 
   before(async () => {
@@ -84,7 +88,10 @@ describe('http probe', () => {
     assert.deepEqual([r.up, r.reason, r.statusCode], [false, 'status 503, expected 200–299', 503]);
     assert.equal((await run(spec('/404', { expectedStatus: [404, '500-503'] }))).up, true);
     assert.equal((await run(spec('/503', { expectedStatus: [404, '500-503'] }))).up, true);
-    assert.equal((await run(spec('/ok', { expectedStatus: [404, '500-503'] }))).reason, 'status 200, expected 404, 500–503');
+    assert.equal(
+      (await run(spec('/ok', { expectedStatus: [404, '500-503'] }))).reason,
+      'status 200, expected 404, 500–503',
+    );
   });
 
   it('follows redirects up to the maximum', async () => {
@@ -100,9 +107,17 @@ describe('http probe', () => {
 
   it('turns a POST into a GET on 303, and sends no credentials to another origin', async () => {
     seen.length = 0;
-    const post = await run(spec('/see-other', { method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/json' } }));
+    const post = await run(
+      spec('/see-other', { method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/json' } }),
+    );
     assert.equal(post.up, true, post.reason);
-    assert.deepEqual(seen.map((s) => [s.method, s.url, s.body]), [['POST', '/see-other', '{"a":1}'], ['GET', '/ok', '']]);
+    assert.deepEqual(
+      seen.map((s) => [s.method, s.url, s.body]),
+      [
+        ['POST', '/see-other', '{"a":1}'],
+        ['GET', '/ok', ''],
+      ],
+    );
     seen.length = 0;
     const away = await run(spec('/away', { auth: { type: 'bearer', token: 'secret-token' } }));
     assert.equal(away.up, true, away.reason);
@@ -118,8 +133,14 @@ describe('http probe', () => {
     assert.equal((await run(spec('/json', { jsonPath: '$.data.items[0].status', jsonEquals: 'up' }))).up, true);
     assert.equal((await run(spec('/json', { jsonPath: '$.data.items[0].n', jsonEquals: [1, 2] }))).up, true);
     assert.equal((await run(spec('/json', { jsonPath: '$.data' }))).up, true, 'a path alone must exist');
-    assert.equal((await run(spec('/json', { jsonPath: '$.status', jsonEquals: 'up' }))).reason, 'JSON $.status is "down", expected "up"');
-    assert.equal((await run(spec('/json', { jsonPath: '$.data.items[3].status' }))).reason, 'JSON $.data.items[3].status is missing');
+    assert.equal(
+      (await run(spec('/json', { jsonPath: '$.status', jsonEquals: 'up' }))).reason,
+      'JSON $.status is "down", expected "up"',
+    );
+    assert.equal(
+      (await run(spec('/json', { jsonPath: '$.data.items[3].status' }))).reason,
+      'JSON $.data.items[3].status is missing',
+    );
     assert.equal((await run(spec('/ok', { jsonPath: '$.status' }))).reason, 'body is not JSON');
   });
 
@@ -153,12 +174,22 @@ describe('http probe', () => {
   it('sends basic and bearer credentials, headers, method and body', async () => {
     seen.length = 0;
     await run(spec('/ok', { auth: { type: 'basic', username: 'ops', password: 'p:ss' } }));
-    await run(spec('/ok', { auth: { type: 'bearer', token: 't0ken' }, method: 'PUT', body: 'hello', headers: { 'X-Probe': 'yes' } }));
+    await run(
+      spec('/ok', {
+        auth: { type: 'bearer', token: 't0ken' },
+        method: 'PUT',
+        body: 'hello',
+        headers: { 'X-Probe': 'yes' },
+      }),
+    );
     // Found by what they carry: under load, a request of an earlier test can still arrive after `seen` was cleared.
     const basic = seen.find((s) => String(s.headers.authorization).startsWith('Basic '));
     const bearer = seen.find((s) => s.method === 'PUT');
     assert.equal(basic?.headers.authorization, `Basic ${Buffer.from('ops:p:ss').toString('base64')}`);
-    assert.deepEqual([bearer?.headers.authorization, bearer?.headers['x-probe'], bearer?.body], ['Bearer t0ken', 'yes', 'hello']);
+    assert.deepEqual(
+      [bearer?.headers.authorization, bearer?.headers['x-probe'], bearer?.body],
+      ['Bearer t0ken', 'yes', 'hello'],
+    );
     assert.match(String(basic?.headers['user-agent']), /^Tocsin/);
   });
 
@@ -166,7 +197,9 @@ describe('http probe', () => {
     const closed = http.createServer();
     const port = await listen(closed);
     await close(closed);
-    const r = await httpProbe.run(httpProbeSchema.parse({ type: 'http', url: `http://127.0.0.1:${port}/` }), { timeoutMs: 2000 });
+    const r = await httpProbe.run(httpProbeSchema.parse({ type: 'http', url: `http://127.0.0.1:${port}/` }), {
+      timeoutMs: 2000,
+    });
     assert.deepEqual([r.up, r.reason], [false, 'connection refused']);
   });
 });
@@ -174,7 +207,8 @@ describe('http probe', () => {
 describe('https probe', { skip: opensslSkip }, () => {
   let server: https.Server;
   let base = '';
-  const spec = (extra: Record<string, unknown> = {}) => httpProbeSchema.parse({ type: 'http', url: `${base}/ok`, ...extra });
+  const spec = (extra: Record<string, unknown> = {}) =>
+    httpProbeSchema.parse({ type: 'http', url: `${base}/ok`, ...extra });
 
   before(async () => {
     server = https.createServer(selfSigned(10), site([]));
@@ -195,8 +229,17 @@ describe('https probe', { skip: opensslSkip }, () => {
     const daysLeft = ((r.certExpiresAt ?? 0) - Date.now()) / 86_400_000;
     assert.ok(daysLeft > 9 && daysLeft <= 10, `${daysLeft} days left`);
     assert.equal(r.warning, 'certificate expires in 9 days');
-    assert.equal((await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 9 }), { timeoutMs: 5000 })).warning, undefined);
-    assert.equal((await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 10 }), { timeoutMs: 5000 })).warning, 'certificate expires in 9 days');
-    assert.equal((await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 0 }), { timeoutMs: 5000 })).warning, undefined);
+    assert.equal(
+      (await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 9 }), { timeoutMs: 5000 })).warning,
+      undefined,
+    );
+    assert.equal(
+      (await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 10 }), { timeoutMs: 5000 })).warning,
+      'certificate expires in 9 days',
+    );
+    assert.equal(
+      (await httpProbe.run(spec({ verifyTls: false, certExpiryWarningDays: 0 }), { timeoutMs: 5000 })).warning,
+      undefined,
+    );
   });
 });

@@ -11,7 +11,17 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isDeepStrictEqual } from 'node:util';
 import { parseStatusRange, type HttpProbeSpec } from '@tocsin/protocol';
-import { daysLeft, describeExpiry, describeSocketError, describeTimeout, ms, type Probe, type ProbeContext, type ProbeResult, type ProbeTimings } from './probe.js';
+import {
+  daysLeft,
+  describeExpiry,
+  describeSocketError,
+  describeTimeout,
+  ms,
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ProbeTimings,
+} from './probe.js';
 
 /** Bodies are read up to this; the rest is cut, not an error. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -74,7 +84,8 @@ function planFor(spec: HttpProbeSpec): Plan {
   }
   const headers: http.OutgoingHttpHeaders = { 'user-agent': USER_AGENT };
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
-  if (spec.auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${spec.auth.username}:${spec.auth.password}`).toString('base64')}`;
+  if (spec.auth?.type === 'basic')
+    headers.authorization = `Basic ${Buffer.from(`${spec.auth.username}:${spec.auth.password}`).toString('base64')}`;
   if (spec.auth?.type === 'bearer') headers.authorization = `Bearer ${spec.auth.token}`;
   const crossOriginHeaders = { ...headers };
   delete crossOriginHeaders.authorization;
@@ -107,7 +118,11 @@ function atPath(value: unknown, path: Array<string | number>): unknown {
   let v = value;
   for (const key of path) {
     if (typeof key === 'number') v = Array.isArray(v) && key < v.length ? v[key] : undefined;
-    else v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+    else
+      v =
+        v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key)
+          ? (v as Record<string, unknown>)[key]
+          : undefined;
     if (v === undefined) return undefined;
   }
   return v;
@@ -137,7 +152,12 @@ function watchSocket(socket: Socket, t: CheckState['timings'], mark: HopMark, se
 }
 
 /** Reads the answer to its end, keeping at most MAX_BODY_BYTES (only when `keep`). */
-function readBody(res: http.IncomingMessage, keep: boolean, done: (body: Buffer | undefined, cut: boolean) => void, fail: (err: Error) => void): void {
+function readBody(
+  res: http.IncomingMessage,
+  keep: boolean,
+  done: (body: Buffer | undefined, cut: boolean) => void,
+  fail: (err: Error) => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
@@ -160,16 +180,32 @@ function readBody(res: http.IncomingMessage, keep: boolean, done: (body: Buffer 
   res.once('end', () => finish(false));
   res.on('error', fail);
   res.once('close', () => {
-    if (!finished) fail(Object.assign(new Error('connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
+    if (!finished)
+      fail(Object.assign(new Error('connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
   });
 }
 
-function exchange(state: CheckState, spec: HttpProbeSpec, url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer | undefined, needBody: boolean): Promise<Hop> {
+function exchange(
+  state: CheckState,
+  spec: HttpProbeSpec,
+  url: URL,
+  method: string,
+  headers: http.OutgoingHttpHeaders,
+  body: Buffer | undefined,
+  needBody: boolean,
+): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const mark: HopMark = { at: performance.now() };
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const options: https.RequestOptions = { hostname: host, port: url.port || undefined, path: url.pathname + url.search, method, headers, agent: false };
+    const options: https.RequestOptions = {
+      hostname: host,
+      port: url.port || undefined,
+      path: url.pathname + url.search,
+      method,
+      headers,
+      agent: false,
+    };
     if (secure) options.rejectUnauthorized = spec.verifyTls;
     const req = (secure ? https : http).request(options);
     state.req = req;
@@ -184,7 +220,12 @@ function exchange(state: CheckState, spec: HttpProbeSpec, url: URL, method: stri
         resolve({ status, location, cut: false, certExpiresAt: mark.certExpiresAt });
         return;
       }
-      readBody(res, needBody, (data, cut) => resolve({ status, cut, certExpiresAt: mark.certExpiresAt, body: data }), reject);
+      readBody(
+        res,
+        needBody,
+        (data, cut) => resolve({ status, cut, certExpiresAt: mark.certExpiresAt, body: data }),
+        reject,
+      );
     });
     req.end(body);
   });
@@ -205,7 +246,8 @@ function failedAssertion(spec: HttpProbeSpec, plan: Plan, hop: Hop, totalMs: num
   if (hop.body) {
     const cutNote = hop.cut ? ' (in the first 1 MiB)' : '';
     const text = hop.body.toString('utf8');
-    if (spec.bodyContains !== undefined && !text.includes(spec.bodyContains)) return `body does not contain '${truncate(spec.bodyContains)}'${cutNote}`;
+    if (spec.bodyContains !== undefined && !text.includes(spec.bodyContains))
+      return `body does not contain '${truncate(spec.bodyContains)}'${cutNote}`;
     if (plan.regex && !plan.regex.test(text)) return `body does not match /${truncate(plan.regex.source)}/${cutNote}`;
     if (plan.path) {
       let json: unknown;
@@ -236,15 +278,20 @@ async function follow(state: CheckState, spec: HttpProbeSpec, plan: Plan): Promi
   for (let redirects = 0; ; redirects++) {
     const hop = await exchange(state, spec, url, method, headers, body, plan.needBody);
     if (hop.location === undefined || state.ended) return hop;
-    if (redirects >= spec.maxRedirects) return `more than ${spec.maxRedirects} redirects (stopped before ${truncate(hop.location)})`;
+    if (redirects >= spec.maxRedirects)
+      return `more than ${spec.maxRedirects} redirects (stopped before ${truncate(hop.location)})`;
     let next: URL;
     try {
       next = new URL(hop.location, url);
     } catch {
       return `redirect to an invalid URL: ${truncate(hop.location)}`;
     }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') return `redirect to a URL that is not http or https: ${truncate(hop.location)}`;
-    if ((hop.status === 303 && method !== 'HEAD') || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+    if (next.protocol !== 'http:' && next.protocol !== 'https:')
+      return `redirect to a URL that is not http or https: ${truncate(hop.location)}`;
+    if (
+      (hop.status === 303 && method !== 'HEAD') ||
+      ((hop.status === 301 || hop.status === 302) && method === 'POST')
+    ) {
       method = 'GET';
       body = undefined;
       headers = { ...headers };
@@ -298,14 +345,16 @@ async function runHttp(spec: HttpProbeSpec, ctx: ProbeContext): Promise<ProbeRes
   }
   const totalMs = performance.now() - started;
   const timings = timingsOf(state, totalMs);
-  if (why) return { up: false, reason: why === 'timeout' ? describeTimeout(ctx.timeoutMs) : 'check cancelled', timings };
+  if (why)
+    return { up: false, reason: why === 'timeout' ? describeTimeout(ctx.timeoutMs) : 'check cancelled', timings };
   state.ended = true;
   if (typeof outcome === 'string') return { up: false, reason: outcome, timings };
   const result: ProbeResult = { up: true, reason: '', timings, statusCode: outcome.status };
   if (outcome.certExpiresAt !== undefined) {
     const now = Date.now();
     result.certExpiresAt = outcome.certExpiresAt;
-    if (spec.certExpiryWarningDays > 0 && daysLeft(outcome.certExpiresAt, now) < spec.certExpiryWarningDays) result.warning = describeExpiry(outcome.certExpiresAt, now);
+    if (spec.certExpiryWarningDays > 0 && daysLeft(outcome.certExpiresAt, now) < spec.certExpiryWarningDays)
+      result.warning = describeExpiry(outcome.certExpiresAt, now);
   }
   const failed = failedAssertion(spec, plan, outcome, totalMs);
   result.up = failed === undefined;

@@ -31,7 +31,13 @@ describe('probe registry', () => {
     const thrown = await runProbe({ type: 'tcp', host: '127.0.0.1', port: 70000 }, { timeoutMs: 1000 });
     assert.equal(thrown.up, false);
     assert.match(thrown.reason, /^probe failed: .*port/i);
-    const badHeader = await runProbe({ ...probeSpecSchema.parse({ type: 'http', url: `http://127.0.0.1:${port}/` }), headers: { 'x-bad': 'a\nb' } } as ProbeSpec, { timeoutMs: 1000 });
+    const badHeader = await runProbe(
+      {
+        ...probeSpecSchema.parse({ type: 'http', url: `http://127.0.0.1:${port}/` }),
+        headers: { 'x-bad': 'a\nb' },
+      } as ProbeSpec,
+      { timeoutMs: 1000 },
+    );
     assert.equal(badHeader.up, false);
     assert.match(badHeader.reason, /header/i);
   });

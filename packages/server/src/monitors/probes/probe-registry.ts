@@ -27,6 +27,10 @@ export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<Prob
     return await probe.run(spec, ctx);
   } catch (err) {
     const totalMs = Math.round((performance.now() - started) * 10) / 10;
-    return { up: false, reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`, timings: { totalMs } };
+    return {
+      up: false,
+      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+      timings: { totalMs },
+    };
   }
 }

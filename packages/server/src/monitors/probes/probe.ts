@@ -65,7 +65,9 @@ export function plural(n: number, unit: string): string {
 
 /** "timeout after 10 s", "timeout after 300 ms". */
 export function describeTimeout(timeoutMs: number): string {
-  return timeoutMs >= 1000 ? `timeout after ${+(timeoutMs / 1000).toFixed(1)} s` : `timeout after ${Math.round(timeoutMs)} ms`;
+  return timeoutMs >= 1000
+    ? `timeout after ${+(timeoutMs / 1000).toFixed(1)} s`
+    : `timeout after ${Math.round(timeoutMs)} ms`;
 }
 
 const socketErrors: Record<string, string> = {
@@ -86,10 +88,13 @@ export function describeSocketError(err: unknown, host: string): string {
   const code = e?.code ?? '';
   if (code === 'ENOTFOUND') return `host not found: ${(e as { hostname?: string }).hostname ?? host}`;
   if (socketErrors[code]) return socketErrors[code];
-  if (code.startsWith('ERR_TLS_') || /CERT|SELF_SIGNED|UNABLE_TO|SIGNATURE/.test(code)) return `TLS certificate not trusted: ${e.message}`;
+  if (code.startsWith('ERR_TLS_') || /CERT|SELF_SIGNED|UNABLE_TO|SIGNATURE/.test(code))
+    return `TLS certificate not trusted: ${e.message}`;
   if (code.startsWith('ERR_SSL_') || /SSL|TLS/.test(e?.message ?? '')) {
     const why = (e as { reason?: string }).reason ?? e.message.trim();
-    return code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? `TLS handshake failed: ${why} (does this port speak TLS?)` : `TLS handshake failed: ${why}`;
+    return code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+      ? `TLS handshake failed: ${why} (does this port speak TLS?)`
+      : `TLS handshake failed: ${why}`;
   }
   const message = e?.message ?? String(err);
   return code && !message.includes(code) ? `${message} (${code})` : message;

@@ -1,7 +1,15 @@
 /** TCP probe: up when a connection to host:port is accepted within the timeout. */
 import net from 'node:net';
 import type { TcpProbeSpec } from '@tocsin/protocol';
-import { describeSocketError, describeTimeout, ms, type Probe, type ProbeContext, type ProbeResult, type ProbeTimings } from './probe.js';
+import {
+  describeSocketError,
+  describeTimeout,
+  ms,
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ProbeTimings,
+} from './probe.js';
 
 function runTcp(spec: TcpProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {
   if (ctx.signal?.aborted) return Promise.resolve({ up: false, reason: 'check cancelled', timings: { totalMs: 0 } });

@@ -17,11 +17,17 @@ describe('tls probe', { skip: opensslSkip }, () => {
   const servers: net.Server[] = [];
   const ports: Record<string, number> = {};
   const serverNames: string[] = [];
-  const spec = (port: number, extra: Record<string, unknown> = {}) => tlsProbeSchema.parse({ type: 'tls', host: '127.0.0.1', port, ...extra });
-  const run = (port: number, extra: Record<string, unknown> = {}, timeoutMs = 5000) => tlsProbe.run(spec(port, extra), { timeoutMs });
+  const spec = (port: number, extra: Record<string, unknown> = {}) =>
+    tlsProbeSchema.parse({ type: 'tls', host: '127.0.0.1', port, ...extra });
+  const run = (port: number, extra: Record<string, unknown> = {}, timeoutMs = 5000) =>
+    tlsProbe.run(spec(port, extra), { timeoutMs });
 
   before(async () => {
-    for (const [name, days] of [['ten', 10], ['year', 400], ['expired', -3]] as const) {
+    for (const [name, days] of [
+      ['ten', 10],
+      ['year', 400],
+      ['expired', -3],
+    ] as const) {
       const pair = selfSigned(days);
       const SNICallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => {
         serverNames.push(servername);

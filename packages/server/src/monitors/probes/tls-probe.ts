@@ -6,7 +6,17 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsProbeSpec } from '@tocsin/protocol';
-import { daysLeft, describeExpiry, describeSocketError, describeTimeout, ms, type Probe, type ProbeContext, type ProbeResult, type ProbeTimings } from './probe.js';
+import {
+  daysLeft,
+  describeExpiry,
+  describeSocketError,
+  describeTimeout,
+  ms,
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ProbeTimings,
+} from './probe.js';
 
 /** OpenSSL's verification codes, as OpenSSL words them. */
 const verifyErrors: Record<string, string> = {
@@ -44,8 +54,13 @@ function judge(spec: TlsProbeSpec, socket: tls.TLSSocket, name: string, timings:
   const distrust = spec.verifyTls ? untrusted(socket, name, cert) : undefined;
   if (distrust) return { ...base, up: false, reason: distrust };
   const left = daysLeft(expiresAt, now);
-  if (left < spec.minDaysLeft) return { ...base, up: false, reason: `${describeExpiry(expiresAt, now)}, fewer than ${spec.minDaysLeft}` };
-  return { ...base, up: true, reason: `${describeExpiry(expiresAt, now)} (handshake in ${Math.round(timings.totalMs)} ms)` };
+  if (left < spec.minDaysLeft)
+    return { ...base, up: false, reason: `${describeExpiry(expiresAt, now)}, fewer than ${spec.minDaysLeft}` };
+  return {
+    ...base,
+    up: true,
+    reason: `${describeExpiry(expiresAt, now)} (handshake in ${Math.round(timings.totalMs)} ms)`,
+  };
 }
 
 function runTls(spec: TlsProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {

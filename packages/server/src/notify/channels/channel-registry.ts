@@ -26,5 +26,11 @@ export class ChannelRegistry {
 }
 
 export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
-  return new ChannelRegistry([createEmailChannel(email), slackChannel, webhookChannel, pagerdutyChannel, datadogChannel]);
+  return new ChannelRegistry([
+    createEmailChannel(email),
+    slackChannel,
+    webhookChannel,
+    pagerdutyChannel,
+    datadogChannel,
+  ]);
 }

@@ -11,7 +11,11 @@ const apiKey = 'dd0123456789abcdef0123456789abcd';
 /** The wall clock the channel reads: a minute after the event, unless a test moves it. */
 let wallClock = time + 60_000;
 const datadogChannel = createDatadogChannel(() => wallClock);
-const accepted = { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', event: { id: 1 } }) };
+const accepted = {
+  status: 202,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ status: 'ok', event: { id: 1 } }),
+};
 
 function request(endpoint: string | undefined, event: Partial<TocsinEvent> = {}): SendRequest {
   return {
@@ -86,11 +90,20 @@ describe('datadog channel', { timeout: 5000 }, () => {
     await datadogChannel.send(request(endpoint));
     const old = JSON.parse(receiver.single().body);
     assert.equal(old.date_happened, Math.floor(wallClock / 1000));
-    assert.ok(old.text.includes('**Time:** 2025-01-02T03:04:05.000Z (sent dated now: Datadog takes events at most 18 hours old)'), old.text);
+    assert.ok(
+      old.text.includes(
+        '**Time:** 2025-01-02T03:04:05.000Z (sent dated now: Datadog takes events at most 18 hours old)',
+      ),
+      old.text,
+    );
     receiver.reset();
     wallClock = time - 3 * 3600_000;
     await datadogChannel.send(request(endpoint));
-    assert.equal(JSON.parse(receiver.single().body).date_happened, Math.floor(wallClock / 1000), 'more than 2 hours ahead: dated now');
+    assert.equal(
+      JSON.parse(receiver.single().body).date_happened,
+      Math.floor(wallClock / 1000),
+      'more than 2 hours ahead: dated now',
+    );
   });
 
   it('sends an old group dated now, with the group time in the facts', async () => {
@@ -98,7 +111,12 @@ describe('datadog channel', { timeout: 5000 }, () => {
     await datadogChannel.send(groupRequest(request(endpoint), monitorChanges(3, time)));
     const body = JSON.parse(receiver.single().body);
     assert.equal(body.date_happened, wallClock / 1000);
-    assert.ok(body.text.endsWith('**Severity:** critical  \n**Time:** 2025-01-02T03:04:07.000Z (sent dated now: Datadog takes events at most 18 hours old)\n %%%'), body.text);
+    assert.ok(
+      body.text.endsWith(
+        '**Severity:** critical  \n**Time:** 2025-01-02T03:04:07.000Z (sent dated now: Datadog takes events at most 18 hours old)\n %%%',
+      ),
+      body.text,
+    );
     assert.ok(body.text.includes('- **2025-01-02T03:04:05.000Z** site-0 is down'), 'each event keeps its time');
   });
 
@@ -119,7 +137,7 @@ describe('datadog channel', { timeout: 5000 }, () => {
     }
   });
 
-  it('keeps title, text and aggregation key within Datadog\'s limits', async () => {
+  it("keeps title, text and aggregation key within Datadog's limits", async () => {
     const dedupKey = `k${'z'.repeat(200)}`;
     await datadogChannel.send(request(endpoint, { title: 't'.repeat(300), text: 'x'.repeat(10_000), dedupKey }));
     const body = JSON.parse(receiver.single().body);
@@ -149,11 +167,17 @@ describe('datadog channel', { timeout: 5000 }, () => {
     assert.equal(body.aggregation_key, 'monitor/site-0');
     assert.equal(body.date_happened, time / 1000 + 2);
     assert.deepEqual(body.tags, [
-      'kind:digest', 'source:monitor/site-0', 'kind:monitor.down', 'source:monitor/site-1', 'source:monitor/site-2', 'kind:monitor.up', 'severity:critical',
+      'kind:digest',
+      'source:monitor/site-0',
+      'kind:monitor.down',
+      'source:monitor/site-1',
+      'source:monitor/site-2',
+      'kind:monitor.up',
+      'severity:critical',
     ]);
   });
 
-  it('cuts a large group\'s text within Datadog\'s limit and says how many more there were', async () => {
+  it("cuts a large group's text within Datadog's limit and says how many more there were", async () => {
     const events = monitorChanges(100, time).map((e) => ({ ...e, text: `${e.text} ${'x'.repeat(150)}` }));
     await datadogChannel.send(groupRequest(request(endpoint), events));
     const body = JSON.parse(receiver.single().body);
@@ -165,7 +189,11 @@ describe('datadog channel', { timeout: 5000 }, () => {
   });
 
   it('dead-letters 403 Forbidden and says to check the key', async () => {
-    receiver.answer({ status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errors: ['Forbidden'] }) });
+    receiver.answer({
+      status: 403,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errors: ['Forbidden'] }),
+    });
     const outcome = await datadogChannel.send(request(endpoint));
     assert.deepEqual(outcome, {
       ok: false,
@@ -182,9 +210,21 @@ describe('datadog channel', { timeout: 5000 }, () => {
       { status: 500, body: JSON.stringify({ errors: ['Internal Server Error'] }) },
     );
     const throttled = await datadogChannel.send(request(endpoint));
-    assert.deepEqual(throttled, { ok: false, retryable: true, status: 429, error: 'datadog answered 429: Too many requests', retryAfterMs: 7000 });
+    assert.deepEqual(throttled, {
+      ok: false,
+      retryable: true,
+      status: 429,
+      error: 'datadog answered 429: Too many requests',
+      retryAfterMs: 7000,
+    });
     const broken = await datadogChannel.send(request(endpoint));
-    assert.deepEqual(broken, { ok: false, retryable: true, status: 500, error: 'datadog answered 500: Internal Server Error', retryAfterMs: undefined });
+    assert.deepEqual(broken, {
+      ok: false,
+      retryable: true,
+      status: 500,
+      error: 'datadog answered 500: Internal Server Error',
+      retryAfterMs: undefined,
+    });
   });
 
   it('retries when nothing listens', async () => {

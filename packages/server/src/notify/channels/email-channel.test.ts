@@ -27,7 +27,10 @@ interface ParsedMail {
 function splitHead(raw: string): { head: Map<string, string>; body: string } {
   const cut = raw.indexOf('\r\n\r\n');
   const head = new Map<string, string>();
-  for (const line of raw.slice(0, cut).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+  for (const line of raw
+    .slice(0, cut)
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')) {
     const colon = line.indexOf(':');
     head.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -51,7 +54,10 @@ function parseMail(raw: string): ParsedMail {
   for (const chunk of body.split(`--${boundary}`).slice(1, -1)) {
     const part = splitHead(chunk.replace(/^\r\n/, ''));
     const type = (part.head.get('content-type') ?? '').split(';')[0];
-    parts.set(type, decode(part.body.replace(/\r\n$/, ''), part.head.get('content-transfer-encoding')).replace(/\r\n/g, '\n'));
+    parts.set(
+      type,
+      decode(part.body.replace(/\r\n$/, ''), part.head.get('content-transfer-encoding')).replace(/\r\n/g, '\n'),
+    );
   }
   return { header: (name) => head.get(name.toLowerCase()), parts };
 }
@@ -105,7 +111,11 @@ describe('email channel', { timeout: 10_000 }, () => {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const env = session.envelope;
-          mails.push({ from: env.mailFrom ? env.mailFrom.address : '', to: env.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          mails.push({
+            from: env.mailFrom ? env.mailFrom.address : '',
+            to: env.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
           callback();
         });
       },
@@ -156,7 +166,13 @@ describe('email channel', { timeout: 10_000 }, () => {
     assert.equal(parsed.header('list-unsubscribe'), `<${unsubscribeUrl}>`);
     const text = parsed.parts.get('text/plain') ?? '';
     const html = parsed.parts.get('text/html') ?? '';
-    for (const line of ['answered 503 & gave up', 'Source: monitor/api-health (env=prod)', 'Time: 2025-01-02T03:04:05.000Z', '  status: 503', '  body: <html>']) {
+    for (const line of [
+      'answered 503 & gave up',
+      'Source: monitor/api-health (env=prod)',
+      'Time: 2025-01-02T03:04:05.000Z',
+      '  status: 503',
+      '  body: <html>',
+    ]) {
       assert.ok(text.includes(line), `text has ${JSON.stringify(line)}`);
     }
     assert.ok(text.includes(`Unsubscribe: ${unsubscribeUrl}`));
@@ -193,7 +209,11 @@ describe('email channel', { timeout: 10_000 }, () => {
     assert.ok(text.includes(expected), 'the events are listed in order');
     assert.ok(text.includes(`Unsubscribe: ${unsubscribeUrl}`));
     const at = (s: string) => html.indexOf(s);
-    assert.ok(at('site-0 is down') > 0 && at('site-0 is down') < at('site-1 is down') && at('site-1 is down') < at('site-3 is down'));
+    assert.ok(
+      at('site-0 is down') > 0 &&
+        at('site-0 is down') < at('site-1 is down') &&
+        at('site-1 is down') < at('site-3 is down'),
+    );
     assert.ok(html.includes('answered 503 &#60;Service Unavailable&#62;'));
     assert.ok(!html.includes('<Service'), 'event text is escaped in HTML');
   });
@@ -226,7 +246,10 @@ describe('email channel', { timeout: 10_000 }, () => {
   });
 
   it('retries when the SMTP server cannot be reached', async () => {
-    const down = createEmailChannel({ smtpUrl: (await refusedUrl()).replace('http:', 'smtp:'), mailFrom: 'tocsin@example.com' });
+    const down = createEmailChannel({
+      smtpUrl: (await refusedUrl()).replace('http:', 'smtp:'),
+      mailFrom: 'tocsin@example.com',
+    });
     try {
       const outcome = await down.send(request('event'));
       assert.equal(outcome.ok, false);
@@ -240,7 +263,11 @@ describe('email channel', { timeout: 10_000 }, () => {
 
   it('fails at once when e-mail is not set up', async () => {
     const unset = createEmailChannel({ mailFrom: 'tocsin@example.com' });
-    assert.deepEqual(await unset.send(request('confirmation')), { ok: false, retryable: false, error: 'e-mail is not set up: set TOCSIN_SMTP_URL' });
+    assert.deepEqual(await unset.send(request('confirmation')), {
+      ok: false,
+      retryable: false,
+      error: 'e-mail is not set up: set TOCSIN_SMTP_URL',
+    });
     await unset.close?.();
   });
 

@@ -5,7 +5,15 @@
 import nodemailer from 'nodemailer';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendOutcome, SendRequest } from './channel.js';
-import { attributeLines, escapeHtml, eventLook, eventTimeIso, sourceLabel, tagsText, truncate } from './message-format.js';
+import {
+  attributeLines,
+  escapeHtml,
+  eventLook,
+  eventTimeIso,
+  sourceLabel,
+  tagsText,
+  truncate,
+} from './message-format.js';
 
 export interface EmailSettings {
   /** smtp://user:pass@host:port or smtps://…; without it e-mail deliveries fail at once. */
@@ -81,7 +89,8 @@ export function eventMail(req: SendRequest): MailContent {
     '-- ',
     end.text,
   ].join('\n');
-  const row = (k: string, v: string) => `<tr><th align="left" style="padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`;
+  const row = (k: string, v: string) =>
+    `<tr><th align="left" style="padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`;
   const html = htmlPage(
     `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ${escapeHtml(e.title)}</h2>` +
       (e.text ? `<p style="white-space:pre-wrap">${escapeHtml(e.text)}</p>` : '') +
@@ -103,11 +112,22 @@ export function groupMail(req: SendRequest, events: readonly TocsinEvent[]): Mai
   const look = eventLook(summary);
   const span = `${events.length} events on topic ${summary.topic}, from ${eventTimeIso(events[0])} to ${eventTimeIso(events[events.length - 1])}.`;
   const end = footer(req, subscribedBecause(req));
-  const items = events.map((e) => ({ e, look: eventLook(e), time: eventTimeIso(e), text: truncate(e.text, GROUP_TEXT_MAX), source: sourceLabel(e) }));
+  const items = events.map((e) => ({
+    e,
+    look: eventLook(e),
+    time: eventTimeIso(e),
+    text: truncate(e.text, GROUP_TEXT_MAX),
+    source: sourceLabel(e),
+  }));
   const text = [
     summary.title,
     span,
-    ...items.flatMap((i) => ['', `${i.time}  [${i.look.label}] ${i.e.title}`, ...(i.text ? i.text.split('\n').map((l) => `    ${l}`) : []), `    ${i.source}`]),
+    ...items.flatMap((i) => [
+      '',
+      `${i.time}  [${i.look.label}] ${i.e.title}`,
+      ...(i.text ? i.text.split('\n').map((l) => `    ${l}`) : []),
+      `    ${i.source}`,
+    ]),
     '',
     '-- ',
     end.text,
@@ -166,7 +186,8 @@ export function classifySmtpError(err: unknown): SendOutcome {
       error: `the SMTP server refused${e.command ? ` ${e.command}` : ''}: ${said}`,
     };
   }
-  if (e?.code && retryableCodes.has(e.code)) return { ok: false, retryable: true, error: `cannot reach the SMTP server: ${base}` };
+  if (e?.code && retryableCodes.has(e.code))
+    return { ok: false, retryable: true, error: `cannot reach the SMTP server: ${base}` };
   return { ok: false, retryable: false, error: `e-mail failed: ${base}` };
 }
 
@@ -209,7 +230,8 @@ export function createEmailChannel(settings: EmailSettings): Channel {
       if (!settings.smtpUrl) return { ok: false, retryable: false, error: 'e-mail is not set up: set TOCSIN_SMTP_URL' };
       let content: MailContent;
       if (req.purpose === 'confirmation') {
-        if (!req.links.confirm) return { ok: false, retryable: false, error: 'the confirmation mail has no confirmation link' };
+        if (!req.links.confirm)
+          return { ok: false, retryable: false, error: 'the confirmation mail has no confirmation link' };
         content = confirmationMail(req, req.links.confirm);
       } else {
         content = eventMail(req);

@@ -86,7 +86,10 @@ describe('http sender', { timeout: 20_000 }, () => {
     // undici frees a connection a tick after its body ends; the outbox always does some work between two sends.
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(await sendHttp({ url: `${receiver.url}/b`, body: 'two', timeoutMs: 2000 }), ok);
-    assert.deepEqual(receiver.seen.map((s) => s.body), ['one', 'two']);
+    assert.deepEqual(
+      receiver.seen.map((s) => s.body),
+      ['one', 'two'],
+    );
     assert.equal(receiver.seen[0].socket, receiver.seen[1].socket, 'the second send rides the first one’s socket');
   });
 

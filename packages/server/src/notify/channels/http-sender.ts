@@ -125,7 +125,8 @@ function describeNetworkError(err: unknown): string {
  */
 export async function sendHttp(
   req: HttpRequest,
-  describe: (res: HttpResponse) => string = (res) => `status ${res.status}${res.body ? `: ${res.body.slice(0, 300)}` : ''}`,
+  describe: (res: HttpResponse) => string = (res) =>
+    `status ${res.status}${res.body ? `: ${res.body.slice(0, 300)}` : ''}`,
 ): Promise<SendOutcome> {
   let res: HttpResponse;
   try {

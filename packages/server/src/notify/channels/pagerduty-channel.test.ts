@@ -8,7 +8,11 @@ import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.j
 
 const time = Date.UTC(2025, 0, 2, 3, 4, 5);
 const routingKey = 'R0UTINGKEY0123456789abcdefABCDEF';
-const accepted = { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: 'monitor:api-health' }) };
+const accepted = {
+  status: 202,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: 'monitor:api-health' }),
+};
 
 function request(endpoint: string | undefined, event: Partial<TocsinEvent> = {}): SendRequest {
   return {
@@ -72,7 +76,9 @@ describe('pagerduty channel', { timeout: 5000 }, () => {
   });
 
   it('resolves with the same dedup key when the problem ends', async () => {
-    await pagerdutyChannel.send(request(endpoint, { kind: 'monitor.up', severity: 'ok', title: 'API is up', text: '', attributes: {} }));
+    await pagerdutyChannel.send(
+      request(endpoint, { kind: 'monitor.up', severity: 'ok', title: 'API is up', text: '', attributes: {} }),
+    );
     const body = JSON.parse(receiver.single().body);
     assert.equal(body.event_action, 'resolve');
     assert.equal(body.dedup_key, 'monitor:api-health');
@@ -110,11 +116,15 @@ describe('pagerduty channel', { timeout: 5000 }, () => {
     assert.equal(summary.length, 1024);
   });
 
-  it('dead-letters an invalid event with PagerDuty\'s message and errors', async () => {
+  it("dead-letters an invalid event with PagerDuty's message and errors", async () => {
     receiver.answer({
       status: 400,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: ["'routing_key' is invalid"] }),
+      body: JSON.stringify({
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ["'routing_key' is invalid"],
+      }),
     });
     const outcome = await pagerdutyChannel.send(request(endpoint));
     assert.deepEqual(outcome, {
@@ -128,7 +138,14 @@ describe('pagerduty channel', { timeout: 5000 }, () => {
 
   it('retries 429 with Retry-After and 5xx', async () => {
     receiver.answer(
-      { status: 429, headers: { 'retry-after': '7' }, body: JSON.stringify({ status: 'throttle exceeded', message: 'Requests for this service are arriving too quickly.' }) },
+      {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: JSON.stringify({
+          status: 'throttle exceeded',
+          message: 'Requests for this service are arriving too quickly.',
+        }),
+      },
       { status: 502, body: '<html>Bad Gateway</html>' },
     );
     const throttled = await pagerdutyChannel.send(request(endpoint));

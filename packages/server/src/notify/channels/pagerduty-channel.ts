@@ -76,7 +76,8 @@ export function describePagerdutyError(res: HttpResponse): string {
 export const pagerdutyChannel: Channel = {
   protocol: 'pagerduty',
   // The routing key is a credential: the key holds only a short hash of it.
-  destinationKey: (spec) => `${endpointOf(spec)}#${createHash('sha256').update(String(spec.routingKey)).digest('hex').slice(0, 12)}`,
+  destinationKey: (spec) =>
+    `${endpointOf(spec)}#${createHash('sha256').update(String(spec.routingKey)).digest('hex').slice(0, 12)}`,
   send(req) {
     return sendHttp(
       {

@@ -55,7 +55,10 @@ describe('slack channel', { timeout: 5000 }, () => {
       text: '🔴 *[CRITICAL]* API is down',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: '🔴 API is down', emoji: true } },
-        { type: 'section', text: { type: 'mrkdwn', text: 'GET https://api.example.com/health answered 503 &lt;twice&gt;' } },
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'GET https://api.example.com/health answered 503 &lt;twice&gt;' },
+        },
         { type: 'section', text: { type: 'mrkdwn', text: '```status: 503\nlatencyMs: 1234```' } },
         {
           type: 'context',
@@ -76,7 +79,9 @@ describe('slack channel', { timeout: 5000 }, () => {
   });
 
   it('says when an event resolves a problem', async () => {
-    await slackChannel.send(request(hook, { kind: 'monitor.up', severity: 'info', title: 'API is up', text: '', attributes: {} }));
+    await slackChannel.send(
+      request(hook, { kind: 'monitor.up', severity: 'info', title: 'API is up', text: '', attributes: {} }),
+    );
     const body = JSON.parse(receiver.single().body);
     assert.equal(body.text, '✅ *[RESOLVED]* API is up');
     assert.equal(body.blocks[0].text.text, '✅ Resolved: API is up');
@@ -85,7 +90,7 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.equal(body.channel, undefined);
   });
 
-  it('keeps the header within Slack\'s 150 characters', async () => {
+  it("keeps the header within Slack's 150 characters", async () => {
     await slackChannel.send(request(hook, { title: 'x'.repeat(400) }));
     const header = JSON.parse(receiver.single().body).blocks[0].text.text as string;
     assert.equal(header.length, 150);
@@ -99,7 +104,10 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.equal(body.text, '🔴 *[CRITICAL]* 2 down, 1 recovered: site-0, site-1, site-2');
     assert.equal(body.channel, '#alerts');
     assert.equal(body.blocks.length, 5);
-    assert.deepEqual(body.blocks[0], { type: 'header', text: { type: 'plain_text', text: '🔴 2 down, 1 recovered: site-0, site-1, site-2', emoji: true } });
+    assert.deepEqual(body.blocks[0], {
+      type: 'header',
+      text: { type: 'plain_text', text: '🔴 2 down, 1 recovered: site-0, site-1, site-2', emoji: true },
+    });
     assert.deepEqual(body.blocks[1], {
       type: 'section',
       text: {
@@ -112,7 +120,7 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.equal(body.blocks[4].elements[0].text, '*Events:* 3');
   });
 
-  it('keeps a large group within Slack\'s 50 blocks and says how many more there were', async () => {
+  it("keeps a large group within Slack's 50 blocks and says how many more there were", async () => {
     const events = monitorChanges(60, time);
     await slackChannel.send(groupRequest(request(hook), events));
     const blocks = JSON.parse(receiver.single().body).blocks;
@@ -122,7 +130,7 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.equal(blocks[49].type, 'context');
   });
 
-  it('dead-letters invalid_payload with Slack\'s code and what it means', async () => {
+  it("dead-letters invalid_payload with Slack's code and what it means", async () => {
     receiver.answer({ status: 400, body: 'invalid_payload' });
     const outcome = await slackChannel.send(request(hook));
     assert.deepEqual(outcome, {
@@ -142,7 +150,10 @@ describe('slack channel', { timeout: 5000 }, () => {
     assert.equal(second.ok, false);
     if (first.ok || second.ok) return;
     assert.equal(first.retryable, false);
-    assert.equal(first.error, 'slack answered 404 channel_not_found: the channel does not exist or the app is not in it');
+    assert.equal(
+      first.error,
+      'slack answered 404 channel_not_found: the channel does not exist or the app is not in it',
+    );
     assert.equal(second.retryable, false);
     assert.match(second.error, /^slack answered 404 no_service: the webhook is disabled/);
   });
@@ -150,7 +161,13 @@ describe('slack channel', { timeout: 5000 }, () => {
   it('retries 429 after the Retry-After Slack gives', async () => {
     receiver.answer({ status: 429, body: 'rate_limited', headers: { 'retry-after': '7' } });
     const outcome = await slackChannel.send(request(hook));
-    assert.deepEqual(outcome, { ok: false, retryable: true, status: 429, error: 'slack answered 429: rate_limited', retryAfterMs: 7000 });
+    assert.deepEqual(outcome, {
+      ok: false,
+      retryable: true,
+      status: 429,
+      error: 'slack answered 429: rate_limited',
+      retryAfterMs: 7000,
+    });
   });
 
   it('retries 500 rollup_error', async () => {

@@ -45,9 +45,13 @@ export function slackBody(req: SendRequest): Record<string, unknown> {
   const resolved = isResolution(e);
   const headline = resolved ? `Resolved: ${e.title}` : e.title;
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${look.emoji} ${headline}`, HEADER_MAX), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${look.emoji} ${headline}`, HEADER_MAX), emoji: true },
+    },
   ];
-  if (e.text) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(e.text), SECTION_MAX) } });
+  if (e.text)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(e.text), SECTION_MAX) } });
   const attributes = attributesText(e.attributes);
   if (attributes) {
     // A code block keeps the alignment; three backticks inside would end it early.
@@ -81,7 +85,10 @@ function groupBody(req: SendRequest, events: readonly TocsinEvent[]): Record<str
   const room = BLOCKS_MAX - 2; // the header and the closing context
   const shown = events.length <= room ? events : events.slice(0, room - 1);
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${look.emoji} ${summary.title}`, HEADER_MAX), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${look.emoji} ${summary.title}`, HEADER_MAX), emoji: true },
+    },
   ];
   for (const e of shown) {
     const detail = e.text ? `\n${escapeMrkdwn(truncate(e.text, GROUP_TEXT_MAX))}` : '';
@@ -96,7 +103,10 @@ function groupBody(req: SendRequest, events: readonly TocsinEvent[]): Record<str
     elements: [
       { type: 'mrkdwn', text: `*Events:* ${events.length}` },
       { type: 'mrkdwn', text: `*Severity:* ${summary.severity}` },
-      { type: 'mrkdwn', text: `${slackDate(events[0], '{date_short_pretty} {time_secs}')} – ${slackDate(events[events.length - 1], '{time_secs}')}` },
+      {
+        type: 'mrkdwn',
+        text: `${slackDate(events[0], '{date_short_pretty} {time_secs}')} – ${slackDate(events[events.length - 1], '{time_secs}')}`,
+      },
       { type: 'mrkdwn', text: `*Topic:* ${escapeMrkdwn(summary.topic)}` },
     ],
   });

@@ -124,7 +124,10 @@ describe('webhook channel', { timeout: 5000 }, () => {
     });
     assert.equal(req.headers['x-tocsin-event'], 'e-0');
     assert.equal(req.headers['x-tocsin-dedup-key'], 'monitor/site-0');
-    assert.ok(verifySignature(String(req.headers['x-tocsin-signature']), req.body, secret).valid, 'a group is signed like any body');
+    assert.ok(
+      verifySignature(String(req.headers['x-tocsin-signature']), req.body, secret).valid,
+      'a group is signed like any body',
+    );
   });
 
   it('dead-letters 4xx and retries 429 and 5xx', async () => {
@@ -133,9 +136,27 @@ describe('webhook channel', { timeout: 5000 }, () => {
       { status: 429, headers: { 'retry-after': '7' } },
       { status: 503, body: 'busy' },
     );
-    assert.deepEqual(await webhookChannel.send(request(endpoint)), { ok: false, retryable: false, status: 410, error: 'status 410: gone', retryAfterMs: undefined });
-    assert.deepEqual(await webhookChannel.send(request(endpoint)), { ok: false, retryable: true, status: 429, error: 'status 429', retryAfterMs: 7000 });
-    assert.deepEqual(await webhookChannel.send(request(endpoint)), { ok: false, retryable: true, status: 503, error: 'status 503: busy', retryAfterMs: undefined });
+    assert.deepEqual(await webhookChannel.send(request(endpoint)), {
+      ok: false,
+      retryable: false,
+      status: 410,
+      error: 'status 410: gone',
+      retryAfterMs: undefined,
+    });
+    assert.deepEqual(await webhookChannel.send(request(endpoint)), {
+      ok: false,
+      retryable: true,
+      status: 429,
+      error: 'status 429',
+      retryAfterMs: 7000,
+    });
+    assert.deepEqual(await webhookChannel.send(request(endpoint)), {
+      ok: false,
+      retryable: true,
+      status: 503,
+      error: 'status 503: busy',
+      retryAfterMs: undefined,
+    });
   });
 
   it('retries when nothing listens', async () => {
