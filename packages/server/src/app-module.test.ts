@@ -168,7 +168,7 @@ for (const [i, variant] of variants.entries()) {
     });
     after(() => dispose());
 
-    it('prunes pings older than their setting each hour; a failing domain is logged by name and the others still run', async () => {
+    it('prunes pings past their setting hourly; a failing domain is logged by name, the others still run', async () => {
       const view = await tocsin.heartbeats.create(
         tocsin.heartbeats.parse({ name: 'nightly', period: '1d', grace: '1h' }),
       );

@@ -6,10 +6,15 @@ import { cliIo } from './cli-io.js';
 
 export interface ApiClient {
   url: string;
-  get<T = any>(path: string): Promise<T>;
-  post<T = any>(path: string, body?: unknown): Promise<T>;
-  put<T = any>(path: string, body?: unknown): Promise<T>;
-  delete<T = any>(path: string): Promise<T>;
+  get<T = unknown>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown): Promise<T>;
+  delete<T = unknown>(path: string): Promise<T>;
+}
+
+/** The API's error envelope (`{ error: { code, message, details } }`), as far as the CLI reads it. */
+interface ErrorBody {
+  error?: { code?: ErrorCode; message?: string; details?: unknown };
 }
 
 const statusCodes: Record<number, ErrorCode> = {
@@ -69,18 +74,19 @@ export function createApiClient(
       throw unreachable(url, err, timeoutMs);
     }
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
     if (!res.ok) {
-      const message = json?.error?.message ?? (text.slice(0, 200) || res.statusText);
+      const error = (json as ErrorBody | null | undefined)?.error;
+      const message = error?.message ?? (text.slice(0, 200) || res.statusText);
       throw new TocsinError(
-        json?.error?.code ?? statusCodes[res.status] ?? 'internal',
+        error?.code ?? statusCodes[res.status] ?? 'internal',
         `${method} ${path}: ${res.status} ${message}`,
-        json?.error?.details,
+        error?.details,
       );
     }
     return json as T;

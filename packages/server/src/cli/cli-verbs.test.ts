@@ -132,7 +132,12 @@ describe('the CLI verbs against a running server', () => {
       ['topics', /^NAME +DISPLAY NAME +SUBSCRIPTIONS +CONFIRMED +PENDING\nops +Operations +3 +2 +1\n$/],
       [
         'subscriptions',
-        /^SUBSCRIPTION +PROTOCOL +STATE +DESTINATION\nops\/broken +webhook +confirmed +http:\/\/127\.0\.0\.1:\d+\/broken\nops\/hook +webhook +confirmed +\S+\/hook\nops\/mail +email +pending +oncall@example\.com\n$/,
+        new RegExp(
+          String.raw`^SUBSCRIPTION +PROTOCOL +STATE +DESTINATION\n` +
+            String.raw`ops/broken +webhook +confirmed +http://127\.0\.0\.1:\d+/broken\n` +
+            String.raw`ops/hook +webhook +confirmed +\S+/hook\n` +
+            String.raw`ops/mail +email +pending +oncall@example\.com\n$`,
+        ),
       ],
       ['metrics', /^NAMESPACE +NAME +DIMENSIONS +UNIT\n/],
       ['tokens', /^NAME +SCOPE +TOKEN/],
@@ -301,7 +306,8 @@ describe('the CLI verbs against a running server', () => {
     const good = path.join(h.dir, 'good.yaml');
     writeFileSync(
       good,
-      'version: 1\ntopics:\n  - name: ops\nmonitors:\n  - name: web\n    type: http\n    url: http://127.0.0.1:9/\n    topics: [ops]\n',
+      'version: 1\ntopics:\n  - name: ops\n' +
+        'monitors:\n  - name: web\n    type: http\n    url: http://127.0.0.1:9/\n    topics: [ops]\n',
     );
     const bad = path.join(h.dir, 'bad.yaml');
     writeFileSync(

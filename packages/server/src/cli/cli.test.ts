@@ -106,7 +106,8 @@ describe('tocsin CLI against a running server', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      '~ topic ops (displayName)\n+ topic extra\n1 to create, 1 to update, 0 to delete (dry run: nothing was applied)\n',
+      '~ topic ops (displayName)\n+ topic extra\n' +
+        '1 to create, 1 to update, 0 to delete (dry run: nothing was applied)\n',
     );
     assert.equal(await exported(), before);
   });
@@ -231,7 +232,8 @@ describe('tocsin CLI against a running server', () => {
     assert.equal(pending.code, 1);
     assert.equal(
       pending.stderr,
-      `tocsin: POST /api/deliveries/${deliveries[0].id}/replay: 409 delivery ${deliveries[0].id} is still pending; it is retried on its own\n`,
+      `tocsin: POST /api/deliveries/${deliveries[0].id}/replay: 409 ` +
+        `delivery ${deliveries[0].id} is still pending; it is retried on its own\n`,
     );
   });
 
@@ -291,7 +293,8 @@ describe('tocsin CLI against a running server', () => {
     assert.equal(down.code, 1);
     assert.equal(
       down.stderr,
-      `tocsin: cannot reach the Tocsin server at http://127.0.0.1:${closedPort} (is it running? set --url or TOCSIN_URL)\n`,
+      `tocsin: cannot reach the Tocsin server at http://127.0.0.1:${closedPort} ` +
+        '(is it running? set --url or TOCSIN_URL)\n',
     );
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /^tocsin: .*set --token or TOCSIN_TOKEN.*\n$/);

@@ -73,12 +73,13 @@ export function nounCommand(
   const line = (verb: string, a: Action) =>
     `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
   const common = 'Every form also takes --url URL and --token TOKEN.';
-  const usage = () =>
-    `usage: ${Object.entries(actions)
+  const usage = () => {
+    const forms = Object.entries(actions)
       .map(([verb, a]) => line(verb, a))
-      .join(
-        '\n       ',
-      )}\n\n${help ? `${help.trimEnd()}\n` : ''}${defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : ''}${common}`;
+      .join('\n       ');
+    const alone = defaultAction ? `"tocsin ${noun}" alone runs "tocsin ${noun} ${defaultAction}".\n` : '';
+    return `usage: ${forms}\n\n${help ? `${help.trimEnd()}\n` : ''}${alone}${common}`;
+  };
   return {
     summary,
     async run(argv) {

@@ -2,7 +2,8 @@ import { ago, clientFlags, createApiClient, table } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
 import { cliIo } from './cli-io.js';
 
-const usage = `usage: tocsin deliveries list [--status pending|delivered|dead] [--topic T] [--subscription S] [--limit N] [--json]
+const listFlags = '[--status pending|delivered|dead] [--topic T] [--subscription S] [--limit N] [--json]';
+const usage = `usage: tocsin deliveries list ${listFlags}
        tocsin deliveries replay ID
        tocsin deliveries replay --all-dead [--topic T] [--subscription S]
 

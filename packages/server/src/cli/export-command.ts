@@ -40,8 +40,9 @@ export const exportCommand: Command = {
       if (includeSecrets) chmodSync(output, 0o600);
     } else cliIo().stdout.write(text);
     if (includeSecrets) {
+      const where = parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : '';
       cliIo().stderr.write(
-        `tocsin export: the output holds secrets in clear text (admin only)${parsed.values.output ? `; ${parsed.values.output} is readable by its owner only` : ''}: keep it as safe as the database\n`,
+        `tocsin export: the output holds secrets in clear text (admin only)${where}: keep it as safe as the database\n`,
       );
     }
     return 0;

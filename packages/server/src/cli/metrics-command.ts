@@ -72,7 +72,8 @@ an ingest token is enough). --dimension (-d) may be given more than once;
 
 const query: Action = {
   synopsis:
-    '--namespace NS --name NAME [--dimension KEY=VALUE …] [--statistic STAT] [--period DURATION] [--last DURATION] [--json]',
+    '--namespace NS --name NAME [--dimension KEY=VALUE …] ' +
+    '[--statistic STAT] [--period DURATION] [--last DURATION] [--json]',
   options: {
     ...seriesFlags,
     statistic: { type: 'string' },

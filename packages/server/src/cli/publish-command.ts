@@ -53,9 +53,8 @@ export const publishCommand: Command = {
       `/api/topics/${encodeURIComponent(topic)}/publish`,
       body,
     );
-    cliIo().stdout.write(
-      `published event ${res.event.id} to ${topic}: ${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'} queued\n`,
-    );
+    const deliveries = `${res.deliveries} deliver${res.deliveries === 1 ? 'y' : 'ies'}`;
+    cliIo().stdout.write(`published event ${res.event.id} to ${topic}: ${deliveries} queued\n`);
     return 0;
   },
 };

@@ -68,7 +68,7 @@ describe('tocsin run always runs the job and exits with its status', () => {
     assert.deepEqual(pings, [], 'nothing was reported by the failed runs');
   });
 
-  it('gives up reporting to a server that never answers within the report timeout, before and after the job', async () => {
+  it('gives up reporting to a server that never answers in the report timeout, before and after the job', async () => {
     const [byEnv, byFlag, pingUrl] = await Promise.all([
       h.cli(['run', 'nightly', ...job('hung-env')], { TOCSIN_URL: hole.url, TOCSIN_REPORT_TIMEOUT: '1s' }),
       h.cli([
@@ -88,8 +88,8 @@ describe('tocsin run always runs the job and exits with its status', () => {
     assert.match(byEnv.stderr, /did not answer within (?:1|0\.9\d*) s/);
     assert.match(byFlag.stderr, /could not ping .*\/start\?rid=.*: no answer in time/);
     assert.match(byFlag.stderr, /could not ping .*\/7\?rid=.*: no answer in time/);
-    // Two reports of at most the timeout each, plus some slack for a busy machine (the CLI runs in-process: no start-up);
-    // before the bound, a hung server held the job for a minute.
+    // Two reports of at most the timeout each, plus some slack for a busy machine (the CLI runs in-process: no
+    // start-up); before the bound, a hung server held the job for a minute.
     assert.ok(byEnv.ms < 2 * 1_000 + 5_000, `${byEnv.ms} ms`);
     assert.ok(byFlag.ms < 2 * 500 + 5_000, `${byFlag.ms} ms`);
     assert.ok(pingUrl.ms < 2 * 3_000 + 5_000, `default 3s: ${pingUrl.ms} ms`);

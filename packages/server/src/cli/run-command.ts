@@ -109,8 +109,14 @@ function runJob(cmd: string, args: string[]): Promise<{ status: number; tail: st
     const stopForwarding = () => {
       for (const s of FORWARDED) process.off(s, forward);
     };
-    child.stdout!.on('data', (c: Buffer) => (io.stdout.write(c), keep(c)));
-    child.stderr!.on('data', (c: Buffer) => (io.stderr.write(c), keep(c)));
+    child.stdout!.on('data', (c: Buffer) => {
+      io.stdout.write(c);
+      keep(c);
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      io.stderr.write(c);
+      keep(c);
+    });
     let failed = false;
     child.on('error', (err) => {
       failed = true;
@@ -137,7 +143,7 @@ interface Reporting {
 /** The flags before `--`; any problem is said and the job runs unreported. */
 function reporting(before: string[]): Reporting {
   const fallback = { values: {}, timeoutMs: DEFAULT_REPORT_TIMEOUT_MS };
-  let parsed;
+  let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(before, { ...clientFlags, 'report-timeout': { type: 'string' } }, usage, true);
   } catch (err) {

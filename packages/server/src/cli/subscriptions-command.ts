@@ -65,8 +65,9 @@ failed (the outbox retries it) or did not happen in time.`,
     );
     const d = waitMs > 0 ? await firstOutcome(api, delivery.id, waitMs) : undefined;
     if (!d) {
+      const unsent = waitMs > 0 ? `; not sent within ${waitMs / 1000}s` : '';
       cliIo().stdout.write(
-        `test notification to ${target} queued as delivery ${delivery.id}${waitMs > 0 ? `; not sent within ${waitMs / 1000}s` : ''} (see tocsin deliveries list)\n`,
+        `test notification to ${target} queued as delivery ${delivery.id}${unsent} (see tocsin deliveries list)\n`,
       );
       return waitMs > 0 ? 1 : 0;
     }
@@ -75,9 +76,8 @@ failed (the outbox retries it) or did not happen in time.`,
       return 0;
     }
     const error = (d.lastError ?? 'no error recorded').replace(/\s+/g, ' ').slice(0, 300);
-    cliIo().stderr.write(
-      `tocsin: test notification to ${target} failed: ${error}${d.status === 'dead' ? ' (dead letter)' : '; the outbox retries it'} (delivery ${d.id})\n`,
-    );
+    const next = d.status === 'dead' ? ' (dead letter)' : '; the outbox retries it';
+    cliIo().stderr.write(`tocsin: test notification to ${target} failed: ${error}${next} (delivery ${d.id})\n`);
     return 1;
   },
 };

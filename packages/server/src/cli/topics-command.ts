@@ -67,10 +67,14 @@ confirmation, unsubscribed) and the outcome of the last delivery to each.`,
     const lastOf = (s: SubscriptionRow) => {
       const d = last.get(s.name);
       if (!d) return '-';
-      return `${d.status} ${ago(d.createdAt)}${d.status !== 'delivered' && d.lastError ? `: ${d.lastError.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`;
+      const why = d.status !== 'delivered' && d.lastError ? `: ${d.lastError.replace(/\s+/g, ' ').slice(0, 60)}` : '';
+      return `${d.status} ${ago(d.createdAt)}${why}`;
     };
     const rows = topic.subscriptions.map((s) => [s.name, s.protocol, s.status, destinationOf(s), lastOf(s)]);
-    const title = `${topic.name}${topic.displayName ? ` (${topic.displayName})` : ''}: ${topic.subscriptions.length} subscription${topic.subscriptions.length === 1 ? '' : 's'}`;
+    const count = topic.subscriptions.length;
+    const title =
+      `${topic.name}${topic.displayName ? ` (${topic.displayName})` : ''}: ` +
+      `${count} subscription${count === 1 ? '' : 's'}`;
     cliIo().stdout.write(
       `${title}\n\n${table(['SUBSCRIPTION', 'PROTOCOL', 'STATE', 'DESTINATION', 'LAST DELIVERY'], rows)}\n`,
     );

@@ -133,7 +133,8 @@ describe('config loader', () => {
       lines('topics:', '  - name: ops', '    subscriptions:', '      - endpoint: http://127.0.0.1:9/'),
     );
     assert.deepEqual(sub, [
-      "tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here (one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')",
+      'tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here ' +
+        "(one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog')",
     ]);
   });
 
@@ -182,7 +183,8 @@ describe('config loader', () => {
       '        endpoint: ${SLACK_URL}',
     );
     assert.deepEqual(errors(text), [
-      'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: the environment variable SLACK_URL is not set (write ${SLACK_URL:-default} for a default)',
+      'tocsin.yaml:5: topics.0.subscriptions.0.endpoint: ' +
+        'the environment variable SLACK_URL is not set (write ${SLACK_URL:-default} for a default)',
     ]);
     assert.match(errors(text, { SLACK_URL: '' })[0], /SLACK_URL is empty/);
     const ok = loadConfigText(

@@ -45,9 +45,8 @@ export function interpolate(
     const v = env[name];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;
-    problems.push(
-      `the environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (write \${${name}:-default} for a default)`,
-    );
+    const state = v === undefined ? 'not set' : 'empty';
+    problems.push(`the environment variable ${name} is ${state} (write \${${name}:-default} for a default)`);
     return '';
   });
   return { value, problems, hasRef };
@@ -173,15 +172,10 @@ function schemaIssues(
     if (i.path.length > 0 && valueAt(config, i.path) === undefined) {
       if (i.code === 'invalid_type' && /received undefined$/.test(i.message))
         return [{ file, line: locate(path), path, message: `required: missing here (expected ${i.expected})` }];
-      if (i.code === 'invalid_union' || i.code === 'invalid_value')
-        return [
-          {
-            file,
-            line: locate(path),
-            path,
-            message: `required: missing here (${i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ')})`,
-          },
-        ];
+      if (i.code === 'invalid_union' || i.code === 'invalid_value') {
+        const choices = i.message.replace(/^Invalid discriminator value\. Expected /, 'one of ');
+        return [{ file, line: locate(path), path, message: `required: missing here (${choices})` }];
+      }
     }
     return [{ file, line: locate(path), path, message: i.message }];
   });

@@ -33,7 +33,8 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
       path: '/api/config/export',
       scope: 'read',
       summary:
-        'The current state as a config document (secrets redacted; includeSecrets=true, admin only: a backup that holds them)',
+        'The current state as a config document ' +
+        '(secrets redacted; includeSecrets=true, admin only: a backup that holds them)',
       tags,
       query: z.object({ includeSecrets: z.enum(['true', 'false']).optional() }),
     }),

@@ -182,7 +182,7 @@ for (const variant of await testDatabases()) {
       assert.deepEqual((await source.config.apply({ config: loaded.config })).changes, []);
     });
 
-    it('exports secrets only for an admin, and that export restores into an empty server whose deliveries carry them', async () => {
+    it('exports secrets only for an admin; restored into an empty server, its deliveries carry them', async () => {
       const readToken = (await source.tokens.create('reader', 'read')).token;
       const denied = await call(source, 'GET', '/api/config/export?includeSecrets=true', undefined, readToken);
       assert.equal(denied.status, 403, denied.text);

@@ -81,7 +81,8 @@ export async function missingTopics(
     .map((r) => ({
       path: r.path,
       message: stored.has(r.topic)
-        ? `topic '${r.topic}' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here`
+        ? `topic '${r.topic}' is left out of the file's topics, so --prune would delete it: ` +
+          'keep it in the file, or stop naming it here'
         : `topic '${r.topic}' does not exist`,
     }));
 }

@@ -62,11 +62,10 @@ export function yamlBlocks(file: string, markdown: string): YamlBlock[] {
     const indent = open[1].length;
     let j = i + 1;
     while (j < lines.length && !/^\s*```\s*$/.test(lines[j])) j++;
-    const text =
-      `${lines
-        .slice(i + 1, j)
-        .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
-        .join('\n')}\n`;
+    const text = `${lines
+      .slice(i + 1, j)
+      .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+      .join('\n')}\n`;
     blocks.push({ file, line: i + 1, info: open[2].trim(), text });
     i = j;
   }
@@ -131,7 +130,8 @@ describe('YAML examples of the docs', () => {
       ({ text, offset } = built);
     } else if (kind !== undefined)
       return [
-        `${block.file}:${block.line}: unknown fence '${block.info}': use yaml, yaml fragment SECTION or yaml skip REASON`,
+        `${block.file}:${block.line}: unknown fence '${block.info}': ` +
+          'use yaml, yaml fragment SECTION or yaml skip REASON',
       ];
     const loaded = loadConfigText(text, block.file, env);
     if (!loaded.ok) return problemsOf(block, loaded.issues, offset);

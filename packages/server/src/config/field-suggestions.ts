@@ -74,7 +74,10 @@ function step(schema: Schema, value: unknown, part: string): { schema: Schema; v
   return undefined;
 }
 
-/** Sections whose items the schema checks by hand (a monitor's probe fields, an alarm's kind): the schema of one item. */
+/**
+ * Sections whose items the schema checks by hand (a monitor's probe fields, an alarm's kind): the schema of one
+ * item.
+ */
 function itemSchema(
   section: string,
   item: unknown,

@@ -103,7 +103,8 @@ for (const variant of await testDatabases()) {
       const text = ['version: 1', 'topics:', '  - name: other', ''].join('\n');
       assert.equal(
         await applyText(tocsin, text, true),
-        "f.yaml:2: topics: leaves out topic 'ops', which --prune would delete, but monitor 'api', heartbeat 'backup', alarm 'disk' name it: keep it in the file",
+        "f.yaml:2: topics: leaves out topic 'ops', which --prune would delete, " +
+          "but monitor 'api', heartbeat 'backup', alarm 'disk' name it: keep it in the file",
       );
       assert.deepEqual(await topicNames(), ['ops'], 'nothing was applied');
       assert.equal(await applyText(tocsin, text, false), 'applied', 'without --prune nothing is deleted');
@@ -141,7 +142,8 @@ for (const variant of await testDatabases()) {
         '',
       ].join('\n');
       const gone =
-        "topic 'ops' is left out of the file's topics, so --prune would delete it: keep it in the file, or stop naming it here";
+        "topic 'ops' is left out of the file's topics, so --prune would delete it: " +
+        'keep it in the file, or stop naming it here';
       // Each section stops at its own errors; the first one that has any answers.
       assert.equal(await applyText(tocsin, text, true), `f.yaml:9: monitors.0.topics.0: ${gone}`);
       assert.equal(

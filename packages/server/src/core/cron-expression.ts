@@ -49,7 +49,8 @@ const FIELDS = [
 ];
 
 const FIVE_FIELDS =
-  'a cron expression of 5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly';
+  'a cron expression of 5 fields (minute hour day-of-month month day-of-week) ' +
+  'or @hourly, @daily, @weekly, @monthly, @yearly';
 
 /** The 5 fields of an expression, with a nickname expanded. */
 function fieldsOf(expr: string): string[] {
@@ -101,7 +102,10 @@ function expressionProblem(expr: string): string | null {
   if (word.startsWith('@') && !NICKNAMES[word])
     return `'${expr.trim()}' is not a schedule Tocsin can expect; give ${FIVE_FIELDS}`;
   if (ON_CALENDAR[word])
-    return `'${expr.trim()}' is a systemd OnCalendar word (Healthchecks takes those); as cron write ${ON_CALENDAR[word]}`;
+    return (
+      `'${expr.trim()}' is a systemd OnCalendar word (Healthchecks takes those); ` +
+      `as cron write ${ON_CALENDAR[word]}`
+    );
   const fields = fieldsOf(expr);
   if (fields.length !== 5) return FIVE_FIELDS;
   for (let i = 0; i < 5; i++) {

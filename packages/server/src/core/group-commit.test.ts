@@ -41,7 +41,10 @@ describe('group commit', () => {
 
   it('caps a batch at maxBatch', async () => {
     const sizes: number[] = [];
-    const gc = new GroupCommit<number>(async (items) => (sizes.push(items.length), items.map(() => undefined)), 10);
+    const gc = new GroupCommit<number>(async (items) => {
+      sizes.push(items.length);
+      return items.map(() => undefined);
+    }, 10);
     await Promise.all(Array.from({ length: 25 }, (_, i) => gc.submit(i)));
     assert.deepEqual(sizes, [10, 10, 5]);
   });

@@ -12,7 +12,10 @@ export class RateLimiter {
    */
   take(key: string, perSecond: number, now: number, burst = Math.max(1, Math.min(perSecond, 3))): number {
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { tokens: burst, at: now }));
+    if (!b) {
+      b = { tokens: burst, at: now };
+      this.buckets.set(key, b);
+    }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
     b.at = now;
     if (b.tokens >= 1) {

@@ -11,7 +11,10 @@ export function redactedIssues(value: unknown, path: string): FieldIssue[] {
     return [
       {
         path,
-        message: `is ${REDACTED} (how an export prints a secret), but no stored value stands behind it here: give the real value or a \${VAR} reference (tocsin export --include-secrets makes a backup that holds them)`,
+        message:
+          `is ${REDACTED} (how an export prints a secret), but no stored value stands behind it here: ` +
+          'give the real value or a ${VAR} reference ' +
+          '(tocsin export --include-secrets makes a backup that holds them)',
       },
     ];
   }

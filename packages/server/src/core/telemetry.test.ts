@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it, } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { Telemetry } from './telemetry.js';
@@ -35,7 +35,7 @@ function expositionProblems(text: string): string[] {
 }
 
 const linesOf = (text: string, name: string) => text.split('\n').filter((l) => l.includes(name));
-const valueOf = (text: string, sample: string) =>
+const sampleValue = (text: string, sample: string) =>
   Number(
     text
       .split('\n')
@@ -56,7 +56,8 @@ describe('telemetry', () => {
     const text = await telemetry.render();
     const lines = linesOf(text, 'tocsin_scheduler_lag_recent_seconds');
     assert.deepEqual(lines.slice(0, 2), [
-      '# HELP tocsin_scheduler_lag_recent_seconds Lag percentiles over the last 30 to 60 s; sum and count of all starts.',
+      '# HELP tocsin_scheduler_lag_recent_seconds ' +
+        'Lag percentiles over the last 30 to 60 s; sum and count of all starts.',
       '# TYPE tocsin_scheduler_lag_recent_seconds summary',
     ]);
     assert.deepEqual(
@@ -65,13 +66,13 @@ describe('telemetry', () => {
         .map((q) => `tocsin_scheduler_lag_recent_seconds{quantile="${q}"}`)
         .concat('tocsin_scheduler_lag_recent_seconds_sum', 'tocsin_scheduler_lag_recent_seconds_count'),
     );
-    const p50 = valueOf(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.5"}');
+    const p50 = sampleValue(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.5"}');
     assert.ok(p50 >= 0.2 && p50 <= 0.5, `p50 ${p50}`);
-    assert.equal(valueOf(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.99"}'), 0.5);
-    assert.equal(valueOf(text, 'tocsin_scheduler_lag_recent_seconds_sum'), 0.7);
-    assert.equal(valueOf(text, 'tocsin_scheduler_lag_recent_seconds_count'), 2);
-    assert.equal(valueOf(text, 'tocsin_scheduler_lag_seconds_sum{job="check"}'), 0.7);
-    assert.equal(valueOf(text, 'tocsin_scheduler_lag_seconds_bucket{le="0.25",job="check"}'), 1);
+    assert.equal(sampleValue(text, 'tocsin_scheduler_lag_recent_seconds{quantile="0.99"}'), 0.5);
+    assert.equal(sampleValue(text, 'tocsin_scheduler_lag_recent_seconds_sum'), 0.7);
+    assert.equal(sampleValue(text, 'tocsin_scheduler_lag_recent_seconds_count'), 2);
+    assert.equal(sampleValue(text, 'tocsin_scheduler_lag_seconds_sum{job="check"}'), 0.7);
+    assert.equal(sampleValue(text, 'tocsin_scheduler_lag_seconds_bucket{le="0.25",job="check"}'), 1);
     assert.deepEqual(expositionProblems(text), []);
   });
 
@@ -87,9 +88,9 @@ describe('telemetry', () => {
     t.mock.timers.tick(61_000);
     for (let i = 0; i < 100; i++) lag.observe(0.1);
     const text = await telemetry.render();
-    assert.equal(valueOf(text, 'lag_seconds{quantile="0.99"}'), 0.1);
-    assert.equal(valueOf(text, 'lag_seconds_count'), 200);
-    assert.ok(Math.abs(valueOf(text, 'lag_seconds_sum') - 1010) < 1e-6);
+    assert.equal(sampleValue(text, 'lag_seconds{quantile="0.99"}'), 0.1);
+    assert.equal(sampleValue(text, 'lag_seconds_count'), 200);
+    assert.ok(Math.abs(sampleValue(text, 'lag_seconds_sum') - 1010) < 1e-6);
   });
 
   it('renders labelled summaries and async gauges, and flags a quantile label outside a summary', async () => {
@@ -106,7 +107,8 @@ describe('telemetry', () => {
     );
     assert.ok(
       text.includes(
-        '# HELP z_items Z "quoted"\\nhelp.\n# TYPE z_items gauge\nz_items{state="a\\"b\\\\c\\nd"} 4\nz_items{state="up"} 2',
+        '# HELP z_items Z "quoted"\\nhelp.\n# TYPE z_items gauge\n' +
+          'z_items{state="a\\"b\\\\c\\nd"} 4\nz_items{state="up"} 2',
       ),
     );
     assert.deepEqual(expositionProblems(text), ['y_seconds: quantile label on a gauge']);
@@ -137,7 +139,7 @@ describe('telemetry', () => {
     ]) {
       assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
     }
-    assert.ok(valueOf(text, 'process_resident_memory_bytes') > 0);
+    assert.ok(sampleValue(text, 'process_resident_memory_bytes') > 0);
     assert.deepEqual(expositionProblems(text), []);
   });
 });

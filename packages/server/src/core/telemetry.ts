@@ -47,7 +47,8 @@ abstract class LazyMetric<M> {
   ) {}
   protected abstract make(labelNames: string[]): M;
   protected of(labels: Labels): M {
-    return (this.metric ??= this.make(Object.keys(labels)));
+    this.metric ??= this.make(Object.keys(labels));
+    return this.metric;
   }
 }
 
@@ -138,7 +139,8 @@ function processMetrics(): client.Registry {
   // Gauges named *_total, which `promtool check metrics` rejects; nodejs_active_{handles,requests,resources}
   // hold the same counts by type.
   for (const kind of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`nodejs_active_${kind}_total`);
-  return (processRegistry = registry);
+  processRegistry = registry;
+  return registry;
 }
 
 /** Holds Tocsin's own metrics; gauges and collected summaries are read when scraped. */
@@ -172,9 +174,10 @@ export class Telemetry {
    */
   summary(name: string, help: string, collect: Collect<SummarySample>): void;
   summary(name: string, help: string, options: SummaryOptions): Summary;
-  summary(name: string, help: string, source: Collect<SummarySample> | SummaryOptions): Summary | void {
+  summary(name: string, help: string, source: Collect<SummarySample> | SummaryOptions): Summary | undefined {
     if (typeof source !== 'function') return new Summary(this.registry, name, help, source);
     this.registry.registerMetric(scraped(name, help, 'summary', async () => summaryValues(name, await source())));
+    return undefined;
   }
 
   async render(): Promise<string> {

@@ -34,7 +34,10 @@ function cliEnv(env: Record<string, string | undefined>): Record<string, string>
 function collector(): { write(chunk: string | Uint8Array): boolean; text(): string } {
   const chunks: Buffer[] = [];
   return {
-    write: (chunk) => (chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk)), true),
+    write: (chunk) => {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+      return true;
+    },
     text: () => Buffer.concat(chunks).toString('utf8'),
   };
 }

@@ -17,7 +17,9 @@ export function monitorChanges(count: number, start: number): TocsinEvent[] {
       severity: up ? 'ok' : 'critical',
       source: { type: 'monitor', name: `site-${i}`, tags: { env: 'prod' } },
       title: `site-${i} is ${up ? 'up again' : 'down'}`,
-      text: `https://site-${i}.example.com/health: ${up ? 'answered 200 after 2m' : 'answered 503 <Service Unavailable>'}`,
+      text:
+        `https://site-${i}.example.com/health: ` +
+        (up ? 'answered 200 after 2m' : 'answered 503 <Service Unavailable>'),
       attributes: { statusCode: up ? 200 : 503 },
       dedupKey: `monitor/site-${i}`,
     };

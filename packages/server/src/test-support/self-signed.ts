@@ -14,7 +14,10 @@ export const opensslSkip: string | false =
   hasOpenssl || process.env.CI === 'true' ? false : 'openssl is not on PATH: no certificate to test with';
 const SAN = 'subjectAltName=DNS:localhost,IP:127.0.0.1';
 
-/** A self-signed certificate for localhost and 127.0.0.1, valid for `days` from now, or (negative) expired that many days ago. */
+/**
+ * A self-signed certificate for localhost and 127.0.0.1, valid for `days` from now, or (negative) expired that many
+ * days ago.
+ */
 export function selfSigned(days: number): { key: Buffer; cert: Buffer } {
   if (!hasOpenssl)
     throw new Error('openssl is not on PATH: the TLS tests need it for their certificates; install openssl');
@@ -45,7 +48,8 @@ export function selfSigned(days: number): { key: Buffer; cert: Buffer } {
       const stamp = (ms: number) => `${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`;
       writeFileSync(
         file('ca.cnf'),
-        '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n',
+        '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\n' +
+          'policy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n',
       );
       writeFileSync(file('index.txt'), '');
       writeFileSync(file('serial'), '01\n');
