@@ -353,7 +353,8 @@ export const migrations: Record<string, Migration> = {
         .addColumn('datapoints', 'integer', (c) => c.notNull())
         .addColumn('batch', blobType(db), (c) => c.notNull())
         .execute();
-      // A stored row is now a series' bucket (minute, or second at high resolution); its single values' distribution, when it has more than one.
+      // A stored row is now a series' bucket (minute, or second at high resolution); its single values'
+      // distribution, when it has more than one.
       await db.schema.alterTable('metric_datapoints').addColumn('detail', blobType(db)).execute();
     },
   },

@@ -177,7 +177,8 @@ async function refusal(client: pg.Client, options: NodeLockOptions): Promise<Toc
   const { rows } = await client.query<{ schema: string; db: string; app: string | null; addr: string | null }>(
     `select current_schema() as schema, current_database() as db, a.application_name as app, a.client_addr::text as addr
        from pg_locks l left join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = (${schemaKey})::oid and l.objsubid = 2
+      where l.locktype = 'advisory' and l.granted
+        and l.classid = $1 and l.objid = (${schemaKey})::oid and l.objsubid = 2
         and l.database = (select oid from pg_database where datname = current_database())`,
     [NODE_LOCK_CLASS],
   );

@@ -8,21 +8,28 @@ const tokenParam = z.object({ token: z.string().min(1).max(128) });
 const tags = ['subscribers'];
 const html = { contentType: 'text/html', schema: z.string() };
 
-function escape(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+const style =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}' +
+  'button{font:inherit;padding:.4rem 1rem}';
+
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escape(title)} · Tocsin</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}button{font:inherit;padding:.4rem 1rem}</style>
-</head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+<title>${escapeHtml(title)} · Tocsin</title><style>${style}</style>
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-/** Pages a mail recipient opens: the confirmation link and the unsubscribe link (public, the token is the credential). */
+/**
+ * Pages a mail recipient opens: the confirmation link and the unsubscribe link (public, the token is the
+ * credential).
+ */
 export function registerConfirmRoutes(app: App, tokens: TokenService, topics: TopicService): void {
   const failPage = (c: Parameters<Parameters<typeof handle>[2]>[0], err: unknown) => {
     if (err instanceof TocsinError && err.code === 'not_found')
-      return c.html(page('Link not valid', `<p>${escape(err.message)}</p>`), 404);
+      return c.html(page('Link not valid', `<p>${escapeHtml(err.message)}</p>`), 404);
     throw err;
   };
 
@@ -44,7 +51,8 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
         return c.html(
           page(
             'Confirm subscription',
-            `<p>Send the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Confirm</button></form>`,
+            `<p>Send the notifications of topic <b>${escapeHtml(sub.topicName)}</b> to ${escapeHtml(sub.name)}?</p>` +
+              '<form method="post"><button type="submit">Confirm</button></form>',
           ),
         );
       } catch (err) {
@@ -70,7 +78,8 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
         return c.html(
           page(
             'Subscription confirmed',
-            `<p>${escape(sub.name)} will now receive the notifications of topic <b>${escape(sub.topicName)}</b>.</p>`,
+            `<p>${escapeHtml(sub.name)} will now receive the notifications of topic ` +
+              `<b>${escapeHtml(sub.topicName)}</b>.</p>`,
           ),
         );
       } catch (err) {
@@ -99,13 +108,15 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
           return c.html(
             page(
               'Unsubscribed',
-              `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`,
+              `<p>${escapeHtml(sub.name)} no longer receives topic <b>${escapeHtml(sub.topicName)}</b>.</p>`,
             ),
           );
         return c.html(
           page(
             'Unsubscribe',
-            `<p>Stop sending the notifications of topic <b>${escape(sub.topicName)}</b> to ${escape(sub.name)}?</p><form method="post"><button type="submit">Unsubscribe</button></form>`,
+            `<p>Stop sending the notifications of topic <b>${escapeHtml(sub.topicName)}</b> ` +
+              `to ${escapeHtml(sub.name)}?</p>` +
+              '<form method="post"><button type="submit">Unsubscribe</button></form>',
           ),
         );
       } catch (err) {
@@ -130,7 +141,10 @@ export function registerConfirmRoutes(app: App, tokens: TokenService, topics: To
       try {
         const sub = await topics.unsubscribe(c.req.valid('param').token);
         return c.html(
-          page('Unsubscribed', `<p>${escape(sub.name)} no longer receives topic <b>${escape(sub.topicName)}</b>.</p>`),
+          page(
+            'Unsubscribed',
+            `<p>${escapeHtml(sub.name)} no longer receives topic <b>${escapeHtml(sub.topicName)}</b>.</p>`,
+          ),
         );
       } catch (err) {
         return failPage(c, err);

@@ -58,7 +58,8 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
       path: '/api/deliveries/replay',
       scope: 'admin',
       summary:
-        'Replay every dead delivery (of a topic or subscription); those of deleted subscriptions are skipped and counted',
+        'Replay every dead delivery (of a topic or subscription); ' +
+        'those of deleted subscriptions are skipped and counted',
       tags,
       query: filterQuery.omit({ status: true, before: true, limit: true }),
       response: { status: 202 },

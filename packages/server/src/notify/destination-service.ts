@@ -32,7 +32,10 @@ import { insertDeliveries, insertEvent, type NewDelivery } from './outbox-store.
 import { stableJson } from '../core/stable-json.js';
 import { defaultSubscriptionName } from './subscription-spec.js';
 
-/** Where a direct delivery goes: a protocol and the spec its channel reads (a webhook: endpoint, headers, secret, retry). */
+/**
+ * Where a direct delivery goes: a protocol and the spec its channel reads (a webhook: endpoint, headers, secret,
+ * retry).
+ */
 export interface DirectTarget {
   protocol: Protocol;
   spec: Record<string, unknown>;

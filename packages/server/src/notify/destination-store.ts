@@ -10,7 +10,10 @@ export interface Destination extends Subscription {
   configKey: string;
 }
 
-/** A destination in the shape of a subscription: its events carry its id as their topic id, its label as their topic. */
+/**
+ * A destination in the shape of a subscription: its events carry its id as their topic id, its label as their
+ * topic.
+ */
 function toDestination(row: Selectable<DestinationTable>): Destination {
   return {
     id: row.id,

@@ -26,7 +26,10 @@ export interface Subscription {
   id: string;
   topicId: string;
   topicName: string;
-  /** Set on a direct destination: the resource it belongs to (`alarm/<id>`); it has no topic and no unsubscribe link. */
+  /**
+   * Set on a direct destination: the resource it belongs to (`alarm/<id>`); it has no topic and no unsubscribe
+   * link.
+   */
   owner?: string;
   name: string;
   protocol: Protocol;

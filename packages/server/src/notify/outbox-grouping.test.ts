@@ -63,7 +63,7 @@ for (const variant of await testDatabases()) {
     const deliveries = (topic: string, status: 'pending' | 'delivered' | 'dead') =>
       tocsin.deliveries.list({ topic, subscription: 'grouped', status, limit: 500 });
 
-    it('sends the events of one window as one message, in order, and one message per event without a window', async () => {
+    it('sends the events of a window as one message, in order, and one message per event without one', async () => {
       await topicWith('run');
       for (let i = 0; i < 10; i++) {
         await change('run', `site-${i}`, i < 7 ? 'monitor.down' : 'monitor.up');
@@ -112,7 +112,7 @@ for (const variant of await testDatabases()) {
       assert.equal(second.event.title, '2 down, 1 recovered: api, web, db');
     });
 
-    it('opens a new window for an event published after the last one closed, even if that one was not sent yet', async () => {
+    it('opens a new window for an event published after the last one closed, even if that one is unsent', async () => {
       await topicWith('late');
       await change('late', 'a', 'monitor.down');
       clock.advance(11_000);

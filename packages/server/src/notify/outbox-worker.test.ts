@@ -48,7 +48,7 @@ for (const variant of await testDatabases()) {
       assert.ok(delivered.every((d) => d.attempts === 1));
     });
 
-    it('holds a queue behind a failing head and delivers everything in order when the receiver comes back', async () => {
+    it('holds a queue behind a failing head and delivers all in order when the receiver comes back', async () => {
       await topicWith('outage', [{ protocol: 'webhook', endpoint: `${receiver.url}/outage` }]);
       let down = true;
       receiver.respond = (req) =>

@@ -224,7 +224,8 @@ export class OutboxWorker {
       .filter((id) => !this.busy.has(id) && (this.heldUntil.get(id) ?? 0) <= now);
     if (candidates.length === 0) return 0;
     const leased = await acquireLeases(this.db, candidates, this.options.nodeId, now, this.options.leaseMs);
-    // A queue is a subscription's or a direct destination's (an alarm's webhook action): both have the subscription's shape.
+    // A queue is a subscription's or a direct destination's (an alarm's webhook action): both have the
+    // subscription's shape.
     const owners: Subscription[] = [
       ...(await findSubscriptionsByIds(this.db, leased)),
       ...(await findDestinationsByIds(this.db, leased)),
@@ -320,7 +321,10 @@ export class OutboxWorker {
     });
   }
 
-  /** One attempt for `job`, or for the group it heads (`group`: the events, oldest first); the outcome is the head's. */
+  /**
+   * One attempt for `job`, or for the group it heads (`group`: the events, oldest first); the outcome is the
+   * head's.
+   */
   private async attemptOne(sub: Subscription, job: DeliveryJob, group: TocsinEvent[] | undefined): Promise<Outcome> {
     const { delivery } = job;
     const event = group ? digestEvent(group) : job.event;
@@ -355,7 +359,8 @@ export class OutboxWorker {
     if (!result.retryable || attempt >= maxAttempts || next - delivery.createdAt > maxAgeMs) {
       const why = !result.retryable
         ? result.error
-        : `${result.error} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${formatDuration(at - delivery.createdAt)})`;
+        : `${result.error} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} ` +
+          `over ${formatDuration(at - delivery.createdAt)})`;
       this.sent.inc({ ...labels, outcome: 'dead' });
       this.logger.warn('delivery dead-lettered', {
         delivery: delivery.id,

@@ -73,7 +73,10 @@ export function subscriptionView(sub: Subscription): Record<string, unknown> {
   return view;
 }
 
-/** Field names that differ between a stored subscription and a wanted one (secret values are compared, never printed). */
+/**
+ * Field names that differ between a stored subscription and a wanted one (secret values are compared, never
+ * printed).
+ */
 export function changedFields(
   stored: Subscription,
   wanted: { publicSpec: Record<string, unknown>; secrets: Record<string, SecretValue> },

@@ -17,7 +17,8 @@ export function registerSubscriptionTestRoutes(app: App, tokens: TokenService, t
       path: '/api/topics/{name}/subscriptions/{subscription}/test',
       scope: 'admin',
       summary:
-        'Send a test notification to this subscription only (through the outbox; its filter and grouping do not apply); 409 unless confirmed',
+        'Send a test notification to this subscription only ' +
+        '(through the outbox; its filter and grouping do not apply); 409 unless confirmed',
       tags: ['topics'],
       params: subParams,
       response: { status: 202, schema: answer },

@@ -33,7 +33,8 @@ export class SubscriptionTestService {
       if (sub.status !== 'confirmed') {
         throw new TocsinError(
           'conflict',
-          `subscription '${topicName}/${subName}' is ${sub.status}; only a confirmed subscription gets a test notification`,
+          `subscription '${topicName}/${subName}' is ${sub.status}; ` +
+            'only a confirmed subscription gets a test notification',
         );
       }
       const now = this.clock.now();
@@ -45,7 +46,9 @@ export class SubscriptionTestService {
         severity: 'info',
         source: { type: 'manual', name: 'subscription-test', tags: {} },
         title: `Test notification to ${topicName}/${subName}`,
-        text: `Sent by Tocsin on request, to check that the subscription '${subName}' of topic '${topicName}' reaches its destination. No action is needed.`,
+        text:
+          `Sent by Tocsin on request, to check that the subscription '${subName}' of topic '${topicName}' ` +
+          'reaches its destination. No action is needed.',
         attributes: {},
         dedupKey: id,
         time: now,

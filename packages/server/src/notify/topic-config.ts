@@ -117,7 +117,9 @@ export function topicConfigSection(service: TopicService): ConfigSection {
             if (!referrers.length) return undefined;
             return {
               path: 'topics',
-              message: `leaves out topic '${t.name}', which --prune would delete, but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file`,
+              message:
+                `leaves out topic '${t.name}', which --prune would delete, ` +
+                `but ${referrers.join(', ')} name${referrers.length > 1 ? '' : 's'} it: keep it in the file`,
             };
           },
         },

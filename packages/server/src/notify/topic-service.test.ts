@@ -127,7 +127,7 @@ for (const variant of await testDatabases()) {
       assert.equal(await status('ops', 'mail'), 'confirmed');
     });
 
-    it('replace keeps unnamed subscriptions without prune, deletes them with it, and refuses another name', async () => {
+    it('replace keeps unnamed subscriptions without prune, deletes them with it, refuses another name', async () => {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [webhook, { ...webhook, name: 'other' }] }));
       const keep = await topics.replace(
         'ops',
@@ -153,7 +153,7 @@ for (const variant of await testDatabases()) {
       );
     });
 
-    it('refuses to delete a topic another domain names, unless the caller checked; deletes its subscriptions', async () => {
+    it('refuses to delete a topic another domain names, unless checked; deletes its subscriptions', async () => {
       await topics.create(topics.parseTopic({ name: 'ops', subscriptions: [webhook] }));
       named = ['ops'];
       await assert.rejects(

@@ -200,7 +200,8 @@ export class TopicService {
       if (referrers.length) {
         throw new TocsinError(
           'conflict',
-          `topic '${name}' is named by ${referrers.join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
+          `topic '${name}' is named by ${referrers.join(', ')}; ` +
+            `change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
           { referrers },
         );
       }

@@ -26,7 +26,8 @@ export async function withLocalTokens<T>(
   if (url.startsWith('sqlite:') && !existsSync(url.slice(7))) {
     throw new TocsinError(
       'not_found',
-      `no Tocsin database at ${url.slice(7)}: give the ${settingSpecs.dataDir.env} (--${settingSpecs.dataDir.flag}) or ${settingSpecs.databaseUrl.env} (--${settingSpecs.databaseUrl.flag}) the server uses`,
+      `no Tocsin database at ${url.slice(7)}: give the ${settingSpecs.dataDir.env} (--${settingSpecs.dataDir.flag}) ` +
+        `or ${settingSpecs.databaseUrl.env} (--${settingSpecs.databaseUrl.flag}) the server uses`,
     );
   }
   const handle = openDatabase(url, { poolSize: 1 });

@@ -113,7 +113,8 @@ describe('datadog channel', { timeout: 5000 }, () => {
     assert.equal(body.date_happened, wallClock / 1000);
     assert.ok(
       body.text.endsWith(
-        '**Severity:** critical  \n**Time:** 2025-01-02T03:04:07.000Z (sent dated now: Datadog takes events at most 18 hours old)\n %%%',
+        '**Severity:** critical  \n**Time:** 2025-01-02T03:04:07.000Z ' +
+          '(sent dated now: Datadog takes events at most 18 hours old)\n %%%',
       ),
       body.text,
     );
@@ -158,9 +159,12 @@ describe('datadog channel', { timeout: 5000 }, () => {
     assert.equal(
       body.text,
       '%%% \n' +
-        '- **2025-01-02T03:04:05.000Z** site-0 is down (monitor/site-0) — https://site-0.example.com/health: answered 503 <Service Unavailable>\n' +
-        '- **2025-01-02T03:04:06.000Z** site-1 is down (monitor/site-1) — https://site-1.example.com/health: answered 503 <Service Unavailable>\n' +
-        '- **2025-01-02T03:04:07.000Z** site-2 is up again (monitor/site-2) — https://site-2.example.com/health: answered 200 after 2m\n' +
+        '- **2025-01-02T03:04:05.000Z** site-0 is down (monitor/site-0) — ' +
+        'https://site-0.example.com/health: answered 503 <Service Unavailable>\n' +
+        '- **2025-01-02T03:04:06.000Z** site-1 is down (monitor/site-1) — ' +
+        'https://site-1.example.com/health: answered 503 <Service Unavailable>\n' +
+        '- **2025-01-02T03:04:07.000Z** site-2 is up again (monitor/site-2) — ' +
+        'https://site-2.example.com/health: answered 200 after 2m\n' +
         '\n**Topic:** ops · **Events:** 3 · **Severity:** critical\n %%%',
     );
     assert.equal(body.alert_type, 'error');

@@ -76,13 +76,15 @@ function datadogGroupText(summary: TocsinEvent, events: readonly TocsinEvent[], 
   const open = '%%% \n';
   const close = '\n %%%';
   const time = redated ? `  \n**Time:** ${eventTimeIso(summary)} ${REDATED}` : '';
-  const facts = `\n**Topic:** ${summary.topic} · **Events:** ${events.length} · **Severity:** ${summary.severity}${time}`;
+  const counts = `**Events:** ${events.length} · **Severity:** ${summary.severity}`;
+  const facts = `\n**Topic:** ${summary.topic} · ${counts}${time}`;
   const room = TEXT_MAX - open.length - close.length - facts.length - 30; // 30: the "and N more" line
   const lines: string[] = [];
   let used = 0;
   for (const e of events) {
     const detail = digestDetail(e);
-    const line = `- **${eventTimeIso(e)}** ${e.title.replace(/\s+/g, ' ')} (${sourceLabel(e)})${detail ? ` — ${detail}` : ''}`;
+    const title = e.title.replace(/\s+/g, ' ');
+    const line = `- **${eventTimeIso(e)}** ${title} (${sourceLabel(e)})${detail ? ` — ${detail}` : ''}`;
     if (used + line.length + 1 > room) break;
     lines.push(line);
     used += line.length + 1;

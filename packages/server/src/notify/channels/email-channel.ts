@@ -45,7 +45,8 @@ const GROUP_TEXT_MAX = 1000;
 const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS']);
 
 function htmlPage(inner: string): string {
-  return `<!doctype html><html><body style="font:15px/1.5 system-ui,-apple-system,sans-serif;color:#222">${inner}</body></html>`;
+  const style = 'font:15px/1.5 system-ui,-apple-system,sans-serif;color:#222';
+  return `<!doctype html><html><body style="${style}">${inner}</body></html>`;
 }
 
 function link(url: string): string {
@@ -55,12 +56,17 @@ function link(url: string): string {
 function footer(req: SendRequest, why: string): { text: string; html: string } {
   return {
     text: `${why}\nUnsubscribe: ${req.links.unsubscribe}`,
-    html: `<hr><p style="color:#666;font-size:13px">${escapeHtml(why)}<br>Unsubscribe: ${link(req.links.unsubscribe)}</p>`,
+    html:
+      `<hr><p style="color:#666;font-size:13px">${escapeHtml(why)}<br>` +
+      `Unsubscribe: ${link(req.links.unsubscribe)}</p>`,
   };
 }
 
 function subscribedBecause(req: SendRequest): string {
-  return `You receive this because ${String(req.spec.endpoint)} is subscribed to topic ${req.event.topic} (${req.subscriptionName}).`;
+  return (
+    `You receive this because ${String(req.spec.endpoint)} is subscribed to topic ${req.event.topic} ` +
+    `(${req.subscriptionName}).`
+  );
 }
 
 /** Subject and both bodies of an event mail; a group window's events make one mail listing them all. */
@@ -92,7 +98,8 @@ export function eventMail(req: SendRequest): MailContent {
   const row = (k: string, v: string) =>
     `<tr><th align="left" style="padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`;
   const html = htmlPage(
-    `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ${escapeHtml(e.title)}</h2>` +
+    `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ` +
+      `${escapeHtml(e.title)}</h2>` +
       (e.text ? `<p style="white-space:pre-wrap">${escapeHtml(e.text)}</p>` : '') +
       `<table>${facts.map(([k, v]) => row(k, v)).join('')}</table>` +
       (attributes.length ? `<h3>Details</h3><pre>${escapeHtml(attributes.join('\n'))}</pre>` : '') +
@@ -110,7 +117,9 @@ export function eventMail(req: SendRequest): MailContent {
 export function groupMail(req: SendRequest, events: readonly TocsinEvent[]): MailContent {
   const summary = req.event;
   const look = eventLook(summary);
-  const span = `${events.length} events on topic ${summary.topic}, from ${eventTimeIso(events[0])} to ${eventTimeIso(events[events.length - 1])}.`;
+  const span =
+    `${events.length} events on topic ${summary.topic}, ` +
+    `from ${eventTimeIso(events[0])} to ${eventTimeIso(events[events.length - 1])}.`;
   const end = footer(req, subscribedBecause(req));
   const items = events.map((e) => ({
     e,
@@ -135,12 +144,15 @@ export function groupMail(req: SendRequest, events: readonly TocsinEvent[]): Mai
   const cell = 'style="padding:.4em 1em .4em 0;vertical-align:top;border-top:1px solid #ddd"';
   const rows = items.map(
     (i) =>
-      `<tr><td ${cell}>${escapeHtml(i.time)}</td><td ${cell}><span style="color:${i.look.colour}">[${i.look.label}]</span></td>` +
-      `<td ${cell}><b>${escapeHtml(i.e.title)}</b>${i.text ? `<div style="white-space:pre-wrap">${escapeHtml(i.text)}</div>` : ''}` +
+      `<tr><td ${cell}>${escapeHtml(i.time)}</td>` +
+      `<td ${cell}><span style="color:${i.look.colour}">[${i.look.label}]</span></td>` +
+      `<td ${cell}><b>${escapeHtml(i.e.title)}</b>` +
+      `${i.text ? `<div style="white-space:pre-wrap">${escapeHtml(i.text)}</div>` : ''}` +
       `<div style="color:#666;font-size:13px">${escapeHtml(i.source)}</div></td></tr>`,
   );
   const html = htmlPage(
-    `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ${escapeHtml(summary.title)}</h2>` +
+    `<h2 style="margin:0 0 .5em"><span style="color:${look.colour}">[${look.label}]</span> ` +
+      `${escapeHtml(summary.title)}</h2>` +
       `<p>${escapeHtml(span)}</p><table style="border-collapse:collapse">${rows.join('')}</table>` +
       end.html,
   );

@@ -70,7 +70,8 @@ export function describePagerdutyError(res: HttpResponse): string {
   const parts = [parsed.status, parsed.message].filter((p): p is string => typeof p === 'string' && p !== '');
   const errors = Array.isArray(parsed.errors) ? parsed.errors.map(String).join('; ') : '';
   const hint = res.status === 404 ? ' (check the endpoint URL)' : '';
-  return `pagerduty answered ${res.status}${parts.length ? ` ${parts.join(': ')}` : ''}${errors ? ` (${errors})` : ''}${hint}`;
+  const said = parts.length ? ` ${parts.join(': ')}` : '';
+  return `pagerduty answered ${res.status}${said}${errors ? ` (${errors})` : ''}${hint}`;
 }
 
 export const pagerdutyChannel: Channel = {

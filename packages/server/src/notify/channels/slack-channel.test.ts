@@ -112,7 +112,9 @@ describe('slack channel', { timeout: 5000 }, () => {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `🔴 <!date^${time / 1000}^{time_secs}|2025-01-02T03:04:05.000Z> *site-0 is down* · monitor/site-0\nhttps://site-0.example.com/health: answered 503 &lt;Service Unavailable&gt;`,
+        text:
+          `🔴 <!date^${time / 1000}^{time_secs}|2025-01-02T03:04:05.000Z> *site-0 is down* · monitor/site-0\n` +
+          'https://site-0.example.com/health: answered 503 &lt;Service Unavailable&gt;',
       },
     });
     assert.match(body.blocks[3].text.text, /^✅ .*\*site-2 is up again\*/);

@@ -92,7 +92,9 @@ function groupBody(req: SendRequest, events: readonly TocsinEvent[]): Record<str
   ];
   for (const e of shown) {
     const detail = e.text ? `\n${escapeMrkdwn(truncate(e.text, GROUP_TEXT_MAX))}` : '';
-    const line = `${eventLook(e).emoji} ${slackDate(e, '{time_secs}')} *${escapeMrkdwn(e.title)}* · ${escapeMrkdwn(sourceLabel(e))}${detail}`;
+    const line =
+      `${eventLook(e).emoji} ${slackDate(e, '{time_secs}')} *${escapeMrkdwn(e.title)}* · ` +
+      `${escapeMrkdwn(sourceLabel(e))}${detail}`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(line, SECTION_MAX) } });
   }
   if (shown.length < events.length) {
@@ -105,7 +107,9 @@ function groupBody(req: SendRequest, events: readonly TocsinEvent[]): Record<str
       { type: 'mrkdwn', text: `*Severity:* ${summary.severity}` },
       {
         type: 'mrkdwn',
-        text: `${slackDate(events[0], '{date_short_pretty} {time_secs}')} – ${slackDate(events[events.length - 1], '{time_secs}')}`,
+        text:
+          `${slackDate(events[0], '{date_short_pretty} {time_secs}')} – ` +
+          `${slackDate(events[events.length - 1], '{time_secs}')}`,
       },
       { type: 'mrkdwn', text: `*Topic:* ${escapeMrkdwn(summary.topic)}` },
     ],
