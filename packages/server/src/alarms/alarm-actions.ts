@@ -100,7 +100,9 @@ export async function queueActions(
       hooks.map(targetOf),
       event,
     );
-    hooks.forEach((w, i) => rows.push(row(`Called webhook ${w.url}`, { webhook: w.url, delivery: deliveries[i] })));
+    hooks.forEach((w, i) => {
+      rows.push(row(`Called webhook ${w.url}`, { webhook: w.url, delivery: deliveries[i] }));
+    });
   }
   return rows;
 }
@@ -147,7 +149,10 @@ const severity: Record<AlarmState, EventInput['severity']> = {
   INSUFFICIENT_DATA: 'warning',
 };
 
-/** The `alarm.state` event every action sends; an ALARM and the OK that ends it share `incidentSince`, hence a dedup key. */
+/**
+ * The `alarm.state` event every action sends; an ALARM and the OK that ends it share `incidentSince`, hence a dedup
+ * key.
+ */
 export function alarmEvent(
   alarm: { id: string; spec: AlarmSpec },
   change: {

@@ -101,7 +101,7 @@ for (const variant of await testDatabases()) {
       assert.equal(fine.status, 200);
     });
 
-    it('refuses cycles among the alarms a file applies at once, at the line of each rule, and applies nothing', async () => {
+    it('refuses cycles among alarms a file applies at once, at the line of each rule; applies nothing', async () => {
       const text = [
         'alarms:', //                                  1
         '  - name: p', //                              2
@@ -158,7 +158,7 @@ for (const variant of await testDatabases()) {
       assert.equal(tocsin.alarms.get('top').state, 'INSUFFICIENT_DATA');
     });
 
-    it('re-checks only the composites that name a changed alarm, so a name inside another name locks nothing up', async () => {
+    it('re-checks only composites naming a changed alarm, so a name inside another name locks nothing up', async () => {
       // 'ALARM(n1)' contains the text 'n', the name of the composite above it: taken for a reference, the change of
       // n would wait for the lock of c1, which is waiting for n.
       await tocsin.config.apply({

@@ -43,7 +43,10 @@ export function compositeIssues(
   return issues;
 }
 
-/** The alarms a spec depends on: those its rule names, then its suppressor (none for a metric alarm or a rule that does not parse). */
+/**
+ * The alarms a spec depends on: those its rule names, then its suppressor (none for a metric alarm or a rule that does
+ * not parse).
+ */
 export function dependenciesOf(spec: AlarmSpec | undefined): string[] {
   if (!spec || !isComposite(spec)) return [];
   let names: string[] = [];

@@ -72,7 +72,7 @@ for (const variant of await testDatabases()) {
       assert.throws(() => tocsin.alarms.get('disk'), 'the valid alarm of the file was not applied either');
     });
 
-    it('refuses to delete an alarm a composite still names, and prunes a composite before the alarms it names', async () => {
+    it('refuses to delete an alarm a composite still names; prunes a composite before alarms it names', async () => {
       const metric = {
         namespace: 'App',
         metricName: 'm',

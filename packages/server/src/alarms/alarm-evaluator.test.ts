@@ -118,7 +118,8 @@ describe('alarm evaluation: M of N with gaps and operators', () => {
     assert.equal(e.state, 'ALARM');
     assert.equal(
       e.reason,
-      'Threshold Crossed: 2 out of the last 2 datapoints [71.0 (22/11/26 10:05:00), 75.2 (22/11/26 10:00:00)] were greater than or equal to the threshold (70.0) (minimum 2 datapoints for OK -> ALARM transition).',
+      'Threshold Crossed: 2 out of the last 2 datapoints [71.0 (22/11/26 10:05:00), 75.2 (22/11/26 10:00:00)] ' +
+        'were greater than or equal to the threshold (70.0) (minimum 2 datapoints for OK -> ALARM transition).',
     );
   });
 });

@@ -84,7 +84,8 @@ function num(v: number): string {
 function stamp(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  const day = `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCFullYear() % 100)}`;
+  return `${day} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 }
 
 /**
@@ -111,8 +112,12 @@ export function evaluate(rule: EvaluationRule, range: readonly PeriodValue[], cu
     const counted = state === 'ALARM' ? breaching : N - breaching;
     const reason =
       state === 'ALARM'
-        ? `Threshold Crossed: ${breaching} out of the last ${N} datapoints [${described(used.filter(isBreach))}] ${verb(breaching)} ${tail} (minimum ${M} datapoint${M === 1 ? '' : 's'} for OK -> ALARM transition).`
-        : `Threshold Crossed: ${counted} out of the last ${N} datapoints [${described(used.filter((p) => !isBreach(p)))}] ${verb(counted)} not ${tail} (minimum ${N - M + 1} datapoint${N - M + 1 === 1 ? '' : 's'} for ALARM -> OK transition).`;
+        ? `Threshold Crossed: ${breaching} out of the last ${N} datapoints ` +
+          `[${described(used.filter(isBreach))}] ${verb(breaching)} ${tail} ` +
+          `(minimum ${M} datapoint${M === 1 ? '' : 's'} for OK -> ALARM transition).`
+        : `Threshold Crossed: ${counted} out of the last ${N} datapoints ` +
+          `[${described(used.filter((p) => !isBreach(p)))}] ${verb(counted)} not ${tail} ` +
+          `(minimum ${N - M + 1} datapoint${N - M + 1 === 1 ? '' : 's'} for ALARM -> OK transition).`;
     return { state, retained: false, reason, used, breaching };
   }
 
@@ -121,7 +126,9 @@ export function evaluate(rule: EvaluationRule, range: readonly PeriodValue[], cu
   if (rule.treatMissingData === 'breaching' || rule.treatMissingData === 'notBreaching') {
     const breaching = real.filter(isBreach).length + (rule.treatMissingData === 'breaching' ? missing : 0);
     const state: AlarmState = breaching >= M ? 'ALARM' : 'OK';
-    const reason = `${state === 'ALARM' ? 'Threshold Crossed' : 'Within threshold'}: ${breaching} of the last ${N} datapoints breaching (${filledNote}; real datapoints: [${described(real)}]); ${tail}, minimum ${M} for ALARM.`;
+    const reason =
+      `${state === 'ALARM' ? 'Threshold Crossed' : 'Within threshold'}: ${breaching} of the last ${N} datapoints ` +
+      `breaching (${filledNote}; real datapoints: [${described(real)}]); ${tail}, minimum ${M} for ALARM.`;
     return { state, retained: false, reason, used: real, breaching };
   }
   if (real.length === 0) {
@@ -154,7 +161,12 @@ export function evaluate(rule: EvaluationRule, range: readonly PeriodValue[], cu
   }
   const state: AlarmState = alarm ? 'ALARM' : 'OK';
   const reason = alarm
-    ? `Threshold Crossed: ${breaching} out of the ${real.length} datapoint${real.length === 1 ? '' : 's'} present [${described(real)}] ${verb(breaching)} ${tail}; ${missing} of the last ${N} missing (treatMissingData: ${rule.treatMissingData}).`
-    : `Threshold Crossed: ${real.length - breaching} out of the ${real.length} datapoint${real.length === 1 ? '' : 's'} present [${described(real.filter((p) => !isBreach(p)))}] ${verb(real.length - breaching)} not ${tail}; ${missing} of the last ${N} missing (treatMissingData: ${rule.treatMissingData}).`;
+    ? `Threshold Crossed: ${breaching} out of the ${real.length} datapoint${real.length === 1 ? '' : 's'} present ` +
+      `[${described(real)}] ${verb(breaching)} ${tail}; ` +
+      `${missing} of the last ${N} missing (treatMissingData: ${rule.treatMissingData}).`
+    : `Threshold Crossed: ${real.length - breaching} out of the ${real.length} ` +
+      `datapoint${real.length === 1 ? '' : 's'} present [${described(real.filter((p) => !isBreach(p)))}] ` +
+      `${verb(real.length - breaching)} not ${tail}; ` +
+      `${missing} of the last ${N} missing (treatMissingData: ${rule.treatMissingData}).`;
   return { state, retained: false, reason, used: real, breaching };
 }

@@ -7,7 +7,10 @@ import type { AlarmEntry, AlarmService } from './alarm-service.js';
 
 const tags = ['alarms'];
 
-/** For the OpenAPI document: a metric alarm, or a composite one (with `rule`); the service checks it and names each wrong field. */
+/**
+ * For the OpenAPI document: a metric alarm, or a composite one (with `rule`); the service checks it and names each
+ * wrong field.
+ */
 const alarmBody = z.union([alarmInputSchema, compositeAlarmInputSchema]);
 const alarmPutBody = z.union([putBodyDoc(alarmInputSchema), putBodyDoc(compositeAlarmInputSchema)]);
 const stateBody = z

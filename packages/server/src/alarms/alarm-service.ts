@@ -74,7 +74,10 @@ export class AlarmService {
   private alarms = new Map<string, AlarmEntry>();
   private byId = new Map<string, AlarmEntry>();
   private watched = new Set<string>();
-  /** The composites that name each alarm (rule or suppressor): whom a change of state re-checks, and what a delete must not orphan. */
+  /**
+   * The composites that name each alarm (rule or suppressor): whom a change of state re-checks, and what a delete must
+   * not orphan.
+   */
   private referrers = new Map<string, AlarmEntry[]>();
   /** One evaluation or change at a time per alarm: composites are looked at by their children too. */
   private locks = new Map<string, Promise<unknown>>();
@@ -264,7 +267,8 @@ export class AlarmService {
     if (referrers.length) {
       throw new TocsinError(
         'conflict',
-        `alarm '${name}' is named by composite alarm ${referrers.map((r) => `'${r}'`).join(', ')}; change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
+        `alarm '${name}' is named by composite alarm ${referrers.map((r) => `'${r}'`).join(', ')}; ` +
+          `change or delete ${referrers.length > 1 ? 'those' : 'that'} first`,
         {
           referrers,
         },

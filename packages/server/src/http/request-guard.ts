@@ -66,7 +66,9 @@ export function jsonValueIssues(value: unknown, maxDepth = MAX_JSON_DEPTH): Fiel
   return issues;
 }
 
-/** True when no object or array of `v` sits `left` or more levels down; the walk jsonValueIssues makes, with no path. */
+/**
+ * True when no object or array of `v` sits `left` or more levels down; the walk jsonValueIssues makes, with no path.
+ */
 function nestedWithin(v: unknown, left: number): boolean {
   if (typeof v !== 'object' || v === null) return true;
   if (left === 0) return false;

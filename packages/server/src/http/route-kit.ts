@@ -147,7 +147,9 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
   });
 }
 
-/** Registers a handler for a declared route; handlers return plain Responses, and `c.req.valid()` is typed by the route. */
+/**
+ * Registers a handler for a declared route; handlers return plain Responses, and `c.req.valid()` is typed by the route.
+ */
 export function handle<S extends RouteSpec>(
   app: App,
   config: DeclaredRoute<S>,

@@ -30,12 +30,10 @@ for (const variant of await testDatabases()) {
 
     it('makes new series once, hands their numbers in order to build, and appends what it builds', async () => {
       let seen: readonly number[] = [];
-      const first = await appendBatch(
-        handle.db,
-        [series('a'), series('b')],
-        T0,
-        (nums) => ((seen = nums), { datapoints: 3, batch: batch(nums[0], T0, 3) }),
-      );
+      const first = await appendBatch(handle.db, [series('a'), series('b')], T0, (nums) => {
+        seen = nums;
+        return { datapoints: 3, batch: batch(nums[0], T0, 3) };
+      });
       assert.deepEqual(seen, first.nums);
       assert.equal(new Set(first.nums).size, 2);
       const again = await appendBatch(handle.db, [series('b'), series('a')], T0, () => undefined);

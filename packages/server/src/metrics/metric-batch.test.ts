@@ -6,9 +6,10 @@ import { Aggregator, BatchBuilder, FLAG_HIGH_RES, FLAG_VALUES, batchOf } from '.
 const T = Date.UTC(2026, 10, 30, 12, 0, 0);
 
 describe('ingest batches folded into stored rows', () => {
-  it('keeps one row per series and minute, or per second at high resolution, with the single values distribution', () => {
+  it('keeps a row per series and minute, or per second at high resolution, with the single values distribution', () => {
     const b = new BatchBuilder();
-    for (let i = 0; i < 100; i++) b.push(1, T + i * 100, 1, i, i, i, FLAG_VALUES); // 100 values in the first 10 s of a minute
+    // 100 values in the first 10 s of a minute
+    for (let i = 0; i < 100; i++) b.push(1, T + i * 100, 1, i, i, i, FLAG_VALUES);
     b.push(1, T + 59_999, 4, 40, 5, 20, 0); // a statistic set, same minute
     b.push(1, T + 60_000, 1, 7, 7, 7, FLAG_VALUES); // one plain value, next minute
     b.push(2, T + 1_500, 3, 9, 3, 3, FLAG_VALUES | FLAG_HIGH_RES); // Values [3] with Counts [3], high resolution

@@ -96,13 +96,15 @@ export class Aggregator {
       const bucket = flags & FLAG_HIGH_RES ? 1000 : 60_000;
       const at = Math.floor(batch[o + 1] / bucket) * bucket;
       let buckets = this.bySeries.get(seriesNum);
-      if (!buckets) this.bySeries.set(seriesNum, (buckets = new Map()));
+      if (!buckets) {
+        buckets = new Map();
+        this.bySeries.set(seriesNum, buckets);
+      }
       let row = buckets.get(at);
-      if (!row)
-        buckets.set(
-          at,
-          (row = { seriesNum, at, count: 0, sum: 0, min: Infinity, max: -Infinity, valueWeight: 0, dist: null }),
-        );
+      if (!row) {
+        row = { seriesNum, at, count: 0, sum: 0, min: Infinity, max: -Infinity, valueWeight: 0, dist: null };
+        buckets.set(at, row);
+      }
       const plain = flags & FLAG_PLAIN;
       const count = plain ? 1 : batch[o + 3];
       const sum = plain ? batch[o + 3] : batch[o + 4];
@@ -114,7 +116,8 @@ export class Aggregator {
       if (max > row.max) row.max = max;
       if (flags & FLAG_VALUES) {
         row.valueWeight += count;
-        (row.dist ??= new Distribution()).add(min, count);
+        row.dist ??= new Distribution();
+        row.dist.add(min, count);
       }
       this.datapoints++;
     }

@@ -31,7 +31,10 @@ const OWN_COPY_MS = 60_000;
 export class MetricIndexer {
   private acked = 0;
   private indexed = 0;
-  /** Batches this node wrote, by log id, so that indexing them need not read them back (PostgreSQL sends bytea back as hex text). */
+  /**
+   * Batches this node wrote, by log id, so that indexing them need not read them back (PostgreSQL sends bytea back as
+   * hex text).
+   */
   private readonly own = new Map<number, { data: Float64Array; at: number }>();
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;

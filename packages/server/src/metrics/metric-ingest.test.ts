@@ -24,7 +24,8 @@ for (const variant of await testDatabases()) {
         await call(
           tocsin,
           'GET',
-          `/api/metrics/query?namespace=App&name=${name}&statistic=${stat}&period=${period}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+          `/api/metrics/query?namespace=App&name=${name}&statistic=${stat}&period=${period}` +
+            `&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
         )
       ).json.datapoints.map((d: { value: number | null }) => d.value);
 

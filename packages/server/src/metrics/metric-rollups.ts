@@ -20,26 +20,28 @@ export const ROLLUP_AFTER_MS = 14 * 86_400_000 + 10 * MINUTE;
 /** Minutes rolled up in one run at most; a server that was down catches up over several. */
 const MAX_MINUTES_PER_RUN = 60;
 
-/** Aggregates stored rows per series and minute; the sketch holds the single values (statistic sets have no distribution). */
+/**
+ * Aggregates stored rows per series and minute; the sketch holds the single values (statistic sets have no
+ * distribution).
+ */
 export function rollupOf(rows: readonly StatRow[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
   for (const r of rows) {
     const minute = Math.floor(r.at / MINUTE) * MINUTE;
     const key = `${r.seriesNum}:${minute}`;
     let agg = byKey.get(key);
-    if (!agg)
-      byKey.set(
-        key,
-        (agg = {
-          seriesNum: r.seriesNum,
-          at: minute,
-          count: 0,
-          sum: 0,
-          min: Infinity,
-          max: -Infinity,
-          dist: new Distribution(),
-        }),
-      );
+    if (!agg) {
+      agg = {
+        seriesNum: r.seriesNum,
+        at: minute,
+        count: 0,
+        sum: 0,
+        min: Infinity,
+        max: -Infinity,
+        dist: new Distribution(),
+      };
+      byKey.set(key, agg);
+    }
     agg.count += r.count;
     agg.sum += r.sum;
     agg.min = Math.min(agg.min, r.min);

@@ -15,7 +15,7 @@ for (const variant of await testDatabases()) {
     before(async () => ({ tocsin, dispose } = await createTestApp(variant.name, { clock })));
     after(() => dispose());
 
-    it('stores PutMetricData values, value lists and statistic sets, and answers any statistic per period', async () => {
+    it('stores PutMetricData values, value lists and statistic sets; answers any statistic per period', async () => {
       const res = await call(tocsin, 'POST', '/api/metrics', {
         Namespace: 'App',
         MetricData: [
@@ -46,7 +46,9 @@ for (const variant of await testDatabases()) {
         call(
           tocsin,
           'GET',
-          `/api/metrics/query?namespace=App&name=latency&dimensions=${encodeURIComponent('{"Route":"/"}')}&statistic=${stat}&period=60&from=${new Date(T0).toISOString()}&to=${new Date(T0 + 120_000).toISOString()}`,
+          `/api/metrics/query?namespace=App&name=latency&dimensions=${encodeURIComponent('{"Route":"/"}')}` +
+            `&statistic=${stat}&period=60` +
+            `&from=${new Date(T0).toISOString()}&to=${new Date(T0 + 120_000).toISOString()}`,
         );
       const values = async (stat: string) =>
         (await q(stat)).json.datapoints.map((d: { value: number | null }) => d.value);
@@ -140,7 +142,8 @@ for (const variant of await testDatabases()) {
       );
       await tocsin.metricsStore.drain();
       clock.set(start + 14 * 86_400_000 + 12 * 60_000);
-      // The first run sets the watermark a minute back; walk it to the start of the data as a running server would have.
+      // The first run sets the watermark a minute back; walk it to the start of the data as a running server would
+      // have.
       await tocsin.handle.db
         .insertInto('kv')
         .values({ key: 'metric_rollup_until', value: String(start - 60_000) })

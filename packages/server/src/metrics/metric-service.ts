@@ -65,7 +65,10 @@ interface NewSeries {
   unit: string | null;
 }
 
-/** One request's datapoints, encoded; series not yet known carry -(index into `unknown`) - 1 until the write resolves them. */
+/**
+ * One request's datapoints, encoded; series not yet known carry -(index into `unknown`) - 1 until the write resolves
+ * them.
+ */
 interface Pending {
   data: Float64Array;
   /** Datapoints in `data`. */
@@ -78,7 +81,7 @@ const dimsOf = (dims: readonly Dimension[] | undefined): Record<string, string> 
 
 export class MetricService {
   private readonly series = new Map<string, number>();
-  private readonly writer: GroupCommit<Pending, void>;
+  private readonly writer: GroupCommit<Pending, undefined>;
   private readonly db: Kysely<Database>;
   private readonly readDatapoints: store.DatapointReader;
   readonly indexer: MetricIndexer;
@@ -188,7 +191,8 @@ export class MetricService {
     let slot = unknownSlots.get(key);
     if (slot === undefined) {
       pending.unknown.push({ key, ...make() });
-      unknownSlots.set(key, (slot = -pending.unknown.length));
+      slot = -pending.unknown.length;
+      unknownSlots.set(key, slot);
     }
     return slot;
   }
@@ -262,7 +266,7 @@ export class MetricService {
   }
 
   /** One transaction a batch: makes the new series, then appends one log row with every request's datapoints. */
-  private async write(batches: Pending[]): Promise<void[]> {
+  private async write(batches: Pending[]): Promise<undefined[]> {
     // Each new series once, though several requests of the batch name it: its place in `fresh`, by key.
     const fresh: NewSeries[] = [];
     const place = new Map<string, number>();

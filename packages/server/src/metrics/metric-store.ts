@@ -77,9 +77,8 @@ export async function insertDatapoints(q: Q, rows: readonly StoredRow[]): Promis
     const values = rows
       .slice(i, i + CHUNK)
       .map((r) => sql`(${r.seriesNum}, ${r.at}, ${r.count}, ${r.sum}, ${r.min}, ${r.max}, ${r.detail})`);
-    await sql`insert into metric_datapoints (series_num, at, count, sum, min, max, detail) values ${sql.join(values)}`.execute(
-      q,
-    );
+    const into = sql`insert into metric_datapoints (series_num, at, count, sum, min, max, detail)`;
+    await sql`${into} values ${sql.join(values)}`.execute(q);
   }
 }
 
@@ -112,7 +111,8 @@ export type DatapointReader = (seriesNum: number, from: number, to: number) => P
  */
 export function datapointReader(handle: Db): DatapointReader {
   const text =
-    'select at, count, sum, min, max, detail from metric_datapoints where series_num = ? and at >= ? and at < ? order by at';
+    'select at, count, sum, min, max, detail from metric_datapoints ' +
+    'where series_num = ? and at >= ? and at < ? order by at';
   if (handle.sqlite) {
     const stmt = handle.sqlite.prepare<[number, number, number], RawDatapoint>(text);
     return async (seriesNum, from, to) => stmt.all(seriesNum, from, to).map((r) => rowOf(seriesNum, r));
@@ -133,7 +133,9 @@ export async function listDatapoints(q: Q, from: number, to: number): Promise<St
   return rows.map((r) => rowOf(Number(r.series_num), r));
 }
 
-/** Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert. */
+/**
+ * Deletes old datapoints series by series, through the (series, time) index: no index on time alone slows every insert.
+ */
 export async function pruneDatapoints(q: Q, before: number): Promise<void> {
   const series = await q.selectFrom('metric_series').select('num').execute();
   for (const s of series)

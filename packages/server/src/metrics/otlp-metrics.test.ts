@@ -31,7 +31,7 @@ const counter = (value: number, at: number, start: number, attributes = [attr('r
 const sums = (r: ReturnType<OtlpConverter['convert']>) => r.data.map((d) => d.sum);
 
 describe('OTLP metrics', () => {
-  it('takes gauges with point attributes and service.name as the namespace, and only the resource attributes asked for', () => {
+  it('takes gauges with point attributes, service.name as namespace, and only resource attributes asked for', () => {
     const c = new OtlpConverter(BOOT);
     const gauge: OtlpMetric = {
       name: 'queue.depth',
@@ -145,7 +145,7 @@ describe('OTLP metrics', () => {
     assert.deepEqual(sums(c.convert(request([upDown]), BOOT)), [7], 'a gauge again, not a delta');
   });
 
-  it('takes explicit-bucket histograms with count, sum, min, max and bucket values, and cumulative ones as deltas', () => {
+  it('takes explicit-bucket histograms with count, sum, min, max and bucket values; cumulative ones as deltas', () => {
     const c = new OtlpConverter(BOOT);
     const start = BOOT + 1;
     const hist = (count: number, sum: number, buckets: number[], at: number): OtlpMetric => ({

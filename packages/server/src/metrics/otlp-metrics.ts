@@ -111,14 +111,22 @@ export class OtlpConverter {
     };
     const name = typeof m?.name === 'string' ? m.name : '';
     const data = m?.gauge ?? m?.sum ?? m?.histogram ?? m?.exponentialHistogram;
-    if (m?.summary)
-      return reject(
+    if (m?.summary) {
+      reject(
         list(m.summary.dataPoints).length || 1,
         `${name || '(unnamed)'}: summaries are not taken; send a histogram`,
       );
-    if (!data) return reject(1, `${name || '(unnamed)'}: a metric without gauge, sum or histogram data`);
+      return;
+    }
+    if (!data) {
+      reject(1, `${name || '(unnamed)'}: a metric without gauge, sum or histogram data`);
+      return;
+    }
     const points = list(data.dataPoints);
-    if (!name) return reject(points.length, 'a metric without a name');
+    if (!name) {
+      reject(points.length, 'a metric without a name');
+      return;
+    }
     const unit = typeof m.unit === 'string' && m.unit ? m.unit : undefined;
     for (const p of points) {
       if (!p || typeof p !== 'object') {

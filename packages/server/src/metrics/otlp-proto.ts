@@ -126,7 +126,8 @@ function buildRoot(): protobuf.Root {
       type.add(new protobuf.Field(name, id, fieldType, rule));
     root.define(fullName.slice(0, dot)).add(type);
   }
-  // The exponential histogram's Buckets is a nested message of its data point in the .proto file; the wire format is the same.
+  // The exponential histogram's Buckets is a nested message of its data point in the .proto file; the wire format is
+  // the same.
   root.resolveAll();
   return root;
 }

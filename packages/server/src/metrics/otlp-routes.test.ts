@@ -93,7 +93,9 @@ for (const variant of await testDatabases()) {
       dimensions: Record<string, string> = {},
     ): Promise<number | null> {
       const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
-      const q = `namespace=${encodeURIComponent(namespace)}&name=${name}&statistic=${statistic}&period=7200&to=${new Date(to).toISOString()}&from=${new Date(to - 7_200_000).toISOString()}`;
+      const q =
+        `namespace=${encodeURIComponent(namespace)}&name=${name}&statistic=${statistic}&period=7200` +
+        `&to=${new Date(to).toISOString()}&from=${new Date(to - 7_200_000).toISOString()}`;
       const res = await call(
         tocsin,
         'GET',
@@ -117,7 +119,7 @@ for (const variant of await testDatabases()) {
     ] as const;
     for (const [encoding, make] of exporters) {
       for (const compression of [CompressionAlgorithm.NONE, CompressionAlgorithm.GZIP]) {
-        it(`stores the SDK's cumulative counter as deltas and its histogram's count and sum (${encoding}, compression ${compression})`, async () => {
+        it(`SDK counter as deltas, histogram count and sum (${encoding}, compression ${compression})`, async () => {
           const service = `svc-${encoding}-${compression}`;
           const first = sdkProcess(make(compression), service, 'instance-1');
           first.requests.add(5, { route: '/a' });
@@ -175,7 +177,7 @@ for (const variant of await testDatabases()) {
         body: bytes,
       });
 
-    it('answers a protobuf request with a protobuf ExportMetricsServiceResponse, with partial success only when points were rejected', async () => {
+    it('answers protobuf with an ExportMetricsServiceResponse, partial success only on rejected points', async () => {
       const ok = await post(encodeExportRequest(body('proto-hand', [point('up', 1)])), {
         'content-type': 'application/x-protobuf',
       });
@@ -246,7 +248,7 @@ for (const variant of await testDatabases()) {
       assert.equal(badNanos.status, 200, 'a time as a JSON number is taken too');
     });
 
-    it('refuses NUL characters in names and attributes, in JSON and in protobuf, with a 400 naming the field', async () => {
+    it('refuses NUL in names and attributes, in JSON and in protobuf, with a 400 naming the field', async () => {
       const withNul = body('x', [
         {
           name: 'g\u0000',

@@ -71,7 +71,9 @@ const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
       : Response.json({ code, message, error: envelope }, { status });
 };
 
-/** The resource attributes to keep as dimensions: the header, else the query parameter (comma-separated; `*` for all). */
+/**
+ * The resource attributes to keep as dimensions: the header, else the query parameter (comma-separated; `*` for all).
+ */
 export function otlpOptionsOf(c: Context<AppEnv>): OtlpOptions {
   const raw = c.req.header(RESOURCE_DIMENSIONS_HEADER) ?? c.req.query('resourceDimensions') ?? '';
   const names = raw
@@ -139,8 +141,10 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
       path: PATH,
       scope: 'ingest',
       summary:
-        'OTLP/HTTP metrics: an ExportMetricsServiceRequest as protobuf (application/x-protobuf) or JSON, optionally gzipped; answered in the same encoding, with partial success as OTLP specifies. ' +
-        `Header ${RESOURCE_DIMENSIONS_HEADER} (or ?resourceDimensions=): resource attributes to keep as dimensions, comma-separated, * for all.`,
+        'OTLP/HTTP metrics: an ExportMetricsServiceRequest as protobuf (application/x-protobuf) or JSON, ' +
+        'optionally gzipped; answered in the same encoding, with partial success as OTLP specifies. ' +
+        `Header ${RESOURCE_DIMENSIONS_HEADER} (or ?resourceDimensions=): ` +
+        'resource attributes to keep as dimensions, comma-separated, * for all.',
       tags: ['metrics'],
       body: z
         .looseObject({
@@ -153,7 +157,8 @@ export function registerOtlpRoutes(app: App, tokens: TokenService, metrics: Metr
     async (c) => {
       const encoding = encodingOf(c.req.header('content-type'));
       if (!encoding) {
-        const message = `Content-Type: send ${PROTOBUF} or application/json, not '${c.req.header('content-type') ?? ''}'`;
+        const type = c.req.header('content-type') ?? '';
+        const message = `Content-Type: send ${PROTOBUF} or application/json, not '${type}'`;
         return c.json({ error: { code: 'bad_request', message } }, 415);
       }
       const request = parseBody(await readBody(c), encoding);

@@ -81,7 +81,9 @@ export function toNumber(v: Int64 | undefined): number {
   return NaN;
 }
 
-/** Nanoseconds since the epoch as milliseconds (0 when absent); a decimal string is cut, not rounded through a double. */
+/**
+ * Nanoseconds since the epoch as milliseconds (0 when absent); a decimal string is cut, not rounded through a double.
+ */
 export function nanosToMs(v: Int64 | undefined): number {
   if (typeof v === 'string' && /^\d+$/.test(v)) return v.length > 6 ? Number(v.slice(0, -6)) : 0;
   const n = toNumber(v);

@@ -33,7 +33,7 @@ export function mergeSketch(into: Sketch, other: Sketch): void {
   into.z += other.z;
 }
 
-function valueOf(i: number): number {
+function bucketValue(i: number): number {
   // The middle of the bucket (γ^(i-1), γ^i], so the error is at most (γ-1)/2 relative.
   return (2 * GAMMA ** i) / (GAMMA + 1);
 }
@@ -41,10 +41,10 @@ function valueOf(i: number): number {
 /** The p-th percentile (nearest rank), or null for an empty sketch. */
 export function quantile(s: Sketch, p: number): number | null {
   const neg = Object.entries(s.n)
-    .map(([i, c]) => [-valueOf(Number(i)), c] as const)
+    .map(([i, c]) => [-bucketValue(Number(i)), c] as const)
     .sort((a, b) => a[0] - b[0]);
   const pos = Object.entries(s.p)
-    .map(([i, c]) => [valueOf(Number(i)), c] as const)
+    .map(([i, c]) => [bucketValue(Number(i)), c] as const)
     .sort((a, b) => a[0] - b[0]);
   const all = [...neg, ...(s.z ? ([[0, s.z]] as const) : []), ...pos];
   const total = all.reduce((t, [, c]) => t + c, 0);

@@ -13,7 +13,9 @@ describe('due heap', () => {
   it('pops in due order and honours moves and deletes', () => {
     const h = new DueHeap();
     const times = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000);
-    times.forEach((t, i) => h.set(`k${i}`, t));
+    times.forEach((t, i) => {
+      h.set(`k${i}`, t);
+    });
     h.set('k0', 2000);
     h.delete('k1');
     const out = drain(h, 5000).map(([, t]) => t);
@@ -105,7 +107,10 @@ describe('due heap', () => {
 
   it('matches a sorted list over random sets, moves and deletes', () => {
     let seed = 42;
-    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     const h = new DueHeap();
     const model = new Map<string, number>();
     for (let step = 0; step < 3000; step++) {

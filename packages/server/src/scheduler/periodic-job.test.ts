@@ -62,7 +62,7 @@ describe('addPeriodicJob', () => {
     clock.advance(1_000);
     await scheduler.runDue();
     assert.deepEqual(
-      warnings.map((w) => [w.msg, w.fields?.job, (w.fields?.err as Error).message]),
+      warnings.map((w) => [w.msg, w.fields?.job, (w.fields?.err as Error | undefined)?.message]),
       [['periodic job failed', 'retention', 'database away']],
     );
     assert.equal(

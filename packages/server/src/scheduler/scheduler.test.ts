@@ -15,7 +15,10 @@ describe('scheduler', () => {
     s.addJob({
       name: 'check',
       concurrency: 10,
-      run: async (key, dueAt) => (runs.push([key, dueAt, clock.now()]), key === 'once' ? null : dueAt + 1000),
+      run: async (key, dueAt) => {
+        runs.push([key, dueAt, clock.now()]);
+        return key === 'once' ? null : dueAt + 1000;
+      },
     });
     s.schedule('check', 'a', 500);
     s.schedule('check', 'once', 700);
@@ -175,7 +178,10 @@ describe('scheduler', () => {
     s.addJob({
       name: 'tick',
       concurrency: 2,
-      run: async (key, dueAt) => (runs.push([key, clock.now()]), dueAt + (key === 'fast' ? 1000 : 2500)),
+      run: async (key, dueAt) => {
+        runs.push([key, clock.now()]);
+        return dueAt + (key === 'fast' ? 1000 : 2500);
+      },
     });
     s.schedule('tick', 'fast', 1000);
     s.schedule('tick', 'slow', 2500);
@@ -202,7 +208,10 @@ describe('scheduler', () => {
     s.addJob({
       name: 'tick',
       concurrency: 1,
-      run: async () => (seen.push(Date.now()), seen.length < 3 ? Date.now() + 20 : null),
+      run: async () => {
+        seen.push(Date.now());
+        return seen.length < 3 ? Date.now() + 20 : null;
+      },
     });
     s.start();
     s.schedule('tick', 't', Date.now() + 20);

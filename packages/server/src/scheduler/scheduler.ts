@@ -232,7 +232,8 @@ export class Scheduler {
       const next = this.nextDue();
       const wait = next === undefined ? 1000 : Math.max(0, next - this.clock.now());
       if ((wait > 0 || this.allBusy()) && !this.wakeRequested) {
-        const controller = (this.sleeping = new AbortController());
+        const controller = new AbortController();
+        this.sleeping = controller;
         await this.clock.sleep(Math.max(wait, this.allBusy() ? 5 : 0), controller.signal);
         if (this.sleeping === controller) this.sleeping = null;
       }
