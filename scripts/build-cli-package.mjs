@@ -23,16 +23,27 @@ const stubs = {
   'start-command': `export const startCommand = {
   summary: 'run the server (not in this package)',
   async run() {
-    process.stderr.write('tocsin start: the server is not included in this package, which is the client CLI only; install the server from the Tocsin repository (see docs/deploy.md)\\n');
+    process.stderr.write(
+      'tocsin start: the server is not included in this package, which is the client CLI only; ' +
+        'install the server from the Tocsin repository (see docs/deploy.md)\\n',
+    );
     return 1;
   },
 };`,
   'validate-offline': `export async function planOffline() {
-  process.stderr.write('tocsin validate: checked the file and its fields; the server-side checks (unique names, references) need the server installed, or run tocsin apply -f FILE --dry-run\\n');
+  process.stderr.write(
+    'tocsin validate: checked the file and its fields; the server-side checks (unique names, references) ' +
+      'need the server installed, or run tocsin apply -f FILE --dry-run\\n',
+  );
   return [];
 }`,
   'token-local': `export async function withLocalTokens() {
-  throw Object.assign(new Error('tokens --local works on the server host, with the server installed; this package is the client CLI only'), { code: 'ENOTSUP' });
+  throw Object.assign(
+    new Error(
+      'tokens --local works on the server host, with the server installed; this package is the client CLI only',
+    ),
+    { code: 'ENOTSUP' },
+  );
 }`,
 };
 /** Packages that must never end up in the bundle (native, or the server's). */
@@ -62,7 +73,9 @@ const result = await build({
   define: { __TOCSIN_VERSION__: JSON.stringify(server.version) },
   // Bundled CommonJS code (yaml) may call require() for node's own modules.
   banner: {
-    js: "import { createRequire as __tocsinRequire } from 'node:module';\nconst require = __tocsinRequire(import.meta.url);",
+    js:
+      "import { createRequire as __tocsinRequire } from 'node:module';\n" +
+      'const require = __tocsinRequire(import.meta.url);',
   },
   plugins: [stubPlugin],
   metafile: true,

@@ -63,7 +63,9 @@ if (wholeProcess.length) {
 // One entry file a unit process; files are dealt out in turn so each process gets a mix.
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tocsin-tests-'));
 const groups = Array.from({ length: Math.min(unitProcesses, unit.length) }, () => []);
-unit.forEach((f, i) => groups[i % groups.length].push(f));
+unit.forEach((f, i) => {
+  groups[i % groups.length].push(f);
+});
 const entries = groups.map((group, i) => {
   const entry = path.join(tmp, `unit-${i + 1}.test.mjs`);
   const imports = group.map((f) => `await import(${JSON.stringify(pathToFileURL(path.join(root, f)).href)});`);

@@ -90,27 +90,30 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
     assert.ok(signedWith(req, HOOK_SECRET), 'signed with the real secret, not <redacted>');
   }
 
-  it('export --include-secrets says so, writes a file only its owner reads, and restores into an empty server', async () => {
-    const backup = path.join(dir, 'backup.yaml');
-    const exported = await runCli(['export', '--include-secrets', '-o', backup], {
-      TOCSIN_URL: source.url,
-      TOCSIN_TOKEN: TOKEN,
-    });
-    assert.equal(exported.code, 0, exported.stderr);
-    assert.match(exported.stderr, /^tocsin export: the output holds secrets in clear text \(admin only\)/);
-    assert.equal(statSync(backup).mode & 0o777, 0o600);
-    assert.ok(readFileSync(backup, 'utf8').includes(HOOK_SECRET));
+  it(
+    'export --include-secrets says so, writes a file only ' + 'its owner reads, and restores into an empty server',
+    async () => {
+      const backup = path.join(dir, 'backup.yaml');
+      const exported = await runCli(['export', '--include-secrets', '-o', backup], {
+        TOCSIN_URL: source.url,
+        TOCSIN_TOKEN: TOKEN,
+      });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(exported.stderr, /^tocsin export: the output holds secrets in clear text \(admin only\)/);
+      assert.equal(statSync(backup).mode & 0o777, 0o600);
+      assert.ok(readFileSync(backup, 'utf8').includes(HOOK_SECRET));
 
-    const fresh = await startServer({ TOCSIN_DATA_DIR: dataDir('fresh'), TOCSIN_ADMIN_TOKEN: TOKEN });
-    try {
-      const restored = await runCli(['apply', '-f', backup], { TOCSIN_URL: fresh.url, TOCSIN_TOKEN: TOKEN });
-      assert.equal(restored.code, 0, restored.stderr);
-      assert.match(restored.stdout, /\+ topic ops/);
-      await deliversWithTheSecret(fresh, 'after export --include-secrets');
-    } finally {
-      await fresh.stop();
-    }
-  });
+      const fresh = await startServer({ TOCSIN_DATA_DIR: dataDir('fresh'), TOCSIN_ADMIN_TOKEN: TOKEN });
+      try {
+        const restored = await runCli(['apply', '-f', backup], { TOCSIN_URL: fresh.url, TOCSIN_TOKEN: TOKEN });
+        assert.equal(restored.code, 0, restored.stderr);
+        assert.match(restored.stdout, /\+ topic ops/);
+        await deliversWithTheSecret(fresh, 'after export --include-secrets');
+      } finally {
+        await fresh.stop();
+      }
+    },
+  );
 
   it('a plain export does not restore secrets: apply names the line instead of sending <redacted>', async () => {
     const plain = path.join(dir, 'plain.yaml');
@@ -128,7 +131,8 @@ describe('backup and restore (SQLite, as docs/backup.md says)', () => {
       assert.match(
         r.stderr,
         new RegExp(
-          `^${plain.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: topics\\.0\\.subscriptions\\.1\\.routingKey: is <redacted>`,
+          `^${plain.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: ` +
+            'topics\\.0\\.subscriptions\\.1\\.routingKey: is <redacted>',
         ),
       );
     } finally {

@@ -70,122 +70,126 @@ interface Arrival {
 
 for (const variant of await testDatabases()) {
   describe(`monitor transitions across SIGKILLs on ${variant.name}`, () => {
-    it('invents no transition and loses none: every down and up rests on its threshold of checks the target answered', async () => {
-      const seed = Number(process.env.TOCSIN_TEST_SEED ?? Date.now() % 100_000);
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-monitors-crash-'));
-      const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;
-      const env: Record<string, string> = {
-        TOCSIN_DATA_DIR: dir,
-        TOCSIN_ADMIN_TOKEN: TOKEN,
-        TOCSIN_NODE_ID: `monitors-crash-${variant.name}`,
-      };
-      if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
-      const target = await new CheckTarget().start();
-      const flap = flapScript(seed);
-      const delays = random(seed);
-      target.good = (m, seq) => m >= FLAPPING || flap(m, seq);
-      // Answers take a while, so that checks are in flight at every kill.
-      target.delayMs = () => 20 + Math.floor(delays() * 180);
-      const hooks = await new HttpReceiver().start();
-      const arrivals: Arrival[] = [];
-      hooks.respond = (req) => {
-        const e = req.json().event;
-        arrivals.push({
-          delivery: String(req.headers['x-tocsin-delivery']),
-          kind: e.kind,
-          monitor: Number(e.source.name.slice(2)),
-          statusCode: e.attributes.statusCode,
-        });
-        return { status: 200 };
-      };
-      // Assigned first thing in the try: whatever fails, the finally closes what was opened, so that the file ends.
-      let server!: ServerProcess;
-      try {
-        server = await startServer(env);
-        const monitor = (i: number) => ({
-          name: `m-${i}`,
-          type: 'http',
-          url: `${target.url}/m/${i}`,
-          interval: '5s',
-          timeout: '2s',
-        });
-        const flapping = Array.from({ length: FLAPPING }, (_, i) => ({
-          ...monitor(i),
-          retryInterval: '1s',
-          failureThreshold: FAILURE_THRESHOLD,
-          successThreshold: SUCCESS_THRESHOLD,
-          topics: ['ops'],
-        }));
-        const steady = Array.from({ length: STEADY }, (_, i) => monitor(FLAPPING + i));
-        const config = {
-          topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }],
-          monitors: [...flapping, ...steady],
+    it(
+      'invents no transition and loses none: every down and up ' +
+        'rests on its threshold of checks the target answered',
+      async () => {
+        const seed = Number(process.env.TOCSIN_TEST_SEED ?? Date.now() % 100_000);
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-monitors-crash-'));
+        const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;
+        const env: Record<string, string> = {
+          TOCSIN_DATA_DIR: dir,
+          TOCSIN_ADMIN_TOKEN: TOKEN,
+          TOCSIN_NODE_ID: `monitors-crash-${variant.name}`,
         };
-        const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config });
-        assert.equal(applied.status, 200, JSON.stringify(applied.json));
-
-        for (let cycle = 0; cycle < CYCLES; cycle++) {
-          const until = Date.now() + 4_000 + Math.floor(delays() * 2_000);
-          await waitFor(() => Date.now() >= until, `run ${cycle + 1}`, 10_000);
-          await server.kill();
-          server = await startServer(env);
-        }
-        const until = Date.now() + 4_000;
-        await waitFor(() => Date.now() >= until, 'a run after the last restart', 10_000);
-        // Every target recovers: each monitor that was announced down must announce its recovery.
-        target.good = () => true;
-        const states = async () =>
-          (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string }[];
-        await waitFor(async () => (await states()).every((m) => m.state === 'UP'), 'every monitor up', 20_000).catch(
-          async (err) => {
-            const notUp = (await states()).filter((m) => m.state !== 'UP');
-            throw new Error(`${(err as Error).message}: ${JSON.stringify(notUp.slice(0, 5))}`);
-          },
-        );
-        await waitFor(
-          async () =>
-            (await api(server.url, TOKEN, 'GET', '/api/deliveries?status=pending')).json.deliveries.length === 0,
-          'an empty outbox',
-          20_000,
-        );
-
-        const problems: string[] = [];
-        let transitions = 0;
-        for (let i = 0; i < FLAPPING; i++) {
-          const hits = target.hitsOf(i);
-          assert.ok(hits.length < 100, 'status codes name each check');
-          const seen = new Set<string>();
-          const events = arrivals.filter((a) => a.monitor === i && !seen.has(a.delivery) && seen.add(a.delivery));
-          transitions += events.length;
-          const said = (k: number) =>
-            hits
-              .map((h) => (h.good ? '+' : '-'))
-              .slice(0, k + 1)
-              .join('');
-          events.forEach((e, n) => {
-            const expected = n % 2 === 0 ? 'monitor.down' : 'monitor.up';
-            if (e.kind !== expected) problems.push(`m-${i}: event ${n} is ${e.kind}, expected ${expected}`);
-            const down = e.kind === 'monitor.down';
-            const seq = e.statusCode - (down ? 500 : 200);
-            const needed = down ? FAILURE_THRESHOLD : SUCCESS_THRESHOLD;
-            const streak = hits.slice(Math.max(0, seq - needed + 1), seq + 1);
-            if (streak.length < needed || streak.some((h) => h.good === down))
-              problems.push(`m-${i}: ${e.kind} at check ${seq} after answers ${said(seq)}`);
+        if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
+        const target = await new CheckTarget().start();
+        const flap = flapScript(seed);
+        const delays = random(seed);
+        target.good = (m, seq) => m >= FLAPPING || flap(m, seq);
+        // Answers take a while, so that checks are in flight at every kill.
+        target.delayMs = () => 20 + Math.floor(delays() * 180);
+        const hooks = await new HttpReceiver().start();
+        const arrivals: Arrival[] = [];
+        hooks.respond = (req) => {
+          const e = req.json().event;
+          arrivals.push({
+            delivery: String(req.headers['x-tocsin-delivery']),
+            kind: e.kind,
+            monitor: Number(e.source.name.slice(2)),
+            statusCode: e.attributes.statusCode,
           });
-          if (events.length % 2 === 1)
-            problems.push(
-              `m-${i}: is up, but its last event is ${events.at(-1)!.kind} (answers ${said(hits.length - 1)})`,
-            );
+          return { status: 200 };
+        };
+        // Assigned first thing in the try: whatever fails, the finally closes what was opened, so that the file ends.
+        let server!: ServerProcess;
+        try {
+          server = await startServer(env);
+          const monitor = (i: number) => ({
+            name: `m-${i}`,
+            type: 'http',
+            url: `${target.url}/m/${i}`,
+            interval: '5s',
+            timeout: '2s',
+          });
+          const flapping = Array.from({ length: FLAPPING }, (_, i) => ({
+            ...monitor(i),
+            retryInterval: '1s',
+            failureThreshold: FAILURE_THRESHOLD,
+            successThreshold: SUCCESS_THRESHOLD,
+            topics: ['ops'],
+          }));
+          const steady = Array.from({ length: STEADY }, (_, i) => monitor(FLAPPING + i));
+          const config = {
+            topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: `${hooks.url}/hook` }] }],
+            monitors: [...flapping, ...steady],
+          };
+          const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config });
+          assert.equal(applied.status, 200, JSON.stringify(applied.json));
+
+          for (let cycle = 0; cycle < CYCLES; cycle++) {
+            const until = Date.now() + 4_000 + Math.floor(delays() * 2_000);
+            await waitFor(() => Date.now() >= until, `run ${cycle + 1}`, 10_000);
+            await server.kill();
+            server = await startServer(env);
+          }
+          const until = Date.now() + 4_000;
+          await waitFor(() => Date.now() >= until, 'a run after the last restart', 10_000);
+          // Every target recovers: each monitor that was announced down must announce its recovery.
+          target.good = () => true;
+          const states = async () =>
+            (await api(server.url, TOKEN, 'GET', '/api/monitors')).json.monitors as { name: string; state: string }[];
+          await waitFor(async () => (await states()).every((m) => m.state === 'UP'), 'every monitor up', 20_000).catch(
+            async (err) => {
+              const notUp = (await states()).filter((m) => m.state !== 'UP');
+              throw new Error(`${(err as Error).message}: ${JSON.stringify(notUp.slice(0, 5))}`);
+            },
+          );
+          await waitFor(
+            async () =>
+              (await api(server.url, TOKEN, 'GET', '/api/deliveries?status=pending')).json.deliveries.length === 0,
+            'an empty outbox',
+            20_000,
+          );
+
+          const problems: string[] = [];
+          let transitions = 0;
+          for (let i = 0; i < FLAPPING; i++) {
+            const hits = target.hitsOf(i);
+            assert.ok(hits.length < 100, 'status codes name each check');
+            const seen = new Set<string>();
+            const events = arrivals.filter((a) => a.monitor === i && !seen.has(a.delivery) && seen.add(a.delivery));
+            transitions += events.length;
+            const said = (k: number) =>
+              hits
+                .map((h) => (h.good ? '+' : '-'))
+                .slice(0, k + 1)
+                .join('');
+            events.forEach((e, n) => {
+              const expected = n % 2 === 0 ? 'monitor.down' : 'monitor.up';
+              if (e.kind !== expected) problems.push(`m-${i}: event ${n} is ${e.kind}, expected ${expected}`);
+              const down = e.kind === 'monitor.down';
+              const seq = e.statusCode - (down ? 500 : 200);
+              const needed = down ? FAILURE_THRESHOLD : SUCCESS_THRESHOLD;
+              const streak = hits.slice(Math.max(0, seq - needed + 1), seq + 1);
+              if (streak.length < needed || streak.some((h) => h.good === down))
+                problems.push(`m-${i}: ${e.kind} at check ${seq} after answers ${said(seq)}`);
+            });
+            if (events.length % 2 === 1)
+              problems.push(
+                `m-${i}: is up, but its last event is ${events.at(-1)!.kind} (answers ${said(hits.length - 1)})`,
+              );
+          }
+          assert.deepEqual(problems, [], `seed ${seed}: ${problems.length} inconsistent transitions`);
+          assert.ok(transitions >= FLAPPING / 2, `only ${transitions} transitions: the test flapped too little`);
+        } finally {
+          await server?.stop();
+          await target.stop();
+          await hooks.stop();
+          await schema?.drop();
+          rmSync(dir, { recursive: true, force: true });
         }
-        assert.deepEqual(problems, [], `seed ${seed}: ${problems.length} inconsistent transitions`);
-        assert.ok(transitions >= FLAPPING / 2, `only ${transitions} transitions: the test flapped too little`);
-      } finally {
-        await server?.stop();
-        await target.stop();
-        await hooks.stop();
-        await schema?.drop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      },
+    );
   });
 }

@@ -78,11 +78,13 @@ describe('notifications end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('applies a config, confirms the e-mail address by its link, and delivers one event to every destination', async () => {
-    const file = path.join(dir, 'tocsin.yaml');
-    writeFileSync(
-      file,
-      `topics:
+  it(
+    'applies a config, confirms the e-mail address by its ' + 'link, and delivers one event to every destination',
+    async () => {
+      const file = path.join(dir, 'tocsin.yaml');
+      writeFileSync(
+        file,
+        `topics:
   - name: ops
     displayName: Operations
     subscriptions:
@@ -101,113 +103,114 @@ describe('notifications end to end', () => {
         endpoint: ${receiver.url}/datadog
 version: 1
 `,
-    );
-    const cliEnv = {
-      TOCSIN_URL: server.url,
-      TOCSIN_TOKEN: TOKEN,
-      SLACK_URL: `${receiver.url}/slack/T000/B000/XXX`,
-      HOOK_SECRET: HMAC_SECRET,
-    };
-    const applied = await runCli(['apply', '-f', file], cliEnv);
-    assert.equal(applied.code, 0, applied.stderr);
-    assert.match(applied.stdout, /\+ topic ops/);
+      );
+      const cliEnv = {
+        TOCSIN_URL: server.url,
+        TOCSIN_TOKEN: TOKEN,
+        SLACK_URL: `${receiver.url}/slack/T000/B000/XXX`,
+        HOOK_SECRET: HMAC_SECRET,
+      };
+      const applied = await runCli(['apply', '-f', file], cliEnv);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /\+ topic ops/);
 
-    await waitFor(() => mails.length === 1, 'the confirmation mail');
-    const confirmation = readable(mails[0].raw);
-    assert.deepEqual(mails[0].to, ['oncall@example.com']);
-    assert.match(confirmation, /^Subject: .*ops/m);
-    const link = new RegExp(`${env.TOCSIN_PUBLIC_URL}/confirm/[A-Za-z0-9]+`).exec(confirmation)?.[0];
-    assert.ok(link, 'the mail carries a confirmation link');
-    const page = await fetch(link);
-    assert.equal(page.status, 200);
-    assert.match(
-      await page.text(),
-      /<form method="post">/,
-      'opening the link asks, so a mail scanner confirms nothing',
-    );
-    const confirmed = await fetch(link, { method: 'POST' });
-    assert.equal(confirmed.status, 200);
-    assert.match(await confirmed.text(), /confirmed/i);
+      await waitFor(() => mails.length === 1, 'the confirmation mail');
+      const confirmation = readable(mails[0].raw);
+      assert.deepEqual(mails[0].to, ['oncall@example.com']);
+      assert.match(confirmation, /^Subject: .*ops/m);
+      const link = new RegExp(`${env.TOCSIN_PUBLIC_URL}/confirm/[A-Za-z0-9]+`).exec(confirmation)?.[0];
+      assert.ok(link, 'the mail carries a confirmation link');
+      const page = await fetch(link);
+      assert.equal(page.status, 200);
+      assert.match(
+        await page.text(),
+        /<form method="post">/,
+        'opening the link asks, so a mail scanner confirms nothing',
+      );
+      const confirmed = await fetch(link, { method: 'POST' });
+      assert.equal(confirmed.status, 200);
+      assert.match(await confirmed.text(), /confirmed/i);
 
-    const published = await runCli(
-      [
-        'publish',
-        'ops',
-        '--kind',
-        'monitor.down',
-        '--severity',
-        'critical',
-        '--title',
-        'api is down',
-        '--text',
-        'status 503',
-        '--dedup-key',
-        'monitor-api',
-      ],
-      cliEnv,
-    );
-    assert.equal(published.code, 0, published.stderr);
-    await waitFor(() => mails.length === 2 && receiver.requests.length === 4, 'one message at each destination');
+      const published = await runCli(
+        [
+          'publish',
+          'ops',
+          '--kind',
+          'monitor.down',
+          '--severity',
+          'critical',
+          '--title',
+          'api is down',
+          '--text',
+          'status 503',
+          '--dedup-key',
+          'monitor-api',
+        ],
+        cliEnv,
+      );
+      assert.equal(published.code, 0, published.stderr);
+      await waitFor(() => mails.length === 2 && receiver.requests.length === 4, 'one message at each destination');
 
-    const byPath = (p: string) => receiver.requests.filter((r) => r.path.startsWith(p));
-    const [slack] = byPath('/slack');
-    assert.match(String(slack.headers['content-type']), /^application\/json/);
-    assert.match(slack.json().text, /api is down/);
-    assert.ok(Array.isArray(slack.json().blocks) && slack.json().blocks.length > 0);
+      const byPath = (p: string) => receiver.requests.filter((r) => r.path.startsWith(p));
+      const [slack] = byPath('/slack');
+      assert.match(String(slack.headers['content-type']), /^application\/json/);
+      assert.match(slack.json().text, /api is down/);
+      assert.ok(Array.isArray(slack.json().blocks) && slack.json().blocks.length > 0);
 
-    const [hook] = byPath('/webhook');
-    const signature = String(hook.headers['x-tocsin-signature']);
-    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
-    assert.equal(v1, createHmac('sha256', HMAC_SECRET).update(`${t}.${hook.body}`).digest('hex'));
-    assert.equal(hook.json().event.title, 'api is down');
-    assert.equal(hook.json().event.dedupKey, 'monitor-api');
+      const [hook] = byPath('/webhook');
+      const signature = String(hook.headers['x-tocsin-signature']);
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
+      assert.equal(v1, createHmac('sha256', HMAC_SECRET).update(`${t}.${hook.body}`).digest('hex'));
+      assert.equal(hook.json().event.title, 'api is down');
+      assert.equal(hook.json().event.dedupKey, 'monitor-api');
 
-    const [pd] = byPath('/pagerduty');
-    assert.equal(pd.json().routing_key, 'R0123456789ABCDEF0123456789ABCDE');
-    assert.equal(pd.json().event_action, 'trigger');
-    assert.equal(pd.json().dedup_key, 'monitor-api');
-    assert.equal(pd.json().payload.severity, 'critical');
-    assert.match(pd.json().payload.summary, /api is down/);
+      const [pd] = byPath('/pagerduty');
+      assert.equal(pd.json().routing_key, 'R0123456789ABCDEF0123456789ABCDE');
+      assert.equal(pd.json().event_action, 'trigger');
+      assert.equal(pd.json().dedup_key, 'monitor-api');
+      assert.equal(pd.json().payload.severity, 'critical');
+      assert.match(pd.json().payload.summary, /api is down/);
 
-    const [dd] = byPath('/datadog');
-    assert.equal(dd.headers['dd-api-key'], 'dd-key-0123');
-    assert.equal(dd.json().alert_type, 'error');
-    assert.equal(dd.json().aggregation_key, 'monitor-api');
+      const [dd] = byPath('/datadog');
+      assert.equal(dd.headers['dd-api-key'], 'dd-key-0123');
+      assert.equal(dd.json().alert_type, 'error');
+      assert.equal(dd.json().aggregation_key, 'monitor-api');
 
-    const mail = readable(mails[1].raw);
-    assert.match(mail, /^Subject: .*api is down/m);
-    assert.match(mail, /^List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[A-Za-z0-9]+>/m);
+      const mail = readable(mails[1].raw);
+      assert.match(mail, /^Subject: .*api is down/m);
+      assert.match(mail, /^List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[A-Za-z0-9]+>/m);
 
-    // The resolution reaches PagerDuty as a resolve of the same incident.
-    const resolved = await runCli(
-      [
-        'publish',
-        'ops',
-        '--kind',
-        'monitor.up',
-        '--severity',
-        'ok',
-        '--title',
-        'api is up',
-        '--dedup-key',
-        'monitor-api',
-      ],
-      cliEnv,
-    );
-    assert.equal(resolved.code, 0, resolved.stderr);
-    await waitFor(() => byPath('/pagerduty').length === 2, 'the resolve');
-    assert.equal(byPath('/pagerduty')[1].json().event_action, 'resolve');
-    assert.equal(byPath('/pagerduty')[1].json().dedup_key, 'monitor-api');
+      // The resolution reaches PagerDuty as a resolve of the same incident.
+      const resolved = await runCli(
+        [
+          'publish',
+          'ops',
+          '--kind',
+          'monitor.up',
+          '--severity',
+          'ok',
+          '--title',
+          'api is up',
+          '--dedup-key',
+          'monitor-api',
+        ],
+        cliEnv,
+      );
+      assert.equal(resolved.code, 0, resolved.stderr);
+      await waitFor(() => byPath('/pagerduty').length === 2, 'the resolve');
+      assert.equal(byPath('/pagerduty')[1].json().event_action, 'resolve');
+      assert.equal(byPath('/pagerduty')[1].json().dedup_key, 'monitor-api');
 
-    // Unsubscribing by the mail's link stops the mails.
-    const unsubscribe = /http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[A-Za-z0-9]+/.exec(mail)![0];
-    assert.equal((await fetch(unsubscribe)).status, 200);
-    assert.equal((await fetch(unsubscribe, { method: 'POST' })).status, 200);
-    await waitFor(() => mails.length === 3, 'the resolution mail');
-    const before = mails.length;
-    const third = await runCli(['publish', 'ops', '--title', 'after unsubscribe'], cliEnv);
-    assert.equal(third.code, 0, third.stderr);
-    await waitFor(() => byPath('/webhook').length === 3, 'the third webhook');
-    assert.equal(mails.length, before, 'no mail after unsubscribing');
-  });
+      // Unsubscribing by the mail's link stops the mails.
+      const unsubscribe = /http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[A-Za-z0-9]+/.exec(mail)![0];
+      assert.equal((await fetch(unsubscribe)).status, 200);
+      assert.equal((await fetch(unsubscribe, { method: 'POST' })).status, 200);
+      await waitFor(() => mails.length === 3, 'the resolution mail');
+      const before = mails.length;
+      const third = await runCli(['publish', 'ops', '--title', 'after unsubscribe'], cliEnv);
+      assert.equal(third.code, 0, third.stderr);
+      await waitFor(() => byPath('/webhook').length === 3, 'the third webhook');
+      assert.equal(mails.length, before, 'no mail after unsubscribing');
+    },
+  );
 });

@@ -71,7 +71,8 @@ for (const variant of await testDatabases()) {
         await server.kill();
         const atKill = arrivals.length;
 
-        const restarted = (server = await startServer(env));
+        server = await startServer(env);
+        const restarted = server;
         await waitFor(
           () => new Set(arrivals.map((a) => a.delivery)).size === SUBSCRIPTIONS * EVENTS,
           'every delivery after the restart',

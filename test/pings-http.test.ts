@@ -74,58 +74,64 @@ for (const variant of await testDatabases()) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('gives every answer the Content-Length of its own body, after bad pings and good ones in any order', async () => {
-      const uuid = pingUrl.split('/').pop()!;
-      const urls = [
-        `${base}/ping`, // answered through the app's route before the fix: its Content-Length stuck to later answers
-        pingUrl,
-        `${base}/ping/${uuid}/256`,
-        `${pingUrl}/start`,
-        `${base}/ping/not-a-uuid`,
-        `${pingUrl}?rid=12345`,
-        `${pingUrl}/0`,
-        `${base}/ping/${uuid.toUpperCase()}`,
-        pingUrl,
-      ];
-      for (const url of urls) {
-        const a = await curl(url);
-        assert.equal(
-          Number(a.headers['content-length']),
-          Buffer.byteLength(a.body, 'latin1'),
-          `${url}: ${JSON.stringify(a)}`,
-        );
-        assert.ok(a.ms < 5000, `${url} answered in ${a.ms} ms`);
-      }
-      for (const url of [pingUrl, `${pingUrl}/start`, `${pingUrl}/0`]) {
-        await cronCurl(`${base}/ping`).catch(() => {}); // a bad one first, every time
-        const ms = await cronCurl(url);
-        assert.ok(ms < 5000, `curl -fsS -m 10 ${url} took ${ms} ms`);
-      }
-    });
+    it(
+      'gives every answer the Content-Length of its own ' + 'body, after bad pings and good ones in any order',
+      async () => {
+        const uuid = pingUrl.split('/').pop()!;
+        const urls = [
+          `${base}/ping`, // answered through the app's route before the fix: its Content-Length stuck to later answers
+          pingUrl,
+          `${base}/ping/${uuid}/256`,
+          `${pingUrl}/start`,
+          `${base}/ping/not-a-uuid`,
+          `${pingUrl}?rid=12345`,
+          `${pingUrl}/0`,
+          `${base}/ping/${uuid.toUpperCase()}`,
+          pingUrl,
+        ];
+        for (const url of urls) {
+          const a = await curl(url);
+          assert.equal(
+            Number(a.headers['content-length']),
+            Buffer.byteLength(a.body, 'latin1'),
+            `${url}: ${JSON.stringify(a)}`,
+          );
+          assert.ok(a.ms < 5000, `${url} answered in ${a.ms} ms`);
+        }
+        for (const url of [pingUrl, `${pingUrl}/start`, `${pingUrl}/0`]) {
+          await cronCurl(`${base}/ping`).catch(() => {}); // a bad one first, every time
+          const ms = await cronCurl(url);
+          assert.ok(ms < 5000, `curl -fsS -m 10 ${url} took ${ms} ms`);
+        }
+      },
+    );
 
-    it('answers as Healthchecks does: 404 for shapes it has no route for, 400 for a bad exit status or run id', async () => {
-      const uuid = pingUrl.split('/').pop()!;
-      for (const [url, status, body] of [
-        [`${base}/ping`, 404, 'not found'],
-        [`${base}/ping/`, 404, 'not found'],
-        [`${base}/ping/${uuid}/abc`, 404, 'not found'],
-        [`${base}/ping/${uuid.toUpperCase()}`, 404, 'not found'],
-        [`${base}/ping/${uuid.slice(0, -1)}`, 404, 'not found'],
-        [`${base}/ping/${uuid}/start/x`, 404, 'not found'],
-        [`${base}/ping/${uuid}/256`, 400, 'invalid url format'],
-        [`${pingUrl}?rid=12345`, 400, 'invalid uuid format'],
-        [`${pingUrl}/`, 200, 'OK'],
-      ] as const) {
-        const a = await curl(url);
-        assert.deepEqual([a.status, a.body], [status, body], url);
-        assert.equal(
-          a.headers['ping-body-limit'],
-          status === 200 ? '100000' : undefined,
-          `${url}: Ping-Body-Limit on accepted pings only`,
-        );
-        assert.equal(a.headers['access-control-allow-origin'], '*');
-      }
-    });
+    it(
+      'answers as Healthchecks does: 404 for shapes it has ' + 'no route for, 400 for a bad exit status or run id',
+      async () => {
+        const uuid = pingUrl.split('/').pop()!;
+        for (const [url, status, body] of [
+          [`${base}/ping`, 404, 'not found'],
+          [`${base}/ping/`, 404, 'not found'],
+          [`${base}/ping/${uuid}/abc`, 404, 'not found'],
+          [`${base}/ping/${uuid.toUpperCase()}`, 404, 'not found'],
+          [`${base}/ping/${uuid.slice(0, -1)}`, 404, 'not found'],
+          [`${base}/ping/${uuid}/start/x`, 404, 'not found'],
+          [`${base}/ping/${uuid}/256`, 400, 'invalid url format'],
+          [`${pingUrl}?rid=12345`, 400, 'invalid uuid format'],
+          [`${pingUrl}/`, 200, 'OK'],
+        ] as const) {
+          const a = await curl(url);
+          assert.deepEqual([a.status, a.body], [status, body], url);
+          assert.equal(
+            a.headers['ping-body-limit'],
+            status === 200 ? '100000' : undefined,
+            `${url}: Ping-Body-Limit on accepted pings only`,
+          );
+          assert.equal(a.headers['access-control-allow-origin'], '*');
+        }
+      },
+    );
 
     it('takes a ping by any method, keeping the body of any method', async () => {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {

@@ -39,7 +39,7 @@ function quickStartCommands(): string[] {
     readme.indexOf('## Quick start'),
     readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1),
   );
-  const blocks = [...section.matchAll(/```sh\n([^]*?)```/g)].map((m) => m[1]);
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
   return blocks.flatMap((b) => b.split('\n')).filter((l) => PREFIXES.some((p) => l.startsWith(p)));
 }
 

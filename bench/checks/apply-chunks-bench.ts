@@ -37,7 +37,8 @@ for (let i = 0; i < SIZE; i += CHUNK) {
 }
 await app.dispose();
 process.stdout.write(
-  `chunks of ${CHUNK}: ${times.map((t) => t.toFixed(2)).join(' ')} s; total ${times.reduce((a, b) => a + b, 0).toFixed(1)} s\n`,
+  `chunks of ${CHUNK}: ${times.map((t) => t.toFixed(2)).join(' ')} s; ` +
+    `total ${times.reduce((a, b) => a + b, 0).toFixed(1)} s\n`,
 );
 
 app = await createTestApp('sqlite');

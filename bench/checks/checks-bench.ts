@@ -239,7 +239,8 @@ function printTargets(rows: Row[]): void {
   console.log('\ntargets at 10,000 monitors, 20 s interval:');
   console.log(`  checks/s ≥ 98 % of 500   ${r.done.toFixed(1).padStart(8)}         ${word(r.done >= 0.98 * 500)}`);
   console.log(
-    `  p99 lag < 1 s            ${ms(r.lagP99).padStart(8)} ms      ${word(r.lagP99 < 1)}   (histogram p99 ≤ ${r.histP99} s: ${word(r.histP99 <= 1)})`,
+    `  p99 lag < 1 s            ${ms(r.lagP99).padStart(8)} ms      ${word(r.lagP99 < 1)}   ` +
+      `(histogram p99 ≤ ${r.histP99} s: ${word(r.histP99 <= 1)})`,
   );
   console.log(`  CPU < 60 % of one core   ${(100 * r.cpu).toFixed(1).padStart(8)} %       ${word(r.cpu < 0.6)}`);
   console.log(`  RSS < 400 MB (max)       ${mb(r.rssMax).padStart(8)} MB      ${word(r.rssMax < 400e6)}`);
@@ -263,12 +264,14 @@ try {
   const keepAlive = await bareRate(target.port, { concurrency: 16, seconds: 5, keepAlive: true });
   const fresh = await bareRate(target.port, { concurrency: 16, seconds: 5, keepAlive: false });
   console.log(
-    `target bare rate, 16 clients for 5 s: ${keepAlive.toFixed(0)} requests/s keep-alive, ${fresh.toFixed(0)} requests/s with a fresh connection each`,
+    `target bare rate, 16 clients for 5 s: ${keepAlive.toFixed(0)} requests/s keep-alive, ` +
+      `${fresh.toFixed(0)} requests/s with a fresh connection each`,
   );
   const rounded =
     SECONDS !== Number(values.seconds) ? ` (--seconds ${values.seconds} rounded up to whole intervals)` : '';
   console.log(
-    `sizes ${SIZES.join(', ')} HTTP monitors at ${INTERVAL} s, ${INTERVAL} s warm-up, ${SECONDS} s measured${rounded}; target 127.0.0.1:${target.port}\n`,
+    `sizes ${SIZES.join(', ')} HTTP monitors at ${INTERVAL} s, ${INTERVAL} s warm-up, ` +
+      `${SECONDS} s measured${rounded}; target 127.0.0.1:${target.port}\n`,
   );
   const rows: Row[] = [];
   for (const size of SIZES) {
@@ -276,7 +279,8 @@ try {
       const r = await run(size, target);
       rows.push(r);
       console.log(
-        `${size} monitors: created in ${r.applySeconds.toFixed(1)} s, ${r.scheduled} scheduled; window ${r.windowSeconds.toFixed(1)} s; target cpu ${(100 * r.targetCpu).toFixed(1)} % of a core; ` +
+        `${size} monitors: created in ${r.applySeconds.toFixed(1)} s, ${r.scheduled} scheduled; ` +
+          `window ${r.windowSeconds.toFixed(1)} s; target cpu ${(100 * r.targetCpu).toFixed(1)} % of a core; ` +
           `${r.totalChecks} checks in all, db +${r.dbGrowth} bytes; server stop: ${r.stop}`,
       );
     } catch (err) {
@@ -284,7 +288,9 @@ try {
     }
   }
   console.log(
-    `\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; lag p50/p99 of the starts of the last 30 to 60 s at the end of the window; hist p99 = bucket bound over the window)`,
+    `\nresults (${SECONDS} s window, ${INTERVAL} s interval; MB = 10^6 bytes; ` +
+      'lag p50/p99 of the starts of the last 30 to 60 s at the end of the window; ' +
+      'hist p99 = bucket bound over the window)',
   );
   printTable(rows, { keepAlive, fresh });
   printTargets(rows);

@@ -239,23 +239,29 @@ async function evaluationRound(): Promise<{ cpuMs: number; wallMs: number }> {
 }
 
 spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-// The evaluation round runs first: the ingest client builds its bodies in this process, and the heap it leaves would bill the round for its garbage.
+// The evaluation round runs first: the ingest client builds its bodies in this process, and the heap it leaves
+// would bill the round for its garbage.
 const e = await evaluationRound();
 console.log(
-  `evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`,
+  `evaluation round of ${ALARMS} alarms: ${e.cpuMs.toFixed(0)} ms of CPU, ${e.wallMs.toFixed(0)} ms wall; ` +
+    `target under 1 s of CPU ${e.cpuMs < 1000 ? 'met' : 'NOT met'}`,
 );
 for (const kind of process.env.BENCH_SKIP_INGEST ? [] : values.db!.split(',')) {
   const r = await ingest(kind);
   console.log(
-    `\ningest on ${kind}: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics (1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`,
+    `\ningest on ${kind}: ${r.rate.toFixed(0)} datapoints/s through POST /api/metrics ` +
+      `(1,000 a request, ${CONCURRENCY} at a time, ${SECONDS} s), server CPU ${(r.cpu * 100).toFixed(0)}% of a core`,
   );
   console.log(
-    `stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`,
+    `stored: ${r.n} datapoints of ${r.sent} acknowledged, in ${r.rows} rows (series × minute); ` +
+      `the ingest log was indexed ${r.backlogMs.toFixed(0)} ms after the last answer`,
   );
   console.log(
-    `baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ratio ${(r.rate / r.bare).toFixed(2)}`,
+    `baseline: the same requests to a bare server: ${r.bare.toFixed(0)} datapoints/s; ` +
+      `ratio ${(r.rate / r.bare).toFixed(2)}`,
   );
   console.log(
-    `per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`,
+    `per core: ${(r.rate / Math.max(r.cpu, 0.01)).toFixed(0)} datapoints/s for one core of server time; ` +
+      `target 200,000 ${r.rate / Math.max(r.cpu, 0.01) >= 200_000 ? 'met' : 'NOT met'}`,
   );
 }

@@ -135,7 +135,8 @@ try {
   for (const kind of values.db!.split(',') as ('sqlite' | 'postgres')[]) {
     const r = await runOutbox(kind, receiver.port);
     console.log(
-      `${kind.padEnd(9)} ${String(r.total).padStart(10)} ${r.enqueue.toFixed(0).padStart(10)} ${r.deliver.toFixed(0).padStart(12)} ${(r.deliver / bare).toFixed(2).padStart(14)}`,
+      `${kind.padEnd(9)} ${String(r.total).padStart(10)} ${r.enqueue.toFixed(0).padStart(10)} ` +
+        `${r.deliver.toFixed(0).padStart(12)} ${(r.deliver / bare).toFixed(2).padStart(14)}`,
     );
   }
 } finally {

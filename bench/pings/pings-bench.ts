@@ -148,15 +148,20 @@ async function tocsin(): Promise<Load & { stored: number; cpuShare: number }> {
 spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const b = await bare();
 console.log(
-  `bare node:http server: ${b.rate.toFixed(0)} requests/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (concurrency ${CONCURRENCY}, ${SECONDS} s)`,
+  `bare node:http server: ${b.rate.toFixed(0)} requests/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms ` +
+    `(concurrency ${CONCURRENCY}, ${SECONDS} s)`,
 );
 const t = await tocsin();
 console.log(
-  `tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200; server CPU ${(t.cpuShare * 100).toFixed(0)}% of a core`,
+  `tocsin pings (SQLite, ${HEARTBEATS} heartbeats): ${t.rate.toFixed(0)} pings/s, ` +
+    `p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, ${t.failed} not 200; ` +
+    `server CPU ${(t.cpuShare * 100).toFixed(0)}% of a core`,
 );
 console.log(
-  `ratio to bare: ${(t.rate / b.rate).toFixed(2)}; answered OK ${t.ok}, stored ${t.stored} (every answered ping is in the database: ${t.stored >= t.ok ? 'yes' : 'NO'})`,
+  `ratio to bare: ${(t.rate / b.rate).toFixed(2)}; answered OK ${t.ok}, stored ${t.stored} ` +
+    `(every answered ping is in the database: ${t.stored >= t.ok ? 'yes' : 'NO'})`,
 );
 console.log(
-  `targets: ≥ 10,000 pings/s ${t.rate >= 10_000 ? 'met' : 'NOT met'}; ≥ 40% of bare ${t.rate / b.rate >= 0.4 ? 'met' : 'NOT met'}; p99 < 20 ms ${t.p99 < 20 ? 'met' : 'NOT met'}`,
+  `targets: ≥ 10,000 pings/s ${t.rate >= 10_000 ? 'met' : 'NOT met'}; ` +
+    `≥ 40% of bare ${t.rate / b.rate >= 0.4 ? 'met' : 'NOT met'}; p99 < 20 ms ${t.p99 < 20 ? 'met' : 'NOT met'}`,
 );

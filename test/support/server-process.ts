@@ -114,7 +114,12 @@ export async function runCli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCli: run } = await import('../../packages/server/src/cli/cli-runner.js');
   const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  const sink = (into: Buffer[]) => ({ write: (c: string | Uint8Array) => (into.push(Buffer.from(c)), true) });
+  const sink = (into: Buffer[]) => ({
+    write: (c: string | Uint8Array) => {
+      into.push(Buffer.from(c));
+      return true;
+    },
+  });
   const code = await run(args, {
     stdout: sink(out.stdout),
     stderr: sink(out.stderr),

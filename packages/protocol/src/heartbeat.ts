@@ -52,7 +52,10 @@ function span(min: number, max: number, what: string, zero?: string) {
 export const heartbeatInputSchema = z
   .object({
     name: nameSchema,
-    /** For ping URLs by ping key: lower-case letters, digits, - and _ (Healthchecks' slugs); the server derives it from the name when absent. */
+    /**
+     * For ping URLs by ping key: lower-case letters, digits, - and _ (Healthchecks' slugs); the server derives it
+     * from the name when absent.
+     */
     slug: z
       .string()
       .regex(/^[a-z0-9_-]{1,100}$/, 'lower-case letters, digits, - and _ (at most 100)')
@@ -62,7 +65,10 @@ export const heartbeatInputSchema = z
     displayName: z.string().max(256).optional(),
     /** A run is expected this long after the last one. */
     period: span(MINUTE, 365 * DAY, 'period').optional(),
-    /** A run is expected at each time of this 5-field expression (minute hour day-of-month month day-of-week), or of @hourly, @daily, @weekly, @monthly, @yearly. */
+    /**
+     * A run is expected at each time of this 5-field expression (minute hour day-of-month month day-of-week), or of
+     * @hourly, @daily, @weekly, @monthly, @yearly.
+     */
     cron: z.string().min(1).max(200).optional(),
     /** The IANA time zone of `cron`, such as Asia/Tokyo. */
     timezone: z.string().min(1).max(64).default('UTC'),
@@ -98,7 +104,9 @@ export const heartbeatInputSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [both ? 'cron' : 'period'],
-        message: `give either period or cron${both ? ', not both' : ''}: period (every N after the last run) or cron (at set times in a time zone)`,
+        message:
+          `give either period or cron${both ? ', not both' : ''}: ` +
+          'period (every N after the last run) or cron (at set times in a time zone)',
       });
     }
     if (h.minRuntime !== undefined && h.maxRuntime !== undefined && h.minRuntime >= h.maxRuntime) {

@@ -161,7 +161,10 @@ export type AlarmSpec = MetricAlarmSpec | CompositeAlarmSpec;
 export function isComposite(spec: AlarmSpec): spec is CompositeAlarmSpec {
   return 'rule' in spec;
 }
-/** A group: the monitors with these tags, expected to be `expectedSize` strong; its healthy count becomes a metric each minute. */
+/**
+ * A group: the monitors with these tags, expected to be `expectedSize` strong; its healthy count becomes a metric
+ * each minute.
+ */
 export const groupInputSchema = z
   .object({
     name: nameSchema,

@@ -68,7 +68,8 @@ describe('probe schemas', () => {
 
   it('ask the DNS query in `query`, saying so when it is missing', () => {
     assert.deepEqual(issues({ type: 'dns' }), [
-      "query: required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)",
+      'query: required: the domain name to ask about, such as example.com ' +
+        "(the field is 'query'; 'name' is the monitor's name)",
     ]);
     assert.deepEqual(issues({ type: 'dns', query: 'not a name!' }), ['query: a domain name such as example.com']);
   });

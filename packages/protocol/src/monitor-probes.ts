@@ -132,7 +132,8 @@ export const dnsProbeSchema = z
       .string({
         error: (issue) =>
           issue.input === undefined
-            ? "required: the domain name to ask about, such as example.com (the field is 'query'; 'name' is the monitor's name)"
+            ? 'required: the domain name to ask about, such as example.com ' +
+              "(the field is 'query'; 'name' is the monitor's name)"
             : 'a domain name such as example.com',
       })
       .min(1, 'a domain name such as example.com')

@@ -63,7 +63,10 @@ const common = {
   rateLimit: z.number().positive().max(10000).optional(),
 };
 
-/** Events of this many seconds reach the subscription as one message listing them all (not for PagerDuty: one incident per dedup key). */
+/**
+ * Events of this many seconds reach the subscription as one message listing them all (not for PagerDuty: one
+ * incident per dedup key).
+ */
 const grouping = { groupWindowSeconds: z.number().int().min(1).max(3600).optional() };
 
 export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });

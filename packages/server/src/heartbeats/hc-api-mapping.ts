@@ -105,7 +105,8 @@ export function parseHcSpec(body: unknown): { spec: HcSpec } | { error: string }
   if (spec.schedule !== undefined && spec.schedule.trim().split(/\s+/).length !== 5) {
     return {
       error:
-        'json validation error: schedule is not a valid cron or OnCalendar expression (Tocsin takes 5-field cron expressions, not OnCalendar)',
+        'json validation error: schedule is not a valid cron or OnCalendar expression ' +
+        '(Tocsin takes 5-field cron expressions, not OnCalendar)',
     };
   }
   return { spec };

@@ -85,63 +85,71 @@ for (const variant of await testDatabases()) {
     const ping = (path: string, body?: string) =>
       tocsin.http.request(`/ping/${path}`, body === undefined ? {} : { method: 'POST', body });
 
-    it('answers 401 with Healthchecks’ bodies without a key, with a wrong one, and with a token whose scope does not fit', async () => {
-      assert.deepEqual((await api('GET', '/checks/', undefined, null)).json, { error: 'missing api key' });
-      assert.equal((await api('GET', '/checks/', undefined, null)).status, 401);
-      assert.deepEqual((await api('GET', '/checks/', undefined, 'tcn_not-a-real-token')).json, {
-        error: 'wrong api key',
-      });
-      const readWrite = await api('POST', '/checks/', { name: 'x' }, keys.read);
-      assert.equal(readWrite.status, 401);
-      assert.match(readWrite.json.error, /^wrong api key: .*'admin' scope/);
-      assert.equal((await api('GET', '/checks/', undefined, keys.ingest)).status, 401);
-      const bearer = await tocsin.http.request('/api/v3/checks/', {
-        headers: { authorization: `Bearer ${keys.admin}` },
-      });
-      assert.equal(bearer.status, 401, 'the key goes in X-Api-Key, as in Healthchecks');
-      const inBody = await api('POST', '/checks/', { api_key: keys.admin, name: 'key-in-body', timeout: 3600 }, null);
-      assert.equal(inBody.status, 201, 'a POST may carry api_key in its JSON body');
-      assert.equal((await api('DELETE', `/checks/${inBody.json.uuid}`)).status, 200);
-    });
+    it(
+      'answers 401 with Healthchecks’ bodies without a key, with ' +
+        'a wrong one, and with a token whose scope does not fit',
+      async () => {
+        assert.deepEqual((await api('GET', '/checks/', undefined, null)).json, { error: 'missing api key' });
+        assert.equal((await api('GET', '/checks/', undefined, null)).status, 401);
+        assert.deepEqual((await api('GET', '/checks/', undefined, 'tcn_not-a-real-token')).json, {
+          error: 'wrong api key',
+        });
+        const readWrite = await api('POST', '/checks/', { name: 'x' }, keys.read);
+        assert.equal(readWrite.status, 401);
+        assert.match(readWrite.json.error, /^wrong api key: .*'admin' scope/);
+        assert.equal((await api('GET', '/checks/', undefined, keys.ingest)).status, 401);
+        const bearer = await tocsin.http.request('/api/v3/checks/', {
+          headers: { authorization: `Bearer ${keys.admin}` },
+        });
+        assert.equal(bearer.status, 401, 'the key goes in X-Api-Key, as in Healthchecks');
+        const inBody = await api('POST', '/checks/', { api_key: keys.admin, name: 'key-in-body', timeout: 3600 }, null);
+        assert.equal(inBody.status, 201, 'a POST may carry api_key in its JSON body');
+        assert.equal((await api('DELETE', `/checks/${inBody.json.uuid}`)).status, 200);
+      },
+    );
 
-    it('creates a check (201) with Healthchecks’ fields, mapped onto a heartbeat whose ping UUID is the check’s uuid', async () => {
-      const res = await api('POST', '/checks/', {
-        name: 'Backups',
-        tags: 'prod www',
-        timeout: 3600,
-        grace: 60,
-        desc: 'nightly dump',
-        channels: 'ops',
-      });
-      assert.equal(res.status, 201);
-      const c = res.json;
-      assert.deepEqual(Object.keys(c).sort(), [...CHECK_FIELDS, 'timeout'].sort());
-      assert.equal(c.name, 'Backups');
-      assert.equal(c.slug, 'backups');
-      assert.equal(c.tags, 'prod www');
-      assert.equal(c.desc, 'nightly dump');
-      assert.equal(c.timeout, 3600);
-      assert.equal(c.grace, 60);
-      assert.equal(c.status, 'new');
-      assert.equal(c.started, false);
-      assert.equal(c.n_pings, 0);
-      assert.equal(c.last_ping, null);
-      assert.equal(c.methods, '');
-      assert.equal(c.channels, channelIdOf('ops'));
-      assert.match(c.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      assert.equal(c.ping_url, `http://tocsin.test/ping/${c.uuid}`);
-      assert.equal(c.update_url, `http://tocsin.test/api/v3/checks/${c.uuid}`);
-      assert.equal(c.pause_url, `${c.update_url}/pause`);
-      assert.equal(c.resume_url, `${c.update_url}/resume`);
-      const hb = tocsin.heartbeats.get('Backups');
-      assert.equal(hb.row.pingUuid, c.uuid);
-      assert.equal(hb.spec.period, 3_600_000);
-      assert.equal(hb.spec.grace, 60_000);
-      assert.deepEqual(hb.spec.tags, { prod: '', www: '' });
-      assert.deepEqual(hb.spec.topics, ['ops']);
-      assert.equal((await ping(c.uuid)).status, 200, 'the uuid pings the heartbeat');
-      assert.equal((await api('GET', `/checks/${c.uuid}`)).json.n_pings, 1);
-    });
+    it(
+      'creates a check (201) with Healthchecks’ fields, mapped ' +
+        'onto a heartbeat whose ping UUID is the check’s uuid',
+      async () => {
+        const res = await api('POST', '/checks/', {
+          name: 'Backups',
+          tags: 'prod www',
+          timeout: 3600,
+          grace: 60,
+          desc: 'nightly dump',
+          channels: 'ops',
+        });
+        assert.equal(res.status, 201);
+        const c = res.json;
+        assert.deepEqual(Object.keys(c).sort(), [...CHECK_FIELDS, 'timeout'].sort());
+        assert.equal(c.name, 'Backups');
+        assert.equal(c.slug, 'backups');
+        assert.equal(c.tags, 'prod www');
+        assert.equal(c.desc, 'nightly dump');
+        assert.equal(c.timeout, 3600);
+        assert.equal(c.grace, 60);
+        assert.equal(c.status, 'new');
+        assert.equal(c.started, false);
+        assert.equal(c.n_pings, 0);
+        assert.equal(c.last_ping, null);
+        assert.equal(c.methods, '');
+        assert.equal(c.channels, channelIdOf('ops'));
+        assert.match(c.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.equal(c.ping_url, `http://tocsin.test/ping/${c.uuid}`);
+        assert.equal(c.update_url, `http://tocsin.test/api/v3/checks/${c.uuid}`);
+        assert.equal(c.pause_url, `${c.update_url}/pause`);
+        assert.equal(c.resume_url, `${c.update_url}/resume`);
+        const hb = tocsin.heartbeats.get('Backups');
+        assert.equal(hb.row.pingUuid, c.uuid);
+        assert.equal(hb.spec.period, 3_600_000);
+        assert.equal(hb.spec.grace, 60_000);
+        assert.deepEqual(hb.spec.tags, { prod: '', www: '' });
+        assert.deepEqual(hb.spec.topics, ['ops']);
+        assert.equal((await ping(c.uuid)).status, 200, 'the uuid pings the heartbeat');
+        assert.equal((await api('GET', `/checks/${c.uuid}`)).json.n_pings, 1);
+      },
+    );
 
     it('with unique, finds and updates the matching check (200) instead of creating another', async () => {
       const first = await api('POST', '/checks/', { name: 'Reports', timeout: 600, unique: ['name'] });
@@ -387,7 +395,8 @@ for (const variant of await testDatabases()) {
       assert.equal(recent.json.flips.length, 2);
       const bounded = await api(
         'GET',
-        `/checks/${c.uuid}/flips/?start=${Date.parse('2026-06-01T12:00:00Z') / 1000}&end=${Date.parse('2026-06-01T12:01:00Z') / 1000}`,
+        `/checks/${c.uuid}/flips/?start=${Date.parse('2026-06-01T12:00:00Z') / 1000}` +
+          `&end=${Date.parse('2026-06-01T12:01:00Z') / 1000}`,
       );
       assert.equal(bounded.json.flips.length, 1);
       const ro = await api('GET', `/checks/${uniqueKeyOf(c.uuid)}/flips/`, undefined, keys.read);

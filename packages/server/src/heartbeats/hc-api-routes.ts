@@ -189,7 +189,10 @@ export function registerHcApiRoutes(
   app.all(`${root}/*`, (c) => fail(c, 404, 'not found'));
 }
 
-/** Healthchecks' flip filters: `seconds` (0–31536000), `start` and `end` (UNIX times); an error message names the field. */
+/**
+ * Healthchecks' flip filters: `seconds` (0–31536000), `start` and `end` (UNIX times); an error message names the
+ * field.
+ */
 export function flipRange(
   seconds: string | undefined,
   start: string | undefined,

@@ -56,7 +56,10 @@ export class HcApiService {
     private readonly topics: TopicLister,
   ) {}
 
-  /** Checks with every given tag (Healthchecks' tag words) and, when given, the slug; oldest first, as Healthchecks lists them. */
+  /**
+   * Checks with every given tag (Healthchecks' tag words) and, when given, the slug; oldest first, as Healthchecks
+   * lists them.
+   */
   list(tags: readonly string[], slug?: string): HeartbeatEntry[] {
     return this.byAge().filter((e) => {
       const words = tagsToHc(e.spec.tags).split(' ');

@@ -141,40 +141,47 @@ describe('heartbeat schedule', () => {
     it(`next expected run — ${what}`, () => assert.equal(iso(nextExpected(schedule, Date.parse(after))), expected));
   }
 
-  it('croner itself moves a 02:30 that does not exist to the jump (03:00 EDT), and runs 01:30 once on the fall-back day', () => {
-    // The policy above is croner's own (11, fixedTimeRule no-wildcard); if croner changes, this says so.
-    const ny = (expr: string) => compileCron(expr, 'America/New_York');
-    assert.deepEqual(
-      ny('30 2 * * *')
-        .nextRuns(2, new Date('2026-03-07T12:00:00Z'))
-        .map((d) => d.toISOString()),
-      ['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z'],
-    );
-    assert.deepEqual(
-      ny('30 1 * * *')
-        .nextRuns(2, new Date('2026-10-31T12:00:00Z'))
-        .map((d) => d.toISOString()),
-      ['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z'],
-    );
-  });
+  it(
+    'croner itself moves a 02:30 that does not exist to the ' +
+      'jump (03:00 EDT), and runs 01:30 once on the fall-back day',
+    () => {
+      // The policy above is croner's own (11, fixedTimeRule no-wildcard); if croner changes, this says so.
+      const ny = (expr: string) => compileCron(expr, 'America/New_York');
+      assert.deepEqual(
+        ny('30 2 * * *')
+          .nextRuns(2, new Date('2026-03-07T12:00:00Z'))
+          .map((d) => d.toISOString()),
+        ['2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z'],
+      );
+      assert.deepEqual(
+        ny('30 1 * * *')
+          .nextRuns(2, new Date('2026-10-31T12:00:00Z'))
+          .map((d) => d.toISOString()),
+        ['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z'],
+      );
+    },
+  );
 
-  it('the missed deadline of cron 0 3 * * * in Asia/Tokyo with 30 min grace is 03:30 JST, 18:30 UTC the day before', () => {
-    const s = cron('0 3 * * *', 'Asia/Tokyo');
-    const created = Date.parse('2026-06-01T12:00:00+09:00');
-    assert.equal(
-      iso(missedDeadline(s, 30 * MIN, null, created)),
-      '2026-06-01T18:30:00.000Z',
-      'before any run: counted from creation',
-    );
-    assert.equal(
-      iso(missedDeadline(s, 30 * MIN, Date.parse('2026-06-02T03:00:07+09:00'), created)),
-      '2026-06-02T18:30:00.000Z',
-    );
-    assert.equal(
-      missedDeadline(compileSchedule({ period: HOUR, timezone: 'UTC' }), 5 * MIN, 1000, 0),
-      1000 + HOUR + 5 * MIN,
-    );
-  });
+  it(
+    'the missed deadline of cron 0 3 * * * in Asia/Tokyo with ' + '30 min grace is 03:30 JST, 18:30 UTC the day before',
+    () => {
+      const s = cron('0 3 * * *', 'Asia/Tokyo');
+      const created = Date.parse('2026-06-01T12:00:00+09:00');
+      assert.equal(
+        iso(missedDeadline(s, 30 * MIN, null, created)),
+        '2026-06-01T18:30:00.000Z',
+        'before any run: counted from creation',
+      );
+      assert.equal(
+        iso(missedDeadline(s, 30 * MIN, Date.parse('2026-06-02T03:00:07+09:00'), created)),
+        '2026-06-02T18:30:00.000Z',
+      );
+      assert.equal(
+        missedDeadline(compileSchedule({ period: HOUR, timezone: 'UTC' }), 5 * MIN, 1000, 0),
+        1000 + HOUR + 5 * MIN,
+      );
+    },
+  );
 
   it('knows the usual gap between runs', () => {
     assert.equal(typicalGap(compileSchedule({ period: 2 * HOUR, timezone: 'UTC' }), 0), 2 * HOUR);

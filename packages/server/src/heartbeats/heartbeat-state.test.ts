@@ -28,7 +28,10 @@ function rules(over: RuleInput = {}): HeartbeatRules {
   return { schedule, graceMs: 30 * MIN, failureTolerance: 1, manualResume: false, alertWhenLate: false, ...rest };
 }
 
-/** Drives a heartbeat through pings and clock ticks as the ping writer and the scheduler do; records what it announces. */
+/**
+ * Drives a heartbeat through pings and clock ticks as the ping writer and the scheduler do; records what it
+ * announces.
+ */
 class Harness {
   rt: HeartbeatRuntime;
   announced: (HeartbeatAnnouncement & { at: number })[] = [];
@@ -308,7 +311,9 @@ const scenarios: Scenario[] = [
     state: 'UP',
   },
   {
-    name: 'tooOften true (half the period): a second daily success an hour later ran too often; the real run is still expected',
+    name:
+      'tooOften true (half the period): a second daily success an hour later ran too often; ' +
+      'the real run is still expected',
     rules: { period: DAY, tooOften: true },
     steps: [
       [HOUR, 'success'],
@@ -424,9 +429,10 @@ describe('heartbeat state machine', () => {
       }
       const said = h.said();
       assert.equal(said.length, s.said.length, `announced ${JSON.stringify(said)}`);
-      s.said.forEach((want, i) =>
-        typeof want === 'string' ? assert.equal(said[i], want) : assert.match(said[i], want),
-      );
+      s.said.forEach((want, i) => {
+        if (typeof want === 'string') assert.equal(said[i], want);
+        else assert.match(said[i], want);
+      });
       assert.equal(h.rt.state, s.state);
       s.check?.(h);
     });
@@ -500,7 +506,9 @@ describe('heartbeat state machine across DST (America/New_York)', () => {
         else h.ping(kind, at, more);
       }
       assert.equal(h.said().length, said.length, JSON.stringify(h.said()));
-      said.forEach((want, i) => assert.match(h.said()[i], want as RegExp));
+      said.forEach((want, i) => {
+        assert.match(h.said()[i], want as RegExp);
+      });
       if (downAt) assert.equal(iso((h.announced[0] as { deadline: number }).deadline), downAt);
     });
   }

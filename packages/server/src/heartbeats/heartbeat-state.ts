@@ -106,7 +106,10 @@ export function initialHeartbeat(rules: HeartbeatRules, now: number, paused = fa
   };
 }
 
-/** The next moment the clock must look at this heartbeat (LATE time, missed deadline or end of an open run), or null. */
+/**
+ * The next moment the clock must look at this heartbeat (LATE time, missed deadline or end of an open run), or
+ * null.
+ */
 export function nextDeadline(rt: HeartbeatRuntime, rules: HeartbeatRules): number | null {
   if (rt.state === 'PAUSED') return null;
   const open = Object.values(rt.starts);
@@ -158,7 +161,8 @@ export function applyPing(prev: HeartbeatRuntime, rules: HeartbeatRules, ping: P
         runtime,
         rules,
         at,
-        `ran too often: ${formatDuration(early)} before its expected time ${new Date(runtime.expectedAt).toISOString()}`,
+        `ran too often: ${formatDuration(early)} ` +
+          `before its expected time ${new Date(runtime.expectedAt).toISOString()}`,
         {},
         runtime.expectedAt,
       );

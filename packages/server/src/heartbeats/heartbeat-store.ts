@@ -123,15 +123,16 @@ const CHUNK = 200;
 /** A raw multi-row insert: the query builder's per-value work is most of a ping's cost at high rates. */
 export async function insertPings(q: Q, pings: readonly PingRow[]): Promise<void> {
   for (let i = 0; i < pings.length; i += CHUNK) {
-    const rows = pings
-      .slice(i, i + CHUNK)
-      .map(
-        (p) =>
-          sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method}, ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.body_nuls_replaced}, ${p.duration_ms})`,
-      );
-    await sql`insert into heartbeat_pings (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated, body_nuls_replaced, duration_ms) values ${sql.join(rows)}`.execute(
-      q,
+    const rows = pings.slice(i, i + CHUNK).map(
+      (p) =>
+        sql`(${p.id}, ${p.heartbeat_id}, ${p.at}, ${p.kind}, ${p.exit_status}, ${p.rid}, ${p.method},
+            ${p.remote_addr}, ${p.user_agent}, ${p.body}, ${p.body_truncated}, ${p.body_nuls_replaced},
+            ${p.duration_ms})`,
     );
+    await sql`insert into heartbeat_pings
+      (id, heartbeat_id, at, kind, exit_status, rid, method, remote_addr, user_agent, body, body_truncated,
+        body_nuls_replaced, duration_ms)
+      values ${sql.join(rows)}`.execute(q);
   }
 }
 

@@ -163,22 +163,26 @@ for (const variant of await testDatabases()) {
     const changesOf = async (id: string) =>
       (await store.listChanges(handle.db, id, 10)).reverse().map((c) => `${c.from_state}>${c.to_state}`);
 
-    it('a passed deadline writes the state change and its event in its batch, and tells the scheduler the next deadline', async () => {
-      const hb = await heartbeat('ticked');
-      clock.advance(60 * MIN);
-      await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
-      assert.equal(hb.runtime.state, 'LATE');
-      clock.advance(5 * MIN);
-      const tick = await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
-      assert.equal(hb.runtime.state, 'DOWN');
-      assert.equal(tick.nextDeadline, nextDeadline(hb.runtime, hb.rules));
-      assert.deepEqual(deadlines.at(-1), [hb.row.id, tick.nextDeadline], 'the scheduler hears the new deadline');
-      assert.deepEqual(await kinds(), ['heartbeat.down']);
-      await writer.submit(ping(hb.row.id));
-      assert.deepEqual(await changesOf(hb.row.id), ['NEW>LATE', 'LATE>DOWN', 'DOWN>UP']);
-      assert.deepEqual(await kinds(), ['heartbeat.down', 'heartbeat.up']);
-      assert.equal((await store.loadAll(handle.db))[0].state, 'UP', 'the state row is saved with the batch');
-    });
+    it(
+      'a passed deadline writes the state change and its event ' +
+        'in its batch, and tells the scheduler the next deadline',
+      async () => {
+        const hb = await heartbeat('ticked');
+        clock.advance(60 * MIN);
+        await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
+        assert.equal(hb.runtime.state, 'LATE');
+        clock.advance(5 * MIN);
+        const tick = await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
+        assert.equal(hb.runtime.state, 'DOWN');
+        assert.equal(tick.nextDeadline, nextDeadline(hb.runtime, hb.rules));
+        assert.deepEqual(deadlines.at(-1), [hb.row.id, tick.nextDeadline], 'the scheduler hears the new deadline');
+        assert.deepEqual(await kinds(), ['heartbeat.down']);
+        await writer.submit(ping(hb.row.id));
+        assert.deepEqual(await changesOf(hb.row.id), ['NEW>LATE', 'LATE>DOWN', 'DOWN>UP']);
+        assert.deepEqual(await kinds(), ['heartbeat.down', 'heartbeat.up']);
+        assert.equal((await store.loadAll(handle.db))[0].state, 'UP', 'the state row is saved with the batch');
+      },
+    );
 
     it('a ping after a deadline nobody ticked counts the missed run first: down, then up', async () => {
       const hb = await heartbeat('unticked');

@@ -56,7 +56,10 @@ export class GroupService {
     };
   }
 
-  /** The datapoints of one minute; a group with a member not yet checked (PENDING) has none, rather than a false count. */
+  /**
+   * The datapoints of one minute; a group with a member not yet checked (PENDING) has none, rather than a false
+   * count.
+   */
   sample(at: number) {
     return [...this.groups.values()].flatMap((g) => {
       const { healthy, pending } = this.count(g);

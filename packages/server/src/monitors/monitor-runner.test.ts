@@ -55,14 +55,17 @@ for (const variant of await testDatabases()) {
       return { clock, starts, runner, scheduler, monitors, id };
     }
 
-    it('schedules the next check from the start of the current one, so a hung target does not stretch the interval', async () => {
-      const { clock, starts, runner, id } = await hangingMonitor('hangs', { interval: '5s', timeout: '2s' });
-      const next = await runner.check(id);
-      assert.equal(next, starts[0] + 5_000, 'one interval after the start, not after the timeout');
-      clock.set(next!);
-      assert.equal(await runner.check(id), starts[1] + 5_000);
-      await runner.close();
-    });
+    it(
+      'schedules the next check from the start of the current ' + 'one, so a hung target does not stretch the interval',
+      async () => {
+        const { clock, starts, runner, id } = await hangingMonitor('hangs', { interval: '5s', timeout: '2s' });
+        const next = await runner.check(id);
+        assert.equal(next, starts[0] + 5_000, 'one interval after the start, not after the timeout');
+        clock.set(next!);
+        assert.equal(await runner.check(id), starts[1] + 5_000);
+        await runner.close();
+      },
+    );
 
     it('starts the next check at once when a check ends after its next start was due', async () => {
       const { starts, runner, id, clock } = await hangingMonitor('retries', {
@@ -80,7 +83,8 @@ for (const variant of await testDatabases()) {
     // PostgreSQL only: SQLite has one connection, so there the check's write waits for the apply's commit.
     const onPostgres = variant.name === 'postgres' ? it : () => {};
     onPostgres(
-      'does not count a check whose monitor is not committed yet (a config apply schedules checks inside its transaction)',
+      'does not count a check whose monitor is not committed yet ' +
+        '(a config apply schedules checks inside its transaction)',
       async () => {
         const { monitors, runner, clock } = await hangingMonitor('placeholder', { interval: '5s', timeout: '1s' });
         let id = '';

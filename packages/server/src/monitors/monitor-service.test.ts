@@ -142,27 +142,31 @@ for (const variant of await testDatabases()) {
       await tocsin.maintenance.remove('upgrade');
     });
 
-    it("reads a recurring window's cron as heartbeats do: nicknames taken, errors naming the field, never the library", () => {
-      const parse = (cron: string) =>
-        tocsin.maintenance.parse({ name: 'nightly', tags: { tier: 'data' }, cron, duration: '1h' });
-      assert.equal(parse('@daily').cron, '@daily');
-      for (const [cron, message] of [
-        ['0 24 * * *', /the hour field '24': 24 is out of range 0-23/],
-        ['daily', /OnCalendar word/],
-        ['* * *', /5 fields/],
-      ] as const) {
-        assert.throws(
-          () => parse(cron),
-          (err: Error & { details?: { issues: { path: string; message: string }[] } }) => {
-            const [issue] = err.details!.issues;
-            assert.equal(issue.path, 'cron');
-            assert.match(issue.message, message);
-            assert.doesNotMatch(issue.message, /croner/i);
-            return true;
-          },
-        );
-      }
-    });
+    it(
+      "reads a recurring window's cron as heartbeats do: " +
+        'nicknames taken, errors naming the field, never the library',
+      () => {
+        const parse = (cron: string) =>
+          tocsin.maintenance.parse({ name: 'nightly', tags: { tier: 'data' }, cron, duration: '1h' });
+        assert.equal(parse('@daily').cron, '@daily');
+        for (const [cron, message] of [
+          ['0 24 * * *', /the hour field '24': 24 is out of range 0-23/],
+          ['daily', /OnCalendar word/],
+          ['* * *', /5 fields/],
+        ] as const) {
+          assert.throws(
+            () => parse(cron),
+            (err: Error & { details?: { issues: { path: string; message: string }[] } }) => {
+              const [issue] = err.details!.issues;
+              assert.equal(issue.path, 'cron');
+              assert.match(issue.message, message);
+              assert.doesNotMatch(issue.message, /croner/i);
+              return true;
+            },
+          );
+        }
+      },
+    );
 
     it('keeps state across a restart: no repeat, no loss', async () => {
       await tocsin.monitors.create(

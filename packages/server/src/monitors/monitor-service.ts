@@ -21,7 +21,10 @@ import type { ResultRecorder } from './result-recorder.js';
 import { deleteMonitorResults, sumRollups } from './result-store.js';
 
 const DAY = 86_400_000;
-/** At a start, the monitors overdue for a check are spread over this long (at most their interval), longest-waiting first. */
+/**
+ * At a start, the monitors overdue for a check are spread over this long (at most their interval), longest-waiting
+ * first.
+ */
 export const CATCH_UP_MS = 5_000;
 
 /** Probe fields that hold credentials: printed back as the redaction marker. */

@@ -31,7 +31,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** The reason of the stored failure nearest to `at` (chunks round times to 0.1 s), for chunks written before reasons were kept. */
+/**
+ * The reason of the stored failure nearest to `at` (chunks round times to 0.1 s), for chunks written before reasons
+ * were kept.
+ */
 function nearestReason(failures: readonly store.FailureRow[], at: number): string | undefined {
   let lo = 0;
   let hi = failures.length;
@@ -58,7 +61,10 @@ export class ResultRecorder {
       this.closeChunk(monitorNum, chunk);
       chunk = undefined;
     }
-    if (!chunk) this.chunks.set(monitorNum, (chunk = new ChunkBuilder(r.at)));
+    if (!chunk) {
+      chunk = new ChunkBuilder(r.at);
+      this.chunks.set(monitorNum, chunk);
+    }
     chunk.append(r);
 
     const hourAt = Math.floor(r.at / HOUR) * HOUR;
@@ -67,11 +73,10 @@ export class ResultRecorder {
       this.closedHours.push(this.rollupOf(monitorNum, acc));
       acc = undefined;
     }
-    if (!acc)
-      this.hours.set(
-        monitorNum,
-        (acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] }),
-      );
+    if (!acc) {
+      acc = { hourAt, checks: 0, failures: 0, latencySum: 0, latencyMax: 0, latencies: [] };
+      this.hours.set(monitorNum, acc);
+    }
     acc.checks++;
     if (!r.up) acc.failures++;
     acc.latencySum += r.latencyMs;

@@ -73,67 +73,91 @@ for (const variant of await testDatabases()) {
       );
     });
 
-    it('lists the chunks of one monitor that may hold results in [from, to): from an hour before from, to before to', async () => {
-      const from = T0 + 10 * HOUR;
-      const to = from + 2 * HOUR;
-      await insertChunks(handle.db, [
-        chunk(3, from - HOUR - 1),
-        chunk(3, from - HOUR),
-        chunk(3, from + HOUR),
-        chunk(3, to - 1),
-        chunk(3, to),
-        chunk(4, from),
-      ]);
-      const starts = (await listChunks(handle.db, 3, from, to)).map((r) => r.startAt);
-      assert.deepEqual(starts, [from - HOUR, from + HOUR, to - 1]);
-    });
+    it(
+      'lists the chunks of one monitor that may hold results ' +
+        'in [from, to): from an hour before from, to before to',
+      async () => {
+        const from = T0 + 10 * HOUR;
+        const to = from + 2 * HOUR;
+        await insertChunks(handle.db, [
+          chunk(3, from - HOUR - 1),
+          chunk(3, from - HOUR),
+          chunk(3, from + HOUR),
+          chunk(3, to - 1),
+          chunk(3, to),
+          chunk(4, from),
+        ]);
+        const starts = (await listChunks(handle.db, 3, from, to)).map((r) => r.startAt);
+        assert.deepEqual(starts, [from - HOUR, from + HOUR, to - 1]);
+      },
+    );
 
-    it('merges an hour written twice: sums add, the max is the larger, percentiles come from the larger part', async () => {
-      await upsertRollups(handle.db, [
-        rollup(5, T0, { checks: 10, failures: 1, latencySum: 1000, latencyMax: 300, latencyP50: 90, latencyP95: 250 }),
-      ]);
-      await upsertRollups(handle.db, [
-        rollup(5, T0, { checks: 30, failures: 2, latencySum: 4000, latencyMax: 200, latencyP50: 120, latencyP95: 180 }),
-      ]);
-      await upsertRollups(handle.db, [
-        rollup(5, T0, { checks: 30, failures: 0, latencySum: 10, latencyMax: 500, latencyP50: 1, latencyP95: 2 }),
-      ]);
-      const [r] = await listRollups(handle.db, 5, T0, T0 + HOUR);
-      // The third part (30 checks) is not larger than the 40 already there: percentiles stay the second part's.
-      assert.deepEqual(r, {
-        monitorNum: 5,
-        hourAt: T0,
-        checks: 70,
-        failures: 3,
-        latencySum: 5010,
-        latencyMax: 500,
-        latencyP50: 120,
-        latencyP95: 180,
-      });
-    });
+    it(
+      'merges an hour written twice: sums add, the max is ' + 'the larger, percentiles come from the larger part',
+      async () => {
+        await upsertRollups(handle.db, [
+          rollup(5, T0, {
+            checks: 10,
+            failures: 1,
+            latencySum: 1000,
+            latencyMax: 300,
+            latencyP50: 90,
+            latencyP95: 250,
+          }),
+        ]);
+        await upsertRollups(handle.db, [
+          rollup(5, T0, {
+            checks: 30,
+            failures: 2,
+            latencySum: 4000,
+            latencyMax: 200,
+            latencyP50: 120,
+            latencyP95: 180,
+          }),
+        ]);
+        await upsertRollups(handle.db, [
+          rollup(5, T0, { checks: 30, failures: 0, latencySum: 10, latencyMax: 500, latencyP50: 1, latencyP95: 2 }),
+        ]);
+        const [r] = await listRollups(handle.db, 5, T0, T0 + HOUR);
+        // The third part (30 checks) is not larger than the 40 already there: percentiles stay the second part's.
+        assert.deepEqual(r, {
+          monitorNum: 5,
+          hourAt: T0,
+          checks: 70,
+          failures: 3,
+          latencySum: 5010,
+          latencyMax: 500,
+          latencyP50: 120,
+          latencyP95: 180,
+        });
+      },
+    );
 
-    it('lists rollups in [from, to) in hour order, and sums checks and failures per monitor from an hour on', async () => {
-      await upsertRollups(handle.db, [
-        rollup(6, T0 + 2 * HOUR, { checks: 5, failures: 2 }),
-        rollup(6, T0, { checks: 7, failures: 0 }),
-        rollup(6, T0 + HOUR, { checks: 3, failures: 3 }),
-        rollup(7, T0 + 2 * HOUR, { checks: 11, failures: 4 }),
-        rollup(7, T0 - HOUR, { checks: 100, failures: 100 }),
-      ]);
-      assert.deepEqual(
-        (await listRollups(handle.db, 6, T0, T0 + 2 * HOUR)).map((r) => r.hourAt),
-        [T0, T0 + HOUR],
-      );
-      const sums = await sumRollups(handle.db, T0);
-      assert.deepEqual(
-        [...sums].sort((a, b) => a[0] - b[0]),
-        [
-          [6, { checks: 15, failures: 5 }],
-          [7, { checks: 11, failures: 4 }],
-        ],
-      );
-      assert.equal(typeof sums.get(6)!.checks, 'number');
-    });
+    it(
+      'lists rollups in [from, to) in hour order, and sums ' + 'checks and failures per monitor from an hour on',
+      async () => {
+        await upsertRollups(handle.db, [
+          rollup(6, T0 + 2 * HOUR, { checks: 5, failures: 2 }),
+          rollup(6, T0, { checks: 7, failures: 0 }),
+          rollup(6, T0 + HOUR, { checks: 3, failures: 3 }),
+          rollup(7, T0 + 2 * HOUR, { checks: 11, failures: 4 }),
+          rollup(7, T0 - HOUR, { checks: 100, failures: 100 }),
+        ]);
+        assert.deepEqual(
+          (await listRollups(handle.db, 6, T0, T0 + 2 * HOUR)).map((r) => r.hourAt),
+          [T0, T0 + HOUR],
+        );
+        const sums = await sumRollups(handle.db, T0);
+        assert.deepEqual(
+          [...sums].sort((a, b) => a[0] - b[0]),
+          [
+            [6, { checks: 15, failures: 5 }],
+            [7, { checks: 11, failures: 4 }],
+          ],
+        );
+        assert.equal(typeof sums.get(6)!.checks, 'number');
+      },
+    );
 
     it('lists old failure rows newest first within [from, to), up to the limit', async () => {
       await handle.db

@@ -37,24 +37,20 @@ export async function insertChunks(q: Q, rows: readonly ChunkRow[]): Promise<voi
     await q
       .insertInto('check_chunks')
       .values(
-        rows
-          .slice(i, i + CHUNK)
-          .map((r) => ({
-            monitor_num: r.monitorNum,
-            start_at: r.startAt,
-            count: r.count,
-            data: r.data,
-            reasons: r.reasons,
-          })),
+        rows.slice(i, i + CHUNK).map((r) => ({
+          monitor_num: r.monitorNum,
+          start_at: r.startAt,
+          count: r.count,
+          data: r.data,
+          reasons: r.reasons,
+        })),
       )
       .onConflict((oc) =>
-        oc
-          .columns(['monitor_num', 'start_at'])
-          .doUpdateSet((eb) => ({
-            count: eb.ref('excluded.count'),
-            data: eb.ref('excluded.data'),
-            reasons: eb.ref('excluded.reasons'),
-          })),
+        oc.columns(['monitor_num', 'start_at']).doUpdateSet((eb) => ({
+          count: eb.ref('excluded.count'),
+          data: eb.ref('excluded.data'),
+          reasons: eb.ref('excluded.reasons'),
+        })),
       )
       .execute();
   }
@@ -82,9 +78,12 @@ export async function upsertRollups(q: Q, rows: readonly RollupRow[]): Promise<v
           checks: sql`monitor_rollups.checks + excluded.checks`,
           failures: sql`monitor_rollups.failures + excluded.failures`,
           latency_sum: sql`monitor_rollups.latency_sum + excluded.latency_sum`,
-          latency_max: sql`case when excluded.latency_max > monitor_rollups.latency_max then excluded.latency_max else monitor_rollups.latency_max end`,
-          latency_p50: sql`case when excluded.checks > monitor_rollups.checks then excluded.latency_p50 else monitor_rollups.latency_p50 end`,
-          latency_p95: sql`case when excluded.checks > monitor_rollups.checks then excluded.latency_p95 else monitor_rollups.latency_p95 end`,
+          latency_max: sql`case when excluded.latency_max > monitor_rollups.latency_max
+            then excluded.latency_max else monitor_rollups.latency_max end`,
+          latency_p50: sql`case when excluded.checks > monitor_rollups.checks
+            then excluded.latency_p50 else monitor_rollups.latency_p50 end`,
+          latency_p95: sql`case when excluded.checks > monitor_rollups.checks
+            then excluded.latency_p95 else monitor_rollups.latency_p95 end`,
         }),
       )
       .execute();

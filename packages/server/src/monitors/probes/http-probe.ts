@@ -259,7 +259,10 @@ function failedAssertion(spec: HttpProbeSpec, plan: Plan, hop: Hop, totalMs: num
       const value = atPath(json, plan.path);
       if (value === undefined) return `JSON ${spec.jsonPath} is missing`;
       if (spec.jsonEquals !== undefined && !isDeepStrictEqual(value, spec.jsonEquals)) {
-        return `JSON ${spec.jsonPath} is ${truncate(JSON.stringify(value))}, expected ${truncate(JSON.stringify(spec.jsonEquals))}`;
+        return (
+          `JSON ${spec.jsonPath} is ${truncate(JSON.stringify(value))}, ` +
+          `expected ${truncate(JSON.stringify(spec.jsonEquals))}`
+        );
       }
     }
   }
