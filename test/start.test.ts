@@ -33,41 +33,38 @@ const variants = await testDatabases();
 
 describe('tocsin start', () => {
   for (const variant of variants) {
-    it(
-      `answers /healthz within 5 s on ${variant.name}, ` + 'and prints the admin token only on the first start',
-      async () => {
-        const dir = tmp();
-        const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;
-        const env: Record<string, string> = { TOCSIN_DATA_DIR: dir };
-        if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
-        try {
-          const t0 = Date.now();
-          const first = await startServer(env);
-          const health = await fetch(`${first.url}/healthz`);
-          assert.equal(health.status, 200);
-          assert.ok(
-            Date.now() - t0 < 5000 + 3000,
-            `ready after ${Date.now() - t0} ms (includes loading TypeScript from source)`,
-          );
-          const token = /^\s+(tcn_[A-Za-z0-9]{40})$/m.exec(first.output())?.[1];
-          assert.ok(token, 'the first start prints an admin token');
-          const topics = await fetch(`${first.url}/api/topics`, { headers: { authorization: `Bearer ${token}` } });
-          assert.equal(topics.status, 200);
-          assert.equal((await fetch(`${first.url}/readyz`)).status, 200);
-          await first.stop();
-          assert.equal(first.proc.exitCode, 0, 'SIGTERM shuts down cleanly');
+    it(`answers /healthz within 5 s on ${variant.name}, prints the admin token only on the first start`, async () => {
+      const dir = tmp();
+      const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;
+      const env: Record<string, string> = { TOCSIN_DATA_DIR: dir };
+      if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
+      try {
+        const t0 = Date.now();
+        const first = await startServer(env);
+        const health = await fetch(`${first.url}/healthz`);
+        assert.equal(health.status, 200);
+        assert.ok(
+          Date.now() - t0 < 5000 + 3000,
+          `ready after ${Date.now() - t0} ms (includes loading TypeScript from source)`,
+        );
+        const token = /^\s+(tcn_[A-Za-z0-9]{40})$/m.exec(first.output())?.[1];
+        assert.ok(token, 'the first start prints an admin token');
+        const topics = await fetch(`${first.url}/api/topics`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(topics.status, 200);
+        assert.equal((await fetch(`${first.url}/readyz`)).status, 200);
+        await first.stop();
+        assert.equal(first.proc.exitCode, 0, 'SIGTERM shuts down cleanly');
 
-          const second = await startServer(env);
-          assert.doesNotMatch(second.output(), /tcn_/, 'the token is not printed again');
-          const again = await fetch(`${second.url}/api/topics`, { headers: { authorization: `Bearer ${token}` } });
-          assert.equal(again.status, 200, 'the token survives a restart');
-          await second.stop();
-        } finally {
-          await schema?.drop();
-          rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    );
+        const second = await startServer(env);
+        assert.doesNotMatch(second.output(), /tcn_/, 'the token is not printed again');
+        const again = await fetch(`${second.url}/api/topics`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(again.status, 200, 'the token survives a restart');
+        await second.stop();
+      } finally {
+        await schema?.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   }
 
   it('stops with one line naming the variable when a setting is invalid', () => {

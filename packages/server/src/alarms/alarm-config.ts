@@ -1,4 +1,3 @@
-
 import { isComposite, type AlarmSpec } from '@tocsin/protocol';
 import { printDuration } from '@tocsin/protocol';
 import { changedKeys, checkUniqueNames, planByName, storedByName } from '../config/config-planner.js';
