@@ -33,13 +33,13 @@ import {
   alarmEvent,
   destinationLabel,
   destinationOwner,
-  queueActions,
   webhookTargets,
   withStoredSecrets,
   type ActionSinks,
 } from './alarm-actions.js';
 import { actionDecision, compositeIssues, compositeState, cycleIssue, dependenciesOf } from './alarm-composite.js';
 import * as store from './alarm-store.js';
+import { writeDelayedActions, writeTransition } from './alarm-transition-writer.js';
 
 export const EVAL_JOB = 'alarm-evaluation';
 
@@ -388,30 +388,9 @@ export class AlarmService {
     if (isComposite(e.spec) && e.spec.actionsSuppressor)
       decision = actionDecision(e.spec, this.alarms.get(e.spec.actionsSuppressor), at, at);
     const actions = decision.run ? actionsFor(e.spec, next) : [];
-    await this.db.transaction().execute(async (trx) => {
-      await store.saveAlarmState(trx, e.id, { state: next, reason, stateChangedAt: at, evaluatedAt: at });
-      const base = { alarm_id: e.id, at, old_state: old, new_state: next };
-      const history: store.HistoryRow[] = [
-        {
-          ...base,
-          id: uuidv7(at),
-          kind: 'state',
-          summary: `Alarm updated from ${old} to ${next}`,
-          data: JSON.stringify({ reason, datapoints }),
-        },
-      ];
-      if (!decision.run && 'suppressed' in decision)
-        history.push({
-          ...base,
-          id: uuidv7(at),
-          kind: 'action',
-          summary: `Actions ${decision.suppressed}`,
-          data: '{}',
-        });
-      const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
-      history.push(...(await queueActions(trx, this.sinks, e.spec.name, actions, event, base)));
-      await store.insertHistory(trx, history);
-    });
+    const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
+    const suppressed = !decision.run && 'suppressed' in decision ? decision.suppressed : undefined;
+    await writeTransition(this.db, this.sinks, e, { old, next, reason, datapoints, at, event, actions, suppressed });
     if (actions.length) this.publisher.notifyQueued();
     if (old === 'ALARM' && next !== 'ALARM') e.leftAlarmAt = at;
     e.state = next;
@@ -427,14 +406,8 @@ export class AlarmService {
   private async runActions(e: AlarmEntry, state: AlarmState, reason: string, at: number, since: number): Promise<void> {
     const actions = actionsFor(e.spec, state);
     if (!actions.length) return;
-    await this.db.transaction().execute(async (trx) => {
-      const event = alarmEvent(e, { old: state, next: state, reason, datapoints: [], at, incidentSince: since });
-      const base = { alarm_id: e.id, at, old_state: state, new_state: state };
-      await store.insertHistory(
-        trx,
-        await queueActions(trx, this.sinks, e.spec.name, actions, event, base, ' after the wait period'),
-      );
-    });
+    const event = alarmEvent(e, { old: state, next: state, reason, datapoints: [], at, incidentSince: since });
+    await writeDelayedActions(this.db, this.sinks, e, event, actions, state, at);
     this.publisher.notifyQueued();
   }
 }

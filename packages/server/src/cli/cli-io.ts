@@ -22,15 +22,26 @@ export interface CliIo {
 }
 
 const current = new AsyncLocalStorage<CliIo>();
+/**
+ * The `tocsin` binary's own IO, set once by main.ts. Its runs do not go through the AsyncLocalStorage: on
+ * Node 20 a first `run()` turns on async hooks for the whole process, and `tocsin start` then paid for them
+ * on every promise of the server (bench:checks: three times the CPU at 10,000 monitors).
+ */
+let processIo: CliIo | undefined;
+
+/** Makes `io` the IO of every command this process runs outside an in-process `runCli` (the binary). */
+export function setProcessCliIo(io: CliIo): void {
+  processIo = io;
+}
 
 /** Runs `fn` with `io` as the IO of every command it calls. */
 export function withCliIo<T>(io: CliIo, fn: () => Promise<T>): Promise<T> {
-  return current.run(io, fn);
+  return io === processIo ? fn() : current.run(io, fn);
 }
 
 /** The IO of the CLI run in progress; a command called outside `runCli` is a bug. */
 export function cliIo(): CliIo {
-  const io = current.getStore();
+  const io = current.getStore() ?? processIo;
   if (!io) throw new Error('a CLI command ran outside runCli');
   return io;
 }
