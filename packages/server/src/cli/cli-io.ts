@@ -24,8 +24,8 @@ export interface CliIo {
 const current = new AsyncLocalStorage<CliIo>();
 /**
  * The `tocsin` binary's own IO, set once by main.ts. Its runs do not go through the AsyncLocalStorage: on
- * Node 20 a first `run()` turns on async hooks for the whole process, and `tocsin start` then paid for them
- * on every promise of the server (bench:checks: three times the CPU at 10,000 monitors).
+ * Node 20 a first `run()` turns on async hooks for the whole process, and `tocsin start` would then pay for
+ * them on every promise of the server.
  */
 let processIo: CliIo | undefined;
 
