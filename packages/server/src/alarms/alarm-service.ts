@@ -16,7 +16,6 @@ import {
   type AlarmSpec,
   type CompositeAlarmSpec,
   type FieldIssue,
-  type MetricAlarmSpec,
 } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
@@ -37,7 +36,8 @@ import {
   withStoredSecrets,
   type ActionSinks,
 } from './alarm-actions.js';
-import { actionDecision, compositeIssues, compositeState, cycleIssue, dependenciesOf } from './alarm-composite.js';
+import { actionDecision, compositeIssues, compositeState, cycleIssue } from './alarm-composite.js';
+import { AlarmReferrers } from './alarm-referrers.js';
 import * as store from './alarm-store.js';
 import { writeDelayedActions, writeTransition } from './alarm-transition-writer.js';
 
@@ -78,7 +78,7 @@ export class AlarmService {
    * The composites that name each alarm (rule or suppressor): whom a change of state re-checks, and what a delete must
    * not orphan.
    */
-  private referrers = new Map<string, AlarmEntry[]>();
+  private referrers = new AlarmReferrers<AlarmEntry>();
   /** One evaluation or change at a time per alarm: composites are looked at by their children too. */
   private locks = new Map<string, Promise<unknown>>();
   private readonly sinks: ActionSinks;
@@ -164,34 +164,12 @@ export class AlarmService {
     return e;
   }
 
-  /** Whether some alarm watches this series, so producers can skip the rest (a set lookup: it runs on every check). */
-  watches(namespace: string, name: string, dimensions: Record<string, string>): boolean {
-    return this.watched.has(seriesKeyOf(namespace, name, dimensions));
-  }
-
   private rewatch(): void {
-    this.watched = new Set(
-      [...this.alarms.values()]
-        .filter((a) => !isComposite(a.spec))
-        .map((a) =>
-          seriesKeyOf(
-            (a.spec as MetricAlarmSpec).namespace,
-            (a.spec as MetricAlarmSpec).metricName,
-            (a.spec as MetricAlarmSpec).dimensions,
-          ),
-        ),
-    );
+    const metricKey = (spec: AlarmSpec) =>
+      isComposite(spec) ? [] : [seriesKeyOf(spec.namespace, spec.metricName, spec.dimensions)];
+    this.watched = new Set([...this.alarms.values()].flatMap((a) => metricKey(a.spec)));
     this.watchRegistry?.watch('alarms', this.watched);
-    this.referrers = new Map();
-    for (const a of this.alarms.values()) this.addReferrer(a);
-  }
-
-  private addReferrer(e: AlarmEntry): void {
-    for (const name of new Set(dependenciesOf(e.spec))) {
-      const list = this.referrers.get(name);
-      if (list) list.push(e);
-      else this.referrers.set(name, [e]);
-    }
+    this.referrers.rebuild(this.alarms.values());
   }
 
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
@@ -229,7 +207,7 @@ export class AlarmService {
     this.alarms.set(spec.name, e);
     this.byId.set(e.id, e);
     if (!isComposite(spec)) this.watched.add(seriesKeyOf(spec.namespace, spec.metricName, spec.dimensions));
-    this.addReferrer(e);
+    this.referrers.add(e);
     this.scheduleNext(e);
     return e;
   }
@@ -254,7 +232,8 @@ export class AlarmService {
 
   /** Composite alarms other than `name` whose rule or actions suppressor names it. */
   referrersOf(name: string): string[] {
-    return (this.referrers.get(name) ?? [])
+    return this.referrers
+      .of(name)
       .map((o) => o.spec.name)
       .filter((n) => n !== name)
       .sort();
@@ -362,7 +341,7 @@ export class AlarmService {
   /** Composites whose rule names this alarm look again at once when it changes. */
   private async childChanged(name: string, now: number): Promise<void> {
     // Only the composites that really name it: locks are taken along references, which form no cycle.
-    for (const c of this.referrers.get(name) ?? []) {
+    for (const c of this.referrers.of(name)) {
       const spec = c.spec;
       if (isComposite(spec)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
     }
