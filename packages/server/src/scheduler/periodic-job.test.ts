@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { FakeClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
-import { addPeriodicJob, nextSlot, PERIODIC_KEY } from './periodic-job.js';
+import { addPeriodicJob, PERIODIC_KEY } from './periodic-job.js';
+import { nextSlotAfter } from './scheduler.js';
 import { Scheduler } from './scheduler.js';
 
 function setup() {
@@ -19,11 +20,11 @@ function setup() {
   return { clock, warnings, logger, scheduler: new Scheduler(clock, logger, new Telemetry()) };
 }
 
-describe('nextSlot', () => {
+describe('the next slot of a periodic job (nextSlotAfter)', () => {
   it('is one period after the due time, or the first slot of that grid after now', () => {
-    assert.equal(nextSlot(1000, 100, 1050), 1100);
-    assert.equal(nextSlot(1000, 100, 1100), 1200);
-    assert.equal(nextSlot(1000, 100, 1350), 1400);
+    assert.equal(nextSlotAfter(1000, 1050, 100), 1100);
+    assert.equal(nextSlotAfter(1000, 1100, 100), 1200);
+    assert.equal(nextSlotAfter(1000, 1350, 100), 1400);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Scheduler } from './scheduler.js';
+import { nextSlotAfter, type Scheduler } from './scheduler.js';
 
 export interface PeriodicJob {
   name: string;
@@ -26,13 +26,6 @@ export interface PeriodicJob {
 /** The scheduler key of a periodic job's only item. */
 export const PERIODIC_KEY = 'all';
 
-/** The first slot of the grid `dueAt + k × everyMs` (k ≥ 1) that is after `now`. */
-export function nextSlot(dueAt: number, everyMs: number, now: number): number {
-  const next = dueAt + everyMs;
-  if (next > now) return next;
-  return dueAt + (Math.floor((now - dueAt) / everyMs) + 1) * everyMs;
-}
-
 /** Adds the job to the scheduler and schedules its first run. */
 export function addPeriodicJob(scheduler: Scheduler, clock: Clock, logger: Logger, job: PeriodicJob): void {
   scheduler.addJob({
@@ -43,9 +36,9 @@ export function addPeriodicJob(scheduler: Scheduler, clock: Clock, logger: Logge
         await job.run(dueAt);
       } catch (err) {
         logger.warn('periodic job failed', { job: job.name, err });
-        return nextSlot(dueAt, job.everyMs, clock.now());
+        return nextSlotAfter(dueAt, clock.now(), job.everyMs);
       }
-      return job.catchUp ? dueAt + job.everyMs : nextSlot(dueAt, job.everyMs, clock.now());
+      return job.catchUp ? dueAt + job.everyMs : nextSlotAfter(dueAt, clock.now(), job.everyMs);
     },
   });
   const now = clock.now();
