@@ -45,7 +45,7 @@ import type { KeyOwnership } from '../scheduler/key-ownership.js';
 import type { JobCounts } from '../scheduler/scheduler.js';
 import * as store from './cluster-store.js';
 import type { Fence, LeaseToken } from './fence.js';
-import { PARTITIONS, partitionOf, preferredNode } from './partitions.js';
+import { partitionOf, preferredNode } from './partitions.js';
 
 /** Partitions a node gives up in one round when others should hold them (a join moves work in steps). */
 export const RELEASE_PER_ROUND = 16;
