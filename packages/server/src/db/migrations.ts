@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /** An integer key the database numbers itself: SQLite's rowid, PostgreSQL's serial. */
 function autoNumberType(db: Kysely<any>): 'serial' | 'integer' {
@@ -389,6 +389,23 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       // Failure reasons kept in the packed history: each chunk lists its distinct reasons (see result-codec.ts).
       await db.schema.alterTable('check_chunks').addColumn('reasons', 'text').execute();
+    },
+  },
+  '0009_rate_buckets': {
+    async up(db: Kysely<any>) {
+      // The outbox's token buckets shared by every node (notify/shared-rate-limiter.ts), one row per destination.
+      // PostgreSQL: unlogged, so a take commits without a WAL flush; a crash empties it (every bucket full).
+      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable('rate_buckets')
+        .modifyFront(pg ? sql`unlogged` : sql``)
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('rate', 'double precision', (c) => c.notNull())
+        .addColumn('burst', 'double precision', (c) => c.notNull())
+        .addColumn('granted', 'integer', (c) => c.notNull())
+        .execute();
     },
   },
 };
