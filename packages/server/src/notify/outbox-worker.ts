@@ -67,7 +67,7 @@ export interface OutboxOptions {
   maxAttempts: number;
   maxAgeMs: number;
   backoff: BackoffPolicy;
-  /** The token buckets of rate-limited destinations (default: in this process; shared-rate-limiter.ts on PostgreSQL). */
+  /** Token buckets of rate-limited destinations (default: in this process; shared-rate-limiter.ts on PostgreSQL). */
   limiter?: TokenBuckets;
 }
 
