@@ -391,7 +391,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('check_chunks').addColumn('reasons', 'text').execute();
     },
   },
-  '0009_rate_buckets': {
+  '0010_rate_buckets': {
     async up(db: Kysely<any>) {
       // The outbox's token buckets shared by every node (notify/shared-rate-limiter.ts), one row per destination.
       // PostgreSQL: unlogged, so a take commits without a WAL flush; a crash empties it (every bucket full).
