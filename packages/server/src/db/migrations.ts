@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
 import { scaleOutMigrations } from './migrations-scale-out.js';
 
 /** An integer key the database numbers itself: SQLite's rowid, PostgreSQL's serial. */
