@@ -160,7 +160,7 @@ describe('the CLI verbs against a running server', () => {
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'one node (SQLite): it runs everything');
     assert.match(lines[1], /^NODE +ADDRESS +STATE +VERSION +PARTITIONS +MONITORS +HEARTBEATS +ALARMS +LAG P99 +SEEN$/);
-    assert.match(lines[2], /^\S+ \* +http:\/\/127\.0\.0\.1:\d+ +alive +\d+\.\d+\.\d+ +1 +1 +1 +1 +/);
+    assert.match(lines[2], /^\S+ \* +127\.0\.0\.1:\d+ +alive +\d+\.\d+\.\d+ +1 +1 +1 +1 +/);
     const json = JSON.parse((await h.cli(['cluster', 'status', '--json'])).stdout);
     assert.equal(json.mode, 'single');
     assert.equal(json.nodes.length, 1);
