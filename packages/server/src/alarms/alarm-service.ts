@@ -7,6 +7,11 @@
  * (alarm-actions.ts) — in one transaction. Actions run only on transitions,
  * and only while actionsEnabled. `setState` sets a state by hand until the
  * next evaluation (actions run as for any transition).
+ *
+ * In a cluster (PostgreSQL) every node holds every alarm; only the node
+ * owning an alarm's key evaluates it, through the fence, and every write of
+ * a state is a compare-and-set on its row (alarm-transition-writer.ts);
+ * changes reach the other nodes as notices (alarm-sync.ts).
  */
 import type { Kysely } from 'kysely';
 import {
@@ -14,114 +19,93 @@ import {
   compositeAlarmInputSchema,
   isComposite,
   type AlarmSpec,
-  type CompositeAlarmSpec,
   type FieldIssue,
 } from '@tocsin/protocol';
+import { localChangeBus, type ChangeBus } from '../cluster/change-bus.js';
+import { singleNodeFence, type Fence } from '../cluster/fence.js';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { rejectRedacted } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { DestinationService } from '../notify/destination-service.js';
 import type { PublishService } from '../notify/publish-service.js';
-import { seriesKeyOf } from '../metrics/series-key.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { evaluate, evaluationRangeSize, type AlarmState, type PeriodValue } from './alarm-evaluator.js';
-import {
-  actionsFor,
-  alarmEvent,
-  destinationLabel,
-  destinationOwner,
-  webhookTargets,
-  withStoredSecrets,
-  type ActionSinks,
-} from './alarm-actions.js';
-import { actionDecision, compositeIssues, compositeState, cycleIssue } from './alarm-composite.js';
-import { AlarmReferrers } from './alarm-referrers.js';
+import type { AlarmState } from './alarm-evaluator.js';
+import { destinationLabel, destinationOwner, webhookTargets, withStoredSecrets } from './alarm-actions.js';
+import { compositeIssues, cycleIssue } from './alarm-composite.js';
+import { AlarmRegistry, entryOf, type AlarmEntry, type WatchRegistry } from './alarm-registry.js';
 import * as store from './alarm-store.js';
-import { writeDelayedActions, writeTransition } from './alarm-transition-writer.js';
+import { AlarmSync } from './alarm-sync.js';
+import { AlarmRunner, EVAL_JOB, type PeriodSource } from './alarm-runner.js';
+import { ALARMS_TOPIC } from './alarm-transition-writer.js';
 
-export const EVAL_JOB = 'alarm-evaluation';
+export type { AlarmEntry, WatchRegistry } from './alarm-registry.js';
+export { EVAL_JOB, type PeriodSource } from './alarm-runner.js';
 
-export interface AlarmEntry {
-  id: string;
-  spec: AlarmSpec;
-  state: AlarmState;
-  reason: string;
-  stateChangedAt: number;
-  evaluatedAt: number | null;
-  /** When it last left ALARM, for composites it suppresses. */
-  leftAlarmAt?: number;
-  /** A composite's actions waiting for its suppressor's wait period. */
-  pendingActions?: { at: number; state: AlarmState; reason: string };
-}
-
-/** Where datapoints come from; the metrics domain provides it. */
-export type PeriodSource = (
-  key: { namespace: string; name: string; dimensions: Record<string, string> },
-  statistic: string,
-  periodMs: number,
-  end: number,
-  n: number,
-) => Promise<PeriodValue[]>;
-
-/** Where alarms register the series they watch (keys of `seriesKeyOf`); the metrics domain's sink. */
-export interface WatchRegistry {
-  watch(watcher: string, keys: ReadonlySet<string>): void;
+/** What an alarm service works with; the cluster's seams default to one node's. */
+export interface AlarmServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  scheduler: Scheduler;
+  publisher: PublishService;
+  destinations: DestinationService;
+  periods: PeriodSource;
+  /** Told the series alarms watch, each time the set changes (the metric sink, so producers skip the rest). */
+  watchRegistry?: WatchRegistry;
+  /** What evaluations write through (cluster.ts); one node holds everything. */
+  fence?: Fence;
+  /** Where changes are announced to the other nodes. */
+  changes?: ChangeBus;
+  logger?: Logger;
 }
 
 export class AlarmService {
-  private alarms = new Map<string, AlarmEntry>();
-  private byId = new Map<string, AlarmEntry>();
-  private watched = new Set<string>();
-  /**
-   * The composites that name each alarm (rule or suppressor): whom a change of state re-checks, and what a delete must
-   * not orphan.
-   */
-  private referrers = new AlarmReferrers<AlarmEntry>();
-  /** One evaluation or change at a time per alarm: composites are looked at by their children too. */
-  private locks = new Map<string, Promise<unknown>>();
-  private readonly sinks: ActionSinks;
+  private readonly db: Kysely<Database>;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly changes: ChangeBus;
+  private readonly destinations: DestinationService;
+  private readonly registry: AlarmRegistry;
+  private readonly runner: AlarmRunner;
+  /** Reads alarms again when other nodes changed them (the change bus, partitions taken over). */
+  readonly sync: AlarmSync;
 
-  private serialized<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(run, run);
-    this.locks.set(
-      id,
-      next.catch(() => {}),
-    );
-    return next;
-  }
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-    private readonly scheduler: Scheduler,
-    private readonly publisher: PublishService,
-    destinations: DestinationService,
-    private readonly periods: PeriodSource,
-    /** Told the series alarms watch, each time the set changes (the metric sink, so producers skip the rest). */
-    private readonly watchRegistry?: WatchRegistry,
-  ) {
-    this.sinks = { publisher, destinations };
-    this.watchRegistry?.watch('alarms', this.watched);
+  constructor(deps: AlarmServiceDeps) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+    this.scheduler = deps.scheduler;
+    this.changes = deps.changes ?? localChangeBus;
+    this.destinations = deps.destinations;
+    this.registry = new AlarmRegistry(deps.watchRegistry);
+    this.runner = new AlarmRunner({
+      ...deps,
+      sinks: { publisher: deps.publisher, destinations: deps.destinations },
+      fence: deps.fence ?? singleNodeFence,
+      changes: this.changes,
+      logger: deps.logger ?? silentLogger,
+      registry: this.registry,
+      refresh: (id) => this.sync.refreshLocked(id),
+    });
+    this.sync = new AlarmSync(this.db, this.registry, EVAL_JOB, {
+      schedule: (e) => this.runner.scheduleNext(e),
+      cancel: (id) => this.scheduler.cancel(EVAL_JOB, id),
+      stateChanged: (e) => this.runner.childChanged(e.spec.name, this.clock.now()),
+    });
   }
 
   async load(): Promise<void> {
     for (const r of await store.listAlarms(this.db)) {
-      const e: AlarmEntry = {
-        id: r.id,
-        spec: JSON.parse(r.spec),
-        state: r.state as AlarmState,
-        reason: r.reason,
-        stateChangedAt: r.state_changed_at,
-        evaluatedAt: r.evaluated_at,
-      };
-      this.alarms.set(e.spec.name, e);
-      this.byId.set(e.id, e);
-      this.scheduleNext(e);
+      const e = entryOf(r);
+      this.registry.add(e);
+      this.runner.scheduleNext(e);
     }
-    this.rewatch();
+  }
+
+  /** The scheduler's handler: evaluates at the latest step boundary and returns the next one. */
+  evaluateNow(id: string): Promise<number | null> {
+    return this.registry.serialized(id, () => this.runner.evaluateLocked(id));
   }
 
   /** Parses a metric alarm, or a composite one when it has a `rule`. */
@@ -140,8 +124,8 @@ export class AlarmService {
     if (!isComposite(spec)) return [];
     const wanted = new Map(declared.map((d) => [d.name, d]));
     wanted.set(spec.name, spec);
-    const issues = compositeIssues(spec, (n) => this.alarms.has(n) || wanted.has(n), prefix);
-    const cycle = cycleIssue(spec, (n) => wanted.get(n) ?? this.alarms.get(n)?.spec, prefix);
+    const issues = compositeIssues(spec, (n) => this.registry.named(n) !== undefined || wanted.has(n), prefix);
+    const cycle = cycleIssue(spec, (n) => wanted.get(n) ?? this.registry.named(n)?.spec, prefix);
     return cycle ? [...issues, cycle] : issues;
   }
 
@@ -155,25 +139,17 @@ export class AlarmService {
   }
 
   list(): AlarmEntry[] {
-    return [...this.alarms.values()].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+    return [...this.registry.all()].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
   }
 
   get(name: string): AlarmEntry {
-    const e = this.alarms.get(name);
+    const e = this.registry.named(name);
     if (!e) throw notFound('alarm', name);
     return e;
   }
 
-  private rewatch(): void {
-    const metricKey = (spec: AlarmSpec) =>
-      isComposite(spec) ? [] : [seriesKeyOf(spec.namespace, spec.metricName, spec.dimensions)];
-    this.watched = new Set([...this.alarms.values()].flatMap((a) => metricKey(a.spec)));
-    this.watchRegistry?.watch('alarms', this.watched);
-    this.referrers.rebuild(this.alarms.values());
-  }
-
   async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
-    if (this.alarms.has(spec.name)) throw new TocsinError('conflict', `alarm '${spec.name}' already exists`);
+    if (this.registry.named(spec.name)) throw new TocsinError('conflict', `alarm '${spec.name}' already exists`);
     this.checkReferences(spec);
     rejectRedacted(spec);
     const now = this.clock.now();
@@ -197,18 +173,11 @@ export class AlarmService {
         created_at: now,
         updated_at: now,
       });
-      await this.sinks.destinations.sync(
-        trx,
-        destinationOwner(e.id),
-        destinationLabel(spec.name),
-        webhookTargets(spec),
-      );
+      await this.destinations.sync(trx, destinationOwner(e.id), destinationLabel(spec.name), webhookTargets(spec));
+      await this.changes.publish(trx, ALARMS_TOPIC, [e.id]);
     });
-    this.alarms.set(spec.name, e);
-    this.byId.set(e.id, e);
-    if (!isComposite(spec)) this.watched.add(seriesKeyOf(spec.namespace, spec.metricName, spec.dimensions));
-    this.referrers.add(e);
-    this.scheduleNext(e);
+    this.registry.add(e);
+    this.runner.scheduleNext(e);
     return e;
   }
 
@@ -222,18 +191,18 @@ export class AlarmService {
     rejectRedacted(spec);
     await this.inTransaction(q, async (trx) => {
       await store.updateAlarmSpec(trx, e.id, JSON.stringify(spec), this.clock.now());
-      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), webhookTargets(spec));
+      await this.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), webhookTargets(spec));
+      await this.changes.publish(trx, ALARMS_TOPIC, [e.id]);
     });
-    e.spec = spec;
-    this.rewatch();
-    this.scheduleNext(e);
+    this.registry.respec(e, spec);
+    this.runner.scheduleNext(e);
     return e;
   }
 
   /** Composite alarms other than `name` whose rule or actions suppressor names it. */
   referrersOf(name: string): string[] {
-    return this.referrers
-      .of(name)
+    return this.registry
+      .referrersOf(name)
       .map((o) => o.spec.name)
       .filter((n) => n !== name)
       .sort();
@@ -255,11 +224,10 @@ export class AlarmService {
     }
     await this.inTransaction(q, async (trx) => {
       await store.deleteAlarm(trx, e.id);
-      await this.sinks.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), []);
+      await this.destinations.sync(trx, destinationOwner(e.id), destinationLabel(name), []);
+      await this.changes.publish(trx, ALARMS_TOPIC, [e.id]);
     });
-    this.alarms.delete(name);
-    this.byId.delete(e.id);
-    this.rewatch();
+    this.registry.remove(e.id);
     this.scheduler.cancel(EVAL_JOB, e.id);
   }
 
@@ -275,118 +243,20 @@ export class AlarmService {
     }));
   }
 
-  /** Sets a state by hand (for testing actions); the next evaluation decides again. */
+  /**
+   * Sets a state by hand (for testing actions); the next evaluation decides again. Any node may serve it: when
+   * another node changed the alarm's state first, the row is read again and the change tried from there.
+   */
   async setState(name: string, state: AlarmState, reason: string): Promise<AlarmEntry> {
     const e = this.get(name);
-    await this.serialized(e.id, () => this.transition(e, state, `Set by hand: ${reason}`, [], this.clock.now()));
+    await this.registry.serialized(e.id, async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (await this.runner.setByHand(e, state, `Set by hand: ${reason}`)) return;
+        if (this.registry.byId(e.id) !== e) throw notFound('alarm', name);
+        if (attempt === 3)
+          throw new TocsinError('conflict', `alarm '${name}' keeps changing on another node; try again`);
+      }
+    });
     return e;
-  }
-
-  /** The scheduler's handler: evaluates at the latest step boundary and returns the next one. */
-  async evaluateNow(id: string): Promise<number | null> {
-    return this.serialized(id, () => this.evaluateLocked(id));
-  }
-
-  private async evaluateLocked(id: string): Promise<number | null> {
-    const e = this.byId.get(id);
-    if (!e) return null;
-    const step = this.step(e.spec);
-    const at = Math.floor(this.clock.now() / step) * step;
-    if (isComposite(e.spec)) {
-      await this.compositeLocked(e, e.spec, this.clock.now());
-      return at + step;
-    }
-    const s = e.spec;
-    const range = await this.periods(
-      { namespace: s.namespace, name: s.metricName, dimensions: s.dimensions },
-      s.statistic,
-      s.period,
-      at,
-      evaluationRangeSize(s.evaluationPeriods),
-    );
-    const result = evaluate(
-      {
-        evaluationPeriods: s.evaluationPeriods,
-        datapointsToAlarm: s.datapointsToAlarm ?? s.evaluationPeriods,
-        threshold: s.threshold,
-        comparisonOperator: s.comparisonOperator,
-        treatMissingData: s.treatMissingData,
-      },
-      range,
-      e.state,
-    );
-    e.evaluatedAt = at;
-    if (result.state !== e.state) await this.transition(e, result.state, result.reason, result.used, at);
-    return at + step;
-  }
-
-  private step(spec: AlarmSpec): number {
-    return isComposite(spec) || spec.period < 60_000 ? 10_000 : 60_000;
-  }
-
-  private async compositeLocked(e: AlarmEntry, spec: CompositeAlarmSpec, now: number): Promise<void> {
-    const { state, reason } = compositeState(spec, (n) => this.alarms.get(n)?.state);
-    e.evaluatedAt = now;
-    if (state !== e.state) {
-      await this.transition(e, state, reason, [], now);
-      return;
-    }
-    const pending = e.pendingActions;
-    if (pending && pending.at <= now && pending.state === e.state) {
-      e.pendingActions = undefined;
-      await this.runActions(e, pending.state, pending.reason, now, e.stateChangedAt);
-    }
-  }
-
-  /** Composites whose rule names this alarm look again at once when it changes. */
-  private async childChanged(name: string, now: number): Promise<void> {
-    // Only the composites that really name it: locks are taken along references, which form no cycle.
-    for (const c of this.referrers.of(name)) {
-      const spec = c.spec;
-      if (isComposite(spec)) await this.serialized(c.id, () => this.compositeLocked(c, spec, now));
-    }
-  }
-
-  private scheduleNext(e: AlarmEntry): void {
-    const step = this.step(e.spec);
-    this.scheduler.schedule(EVAL_JOB, e.id, Math.floor(this.clock.now() / step) * step + step);
-  }
-
-  private async transition(
-    e: AlarmEntry,
-    next: AlarmState,
-    reason: string,
-    used: PeriodValue[],
-    at: number,
-  ): Promise<void> {
-    const old = e.state;
-    // An ALARM and the OK that ends it share a dedup key, so PagerDuty resolves what it opened.
-    const incidentSince = next === 'ALARM' ? at : old === 'ALARM' ? e.stateChangedAt : at;
-    const datapoints = used.map((p) => ({ time: new Date(p.start).toISOString(), value: p.value }));
-    let decision: ReturnType<typeof actionDecision> = { run: true };
-    if (isComposite(e.spec) && e.spec.actionsSuppressor)
-      decision = actionDecision(e.spec, this.alarms.get(e.spec.actionsSuppressor), at, at);
-    const actions = decision.run ? actionsFor(e.spec, next) : [];
-    const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
-    const suppressed = !decision.run && 'suppressed' in decision ? decision.suppressed : undefined;
-    await writeTransition(this.db, this.sinks, e, { old, next, reason, datapoints, at, event, actions, suppressed });
-    if (actions.length) this.publisher.notifyQueued();
-    if (old === 'ALARM' && next !== 'ALARM') e.leftAlarmAt = at;
-    e.state = next;
-    e.reason = reason;
-    e.stateChangedAt = at;
-    e.pendingActions =
-      !decision.run && 'waitUntil' in decision ? { at: decision.waitUntil, state: next, reason } : undefined;
-    if (e.pendingActions) this.scheduler.schedule(EVAL_JOB, e.id, e.pendingActions.at);
-    await this.childChanged(e.spec.name, at);
-  }
-
-  /** Runs the actions of the current state later (a composite whose wait period has passed without its suppressor). */
-  private async runActions(e: AlarmEntry, state: AlarmState, reason: string, at: number, since: number): Promise<void> {
-    const actions = actionsFor(e.spec, state);
-    if (!actions.length) return;
-    const event = alarmEvent(e, { old: state, next: state, reason, datapoints: [], at, incidentSince: since });
-    await writeDelayedActions(this.db, this.sinks, e, event, actions, state, at);
-    this.publisher.notifyQueued();
   }
 }

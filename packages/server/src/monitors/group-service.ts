@@ -3,24 +3,56 @@
  * `expectedSize` strong (the targets behind a load balancer). Each minute
  * the number of them that are UP becomes the datapoint
  * Tocsin/Groups HealthyCount {Group: name}, beside ExpectedSize.
+ *
+ * In a cluster (PostgreSQL) every node holds every group: a group written
+ * through one node is announced on the change bus (topic `groups`, by name)
+ * and read again by the others; after a reconnection all are read again.
+ * The node running the sample counts from the monitors' states in its
+ * memory, brought up to date first (`beforeSample`) for the monitors that
+ * other nodes check.
  */
 import type { Kysely } from 'kysely';
 import { groupInputSchema, type GroupSpec } from '@tocsin/protocol';
+import { localChangeBus, type ChangeBus } from '../cluster/change-bus.js';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
-import { deleteGroup, listGroups, upsertGroup } from './group-store.js';
+import { deleteGroup, groupsNamed, listGroups, upsertGroup } from './group-store.js';
 import type { MonitorService } from './monitor-service.js';
+
+/** The change-bus topic of group definitions. */
+export const GROUPS_TOPIC = 'groups';
+
+export interface GroupServiceOptions {
+  /** Where changes are announced to the other nodes; nobody on one node. */
+  changes?: ChangeBus;
+  /** Brings the monitors' states up to date before a sample (those other nodes check). */
+  beforeSample?: () => Promise<void>;
+}
 
 export class GroupService {
   private groups = new Map<string, GroupSpec>();
+  private readonly changes: ChangeBus;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly monitors: MonitorService,
-  ) {}
+    private readonly options: GroupServiceOptions = {},
+  ) {
+    this.changes = options.changes ?? localChangeBus;
+  }
 
   async load(q: Kysely<Database> = this.db): Promise<void> {
     this.groups = new Map((await listGroups(q)).map((g) => [g.name, g]));
+  }
+
+  /** Groups changed through another node, by name: read again (a name not found was deleted). */
+  async changed(names: readonly string[]): Promise<void> {
+    const found = new Map((await groupsNamed(this.db, names)).map((g) => [g.name, g]));
+    for (const name of names) {
+      const g = found.get(name);
+      if (g) this.groups.set(name, g);
+      else this.groups.delete(name);
+    }
   }
 
   parse(input: unknown, prefix = ''): GroupSpec {
@@ -35,11 +67,13 @@ export class GroupService {
 
   async put(spec: GroupSpec, q: Kysely<Database> = this.db): Promise<void> {
     await upsertGroup(q, spec);
+    await this.changes.publish(q, GROUPS_TOPIC, [spec.name]);
     this.groups.set(spec.name, spec);
   }
 
   async remove(name: string, q: Kysely<Database> = this.db): Promise<void> {
     await deleteGroup(q, name);
+    await this.changes.publish(q, GROUPS_TOPIC, [name]);
     this.groups.delete(name);
   }
 
@@ -60,7 +94,8 @@ export class GroupService {
    * The datapoints of one minute; a group with a member not yet checked (PENDING) has none, rather than a false
    * count.
    */
-  sample(at: number) {
+  async sample(at: number) {
+    if (this.groups.size && this.options.beforeSample) await this.options.beforeSample();
     return [...this.groups.values()].flatMap((g) => {
       const { healthy, pending } = this.count(g);
       if (pending > 0) return [];

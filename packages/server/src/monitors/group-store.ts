@@ -10,6 +10,17 @@ export async function listGroups(q: Q): Promise<GroupSpec[]> {
   return rows.map((r) => JSON.parse(r.spec) as GroupSpec);
 }
 
+/** The groups of `names` that exist (changed on another node). */
+export async function groupsNamed(q: Q, names: readonly string[]): Promise<GroupSpec[]> {
+  if (names.length === 0) return [];
+  const rows = await q
+    .selectFrom('monitor_groups')
+    .selectAll()
+    .where('name', 'in', [...names])
+    .execute();
+  return rows.map((r) => JSON.parse(r.spec) as GroupSpec);
+}
+
 /** Writes the group, replacing the one of the same name. */
 export async function upsertGroup(q: Q, spec: GroupSpec): Promise<void> {
   const text = JSON.stringify(spec);

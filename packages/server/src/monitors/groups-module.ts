@@ -1,6 +1,6 @@
 import type { AppContext, AppModule } from '../app-module.js';
 import { groupConfigSection } from './group-config.js';
-import { GroupService } from './group-service.js';
+import { GROUPS_TOPIC, GroupService } from './group-service.js';
 import type { MonitorService } from './monitor-service.js';
 
 const SAMPLE_EVERY_MS = 60_000;
@@ -9,16 +9,21 @@ export interface GroupsModule extends AppModule {
   groups: GroupService;
 }
 
-/** Groups of monitors: each minute, every group's healthy count becomes a datapoint. */
+/** Groups of monitors: each minute, every group's healthy count becomes a datapoint (on the node owning the job). */
 export function groupsModule(ctx: AppContext, monitors: MonitorService): GroupsModule {
-  const groups = new GroupService(ctx.db, monitors);
+  const groups = new GroupService(ctx.db, monitors, {
+    changes: ctx.cluster.changes,
+    // The coordinator's MonitorService.refreshUnowned (monitor-sync.ts) lands at merge; until then, absent.
+    beforeSample: async () => (monitors as { refreshUnowned?: () => Promise<void> }).refreshUnowned?.(),
+  });
+  ctx.cluster.changes.on(GROUPS_TOPIC, { changed: (names) => groups.changed(names), resync: () => groups.load() });
   ctx.every({
     name: 'group-sample',
     everyMs: SAMPLE_EVERY_MS,
     firstAt: (now) => Math.floor(now / SAMPLE_EVERY_MS) * SAMPLE_EVERY_MS + SAMPLE_EVERY_MS,
     // A sample is of its due minute: after a pause, each missed minute gets its own.
     catchUp: true,
-    run: async (dueAt) => ctx.sink.record(groups.sample(dueAt)),
+    run: async (dueAt) => ctx.sink.record(await groups.sample(dueAt)),
   });
   return {
     name: 'groups',
