@@ -39,8 +39,8 @@ async function startNode(schema: string, nodeId: string, clock: FakeClock) {
       },
     ],
   });
-  // Resolves once the listener listens (and has resynced).
-  await ctx!.cluster.start();
+  // createTocsin joined the cluster: the listener listens (and has resynced).
+  assert.equal(ctx!.cluster.mode, 'cluster');
   return {
     tocsin,
     async close() {

@@ -20,7 +20,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
 
-export const CHANGE_CHANNEL = 'tocsin_changes';
+/**
+ * The channel: one per schema (`tocsin_changes:` and the schema's name), as
+ * channels are database-wide and clusters on other schemas of the same
+ * database must not hear each other.
+ */
+export const CHANGE_CHANNEL = 'tocsin_changes:';
 /** PostgreSQL's limit on a payload is 8000 bytes; ids go in notices of at most this size. */
 const MAX_PAYLOAD = 7_000;
 
@@ -90,7 +95,7 @@ export class PostgresChangeBus implements ChangeBus {
 
   async publish(q: Kysely<Database>, topic: string, ids: readonly string[]): Promise<void> {
     for (const payload of noticesOf(this.nodeId, topic, ids))
-      await sql`select pg_notify(${CHANGE_CHANNEL}, ${payload})`.execute(q);
+      await sql`select pg_notify(${CHANGE_CHANNEL} || current_schema(), ${payload})`.execute(q);
   }
 
   on(topic: string, handler: ChangeHandler): void {
@@ -131,7 +136,10 @@ export class PostgresChangeBus implements ChangeBus {
     client.on('notification', (n) => this.deliver(n.payload));
     try {
       await client.connect();
-      await client.query(`listen ${CHANGE_CHANNEL}`);
+      const { rows } = await client.query<{ channel: string }>(
+        `select quote_ident('${CHANGE_CHANNEL}' || current_schema()) as channel`,
+      );
+      await client.query(`listen ${rows[0]!.channel}`);
     } catch (err) {
       fail(err as Error);
       return;

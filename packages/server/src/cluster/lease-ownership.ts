@@ -223,6 +223,9 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   }
 
   private async runRound(started: number): Promise<number> {
+    // Trust lapsed (the process was frozen, or rounds failed): keys that ran meanwhile were parked. Held
+    // partitions that renew below are owned again through the gain hooks, which read their state again.
+    if (started > this.validUntil) this.dropAll('their leases were not renewed in time');
     const info = JSON.stringify({ owns: ownedCounts(this.counts()), lagP99Ms: await this.lag() });
     if (this.firstRound) await store.ensureLeaseRows(this.db);
     await store.heartbeat(this.db, { ...this.node, instance: this.instance, info });
@@ -325,9 +328,13 @@ export class LeaseOwnership implements KeyOwnership, Fence {
     return Math.max(next, now() + 10);
   }
 
-  /** How long before expiry a lease stops being trusted here: room for a round's own latency. */
+  /**
+   * How long before the lease's end, counted from the start of the round that renewed it, this node stops
+   * trusting it. The database extended it from a later moment, so trusting it to the end would be safe (the
+   * fence refuses what commits after a take-over); the margin only spares work that would be refused.
+   */
   private margin(): number {
-    return Math.min(this.timings.renewIntervalMs, this.timings.leaseTimeoutMs / 4);
+    return Math.min(this.timings.renewIntervalMs / 2, this.timings.leaseTimeoutMs / 10);
   }
 
   private dropAll(why: string): void {

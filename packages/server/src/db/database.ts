@@ -62,11 +62,13 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const idleMs = options.idleInTransactionMs;
-  // Queued before any query of the client, so it holds from its first transaction on.
-  if (idleMs)
-    pool.on('connect', (client) => {
-      client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleMs)}`).catch(() => {});
-    });
+  pool.on('connect', (client) => {
+    // A connection that ends while a query holds it (the server restarted) fails that query; the client's own
+    // 'error' event, which pg-pool listens for only on idle clients, must not end the process.
+    client.on('error', () => {});
+    // Queued before any query of the client, so it holds from its first transaction on.
+    if (idleMs) client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleMs)}`).catch(() => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -13,8 +13,8 @@ export interface GroupsModule extends AppModule {
 export function groupsModule(ctx: AppContext, monitors: MonitorService): GroupsModule {
   const groups = new GroupService(ctx.db, monitors, {
     changes: ctx.cluster.changes,
-    // The coordinator's MonitorService.refreshUnowned (monitor-sync.ts) lands at merge; until then, absent.
-    beforeSample: async () => (monitors as { refreshUnowned?: () => Promise<void> }).refreshUnowned?.(),
+    // The states of monitors other nodes check, read again before a sample counts them.
+    beforeSample: () => monitors.refreshUnowned(),
   });
   ctx.cluster.changes.on(GROUPS_TOPIC, { changed: (names) => groups.changed(names), resync: () => groups.load() });
   ctx.every({
