@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPostgresSchema, postgresUrlWithSchema } from '../../packages/server/src/test-support/test-databases.js';
 import { waitFor } from '../../packages/server/src/test-support/http-receiver.js';
-import { api, freePort, startServer, type ServerProcess } from './server-process.js';
+import { freePort, startServer, type ServerProcess } from './server-process.js';
 
 export { waitFor };
 export { PostgresInstance } from './cluster-postgres.js';
@@ -136,8 +136,15 @@ export class Cluster {
     return up[Math.floor(Math.random() * up.length)];
   }
 
-  async api(method: string, pathname: string, body?: unknown, via?: string): Promise<{ status: number; json: any }> {
-    return api(this.pick(via).url, ADMIN_TOKEN, method, pathname, body);
+  /** A request to one node (a random running one by default), given up after `timeoutMs`. */
+  async api(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    via?: string,
+    timeoutMs = 10_000,
+  ): Promise<{ status: number; json: any }> {
+    return request(this.pick(via).url, method, pathname, body, timeoutMs);
   }
 
   /** Applies a config (the body of a config file, as an object) through one node; throws unless 200. */
@@ -171,22 +178,22 @@ export class Cluster {
   /** kill -9: the node leaves its leases to expire. */
   async kill(id: string): Promise<void> {
     const node = this.node(id);
-    await node.server?.kill();
     node.state = 'down';
+    await node.server?.kill();
   }
 
   /** SIGTERM and wait for the exit: a clean stop releases the node's leases. */
   async stop(id: string): Promise<void> {
     const node = this.node(id);
-    await node.server?.stop();
     node.state = 'down';
+    await node.server?.stop();
   }
 
   /** SIGSTOP: the process stays, frozen; its leases expire while it cannot renew them. */
   pause(id: string): void {
     const node = this.node(id);
-    node.server?.proc.kill('SIGSTOP');
     node.state = 'paused';
+    node.server?.proc.kill('SIGSTOP');
   }
 
   resume(id: string): void {
@@ -257,6 +264,33 @@ export class Cluster {
   }
 }
 
+/** A request with the admin token, given up after `timeoutMs` (a paused node would never answer). */
+export async function request(
+  url: string,
+  method: string,
+  pathname: string,
+  body?: unknown,
+  timeoutMs = 10_000,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(url + pathname, {
+    method,
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
 function summarize(view: ClusterView | undefined): string {
   if (!view) return 'nothing';
   return view.nodes.map((n) => `${n.id} ${n.state} ${n.partitions}`).join('; ');
@@ -265,4 +299,53 @@ function summarize(view: ClusterView | undefined): string {
 /** A random element of `list`. */
 export function pickOne<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)];
+}
+
+export interface MonitorState {
+  name: string;
+  state: string;
+  lastCheckAt: string | null;
+  nextCheckAt: string | null;
+}
+
+/** The monitors as one node (a random running one by default) lists them. */
+export async function monitorStates(cluster: Cluster, via?: string): Promise<MonitorState[]> {
+  const res = await cluster.api('GET', '/api/monitors', undefined, via);
+  if (res.status !== 200) throw new Error(`/api/monitors answered ${res.status}`);
+  return res.json.monitors;
+}
+
+/** True when nothing waits in the outbox, as one running node sees it. */
+export async function outboxDrained(cluster: Cluster): Promise<boolean> {
+  const res = await cluster.api('GET', '/api/deliveries?status=pending&limit=1').catch(() => undefined);
+  return res?.status === 200 && res.json.deliveries.length === 0;
+}
+
+/**
+ * Pings a heartbeat (`/ping/<uuid>` plus an action such as `/start`) at a running node, with `body`; tries another
+ * running node when one does not answer. Returns the status (0 when none answered) and the node that answered.
+ */
+export async function ping(
+  cluster: Cluster,
+  uuid: string,
+  action = '',
+  body = '',
+  tries = 3,
+): Promise<{ status: number; node: string | undefined }> {
+  for (let i = 0; i < tries; i++) {
+    const node = cluster.running().length ? cluster.pick() : undefined;
+    if (!node) break;
+    try {
+      const res = await fetch(`${node.url}/ping/${uuid}${action}`, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.text();
+      return { status: res.status, node: node.id };
+    } catch {
+      // a node killed or stopped under the request: try another
+    }
+  }
+  return { status: 0, node: undefined };
 }

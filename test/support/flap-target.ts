@@ -124,15 +124,16 @@ export class FlapTarget {
 
   /**
    * The notifications a monitor of target n with failureThreshold 1 owes up to `until`: one `monitor.down` per
-   * change to down and one `monitor.up` per change back (its first UP is not news). Every state must last longer
-   * than the longest gap between two checks, or a check may miss it; `minStateMs` says how long that is and a
-   * shorter state throws, so that a script that cannot be observed is a mistake of the test, not of the server.
+   * change to down and one `monitor.up` per change back (its first UP is not news). Every state but the last
+   * must last longer than the longest gap between two checks, or a check may miss it; `minStateMs` says how long
+   * that is and a shorter state throws, so that a script that cannot be observed is a mistake of the test, not of
+   * the server. (That the last state was seen is what the test waits for.)
    */
   expectedTransitions(target: number, until: number, minStateMs: number): string[] {
     const line = this.timeline(target, until);
     line.forEach((c, i) => {
-      const end = line[i + 1]?.at ?? until;
-      if (end - c.at < minStateMs)
+      const end = line[i + 1]?.at;
+      if (end !== undefined && end - c.at < minStateMs)
         throw new Error(`target ${target} is ${c.up ? 'up' : 'down'} for ${end - c.at} ms (< ${minStateMs} ms)`);
     });
     return line.map((c) => (c.up ? 'monitor.up' : 'monitor.down'));
