@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import {
   Cluster,
   LEASE_TIMEOUT_MS,
-  monitorStates,
+  waitMonitorsUp,
   outboxDrained,
   pickOne,
   RENEW_INTERVAL_MS,
@@ -62,11 +62,7 @@ describe('cluster fencing', () => {
           topics: ['ops'],
         })),
       });
-      await waitFor(
-        async () => (await monitorStates(c).catch(() => [])).filter((m) => m.state === 'UP').length === MONITORS,
-        'every monitor UP',
-        30_000,
-      );
+      await waitMonitorsUp(c, MONITORS, 30_000);
       await c.waitOwning(c.ids(), 15_000);
       // Checks must have settled into their rhythm: a monitor is stalled when its next check is overdue.
       await new Promise((r) => setTimeout(r, INTERVAL_MS + 500));

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import {
   Cluster,
   monitorStates,
+  waitMonitorsUp,
   outboxDrained,
   ping,
   PostgresInstance,
@@ -61,11 +62,7 @@ describe('cluster PostgreSQL restart', () => {
       });
       const hb = (await c.api('GET', '/api/heartbeats')).json.heartbeats as { name: string; pingUrl: string }[];
       const uuid = new Map(hb.map((h) => [h.name, new URL(h.pingUrl).pathname.split('/')[2]]));
-      await waitFor(
-        async () => (await monitorStates(c).catch(() => [])).filter((m) => m.state === 'UP').length === MONITORS,
-        'every monitor UP',
-        30_000,
-      );
+      await waitMonitorsUp(c, MONITORS, 30_000);
 
       // Pings all along, a few a second, to random nodes (job-3 aside: its failure and recovery are the test's): each
       // body names its ping, so that the database can be asked for it afterwards.

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import {
   Cluster,
   LEASE_TIMEOUT_MS,
-  monitorStates,
+  waitMonitorsUp,
   outboxDrained,
   RENEW_INTERVAL_MS,
   waitFor,
@@ -45,11 +45,7 @@ describe('cluster rolling restart', () => {
           topics: ['ops'],
         })),
       });
-      await waitFor(
-        async () => (await monitorStates(c).catch(() => [])).filter((m) => m.state === 'UP').length === MONITORS,
-        'every monitor UP',
-        30_000,
-      );
+      await waitMonitorsUp(c, MONITORS, 30_000);
       await c.waitOwning(c.ids(), 15_000);
       for (let i = 0; i < MONITORS; i++) {
         const from = outageOf(i);

@@ -315,6 +315,31 @@ export async function monitorStates(cluster: Cluster, via?: string): Promise<Mon
   return res.json.monitors;
 }
 
+/**
+ * Waits until `count` monitors are UP as every running node lists them (a node that did not hear of a change made
+ * through another would never agree); on a timeout, says what each node lists.
+ */
+export async function waitMonitorsUp(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
+  const seen = new Map<string, string>();
+  await waitFor(
+    async () => {
+      let all = true;
+      for (const node of cluster.running()) {
+        const list = await monitorStates(cluster, node.id).catch(() => []);
+        const byState: Record<string, number> = {};
+        for (const m of list) byState[m.state] = (byState[m.state] ?? 0) + 1;
+        seen.set(node.id, JSON.stringify(byState));
+        all &&= (byState.UP ?? 0) === count;
+      }
+      return all;
+    },
+    `${count} monitors UP on every node`,
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; the nodes list ${[...seen].map(([id, s]) => `${id} ${s}`).join(', ')}`);
+  });
+}
+
 /** True when nothing waits in the outbox, as one running node sees it. */
 export async function outboxDrained(cluster: Cluster): Promise<boolean> {
   const res = await cluster.api('GET', '/api/deliveries?status=pending&limit=1').catch(() => undefined);
