@@ -18,6 +18,8 @@ import {
   ping,
   RENEW_INTERVAL_MS,
   waitFor,
+  waitListed,
+  waitMonitorsUp,
   WebhookLog,
 } from './support/cluster-harness.js';
 import { FlapTarget } from './support/flap-target.js';
@@ -45,6 +47,37 @@ const ALARMS = 6;
 /** Each alarm's metric is high (90, over the threshold 50) for 12 s from c, else 10; a datapoint a second. */
 const highFrom = (a: number) => KILL_AT - 8000 + a * 2000;
 const HIGH_MS = 12_000;
+
+/** What went missing, and what the targets, the outbox and the nodes say about it: a failure's message. */
+async function explain(
+  c: Cluster,
+  hooks: WebhookLog,
+  targets: FlapTarget,
+  missing: [string, string[]][],
+  kindOf: (name: string) => string,
+  start: number,
+): Promise<string> {
+  const pending = await c.api('GET', '/api/deliveries?status=pending&limit=1000').catch(() => undefined);
+  const states = new Map((await monitorStates(c).catch(() => [])).map((m) => [m.name, m]));
+  const lines = missing.slice(0, 8).map(([name, kinds]) => {
+    const got = hooks.transitionsOf(name, kindOf(name));
+    const m = /^site-(\d+)$/.exec(name);
+    const hits = m
+      ? targets
+          .hitsOf(Number(m[1]))
+          .map((h) => `${h.up ? '+' : '-'}${h.at - start}`)
+          .join(' ')
+      : '';
+    const st = states.get(name);
+    return `${name}: expected ${kinds} got [${got}]; ${st ? `${st.state}, last check ${st.lastCheckAt}; ` : ''}${hits}`;
+  });
+  return [
+    `${missing.length} sources short of their transitions; ${hooks.unique().length} deliveries arrived; ` +
+      `${pending?.json?.deliveries?.length ?? '?'} pending in the outbox`,
+    ...lines,
+    c.problems(20),
+  ].join('\n');
+}
 
 describe('cluster failover', () => {
   it('takes over a killed node: its monitors checked again in time, every transition notified once', async (t) => {
@@ -123,21 +156,13 @@ describe('cluster failover', () => {
       };
       for (let h = 0; h < HEARTBEATS; h++) assert.equal(await pingJob(h), 200, `first ping of job-${h}`);
 
-      await waitFor(
-        async () => {
-          const ms = await monitorStates(c).catch(() => []);
-          const alarms = (await c.api('GET', '/api/alarms').catch(() => undefined))?.json?.alarms ?? [];
-          const beats = (await c.api('GET', '/api/heartbeats').catch(() => undefined))?.json?.heartbeats ?? [];
-          return (
-            ms.length === MONITORS &&
-            ms.every((m) => m.state === 'UP') &&
-            alarms.every((a: { state: string }) => a.state === 'OK') &&
-            beats.every((b: { state: string }) => b.state === 'UP')
-          );
-        },
-        'every monitor and heartbeat UP and every alarm OK',
-        40_000,
-      );
+      await waitMonitorsUp(c, MONITORS, 40_000).catch(async (err) => {
+        const notUp = (await monitorStates(c)).filter((m) => m.state !== 'UP').map((m) => Number(m.name.slice(5)));
+        const hits = notUp.slice(0, 5).map((i) => `site-${i}: ${targets.hitsOf(i).length} checks`);
+        throw new Error(`${err.message}\n${hits.join('\n')}\n${c.problems(20)}`);
+      });
+      await waitListed(c, '/api/heartbeats', 'heartbeats', 'UP', HEARTBEATS, 10_000);
+      await waitListed(c, '/api/alarms', 'alarms', 'OK', ALARMS, 30_000);
 
       for (let i = 0; i < MONITORS; i++) {
         const from = outageOf(i);
@@ -191,15 +216,8 @@ describe('cluster failover', () => {
         name.startsWith('site') ? 'monitor.' : name.startsWith('job') ? 'heart' : 'alarm';
       const missing = () =>
         [...expected].filter(([name, kinds]) => hooks.transitionsOf(name, kindOf(name)).length < kinds.length);
-      await waitFor(
-        () => missing().length === 0,
-        `every scripted transition (missing: ${missing()
-          .slice(0, 5)
-          .map(([n, k]) => `${n} ${k} got ${hooks.transitionsOf(n, kindOf(n))}`)})`,
-        40_000,
-      ).catch((err) => {
-        t.diagnostic(c.problems());
-        throw err;
+      await waitFor(() => missing().length === 0, 'every scripted transition', 40_000).catch(async (err) => {
+        throw new Error(`${err.message}\n${await explain(c, hooks, targets, missing(), kindOf, start)}`);
       });
       feeding = false;
       const settledFrom = Date.now();

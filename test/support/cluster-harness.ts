@@ -149,7 +149,7 @@ export class Cluster {
 
   /** Applies a config (the body of a config file, as an object) through one node; throws unless 200. */
   async apply(config: Record<string, unknown>, via?: string): Promise<{ changes: unknown[] }> {
-    const res = await this.api('POST', '/api/config/apply', { config: { version: 1, ...config } }, via);
+    const res = await this.api('POST', '/api/config/apply', { config: { version: 1, ...config } }, via, 60_000);
     if (res.status !== 200) throw new Error(`config apply answered ${res.status}: ${JSON.stringify(res.json)}`);
     return res.json;
   }
@@ -272,16 +272,23 @@ export async function request(
   body?: unknown,
   timeoutMs = 10_000,
 ): Promise<{ status: number; json: any }> {
-  const res = await fetch(url + pathname, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url + pathname, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    // A DOMException (the timeout) prints as {} in the test report: say what it was.
+    throw new Error(`${method} ${url}${pathname}: ${(err as Error).name}: ${(err as Error).message}`);
+  }
   let json: any;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -316,28 +323,45 @@ export async function monitorStates(cluster: Cluster, via?: string): Promise<Mon
 }
 
 /**
- * Waits until `count` monitors are UP as every running node lists them (a node that did not hear of a change made
- * through another would never agree); on a timeout, says what each node lists.
+ * Waits until every running node lists `count` items of `path` (their list under `key`: monitors, heartbeats,
+ * alarms) all in `state`; a node that did not hear of a change made through another would never agree. On a
+ * timeout, says what each node lists.
  */
-export async function waitMonitorsUp(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
+export async function waitListed(
+  cluster: Cluster,
+  path: string,
+  key: string,
+  state: string,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
   const seen = new Map<string, string>();
   await waitFor(
     async () => {
       let all = true;
       for (const node of cluster.running()) {
-        const list = await monitorStates(cluster, node.id).catch(() => []);
+        const res = await cluster.api('GET', path, undefined, node.id).catch(() => undefined);
         const byState: Record<string, number> = {};
-        for (const m of list) byState[m.state] = (byState[m.state] ?? 0) + 1;
-        seen.set(node.id, JSON.stringify(byState));
-        all &&= (byState.UP ?? 0) === count;
+        const others: string[] = [];
+        for (const item of res?.json?.[key] ?? []) {
+          byState[item.state] = (byState[item.state] ?? 0) + 1;
+          if (item.state !== state) others.push(`${item.name} ${item.state} next ${item.nextCheckAt ?? '-'}`);
+        }
+        seen.set(node.id, `${JSON.stringify(byState)} (${others.slice(0, 5).join('; ')})`);
+        all &&= byState[state] === count;
       }
       return all;
     },
-    `${count} monitors UP on every node`,
+    `${count} ${key} ${state} on every node`,
     timeoutMs,
   ).catch((err: Error) => {
     throw new Error(`${err.message}; the nodes list ${[...seen].map(([id, s]) => `${id} ${s}`).join(', ')}`);
   });
+}
+
+/** Waits until `count` monitors are UP as every running node lists them. */
+export function waitMonitorsUp(cluster: Cluster, count: number, timeoutMs: number): Promise<void> {
+  return waitListed(cluster, '/api/monitors', 'monitors', 'UP', count, timeoutMs);
 }
 
 /** True when nothing waits in the outbox, as one running node sees it. */
