@@ -255,6 +255,7 @@ describe('cluster failover', () => {
       const dups = hooks.duplicates();
       assert.equal(dups.length, 0, `transitions notified twice:\n${WebhookLog.describe(dups)}`);
       const unique = hooks.unique();
+      assert.deepEqual(c.crashes(), [], 'no node ended by itself');
       t.diagnostic(
         `killed ${victim} at +${KILL_AT} ms; seen dead with its partitions taken after ${seenDead} ms; ` +
           `${takeovers.length} monitors taken over, first check after the kill within ${Math.max(...takeovers)} ms ` +

@@ -143,6 +143,7 @@ describe('cluster fencing', () => {
       const fenced = counter(text, 'tocsin_cluster_fenced_writes_total');
       const changes = counter(text, 'tocsin_cluster_lease_changes_total');
       const nodeIds = hooks.unique().filter((d) => d.node !== undefined).length;
+      assert.deepEqual(c.crashes(), [], 'no node ended by itself');
       t.diagnostic(
         `froze ${victim} for ${PAUSE_MS} ms; ${stalled.length} of its monitors stalled, ${flipped.length} of them ` +
           `went down while it was frozen; partitions before the resume ` +

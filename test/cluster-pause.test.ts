@@ -55,6 +55,7 @@ describe('cluster pause shorter than the lease', () => {
           `any more; node-a owns ${view.nodes[0]?.partitions} partitions, ` +
           `${view.nodes[0]?.owns['monitor-check']} monitor keys`,
       );
+      assert.deepEqual(c.crashes(), [], 'no node ended by itself');
       t.diagnostic(`paused ${PAUSE_MS} ms; every monitor checked again within ${INTERVAL_MS + SLACK_MS} ms`);
     } finally {
       await cluster?.close();

@@ -97,14 +97,27 @@ describe('cluster PostgreSQL restart', () => {
       await waitFor(
         async () => {
           const answers = await Promise.all(
-            c.running().map((n) => fetch(`${n.url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null)),
+            [...c.nodes.values()].map((n) =>
+              fetch(`${n.url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null),
+            ),
           );
           return answers.every((a) => a?.status === 200);
         },
         '/readyz 200 on every node',
         20_000,
-      );
+      ).catch(async (err) => {
+        const states = await Promise.all(
+          [...c.nodes.values()].map(async (n) => {
+            const res = await fetch(`${n.url}/readyz`, { signal: AbortSignal.timeout(2000) })
+              .then(async (r) => `${r.status} ${(await r.text()).slice(0, 200)}`)
+              .catch((e: Error) => e.message);
+            return `${n.id}: ${n.crashed ? `ended by itself (${n.crashed})` : n.state}, /readyz ${res}`;
+          }),
+        );
+        throw new Error(`${err.message}\n${states.join('\n')}\n${c.problems(30)}`);
+      });
       const readyMs = Date.now() - back;
+      assert.deepEqual(c.crashes(), [], 'no node ended by itself');
 
       // After: a new monitor outage and a recovery, a heartbeat's recovery, and monitors added through one node.
       targets.set(1, false);

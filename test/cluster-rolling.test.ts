@@ -98,6 +98,7 @@ describe('cluster rolling restart', () => {
       assert.deepEqual(wrong, [], 'each outage notified exactly once');
       const dups = hooks.duplicates();
       assert.equal(dups.length, 0, `transitions notified twice:\n${WebhookLog.describe(dups)}`);
+      assert.deepEqual(c.crashes(), [], 'no node ended by itself');
       t.diagnostic(
         `${restarts.join('; ')}; restarts took ${restartsDone - start} ms; longest gap ` +
           `${Math.max(...gaps.map((g) => g.ms))} ms (bound ${BOUND_MS}); ${hooks.unique().length} deliveries, ` +

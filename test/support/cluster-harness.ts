@@ -43,6 +43,8 @@ export interface ClusterNode {
   server: ServerProcess | undefined;
   /** The output of its earlier processes (before restarts). */
   earlier: string[];
+  /** How its process ended when nobody asked it to (an exit code or a signal), else undefined. */
+  crashed: string | undefined;
 }
 
 export interface ClusterView {
@@ -108,6 +110,7 @@ export class Cluster {
       state: 'down',
       server: undefined,
       earlier: [],
+      crashed: undefined,
     };
     this.nodes.set(id, node);
     await this.launch(node);
@@ -227,8 +230,18 @@ export class Cluster {
 
   /** The warnings and errors the nodes logged, at most `max` lines: what a failed test prints. */
   problems(max = 40): string {
-    const lines = this.grep(/"level":"(warn|error|fatal)"|Error|error:/);
-    return lines.slice(-max).join('\n');
+    const lines = this.grep(/"level":"(warn|error|fatal)"|Error|error:/).slice(-max);
+    for (const node of this.nodes.values()) {
+      if (!node.crashed) continue;
+      const tail = this.output(node.id).trimEnd().split('\n').slice(-12);
+      lines.push(`${node.id} ended by itself (${node.crashed}); its last lines:`, ...tail.map((l) => `  ${l}`));
+    }
+    return lines.join('\n');
+  }
+
+  /** The nodes whose processes ended when nobody asked them to, with how. */
+  crashes(): string[] {
+    return [...this.nodes.values()].filter((n) => n.crashed).map((n) => `${n.id} (${n.crashed})`);
   }
 
   /** Ends every node (SIGTERM, then SIGKILL after 10 s), drops the schema, removes the data dirs. */
@@ -261,6 +274,13 @@ export class Cluster {
     });
     node.url = node.server.url;
     node.state = 'running';
+    node.crashed = undefined;
+    const proc = node.server.proc;
+    proc.once('exit', (code, signal) => {
+      if (node.server?.proc !== proc || node.state !== 'running') return;
+      node.state = 'down';
+      node.crashed = signal ?? `exit ${code}`;
+    });
   }
 }
 
