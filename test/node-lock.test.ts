@@ -16,11 +16,15 @@ const variants = await testDatabases();
 
 describe('one server per database (node lock)', () => {
   for (const variant of variants) {
-    it(`a second server on ${variant.name} refuses to start, and a SIGKILLed holder leaves no stale lock`, async () => {
+    const what = variant.name === 'sqlite' ? 'on sqlite' : 'with the same node id on postgres';
+    it(`a second server ${what} refuses to start, and a SIGKILLed holder leaves no stale lock`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-lock-'));
       const schema = variant.name === 'postgres' ? await createPostgresSchema() : undefined;
       const env: Record<string, string> = { TOCSIN_DATA_DIR: dir, TOCSIN_LOG_LEVEL: 'warn' };
-      if (schema) env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
+      if (schema) {
+        env.TOCSIN_DATABASE_URL = postgresUrlWithSchema(schema.schema);
+        env.TOCSIN_NODE_ID = `same-${schema.schema}`;
+      }
       try {
         const first = await startServer(env);
         try {
@@ -35,13 +39,12 @@ describe('one server per database (node lock)', () => {
           } else {
             assert.match(
               second.stderr,
-              /^tocsin: TOCSIN_DATABASE_URL \(--database-url\): another Tocsin node \('[^']+-\d+'/,
-              'names the holding node',
+              new RegExp(
+                `^tocsin: TOCSIN_DATABASE_URL \\(--database-url\\): a Tocsin node with the id '${env.TOCSIN_NODE_ID}'`,
+              ),
+              'names the node id',
             );
-            assert.match(
-              second.stderr,
-              new RegExp(`schema ${schema!.schema}; sharing work between nodes is not there yet`),
-            );
+            assert.match(second.stderr, new RegExp(`schema ${schema!.schema}; give each node its own TOCSIN_NODE_ID`));
           }
           assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first server runs on');
         } finally {
@@ -91,7 +94,7 @@ describe('one server per database (node lock)', () => {
     }
   });
 
-  it('on PostgreSQL, a node whose lock session ends stops with status 1, so that its supervisor restarts it', {
+  it('on PostgreSQL, a node whose lock session ends takes the lock again and runs on', {
     skip: !variants.some((v) => v.name === 'postgres'),
   }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-lock-'));
@@ -99,20 +102,40 @@ describe('one server per database (node lock)', () => {
     const nodeId = `lock-lost-${schema.schema}`;
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
+    const env = {
+      TOCSIN_DATA_DIR: dir,
+      TOCSIN_DATABASE_URL: postgresUrlWithSchema(schema.schema),
+      TOCSIN_NODE_ID: nodeId,
+    };
     try {
-      const server = await startServer({
-        TOCSIN_DATA_DIR: dir,
-        TOCSIN_DATABASE_URL: postgresUrlWithSchema(schema.schema),
-        TOCSIN_NODE_ID: nodeId,
-      });
-      const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (code) => resolve(code)));
-      const { rows } = await admin.query(
-        'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1',
-        [`tocsin ${nodeId}`],
-      );
-      assert.deepEqual(rows, [{ done: true }], 'one lock session');
-      assert.equal(await exited, 1);
-      assert.match(server.output(), /lost the node lock/);
+      const server = await startServer(env);
+      try {
+        const { rows } = await admin.query(
+          'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1',
+          [`tocsin ${nodeId}`],
+        );
+        assert.deepEqual(rows, [{ done: true }], 'one lock session');
+        const deadline = Date.now() + 10_000;
+        let held = 0;
+        while (Date.now() < deadline && held === 0) {
+          await new Promise((r) => setTimeout(r, 200));
+          const r = await admin.query(
+            `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+              where l.locktype = 'advisory' and l.granted and a.application_name = $1`,
+            [`tocsin ${nodeId}`],
+          );
+          held = r.rows[0].n;
+        }
+        assert.equal(held, 1, 'the lock is held again');
+        assert.equal(server.proc.exitCode, null, 'the node runs on');
+        assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+        // And a second process with the same id is still refused.
+        const second = await spawnCli(['start', '--port', '0'], env);
+        assert.equal(second.code, 1, second.stderr);
+        assert.match(second.stderr, /give each node its own TOCSIN_NODE_ID/);
+      } finally {
+        await server.stop();
+      }
     } finally {
       await admin.end();
       await schema.drop();

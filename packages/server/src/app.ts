@@ -102,6 +102,12 @@ export interface Tocsin {
   close(): Promise<void>;
 }
 
+/** The host other nodes and operators are shown: the listen address, or the host name when listening on all. */
+function nodeHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return os.hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 async function openContext(settings: Settings, options: TocsinOptions, publicUrl: PublicUrl): Promise<BaseContext> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
@@ -116,7 +122,8 @@ async function openContext(settings: Settings, options: TocsinOptions, publicUrl
     nodeId,
     databaseUrl: settings.databaseUrl,
     schema: options.schema,
-    address: () => publicUrl.get(),
+    // Each node's own address (the public URL is the load balancer's, the same for all).
+    address: () => `${nodeHost(settings.host)}:${publicUrl.listenPort()}`,
     timings: settings.cluster,
     clock,
     logger,

@@ -154,6 +154,19 @@ describe('the CLI verbs against a running server', () => {
     assert.deepEqual(header(list.stdout), header(runs[0].stdout));
   });
 
+  it('cluster status shows the one node of a SQLite server and what it runs', async () => {
+    const r = await h.cli(['cluster']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'one node (SQLite): it runs everything');
+    assert.match(lines[1], /^NODE +ADDRESS +STATE +VERSION +PARTITIONS +MONITORS +HEARTBEATS +ALARMS +LAG P99 +SEEN$/);
+    assert.match(lines[2], /^\S+ \* +127\.0\.0\.1:\d+ +alive +\d+\.\d+\.\d+ +1 +1 +1 +1 +/);
+    const json = JSON.parse((await h.cli(['cluster', 'status', '--json'])).stdout);
+    assert.equal(json.mode, 'single');
+    assert.equal(json.nodes.length, 1);
+    assert.equal(json.nodes[0].owns['monitor-check'], 1);
+  });
+
   it('topics show prints each subscription with its state', async () => {
     const r = await h.cli(['topics', 'show', 'ops']);
     assert.equal(r.code, 0, r.stderr);

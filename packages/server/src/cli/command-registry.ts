@@ -59,6 +59,11 @@ export const commands: Record<string, Command> = {
     'list alarms, show one’s history, set one’s state',
     async () => (await import('./alarms-command.js')).alarmsCommand,
   ),
+  cluster: lazy(
+    'show the nodes sharing the work, what each owns, their lag and versions',
+    async () => (await import('./cluster-command.js')).clusterCommand,
+    'status',
+  ),
   metrics: lazy(
     'list series, put a datapoint, query a statistic',
     async () => (await import('./metrics-command.js')).metricsCommand,

@@ -71,6 +71,9 @@ export class PostgresChangeBus implements ChangeBus {
   private readonly handlers = new Map<string, ChangeHandler[]>();
   /** Per topic, the last change being applied: changes of a topic apply one after another, in arrival order. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Per topic, ids announced and not yet applied; and the topics being applied now. */
+  private readonly pending = new Map<string, Set<string>>();
+  private readonly draining = new Set<string>();
   private client?: pg.Client;
   private closed = false;
   private retryMs = 500;
@@ -171,15 +174,35 @@ export class PostgresChangeBus implements ChangeBus {
     } catch {
       return;
     }
-    if (notice.o === this.nodeId) return;
-    const handlers = this.handlers.get(notice.t);
-    if (!handlers) return;
+    if (notice.o === this.nodeId || !this.handlers.has(notice.t)) return;
+    // A notice without ids (the cluster's pokes, maintenance windows) still calls the handlers, with no ids.
+    const pending = this.pending.get(notice.t) ?? new Set<string>();
+    for (const id of notice.i) pending.add(id);
+    this.pending.set(notice.t, pending);
+    if (!this.draining.has(notice.t)) this.drain(notice.t);
+  }
+
+  /**
+   * Applies a topic's pending ids: those that arrive while a reload runs go
+   * together in the next one (a config apply of thousands of monitors sends
+   * one notice per monitor; they are read back in a few queries, not one each).
+   */
+  private drain(topic: string): void {
+    this.draining.add(topic);
+    const handlers = this.handlers.get(topic)!;
     const apply = async () => {
-      for (const h of handlers) await h.changed(notice.i);
+      for (let ids = this.pending.get(topic); ids; ids = this.pending.get(topic)) {
+        this.pending.delete(topic);
+        for (const h of handlers) await h.changed([...ids]);
+      }
     };
-    const next = (this.chains.get(notice.t) ?? Promise.resolve())
+    const next = (this.chains.get(topic) ?? Promise.resolve())
       .then(apply)
-      .catch((err) => this.logger.warn('applying a change from another node failed', { topic: notice.t, err }));
-    this.chains.set(notice.t, next);
+      .catch((err) => this.logger.warn('applying a change from another node failed', { topic, err }))
+      .finally(() => {
+        this.draining.delete(topic);
+        if (this.pending.has(topic)) this.drain(topic);
+      });
+    this.chains.set(topic, next);
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TocsinError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
-import { clientSettings, loadSettings, retentionSpecs } from './settings.js';
+import { clientSettings, clusterSpecs, loadSettings, retentionSpecs } from './settings.js';
 
 describe('settings', () => {
   it('has defaults that need no set-up', () => {
@@ -92,9 +92,29 @@ describe('settings', () => {
     }
   });
 
-  it('documents every retention setting with its default in docs/settings.md', () => {
+  it('reads the cluster timings, and refuses a renew interval over a third of the lease timeout', () => {
+    const base = { TOCSIN_DATA_DIR: '/tmp/x' };
+    assert.deepEqual(loadSettings({}, base).cluster, {
+      leaseTimeoutMs: 10_000,
+      nodeTimeoutMs: 10_000,
+      renewIntervalMs: 2_000,
+    });
+    const short = loadSettings({ 'cluster-lease-timeout': '3s' }, { ...base, TOCSIN_CLUSTER_RENEW_INTERVAL: '500ms' });
+    assert.equal(short.cluster.leaseTimeoutMs, 3_000);
+    assert.equal(short.cluster.renewIntervalMs, 500);
+    assert.throws(
+      () => loadSettings({}, { ...base, TOCSIN_CLUSTER_RENEW_INTERVAL: '5s' }),
+      /TOCSIN_CLUSTER_RENEW_INTERVAL \(--cluster-renew-interval\): must be at most a third of TOCSIN_CLUSTER_LEASE/,
+    );
+    assert.throws(
+      () => loadSettings({}, { ...base, TOCSIN_CLUSTER_NODE_TIMEOUT: 'soon' }),
+      /TOCSIN_CLUSTER_NODE_TIMEOUT \(--cluster-node-timeout\): 'soon' is not a duration from 1s to 10m/,
+    );
+  });
+
+  it('documents every retention and cluster setting with its default in docs/settings.md', () => {
     const doc = readFileSync(new URL('../../../../docs/settings.md', import.meta.url), 'utf8');
-    for (const spec of Object.values(retentionSpecs)) {
+    for (const spec of [...Object.values(retentionSpecs), ...Object.values(clusterSpecs)]) {
       // A row of the table, however the formatter pads its columns.
       const row = doc.split('\n').find((line) => line.startsWith(`| \`${spec.env}\``));
       const cells = row?.split('|').map((cell) => cell.trim());

@@ -2,15 +2,38 @@
  * Token buckets per destination. A destination that takes 1 message a
  * second (Slack) gets a burst of up to `burst` and then one a second; the
  * outbox waits for a token instead of collecting 429s.
+ *
+ * A bucket's states: absent (full) ──take──▶ held (tokens in [0, burst], refilled at `perSecond` from the last
+ * take's time) ──take──▶ held, one token fewer when at least one was there (answer 0), else unchanged but for
+ * the refill (answer: the wait for the next token).
+ *
+ * `RateLimiter` keeps its buckets in this process (one node, or a limit that is per node by design);
+ * notify/shared-rate-limiter.ts keeps them in the database, so that several nodes share one rate.
  */
-export class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
 
+/** What the outbox takes tokens from: in memory, or shared through the database (then asynchronous). */
+export interface TokenBuckets {
   /**
-   * Takes a token for `key` at `now`. Returns 0 when taken, otherwise the
+   * Takes a token for `key` at `now`. Answers 0 when taken, otherwise the
    * milliseconds until one is available (nothing is taken then).
    */
-  take(key: string, perSecond: number, now: number, burst = Math.max(1, Math.min(perSecond, 3))): number {
+  take(key: string, perSecond: number, now: number, burst?: number): number | Promise<number>;
+}
+
+/** The burst a rate allows unless told: the rate (a second's worth), at most 3 and at least 1. */
+export function defaultBurst(perSecond: number): number {
+  return Math.max(1, Math.min(perSecond, 3));
+}
+
+/** The wait until a bucket holding `tokens` (< 1) has one. */
+export function waitForToken(tokens: number, perSecond: number): number {
+  return Math.ceil(((1 - tokens) / perSecond) * 1000);
+}
+
+export class RateLimiter implements TokenBuckets {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+
+  take(key: string, perSecond: number, now: number, burst = defaultBurst(perSecond)): number {
     let b = this.buckets.get(key);
     if (!b) {
       b = { tokens: burst, at: now };
@@ -22,6 +45,6 @@ export class RateLimiter {
       b.tokens -= 1;
       return 0;
     }
-    return Math.ceil(((1 - b.tokens) / perSecond) * 1000);
+    return waitForToken(b.tokens, perSecond);
   }
 }

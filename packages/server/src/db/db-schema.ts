@@ -100,6 +100,21 @@ export interface SubscriptionLeaseTable {
   expires_at: number;
 }
 
+/** A token bucket of the outbox, shared by every node (see notify/shared-rate-limiter.ts). */
+export interface RateBucketTable {
+  /** `protocol:destinationKey`. */
+  key: string;
+  /** Tokens left after the last take. */
+  tokens: number;
+  /** The time of the last take, by the latest clock of the takers (it never goes back). */
+  updated_at: number;
+  /** The rate (per second) and burst of the last take. */
+  rate: number;
+  burst: number;
+  /** 1 when the last take got a token, else 0. */
+  granted: number;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -332,5 +347,6 @@ export interface Database {
   deliveries: DeliveryTable;
   destinations: DestinationTable;
   subscription_leases: SubscriptionLeaseTable;
+  rate_buckets: RateBucketTable;
   kv: KvTable;
 }

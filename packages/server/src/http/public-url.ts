@@ -9,6 +9,7 @@
  */
 export class PublicUrl {
   private resolved: string | undefined;
+  private actualPort: number | undefined;
 
   constructor(
     private readonly configured: string,
@@ -17,8 +18,14 @@ export class PublicUrl {
 
   /** Called once by the HTTP server with the port it listens on. */
   listening(actualPort: number): void {
+    this.actualPort = actualPort;
     if (this.port !== 0 || this.resolved !== undefined) return;
     this.resolved = this.configured.replace(/:0$/, `:${actualPort}`);
+  }
+
+  /** The port the server listens on (the configured one until it does). */
+  listenPort(): number {
+    return this.actualPort ?? this.port;
   }
 
   /** The base URL, without a trailing slash. */

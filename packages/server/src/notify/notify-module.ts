@@ -9,6 +9,7 @@ import { DeliveryService } from './delivery-service.js';
 import { OutboxWorker, type OutboxOptions } from './outbox-worker.js';
 import { clearLeases, outboxStats, pruneOutbox } from './outbox-store.js';
 import { PublishService } from './publish-service.js';
+import { SharedRateLimiter } from './shared-rate-limiter.js';
 import { registerSubscriptionTestRoutes } from './subscription-test-routes.js';
 import { SubscriptionTestService } from './subscription-test-service.js';
 import { listTopics } from './topic-store.js';
@@ -42,7 +43,9 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
     confirm: (token: string) => `${ctx.publicUrl()}/confirm/${token}`,
   };
   const logger = ctx.logger.child({ component: 'outbox' });
-  const outboxOptions = { nodeId: ctx.nodeId, ...options.outbox };
+  // On PostgreSQL several nodes may send to one destination: its rate is shared through the database.
+  const shared = ctx.handle.dialect === 'postgres' ? new SharedRateLimiter(db, 'postgres') : undefined;
+  const outboxOptions = { nodeId: ctx.nodeId, limiter: shared, ...options.outbox };
   const outbox = new OutboxWorker(db, clock, ctx.scheduler, channels, links, logger, telemetry, outboxOptions);
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);
@@ -77,6 +80,8 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
           if (pruned.deliveries || pruned.events) ctx.logger.info('pruned the outbox', pruned);
         },
       },
+      // Buckets of destinations no longer sent to (idle an hour, full again).
+      ...(shared ? [{ domain: 'rate-buckets', prune: (now: number) => shared.prune(now).then(() => {}) }] : []),
     ],
     async load() {
       // One process owns a SQLite file: leases left by a crashed run are void.

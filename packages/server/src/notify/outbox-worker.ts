@@ -49,7 +49,7 @@ import {
   releaseLeases,
   type Outcome,
 } from './outbox-store.js';
-import { RateLimiter } from '../core/rate-limiter.js';
+import { RateLimiter, type TokenBuckets } from '../core/rate-limiter.js';
 import { digestEvent } from './digest.js';
 import { findDestinationsByIds } from './destination-store.js';
 import { findSubscriptionsByIds } from './topic-store.js';
@@ -67,12 +67,14 @@ export interface OutboxOptions {
   maxAttempts: number;
   maxAgeMs: number;
   backoff: BackoffPolicy;
+  /** Token buckets of rate-limited destinations (default: in this process; shared-rate-limiter.ts on PostgreSQL). */
+  limiter?: TokenBuckets;
 }
 
 /** Outcomes written per transaction while a queue drains; bounds re-sends after a crash. */
 const RECORD_EVERY = 20;
 
-export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId'> = {
+export const defaultOutboxOptions: Omit<OutboxOptions, 'nodeId' | 'limiter'> = {
   concurrency: 16,
   batchSize: 100,
   leaseMs: 30_000,
@@ -125,7 +127,7 @@ export interface Links {
 
 export class OutboxWorker {
   private readonly options: OutboxOptions;
-  private readonly limiter = new RateLimiter();
+  private readonly limiter: TokenBuckets;
   /** Queues this process is sending now. */
   private readonly busy = new Set<string>();
   /** Queues waiting for a rate-limit token, until the given time. */
@@ -149,6 +151,7 @@ export class OutboxWorker {
     options: Partial<OutboxOptions> & { nodeId: string },
   ) {
     this.options = { ...defaultOutboxOptions, ...options };
+    this.limiter = options.limiter ?? new RateLimiter();
     this.sent = telemetry.counter(
       'tocsin_deliveries_total',
       'Delivery attempts by protocol and outcome (delivered, retry, dead).',
@@ -285,7 +288,7 @@ export class OutboxWorker {
         const { group, open } = groupAt(sub, jobs, i);
         // A group that may go on past this batch is read again from its start.
         if (open && i > 0 && jobs.length === this.options.batchSize) break;
-        const wait = this.rateLimitWait(sub, now);
+        const wait = await this.rateLimitWait(sub, now);
         if (wait > 0) {
           this.heldUntil.set(subscriptionId, now + wait);
           blocked = true;
@@ -309,7 +312,7 @@ export class OutboxWorker {
     }
   }
 
-  private rateLimitWait(sub: Subscription, now: number): number {
+  private async rateLimitWait(sub: Subscription, now: number): Promise<number> {
     const channel = this.channels.get(sub.protocol);
     const rate = (sub.spec.rateLimit as number | undefined) ?? channel.defaultRateLimit;
     if (!rate) return 0;

@@ -4,12 +4,13 @@
  * it holds when told that ownership changed; a key it does not own is kept
  * (with its due time) but not run, so that taking it over needs no reload.
  *
- * Today one node runs everything (`singleNodeOwnership`). Scale-out on
- * PostgreSQL (issue 11) implements this interface with per-key (or
- * per-partition) leases: `owns` answers from the leases this node holds,
- * and `onChange` fires when it gains or loses some. A job whose work is
- * already shared by leases of its own, as the outbox's rounds are (one
- * lease per queue, see outbox-worker.ts), must stay owned by every node.
+ * On SQLite one node runs everything (`singleNodeOwnership`). On PostgreSQL
+ * the implementation is cluster/lease-ownership.ts: keys hash to partitions,
+ * `owns` answers from the partition leases this node holds, and `onChange`
+ * fires when it gains or loses some. A job whose work is this node's own
+ * (flushing its buffers) or already shared by leases of its own (the
+ * outbox's rounds: one lease per queue) is marked `everyNode` and is not
+ * asked about.
  *
  * Key states, seen from one node: owned ──lease lost──▶ not owned ──lease won──▶ owned
  */
