@@ -12,6 +12,7 @@ import {
   LEASE_TIMEOUT_MS,
   waitMonitorsUp,
   outboxDrained,
+  ownedKeys,
   RENEW_INTERVAL_MS,
   waitFor,
   WebhookLog,
@@ -98,6 +99,15 @@ describe('cluster rolling restart', () => {
       assert.deepEqual(wrong, [], 'each outage notified exactly once');
       const dups = hooks.duplicates();
       assert.equal(dups.length, 0, `transitions notified twice:\n${WebhookLog.describe(dups)}`);
+      let owned = 0;
+      await waitFor(
+        async () => {
+          owned = ownedKeys(await c.view(), 'monitor-check');
+          return owned === MONITORS;
+        },
+        'every monitor key run by one node',
+        3 * RENEW_INTERVAL_MS + 2000,
+      ).catch(() => assert.fail(`the live nodes run ${owned} monitor keys, not ${MONITORS}`));
       assert.deepEqual(c.crashes(), [], 'no node ended by itself');
       t.diagnostic(
         `${restarts.join('; ')}; restarts took ${restartsDone - start} ms; longest gap ` +

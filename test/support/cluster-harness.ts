@@ -318,6 +318,11 @@ export async function request(
   return { status: res.status, json };
 }
 
+/** The keys of `job` the live nodes say they run (GET /api/cluster `owns`): each key once, when all is well. */
+export function ownedKeys(view: ClusterView, job: string): number {
+  return view.nodes.filter((n) => n.state === 'alive').reduce((sum, n) => sum + (n.owns[job] ?? 0), 0);
+}
+
 function summarize(view: ClusterView | undefined): string {
   if (!view) return 'nothing';
   return view.nodes.map((n) => `${n.id} ${n.state} ${n.partitions}`).join('; ');
