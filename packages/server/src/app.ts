@@ -113,7 +113,9 @@ async function openContext(settings: Settings, options: TocsinOptions, publicUrl
   const logger = options.logger;
   const handle = openDatabase(settings.databaseUrl, {
     schema: options.schema,
-    idleInTransactionMs: settings.cluster.leaseTimeoutMs / 2,
+    // As long as a lease: a node frozen inside a transaction holds its lease rows' locks no longer than its
+    // leases last, and a busy node's slow transaction is not cut short.
+    idleInTransactionMs: settings.cluster.leaseTimeoutMs,
   });
   await migrate(handle);
   const telemetry = new Telemetry();

@@ -22,7 +22,7 @@
  * for anyone, so a writer may still commit on it: no other node has written
  * for that partition in between. A frozen writer that holds FOR SHARE locks
  * cannot block a take-over for long: its session is idle in a transaction
- * and PostgreSQL ends it after half a lease timeout (database.ts).
+ * and PostgreSQL ends it after a lease timeout (app.ts, database.ts).
  *
  * On one node (SQLite) every token is held.
  */
