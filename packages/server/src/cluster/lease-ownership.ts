@@ -249,7 +249,9 @@ export class LeaseOwnership implements KeyOwnership, Fence {
       this.changes.inc({ change: 'lost' }, lost.length);
       this.logger.warn('cluster partitions lost to another node', { partitions: lost.length });
     }
-    // Trusted from the start of this round: the database extended the leases at or after it.
+    // Trusted from the start of this round: the database extended the leases at or after it. If trust ran out
+    // while this round waited for the database, keys scheduled meanwhile were parked: the scheduler looks again.
+    const lapsedDuringRound = now() > this.validUntil && this.owned.size > 0;
     this.validUntil = started + this.timings.leaseTimeoutMs - this.margin();
 
     // 4. Release some of what others should hold, and what is held here only in the database (dropped when a
@@ -259,7 +261,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
       ...stray,
       ...[...this.owned.keys()].filter((p) => preferred[p] !== this.node.id).slice(0, RELEASE_PER_ROUND),
     ];
-    let changed = lost.length > 0;
+    let changed = lost.length > 0 || lapsedDuringRound;
     if (surplus.length) {
       for (const p of surplus) this.owned.delete(p);
       this.notify();
