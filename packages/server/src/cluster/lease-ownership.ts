@@ -223,9 +223,6 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   }
 
   private async runRound(started: number): Promise<number> {
-    // Trust lapsed (the process was frozen, or rounds failed): keys that ran meanwhile were parked. Held
-    // partitions that renew below are owned again through the gain hooks, which read their state again.
-    if (started > this.validUntil) this.dropAll('their leases were not renewed in time');
     const info = JSON.stringify({ owns: ownedCounts(this.counts()), lagP99Ms: await this.lag() });
     if (this.firstRound) await store.ensureLeaseRows(this.db);
     await store.heartbeat(this.db, { ...this.node, instance: this.instance, info });
@@ -250,7 +247,8 @@ export class LeaseOwnership implements KeyOwnership, Fence {
       this.logger.warn('cluster partitions lost to another node', { partitions: lost.length });
     }
     // Trusted from the start of this round: the database extended the leases at or after it. If trust ran out
-    // while this round waited for the database, keys scheduled meanwhile were parked: the scheduler looks again.
+    // (this round waited for the database, or the process was frozen before it), keys scheduled meanwhile were
+    // parked; the leases renewed were nobody else's meanwhile, so memory is still right: the scheduler looks again.
     const lapsedDuringRound = now() > this.validUntil && this.owned.size > 0;
     this.validUntil = started + this.timings.leaseTimeoutMs - this.margin();
 
@@ -336,7 +334,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
    * fence refuses what commits after a take-over); the margin only spares work that would be refused.
    */
   private margin(): number {
-    return Math.min(this.timings.renewIntervalMs / 2, this.timings.leaseTimeoutMs / 10);
+    return Math.min(this.timings.renewIntervalMs / 4, this.timings.leaseTimeoutMs / 20);
   }
 
   private dropAll(why: string): void {
