@@ -14,7 +14,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Telemetry } from './core/telemetry.js';
 import { migrate, openDatabase, type Db } from './db/database.js';
-import type { Settings } from './config/settings.js';
+import { nodeIdOf, type Settings } from './config/settings.js';
 import type { ConfigApplyService } from './config/config-apply-service.js';
 import { configModule } from './config/config-module.js';
 import { createHttpApp } from './http/http-app.js';
@@ -119,7 +119,7 @@ async function openContext(settings: Settings, options: TocsinOptions, publicUrl
   });
   await migrate(handle);
   const telemetry = new Telemetry();
-  const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
+  const nodeId = nodeIdOf(settings);
   const cluster = createCluster(handle, {
     nodeId,
     databaseUrl: settings.databaseUrl,

@@ -226,7 +226,11 @@ for (const variant of await testDatabases()) {
       clock.advance(60_000);
       await a.alarms.evaluateNow(e.id);
       assert.equal(b.alarms.get('taken').state, 'INSUFFICIENT_DATA');
-      await b.alarms.sync.gained({ has: (job, key) => job === EVAL_JOB && key === e.id, afterCrash: () => true });
+      await b.alarms.sync.gained({
+        has: (job, key) => job === EVAL_JOB && key === e.id,
+        afterCrash: () => true,
+        atStart: false,
+      });
       assert.equal(b.alarms.get('taken').state, 'ALARM');
       assert.equal(b.alarms.get('taken').stateChangedAt, a.alarms.get('taken').stateChangedAt);
     });

@@ -1,9 +1,8 @@
-import os from 'node:os';
 import path from 'node:path';
 import { createTocsin, type Tocsin } from '../app.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { TocsinError } from '../core/errors.js';
-import { allSettingSpecs, loadSettings, settingSpecs, type Settings } from '../config/settings.js';
+import { allSettingSpecs, loadSettings, nodeIdOf, settingSpecs, type Settings } from '../config/settings.js';
 import { startHttpServer } from '../http/http-server.js';
 import { formatIssues, loadConfigFile, type LoadResult } from '../config/config-loader.js';
 import { describeConnectError, redactDatabaseUrl } from '../db/database.js';
@@ -84,7 +83,7 @@ async function applyConfig(tocsin: Tocsin, settings: Settings, loaded: LoadResul
 }
 
 async function serve(settings: Settings, loaded: LoadResult | undefined, logger: Logger): Promise<number> {
-  const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
+  const nodeId = nodeIdOf(settings);
   let lost: ((err: Error) => void) | undefined;
   const lockLost = new Promise<Error>((resolve) => (lost = resolve));
   const lock: NodeLock = await acquireNodeLock(settings.databaseUrl, {

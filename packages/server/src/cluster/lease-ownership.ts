@@ -71,6 +71,8 @@ export interface Gained {
   has(job: string, key: string): boolean;
   /** The previous holder's lease expired (it died or was cut off) rather than being released. */
   afterCrash(job: string, key: string): boolean;
+  /** Taken by this process's first round: it is starting (overdue work is spread as at a start). */
+  atStart: boolean;
 }
 
 export type GainHook = (gained: Gained) => Promise<void>;
@@ -282,9 +284,10 @@ export class LeaseOwnership implements KeyOwnership, Fence {
     for (const [partition, epoch] of renewed)
       if (!this.owned.has(partition) && preferred[partition] === this.node.id)
         taken.push({ partition, epoch, previous: null });
+    const atStart = this.firstRound;
     this.firstRound = false;
     if (taken.length) {
-      await this.gain(taken);
+      await this.gain(taken, atStart);
       changed = true;
     }
     if (changed) this.notify();
@@ -292,7 +295,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   }
 
   /** Reloads the state of what was taken, then owns it; if the reload fails the leases are given back. */
-  private async gain(taken: store.Taken[]): Promise<void> {
+  private async gain(taken: store.Taken[], atStart: boolean): Promise<void> {
     const byPartition = new Map(taken.map((t) => [t.partition, t]));
     const gained: Gained = {
       has: (job, key) => byPartition.has(partitionOf(job, key)),
@@ -300,6 +303,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
         const t = byPartition.get(partitionOf(job, key));
         return t !== undefined && t.previous !== null;
       },
+      atStart,
     };
     try {
       for (const hook of this.hooks) await hook(gained);

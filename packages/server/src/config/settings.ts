@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { TocsinError } from '../core/errors.js';
@@ -19,7 +20,7 @@ export interface Settings {
   smtpUrl?: string;
   mailFrom: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Id of this node in a cluster; defaults to host name and pid. */
+  /** Id of this node in a cluster; defaults to the host name (nodeIdOf). */
   nodeId?: string;
   /** How long each domain keeps its history, in ms. */
   retention: RetentionSettings;
@@ -82,7 +83,7 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention' | 
   smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
   mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
-  nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
+  nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (the host name)' },
 };
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
@@ -253,6 +254,16 @@ export function loadSettings(
     retention: retentionOf(read),
     cluster: clusterOf(read),
   };
+}
+
+/**
+ * This node's id: the setting, or the host name. Stable across restarts, so
+ * that a node restarted after a crash takes its own leases back at once
+ * (partitions and outbox queues) instead of waiting for them to expire; two
+ * nodes on one host need ids of their own (the second is refused).
+ */
+export function nodeIdOf(settings: Settings): string {
+  return settings.nodeId ?? os.hostname();
 }
 
 /** Values a client command reads: where the server is and which token to send. */

@@ -10,7 +10,8 @@
  *   state and next due time are read from the database (the previous owner's
  *   last committed check). After a crash of that owner, streak counts start
  *   again (resumeAfterCrash), as after a crash of a single node; overdue
- *   checks are spread over a second (TAKE_OVER_SPREAD_MS).
+ *   checks are spread over a second (TAKE_OVER_SPREAD_MS), or over the catch-up window
+ *   of a start when this process is starting.
  * - `refreshUnowned`: before a view, the states of monitors checked elsewhere.
  */
 import type { Kysely } from 'kysely';
@@ -21,7 +22,7 @@ import type { Database } from '../db/db-schema.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
 import { CHECK_JOB } from './monitor-runner.js';
-import { applyDefinition, scheduleAfterChange } from './monitor-service.js';
+import { applyDefinition, CATCH_UP_MS, scheduleAfterChange } from './monitor-service.js';
 import { resumeAfterCrash } from './monitor-state.js';
 import * as store from './monitor-store.js';
 import type { MonitorWithState } from './monitor-types.js';
@@ -82,7 +83,7 @@ export class MonitorSync {
     }
     overdue.sort((a, b) => (a.runtime.lastCheckAt ?? -Infinity) - (b.runtime.lastCheckAt ?? -Infinity));
     overdue.forEach((entry, i) => {
-      const window = Math.min(TAKE_OVER_SPREAD_MS, entry.monitor.intervalMs);
+      const window = Math.min(gained.atStart ? CATCH_UP_MS : TAKE_OVER_SPREAD_MS, entry.monitor.intervalMs);
       entry.nextCheckAt = now + Math.floor((i * window) / overdue.length);
       this.scheduler.schedule(CHECK_JOB, entry.monitor.id, entry.nextCheckAt);
     });
