@@ -7,6 +7,7 @@
  * list order, `close` in reverse, retention in one hourly job.
  */
 import type { Kysely } from 'kysely';
+import type { Cluster } from './cluster/cluster.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import type { Telemetry } from './core/telemetry.js';
@@ -32,6 +33,11 @@ export interface BaseContext {
   clock: Clock;
   logger: Logger;
   scheduler: Scheduler;
+  /**
+   * Work sharing between nodes (PostgreSQL): the fence that transitions commit through, the bus that tells
+   * other nodes of a change, hooks that reload state taken over. On SQLite, one node's.
+   */
+  cluster: Cluster;
   telemetry: Telemetry;
   /** The base of every link handed out; final once the server listens. */
   publicUrl: () => string;

@@ -8,6 +8,8 @@
  */
 import os from 'node:os';
 import { runRetention, type AppContext, type AppModule, type BaseContext, type ModuleFactory } from './app-module.js';
+import { createCluster } from './cluster/cluster.js';
+import { clusterModule } from './cluster/cluster-module.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Telemetry } from './core/telemetry.js';
@@ -103,18 +105,34 @@ export interface Tocsin {
 async function openContext(settings: Settings, options: TocsinOptions, publicUrl: PublicUrl): Promise<BaseContext> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const handle = openDatabase(settings.databaseUrl, { schema: options.schema });
+  const handle = openDatabase(settings.databaseUrl, {
+    schema: options.schema,
+    idleInTransactionMs: settings.cluster.leaseTimeoutMs / 2,
+  });
   await migrate(handle);
   const telemetry = new Telemetry();
-  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry);
+  const nodeId = settings.nodeId ?? `${os.hostname()}-${process.pid}`;
+  const cluster = createCluster(handle, {
+    nodeId,
+    databaseUrl: settings.databaseUrl,
+    schema: options.schema,
+    address: () => publicUrl.get(),
+    timings: settings.cluster,
+    clock,
+    logger,
+    telemetry,
+  });
+  const scheduler = new Scheduler(clock, logger.child({ component: 'scheduler' }), telemetry, cluster.ownership);
+  cluster.attach(scheduler);
   return {
     handle,
     db: handle.db,
     settings,
-    nodeId: settings.nodeId ?? `${os.hostname()}-${process.pid}`,
+    nodeId,
     clock,
     logger,
     scheduler,
+    cluster,
     telemetry,
     publicUrl: publicUrl.get,
     every: (job) => addPeriodicJob(scheduler, clock, logger.child({ component: 'scheduler' }), job),
@@ -143,6 +161,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
   const modules: AppModule[] = [
+    // First, so that it closes last: leases are freed once every other module has written what it holds.
+    clusterModule(ctx),
     systemModule(ctx),
     tokens,
     topics,

@@ -23,6 +23,17 @@ export interface Settings {
   nodeId?: string;
   /** How long each domain keeps its history, in ms. */
   retention: RetentionSettings;
+  /** PostgreSQL only: membership and lease timings (ms). */
+  cluster: ClusterSettings;
+}
+
+export interface ClusterSettings {
+  /** How long a partition lease lasts without renewal. */
+  leaseTimeoutMs: number;
+  /** How long a node may go unseen before it counts as dead. */
+  nodeTimeoutMs: number;
+  /** How often a node renews its membership and its leases. */
+  renewIntervalMs: number;
 }
 
 /** What the hourly retention job keeps, per domain (milliseconds). */
@@ -46,32 +57,33 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention'>, SettingSpec> & { nodeId: SettingSpec } =
-  {
-    host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
-    port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
-    dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
-    databaseUrl: {
-      env: 'TOCSIN_DATABASE_URL',
-      flag: 'database-url',
-      help: 'postgres://… selects PostgreSQL (SQLite file in the data dir)',
-    },
-    configFile: { env: 'TOCSIN_CONFIG', flag: 'config', help: 'YAML file applied at start (./tocsin.yaml if present)' },
-    adminToken: {
-      env: 'TOCSIN_ADMIN_TOKEN',
-      flag: 'admin-token',
-      help: 'accept this admin token (otherwise one is made on first start)',
-    },
-    publicUrl: {
-      env: 'TOCSIN_PUBLIC_URL',
-      flag: 'public-url',
-      help: 'base URL for links in messages (http://HOST:PORT)',
-    },
-    smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
-    mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
-    logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
-    nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
-  };
+export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster'>, SettingSpec> & {
+  nodeId: SettingSpec;
+} = {
+  host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
+  port: { env: 'TOCSIN_PORT', flag: 'port', help: 'port to listen on (8080)' },
+  dataDir: { env: 'TOCSIN_DATA_DIR', flag: 'data-dir', help: 'where the SQLite file lives (./data)' },
+  databaseUrl: {
+    env: 'TOCSIN_DATABASE_URL',
+    flag: 'database-url',
+    help: 'postgres://… selects PostgreSQL (SQLite file in the data dir)',
+  },
+  configFile: { env: 'TOCSIN_CONFIG', flag: 'config', help: 'YAML file applied at start (./tocsin.yaml if present)' },
+  adminToken: {
+    env: 'TOCSIN_ADMIN_TOKEN',
+    flag: 'admin-token',
+    help: 'accept this admin token (otherwise one is made on first start)',
+  },
+  publicUrl: {
+    env: 'TOCSIN_PUBLIC_URL',
+    flag: 'public-url',
+    help: 'base URL for links in messages (http://HOST:PORT)',
+  },
+  smtpUrl: { env: 'TOCSIN_SMTP_URL', flag: 'smtp-url', help: 'smtp://user:pass@host:port or smtps://… for e-mail' },
+  mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
+  logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
+  nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (host name and pid)' },
+};
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
 type RetentionSpec = SettingSpec & { default: string; min: string };
@@ -96,8 +108,57 @@ export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
   dead: retentionSpec('dead', '90d', 'dead deliveries (for replay)'),
 };
 
+type ClusterSpec = SettingSpec & { default: string; min: string; max: string };
+
+export const clusterSpecs: Record<keyof ClusterSettings, ClusterSpec> = {
+  leaseTimeoutMs: {
+    env: 'TOCSIN_CLUSTER_LEASE_TIMEOUT',
+    flag: 'cluster-lease-timeout',
+    default: '10s',
+    min: '1s',
+    max: '10m',
+    help: "PostgreSQL: a dead node's work moves after this long (10s)",
+  },
+  nodeTimeoutMs: {
+    env: 'TOCSIN_CLUSTER_NODE_TIMEOUT',
+    flag: 'cluster-node-timeout',
+    default: '10s',
+    min: '1s',
+    max: '10m',
+    help: 'PostgreSQL: a node unseen this long is dead (10s)',
+  },
+  renewIntervalMs: {
+    env: 'TOCSIN_CLUSTER_RENEW_INTERVAL',
+    flag: 'cluster-renew-interval',
+    default: '2s',
+    min: '100ms',
+    max: '5m',
+    help: 'PostgreSQL: how often a node renews its leases (2s; at most a third of the lease timeout)',
+  },
+};
+
 /** Every setting of `tocsin start`, in the order of its usage text. */
-export const allSettingSpecs: SettingSpec[] = [...Object.values(settingSpecs), ...Object.values(retentionSpecs)];
+export const allSettingSpecs: SettingSpec[] = [
+  ...Object.values(settingSpecs),
+  ...Object.values(retentionSpecs),
+  ...Object.values(clusterSpecs),
+];
+
+function clusterOf(get: (spec: SettingSpec) => string | undefined): ClusterSettings {
+  const out = {} as ClusterSettings;
+  for (const [key, spec] of Object.entries(clusterSpecs) as [keyof ClusterSettings, ClusterSpec][]) {
+    const text = get(spec) ?? spec.default;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < parseDuration(spec.min)! || ms > parseDuration(spec.max)!)
+      throw bad(spec, `'${text}' is not a duration from ${spec.min} to ${spec.max} (such as ${spec.default})`);
+    out[key] = ms;
+  }
+  if (out.renewIntervalMs * 3 > out.leaseTimeoutMs) {
+    const spec = clusterSpecs.renewIntervalMs;
+    throw bad(spec, `must be at most a third of ${clusterSpecs.leaseTimeoutMs.env} (${out.leaseTimeoutMs} ms)`);
+  }
+  return out;
+}
 
 function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionSettings {
   const out = {} as RetentionSettings;
@@ -190,6 +251,7 @@ export function loadSettings(
     logLevel: logLevel as Settings['logLevel'],
     nodeId: get('nodeId'),
     retention: retentionOf(read),
+    cluster: clusterOf(read),
   };
 }
 

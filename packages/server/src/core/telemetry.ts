@@ -95,6 +95,12 @@ export class Summary extends LazyMetric<client.Summary> {
   observe(value: number, labels: Labels = {}): void {
     this.of(labels).observe(labels, value);
   }
+  /** The current value of percentile `q` (one of the options' percentiles), or null before any observation. */
+  async percentile(q: number): Promise<number | null> {
+    const metric = this.of({});
+    const found = (await metric.get()).values.find((v) => v.labels.quantile === q);
+    return found && Number.isFinite(found.value) ? found.value : null;
+  }
 }
 
 /** A sample as prom-client's registry prints it: `metricName` when it is not the family's name (_sum, _count). */

@@ -25,6 +25,11 @@ export interface OpenOptions {
   /** PostgreSQL only: the schema to use (tests give each run its own). */
   schema?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL only: a session idle inside a transaction this long is ended by the server, so that a node
+   * frozen in the middle of one (SIGSTOP, a long pause) cannot hold its locks on lease rows for ever.
+   */
+  idleInTransactionMs?: number;
 }
 
 // int8 (bigint) and numeric come back as strings by default; our values fit in a double.
@@ -56,6 +61,12 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  const idleMs = options.idleInTransactionMs;
+  // Queued before any query of the client, so it holds from its first transaction on.
+  if (idleMs)
+    pool.on('connect', (client) => {
+      client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleMs)}`).catch(() => {});
+    });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

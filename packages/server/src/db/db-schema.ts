@@ -287,7 +287,27 @@ export interface HeartbeatChangeTable {
   reason: string | null;
 }
 
+export interface ClusterNodeTable {
+  id: string;
+  instance: string;
+  address: string;
+  version: string;
+  started_at: number;
+  last_seen_at: number;
+  stopped_at: number | null;
+  info: string;
+}
+
+export interface ClusterLeaseTable {
+  partition: number;
+  node_id: string | null;
+  epoch: number;
+  expires_at: number;
+}
+
 export interface Database {
+  cluster_nodes: ClusterNodeTable;
+  cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;
   metric_series: MetricSeriesTable;
   metric_datapoints: MetricDatapointTable;

@@ -391,4 +391,28 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('check_chunks').addColumn('reasons', 'text').execute();
     },
   },
+  '0009_cluster': {
+    async up(db: Kysely<any>) {
+      // Nodes sharing one PostgreSQL database, and the leases of the partitions of scheduled work (see
+      // cluster/lease-ownership.ts). Created on SQLite too, where they stay empty: one schema for both.
+      await db.schema
+        .createTable('cluster_nodes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('instance', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('stopped_at', 'bigint')
+        .addColumn('info', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('cluster_leases')
+        .addColumn('partition', 'integer', (c) => c.primaryKey())
+        .addColumn('node_id', 'text')
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -1,8 +1,8 @@
 /**
- * One running server per database, until nodes share work. The lock is held
- * for the life of the process; a second `tocsin start` on the same database
- * refuses to start instead of running every check and sending every alert
- * a second time.
+ * One running server per SQLite data dir, one per node id on PostgreSQL. The
+ * lock is held for the life of the process; a second `tocsin start` on the
+ * same SQLite database refuses to start instead of running every check and
+ * sending every alert a second time.
  *
  * States: free ──acquire──▶ held ──release (or process exit, even SIGKILL)──▶ free.
  *
@@ -13,9 +13,10 @@
  * a holder. The holder's PID is written beside it, in `<database file>.pid`,
  * only to be named in the refusal; the lock alone decides.
  *
- * PostgreSQL: a session-level advisory lock keyed by the schema, taken on a
- * connection of its own that stays open; PostgreSQL drops it when that
- * session ends (a node killed, its socket closed).
+ * PostgreSQL: a session-level advisory lock keyed by the schema and the node
+ * id, taken on a connection of its own that stays open; PostgreSQL drops it
+ * when that session ends (a node killed, its socket closed). Nodes with
+ * different ids share the database (see lockPostgres).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,7 +40,7 @@ export interface NodeLockOptions {
   schema?: string;
   /** Shown to a node that is refused (PostgreSQL's application_name). */
   nodeId: string;
-  /** PostgreSQL only: the lock's connection ended while held, so the lock is gone. */
+  /** PostgreSQL only: the lock's session ended and another process with this node id took it meanwhile. */
   onLost?: (err: Error) => void;
 }
 
@@ -122,25 +123,74 @@ function sqliteErrorText(err: unknown, dir: string): string {
 }
 
 const RETRIES = 5;
-/** The second key: the schema's hash (advisory locks are per database already). */
-const schemaKey = "hashtext(coalesce(current_schema(), ''))";
+/** The second key: the schema's and the node id's hash (advisory locks are per database already). */
+const lockKey = "hashtext(coalesce(current_schema(), '') || '/' || $2)";
+/** After the lock's session ended (the database restarted), how often it is tried again. */
+const RETAKE_EVERY_MS = 1_000;
 
+/**
+ * PostgreSQL: several nodes share one database (cluster/), so the lock is per
+ * node id: it keeps a second process with the same id off, as two of them
+ * would take each other's leases for their own. When the lock's session ends
+ * (the database restarted, the network broke) the lock is taken again once
+ * the database answers; only if another process took it meanwhile is it lost.
+ */
 async function lockPostgres(url: string, options: NodeLockOptions): Promise<NodeLock> {
+  let released = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const onEnd = () => {
+    if (released) return;
+    client = undefined;
+    timer = setTimeout(retake, RETAKE_EVERY_MS);
+  };
+  const retake = async () => {
+    if (released) return;
+    try {
+      client = await takePostgresLock(url, options, 1, onEnd);
+      if (released) await client.end().catch(() => {});
+    } catch (err) {
+      if (err instanceof TocsinError && err.code === 'conflict') {
+        options.onLost?.(new Error(err.message));
+        return;
+      }
+      timer = setTimeout(retake, RETAKE_EVERY_MS);
+    }
+  };
+  client = await takePostgresLock(url, options, RETRIES, onEnd);
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      await client?.end().catch(() => {});
+    },
+  };
+}
+
+/** Connects and takes the lock (trying `attempts` times); `onEnd` is called once if the session ends afterwards. */
+async function takePostgresLock(
+  url: string,
+  options: NodeLockOptions,
+  attempts: number,
+  onEnd: () => void,
+): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
     application_name: `tocsin ${options.nodeId}`.slice(0, 63),
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    keepAlive: true,
   });
-  // Until connected, errors come from connect(); afterwards, a closed session loses the lock.
   let held = false;
-  let released = false;
-  client.on('error', (err) => {
-    if (held && !released) options.onLost?.(err);
-  });
-  client.on('end', () => {
-    if (held && !released) options.onLost?.(new Error('the connection holding the node lock closed'));
-  });
+  let ended = false;
+  const end = () => {
+    if (!held || ended) return;
+    ended = true;
+    onEnd();
+  };
+  client.on('error', end);
+  client.on('end', end);
   try {
     await client.connect();
   } catch (err) {
@@ -151,12 +201,12 @@ async function lockPostgres(url: string, options: NodeLockOptions): Promise<Node
   try {
     // A holder killed a moment ago may still have a session that PostgreSQL has not ended yet.
     for (let attempt = 1; ; attempt++) {
-      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, ${schemaKey}) as ok`, [
+      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, ${lockKey}) as ok`, [
         NODE_LOCK_CLASS,
+        options.nodeId,
       ]);
-      const row = rows[0];
-      if (row?.ok) break;
-      if (attempt === RETRIES) throw await refusal(client, options);
+      if (rows[0]?.ok) break;
+      if (attempt >= attempts) throw await refusal(client, options);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } catch (err) {
@@ -164,30 +214,23 @@ async function lockPostgres(url: string, options: NodeLockOptions): Promise<Node
     throw err;
   }
   held = true;
-  return {
-    async release() {
-      if (released) return;
-      released = true;
-      await client.end().catch(() => {});
-    },
-  };
+  return client;
 }
 
 async function refusal(client: pg.Client, options: NodeLockOptions): Promise<TocsinError> {
-  const { rows } = await client.query<{ schema: string; db: string; app: string | null; addr: string | null }>(
-    `select current_schema() as schema, current_database() as db, a.application_name as app, a.client_addr::text as addr
+  const { rows } = await client.query<{ schema: string; db: string; addr: string | null }>(
+    `select current_schema() as schema, current_database() as db, a.client_addr::text as addr
        from pg_locks l left join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted
-        and l.classid = $1 and l.objid = (${schemaKey})::oid and l.objsubid = 2
+        and l.classid = $1 and l.objid = (${lockKey})::oid and l.objsubid = 2
         and l.database = (select oid from pg_database where datname = current_database())`,
-    [NODE_LOCK_CLASS],
+    [NODE_LOCK_CLASS, options.nodeId],
   );
   const r = rows[0];
-  const holder = r?.app ? `'${r.app.replace(/^tocsin /, '')}'${r.addr ? ` from ${r.addr}` : ''}` : 'another node';
   const where = r ? `database ${r.db}, schema ${r.schema}` : 'this database and schema';
   return new TocsinError(
     'conflict',
-    `${options.setting}: another Tocsin node (${holder}) already runs on ${where}; ` +
-      'sharing work between nodes is not there yet, so one node at a time may run on a database and schema',
+    `${options.setting}: a Tocsin node with the id '${options.nodeId}'${r?.addr ? ` (from ${r.addr})` : ''} ` +
+      `already runs on ${where}; give each node its own TOCSIN_NODE_ID (--node-id)`,
   );
 }

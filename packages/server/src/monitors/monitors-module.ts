@@ -64,7 +64,12 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
       await monitors.load();
     },
     start() {
-      ctx.every({ name: 'monitor-result-flush', everyMs: MONITOR_FLUSH_MS, run: () => runner.flush() });
+      ctx.every({
+        name: 'monitor-result-flush',
+        everyMs: MONITOR_FLUSH_MS,
+        everyNode: true,
+        run: () => runner.flush(),
+      });
     },
     async close() {
       await runner.close().catch((err) => ctx.logger.warn('writing monitor results failed', { err }));

@@ -158,7 +158,13 @@ export class OutboxWorker {
       'Time from publishing to delivery.',
       [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
     );
-    scheduler.addJob({ name: OUTBOX_JOB, concurrency: 1, run: () => (this.round = this.sendRound()) });
+    // Every node sends: each queue has a lease of its own (outbox-store.ts).
+    scheduler.addJob({
+      name: OUTBOX_JOB,
+      concurrency: 1,
+      everyNode: true,
+      run: () => (this.round = this.sendRound()),
+    });
   }
 
   /** Schedules rounds (the scheduler must be started too). */

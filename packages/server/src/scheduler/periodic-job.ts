@@ -20,6 +20,8 @@ export interface PeriodicJob {
    * slot after now.
    */
   catchUp?: boolean;
+  /** Runs on every node of a cluster (work on this node's own buffers); otherwise on the node owning it. */
+  everyNode?: boolean;
   run(dueAt: number): Promise<unknown>;
 }
 
@@ -31,6 +33,7 @@ export function addPeriodicJob(scheduler: Scheduler, clock: Clock, logger: Logge
   scheduler.addJob({
     name: job.name,
     concurrency: 1,
+    everyNode: job.everyNode,
     run: async (_key, dueAt) => {
       try {
         await job.run(dueAt);

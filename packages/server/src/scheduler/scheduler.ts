@@ -53,8 +53,16 @@ export interface SchedulerJob {
   name: string;
   /** Items of this job running at once. */
   concurrency: number;
+  /**
+   * Runs on every node, whatever ownership says: work on this node's own
+   * buffers (flushes), or work already shared by leases of its own (the outbox).
+   */
+  everyNode?: boolean;
   run(key: string, dueAt: number): Promise<number | null>;
 }
+
+/** Per job, the keys this node runs (scheduled or running) and the keys it keeps parked for another node. */
+export type JobCounts = Record<string, { owned: number; parked: number }>;
 
 interface JobState {
   job: SchedulerJob;
@@ -181,9 +189,23 @@ export class Scheduler {
     return started;
   }
 
+  /** Per job: keys owned (scheduled or running) and parked. */
+  counts(): JobCounts {
+    const out: JobCounts = {};
+    for (const s of this.jobs.values())
+      out[s.job.name] = { owned: s.heap.size + s.running.size, parked: s.parked.size };
+    return out;
+  }
+
+  /** The p99 of due-to-start lag over the last 30 to 60 s, in ms (null before any start). */
+  async lagP99Ms(): Promise<number | null> {
+    const v = await this.lagRecent.percentile(0.99);
+    return v === null ? null : Math.round(v * 10_000) / 10;
+  }
+
   /** Puts an item where ownership says: in the heap to run, or parked. */
   private place(s: JobState, key: string, dueAt: number): void {
-    if (this.ownership.owns(s.job.name, key)) {
+    if (s.job.everyNode || this.ownership.owns(s.job.name, key)) {
       s.parked.delete(key);
       s.heap.set(key, dueAt);
     } else {
@@ -195,6 +217,7 @@ export class Scheduler {
   /** Ownership changed: parks the keys lost and brings back the keys gained, with their due times. */
   private rebalance(): void {
     for (const s of this.jobs.values()) {
+      if (s.job.everyNode) continue;
       const name = s.job.name;
       const lost = [...s.heap.entries()].filter(([key]) => !this.ownership.owns(name, key));
       const gained = [...s.parked.entries()].filter(([key]) => this.ownership.owns(name, key));

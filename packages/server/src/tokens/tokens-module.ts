@@ -17,7 +17,12 @@ export function tokensModule(ctx: BaseContext): TokensModule {
     service,
     routes: (app) => registerTokenRoutes(app, service),
     start() {
-      ctx.every({ name: 'token-last-used-flush', everyMs: LAST_USED_FLUSH_MS, run: () => service.flushLastUsed() });
+      ctx.every({
+        name: 'token-last-used-flush',
+        everyMs: LAST_USED_FLUSH_MS,
+        everyNode: true,
+        run: () => service.flushLastUsed(),
+      });
     },
     async close() {
       await service.flushLastUsed().catch((err) => ctx.logger.warn('token last-used update failed', { err }));
