@@ -11,7 +11,9 @@
  * run if this one was killed. Prints figures, asserts nothing.
  *
  *   node -C source --import tsx bench/cluster/cluster-bench.ts [--seconds 120] [--monitors 30000] [--single 10000]
- *        [--interval 20s] [--lease-timeout 10s] [--phases 1,2,3]
+ *        [--interval 20s] [--lease-timeout 10s] [--phases 1,2,3] [--create after|before]
+ * Phase 2's monitors are created through the first node once all three have settled (`--create after`: the other
+ * two learn of them by the change bus), or before the other two start (`before`: they read them at start).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,8 +30,8 @@ import {
   killRegistered,
   registerPid,
 } from './bench-processes.js';
-import { clusterView, createMonitors } from './cluster-api.js';
-import { assertRunning, type BenchNode, startNodes, stopAllNodes, waitSettled } from './cluster-nodes.js';
+import { clusterView, createMonitors, selfEntry } from './cluster-api.js';
+import { assertRunning, type BenchNode, startNodes, stopAllNodes, views, waitSettled } from './cluster-nodes.js';
 import { type Bounds, printCostRatios, printNodes, printTakeOver, summary } from './cluster-report.js';
 import { startHitTarget, type HitTarget } from './hit-target.js';
 import { measureWindow, type WindowFigures } from './measure-window.js';
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '20s' },
     'lease-timeout': { type: 'string', default: '10s' },
     phases: { type: 'string', default: '1,2,3' },
+    create: { type: 'string', default: 'after' },
   },
 });
 const INTERVAL = seconds(values.interval!);
@@ -62,16 +65,19 @@ const MONITORS = Number(values.monitors);
 const SINGLE = Number(values.single);
 const LEASE_MS = Math.round(seconds(values['lease-timeout']!) * 1000);
 const PHASES = new Set(values.phases!.split(',').map(Number));
+/** Phase 2's monitors: through the first node after all three settled, or before the other two start. */
+const CREATE = values.create;
 if (
   ![MONITORS, SINGLE].every((n) => Number.isInteger(n) && n >= 1) ||
   !(seconds(values.seconds!) >= 5) ||
   !(INTERVAL >= 1) ||
   !(LEASE_MS >= 300) ||
-  [...PHASES].some((p) => ![1, 2, 3].includes(p))
+  [...PHASES].some((p) => ![1, 2, 3].includes(p)) ||
+  (CREATE !== 'after' && CREATE !== 'before')
 ) {
   console.error(
     'usage: cluster-bench.ts [--seconds 120 (≥ 5)] [--monitors 30000] [--single 10000] [--interval 20s] ' +
-      '[--lease-timeout 10s] [--phases 1,2,3]',
+      '[--lease-timeout 10s] [--phases 1,2,3] [--create after|before]',
   );
   process.exit(2);
 }
@@ -81,6 +87,7 @@ const RENEW = LEASE_MS < 3 * RENEW_MS ? `${Math.floor(LEASE_MS / 3)}ms` : undefi
 const NODE_SETTINGS = { leaseTimeout: values['lease-timeout']!, renewInterval: RENEW };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errors: string[] = [];
+const warnings: string[] = [];
 
 let target: HitTarget | undefined;
 let ending = false;
@@ -112,19 +119,35 @@ function fail(phase: string, err: unknown, nodes: BenchNode[]): void {
   console.log(`${message}${tails.join('')}`);
 }
 
-/** The phase's nodes with their monitors created and warmed up for one interval. */
-async function prepare(t: HitTarget, nodes: BenchNode[], monitors: number, label: string): Promise<void> {
-  const settle = await waitSettled(nodes);
-  if (settle.seconds === null) console.log(`${label}: no GET /api/cluster in this build; partitions not shown`);
+async function settle(nodes: BenchNode[], label: string): Promise<void> {
+  const settled = await waitSettled(nodes);
+  if (settled.seconds === null) console.log(`${label}: no GET /api/cluster in this build; partitions not shown`);
   else {
-    const how = settle.settled ? 'settled' : 'NOT settled (going on)';
-    console.log(`${label}: partitions ${how} after ${settle.seconds.toFixed(1)} s: ${settle.owned.join(' + ')}`);
+    const how = settled.settled ? 'settled' : 'NOT settled (going on)';
+    console.log(`${label}: partitions ${how} after ${settled.seconds.toFixed(1)} s: ${settled.owned.join(' + ')}`);
   }
+}
+
+async function create(t: HitTarget, node: BenchNode, monitors: number, label: string): Promise<void> {
   await t.reset(monitors);
-  const applied = await createMonitors(nodes[0]!.server.base, monitors, t.port, INTERVAL);
-  console.log(`${label}: ${monitors} monitors created through ${nodes[0]!.id} in ${applied.toFixed(1)} s`);
+  const applied = await createMonitors(node.server.base, monitors, t.port, INTERVAL);
+  console.log(`${label}: ${monitors} monitors created through ${node.id} in ${applied.toFixed(1)} s`);
+}
+
+/** One interval, then whether the nodes' `monitor-check` keys add up to every monitor. */
+async function warmUp(nodes: BenchNode[], monitors: number, label: string): Promise<void> {
   await sleep(INTERVAL * 1000);
   assertRunning(nodes);
+  const vs = await views(nodes);
+  if (vs.some((v) => v === null)) return;
+  const owns = vs.map((v) => selfEntry(v!)?.owns['monitor-check'] ?? 0);
+  const sum = owns.reduce((a, b) => a + b, 0);
+  if (sum === monitors) return;
+  const message =
+    `${label}: after the warm-up the nodes own ${owns.join(' + ')} = ${sum} monitor-check keys, not ${monitors}` +
+    (CREATE === 'after' ? ' (did the monitors created through one node reach the others?)' : '');
+  warnings.push(message);
+  console.log(`WARNING ${message}`);
 }
 
 async function bounds(nodes: BenchNode[]): Promise<Bounds> {
@@ -148,7 +171,9 @@ async function phaseSingle(t: HitTarget): Promise<WindowFigures | undefined> {
   let nodes: BenchNode[] = [];
   try {
     nodes = await startNodes(root, 'single', 1, { databaseUrl: schema.url, ...NODE_SETTINGS });
-    await prepare(t, nodes, SINGLE, 'phase 1');
+    await settle(nodes, 'phase 1');
+    await create(t, nodes[0]!, SINGLE, 'phase 1');
+    await warmUp(nodes, SINGLE, 'phase 1');
     return await measureWindow(nodes, SECONDS, INTERVAL, t.pid);
   } catch (err) {
     fail('phase 1', err, nodes);
@@ -166,8 +191,18 @@ async function phaseCluster(
   let nodes: BenchNode[] = [];
   const out: { window?: WindowFigures; takeOver?: TakeOverFigures; bounds?: Bounds } = {};
   try {
-    nodes = await startNodes(root, 'trio', NODES, { databaseUrl: schema.url, ...NODE_SETTINGS });
-    await prepare(t, nodes, MONITORS, 'phase 2');
+    const settings = { databaseUrl: schema.url, ...NODE_SETTINGS };
+    if (CREATE === 'before') {
+      nodes = await startNodes(root, 'trio', 1, settings);
+      await create(t, nodes[0]!, MONITORS, 'phase 2');
+      nodes = [...nodes, ...(await startNodes(root, 'trio', NODES - 1, settings, 2))];
+      await settle(nodes, 'phase 2');
+    } else {
+      nodes = await startNodes(root, 'trio', NODES, settings);
+      await settle(nodes, 'phase 2');
+      await create(t, nodes[0]!, MONITORS, 'phase 2');
+    }
+    await warmUp(nodes, MONITORS, 'phase 2');
     out.bounds = await bounds(nodes);
     if (PHASES.has(2)) out.window = await measureWindow(nodes, SECONDS, INTERVAL, t.pid);
     if (PHASES.has(3)) {
@@ -238,6 +273,7 @@ console.log(
     cluster: cluster.window,
     takeOver: cluster.takeOver,
     bounds: cluster.bounds,
+    warnings,
     errors,
   }),
 );

@@ -29,10 +29,16 @@ export interface NodeSettings {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const live = new Set<BenchNode>();
 
-/** Starts `count` nodes one after another (ids `bench-<phase>-<n>`). */
-export async function startNodes(root: string, phase: string, count: number, s: NodeSettings): Promise<BenchNode[]> {
+/** Starts `count` nodes one after another (ids `bench-<phase>-<n>`, n from `first`). */
+export async function startNodes(
+  root: string,
+  phase: string,
+  count: number,
+  s: NodeSettings,
+  first = 1,
+): Promise<BenchNode[]> {
   const nodes: BenchNode[] = [];
-  for (let i = 1; i <= count; i++) {
+  for (let i = first; i < first + count; i++) {
     const id = `bench-${phase}-${i}`;
     const dir = mkdtempSync(path.join(os.tmpdir(), `tocsin-bench-cluster-${id}-`));
     const env: Record<string, string> = {

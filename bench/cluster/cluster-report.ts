@@ -104,7 +104,7 @@ export function printCostRatios(w: WindowFigures, baseline: number): void {
   console.log("\ncost per monitor of each node ÷ the single node's (target: within 20 %, so 0.80 to 1.20):");
   for (const n of w.nodes) {
     const r = n.costPerMonitor / baseline;
-    const word = Math.abs(r - 1) <= 0.2 ? 'within 20 %' : 'OUTSIDE 20 %';
+    const word = !Number.isFinite(r) ? 'no checks' : Math.abs(r - 1) <= 0.2 ? 'within 20 %' : 'OUTSIDE 20 %';
     console.log(`  ${n.id.padEnd(16)} ${r.toFixed(2)}   ${word}`);
   }
 }
@@ -122,10 +122,8 @@ export function printTakeOver(t: TakeOverFigures, b: Bounds, monitors: number): 
   console.log(`  (a) survivors own all partitions after       ${s(t.partitionsSeconds)}`);
   const notYet = t.notCheckedAtEnd ? ` (${t.notCheckedAtEnd} of ${monitors} never were)` : '';
   console.log(`  (b) every monitor checked again after        ${s(t.allCheckedSeconds)}${notYet}`);
-  console.log(
-    `      ${t.missedSlot} monitors missed their slot (a gap over 1.25 intervals); ` +
-      `the last of them checked after ${s(t.missedBackSeconds)}`,
-  );
+  const last = t.missedSlot ? `; the last of them checked after ${s(t.missedBackSeconds)}` : '';
+  console.log(`      ${t.missedSlot} monitors missed their slot (a gap over 1.25 intervals)${last}`);
   console.log(
     `      longest gap between two checks of one monitor across the kill: ${t.maxGapSeconds.toFixed(1)} s ` +
       `(bound ${bound.toFixed(1)} s)`,
@@ -146,6 +144,7 @@ export function summary(parts: {
   cluster?: WindowFigures;
   takeOver?: TakeOverFigures;
   bounds?: Bounds;
+  warnings: string[];
   errors: string[];
 }): string {
   const node = (n: WindowFigures['nodes'][number], base?: number) => ({
@@ -203,6 +202,7 @@ export function summary(parts: {
             boundIntervalPlusLeaseSeconds: b.interval + b.leaseTimeoutMs / 1000,
           }
         : null,
+    warnings: parts.warnings,
     errors: parts.errors,
   };
   return JSON.stringify(out, null, 2);

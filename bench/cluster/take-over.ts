@@ -6,8 +6,10 @@
  *       longest gap between two checks of one monitor across the kill, the monitors that missed their slot (a gap
  *       over 1.25 intervals) and when the last of them was checked, monitors checked again within half an interval
  *       (a check too many), and the target's hits a second in each interval after the kill.
+ * BENCH_CLUSTER_DUMP=<file> writes the hit log there, with the kill time, for a closer look.
  * States: armed (log marked) → killed → waiting (pollers) → reported (after one more interval, or the deadline).
  */
+import { writeFileSync } from 'node:fs';
 import { metric } from '../checks/prom-text.js';
 import { api, type ClusterView, clusterView, selfEntry } from './cluster-api.js';
 import { type BenchNode, killNode } from './cluster-nodes.js';
@@ -146,6 +148,9 @@ export async function takeOver(
   await sleep(Math.max(0, endAt - Date.now()));
   const m1 = await scrape();
   const report = await target.report();
+  // For a closer look at one run: the whole hit log, the kill time and the interval.
+  const dump = process.env.BENCH_CLUSTER_DUMP;
+  if (dump) writeFileSync(dump, JSON.stringify({ killAt, endAt, interval: s.interval, ...report }));
   const delta = (name: string, ...labels: string[]) =>
     m1.reduce((sum, t, i) => sum + metric(t, name, ...labels) - metric(m0[i]!, name, ...labels), 0);
   return {
