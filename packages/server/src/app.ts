@@ -211,6 +211,8 @@ async function assemble(
   services: Services,
 ): Promise<Tocsin> {
   for (const m of modules) await m.load?.();
+  // With every module's state in memory: this node's share of the work (on PostgreSQL), its state read again.
+  await ctx.cluster.join();
   const http = createHttpApp(ctx.logger, (app) => {
     for (const m of modules) m.routes?.(app);
   });

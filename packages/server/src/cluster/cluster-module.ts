@@ -25,7 +25,7 @@ const statusSchema = z.object({
   nodes: z.array(nodeSchema),
 });
 
-/** Membership and leases (cluster.ts): `GET /api/cluster`, the first round at start, leases freed at close. */
+/** Membership and leases (cluster.ts): `GET /api/cluster`, and the leases freed at close. */
 export function clusterModule(ctx: AppContext): AppModule {
   const { cluster } = ctx;
   return {
@@ -43,9 +43,6 @@ export function clusterModule(ctx: AppContext): AppModule {
         }),
         async (c) => c.json(await cluster.status()),
       );
-    },
-    start() {
-      cluster.start().catch((err: unknown) => ctx.logger.warn('starting the cluster listener failed', { err }));
     },
     close: () => cluster.stop(),
   };

@@ -19,9 +19,6 @@ import { singleNodeFence, type Fence } from './fence.js';
 import { LeaseOwnership, ownedCounts, type ClusterTimings, type GainHook } from './lease-ownership.js';
 import { PARTITIONS } from './partitions.js';
 
-/** The scheduler job of membership and lease rounds. */
-export const CLUSTER_JOB = 'cluster-round';
-const ROUND_KEY = 'all';
 /** Nodes gone this long are no longer listed. */
 const FORGET_NODES_MS = 24 * 3600_000;
 
@@ -55,10 +52,13 @@ export interface Cluster {
   changes: ChangeBus;
   /** Registers a reload of state for keys about to be taken over (their last writer was another node). */
   onGain(hook: GainHook): void;
-  /** Adds the round job to the scheduler (before it starts). */
+  /** Tells what the scheduler runs (for the membership row and GET /api/cluster). */
   attach(scheduler: Scheduler): void;
-  /** Connects the change listener and schedules the first round. */
-  start(): Promise<void>;
+  /**
+   * Once every module has loaded: takes this node's share of the work (the first round, awaited, so that the
+   * keys it owns run from the start) and connects the change listener.
+   */
+  join(): Promise<void>;
   /** After the work stopped and was written: frees the leases (at a clean stop). */
   stop(): Promise<void>;
   status(): Promise<ClusterStatus>;
@@ -93,7 +93,7 @@ function singleCluster(o: ClusterOptions): Cluster {
     attach: (s) => {
       scheduler = s;
     },
-    start: async () => {},
+    join: async () => {},
     stop: async () => {},
     async status() {
       const now = new Date(o.clock.now()).toISOString();
@@ -123,12 +123,18 @@ function singleCluster(o: ClusterOptions): Cluster {
 
 function postgresCluster(handle: Db, o: ClusterOptions): Cluster {
   const logger = o.logger.child({ component: 'cluster' });
-  const identity = { id: o.nodeId, address: '', version, startedAt: o.clock.now() };
-  const leases = new LeaseOwnership(handle.db, identity, o.timings, o.clock, logger, o.telemetry);
+  const identity = {
+    id: o.nodeId,
+    get address() {
+      return o.address();
+    },
+    version,
+    startedAt: o.clock.now(),
+  };
+  const leases = new LeaseOwnership(handle.db, identity, o.timings, logger, o.telemetry);
   const changes = new PostgresChangeBus(o.databaseUrl, o.nodeId, logger, o.schema);
-  let scheduler: Scheduler | undefined;
-  const roundSoon = () => scheduler?.hasten(CLUSTER_JOB, ROUND_KEY, o.clock.now());
-  leases.poke = () => void changes.publish(handle.db, 'cluster', []).catch(() => {});
+  const roundSoon = () => void leases.runSoon();
+  leases.pokeOthers = () => void changes.publish(handle.db, 'cluster', []).catch(() => {});
   changes.on('cluster', { changed: roundSoon, resync: roundSoon });
   return {
     mode: 'cluster',
@@ -137,16 +143,13 @@ function postgresCluster(handle: Db, o: ClusterOptions): Cluster {
     changes,
     onGain: (hook) => leases.onGain(hook),
     attach(s) {
-      scheduler = s;
       leases.report(
         () => s.counts(),
         () => s.lagP99Ms(),
       );
-      s.addJob({ name: CLUSTER_JOB, concurrency: 1, everyNode: true, run: () => leases.round() });
     },
-    async start() {
-      identity.address = o.address();
-      scheduler?.schedule(CLUSTER_JOB, ROUND_KEY, o.clock.now());
+    async join() {
+      await leases.join();
       await changes.start();
     },
     async stop() {

@@ -23,6 +23,10 @@
  * A round is also due right after a lease it should take expires, so a dead
  * node's keys move within the lease timeout of its last renewal.
  *
+ * Rounds run on real time (a timer and the monotonic clock), not on the
+ * scheduler's clock: leases are about time passing for the database and the
+ * other nodes, which a paused process or a test's fake clock does not stop.
+ *
  * A lease is trusted locally only until the start of its last successful
  * renewal plus the lease timeout, less a margin: a node that cannot reach
  * the database, or that was frozen, stops running keys on its own by then.
@@ -37,7 +41,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Clock } from '../core/clock.js';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../core/logger.js';
 import type { Counter, Telemetry } from '../core/telemetry.js';
 import type { Database } from '../db/db-schema.js';
@@ -87,19 +91,22 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   private validUntil = 0;
   private firstRound = true;
   private stopped = false;
+  private timer?: NodeJS.Timeout;
+  /** The round in flight, and whether another was asked for meanwhile. */
+  private running?: Promise<void>;
+  private again = false;
   private readonly instance = randomUUID();
   private readonly changes: Counter;
   private readonly fenced: Counter;
   private counts: () => JobCounts = () => ({});
   private lag: () => Promise<number | null> = async () => null;
-  /** Asked to run a round soon (another node released partitions). */
-  poke: () => void = () => {};
+  /** Tells the other nodes to run a round soon (this node released partitions). */
+  pokeOthers: () => void = () => {};
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly node: NodeIdentity,
     private readonly timings: ClusterTimings,
-    private readonly clock: Clock,
     private readonly logger: Logger,
     telemetry: Telemetry,
   ) {
@@ -141,7 +148,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   }
 
   token(job: string, key: string): LeaseToken | null {
-    if (this.clock.now() > this.validUntil) return null;
+    if (now() > this.validUntil) return null;
     return this.owned.get(partitionOf(job, key)) ?? null;
   }
 
@@ -157,25 +164,53 @@ export class LeaseOwnership implements KeyOwnership, Fence {
 
   /** Partitions held now (for GET /api/cluster). */
   ownedPartitions(): number {
-    return this.clock.now() > this.validUntil ? 0 : this.owned.size;
+    return now() > this.validUntil ? 0 : this.owned.size;
   }
 
-  /** One round (see the top of this file); answers when the next is due, or null once stopped. */
-  async round(): Promise<number | null> {
-    if (this.stopped) return null;
-    const started = this.clock.now();
+  /** Runs the first round (so that the node owns its share before work starts), then one round after another. */
+  async join(): Promise<void> {
+    await this.runSoon();
+  }
+
+  /** Runs a round now, or right after the one in flight; resolves when it has run. */
+  async runSoon(): Promise<void> {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    clearTimeout(this.timer);
+    this.running = this.round().then((next) => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        void this.runSoon();
+        return;
+      }
+      this.timer = setTimeout(() => void this.runSoon(), Math.max(10, next - now()));
+      this.timer.unref();
+    });
+    return this.running;
+  }
+
+  /** One round (see the top of this file); answers when the next is due (monotonic ms). */
+  private async round(): Promise<number> {
+    const started = now();
     try {
       return await this.runRound(started);
     } catch (err) {
       this.logger.warn('cluster round failed', { err });
-      if (this.clock.now() > this.validUntil) this.dropAll('its leases could not be renewed in time');
-      return this.stopped ? null : this.clock.now() + Math.min(this.timings.renewIntervalMs, 1_000);
+      if (now() > this.validUntil) this.dropAll('its leases could not be renewed in time');
+      return now() + Math.min(this.timings.renewIntervalMs, 1_000);
     }
   }
 
   /** At a clean stop, after the work has stopped and been written: frees every lease and says so. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
     this.owned.clear();
     this.validUntil = 0;
     try {
@@ -192,10 +227,10 @@ export class LeaseOwnership implements KeyOwnership, Fence {
     if (this.firstRound) await store.ensureLeaseRows(this.db);
     await store.heartbeat(this.db, { ...this.node, instance: this.instance, info });
     const nodes = await store.listNodes(this.db);
-    const { leases, now } = await store.listLeases(this.db);
+    const { leases, now: dbNow } = await store.listLeases(this.db);
     const live = nodes
       .filter(
-        (n) => n.id === this.node.id || (n.stoppedAt === null && now - n.lastSeenAt <= this.timings.nodeTimeoutMs),
+        (n) => n.id === this.node.id || (n.stoppedAt === null && dbNow - n.lastSeenAt <= this.timings.nodeTimeoutMs),
       )
       .map((n) => n.id);
     const preferred = leases.map((l) => preferredNode(live, l.partition));
@@ -228,7 +263,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
       changed = false;
       const released = await store.releaseLeases(this.db, this.node.id, surplus);
       this.changes.inc({ change: 'released' }, released.length);
-      this.poke();
+      this.pokeOthers();
     }
 
     // 5. Take what this node should hold and is free; own again what it still holds but had dropped.
@@ -237,7 +272,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
         (l) =>
           preferred[l.partition] === this.node.id &&
           !renewed.has(l.partition) &&
-          (l.nodeId === null || l.expiresAt < now || (this.firstRound && l.nodeId === this.node.id)),
+          (l.nodeId === null || l.expiresAt < dbNow || (this.firstRound && l.nodeId === this.node.id)),
       )
       .map((l) => l.partition);
     const taken = await store.takeLeases(this.db, this.node.id, want, this.timings.leaseTimeoutMs, this.firstRound);
@@ -250,7 +285,7 @@ export class LeaseOwnership implements KeyOwnership, Fence {
       changed = true;
     }
     if (changed) this.notify();
-    return this.nextRound(started, leases, preferred, now);
+    return this.nextRound(started, leases, preferred, dbNow);
   }
 
   /** Reloads the state of what was taken, then owns it; if the reload fails the leases are given back. */
@@ -281,13 +316,13 @@ export class LeaseOwnership implements KeyOwnership, Fence {
   }
 
   /** The next round: one renew interval on, or just after a lease this node should take expires. */
-  private nextRound(started: number, leases: store.LeaseRow[], preferred: (string | undefined)[], now: number): number {
+  private nextRound(started: number, leases: store.LeaseRow[], preferred: (string | undefined)[], dbNow: number) {
     let next = started + this.timings.renewIntervalMs;
     for (const l of leases) {
       if (preferred[l.partition] !== this.node.id || l.nodeId === null || l.nodeId === this.node.id) continue;
-      if (l.expiresAt >= now) next = Math.min(next, started + (l.expiresAt - now) + 20);
+      if (l.expiresAt >= dbNow) next = Math.min(next, started + (l.expiresAt - dbNow) + 20);
     }
-    return Math.max(next, this.clock.now() + 10);
+    return Math.max(next, now() + 10);
   }
 
   /** How long before expiry a lease stops being trusted here: room for a round's own latency. */
@@ -307,6 +342,9 @@ export class LeaseOwnership implements KeyOwnership, Fence {
     for (const l of this.listeners) l();
   }
 }
+
+/** Monotonic milliseconds: a lease's trust runs on real time. */
+const now = () => performance.now();
 
 /** The membership row's summary of what a node runs: owned keys per job. */
 export function ownedCounts(counts: JobCounts): Record<string, number> {

@@ -9,6 +9,7 @@ import { heartbeatInputSchema, type HeartbeatSpec } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { randomToken, uuidv7 } from '../core/ids.js';
+import { singleNodeFence, type Fence } from '../cluster/fence.js';
 import type { Database } from '../db/db-schema.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { cronProblem } from './heartbeat-schedule.js';
@@ -22,6 +23,19 @@ export const DEADLINE_JOB = 'heartbeat-deadline';
 /** Sets (or, with null, cancels) a heartbeat's deadline in the scheduler: what the ping writer calls after commit. */
 export function deadlineScheduler(scheduler: Scheduler): (id: string, at: number | null) => void {
   return (id, at) => (at === null ? scheduler.cancel(DEADLINE_JOB, id) : scheduler.schedule(DEADLINE_JOB, id, at));
+}
+
+/** A heartbeat's runtime after its `paused` setting: paused, or resumed (NEW or UP, not late at once). */
+export function pauseOrResume(runtime: HeartbeatRuntime, paused: boolean, now: number): HeartbeatRuntime {
+  if (paused && runtime.state !== 'PAUSED') return { ...runtime, state: 'PAUSED', stateChangedAt: now };
+  if (!paused && runtime.state === 'PAUSED')
+    return {
+      ...runtime,
+      state: runtime.lastSuccessAt === null ? 'NEW' : 'UP',
+      stateChangedAt: now,
+      expectedAt: Math.max(runtime.expectedAt, now),
+    };
+  return runtime;
 }
 
 export interface HeartbeatView {
@@ -50,7 +64,16 @@ export class HeartbeatService {
     private readonly publicUrl: () => string,
     /** Names of the topics that exist, seen through `q` (a heartbeat may only name those). */
     private readonly topicNames: (q: Kysely<Database>) => Promise<Set<string>>,
+    private readonly fence: Fence = singleNodeFence,
+    /** Tells other nodes, in the transaction `q` of a change, which heartbeats changed. */
+    private readonly publish: (q: Kysely<Database>, ids: readonly string[]) => Promise<void> = async () => {},
+    /** Several nodes take pings: a change reads the stored state under a row lock (see ping-writer.ts). */
+    private readonly shared = false,
   ) {}
+
+  private inTransaction<T>(q: Kysely<Database> | undefined, run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return q ? run(q) : this.db.transaction().execute(run);
+  }
 
   /** Every topic a heartbeat names must exist, or its alerts would go nowhere. */
   private async checkTopics(spec: HeartbeatSpec, q: Kysely<Database>): Promise<void> {
@@ -143,10 +166,13 @@ export class HeartbeatService {
       createdAt: now,
       updatedAt: now,
     };
-    await store.insertHeartbeat(q ?? this.db, row, {
-      state: runtime.state,
-      runtime,
-      nextDeadline: nextDeadline(runtime, rules),
+    await this.inTransaction(q, async (trx) => {
+      await store.insertHeartbeat(trx, row, {
+        state: runtime.state,
+        runtime,
+        nextDeadline: nextDeadline(runtime, rules),
+      });
+      await this.publish(trx, [row.id]);
     });
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
@@ -163,15 +189,6 @@ export class HeartbeatService {
     await this.checkTopics(spec, q ?? this.db);
     const now = this.clock.now();
     const rules = rulesOf(spec);
-    let runtime = e.runtime;
-    if (spec.paused && runtime.state !== 'PAUSED') runtime = { ...runtime, state: 'PAUSED', stateChangedAt: now };
-    if (!spec.paused && runtime.state === 'PAUSED')
-      runtime = {
-        ...runtime,
-        state: runtime.lastSuccessAt === null ? 'NEW' : 'UP',
-        stateChangedAt: now,
-        expectedAt: Math.max(runtime.expectedAt, now),
-      };
     const row = {
       ...e.row,
       name: spec.name,
@@ -179,10 +196,16 @@ export class HeartbeatService {
       spec: spec as unknown as Record<string, unknown>,
       updatedAt: now,
     };
-    await store.updateHeartbeat(q ?? this.db, row);
-    await store.saveStates(q ?? this.db, [
-      { id: row.id, state: runtime.state, runtime, nextDeadline: nextDeadline(runtime, rules) },
-    ]);
+    const runtime = await this.inTransaction(q, async (trx) => {
+      const stored = this.shared ? (await store.lockRuntimes(trx, [e.row.id])).get(e.row.id) : undefined;
+      const rt = pauseOrResume((stored as HeartbeatRuntime | undefined) ?? e.runtime, spec.paused, now);
+      await store.updateHeartbeat(trx, row);
+      await store.saveStates(trx, [
+        { id: row.id, state: rt.state, runtime: rt, nextDeadline: nextDeadline(rt, rules) },
+      ]);
+      await this.publish(trx, [row.id]);
+      return rt;
+    });
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
     this.schedule(row.id, nextDeadline(runtime, rules));
@@ -196,7 +219,10 @@ export class HeartbeatService {
 
   async remove(name: string, q?: Kysely<Database>): Promise<void> {
     const e = this.get(name);
-    await store.deleteHeartbeat(q ?? this.db, e.row.id);
+    await this.inTransaction(q, async (trx) => {
+      await store.deleteHeartbeat(trx, e.row.id);
+      await this.publish(trx, [e.row.id]);
+    });
     this.registry.delete(e.row.id);
     this.scheduler.cancel(DEADLINE_JOB, e.row.id);
   }
@@ -232,8 +258,12 @@ export class HeartbeatService {
 
   /** The scheduler's handler: applies passing deadlines through the writer. */
   async onDeadline(id: string): Promise<number | null> {
-    if (!this.registry.get(id)) return null;
-    const r = await this.writer.submit({ type: 'tick', heartbeatId: id });
+    const entry = this.registry.get(id);
+    if (!entry) return null;
+    // No longer this node's: parked, with the deadline memory knows, for the node that owns it now.
+    const token = this.fence.token(DEADLINE_JOB, id);
+    if (!token) return nextDeadline(entry.runtime, entry.rules);
+    const r = await this.writer.submit({ type: 'tick', heartbeatId: id, token });
     return r.nextDeadline;
   }
 }

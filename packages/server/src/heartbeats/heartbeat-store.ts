@@ -48,6 +48,40 @@ export async function loadAll(q: Q): Promise<(HeartbeatRow & StoredState)[]> {
   }));
 }
 
+/** The heartbeats of `ids` that exist, with their states. */
+export async function loadByIds(q: Q, ids: readonly string[]): Promise<(HeartbeatRow & StoredState)[]> {
+  if (ids.length === 0) return [];
+  const rows = await q
+    .selectFrom('heartbeats')
+    .innerJoin('heartbeat_state', 'heartbeat_state.heartbeat_id', 'heartbeats.id')
+    .selectAll()
+    .where('heartbeats.id', 'in', [...ids])
+    .execute();
+  return rows.map((r) => ({
+    ...toRow(r),
+    state: r.state,
+    runtime: JSON.parse(r.runtime),
+    nextDeadline: r.next_deadline,
+  }));
+}
+
+/**
+ * The stored runtimes of `ids`, their rows locked until the transaction `q`
+ * ends (PostgreSQL; SQLite has one writer at a time anyway): pings served
+ * by several nodes are applied to a heartbeat one batch after another.
+ */
+export async function lockRuntimes(q: Q, ids: readonly string[]): Promise<Map<string, unknown>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q
+    .selectFrom('heartbeat_state')
+    .select(['heartbeat_id', 'runtime'])
+    .where('heartbeat_id', 'in', [...ids])
+    .orderBy('heartbeat_id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.heartbeat_id, JSON.parse(r.runtime)]));
+}
+
 export async function insertHeartbeat(q: Q, h: HeartbeatRow, s: StoredState): Promise<void> {
   await q
     .insertInto('heartbeats')

@@ -8,7 +8,8 @@ import { registerHeartbeatRoutes } from './heartbeat-routes.js';
 import { DEADLINE_JOB, HeartbeatService, deadlineScheduler } from './heartbeat-service.js';
 import { prunePings } from './heartbeat-store.js';
 import { createPingHandler, pingListener, registerPingRoutes, type PingOptions } from './ping-routes.js';
-import { PingWriter } from './ping-writer.js';
+import { HeartbeatSync } from './heartbeat-sync.js';
+import { PingWriter, STATE_TOPIC } from './ping-writer.js';
 
 export interface HeartbeatsModule extends AppModule {
   heartbeats: HeartbeatService;
@@ -24,8 +25,26 @@ export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<Pin
   const { db, clock, scheduler, settings } = ctx;
   const registry = new HeartbeatRegistry();
   const onRun = (name: string, ms: number, at: number) => recordRunDuration(ctx.sink, name, ms, at);
-  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, deadlineScheduler(scheduler), onRun);
-  const heartbeats = new HeartbeatService(db, clock, registry, scheduler, pingWriter, ctx.publicUrl, ctx.topicNames);
+  const { fence, changes, mode } = ctx.cluster;
+  const shared = mode === 'cluster' ? { fence, changes } : undefined;
+  const schedule = deadlineScheduler(scheduler);
+  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, schedule, onRun, shared);
+  const heartbeats = new HeartbeatService(
+    db,
+    clock,
+    registry,
+    scheduler,
+    pingWriter,
+    ctx.publicUrl,
+    ctx.topicNames,
+    fence,
+    (q, ids) => changes.publish(q, 'heartbeats', ids),
+    shared !== undefined,
+  );
+  const sync = new HeartbeatSync(db, registry, schedule);
+  changes.on('heartbeats', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
+  changes.on(STATE_TOPIC, { changed: (ids) => sync.stateChanged(ids), resync: () => {} });
+  ctx.cluster.onGain((gained) => sync.gained(gained));
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeats.onDeadline(id) });
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };
   const pingHandler = createPingHandler({ registry, heartbeats, writer: pingWriter, clock, options: pingOptions });

@@ -1,3 +1,4 @@
+import { singleNodeFence } from '../cluster/fence.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -12,6 +13,8 @@ import { HeartbeatRegistry, rulesOf, type HeartbeatEntry } from './heartbeat-reg
 import { initialHeartbeat, nextDeadline } from './heartbeat-state.js';
 import * as store from './heartbeat-store.js';
 import { PingWriter, type PingItem } from './ping-writer.js';
+
+const TOKEN = singleNodeFence.token('heartbeat-deadline', 'any')!;
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
@@ -169,10 +172,10 @@ for (const variant of await testDatabases()) {
       async () => {
         const hb = await heartbeat('ticked');
         clock.advance(60 * MIN);
-        await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
+        await writer.submit({ type: 'tick', heartbeatId: hb.row.id, token: TOKEN });
         assert.equal(hb.runtime.state, 'LATE');
         clock.advance(5 * MIN);
-        const tick = await writer.submit({ type: 'tick', heartbeatId: hb.row.id });
+        const tick = await writer.submit({ type: 'tick', heartbeatId: hb.row.id, token: TOKEN });
         assert.equal(hb.runtime.state, 'DOWN');
         assert.equal(tick.nextDeadline, nextDeadline(hb.runtime, hb.rules));
         assert.deepEqual(deadlines.at(-1), [hb.row.id, tick.nextDeadline], 'the scheduler hears the new deadline');

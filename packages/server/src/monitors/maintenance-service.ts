@@ -51,6 +51,8 @@ export class MaintenanceService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    /** Tells other nodes, in the transaction of a change, that the windows changed (they load them again). */
+    private readonly publish: (q: Kysely<Database>) => Promise<void> = async () => {},
   ) {}
 
   async load(q: Kysely<Database> = this.db): Promise<void> {
@@ -94,11 +96,13 @@ export class MaintenanceService {
       createdAt: existing?.record.createdAt ?? now,
       updatedAt: now,
     });
+    await this.publish(q);
     await this.load(q);
   }
 
   async remove(name: string, q: Kysely<Database> = this.db): Promise<void> {
     if (!(await store.deleteWindow(q, name))) throw notFound('maintenance window', name);
+    await this.publish(q);
     await this.load(q);
   }
 

@@ -30,6 +30,7 @@ export function registerMonitorRoutes(
       tags,
     }),
     async (c) => {
+      await monitors.refreshUnowned();
       const uptime = await monitors.uptime();
       return c.json({ monitors: monitors.list().map((m) => ({ ...m, uptime: uptime[m.name] })) });
     },
@@ -60,6 +61,7 @@ export function registerMonitorRoutes(
     }),
     async (c) => {
       const name = c.req.valid('param').name;
+      await monitors.refreshUnowned();
       return c.json({ ...monitors.view(monitors.get(name)), uptime: (await monitors.uptime([name]))[name] });
     },
   );

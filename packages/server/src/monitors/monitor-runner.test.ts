@@ -1,3 +1,4 @@
+import { singleNodeFence } from '../cluster/fence.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../core/clock.js';
@@ -45,6 +46,7 @@ for (const variant of await testDatabases()) {
         maintenance,
         new PublishService(handle.db, clock, () => {}),
         silentLogger,
+        singleNodeFence,
         () => {},
         probe,
       );
@@ -163,6 +165,7 @@ for (const variant of await testDatabases()) {
         maintenance,
         publisher,
         silentLogger,
+        singleNodeFence,
         onCheck,
         up,
       );

@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ProbeSpec } from '@tocsin/protocol';
+import type { Fence } from '../cluster/fence.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
@@ -45,10 +46,11 @@ export class MonitorRunner {
     private readonly maintenance: MaintenanceService,
     publisher: PublishService,
     private readonly logger: Logger,
+    private readonly fence: Fence,
     private readonly onCheck: (monitorName: string, up: boolean, latencyMs: number) => void = () => {},
     private readonly probe: ProbeRunner = runProbe,
   ) {
-    this.writer = new MonitorStateWriter(db, publisher);
+    this.writer = new MonitorStateWriter(db, publisher, fence);
   }
 
   /**
@@ -58,6 +60,9 @@ export class MonitorRunner {
   async check(id: string, dueAt?: number): Promise<number | null> {
     const entry = this.registry.get(id);
     if (!entry || entry.monitor.paused) return null;
+    // No longer this node's (a lease lost since it was due): kept, parked, for the node that owns it now.
+    const token = this.fence.token(CHECK_JOB, id);
+    if (!token) return dueAt ?? this.clock.now();
     const m = entry.monitor;
     const startedAt = this.clock.now();
     const result = await this.probe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs });
@@ -92,7 +97,7 @@ export class MonitorRunner {
     // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
     const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
     const announce = decision.announce;
-    const write: StateWrite = { id, runtime: decision.runtime, nextCheckAt };
+    const write: StateWrite = { id, token, runtime: decision.runtime, nextCheckAt };
     if (announce && m.topics.length) {
       const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
       write.event = {
@@ -120,12 +125,18 @@ export class MonitorRunner {
    * `all` also writes open result chunks and hours.
    */
   async flush(all = false): Promise<void> {
-    const dirty = this.registry.takeDirty();
-    const write = (e: (typeof dirty)[number]) =>
-      this.writer.submit({ id: e.monitor.id, runtime: e.runtime, nextCheckAt: e.nextCheckAt }).catch((err: unknown) => {
-        e.dirty = true; // written by a later flush
-        throw err;
-      });
+    // The node owning a monitor writes its state; another node's edit is applied there too (monitor-sync.ts).
+    const dirty = this.registry
+      .takeDirty()
+      .map((e) => ({ e, token: this.fence.token(CHECK_JOB, e.monitor.id) }))
+      .filter((d) => d.token !== null);
+    const write = ({ e, token }: (typeof dirty)[number]) =>
+      this.writer
+        .submit({ id: e.monitor.id, token: token!, runtime: e.runtime, nextCheckAt: e.nextCheckAt })
+        .catch((err: unknown) => {
+          e.dirty = true; // written by a later flush
+          throw err;
+        });
     await Promise.all(dirty.map(write));
     await this.recorder.flush(this.clock.now(), all);
   }

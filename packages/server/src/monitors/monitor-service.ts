@@ -80,6 +80,34 @@ export interface MonitorView {
   settings: Record<string, unknown>;
 }
 
+/**
+ * A monitor's new settings applied to its entry: a pause or resume changes
+ * the shown state (written by the next flush, on the node owning it).
+ */
+export function applyDefinition(entry: MonitorEntry, monitor: Monitor, now: number): void {
+  const wasPaused = entry.monitor.paused;
+  entry.monitor = monitor;
+  if (monitor.paused !== wasPaused) {
+    entry.runtime = { ...entry.runtime, state: monitor.paused ? 'PAUSED' : entry.runtime.health, stateChangedAt: now };
+    entry.dirty = true;
+  }
+}
+
+/** A new or changed monitor is checked within a few seconds, spread so that applying many is no burst. */
+export function scheduleAfterChange(scheduler: Scheduler, entry: MonitorEntry, now: number): void {
+  const m = entry.monitor;
+  if (m.paused) {
+    scheduler.cancel(CHECK_JOB, m.id);
+    return;
+  }
+  const at = now + spreadOffset(m.id, Math.min(m.intervalMs, CATCH_UP_MS));
+  entry.nextCheckAt = at;
+  scheduler.schedule(CHECK_JOB, m.id, at);
+}
+
+/** Monitors whose definitions changed: `publish` tells the other nodes, in the transaction `q` of the change. */
+export type ChangeNotice = (q: Kysely<Database>, ids: readonly string[]) => Promise<void>;
+
 export class MonitorService {
   constructor(
     private readonly db: Kysely<Database>,
@@ -89,7 +117,15 @@ export class MonitorService {
     private readonly recorder: ResultRecorder,
     /** Names of the topics that exist, seen through `q` (a monitor may only name those). */
     private readonly topicNames: (q: Kysely<Database>) => Promise<Set<string>>,
+    private readonly publish: ChangeNotice = async () => {},
+    /** Brings the states of monitors other nodes check up to date (before a view); nothing on one node. */
+    private readonly refreshOthers: () => Promise<void> = async () => {},
   ) {}
+
+  /** Reads, from the database, the states of the monitors that other nodes check (views show them fresh). */
+  refreshUnowned(): Promise<void> {
+    return this.refreshOthers();
+  }
 
   /** Every topic a monitor names must exist; issues carry `prefix` (its place in a config file). */
   async checkTopics(
@@ -207,9 +243,10 @@ export class MonitorService {
     };
     const runtime = initialRuntime(now, p.paused);
     await store.insertMonitor(q ?? this.db, monitor, runtime);
+    await this.publish(q ?? this.db, [monitor.id]);
     const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
     this.registry.set(entry);
-    this.scheduleNext(entry, now);
+    scheduleAfterChange(this.scheduler, entry, now);
     return this.view(entry);
   }
 
@@ -224,18 +261,10 @@ export class MonitorService {
     rejectRedacted(probe);
     const monitor: Monitor = { ...entry.monitor, ...p, probe, type: probe.type, updatedAt: now };
     await store.updateMonitor(q ?? this.db, monitor);
-    const wasPaused = entry.monitor.paused;
-    entry.monitor = monitor;
-    if (monitor.paused !== wasPaused) {
-      entry.runtime = {
-        ...entry.runtime,
-        state: monitor.paused ? 'PAUSED' : entry.runtime.health,
-        stateChangedAt: now,
-      };
-      entry.dirty = true;
-    }
+    await this.publish(q ?? this.db, [monitor.id]);
+    applyDefinition(entry, monitor, now);
     this.registry.set(entry);
-    this.scheduleNext(entry, now);
+    scheduleAfterChange(this.scheduler, entry, now);
     return this.view(entry);
   }
 
@@ -249,6 +278,7 @@ export class MonitorService {
     const e = this.get(name);
     await store.deleteMonitor(q ?? this.db, e.monitor.id);
     await deleteMonitorResults(q ?? this.db, e.monitor.num);
+    await this.publish(q ?? this.db, [e.monitor.id]);
     this.registry.delete(e.monitor.id);
     this.scheduler.cancel(CHECK_JOB, e.monitor.id);
     this.recorder.forget(e.monitor.num);
@@ -279,17 +309,5 @@ export class MonitorService {
   async results(name: string, from: number, to: number, limit: number) {
     const e = this.get(name);
     return this.recorder.results(e.monitor.num, from, to, limit);
-  }
-
-  /** A new or changed monitor is checked within a few seconds, spread so that applying many is no burst. */
-  private scheduleNext(entry: MonitorEntry, now: number): void {
-    const m = entry.monitor;
-    if (m.paused) {
-      this.scheduler.cancel(CHECK_JOB, m.id);
-      return;
-    }
-    const at = now + spreadOffset(m.id, Math.min(m.intervalMs, CATCH_UP_MS));
-    entry.nextCheckAt = at;
-    this.scheduler.schedule(CHECK_JOB, m.id, at);
   }
 }

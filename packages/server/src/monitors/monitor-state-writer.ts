@@ -9,10 +9,12 @@
  * there (the monitor was deleted, or its creation has not committed yet:
  * a config apply schedules checks inside its transaction) is not written,
  * nor is its event: the check does not count, and the next one decides
- * again.
+ * again. Neither is a state whose lease this node no longer holds (the
+ * fence, see cluster/fence.ts): another node checks that monitor now.
  */
 import type { Kysely } from 'kysely';
 import type { EventInput } from '@tocsin/protocol';
+import type { Fence, LeaseToken } from '../cluster/fence.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
@@ -21,6 +23,8 @@ import * as store from './monitor-store.js';
 
 export interface StateWrite {
   id: string;
+  /** The lease under which the check ran. */
+  token: LeaseToken;
   runtime: MonitorRuntime;
   nextCheckAt: number | null;
   /** The transition's notification, published in the same transaction. */
@@ -33,11 +37,15 @@ export class MonitorStateWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly publisher: PublishService,
+    private readonly fence: Fence,
   ) {
     this.commit = new GroupCommit((items) => this.write(items), 1000);
   }
 
-  /** Resolves once the state (and its event) has committed: true, or false when the monitor's row was not there. */
+  /**
+   * Resolves once the state (and its event) has committed: true, or false when the monitor's row was not there
+   * or its lease is gone.
+   */
   submit(item: StateWrite): Promise<boolean> {
     return this.commit.submit(item);
   }
@@ -52,7 +60,14 @@ export class MonitorStateWriter {
     for (const item of items) last.set(item.id, item);
     let published = 0;
     const written = await this.db.transaction().execute(async (trx) => {
-      const ids = await store.saveStates(trx, [...last.values()]);
+      const latest = [...last.values()];
+      const held = await this.fence.hold(
+        trx,
+        latest.map((w) => w.token),
+      );
+      const allowed = latest.filter((w) => held.has(w.token));
+      this.fence.refused('monitors', latest.length - allowed.length);
+      const ids = await store.saveStates(trx, allowed);
       for (const e of items) {
         if (!e.event?.topics.length || !ids.has(e.id)) continue;
         await this.publisher.publishIn(trx, e.event.topics, e.event.input);

@@ -96,6 +96,24 @@ export async function loadAll(q: Q): Promise<MonitorWithState[]> {
   return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
 }
 
+/** The monitors of `ids` that exist, with their states. */
+export async function loadByIds(q: Q, ids: readonly string[]): Promise<MonitorWithState[]> {
+  if (ids.length === 0) return [];
+  const rows = await q
+    .selectFrom('monitors')
+    .innerJoin('monitor_state', 'monitor_state.monitor_id', 'monitors.id')
+    .selectAll()
+    .where('monitors.id', 'in', [...ids])
+    .execute();
+  return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
+}
+
+/** Every monitor's runtime state and next due time, by monitor id. */
+export async function loadStates(q: Q): Promise<Map<string, { runtime: MonitorRuntime; nextCheckAt: number | null }>> {
+  const rows = await q.selectFrom('monitor_state').selectAll().execute();
+  return new Map(rows.map((r) => [r.monitor_id, { runtime: toRuntime(r), nextCheckAt: r.next_check_at }]));
+}
+
 /** The number the next monitor gets (monitors are created rarely; the unique index catches a race). */
 export async function nextMonitorNum(q: Q): Promise<number> {
   const row = await q

@@ -7,6 +7,7 @@ import { MonitorRegistry } from './monitor-registry.js';
 import { registerMonitorRoutes } from './monitor-routes.js';
 import { CHECK_JOB, MonitorRunner } from './monitor-runner.js';
 import { MonitorService } from './monitor-service.js';
+import { MonitorSync } from './monitor-sync.js';
 import { ResultRecorder } from './result-recorder.js';
 import { pruneResults } from './result-store.js';
 
@@ -25,15 +26,30 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   const { db, clock, scheduler, telemetry, settings } = ctx;
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
-  const maintenance = new MaintenanceService(db, clock);
-  const monitors = new MonitorService(db, clock, registry, scheduler, recorder, ctx.topicNames);
+  const { fence, changes } = ctx.cluster;
+  const maintenance = new MaintenanceService(db, clock, (q) => changes.publish(q, 'maintenance', []));
+  const reloadWindows = () => maintenance.load();
+  changes.on('maintenance', { changed: reloadWindows, resync: reloadWindows });
+  const sync = new MonitorSync(db, clock, registry, scheduler, fence, recorder);
+  const monitors = new MonitorService(
+    db,
+    clock,
+    registry,
+    scheduler,
+    recorder,
+    ctx.topicNames,
+    (q, ids) => changes.publish(q, 'monitors', ids),
+    ctx.cluster.mode === 'cluster' ? () => sync.refreshUnowned() : undefined,
+  );
+  changes.on('monitors', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
+  ctx.cluster.onGain((gained) => sync.gained(gained));
   const checks = telemetry.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
   const onCheck = (name: string, up: boolean, latencyMs: number) => {
     checks.inc({ result: up ? 'up' : 'down' });
     recordCheckDatapoints(ctx.sink, name, up, latencyMs, clock.now());
   };
   const logger = ctx.logger.child({ component: 'monitors' });
-  const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, logger, onCheck);
+  const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, logger, fence, onCheck);
   scheduler.addJob({
     name: CHECK_JOB,
     concurrency: options.checkConcurrency ?? 256,
