@@ -18,6 +18,8 @@ export async function api(
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
+  }).catch((err: unknown) => {
+    throw new Error(`${method} ${base}${p}: ${(err as Error).message}`);
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
@@ -69,6 +71,8 @@ export async function clusterView(base: string, timeoutMs = 5000): Promise<Clust
   const res = await fetch(`${base}/api/cluster`, {
     headers: { authorization: `Bearer ${TOKEN}` },
     signal: AbortSignal.timeout(timeoutMs),
+  }).catch((err: unknown) => {
+    throw new Error(`GET ${base}/api/cluster: ${(err as Error).message}`);
   });
   const text = await res.text();
   if (res.status === 404) return null;
