@@ -37,7 +37,8 @@ export async function createMonitors(base: string, size: number, targetPort: num
       interval: `${interval}s`,
       timeout: '5s',
     }));
-    await api(base, 'POST', '/api/config/apply', { config: { monitors } });
+    // Generous: on a busy machine a chunk into a cluster has taken over a minute.
+    await api(base, 'POST', '/api/config/apply', { config: { monitors } }, 600_000);
   }
   return (performance.now() - t0) / 1000;
 }

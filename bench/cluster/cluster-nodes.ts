@@ -45,6 +45,8 @@ export async function startNodes(
       TOCSIN_DATABASE_URL: s.databaseUrl,
       TOCSIN_NODE_ID: id,
       TOCSIN_CLUSTER_LEASE_TIMEOUT: s.leaseTimeout,
+      // Errors only: at a stop, warnings can come by the thousand (one per change notice still queued).
+      TOCSIN_LOG_LEVEL: process.env.BENCH_CLUSTER_LOG_LEVEL ?? 'error',
     };
     if (s.renewInterval) env.TOCSIN_CLUSTER_RENEW_INTERVAL = s.renewInterval;
     try {
