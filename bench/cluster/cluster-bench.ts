@@ -235,6 +235,7 @@ async function phaseCluster(
         interval: INTERVAL,
         leaseTimeoutMs: out.bounds.leaseTimeoutMs,
         monitors: MONITORS,
+        databaseUrl: schema.url,
       });
     }
   } catch (err) {

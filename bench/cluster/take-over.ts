@@ -1,35 +1,28 @@
 /**
  * The take-over phase: kill -9 one node of a running cluster whose monitors are all being checked, then measure
  *   (a) until the survivors own every partition (each survivor's own entry of GET /api/cluster, polled every
- *       100 ms, adding up to all of them), and until a survivor shows the victim dead;
- *   (b) until every monitor has been checked again since the kill, from the target's per-path hit log; with the
- *       longest gap between two checks of one monitor across the kill, the monitors that missed their slot (a gap
- *       over 1.25 intervals) and when the last of them was checked, monitors checked again within half an interval
- *       (a check too many), and the target's hits a second in each interval after the kill.
- * BENCH_CLUSTER_DUMP=<file> writes the hit log there, with the kill time, for a closer look.
+ *       100 ms, adding up to all of them), and until a survivor no longer counts the victim alive;
+ *   (b) until every monitor the victim held (its partitions' monitors, read from the database just before the
+ *       kill) has been checked again, from the target's per-path hit log; the same for the survivors' own
+ *       monitors, and the target's hits a second in each interval after the kill (take-over-analysis.ts).
+ * BENCH_CLUSTER_DUMP=<file> writes the hit log there, with the kill time and the victim's monitors.
  * States: armed (log marked) → killed → waiting (pollers) → reported (after one more interval, or the deadline).
  */
 import { writeFileSync } from 'node:fs';
 import { metric } from '../checks/prom-text.js';
 import { api, type ClusterView, clusterView, selfEntry } from './cluster-api.js';
 import { type BenchNode, killNode } from './cluster-nodes.js';
-import type { HitReport, HitTarget } from './hit-target.js';
+import type { HitTarget } from './hit-target.js';
+import { analyseHits, type HitFigures } from './take-over-analysis.js';
+import { monitorsHeldBy } from './victim-monitors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface TakeOverFigures {
-  victim: string;
+export interface TakeOverFigures extends HitFigures {
+  victimId: string;
   victimPartitions: number | null;
   deadSeenSeconds: number | null;
   partitionsSeconds: number | null;
-  allCheckedSeconds: number | null;
-  notCheckedAtEnd: number;
-  missedSlot: number;
-  missedBackSeconds: number | null;
-  maxGapSeconds: number;
-  checkedTooSoon: number;
-  ratesAfter: number[];
-  rateAfterPartitions: number | null;
   leaseGained: number;
   fencedWrites: number;
 }
@@ -38,6 +31,8 @@ export interface TakeOverSettings {
   interval: number;
   leaseTimeoutMs: number;
   monitors: number;
+  /** The phase's schema, to read which monitors the victim holds. */
+  databaseUrl: string;
 }
 
 async function pollPartitions(survivors: BenchNode[], victim: string, killAt: number, deadline: number) {
@@ -69,61 +64,6 @@ async function pollChecked(target: HitTarget, killAt: number, deadline: number):
   }
 }
 
-/** Everything (b) needs, from the hit log. */
-function analyse(r: HitReport, killAt: number, endAt: number, s: TakeOverSettings, partitionsSeconds: number | null) {
-  const I = s.interval * 1000;
-  const prev = Float64Array.from(r.lastBefore);
-  const first = new Float64Array(prev.length);
-  const gap = new Float64Array(prev.length);
-  const tooSoon = new Uint8Array(prev.length);
-  const windows = Math.floor((endAt - killAt) / I);
-  const perWindow = new Array<number>(windows).fill(0);
-  let afterPartitions = 0;
-  for (let k = 0; k < r.log.length; k += 2) {
-    const i = r.log[k]!;
-    const t = r.log[k + 1]!;
-    if (t >= killAt) {
-      const w = Math.floor((t - killAt) / I);
-      if (w < windows) perWindow[w]!++;
-      const since = partitionsSeconds === null ? Infinity : t - killAt - partitionsSeconds * 1000;
-      if (since >= 0 && since < I) afterPartitions++;
-      if (first[i] === 0) {
-        first[i] = t;
-        gap[i] = prev[i] ? t - prev[i]! : 0;
-      }
-    }
-    if (prev[i] && t - prev[i]! < I / 2) tooSoon[i] = 1;
-    prev[i] = t;
-  }
-  let latest = 0;
-  let notChecked = 0;
-  let missed = 0;
-  let missedLatest = 0;
-  let maxGap = 0;
-  let soon = 0;
-  for (let i = 1; i <= s.monitors; i++) {
-    if (first[i] === 0) notChecked++;
-    latest = Math.max(latest, first[i]!);
-    maxGap = Math.max(maxGap, gap[i]!);
-    if (gap[i]! > 1.25 * I) {
-      missed++;
-      missedLatest = Math.max(missedLatest, first[i]!);
-    }
-    soon += tooSoon[i]!;
-  }
-  const afterEnd = partitionsSeconds !== null && killAt + partitionsSeconds * 1000 + I <= endAt;
-  return {
-    allCheckedSeconds: notChecked ? null : (latest - killAt) / 1000,
-    notCheckedAtEnd: notChecked,
-    missedSlot: missed,
-    missedBackSeconds: missed ? (missedLatest - killAt) / 1000 : null,
-    maxGapSeconds: maxGap / 1000,
-    checkedTooSoon: soon,
-    ratesAfter: perWindow.map((c) => c / s.interval),
-    rateAfterPartitions: afterEnd ? afterPartitions / s.interval : null,
-  };
-}
-
 /** Kills `victim`; `survivors` are the others. Leaves the survivors running. */
 export async function takeOver(
   victim: BenchNode,
@@ -132,6 +72,10 @@ export async function takeOver(
   s: TakeOverSettings,
 ): Promise<TakeOverFigures> {
   const own = await clusterView(victim.server.base).catch(() => null);
+  const victimMonitors = await monitorsHeldBy(s.databaseUrl, victim.id).catch((err: unknown) => {
+    console.log(`could not read the victim's monitors: ${(err as Error).message}`);
+    return null;
+  });
   const scrape = () => Promise.all(survivors.map((n) => api(n.server.base, 'GET', '/metrics')));
   const m0 = await scrape();
   await target.mark();
@@ -150,14 +94,25 @@ export async function takeOver(
   const report = await target.report();
   // For a closer look at one run: the whole hit log, the kill time and the interval.
   const dump = process.env.BENCH_CLUSTER_DUMP;
-  if (dump) writeFileSync(dump, JSON.stringify({ killAt, endAt, interval: s.interval, ...report }));
+  if (dump) {
+    const victimList = victimMonitors ? [...victimMonitors] : null;
+    writeFileSync(dump, JSON.stringify({ killAt, endAt, interval: s.interval, victimMonitors: victimList, ...report }));
+  }
   const delta = (name: string, ...labels: string[]) =>
     m1.reduce((sum, t, i) => sum + metric(t, name, ...labels) - metric(m0[i]!, name, ...labels), 0);
+  const hits = analyseHits(report, {
+    killAt,
+    endAt,
+    interval: s.interval,
+    monitors: s.monitors,
+    victimMonitors,
+    partitionsSeconds: owned.partitionsSeconds,
+  });
   return {
-    victim: victim.id,
+    victimId: victim.id,
     victimPartitions: own ? (selfEntry(own)?.partitions ?? null) : null,
     ...owned,
-    ...analyse(report, killAt, endAt, s, owned.partitionsSeconds),
+    ...hits,
     leaseGained: delta('tocsin_cluster_lease_changes_total', 'change="gained"'),
     fencedWrites: delta('tocsin_cluster_fenced_writes_total'),
   };
