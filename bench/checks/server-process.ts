@@ -24,7 +24,13 @@ export interface ServerProcess {
   stop(): Promise<{ code: number | string; killed: boolean; seconds: number }>;
 }
 
-export async function startServer(root: string, dataDir: string, token: string): Promise<ServerProcess> {
+/** `env`: more settings (a database URL, a node id), over the defaults here. */
+export async function startServer(
+  root: string,
+  dataDir: string,
+  token: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'start'], {
     env: {
@@ -34,6 +40,7 @@ export async function startServer(root: string, dataDir: string, token: string):
       TOCSIN_PORT: String(port),
       TOCSIN_ADMIN_TOKEN: token,
       TOCSIN_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
