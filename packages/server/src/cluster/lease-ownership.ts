@@ -319,7 +319,10 @@ export class LeaseOwnership implements KeyOwnership, Fence {
     for (const t of taken) this.owned.set(t.partition, { partition: t.partition, epoch: t.epoch });
     this.changes.inc({ change: 'gained' }, taken.length);
     const crashed = taken.filter((t) => t.previous !== null && t.previous !== this.node.id).length;
-    this.logger.info('cluster partitions taken', { partitions: taken.length, fromDeadNodes: crashed });
+    // At a start (before the server listens) as quiet as a single node was; later, each move is worth a line.
+    const fields = { partitions: taken.length, fromDeadNodes: crashed };
+    if (atStart) this.logger.debug('cluster partitions taken', fields);
+    else this.logger.info('cluster partitions taken', fields);
   }
 
   /** The next round: one renew interval on, or just after a lease this node should take expires. */
