@@ -128,7 +128,7 @@ for (const variant of await testDatabases()) {
           assert.equal(applied.status, 200, JSON.stringify(applied.json));
 
           for (let cycle = 0; cycle < CYCLES; cycle++) {
-            // 7 to 9 s a run: on PostgreSQL fewer transitions came in 4 to 6 s since nodes share work (see below).
+            // 7 to 9 s a run: on PostgreSQL, 4 to 6 s gave fewer transitions than the count below asks.
             const until = Date.now() + 7_000 + Math.floor(delays() * 2_000);
             await waitFor(() => Date.now() >= until, `run ${cycle + 1}`, 10_000);
             await server.kill();
