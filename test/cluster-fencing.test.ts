@@ -53,14 +53,7 @@ describe('cluster fencing', () => {
       const c = cluster;
       await c.apply({
         topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: hooks.url }] }],
-        monitors: Array.from({ length: MONITORS }, (_, i) => ({
-          name: `site-${i}`,
-          type: 'http',
-          url: targets.urlOf(i),
-          interval: `${INTERVAL_MS}ms`,
-          timeout: '2s',
-          topics: ['ops'],
-        })),
+        monitors: targets.monitors(MONITORS, INTERVAL_MS, ['ops']),
       });
       await waitMonitorsUp(c, MONITORS, 30_000);
       await c.waitOwning(c.ids(), 15_000);

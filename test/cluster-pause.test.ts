@@ -24,13 +24,7 @@ describe('cluster pause shorter than the lease', () => {
       cluster = await Cluster.start({ ids: ['node-a'] });
       const c = cluster;
       await c.apply({
-        monitors: Array.from({ length: MONITORS }, (_, i) => ({
-          name: `site-${i}`,
-          type: 'http',
-          url: targets.urlOf(i),
-          interval: `${INTERVAL_MS}ms`,
-          timeout: '2s',
-        })),
+        monitors: targets.monitors(MONITORS, INTERVAL_MS),
       });
       await waitMonitorsUp(c, MONITORS, 30_000);
       const ids = Array.from({ length: MONITORS }, (_, i) => i);

@@ -42,14 +42,7 @@ describe('cluster PostgreSQL restart', () => {
       pg = await PostgresInstance.start();
       cluster = await Cluster.start({ databaseUrl: pg.url });
       const c = cluster;
-      const monitor = (i: number) => ({
-        name: `site-${i}`,
-        type: 'http',
-        url: targets.urlOf(i),
-        interval: `${INTERVAL_MS}ms`,
-        timeout: '2s',
-        topics: ['ops'],
-      });
+      const monitor = (i: number) => targets.monitor(i, INTERVAL_MS, ['ops']);
       await c.apply({
         topics: [{ name: 'ops', subscriptions: [{ protocol: 'webhook', endpoint: hooks.url }] }],
         monitors: Array.from({ length: MONITORS }, (_, i) => monitor(i)),

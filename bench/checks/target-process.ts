@@ -2,7 +2,7 @@
  * The probes' target: bench/notify's bare receiver (200 "ok" to anything)
  * in its own process, and its own request rate as the baseline.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -12,11 +12,9 @@ export interface TargetProcess {
   stop(): void;
 }
 
-export async function startTarget(root: string): Promise<TargetProcess> {
-  const child = fork(path.join(root, 'bench/notify/receiver-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
+/** Forks a bench process (`script`, under `root`) that sends `{ port }` once it listens; resolves with both. */
+export async function forkListening(root: string, script: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(path.join(root, script), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('target not ready in 30 s')), 30_000);
     child.once('message', (m: { port: number }) => {
@@ -28,6 +26,11 @@ export async function startTarget(root: string): Promise<TargetProcess> {
     child.kill('SIGKILL');
     throw err;
   });
+  return { child, port };
+}
+
+export async function startTarget(root: string): Promise<TargetProcess> {
+  const { child, port } = await forkListening(root, 'bench/notify/receiver-process.ts');
   return { port, pid: child.pid!, stop: () => child.kill() };
 }
 

@@ -2,6 +2,7 @@
  * The bench's calls to a node's API: any call with the admin token, creating the monitors through
  * `POST /api/config/apply` in chunks, and `GET /api/cluster` (null from a server that does not have it yet).
  */
+import type { ClusterStatus, NodeStatus } from '../../packages/server/src/cluster/cluster.js';
 
 export const TOKEN = 'bench-cluster-admin-token-0123456789';
 const CHUNK = 1000;
@@ -43,29 +44,9 @@ export async function createMonitors(base: string, size: number, targetPort: num
   return (performance.now() - t0) / 1000;
 }
 
-/** One node as `GET /api/cluster` shows it (the contract of issue 11). */
-export interface ClusterNodeView {
-  id: string;
-  address: string;
-  version: string;
-  startedAt: string;
-  lastSeenAt: string;
-  state: 'alive' | 'dead' | 'stopped';
-  self: boolean;
-  partitions: number;
-  owns: Record<string, number>;
-  lagP99Ms: number | null;
-}
-
-export interface ClusterView {
-  mode: 'cluster' | 'single';
-  self: string;
-  partitions: number;
-  leaseTimeoutMs: number;
-  nodeTimeoutMs: number;
-  renewIntervalMs: number;
-  nodes: ClusterNodeView[];
-}
+/** What `GET /api/cluster` answers: the server's own types. */
+export type ClusterView = ClusterStatus;
+export type ClusterNodeView = NodeStatus;
 
 /** The node's view of the cluster, or null when the server answers 404 (no cluster API in this build). */
 export async function clusterView(base: string, timeoutMs = 5000): Promise<ClusterView | null> {

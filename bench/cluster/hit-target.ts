@@ -2,8 +2,7 @@
  * The parent's side of hit-target-process.ts: forks it, waits for its port, and asks it questions over IPC (one
  * answer a question, matched by id). States: starting → running → stopped (killed, or exited on its own).
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
+import { forkListening } from '../checks/target-process.js';
 
 export interface HitReport {
   /** When the log started (Date.now() ms). */
@@ -30,21 +29,7 @@ export interface HitTarget {
 }
 
 export async function startHitTarget(root: string): Promise<HitTarget> {
-  const child = fork(path.join(root, 'bench/cluster/hit-target-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('target not ready in 30 s')), 30_000);
-    child.once('message', (m: { port: number }) => {
-      clearTimeout(timer);
-      resolve(m.port);
-    });
-    child.once('exit', (code) => reject(new Error(`target exited (${code}) before it was ready`)));
-  }).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
+  const { child, port } = await forkListening(root, 'bench/cluster/hit-target-process.ts');
   let next = 1;
   const waiting = new Map<number, (m: Record<string, unknown>) => void>();
   child.on('message', (m: { id?: number }) => {

@@ -61,6 +61,20 @@ export class FlapTarget {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /**
+   * `count` HTTP monitors `site-0`… against this target's paths at `intervalMs`, as a config file's
+   * `monitors:` (with `topics`, when given).
+   */
+  monitors(count: number, intervalMs: number, topics?: string[]): Record<string, unknown>[] {
+    return Array.from({ length: count }, (_, i) => this.monitor(i, intervalMs, topics));
+  }
+
+  /** Monitor `site-<i>` against path `i` (see monitors). */
+  monitor(i: number, intervalMs: number, topics?: string[]): Record<string, unknown> {
+    const spec = { name: `site-${i}`, type: 'http', url: this.urlOf(i), interval: `${intervalMs}ms`, timeout: '2s' };
+    return topics ? { ...spec, topics } : spec;
+  }
+
   urlOf(target: number): string {
     return `${this.url}/t/${target}`;
   }

@@ -108,10 +108,13 @@ export class PostgresChangeBus implements ChangeBus {
     return this.firstConnect;
   }
 
+  /** Stops listening; notices not yet applied are dropped, and one being applied finishes (the database is open). */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.pending.clear();
     await this.client?.end().catch(() => {});
+    await Promise.all(this.chains.values());
   }
 
   private async connect(): Promise<void> {
@@ -182,7 +185,7 @@ export class PostgresChangeBus implements ChangeBus {
     } catch {
       return;
     }
-    if (notice.o === this.nodeId || !this.handlers.has(notice.t)) return;
+    if (this.closed || notice.o === this.nodeId || !this.handlers.has(notice.t)) return;
     // A notice without ids (the cluster's pokes, maintenance windows) still calls the handlers, with no ids.
     const pending = this.pending.get(notice.t) ?? new Set<string>();
     for (const id of notice.i) pending.add(id);
@@ -199,7 +202,7 @@ export class PostgresChangeBus implements ChangeBus {
     this.draining.add(topic);
     const handlers = this.handlers.get(topic)!;
     const apply = async () => {
-      for (let ids = this.pending.get(topic); ids; ids = this.pending.get(topic)) {
+      for (let ids = this.pending.get(topic); ids && !this.closed; ids = this.pending.get(topic)) {
         this.pending.delete(topic);
         for (const h of handlers) await h.changed([...ids]);
       }

@@ -58,16 +58,7 @@ export async function markStopped(q: Q, id: string, instance: string): Promise<v
 }
 
 export async function listNodes(q: Q): Promise<NodeRow[]> {
-  const { rows } = await sql<{
-    id: string;
-    instance: string;
-    address: string;
-    version: string;
-    started_at: number;
-    last_seen_at: number;
-    stopped_at: number | null;
-    info: string;
-  }>`select * from cluster_nodes order by id`.execute(q);
+  const rows = await q.selectFrom('cluster_nodes').selectAll().orderBy('id').execute();
   return rows.map((r) => ({
     id: r.id,
     instance: r.instance,

@@ -33,30 +33,24 @@ function toRow(r: Selectable<HeartbeatTable>): HeartbeatRow {
   };
 }
 
-export async function loadAll(q: Q): Promise<(HeartbeatRow & StoredState)[]> {
-  const rows = await q
-    .selectFrom('heartbeats')
-    .innerJoin('heartbeat_state', 'heartbeat_state.heartbeat_id', 'heartbeats.id')
-    .selectAll()
-    .orderBy('name')
-    .execute();
-  return rows.map((r) => ({
-    ...toRow(r),
-    state: r.state,
-    runtime: JSON.parse(r.runtime),
-    nextDeadline: r.next_deadline,
-  }));
+export function loadAll(q: Q): Promise<(HeartbeatRow & StoredState)[]> {
+  return loadWithStates(q);
 }
 
 /** The heartbeats of `ids` that exist, with their states. */
 export async function loadByIds(q: Q, ids: readonly string[]): Promise<(HeartbeatRow & StoredState)[]> {
-  if (ids.length === 0) return [];
-  const rows = await q
+  return ids.length === 0 ? [] : loadWithStates(q, ids);
+}
+
+/** Heartbeats with their states, by name: all, or those of `ids`. */
+async function loadWithStates(q: Q, ids?: readonly string[]): Promise<(HeartbeatRow & StoredState)[]> {
+  let query = q
     .selectFrom('heartbeats')
     .innerJoin('heartbeat_state', 'heartbeat_state.heartbeat_id', 'heartbeats.id')
     .selectAll()
-    .where('heartbeats.id', 'in', [...ids])
-    .execute();
+    .orderBy('name');
+  if (ids) query = query.where('heartbeats.id', 'in', [...ids]);
+  const rows = await query.execute();
   return rows.map((r) => ({
     ...toRow(r),
     state: r.state,

@@ -4,8 +4,9 @@
  * rows); only the node owning a heartbeat's key watches its deadline.
  * - `changed`/`resync`: a heartbeat created, edited or deleted through
  *   another node is read again, definition and state.
- * - `stateChanged`: pings or deadlines applied on another node: the stored
- *   state replaces memory's and the deadline moves (parked when not owned).
+ *   Pings or deadlines applied on another node come the same way (their
+ *   topic is the writer's): the stored state replaces memory's and the
+ *   deadline moves (parked when not owned).
  * - `gained`: before deadlines taken over run, their state is read again.
  */
 import type { Kysely } from 'kysely';
@@ -41,11 +42,6 @@ export class HeartbeatSync {
     const seen = new Set(rows.map((r) => r.id));
     for (const row of rows) this.apply(row);
     for (const e of this.registry.all()) if (!seen.has(e.row.id)) this.drop(e.row.id);
-  }
-
-  /** Only the states of `ids` changed (pings): a heartbeat not known yet is read whole. */
-  async stateChanged(ids: readonly string[]): Promise<void> {
-    await this.changed(ids);
   }
 
   async gained(gained: Gained): Promise<void> {

@@ -43,7 +43,8 @@ export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<Pin
   );
   const sync = new HeartbeatSync(db, registry, schedule);
   changes.on('heartbeats', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
-  changes.on(STATE_TOPIC, { changed: (ids) => sync.stateChanged(ids), resync: () => {} });
+  // Pings and deadlines on other nodes: read back as any change (the resync above covers missed ones).
+  changes.on(STATE_TOPIC, { changed: (ids) => sync.changed(ids), resync: () => {} });
   ctx.cluster.onGain((gained) => sync.gained(gained));
   scheduler.addJob({ name: DEADLINE_JOB, concurrency: 64, run: (id) => heartbeats.onDeadline(id) });
   const pingOptions: PingOptions = { bodyLimit: 100_000, perSecond: 10, ...options.pings };

@@ -136,7 +136,8 @@ export class PingWriter {
     runtimeOf: (id: string) => HeartbeatRuntime | undefined,
     live: readonly WriterItem[] = items,
   ): Plan {
-    const applied = new Set(live);
+    // On one node every item applies: no set to build on the hot path.
+    const applied = live === items ? undefined : new Set(live);
     const plan: Plan = { runtimes: new Map(), pings: [], events: [], changes: [], runs: [], results: [] };
     for (const item of items) {
       const entry = this.registry.get(item.heartbeatId);
@@ -145,7 +146,7 @@ export class PingWriter {
         plan.results.push({ nextDeadline: null });
         continue;
       }
-      if (!applied.has(item)) {
+      if (applied && !applied.has(item)) {
         plan.results.push({ nextDeadline: nextDeadline(start, entry.rules) });
         continue;
       }

@@ -86,25 +86,24 @@ function stateRow(monitorId: string, rt: MonitorRuntime, nextCheckAt: number | n
   };
 }
 
-export async function loadAll(q: Q): Promise<MonitorWithState[]> {
-  const rows = await q
-    .selectFrom('monitors')
-    .innerJoin('monitor_state', 'monitor_state.monitor_id', 'monitors.id')
-    .selectAll()
-    .orderBy('monitors.name')
-    .execute();
-  return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
+export function loadAll(q: Q): Promise<MonitorWithState[]> {
+  return loadWithStates(q);
 }
 
 /** The monitors of `ids` that exist, with their states. */
 export async function loadByIds(q: Q, ids: readonly string[]): Promise<MonitorWithState[]> {
-  if (ids.length === 0) return [];
-  const rows = await q
+  return ids.length === 0 ? [] : loadWithStates(q, ids);
+}
+
+/** Monitors with their states, by name: all, or those of `ids`. */
+async function loadWithStates(q: Q, ids?: readonly string[]): Promise<MonitorWithState[]> {
+  let query = q
     .selectFrom('monitors')
     .innerJoin('monitor_state', 'monitor_state.monitor_id', 'monitors.id')
     .selectAll()
-    .where('monitors.id', 'in', [...ids])
-    .execute();
+    .orderBy('monitors.name');
+  if (ids) query = query.where('monitors.id', 'in', [...ids]);
+  const rows = await query.execute();
   return rows.map((r) => ({ monitor: toMonitor(r), runtime: toRuntime(r), nextCheckAt: r.next_check_at }));
 }
 
