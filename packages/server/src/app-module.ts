@@ -13,6 +13,7 @@ import type { Logger } from './core/logger.js';
 import type { Telemetry } from './core/telemetry.js';
 import type { Db } from './db/database.js';
 import type { Database } from './db/db-schema.js';
+import type { LiveEmitter } from './live/live-hub.js';
 import type { Settings } from './config/settings.js';
 import type { ConfigSection } from './config/config-section.js';
 import type { UpgradeHandler } from './http/http-server.js';
@@ -43,6 +44,8 @@ export interface BaseContext {
   publicUrl: () => string;
   /** Adds a periodic job to the scheduler, on the context's clock. */
   every(job: PeriodicJob): void;
+  /** The live stream (GET /api/live): `emit` a state change once it has committed. */
+  live: LiveEmitter;
 }
 
 /** The base plus the seams the first modules (tokens, notify, metrics) provide to the others. */

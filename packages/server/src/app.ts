@@ -43,6 +43,8 @@ import { alarmsModule } from './alarms/alarms-module.js';
 import type { MetricService } from './metrics/metric-service.js';
 import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
+import { liveModule } from './live/live-module.js';
+import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
 import type { PingOptions } from './heartbeats/ping-routes.js';
@@ -91,6 +93,8 @@ export interface Tocsin {
   metricsStore: MetricService;
   alarms: AlarmService;
   groups: GroupService;
+  /** The live stream's fan-out; closed before the HTTP server drains, so that open streams never hold it up. */
+  live: LiveHub;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -108,7 +112,11 @@ function nodeHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function openContext(settings: Settings, options: TocsinOptions, publicUrl: PublicUrl): Promise<BaseContext> {
+async function openContext(
+  settings: Settings,
+  options: TocsinOptions,
+  publicUrl: PublicUrl,
+): Promise<Omit<BaseContext, 'live'>> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const handle = openDatabase(settings.databaseUrl, {
@@ -150,7 +158,9 @@ async function openContext(settings: Settings, options: TocsinOptions, publicUrl
 
 export async function createTocsin(settings: Settings, options: TocsinOptions): Promise<Tocsin> {
   const publicUrl = new PublicUrl(settings.publicUrl, settings.port);
-  const base = await openContext(settings, options, publicUrl);
+  const opened = await openContext(settings, options, publicUrl);
+  const live = liveModule(opened);
+  const base: BaseContext = { ...opened, live: live.hub };
   const tokens = tokensModule(base);
   const notify = notifyModule(base, { tokens: tokens.service, channels: options.channels, outbox: options.outbox });
   const metrics = metricsModule(base, tokens.service);
@@ -173,6 +183,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     // First, so that it closes last: leases are freed once every other module has written what it holds.
     clusterModule(ctx),
     systemModule(ctx),
+    live.module(tokens.service),
     tokens,
     topics,
     notify,
@@ -204,6 +215,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metricsStore: metrics.service,
     alarms: alarms.alarms,
     groups: groups.groups,
+    live: live.hub,
     fastPath: heartbeats.fastPath,
   });
 }

@@ -127,6 +127,8 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     const lostErr = await Promise.race([signal, lockLost]);
     if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
     else logger.info('shutting down');
+    // Open event streams end first: the server's drain waits for in-flight responses, and a stream never ends.
+    tocsin.live.close();
     await server.close();
     return lostErr ? 1 : 0;
   } finally {

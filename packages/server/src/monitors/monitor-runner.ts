@@ -17,11 +17,12 @@ import { nextSlotAfter } from '../scheduler/scheduler.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorEvent } from './monitor-events.js';
 import type { MonitorRegistry } from './monitor-registry.js';
-import { afterCheck } from './monitor-state.js';
+import { afterCheck, type MonitorRuntime } from './monitor-state.js';
 import { MonitorStateWriter, type StateWrite } from './monitor-state-writer.js';
 import * as store from './monitor-store.js';
 import { runProbe } from './probes/probe-registry.js';
 import type { ResultRecorder } from './result-recorder.js';
+import type { Monitor } from './monitor-types.js';
 
 export const CHECK_JOB = 'monitor-check';
 
@@ -49,6 +50,8 @@ export class MonitorRunner {
     private readonly fence: Fence,
     private readonly onCheck: (monitorName: string, up: boolean, latencyMs: number) => void = () => {},
     private readonly probe: ProbeRunner = runProbe,
+    /** After a check whose shown state changed has committed (the live stream). */
+    private readonly onTransition: (m: Monitor, runtime: MonitorRuntime, at: number) => void = () => {},
   ) {
     this.writer = new MonitorStateWriter(db, publisher, fence);
   }
@@ -113,6 +116,7 @@ export class MonitorRunner {
       return nextCheckAt;
     }
     if (announce) this.logger.info(announce.kind, { monitor: m.name, reason: result.reason });
+    if (decision.runtime.state !== prev.state) this.onTransition(m, decision.runtime, now);
     if (entry.monitor === m) {
       entry.runtime = decision.runtime;
       entry.nextCheckAt = nextCheckAt;

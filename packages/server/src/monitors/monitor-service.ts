@@ -10,6 +10,7 @@ import { TocsinError, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import { rejectRedacted } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
@@ -120,7 +121,14 @@ export class MonitorService {
     private readonly publish: ChangeNotice = async () => {},
     /** Brings the states of monitors other nodes check up to date (before a view); nothing on one node. */
     private readonly refreshOthers: () => Promise<void> = async () => {},
+    /** A change committed through this service, for the live stream (not inside a caller's transaction). */
+    private readonly emit: (change: LiveChange) => void = () => {},
   ) {}
+
+  /** Tells the live stream, unless the change is part of a caller's transaction (not committed yet). */
+  private changed(q: Kysely<Database> | undefined, name: string, state: string): void {
+    if (q === undefined) this.emit({ type: 'monitor', name, state, at: this.clock.now() });
+  }
 
   /** Reads, from the database, the states of the monitors that other nodes check (views show them fresh). */
   refreshUnowned(): Promise<void> {
@@ -247,6 +255,7 @@ export class MonitorService {
     const entry: MonitorEntry = { monitor, runtime, nextCheckAt: null, dirty: false };
     this.registry.set(entry);
     scheduleAfterChange(this.scheduler, entry, now);
+    this.changed(q, monitor.name, 'created');
     return this.view(entry);
   }
 
@@ -262,9 +271,11 @@ export class MonitorService {
     const monitor: Monitor = { ...entry.monitor, ...p, probe, type: probe.type, updatedAt: now };
     await store.updateMonitor(q ?? this.db, monitor);
     await this.publish(q ?? this.db, [monitor.id]);
+    const wasPaused = entry.monitor.paused;
     applyDefinition(entry, monitor, now);
     this.registry.set(entry);
     scheduleAfterChange(this.scheduler, entry, now);
+    this.changed(q, monitor.name, monitor.paused !== wasPaused ? entry.runtime.state : 'updated');
     return this.view(entry);
   }
 
@@ -282,6 +293,7 @@ export class MonitorService {
     this.registry.delete(e.monitor.id);
     this.scheduler.cancel(CHECK_JOB, e.monitor.id);
     this.recorder.forget(e.monitor.num);
+    this.changed(q, name, 'deleted');
   }
 
   /** Uptime over the last 24 hours, 7 and 30 days, in percent (null when never checked). */

@@ -1,4 +1,7 @@
 import type { AppContext, AppModule } from '../app-module.js';
+import type { LiveChange } from '../live/live-hub.js';
+import type { MonitorRuntime } from './monitor-state.js';
+import type { Monitor } from './monitor-types.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
 import { MaintenanceService } from './maintenance-service.js';
 import { maintenanceConfigSection, monitorConfigSection, monitorTopicReferrer } from './monitor-config.js';
@@ -8,6 +11,8 @@ import { registerMonitorRoutes } from './monitor-routes.js';
 import { CHECK_JOB, MonitorRunner } from './monitor-runner.js';
 import { MonitorService } from './monitor-service.js';
 import { MonitorSync } from './monitor-sync.js';
+import { runProbe } from './probes/probe-registry.js';
+import { RecentResults } from './recent-results.js';
 import { ResultRecorder } from './result-recorder.js';
 import { pruneResults } from './result-store.js';
 
@@ -16,6 +21,8 @@ const MONITOR_FLUSH_MS = 5_000;
 
 export interface MonitorsModule extends AppModule {
   monitors: MonitorService;
+  /** The last checks of each monitor (sparklines, uptime bars). */
+  recent: RecentResults;
   runner: MonitorRunner;
   maintenance: MaintenanceService;
   topicReferrer: TopicReferrer;
@@ -30,6 +37,11 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   const maintenance = new MaintenanceService(db, clock, (q) => changes.publish(q, 'maintenance', []));
   const reloadWindows = () => maintenance.load();
   changes.on('maintenance', { changed: reloadWindows, resync: reloadWindows });
+  const recent = new RecentResults();
+  const emit = (change: LiveChange) => {
+    if (change.state === 'deleted') recent.forget(change.name);
+    ctx.live.emit(change);
+  };
   const sync = new MonitorSync(db, clock, registry, scheduler, fence, recorder);
   const monitors = new MonitorService(
     db,
@@ -40,16 +52,34 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     ctx.topicNames,
     (q, ids) => changes.publish(q, 'monitors', ids),
     ctx.cluster.mode === 'cluster' ? () => sync.refreshUnowned() : undefined,
+    emit,
   );
   changes.on('monitors', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
   ctx.cluster.onGain((gained) => sync.gained(gained));
   const checks = telemetry.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
   const onCheck = (name: string, up: boolean, latencyMs: number) => {
     checks.inc({ result: up ? 'up' : 'down' });
-    recordCheckDatapoints(ctx.sink, name, up, latencyMs, clock.now());
+    const now = clock.now();
+    recent.record(name, up, latencyMs, now);
+    recordCheckDatapoints(ctx.sink, name, up, latencyMs, now);
   };
+  const onTransition = (m: Monitor, rt: MonitorRuntime, at: number) =>
+    emit({ type: 'monitor', name: m.name, state: rt.state, at, reason: rt.lastReason ?? undefined });
   const logger = ctx.logger.child({ component: 'monitors' });
-  const runner = new MonitorRunner(db, clock, registry, recorder, maintenance, ctx.publisher, logger, fence, onCheck);
+  const { publisher } = ctx;
+  const runner = new MonitorRunner(
+    db,
+    clock,
+    registry,
+    recorder,
+    maintenance,
+    publisher,
+    logger,
+    fence,
+    onCheck,
+    runProbe,
+    onTransition,
+  );
   scheduler.addJob({
     name: CHECK_JOB,
     concurrency: options.checkConcurrency ?? 256,
@@ -64,6 +94,7 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   return {
     name: 'monitors',
     monitors,
+    recent,
     runner,
     maintenance,
     topicReferrer: monitorTopicReferrer(monitors),
