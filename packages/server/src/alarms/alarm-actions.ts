@@ -10,6 +10,7 @@
  * never shown: the API and `tocsin export` print `<redacted>`, and a spec
  * given back with `<redacted>` keeps the stored value.
  */
+import type { LiveChange } from '../live/live-hub.js';
 import type { Kysely } from 'kysely';
 import {
   REDACTED,
@@ -61,6 +62,8 @@ export const destinationLabel = (name: string) => `alarm:${name}`;
 export interface ActionSinks {
   publisher: PublishService;
   destinations: DestinationService;
+  /** After commit, the change of state (the live stream). */
+  live?: (change: LiveChange) => void;
 }
 
 type HistoryBase = Pick<HistoryRow, 'alarm_id' | 'at' | 'old_state' | 'new_state'>;

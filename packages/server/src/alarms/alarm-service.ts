@@ -37,6 +37,7 @@ import { destinationLabel, destinationOwner, webhookTargets, withStoredSecrets }
 import { compositeIssues, cycleIssue } from './alarm-composite.js';
 import { AlarmRegistry, entryOf, type AlarmEntry, type WatchRegistry } from './alarm-registry.js';
 import * as store from './alarm-store.js';
+import type { LiveChange } from '../live/live-hub.js';
 import { AlarmSync } from './alarm-sync.js';
 import { AlarmRunner, EVAL_JOB, type PeriodSource } from './alarm-runner.js';
 import { ALARMS_TOPIC } from './alarm-transition-writer.js';
@@ -59,6 +60,8 @@ export interface AlarmServiceDeps {
   /** Where changes are announced to the other nodes. */
   changes?: ChangeBus;
   logger?: Logger;
+  /** Told each change of state once it has committed (the live stream). */
+  live?: (change: LiveChange) => void;
 }
 
 export class AlarmService {
@@ -81,7 +84,7 @@ export class AlarmService {
     this.registry = new AlarmRegistry(deps.watchRegistry);
     this.runner = new AlarmRunner({
       ...deps,
-      sinks: { publisher: deps.publisher, destinations: deps.destinations },
+      sinks: { publisher: deps.publisher, destinations: deps.destinations, live: deps.live },
       fence: deps.fence ?? singleNodeFence,
       changes: this.changes,
       logger: deps.logger ?? silentLogger,

@@ -106,6 +106,7 @@ export async function writeTransition(
     await store.insertHistory(trx, history);
     await guard.changes.publish(trx, ALARMS_TOPIC, [alarm.id]);
   });
+  sinks.live?.({ type: 'alarm', name: alarm.spec.name, state: w.next, at: w.at, reason: w.reason });
 }
 
 /**

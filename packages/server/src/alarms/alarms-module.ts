@@ -28,6 +28,7 @@ export function alarmsModule(ctx: AppContext, metrics: MetricService): AlarmsMod
     fence: ctx.cluster.fence,
     changes: ctx.cluster.changes,
     logger: ctx.logger.child({ component: 'alarms' }),
+    live: (change) => ctx.live.emit(change),
   });
   ctx.scheduler.addJob({ name: EVAL_JOB, concurrency: 16, run: (id) => alarms.evaluateNow(id) });
   ctx.cluster.changes.on(ALARMS_TOPIC, {

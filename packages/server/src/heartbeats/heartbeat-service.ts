@@ -11,6 +11,7 @@ import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js
 import { randomToken, uuidv7 } from '../core/ids.js';
 import { singleNodeFence, type Fence } from '../cluster/fence.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { cronProblem } from './heartbeat-schedule.js';
 import { rulesOf, type HeartbeatEntry, type HeartbeatRegistry } from './heartbeat-registry.js';
@@ -69,7 +70,14 @@ export class HeartbeatService {
     private readonly publish: (q: Kysely<Database>, ids: readonly string[]) => Promise<void> = async () => {},
     /** Several nodes take pings: a change reads the stored state under a row lock (see ping-writer.ts). */
     private readonly shared = false,
+    /** A change committed through this service, for the live stream (not inside a caller's transaction). */
+    private readonly emit: (change: LiveChange) => void = () => {},
   ) {}
+
+  /** Tells the live stream, unless the change is part of a caller's transaction (not committed yet). */
+  private changed(q: Kysely<Database> | undefined, name: string, state: string): void {
+    if (q === undefined) this.emit({ type: 'heartbeat', name, state, at: this.clock.now() });
+  }
 
   private inTransaction<T>(q: Kysely<Database> | undefined, run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return q ? run(q) : this.db.transaction().execute(run);
@@ -177,6 +185,7 @@ export class HeartbeatService {
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
     this.schedule(row.id, nextDeadline(runtime, rules));
+    this.changed(q, row.name, 'created');
     return this.view(entry);
   }
 
@@ -209,6 +218,7 @@ export class HeartbeatService {
     const entry: HeartbeatEntry = { row, spec, rules, runtime };
     this.registry.set(entry);
     this.schedule(row.id, nextDeadline(runtime, rules));
+    this.changed(q, row.name, runtime.state !== e.runtime.state ? runtime.state : 'updated');
     return this.view(entry);
   }
 
@@ -225,6 +235,7 @@ export class HeartbeatService {
     });
     this.registry.delete(e.row.id);
     this.scheduler.cancel(DEADLINE_JOB, e.row.id);
+    this.changed(q, name, 'deleted');
   }
 
   async pings(name: string, limit: number, before?: string) {

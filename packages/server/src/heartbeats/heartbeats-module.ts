@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, AppModule } from '../app-module.js';
+import type { LiveChange } from '../live/live-hub.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
 import { recordRunDuration } from './heartbeat-datapoints.js';
 import { heartbeatConfigSection, heartbeatTopicReferrer } from './heartbeat-config.js';
@@ -28,7 +29,8 @@ export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<Pin
   const { fence, changes, mode } = ctx.cluster;
   const shared = mode === 'cluster' ? { fence, changes } : undefined;
   const schedule = deadlineScheduler(scheduler);
-  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, schedule, onRun, shared);
+  const emit = (change: LiveChange) => ctx.live.emit(change);
+  const pingWriter = new PingWriter(db, clock, registry, ctx.publisher, schedule, onRun, shared, emit);
   const heartbeats = new HeartbeatService(
     db,
     clock,
@@ -40,6 +42,7 @@ export function heartbeatsModule(ctx: AppContext, options: { pings?: Partial<Pin
     fence,
     (q, ids) => changes.publish(q, 'heartbeats', ids),
     shared !== undefined,
+    emit,
   );
   const sync = new HeartbeatSync(db, registry, schedule);
   changes.on('heartbeats', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });

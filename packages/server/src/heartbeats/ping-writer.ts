@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js';
 import { GroupCommit } from '../core/group-commit.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import type { PublishService } from '../notify/publish-service.js';
 import { heartbeatEvent } from './heartbeat-events.js';
 import type { HeartbeatEntry, HeartbeatRegistry } from './heartbeat-registry.js';
@@ -82,6 +83,8 @@ export class PingWriter {
     private readonly onRun: (heartbeat: string, durationMs: number, at: number, failed: boolean) => void = () => {},
     /** Set when several nodes share the database (see the top of this file). */
     private readonly shared?: SharedState,
+    /** After commit, each change of state (the live stream). */
+    private readonly onChange: (change: LiveChange) => void = () => {},
   ) {
     this.commit = new GroupCommit((items) => this.write(items), 500);
   }
@@ -120,6 +123,11 @@ export class PingWriter {
     }
     if (plan.events.length) this.publisher.notifyQueued();
     for (const r of plan.runs) this.onRun(r.name, r.durationMs, now, r.failed);
+    for (const c of plan.changes) {
+      const name = this.registry.get(c.heartbeat_id)?.row.name;
+      if (name !== undefined)
+        this.onChange({ type: 'heartbeat', name, state: c.to_state, at: c.at, reason: c.reason ?? undefined });
+    }
     for (const [id, runtime] of plan.runtimes) {
       const entry = this.registry.get(id);
       if (!entry) continue;

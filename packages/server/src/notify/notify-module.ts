@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppModule, BaseContext } from '../app-module.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { createChannelRegistry, type ChannelRegistry } from './channels/channel-registry.js';
 import { closeHttpAgents } from './channels/http-sender.js';
@@ -45,7 +46,12 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
   const logger = ctx.logger.child({ component: 'outbox' });
   // On PostgreSQL several nodes may send to one destination: its rate is shared through the database.
   const shared = ctx.handle.dialect === 'postgres' ? new SharedRateLimiter(db, 'postgres') : undefined;
-  const outboxOptions = { nodeId: ctx.nodeId, limiter: shared, ...options.outbox };
+  const outboxOptions = {
+    nodeId: ctx.nodeId,
+    limiter: shared,
+    live: (change: LiveChange) => ctx.live.emit(change),
+    ...options.outbox,
+  };
   const outbox = new OutboxWorker(db, clock, ctx.scheduler, channels, links, logger, telemetry, outboxOptions);
   const wake = () => outbox.wake();
   const publisher = new PublishService(db, clock, wake);

@@ -29,6 +29,7 @@
  * Worker states: stopped ──start──▶ started (rounds scheduled) ──stop──▶ stopping (the round in
  * flight finishes its sends; a wake no round served yet gets one last round) ──▶ stopped
  */
+import type { LiveChange } from '../live/live-hub.js';
 import type { Kysely } from 'kysely';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
@@ -69,6 +70,8 @@ export interface OutboxOptions {
   backoff: BackoffPolicy;
   /** Token buckets of rate-limited destinations (default: in this process; shared-rate-limiter.ts on PostgreSQL). */
   limiter?: TokenBuckets;
+  /** After commit, each delivery that went dead (the live stream). */
+  live?: (change: LiveChange) => void;
 }
 
 /** Outcomes written per transaction while a queue drains; bounds re-sends after a crash. */
@@ -304,12 +307,22 @@ export class OutboxWorker {
           break;
         }
         // Record often: what was sent but not recorded is sent again after a crash.
-        if (outcomes.length >= RECORD_EVERY) await recordOutcomes(this.db, outcomes.splice(0));
+        if (outcomes.length >= RECORD_EVERY) await this.record(outcomes.splice(0), sub);
       }
-      await recordOutcomes(this.db, outcomes);
+      await this.record(outcomes, sub);
       if (blocked || jobs.length < this.options.batchSize) return attempts;
       await acquireLeases(this.db, [subscriptionId], this.options.nodeId, this.clock.now(), this.options.leaseMs);
     }
+  }
+
+  /** Writes outcomes; then tells the live stream of the deliveries that went dead. */
+  private async record(outcomes: Outcome[], sub: Subscription | undefined): Promise<void> {
+    await recordOutcomes(this.db, outcomes);
+    const live = this.options.live;
+    if (!live) return;
+    for (const o of outcomes)
+      if (o.result === 'dead')
+        live({ type: 'delivery', name: o.id, state: 'dead', at: o.at, topic: sub?.topicName, error: o.error });
   }
 
   private async rateLimitWait(sub: Subscription, now: number): Promise<number> {
