@@ -13,6 +13,8 @@ export const LIVE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-store',
   'x-accel-buffering': 'no',
+  // The connection ends with the stream: a shutdown that ends the streams is not held up by idle keep-alives.
+  connection: 'close',
 };
 
 /** A stream over a ReadableStream's controller; `onCancel` runs when the client goes away. */

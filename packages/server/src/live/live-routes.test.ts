@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Tocsin } from '../app.js';
+import { FakeClock } from '../core/clock.js';
+import { startHttpServer } from '../http/http-server.js';
+import { TEST_ADMIN_TOKEN, call, createTestApp } from '../test-support/test-app.js';
+
+const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/** Reads an event stream as text until `done` holds (at most 5 s). */
+export async function readUntil(
+  body: ReadableStream<Uint8Array>,
+  done: (text: string) => boolean,
+): Promise<{ text: string; cancel(): Promise<void> }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 5_000;
+  while (!done(text)) {
+    const left = deadline - Date.now();
+    if (left <= 0) assert.fail(`the stream did not say what was expected within 5 s; it said:\n${text}`);
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), left).unref());
+    const next = await Promise.race([reader.read(), timeout]);
+    if (next === 'timeout') continue;
+    if (next.done) assert.fail(`the stream ended; it said:\n${text}`);
+    text += decoder.decode(next.value, { stream: true });
+  }
+  return { text, cancel: () => reader.cancel() };
+}
+
+describe('GET /api/live', () => {
+  let tocsin: Tocsin;
+  let dispose: () => Promise<void>;
+  before(async () => {
+    ({ tocsin, dispose } = await createTestApp('sqlite'));
+  });
+  after(() => dispose());
+
+  it('needs a token', async () => {
+    const res = await call(tocsin, 'GET', '/api/live', undefined, null);
+    assert.equal(res.status, 401);
+  });
+
+  it('answers an event stream that starts with hello, and forgets it when the client goes away', async () => {
+    const res = await tocsin.http.request('/api/live', { headers: auth });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('x-accel-buffering'), 'no');
+    assert.equal(tocsin.live.size, 1);
+    const r = await readUntil(res.body!, (t) => t.includes('\n\n'));
+    assert.match(r.text, /^event: hello\ndata: \{"at":\d+\}\n\n/);
+    await r.cancel();
+    assert.equal(tocsin.live.size, 0);
+  });
+
+  it('shows a monitor going down, and its creation and pause', async () => {
+    const res = await tocsin.http.request('/api/live', { headers: auth });
+    const created = await call(tocsin, 'POST', '/api/monitors', {
+      name: 'refused',
+      type: 'tcp',
+      host: '127.0.0.1',
+      port: 1,
+      interval: '1m',
+      timeout: '2s',
+      failureThreshold: 1,
+    });
+    assert.equal(created.status, 201, created.text);
+    await tocsin.monitorRunner.check(tocsin.monitors.get('refused').monitor.id);
+    await call(tocsin, 'POST', '/api/monitors/refused/pause');
+    const r = await readUntil(res.body!, (t) => t.includes('"state":"PAUSED"'));
+    const changes = r.text
+      .split('\n\n')
+      .filter((m) => m.startsWith('event: change'))
+      .map((m) => JSON.parse(m.split('data: ')[1]));
+    assert.deepEqual(
+      changes.map((c) => [c.type, c.name, c.state]),
+      [
+        ['monitor', 'refused', 'created'],
+        ['monitor', 'refused', 'DOWN'],
+        ['monitor', 'refused', 'PAUSED'],
+      ],
+    );
+    assert.equal(typeof changes[1].at, 'number');
+    assert.match(changes[1].reason, /refused|ECONNREFUSED/i);
+    await r.cancel();
+  });
+});
+
+describe('live stream, through the HTTP server', () => {
+  it('pings every 15 s, and a shutdown ends open streams at once', async () => {
+    const clock = new FakeClock();
+    const { tocsin, dispose } = await createTestApp('sqlite', { clock });
+    const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch });
+    try {
+      tocsin.start();
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/live`, { headers: auth });
+      assert.equal(res.status, 200);
+      const reading = readUntil(res.body!, (t) => t.includes(': ping\n\n'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await clock.elapse(15_000);
+      await reading;
+      const started = Date.now();
+      tocsin.live.close();
+      await server.close();
+      assert.ok(Date.now() - started < 2_000, `the server took ${Date.now() - started} ms to close`);
+    } finally {
+      await server.close();
+      await dispose();
+    }
+  });
+});
