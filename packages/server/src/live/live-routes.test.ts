@@ -4,29 +4,9 @@ import type { Tocsin } from '../app.js';
 import { FakeClock } from '../core/clock.js';
 import { startHttpServer } from '../http/http-server.js';
 import { TEST_ADMIN_TOKEN, call, createTestApp } from '../test-support/test-app.js';
+import { readUntil } from '../test-support/event-stream-reader.js';
 
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
-
-/** Reads an event stream as text until `done` holds (at most 5 s). */
-export async function readUntil(
-  body: ReadableStream<Uint8Array>,
-  done: (text: string) => boolean,
-): Promise<{ text: string; cancel(): Promise<void> }> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + 5_000;
-  while (!done(text)) {
-    const left = deadline - Date.now();
-    if (left <= 0) assert.fail(`the stream did not say what was expected within 5 s; it said:\n${text}`);
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), left).unref());
-    const next = await Promise.race([reader.read(), timeout]);
-    if (next === 'timeout') continue;
-    if (next.done) assert.fail(`the stream ended; it said:\n${text}`);
-    text += decoder.decode(next.value, { stream: true });
-  }
-  return { text, cancel: () => reader.cancel() };
-}
 
 describe('GET /api/live', () => {
   let tocsin: Tocsin;
