@@ -43,6 +43,7 @@ import { alarmsModule } from './alarms/alarms-module.js';
 import type { MetricService } from './metrics/metric-service.js';
 import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
+import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
@@ -193,6 +194,13 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
     alarms,
+    overviewModule(ctx.tokens, {
+      clock: ctx.clock,
+      monitors: monitors.monitors,
+      heartbeats: heartbeats.registry,
+      alarms: alarms.alarms,
+      deliveries: notify.deliveries,
+    }),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
   const config = configModule(

@@ -4,6 +4,7 @@ import { TocsinError } from '../core/errors.js';
 import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { MetricService } from './metric-service.js';
+import { metricsOf, namespacesOf } from './metric-catalog.js';
 import { registerOtlpRoutes } from './otlp-routes.js';
 
 const tags = ['metrics'];
@@ -35,6 +36,32 @@ export function registerMetricRoutes(app: App, tokens: TokenService, metrics: Me
       query: z.object({ namespace: z.string().optional() }),
     }),
     async (c) => c.json({ series: await metrics.list(c.req.valid('query').namespace) }),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/metrics/namespaces',
+      scope: 'read',
+      summary: 'Namespaces, each with how many metrics and series it holds',
+      tags,
+    }),
+    async (c) => c.json({ namespaces: namespacesOf(await metrics.list()) }),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/metrics/namespaces/{namespace}',
+      scope: 'read',
+      summary: "A namespace's metrics, each with its dimension keys and their values",
+      tags,
+      params: z.object({ namespace: z.string().min(1).max(256) }),
+    }),
+    async (c) => {
+      const namespace = c.req.valid('param').namespace;
+      return c.json({ namespace, metrics: metricsOf(await metrics.list(namespace)) });
+    },
   );
   handle(
     app,

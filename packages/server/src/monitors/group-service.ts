@@ -14,13 +14,18 @@
 import type { Kysely } from 'kysely';
 import { groupInputSchema, type GroupSpec } from '@tocsin/protocol';
 import { localChangeBus, type ChangeBus } from '../cluster/change-bus.js';
-import { fieldIssuesOf, invalid } from '../core/errors.js';
+import { fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import type { Database } from '../db/db-schema.js';
 import { deleteGroup, groupsNamed, listGroups, upsertGroup } from './group-store.js';
 import type { MonitorService } from './monitor-service.js';
 
 /** The change-bus topic of group definitions. */
 export const GROUPS_TOPIC = 'groups';
+
+export interface GroupMember {
+  name: string;
+  state: string;
+}
 
 export interface GroupServiceOptions {
   /** Where changes are announced to the other nodes; nobody on one node. */
@@ -77,12 +82,24 @@ export class GroupService {
     this.groups.delete(name);
   }
 
-  count(g: GroupSpec): { healthy: number; members: number; pending: number } {
-    const members = this.monitors
+  /** The group named `name`, with its members' names and states (by name). */
+  get(name: string): GroupSpec & { healthy: number; members: number; pending: number; monitors: GroupMember[] } {
+    const g = this.groups.get(name);
+    if (!g) throw notFound('group', name);
+    const monitors = this.membersOf(g).map((m) => ({ name: m.name, state: m.state }));
+    return { ...g, ...this.count(g), monitors };
+  }
+
+  private membersOf(g: GroupSpec) {
+    return this.monitors
       .list()
       .filter((m) =>
         Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v),
       );
+  }
+
+  count(g: GroupSpec): { healthy: number; members: number; pending: number } {
+    const members = this.membersOf(g);
     return {
       healthy: members.filter((m) => m.state === 'UP').length,
       members: members.length,

@@ -1,5 +1,6 @@
 import type { AppContext, AppModule } from '../app-module.js';
 import { groupConfigSection } from './group-config.js';
+import { registerGroupRoutes } from './group-routes.js';
 import { GROUPS_TOPIC, GroupService } from './group-service.js';
 import type { MonitorService } from './monitor-service.js';
 
@@ -29,6 +30,7 @@ export function groupsModule(ctx: AppContext, monitors: MonitorService): GroupsM
     name: 'groups',
     groups,
     configSections: [groupConfigSection(groups)],
+    routes: (app) => registerGroupRoutes(app, ctx.tokens, groups, () => monitors.refreshUnowned()),
     load: () => groups.load(),
   };
 }

@@ -192,6 +192,11 @@ export class MonitorService {
     return parseMonitorInput(input, prefix);
   }
 
+  /** Every monitor with its runtime state, by name (memory; no copy of the views). */
+  entries(): MonitorEntry[] {
+    return this.registry.all();
+  }
+
   list(): MonitorView[] {
     return this.registry.all().map((e) => this.view(e));
   }

@@ -7,6 +7,7 @@ import { MaintenanceService } from './maintenance-service.js';
 import { maintenanceConfigSection, monitorConfigSection, monitorTopicReferrer } from './monitor-config.js';
 import { recordCheckDatapoints } from './monitor-datapoints.js';
 import { MonitorRegistry } from './monitor-registry.js';
+import { registerRecentRoutes } from './monitor-recent-routes.js';
 import { registerMonitorRoutes } from './monitor-routes.js';
 import { CHECK_JOB, MonitorRunner } from './monitor-runner.js';
 import { MonitorService } from './monitor-service.js';
@@ -99,7 +100,10 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     maintenance,
     topicReferrer: monitorTopicReferrer(monitors),
     configSections: [monitorConfigSection(monitors, ctx.topicNames), maintenanceConfigSection(maintenance)],
-    routes: (app) => registerMonitorRoutes(app, ctx.tokens, monitors, maintenance, () => clock.now()),
+    routes(app) {
+      registerRecentRoutes(app, ctx.tokens, monitors, recent);
+      registerMonitorRoutes(app, ctx.tokens, monitors, maintenance, () => clock.now());
+    },
     retention: [
       {
         domain: 'results',

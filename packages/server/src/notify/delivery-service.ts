@@ -51,6 +51,12 @@ export class DeliveryService {
     private readonly onQueued: () => void,
   ) {}
 
+  /** The dead letters: how many, and the newest `limit`. */
+  async deadLetters(limit: number): Promise<{ count: number; newest: DeliveryView[] }> {
+    const [count, newest] = await Promise.all([outbox.countDead(this.db), this.list({ status: 'dead', limit })]);
+    return { count, newest };
+  }
+
   async list(filter: DeliveryFilter): Promise<DeliveryView[]> {
     const subs = await listQueues(this.db);
     let subscriptionId: string | undefined;

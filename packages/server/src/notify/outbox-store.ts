@@ -295,6 +295,16 @@ export async function listDeliveries(q: Q, query: DeliveryQuery): Promise<Delive
   return rows.map(toDelivery);
 }
 
+/** How many deliveries are dead (read through the queue index's status prefix; retention bounds them). */
+export async function countDead(q: Q): Promise<number> {
+  const row = await q
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function findDelivery(q: Q, id: string): Promise<Delivery | undefined> {
   const row = await q.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toDelivery(row);
