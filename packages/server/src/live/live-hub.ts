@@ -62,7 +62,8 @@ const encoder = new TextEncoder();
 export function changeJson(change: LiveChange): string {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(change))
-    if (v !== undefined) out[k] = typeof v === 'string' && v.length > MAX_FIELD_CHARS ? `${v.slice(0, MAX_FIELD_CHARS)}…` : v;
+    if (v !== undefined)
+      out[k] = typeof v === 'string' && v.length > MAX_FIELD_CHARS ? `${v.slice(0, MAX_FIELD_CHARS)}…` : v;
   return JSON.stringify(out);
 }
 

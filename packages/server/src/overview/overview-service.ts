@@ -55,7 +55,10 @@ export class OverviewService {
   constructor(private readonly s: OverviewSources) {}
 
   async overview(): Promise<Overview> {
-    const [deadLetters] = await Promise.all([this.s.deliveries.deadLetters(NEWEST_DEAD), this.s.monitors.refreshUnowned()]);
+    const [deadLetters] = await Promise.all([
+      this.s.deliveries.deadLetters(NEWEST_DEAD),
+      this.s.monitors.refreshUnowned(),
+    ]);
     const monitors = this.s.monitors.entries();
     const heartbeats = this.s.heartbeats.all();
     const alarms = this.s.alarms.list();
