@@ -170,7 +170,8 @@ export class LiveHub implements LiveEmitter {
 
   private broadcast(bytes: Uint8Array): void {
     for (const s of this.streams) {
-      if (s.buffered + bytes.length > this.maxBuffered) {
+      // Judged by the backlog before this write: a client that keeps up takes any batch, however large.
+      if (s.buffered > this.maxBuffered) {
         this.streams.delete(s);
         this.dropped.inc();
         s.drop();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../app.js';
 import { FakeClock } from '../core/clock.js';
@@ -85,6 +86,38 @@ describe('live stream, through the HTTP server', () => {
       await server.close();
       assert.ok(Date.now() - started < 2_000, `the server took ${Date.now() - started} ms to close`);
     } finally {
+      await server.close();
+      await dispose();
+    }
+  });
+
+  it('drops a client that does not read, and keeps the one that does', async () => {
+    const { tocsin, dispose } = await createTestApp('sqlite');
+    const server = await startHttpServer({ host: '127.0.0.1', port: 0, fetch: tocsin.http.fetch });
+    const stalled = connect(server.port, '127.0.0.1');
+    try {
+      stalled.pause();
+      stalled.write(`GET /api/live HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\n\r\n`);
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/live`, { headers: auth });
+      const reader = res.body!.getReader();
+      const deadline = Date.now() + 5_000;
+      while (tocsin.live.size < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(tocsin.live.size, 2);
+      const reason = 'r'.repeat(500);
+      const reading = (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })();
+      for (let round = 0; round < 200 && tocsin.live.size > 1; round++) {
+        for (let i = 0; i < 1000; i++)
+          tocsin.live.emit({ type: 'monitor', name: `m${i}`, state: 'DOWN', at: i, reason });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(tocsin.live.size, 1, 'the stalled client is dropped, the reading one stays');
+      assert.match(await tocsin.telemetry.render(), /tocsin_live_dropped_total 1/);
+      tocsin.live.close();
+      await reading;
+    } finally {
+      stalled.destroy();
       await server.close();
       await dispose();
     }

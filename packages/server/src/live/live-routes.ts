@@ -24,23 +24,30 @@ function streamBody(onCancel: (s: LiveStream) => void): { stream: LiveStream; bo
     {
       start(controller) {
         let done = false;
+        // A stream the client cancelled is closed already: what would write to it or end it does nothing.
+        const guarded = (act: () => void) => {
+          if (done) return;
+          try {
+            act();
+          } catch {
+            done = true;
+          }
+        };
         stream = {
           get buffered() {
             return Math.max(0, -(controller.desiredSize ?? 0));
           },
-          write(bytes) {
-            if (!done) controller.enqueue(bytes);
-          },
-          end() {
-            if (done) return;
-            done = true;
-            controller.close();
-          },
-          drop() {
-            if (done) return;
-            done = true;
-            controller.error(new Error('the live stream fell behind'));
-          },
+          write: (bytes) => guarded(() => controller.enqueue(bytes)),
+          end: () =>
+            guarded(() => {
+              done = true;
+              controller.close();
+            }),
+          drop: () =>
+            guarded(() => {
+              done = true;
+              controller.error(new Error('the live stream fell behind'));
+            }),
         };
       },
       cancel() {
