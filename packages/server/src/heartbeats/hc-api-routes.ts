@@ -64,7 +64,9 @@ async function authorize(c: C, tokens: TokenService, write: boolean): Promise<Ac
   if (!principal) return fail(c, 401, 'wrong api key');
   if (scopeAllows(principal.scope, 'write')) return { readonly: false, body };
   if (principal.scope === 'read' && !write) return { readonly: true, body };
-  const need = write ? "the 'write' or 'admin' scope (Healthchecks' read-write key)" : "the 'read', 'write' or 'admin' scope";
+  const need = write
+    ? "the 'write' or 'admin' scope (Healthchecks' read-write key)"
+    : "the 'read', 'write' or 'admin' scope";
   return fail(c, 401, `wrong api key: this call needs a token with ${need}; this token has '${principal.scope}'`);
 }
 
