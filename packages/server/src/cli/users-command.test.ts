@@ -7,7 +7,11 @@ import { runCli } from './cli-runner.js';
 
 function collector() {
   let text = '';
-  return { write: (c: string | Uint8Array) => ((text += String(c)), true), text: () => text };
+  const write = (c: string | Uint8Array) => {
+    text += String(c);
+    return true;
+  };
+  return { write, text: () => text };
 }
 
 async function cli(args: string[], stdin?: string) {

@@ -108,7 +108,7 @@ describe('session and user routes', () => {
     assert.match(none.json.error.message, /POST \/api\/session/);
   });
 
-  it('refuses a cookie write without the CSRF token or with a wrong one (403), and takes it with the right one', async () => {
+  it('refuses a cookie write without the CSRF token or with a wrong one (403), takes the right one', async () => {
     const without = await ada.send('POST', '/api/monitors', monitor('csrf-a'), { csrf: null });
     assert.equal(without.status, 403);
     assert.equal(without.json.error.code, 'forbidden');
@@ -234,7 +234,7 @@ describe('session and user routes', () => {
     assert.equal(full.json.user.totp, true);
   });
 
-  it('answers 429 with Retry-After after 5 failed sign-ins of one name, and wrong names like wrong passwords', async () => {
+  it('answers 429 with Retry-After after 5 failed sign-ins of a name; a wrong name is a wrong password', async () => {
     const unknown = await admin().login('nobody', 'whatever it is');
     assert.equal(unknown.status, 401);
     assert.equal(unknown.json.error.message, 'name or password is wrong');

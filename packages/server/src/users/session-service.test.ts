@@ -39,7 +39,7 @@ describe('session service', () => {
     assert.equal(await sessions.authenticateSession('not-a-session'), undefined);
   });
 
-  it('slides 7 days from the last use, writes last-seen at most once a minute, and ends 30 days after sign-in', async () => {
+  it('slides 7 days from the last use, writes last-seen at most once a minute, ends 30 days in', async () => {
     const { cookie } = await sessions.create(ada, {});
     const idHash = hashSessionId(cookie);
     const started = clock.now();

@@ -65,7 +65,8 @@ export class SetupService {
     if (!(await this.accepts(body.setupCode)))
       throw new TocsinError(
         'unauthorized',
-        'setupCode: not the setup code the server logged at start (also in <data dir>/setup-code), nor an admin API token',
+        'setupCode: not the setup code the server logged at start (also in <data dir>/setup-code), ' +
+          'nor an admin API token',
         { issues: [{ path: 'setupCode', message: 'not the setup code nor an admin API token' }] },
       );
     const user = await this.users.create(body.name, body.password, 'admin', true);
