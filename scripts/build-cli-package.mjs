@@ -45,6 +45,14 @@ const stubs = {
     { code: 'ENOTSUP' },
   );
 }`,
+  'user-local': `export async function withLocalUsers() {
+  throw Object.assign(
+    new Error(
+      'users --local works on the server host, with the server installed; this package is the client CLI only',
+    ),
+    { code: 'ENOTSUP' },
+  );
+}`,
 };
 /** Packages that must never end up in the bundle (native, or the server's). */
 const forbidden = /node_modules\/(better-sqlite3|pg|pg-[a-z-]+|kysely|hono|@hono|nodemailer|croner|bindings)\//;
@@ -52,7 +60,7 @@ const forbidden = /node_modules\/(better-sqlite3|pg|pg-[a-z-]+|kysely|hono|@hono
 const stubPlugin = {
   name: 'tocsin-server-stubs',
   setup(b) {
-    b.onResolve({ filter: /\/(start-command|token-local|validate-offline)\.js$/ }, (args) => ({
+    b.onResolve({ filter: /\/(start-command|token-local|user-local|validate-offline)\.js$/ }, (args) => ({
       path: path.basename(args.path, '.js'),
       namespace: 'tocsin-stub',
     }));

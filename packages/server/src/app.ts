@@ -53,6 +53,7 @@ import type { PingWriter } from './heartbeats/ping-writer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenService } from './tokens/token-service.js';
 import { tokensModule } from './tokens/tokens-module.js';
+import { usersModule, type UsersModule, type UsersOptions } from './users/users-module.js';
 
 const RETENTION_EVERY_MS = 3600_000;
 
@@ -66,6 +67,8 @@ export interface TocsinOptions {
   checkConcurrency?: number;
   pings?: Partial<PingOptions>;
   channels?: ChannelRegistry;
+  /** Users and sessions: cheaper hashes, shorter timings (tests). */
+  users?: UsersOptions;
   /** Modules added after the built-in ones (a test's, or a capability being tried out). */
   extraModules?: ModuleFactory[];
 }
@@ -80,6 +83,8 @@ export interface Tocsin {
   publicUrl: PublicUrl;
   modules: readonly AppModule[];
   tokens: TokenService;
+  /** Users, sessions, the first-run setup and the sign-in limiter. */
+  users: UsersModule;
   topics: TopicService;
   publisher: PublishService;
   deliveries: DeliveryService;
@@ -163,6 +168,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const live = liveModule(opened);
   const base: BaseContext = { ...opened, live: live.hub };
   const tokens = tokensModule(base);
+  const users = usersModule(base, tokens.service, options.users);
   const notify = notifyModule(base, { tokens: tokens.service, channels: options.channels, outbox: options.outbox });
   const metrics = metricsModule(base, tokens.service);
   const ctx: AppContext = {
@@ -186,6 +192,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     systemModule(ctx),
     live.module(tokens.service),
     tokens,
+    users,
     topics,
     notify,
     metrics,
@@ -210,6 +217,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   modules.push(config);
   return assemble(ctx, modules, publicUrl, {
     tokens: tokens.service,
+    users,
     topics: topics.topics,
     publisher: notify.publisher,
     deliveries: notify.deliveries,

@@ -49,7 +49,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
     route(tokens, {
       method: 'post',
       path: '/api/alarms',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create an alarm (starts INSUFFICIENT_DATA)',
       tags,
       body: alarmBody,
@@ -75,7 +75,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
     route(tokens, {
       method: 'put',
       path: '/api/alarms/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create or replace an alarm (named by the path)',
       tags,
       params: nameParam,
@@ -95,7 +95,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
     route(tokens, {
       method: 'delete',
       path: '/api/alarms/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Delete an alarm and its history',
       tags,
       params: nameParam,
@@ -123,7 +123,7 @@ export function registerAlarmRoutes(app: App, tokens: TokenService, alarms: Alar
     route(tokens, {
       method: 'put',
       path: '/api/alarms/{name}/state',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Set the state by hand until the next evaluation (actions run)',
       tags,
       params: nameParam,

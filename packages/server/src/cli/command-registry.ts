@@ -46,6 +46,11 @@ export const commands: Record<string, Command> = {
     async () => (await import('./tokens-command.js')).tokensCommand,
     'list',
   ),
+  users: lazy(
+    'create, list and delete users of the web UI',
+    async () => (await import('./users-command.js')).usersCommand,
+    'list',
+  ),
   monitors: lazy(
     'list monitors, show one with its recent results, pause or resume one',
     async () => (await import('./monitors-command.js')).monitorsCommand,

@@ -3,12 +3,13 @@ import { parseFlags, type Command } from './command.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { cliIo } from './cli-io.js';
 
-const usage = `usage: tocsin tokens create NAME --scope admin|read|ingest
+const usage = `usage: tocsin tokens create NAME --scope admin|write|read|ingest
        tocsin tokens list
        tocsin tokens revoke ID|NAME
 
 Every form also takes --url URL and --token TOKEN. A new token is printed
-once, on stdout; only its prefix can be listed later.
+once, on stdout; only its prefix can be listed later. Scopes: admin (all),
+write (every domain write and read), read (reads), ingest (sending data in).
 
 With --local, the command works on the database directly instead of through
 the server: on the server's host, with no token (for example when the admin
@@ -16,8 +17,8 @@ token is lost: tocsin tokens create rescue --scope admin --local). It finds
 the database as tocsin start does: --data-dir DIR or --database-url URL, or
 TOCSIN_DATA_DIR / TOCSIN_DATABASE_URL.`;
 
-const scopes = ['admin', 'read', 'ingest'];
-type Scope = 'admin' | 'read' | 'ingest';
+const scopes = ['admin', 'write', 'read', 'ingest'];
+type Scope = 'admin' | 'write' | 'read' | 'ingest';
 
 const localFlags = {
   local: { type: 'boolean' },
@@ -57,7 +58,7 @@ export const tokensCommand: Command = {
     if (action === 'create') {
       const scope = parsed.values.scope;
       if (!arg) return fail('give the NAME of the new token');
-      if (scope === undefined) return fail('give --scope admin, read or ingest');
+      if (scope === undefined) return fail('give --scope admin, write, read or ingest');
       if (!scopes.includes(String(scope))) return fail(`--scope '${scope}' is not one of ${scopes.join(', ')}`);
       const t = local
         ? await direct(async (tokens) => {

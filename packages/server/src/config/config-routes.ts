@@ -12,7 +12,7 @@ export function registerConfigRoutes(app: App, tokens: TokenService, config: Con
     route(tokens, {
       method: 'post',
       path: '/api/config/apply',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Plan and apply a config document (dryRun only plans; prune deletes what the document leaves out)',
       tags,
       body: z

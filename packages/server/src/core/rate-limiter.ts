@@ -47,4 +47,27 @@ export class RateLimiter implements TokenBuckets {
     }
     return waitForToken(b.tokens, perSecond);
   }
+
+  /** What `take` would answer, taking nothing: 0 when a token is there, otherwise the wait for one. */
+  peek(key: string, perSecond: number, now: number, burst = defaultBurst(perSecond)): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    return tokens >= 1 ? 0 : waitForToken(tokens, perSecond);
+  }
+
+  /** Forgets `key`'s bucket: full again. */
+  reset(key: string): void {
+    this.buckets.delete(key);
+  }
+
+  /** Forgets buckets last taken from before `before` (full again by then, for the caller's rate and burst). */
+  prune(before: number): void {
+    for (const [key, b] of this.buckets) if (b.at < before) this.buckets.delete(key);
+  }
+
+  /** How many buckets are held (tests, and a bound on memory). */
+  get size(): number {
+    return this.buckets.size;
+  }
 }

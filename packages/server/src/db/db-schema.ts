@@ -7,7 +7,7 @@ import type { Generated } from 'kysely';
 export interface ApiTokenTable {
   id: string;
   name: string;
-  scope: 'admin' | 'read' | 'ingest';
+  scope: 'admin' | 'write' | 'read' | 'ingest';
   token_hash: string;
   prefix: string;
   created_at: number;
@@ -320,7 +320,38 @@ export interface ClusterLeaseTable {
   expires_at: number;
 }
 
+export interface UserTable {
+  id: string;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash`, salt and hash base64url. */
+  password_hash: string;
+  role: 'admin' | 'editor' | 'viewer';
+  /** Base32 TOTP secret once enrolled and confirmed. */
+  totp_secret: string | null;
+  /** A secret being enrolled, until its first code confirms it. */
+  totp_pending: string | null;
+  /** The last TOTP time step used to sign in: a code is never accepted twice. */
+  totp_last_step: number | null;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the cookie's value; the value itself is never stored. */
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Database {
+  users: UserTable;
+  sessions: SessionTable;
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;

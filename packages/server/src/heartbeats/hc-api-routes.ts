@@ -14,7 +14,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { TocsinError, httpStatusOf } from '../core/errors.js';
 import type { App, AppEnv } from '../http/route-kit.js';
-import type { TokenService } from '../tokens/token-service.js';
+import { scopeAllows, type TokenService } from '../tokens/token-service.js';
 import { checkOf, hcTime, parseHcSpec, pingOf } from './hc-api-mapping.js';
 import { HcApiService } from './hc-api-service.js';
 import type { HeartbeatEntry } from './heartbeat-registry.js';
@@ -62,9 +62,11 @@ async function authorize(c: C, tokens: TokenService, write: boolean): Promise<Ac
   if (key === '') return fail(c, 401, 'missing api key');
   const principal = await tokens.authenticate(key);
   if (!principal) return fail(c, 401, 'wrong api key');
-  if (principal.scope === 'admin') return { readonly: false, body };
+  if (scopeAllows(principal.scope, 'write')) return { readonly: false, body };
   if (principal.scope === 'read' && !write) return { readonly: true, body };
-  const need = write ? "the 'admin' scope (Healthchecks' read-write key)" : "the 'read' or 'admin' scope";
+  const need = write
+    ? "the 'write' or 'admin' scope (Healthchecks' read-write key)"
+    : "the 'read', 'write' or 'admin' scope";
   return fail(c, 401, `wrong api key: this call needs a token with ${need}; this token has '${principal.scope}'`);
 }
 

@@ -27,7 +27,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
     route(tokens, {
       method: 'get',
       path: '/api/heartbeats-ping-key',
-      scope: 'admin',
+      scope: 'write',
       summary: 'The ping key of slug URLs (/ping/{key}/{slug})',
       tags,
     }),
@@ -38,7 +38,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
     route(tokens, {
       method: 'post',
       path: '/api/heartbeats',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create a heartbeat',
       tags,
       body: heartbeatInputSchema,
@@ -64,7 +64,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
     route(tokens, {
       method: 'put',
       path: '/api/heartbeats/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create or replace a heartbeat (named by the path; ping URL, state and pings stay)',
       tags,
       params: nameParam,
@@ -84,7 +84,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
     route(tokens, {
       method: 'delete',
       path: '/api/heartbeats/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Delete a heartbeat and its pings',
       tags,
       params: nameParam,
@@ -104,7 +104,7 @@ export function registerHeartbeatRoutes(app: App, tokens: TokenService, heartbea
       route(tokens, {
         method: 'post',
         path: `/api/heartbeats/{name}/${action}`,
-        scope: 'admin',
+        scope: 'write',
         summary: `${action === 'pause' ? 'Pause' : 'Resume'} a heartbeat`,
         tags,
         params: nameParam,

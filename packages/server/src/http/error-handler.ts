@@ -15,7 +15,11 @@ function envelope(c: Context, status: number, code: ErrorCode, message: string, 
 /** The one place errors become HTTP answers, all in the `{"error":{code,message,details}}` envelope. */
 export function errorHandler(logger: Logger) {
   return (err: Error, c: Context): Response => {
-    if (err instanceof TocsinError) return envelope(c, httpStatusOf(err.code), err.code, err.message, err.details);
+    if (err instanceof TocsinError) {
+      const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (err.code === 'rate_limited' && typeof retry === 'number') c.header('retry-after', String(retry));
+      return envelope(c, httpStatusOf(err.code), err.code, err.message, err.details);
+    }
     if (err instanceof HTTPException) {
       const status = err.status;
       if (status === 413) return envelope(c, 413, 'payload_too_large', err.message || 'the request body is too large');

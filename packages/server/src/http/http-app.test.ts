@@ -12,6 +12,10 @@ const PUBLIC = new Set([
   'POST /confirm/{token}',
   'GET /unsubscribe/{token}',
   'POST /unsubscribe/{token}',
+  'GET /api/setup',
+  'POST /api/setup',
+  'POST /api/session',
+  'DELETE /api/session',
 ]);
 
 describe('HTTP API', () => {
@@ -21,7 +25,7 @@ describe('HTTP API', () => {
 
   before(async () => {
     ({ tocsin, dispose } = await createTestApp('sqlite'));
-    for (const scope of ['admin', 'read', 'ingest'] as const)
+    for (const scope of ['admin', 'write', 'read', 'ingest'] as const)
       tokens[scope] = (await tocsin.tokens.create(`t-${scope}`, scope)).token;
   });
   after(() => dispose());

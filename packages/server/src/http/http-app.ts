@@ -2,7 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { TocsinError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
-import { createRouter, type App } from './route-kit.js';
+import { SESSION_COOKIE, createRouter, type App } from './route-kit.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,7 +23,15 @@ export function createHttpApp(logger: Logger, register: (app: App) => void): App
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token (scopes: admin, read, ingest)',
+    description: 'An API token (scopes: admin, write, read, ingest)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description:
+      'The session cookie of a signed-in user (POST /api/session), with the scope of its role; ' +
+      'writes also need the X-CSRF-Token header',
   });
   register(app);
   app.get('/api/openapi.json', (c) =>
@@ -33,7 +41,9 @@ export function createHttpApp(logger: Logger, register: (app: App) => void): App
         info: {
           title: 'Tocsin API',
           version: '1',
-          description: 'Monitoring and alerting server. Send an API token as "Authorization: Bearer <token>".',
+          description:
+            'Monitoring and alerting server. Send an API token as "Authorization: Bearer <token>", ' +
+            'or sign in (POST /api/session) and send the session cookie with the X-CSRF-Token header on writes.',
         },
       }),
     ),

@@ -1,5 +1,8 @@
 import { OpenAPIHono, createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { apiErrorSchema } from '@tocsin/protocol';
 import { TocsinError, fieldIssuesOf, invalid } from '../core/errors.js';
@@ -20,24 +23,70 @@ export function createRouter(): App {
 
 const errorResponse = { content: { 'application/json': { schema: apiErrorSchema } } };
 
-/** Reads the bearer token and checks the route's scope: 401 without a valid token, 403 with a weaker one. */
+/** The cookie a signed-in user's session travels in (set by POST /api/session, see users/). */
+export const SESSION_COOKIE = 'tocsin_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Authenticates the request and checks the route's scope: a bearer token
+ * as before, otherwise the session cookie (with its user's role's scope;
+ * writes must then carry the session's CSRF token). 401 without either or
+ * with one that is not valid, 403 with a weaker scope or without the CSRF token.
+ */
 export function requireScope(tokens: TokenService, scope: RouteScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (scope === 'public') return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new TocsinError('unauthorized', 'send an API token as "Authorization: Bearer <token>"');
-    const principal = await tokens.authenticate(match[1]);
-    if (!principal) throw new TocsinError('unauthorized', 'this API token is not valid or has been revoked');
+    const principal = await authenticate(c, tokens);
     if (!scopeAllows(principal.scope, scope)) {
+      const who = principal.kind === 'user' ? `user '${principal.name}' has` : 'this token has';
       throw new TocsinError(
         'forbidden',
-        `this route needs a token with the '${scope}' scope; this token has '${principal.scope}'`,
+        `this route needs a token with the '${scope}' scope; ${who} '${principal.scope}'`,
       );
     }
     c.set('principal', principal);
     return next();
   };
+}
+
+async function authenticate(c: Context<AppEnv>, tokens: TokenService): Promise<Principal> {
+  const header = c.req.header('authorization');
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new TocsinError('unauthorized', 'send an API token as "Authorization: Bearer <token>"');
+    const principal = await tokens.authenticate(match[1]);
+    if (!principal) throw new TocsinError('unauthorized', 'this API token is not valid or has been revoked');
+    return principal;
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie)
+    throw new TocsinError(
+      'unauthorized',
+      'send an API token as "Authorization: Bearer <token>", or sign in (POST /api/session sets the session cookie)',
+    );
+  const principal = await tokens.authenticateSession(cookie);
+  if (!principal) throw new TocsinError('unauthorized', 'the session has ended: sign in again (POST /api/session)');
+  if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(c.req.header(CSRF_HEADER), principal.csrfToken))
+    throw new TocsinError(
+      'forbidden',
+      'a write with the session cookie needs the X-CSRF-Token header: send the csrfToken from GET /api/session',
+    );
+  return principal;
+}
+
+/** Constant-time comparison of the CSRF header with the session's token. */
+export function csrfMatches(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The client's address as the socket sees it ('unknown' for in-process requests); a proxy's when behind one. */
+export function clientAddress(c: Context): string {
+  const env = c.env as { incoming?: IncomingMessage } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 export interface RouteSpec {
@@ -110,7 +159,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
     path: spec.path,
     summary: spec.summary,
     tags: spec.tags,
-    security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }],
+    security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }, { session: [] }],
     middleware: [requireScope(tokens, spec.scope), requestGuard(spec.body !== undefined && !spec.rawBody)] as const,
     request,
     responses: {
@@ -136,8 +185,8 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
       ...(spec.scope === 'public'
         ? {}
         : {
-            401: { description: 'No valid token', ...errorResponse },
-            403: { description: 'The token lacks the scope', ...errorResponse },
+            401: { description: 'No valid token or session', ...errorResponse },
+            403: { description: 'The token or user lacks the scope, or a CSRF token is missing', ...errorResponse },
           }),
       404: { description: 'Not found', ...errorResponse },
       ...(spec.body

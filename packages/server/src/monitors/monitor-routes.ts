@@ -40,7 +40,7 @@ export function registerMonitorRoutes(
     route(tokens, {
       method: 'post',
       path: '/api/monitors',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create a monitor',
       tags,
       body: monitorInputDocSchema,
@@ -70,7 +70,7 @@ export function registerMonitorRoutes(
     route(tokens, {
       method: 'put',
       path: '/api/monitors/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create or replace a monitor (named by the path; state and history stay)',
       tags,
       params: nameParam,
@@ -90,7 +90,7 @@ export function registerMonitorRoutes(
     route(tokens, {
       method: 'delete',
       path: '/api/monitors/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Delete a monitor and its history',
       tags,
       params: nameParam,
@@ -110,7 +110,7 @@ export function registerMonitorRoutes(
       route(tokens, {
         method: 'post',
         path: `/api/monitors/{name}/${action}`,
-        scope: 'admin',
+        scope: 'write',
         summary: `${action === 'pause' ? 'Pause' : 'Resume'} a monitor`,
         tags,
         params: nameParam,
@@ -183,7 +183,7 @@ export function registerMonitorRoutes(
     route(tokens, {
       method: 'put',
       path: '/api/maintenance/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create or replace a maintenance window (named by the path)',
       tags: mtags,
       params: nameParam,
@@ -216,7 +216,7 @@ export function registerMonitorRoutes(
     route(tokens, {
       method: 'delete',
       path: '/api/maintenance/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Delete a maintenance window',
       tags: mtags,
       params: nameParam,

@@ -43,7 +43,7 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
     route(tokens, {
       method: 'post',
       path: '/api/deliveries/{id}/replay',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Send a dead or delivered delivery again',
       tags,
       params: idParam,
@@ -56,7 +56,7 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
     route(tokens, {
       method: 'post',
       path: '/api/deliveries/replay',
-      scope: 'admin',
+      scope: 'write',
       summary:
         'Replay every dead delivery (of a topic or subscription); ' +
         'those of deleted subscriptions are skipped and counted',

@@ -15,7 +15,7 @@ export function registerSubscriptionTestRoutes(app: App, tokens: TokenService, t
     route(tokens, {
       method: 'post',
       path: '/api/topics/{name}/subscriptions/{subscription}/test',
-      scope: 'admin',
+      scope: 'write',
       summary:
         'Send a test notification to this subscription only ' +
         '(through the outbox; its filter and grouping do not apply); 409 unless confirmed',

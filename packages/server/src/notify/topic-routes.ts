@@ -32,7 +32,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'post',
       path: '/api/topics',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Create a topic',
       tags,
       body: topicInputSchema,
@@ -62,7 +62,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'put',
       path: '/api/topics/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary:
         'Create or replace a topic (named by the path); subscriptions not listed are removed only with ?prune=true',
       tags,
@@ -85,7 +85,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'delete',
       path: '/api/topics/{name}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Delete a topic and its subscriptions',
       tags,
       params: nameParam,
@@ -102,7 +102,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'post',
       path: '/api/topics/{name}/subscriptions',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Add a subscription (e-mail ones start pending and get a confirmation mail)',
       tags,
       params: nameParam,
@@ -121,7 +121,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'delete',
       path: '/api/topics/{name}/subscriptions/{subscription}',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Remove a subscription',
       tags,
       params: subParams,
@@ -139,7 +139,7 @@ export function registerTopicRoutes(
     route(tokens, {
       method: 'post',
       path: '/api/topics/{name}/subscriptions/{subscription}/confirmation',
-      scope: 'admin',
+      scope: 'write',
       summary: 'Send a pending e-mail subscription a new confirmation mail',
       tags,
       params: subParams,

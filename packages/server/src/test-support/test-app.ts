@@ -21,6 +21,7 @@ export async function createTestApp(
     flags?: Record<string, string>;
     logger?: Logger;
     extraModules?: TocsinOptions['extraModules'];
+    users?: TocsinOptions['users'];
   } = {},
 ): Promise<{ tocsin: Tocsin; dispose(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-app-'));
@@ -42,6 +43,7 @@ export async function createTestApp(
     schema: schema?.schema,
     outbox: options.outbox,
     extraModules: options.extraModules,
+    users: options.users,
   });
   return {
     tocsin,

@@ -14,15 +14,30 @@ import { randomToken, uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import * as store from './token-store.js';
 
-export const scopes = ['admin', 'read', 'ingest'] as const;
+export const scopes = ['admin', 'write', 'read', 'ingest'] as const;
 export type Scope = (typeof scopes)[number];
 /** What a route asks for; `public` routes take no token. */
 export type RouteScope = Scope | 'public';
 
+/** Who a request acts for: an API token, or a signed-in user (by the session cookie, with its role's scope). */
 export interface Principal {
-  tokenId: string;
+  kind: 'token' | 'user';
+  /** The token's id (`env` for TOCSIN_ADMIN_TOKEN); absent for a user. */
+  tokenId?: string;
+  userId?: string;
+  /** The token's or the user's name. */
   name: string;
   scope: Scope;
+  /** A user's session: the CSRF token its writes must carry. */
+  csrfToken?: string;
+}
+
+/**
+ * Resolves the session cookie to a user principal (the users module plugs
+ * one in, see `acceptSessions`); undefined when the session is unknown or over.
+ */
+export interface SessionAuthenticator {
+  authenticateSession(cookieValue: string): Promise<Principal | undefined>;
 }
 
 export interface TokenView {
@@ -39,14 +54,16 @@ export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Whether a token of scope `have` may call a route that asks for `need`. */
+/** Whether a token of scope `have` may call a route that asks for `need`: admin ⊇ write ⊇ read; ingest alone. */
 export function scopeAllows(have: Scope, need: RouteScope): boolean {
-  return need === 'public' || have === 'admin' || have === need;
+  if (need === 'public' || have === 'admin' || have === need) return true;
+  return have === 'write' && need === 'read';
 }
 
 export class TokenService {
   private readonly envAdminHash?: Buffer;
   private readonly lastUsed = new Set<string>();
+  private sessionAuth?: SessionAuthenticator;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -99,16 +116,29 @@ export class TokenService {
     return (await this.create('admin', 'admin')).token;
   }
 
+  /**
+   * Makes routes accept the session cookie beside bearer tokens. Called once
+   * by the users module as the app is built, before any route is served.
+   */
+  acceptSessions(auth: SessionAuthenticator): void {
+    this.sessionAuth = auth;
+  }
+
+  /** Resolves a session cookie; undefined when unknown, over, or no users module is there. */
+  async authenticateSession(cookieValue: string): Promise<Principal | undefined> {
+    return this.sessionAuth?.authenticateSession(cookieValue);
+  }
+
   /** Resolves a bearer token; undefined when unknown or revoked. */
   async authenticate(token: string): Promise<Principal | undefined> {
     const hash = hashApiToken(token);
     if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)) {
-      return { tokenId: 'env', name: 'TOCSIN_ADMIN_TOKEN', scope: 'admin' };
+      return { kind: 'token', tokenId: 'env', name: 'TOCSIN_ADMIN_TOKEN', scope: 'admin' };
     }
     const row = await store.findTokenByHash(this.db, hash);
     if (!row || row.revoked_at !== null) return undefined;
     this.lastUsed.add(row.id);
-    return { tokenId: row.id, name: row.name, scope: row.scope };
+    return { kind: 'token', tokenId: row.id, name: row.name, scope: row.scope };
   }
 
   /** Writes last-used times in one batch (called periodically, not per request). */
