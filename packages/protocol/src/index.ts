@@ -8,3 +8,4 @@ export * from './monitor-probes.js';
 export * from './heartbeat.js';
 export * from './metric.js';
 export * from './metric-fast.js';
+export * from './status-page.js';

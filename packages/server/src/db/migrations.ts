@@ -1,5 +1,6 @@
 import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
 import { scaleOutMigrations } from './migrations-scale-out.js';
+import { uiMigrations } from './migrations-ui.js';
 
 /** An integer key the database numbers itself: SQLite's rowid, PostgreSQL's serial. */
 function autoNumberType(db: Kysely<any>): 'serial' | 'integer' {
@@ -393,4 +394,5 @@ export const migrations: Record<string, Migration> = {
     },
   },
   ...scaleOutMigrations,
+  ...uiMigrations,
 };
