@@ -77,6 +77,18 @@ export class GroupService {
     this.groups.delete(name);
   }
 
+  /** The names of the group's members (the monitors with its selector's tags); none for an unknown group. */
+  members(name: string): string[] {
+    const g = this.groups.get(name);
+    if (!g) return [];
+    return this.monitors
+      .list()
+      .filter((m) =>
+        Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v),
+      )
+      .map((m) => m.name);
+  }
+
   count(g: GroupSpec): { healthy: number; members: number; pending: number } {
     const members = this.monitors
       .list()

@@ -75,15 +75,14 @@ export class StatusCache<T> {
     if (running) return running;
     const generation = this.generations.get(slug) ?? 0;
     this.builds++;
-    const done = (async () => {
-      try {
-        const value = await this.build(slug);
-        if ((this.generations.get(slug) ?? 0) === generation) this.store(slug, value);
-        return value;
-      } finally {
-        if (this.inFlight.get(slug) === done) this.inFlight.delete(slug);
-      }
-    })();
+    const done: Promise<T | undefined> = this.build(slug).then((value) => {
+      if ((this.generations.get(slug) ?? 0) === generation) this.store(slug, value);
+      return value;
+    });
+    const forget = () => {
+      if (this.inFlight.get(slug) === done) this.inFlight.delete(slug);
+    };
+    done.then(forget, forget);
     this.inFlight.set(slug, done);
     return done;
   }
