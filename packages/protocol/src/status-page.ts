@@ -4,7 +4,10 @@ import { nameSchema } from './topic.js';
 /** A status page's slug: the last part of `/status/{slug}`. */
 export const statusPageSlugSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'use 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit',
+  );
 
 export const statusPageItemTypes = ['monitor', 'heartbeat', 'group'] as const;
 

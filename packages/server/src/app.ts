@@ -48,6 +48,8 @@ import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
 import type { PingOptions } from './heartbeats/ping-routes.js';
 import type { PingWriter } from './heartbeats/ping-writer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StatusPageService } from './status-pages/status-page-service.js';
+import { statusPagesModule } from './status-pages/status-pages-module.js';
 import type { TokenService } from './tokens/token-service.js';
 import { tokensModule } from './tokens/tokens-module.js';
 
@@ -91,6 +93,7 @@ export interface Tocsin {
   metricsStore: MetricService;
   alarms: AlarmService;
   groups: GroupService;
+  statusPages: StatusPageService;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -165,6 +168,12 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const monitors = monitorsModule(ctx, { checkConcurrency: options.checkConcurrency });
   const heartbeats = heartbeatsModule(ctx, { pings: options.pings });
   const groups = groupsModule(ctx, monitors.monitors);
+  const statusPages = statusPagesModule(ctx, {
+    monitors: monitors.monitors,
+    heartbeats: heartbeats.heartbeats,
+    groups: groups.groups,
+    maintenance: monitors.maintenance,
+  });
   const alarms = alarmsModule(ctx, metrics.service);
   const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
 
@@ -181,6 +190,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     heartbeats,
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
+    statusPages,
     alarms,
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
@@ -204,6 +214,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metricsStore: metrics.service,
     alarms: alarms.alarms,
     groups: groups.groups,
+    statusPages: statusPages.statusPages,
     fastPath: heartbeats.fastPath,
   });
 }

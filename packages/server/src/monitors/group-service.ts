@@ -80,21 +80,19 @@ export class GroupService {
   /** The names of the group's members (the monitors with its selector's tags); none for an unknown group. */
   members(name: string): string[] {
     const g = this.groups.get(name);
-    if (!g) return [];
+    return g ? this.memberViews(g).map((m) => m.name) : [];
+  }
+
+  private memberViews(g: GroupSpec) {
     return this.monitors
       .list()
       .filter((m) =>
         Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v),
-      )
-      .map((m) => m.name);
+      );
   }
 
   count(g: GroupSpec): { healthy: number; members: number; pending: number } {
-    const members = this.monitors
-      .list()
-      .filter((m) =>
-        Object.entries(g.selector).every(([k, v]) => (m.settings.tags as Record<string, string>)[k] === v),
-      );
+    const members = this.memberViews(g);
     return {
       healthy: members.filter((m) => m.state === 'UP').length,
       members: members.length,

@@ -130,7 +130,10 @@ export class PublicStatusService {
         open.map((i) => i.impact),
       ),
       items,
-      incidents: { open: open.map(incidentView), resolved: incidents.filter((i) => i.resolvedAt !== null).map(incidentView) },
+      incidents: {
+        open: open.map(incidentView),
+        resolved: incidents.filter((i) => i.resolvedAt !== null).map(incidentView),
+      },
       maintenance: this.windows(items, now),
     };
   }

@@ -10,9 +10,9 @@ import type { ItemState } from './public-status-service.js';
 const WIDTHS = [
   3.87, 4.33, 5.05, 9, 6.99, 11.84, 7.99, 2.95, 4.99, 4.99, 6.99, 9, 4, 4.99, 4, 4.99, 6.99, 6.99, 6.99, 6.99, 6.99,
   6.99, 6.99, 6.99, 6.99, 6.99, 4.99, 4.99, 9, 9, 9, 6, 11, 7.52, 7.54, 7.68, 8.48, 6.96, 6.32, 8.53, 8.27, 4.63, 5,
-  7.62, 6.12, 9.27, 8.23, 8.66, 6.63, 8.66, 7.65, 7.52, 6.78, 8.05, 7.52, 10.88, 7.54, 6.77, 7.54, 4.99, 4.99, 4.99,
-  9, 6.99, 6.99, 6.61, 6.85, 5.73, 6.85, 6.55, 3.87, 6.85, 6.96, 3.02, 3.79, 6.51, 3.02, 10.66, 6.96, 6.68, 6.85,
-  6.85, 4.69, 5.73, 4.33, 6.96, 6.51, 8.98, 6.51, 6.51, 5.78, 6.98, 4.99, 6.98, 9,
+  7.62, 6.12, 9.27, 8.23, 8.66, 6.63, 8.66, 7.65, 7.52, 6.78, 8.05, 7.52, 10.88, 7.54, 6.77, 7.54, 4.99, 4.99, 4.99, 9,
+  6.99, 6.99, 6.61, 6.85, 5.73, 6.85, 6.55, 3.87, 6.85, 6.96, 3.02, 3.79, 6.51, 3.02, 10.66, 6.96, 6.68, 6.85, 6.85,
+  4.69, 5.73, 4.33, 6.96, 6.51, 8.98, 6.51, 6.51, 5.78, 6.98, 4.99, 6.98, 9,
 ];
 
 /** The text's width in px at Verdana 11 px; other characters count as wide ones (CJK as two). */
@@ -52,7 +52,8 @@ export function statusBadgeValue(state: ItemState): { value: string; colour: str
 export function uptimeBadgeValue(uptime: number | null): { value: string; colour: string } {
   if (uptime === null) return { value: 'no data', colour: badgeColours.grey };
   const c = badgeColours;
-  const colour = uptime >= 99.9 ? c.brightgreen : uptime >= 99 ? c.green : uptime >= 95 ? c.yellow : uptime >= 90 ? c.orange : c.red;
+  const colour =
+    uptime >= 99.9 ? c.brightgreen : uptime >= 99 ? c.green : uptime >= 95 ? c.yellow : uptime >= 90 ? c.orange : c.red;
   // Two decimals at most, without trailing zeros (99.95%, 100%).
   return { value: `${Number(uptime.toFixed(2))}%`, colour };
 }

@@ -16,7 +16,7 @@ export function escapeHtml(text: string): string {
 
 const LOCAL_TIMES =
   "document.querySelectorAll('time[datetime]').forEach(function(t){var d=new Date(t.dateTime);" +
-  "if(isNaN(d))return;t.title=t.textContent;t.textContent=d.toLocaleString(undefined," +
+  'if(isNaN(d))return;t.title=t.textContent;t.textContent=d.toLocaleString(undefined,' +
   "{dateStyle:'medium',timeStyle:'short'})});";
 
 /** The Content-Security-Policy of the page: nothing from elsewhere but images, and only its own script. */
@@ -146,7 +146,9 @@ export function renderStatusPage(s: PublicStatus): string {
     section(
       'services',
       'Services',
-      s.items.length ? `<ul class="items">${s.items.map(item).join('')}</ul>` : '<p class="muted">Nothing listed yet.</p>',
+      s.items.length
+        ? `<ul class="items">${s.items.map(item).join('')}</ul>`
+        : '<p class="muted">Nothing listed yet.</p>',
     ),
     section(
       'past',

@@ -99,7 +99,8 @@ export class StatusPageService {
     const seen = new Set<string>();
     const dupes = parsed.data.items.flatMap((item, i) => {
       const key = `${item.type}/${item.name}`;
-      if (seen.has(key)) return [{ path: [prefix, 'items', i].filter((p) => p !== '').join('.'), message: `${key} is listed twice` }];
+      if (seen.has(key))
+        return [{ path: [prefix, 'items', i].filter((p) => p !== '').join('.'), message: `${key} is listed twice` }];
       seen.add(key);
       return [];
     });
@@ -182,7 +183,12 @@ export class StatusPageService {
       const resolvedAt = input.status === 'resolved' ? now : null;
       const incident = { id, pageId: page.id, title: input.title, impact: input.impact, status: input.status };
       await store.insertIncident(trx, { ...incident, createdAt: now, resolvedAt });
-      await store.insertIncidentUpdate(trx, id, { id: uuidv7(now), status: input.status, body: input.body, createdAt: now });
+      await store.insertIncidentUpdate(trx, id, {
+        id: uuidv7(now),
+        status: input.status,
+        body: input.body,
+        createdAt: now,
+      });
       await this.announce(trx, slug);
     });
     this.changed([slug]);
@@ -196,7 +202,12 @@ export class StatusPageService {
       const current = await this.incident(slug, incidentId, trx);
       const resolvedAt = input.status === 'resolved' ? (current.resolvedAt ?? now) : null;
       await store.setIncidentStatus(trx, incidentId, input.status, resolvedAt);
-      await store.insertIncidentUpdate(trx, incidentId, { id: uuidv7(now), status: input.status, body: input.body, createdAt: now });
+      await store.insertIncidentUpdate(trx, incidentId, {
+        id: uuidv7(now),
+        status: input.status,
+        body: input.body,
+        createdAt: now,
+      });
       await this.announce(trx, slug);
     });
     this.changed([slug]);

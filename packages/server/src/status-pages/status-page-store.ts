@@ -142,7 +142,8 @@ export async function listIncidents(
   let sel = q.selectFrom('incidents').selectAll().where('page_id', '=', pageId);
   if (options.id !== undefined) sel = sel.where('id', '=', options.id);
   const since = options.resolvedSince;
-  if (since !== undefined) sel = sel.where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', since)]));
+  if (since !== undefined)
+    sel = sel.where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', since)]));
   const rows = await sel
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
