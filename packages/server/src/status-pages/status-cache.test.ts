@@ -37,7 +37,7 @@ describe('status cache', () => {
     assert.equal(cache.builds, 1);
   });
 
-  it('builds at most once per period: answers stay cached, then one rebuild serves the old value meanwhile', async () => {
+  it('builds at most once per period; once expired, one rebuild while the old value is answered', async () => {
     const clock = new FakeClock();
     const b = gatedBuild(new Set(['acme']));
     b.open();
@@ -49,7 +49,10 @@ describe('status cache', () => {
     clock.advance(1);
     b.close();
     const during = await Promise.all(Array.from({ length: 50 }, () => cache.get('acme')));
-    assert.ok(during.every((v) => v === 'acme#1'), 'the expired value is answered while it is rebuilt');
+    assert.ok(
+      during.every((v) => v === 'acme#1'),
+      'the expired value is answered while it is rebuilt',
+    );
     assert.equal(b.calls.length, 2, 'one rebuild for all of them');
     b.open();
     await new Promise((r) => setImmediate(r));

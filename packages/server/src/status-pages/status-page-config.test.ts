@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../app.js';
-import { TocsinError } from '../core/errors.js';
+import type { TocsinError } from '../core/errors.js';
 import { createTestApp } from '../test-support/test-app.js';
 
 describe('status_pages config section', () => {
@@ -43,17 +43,25 @@ describe('status_pages config section', () => {
       config: { status_pages: [{ ...doc.status_pages[0], title: 'New' }] },
       dryRun: true,
     });
-    assert.deepEqual(changed.changes, [{ action: 'update', resource: 'status page', name: 'public', fields: ['title'] }]);
+    assert.deepEqual(changed.changes, [
+      { action: 'update', resource: 'status page', name: 'public', fields: ['title'] },
+    ]);
   });
 
   it('names the item that does not exist and the slug declared twice', async () => {
     const page = { slug: 'x', title: 'x', items: [{ type: 'group', name: 'nope' }] };
-    await assert.rejects(
-      tocsin.config.apply({ config: { status_pages: [page] } }),
-      (err: TocsinError) => err.message.includes("status_pages.0.items.0.name: group 'nope' does not exist"),
+    await assert.rejects(tocsin.config.apply({ config: { status_pages: [page] } }), (err: TocsinError) =>
+      err.message.includes("status_pages.0.items.0.name: group 'nope' does not exist"),
     );
     await assert.rejects(
-      tocsin.config.apply({ config: { status_pages: [{ slug: 'x', title: 'x' }, { slug: 'x', title: 'y' }] } }),
+      tocsin.config.apply({
+        config: {
+          status_pages: [
+            { slug: 'x', title: 'x' },
+            { slug: 'x', title: 'y' },
+          ],
+        },
+      }),
       (err: TocsinError) => err.message.includes("status_pages.1.slug: status page 'x' is declared twice"),
     );
   });

@@ -22,7 +22,8 @@ const LOCAL_TIMES =
 /** The Content-Security-Policy of the page: nothing from elsewhere but images, and only its own script. */
 export const STATUS_PAGE_CSP =
   "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; " +
-  `script-src 'sha256-${createHash('sha256').update(LOCAL_TIMES).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+  `script-src 'sha256-${createHash('sha256').update(LOCAL_TIMES).digest('base64')}'; ` +
+  "base-uri 'none'; form-action 'none'";
 
 const overallText: Record<OverallStatus, string> = {
   operational: 'All systems operational',
@@ -48,7 +49,8 @@ const CSS = `
 --up:#3fb950;--degraded:#d29922;--down:#f85149;--maint:#58a6ff;--none:#484f58;--on:#0d1117}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,
 "Segoe UI",Roboto,sans-serif}.wrap{max-width:56rem;margin:0 auto;padding:1rem}header{display:flex;gap:1rem;
-align-items:center;flex-wrap:wrap;padding:1rem 0}header img{max-height:3rem;max-width:12rem}h1{margin:0;font-size:1.6rem}
+align-items:center;flex-wrap:wrap;padding:1rem 0}header img{max-height:3rem;max-width:12rem}
+h1{margin:0;font-size:1.6rem}
 h2{font-size:1.2rem;margin:2rem 0 .5rem}h3{font-size:1rem;margin:0}.muted{color:var(--muted)}
 .banner{padding:1rem;border-radius:.5rem;font-weight:600;color:var(--on);background:var(--up)}
 .banner.degraded{background:var(--degraded)}.banner.partial_outage,.banner.major_outage{background:var(--down)}
@@ -87,7 +89,8 @@ function bars(item: PublicItem): string {
         `<title>${escapeHtml(`${d.date}: ${pct(d.uptime)}`)}</title></rect>`,
     )
     .join('');
-  const label = `${escapeHtml(item.label)}: uptime over the last ${days.length} days ${pct(item.uptime.windows['90d'])}`;
+  const overall = pct(item.uptime.windows['90d']);
+  const label = `${escapeHtml(item.label)}: uptime over the last ${days.length} days ${overall}`;
   return (
     `<svg class="bars" viewBox="0 0 ${days.length * w} 24" preserveAspectRatio="none" role="img" ` +
     `aria-label="${label}">${rects}</svg>` +
@@ -122,7 +125,8 @@ function incident(i: IncidentView): string {
 
 function maintenance(m: PublicMaintenance): string {
   return (
-    `<li class="card"><h3>${escapeHtml(m.name)}${m.active ? ' <span class="state maintenance">(now)</span>' : ''}</h3>` +
+    `<li class="card"><h3>${escapeHtml(m.name)}` +
+    `${m.active ? ' <span class="state maintenance">(now)</span>' : ''}</h3>` +
     `<p class="muted">${time(m.startAt)} to ${time(m.endAt)} · ${escapeHtml(m.items.join(', '))}</p>` +
     (m.description ? `<p>${escapeHtml(m.description)}</p>` : '') +
     '</li>'

@@ -68,7 +68,10 @@ for (const variant of await testDatabases()) {
       assert.equal(mismatch.json.error.details.issues[0].path, 'slug');
       const noTitle = await call(tocsin, 'PUT', '/api/status-pages/other', { items: [] });
       assert.equal(noTitle.json.error.details.issues[0].path, 'title');
-      const badType = await call(tocsin, 'PUT', '/api/status-pages/other', { title: 'x', items: [{ type: 'x', name: 'a' }] });
+      const badType = await call(tocsin, 'PUT', '/api/status-pages/other', {
+        title: 'x',
+        items: [{ type: 'x', name: 'a' }],
+      });
       assert.equal(badType.json.error.details.issues[0].path, 'items.0.type');
       assert.equal((await call(tocsin, 'GET', '/api/status-pages/other')).status, 404);
     });
@@ -102,11 +105,12 @@ for (const variant of await testDatabases()) {
       assert.equal(reopened.json.resolvedAt, null);
       const bad = await call(tocsin, 'POST', `/api/status-pages/acme/incidents/${id}/updates`, { status: 'done' });
       assert.equal(bad.status, 400);
-      assert.deepEqual(
-        bad.json.error.details.issues.map((i: { path: string }) => i.path).sort(),
-        ['body', 'status'],
-      );
-      const badImpact = await call(tocsin, 'POST', '/api/status-pages/acme/incidents', { title: 't', body: 'b', impact: 'huge' });
+      assert.deepEqual(bad.json.error.details.issues.map((i: { path: string }) => i.path).sort(), ['body', 'status']);
+      const badImpact = await call(tocsin, 'POST', '/api/status-pages/acme/incidents', {
+        title: 't',
+        body: 'b',
+        impact: 'huge',
+      });
       assert.equal(badImpact.json.error.details.issues[0].path, 'impact');
       assert.equal((await call(tocsin, 'GET', '/api/status-pages/acme/incidents')).json.incidents.length, 1);
       assert.equal((await call(tocsin, 'DELETE', `/api/status-pages/acme/incidents/${id}`)).status, 204);
@@ -226,6 +230,18 @@ for (const variant of await testDatabases()) {
       assert.equal(cache.builds - before, 2);
       for (let i = 0; i < 20; i++) await get('/status/unknown-slug');
       assert.equal(cache.builds - before, 3, 'an unknown slug is looked up once');
+    });
+
+    it('shows maintenance windows open now or within a week covering an item', async () => {
+      const at = (h: number) => new Date(clock.now() + h * 3600_000).toISOString();
+      await call(tocsin, 'PUT', '/api/maintenance/db', { start: at(2), end: at(3), monitors: ['site'] });
+      await call(tocsin, 'PUT', '/api/maintenance/later', { start: at(24 * 8), end: at(24 * 9), monitors: ['site'] });
+      module().snapshots.invalidate('acme');
+      const s = (await call(tocsin, 'GET', '/api/public/status/acme', undefined, null)).json;
+      assert.deepEqual(s.maintenance, [
+        { name: 'db', description: null, startAt: at(2), endAt: at(3), active: false, items: ['Web site'] },
+      ]);
+      assert.match(await (await get('/status/acme')).text(), /<h2 id="maintenance">Maintenance<\/h2>/);
     });
 
     it('deletes a page with its incidents', async () => {

@@ -77,7 +77,7 @@ export class StatusPageService {
     this.changes = changes ?? localChangeBus;
   }
 
-  /** Calls `listener` with the slug of every page whose page or incidents changed (here or, via `changed`, elsewhere). */
+  /** Calls `listener` with the slug of each page whose page or incidents changed (here, or elsewhere via `changed`). */
   onChange(listener: (slug: string) => void): void {
     this.listeners.push(listener);
   }

@@ -25,8 +25,18 @@ for (const variant of await testDatabases()) {
 
     it('writes a page, replaces it by slug keeping id and creation, and reads every field back', async () => {
       await store.upsertPage(handle.db, { id: 'p1', spec, createdAt: 1, updatedAt: 1 });
-      await store.upsertPage(handle.db, { id: 'p2', spec: { slug: 'b', title: 'B', items: [] }, createdAt: 2, updatedAt: 2 });
-      await store.upsertPage(handle.db, { id: 'ignored', spec: { ...spec, footer: undefined }, createdAt: 9, updatedAt: 5 });
+      await store.upsertPage(handle.db, {
+        id: 'p2',
+        spec: { slug: 'b', title: 'B', items: [] },
+        createdAt: 2,
+        updatedAt: 2,
+      });
+      await store.upsertPage(handle.db, {
+        id: 'ignored',
+        spec: { ...spec, footer: undefined },
+        createdAt: 9,
+        updatedAt: 5,
+      });
       const { footer: _f, ...withoutFooter } = spec;
       assert.deepEqual(await store.pageBySlug(handle.db, 'acme'), {
         id: 'p1',
@@ -45,7 +55,12 @@ for (const variant of await testDatabases()) {
       await store.insertIncident(handle.db, { ...base, id: 'i1', title: 'old', createdAt: 10 });
       await store.insertIncident(handle.db, { ...base, id: 'i2', title: 'new', createdAt: 20 });
       await store.insertIncidentUpdate(handle.db, 'i1', { id: 'u2', status: 'resolved', body: 'done', createdAt: 30 });
-      await store.insertIncidentUpdate(handle.db, 'i1', { id: 'u1', status: 'investigating', body: 'hm', createdAt: 11 });
+      await store.insertIncidentUpdate(handle.db, 'i1', {
+        id: 'u1',
+        status: 'investigating',
+        body: 'hm',
+        createdAt: 11,
+      });
       await store.setIncidentStatus(handle.db, 'i1', 'resolved', 30);
       const all = await store.listIncidents(handle.db, 'p1');
       assert.deepEqual(

@@ -18,7 +18,7 @@ describe('uptime buckets', () => {
     assert.equal(u.windows['90d'], 99.5);
   });
 
-  it('heartbeats: time good against time DOWN, from the state changes; NEW and before creation count for neither', () => {
+  it('heartbeats: time good against time DOWN, from state changes; NEW and before creation count for neither', () => {
     const u = heartbeatUptime(
       {
         state: 'UP',
@@ -47,7 +47,10 @@ describe('badges', () => {
     assert.ok(textWidth('WWW') > textWidth('iii') * 2);
     const width = (svg: string) => Number(/width="(\d+)"/.exec(svg)![1]);
     assert.ok(width(renderBadge('uptime 30d', '100%', '#4c1')) < width(renderBadge('uptime 30d', 'no data', '#4c1')));
-    assert.equal(width(renderBadge('ab', 'cd', '#4c1')), Math.round(textWidth('ab') + 10) + Math.round(textWidth('cd') + 10));
+    assert.equal(
+      width(renderBadge('ab', 'cd', '#4c1')),
+      Math.round(textWidth('ab') + 10) + Math.round(textWidth('cd') + 10),
+    );
   });
 
   it('colours uptime by level and escapes text', () => {
