@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { heartbeatInputSchema } from './heartbeat.js';
 import { alarmInputSchema, compositeAlarmInputSchema, groupInputSchema } from './metric.js';
 import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
+import { statusPageInputSchema } from './status-page.js';
 import { topicInputSchema } from './topic.js';
 
 /**
@@ -16,6 +17,7 @@ export const configFileSchema = z
     maintenance: z.array(maintenanceInputSchema).optional(),
     heartbeats: z.array(heartbeatInputSchema).optional(),
     groups: z.array(groupInputSchema).optional(),
+    status_pages: z.array(statusPageInputSchema).optional(),
     alarms: z
       .array(z.record(z.string(), z.unknown()))
       .superRefine((items, ctx) => {

@@ -9,3 +9,4 @@ export * from './heartbeat.js';
 export * from './metric.js';
 export * from './metric-fast.js';
 export * from './user.js';
+export * from './status-page.js';

@@ -51,6 +51,8 @@ import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
 import type { PingOptions } from './heartbeats/ping-routes.js';
 import type { PingWriter } from './heartbeats/ping-writer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StatusPageService } from './status-pages/status-page-service.js';
+import { statusPagesModule } from './status-pages/status-pages-module.js';
 import type { TokenService } from './tokens/token-service.js';
 import { tokensModule } from './tokens/tokens-module.js';
 import { usersModule, type UsersModule, type UsersOptions } from './users/users-module.js';
@@ -101,6 +103,7 @@ export interface Tocsin {
   groups: GroupService;
   /** The live stream's fan-out; closed before the HTTP server drains, so that open streams never hold it up. */
   live: LiveHub;
+  statusPages: StatusPageService;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -182,6 +185,12 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   const monitors = monitorsModule(ctx, { checkConcurrency: options.checkConcurrency });
   const heartbeats = heartbeatsModule(ctx, { pings: options.pings });
   const groups = groupsModule(ctx, monitors.monitors);
+  const statusPages = statusPagesModule(ctx, {
+    monitors: monitors.monitors,
+    heartbeats: heartbeats.heartbeats,
+    groups: groups.groups,
+    maintenance: monitors.maintenance,
+  });
   const alarms = alarmsModule(ctx, metrics.service);
   const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
 
@@ -200,6 +209,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     heartbeats,
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
+    statusPages,
     alarms,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
@@ -232,6 +242,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     alarms: alarms.alarms,
     groups: groups.groups,
     live: live.hub,
+    statusPages: statusPages.statusPages,
     fastPath: heartbeats.fastPath,
   });
 }

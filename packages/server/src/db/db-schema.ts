@@ -352,6 +352,40 @@ export interface SessionTable {
 export interface Database {
   users: UserTable;
   sessions: SessionTable;
+export interface StatusPageTable {
+  id: string;
+  slug: string;
+  title: string;
+  description: string | null;
+  logo_url: string | null;
+  footer: string | null;
+  /** JSON: the ordered items ({type, name, label?}). */
+  items: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentTable {
+  id: string;
+  page_id: string;
+  title: string;
+  impact: string;
+  status: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface IncidentUpdateTable {
+  id: string;
+  incident_id: string;
+  status: string;
+  body: string;
+  created_at: number;
+}
+
+  status_pages: StatusPageTable;
+  incidents: IncidentTable;
+  incident_updates: IncidentUpdateTable;
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;

@@ -267,6 +267,20 @@ export class HeartbeatService {
     }));
   }
 
+  /**
+   * State changes at or after `from`, oldest first, with the heartbeat's current state and creation time (what
+   * uptime over a period is worked out from).
+   */
+  async changesSince(name: string, from: number) {
+    const e = this.get(name);
+    const rows = await store.listChangesBetween(this.db, e.row.id, from, Number.MAX_SAFE_INTEGER);
+    return {
+      state: e.runtime.state as string,
+      createdAt: e.row.createdAt,
+      changes: rows.map((c) => ({ at: Number(c.at), from: c.from_state, to: c.to_state })),
+    };
+  }
+
   /** The scheduler's handler: applies passing deadlines through the writer. */
   async onDeadline(id: string): Promise<number | null> {
     const entry = this.registry.get(id);

@@ -90,6 +90,12 @@ export class GroupService {
     return { ...g, ...this.count(g), monitors };
   }
 
+  /** The names of the group's members (the monitors with its selector's tags); none for an unknown group. */
+  members(name: string): string[] {
+    const g = this.groups.get(name);
+    return g ? this.membersOf(g).map((m) => m.name) : [];
+  }
+
   private membersOf(g: GroupSpec) {
     return this.monitors
       .list()

@@ -45,6 +45,23 @@ function openAt(w: CompiledWindow, now: number): boolean {
   return w.startAt! <= now && now < w.endAt!;
 }
 
+export interface MaintenanceOpening {
+  name: string;
+  description?: string;
+  startAt: number;
+  endAt: number;
+  active: boolean;
+  monitors: string[];
+}
+
+/** The window's opening in progress at `now`, or else its next one (none when a one-off is over). */
+function spanOf(w: CompiledWindow, now: number): { startAt: number; endAt: number } | undefined {
+  if (!w.cron) return { startAt: w.startAt!, endAt: w.endAt! };
+  const current = w.cron.nextRun(new Date(now - w.durationMs!));
+  const start = current && current.getTime() <= now ? current : w.cron.nextRun(new Date(now));
+  return start ? { startAt: start.getTime(), endAt: start.getTime() + w.durationMs! } : undefined;
+}
+
 export class MaintenanceService {
   private windows: CompiledWindow[] = [];
 
@@ -73,6 +90,21 @@ export class MaintenanceService {
   /** True when an open window covers the monitor. */
   isActive(m: Monitor, now = this.clock.now()): boolean {
     return this.windows.some((w) => covers(w, m) && openAt(w, now));
+  }
+
+  /**
+   * The windows open at `now` or opening before `until`, each once (its current or next opening), with the
+   * monitors among `monitors` it covers; windows covering none of them are left out.
+   */
+  openings(monitors: readonly Monitor[], until: number, now = this.clock.now()): MaintenanceOpening[] {
+    return this.windows.flatMap((w) => {
+      const covered = monitors.filter((m) => covers(w, m)).map((m) => m.name);
+      if (covered.length === 0) return [];
+      const span = spanOf(w, now);
+      if (!span || span.startAt > until || span.endAt <= now) return [];
+      const s = w.record.spec;
+      return [{ name: s.name, description: s.description, ...span, active: span.startAt <= now, monitors: covered }];
+    });
   }
 
   list(): (MaintenanceSpec & { active: boolean })[] {

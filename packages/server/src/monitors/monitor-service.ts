@@ -19,7 +19,7 @@ import { initialRuntime, resumeAfterCrash } from './monitor-state.js';
 import * as store from './monitor-store.js';
 import type { Monitor } from './monitor-types.js';
 import type { ResultRecorder } from './result-recorder.js';
-import { deleteMonitorResults, sumRollups } from './result-store.js';
+import { dailyRollups, deleteMonitorResults, sumRollups } from './result-store.js';
 
 const DAY = 86_400_000;
 /**
@@ -67,6 +67,11 @@ export function keepSecrets(
       Object.entries(h).map(([k, v]) => [k, v === REDACTED && sh?.[k] !== undefined ? sh[k] : v]),
     );
   return out;
+}
+
+export interface DayCount {
+  checks: number;
+  failures: number;
 }
 
 export interface MonitorView {
@@ -319,6 +324,32 @@ export class MonitorService {
         return [k, checks === 0 ? null : Math.round(((checks - failures) / checks) * 100_000) / 1000];
       });
       out[e.monitor.name] = Object.fromEntries(figures);
+    }
+    return out;
+  }
+
+  /**
+   * Checks and failures per UTC day since `from` (a day's start), by monitor name, from the hourly rollups and
+   * the counts not yet flushed (added to today). Days without checks are absent.
+   */
+  async dailyChecks(names: readonly string[], from: number): Promise<Map<string, Map<number, DayCount>>> {
+    const entries = names.flatMap((n) => {
+      const e = this.registry.byName(n);
+      return e ? [e] : [];
+    });
+    const byNum = new Map(entries.map((e) => [e.monitor.num, new Map<number, DayCount>()]));
+    for (const r of await dailyRollups(this.db, [...byNum.keys()], from))
+      byNum.get(r.monitorNum)?.set(r.dayAt, { checks: r.checks, failures: r.failures });
+    const today = Math.floor(this.clock.now() / DAY) * DAY;
+    const out = new Map<string, Map<number, DayCount>>();
+    for (const e of entries) {
+      const days = byNum.get(e.monitor.num)!;
+      const pending = this.recorder.pendingCounts(e.monitor.num);
+      if (pending.checks > 0) {
+        const t = days.get(today) ?? { checks: 0, failures: 0 };
+        days.set(today, { checks: t.checks + pending.checks, failures: t.failures + pending.failures });
+      }
+      out.set(e.monitor.name, days);
     }
     return out;
   }

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Db } from '../db/database.js';
 import { testDatabases } from '../test-support/test-databases.js';
 import {
+  dailyRollups,
   deleteMonitorResults,
   insertChunks,
   listChunks,
@@ -180,6 +181,30 @@ for (const variant of await testDatabases()) {
         (await listFailures(handle.db, 8, T0, T0 + 10, 10)).map((r) => r.reason),
         ['third', 'second', 'first'],
       );
+    });
+
+    it('sums rollups per UTC day for the monitors asked, from a time on', async () => {
+      const D = 24 * HOUR;
+      const day0 = T0 + 100 * D;
+      await upsertRollups(handle.db, [
+        rollup(21, day0 - HOUR),
+        rollup(21, day0),
+        rollup(21, day0 + 23 * HOUR, { checks: 5, failures: 0 }),
+        rollup(21, day0 + D, { checks: 7, failures: 2 }),
+        rollup(22, day0, { checks: 3, failures: 3 }),
+        rollup(23, day0),
+      ]);
+      const rows = await dailyRollups(handle.db, [21, 22], day0);
+      const key = (r: { monitorNum: number; dayAt: number }) => r.monitorNum * 1e15 + r.dayAt;
+      assert.deepEqual(
+        rows.sort((a, b) => key(a) - key(b)),
+        [
+          { monitorNum: 21, dayAt: day0, checks: 15, failures: 1 },
+          { monitorNum: 21, dayAt: day0 + D, checks: 7, failures: 2 },
+          { monitorNum: 22, dayAt: day0, checks: 3, failures: 3 },
+        ],
+      );
+      assert.deepEqual(await dailyRollups(handle.db, [], day0), []);
     });
 
     it('prunes raw results strictly before one cut-off and rollups strictly before another', async () => {

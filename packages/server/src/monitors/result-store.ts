@@ -164,6 +164,35 @@ export async function sumRollups(q: Q, from: number): Promise<Map<number, { chec
   return new Map(rows.map((r) => [r.monitor_num, { checks: Number(r.checks), failures: Number(r.failures) }]));
 }
 
+/** Checks and failures of the given monitors per UTC day (start of the day, epoch ms) since `from` (whole hours). */
+export async function dailyRollups(
+  q: Q,
+  monitorNums: readonly number[],
+  from: number,
+): Promise<{ monitorNum: number; dayAt: number; checks: number; failures: number }[]> {
+  if (monitorNums.length === 0) return [];
+  // Integer division on both databases (the columns are integers): the day each hour falls in.
+  const day = sql<number>`(hour_at / 86400000)`;
+  const rows = await q
+    .selectFrom('monitor_rollups')
+    .select([
+      'monitor_num',
+      day.as('day'),
+      (eb) => eb.fn.sum<number>('checks').as('checks'),
+      (eb) => eb.fn.sum<number>('failures').as('failures'),
+    ])
+    .where('monitor_num', 'in', [...monitorNums])
+    .where('hour_at', '>=', from)
+    .groupBy(['monitor_num', day])
+    .execute();
+  return rows.map((r) => ({
+    monitorNum: r.monitor_num,
+    dayAt: Math.floor(Number(r.day)) * 86_400_000,
+    checks: Number(r.checks),
+    failures: Number(r.failures),
+  }));
+}
+
 /** Deletes raw results before `rawBefore` and rollups before `rollupBefore`. */
 export async function pruneResults(q: Q, rawBefore: number, rollupBefore: number): Promise<void> {
   await q.deleteFrom('check_chunks').where('start_at', '<', rawBefore).execute();
