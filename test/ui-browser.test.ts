@@ -88,7 +88,10 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await fill(page, /^password$/i, ADMIN.password);
     await fillIfPresent(page, /^(confirm|repeat).*password/i, ADMIN.password);
     await fill(page, /setup code/i, setupCode(ui));
-    await page.getByRole('button', { name: /set up|create|continue|start/i }).first().click();
+    await page
+      .getByRole('button', { name: /set up|create|continue|start/i })
+      .first()
+      .click();
     await page.waitForURL((u) => !u.pathname.startsWith('/setup'));
     await heading(page);
     assert.deepEqual(await adminCall(ui, 'GET', '/api/setup'), { needed: false });
@@ -105,10 +108,19 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await checkPage(page, '/login');
     await fill(page, /^(user ?)?name$/i, ADMIN.name);
     await fill(page, /^password$/i, 'not-the-password');
-    await page.getByRole('button', { name: /log ?in|sign ?in/i }).first().click();
-    await page.getByText(/name or password is wrong/i).first().waitFor({ state: 'visible' });
+    await page
+      .getByRole('button', { name: /log ?in|sign ?in/i })
+      .first()
+      .click();
+    await page
+      .getByText(/name or password is wrong/i)
+      .first()
+      .waitFor({ state: 'visible' });
     await fill(page, /^password$/i, ADMIN.password);
-    await page.getByRole('button', { name: /log ?in|sign ?in/i }).first().click();
+    await page
+      .getByRole('button', { name: /log ?in|sign ?in/i })
+      .first()
+      .click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await heading(page);
     admin = { context: page.context(), page };
@@ -123,7 +135,10 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await fill(page, /^url/i, flap.urlOf(1));
     await fill(page, /^interval/i, '5s');
     await fillIfPresent(page, /^timeout/i, '2s');
-    await page.getByRole('button', { name: /create|save|add/i }).first().click();
+    await page
+      .getByRole('button', { name: /create|save|add/i })
+      .first()
+      .click();
     await page.waitForURL((u) => !u.pathname.endsWith('/new'));
     const made = await adminCall(ui, 'GET', '/api/monitors/web-flap');
     assert.equal(made.url, flap.urlOf(1));
@@ -134,10 +149,18 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await markDocument(page);
 
     flap.set(1, false);
-    await until(() => monitorState(ui, 'web-flap'), (s) => s === 'DOWN', 'the monitor DOWN');
+    await until(
+      () => monitorState(ui, 'web-flap'),
+      (s) => s === 'DOWN',
+      'the monitor DOWN',
+    );
     await badge(row, 'DOWN').waitFor({ state: 'visible', timeout: LIVE_MS });
     flap.set(1, true);
-    await until(() => monitorState(ui, 'web-flap'), (s) => s === 'UP', 'the monitor UP again');
+    await until(
+      () => monitorState(ui, 'web-flap'),
+      (s) => s === 'UP',
+      'the monitor UP again',
+    );
     await badge(row, 'UP').waitFor({ state: 'visible', timeout: LIVE_MS });
     await assertNoReload(page);
   });
@@ -188,7 +211,11 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     const row = page.getByTestId(`delivery-row-${id}`);
     await badge(row, 'dead').waitFor({ state: 'visible' });
     await clickConfirmed(page, row, /replay/i);
-    await until(async () => hooks.requests.length, (n) => n === 1, 'the replayed delivery received');
+    await until(
+      async () => hooks.requests.length,
+      (n) => n === 1,
+      'the replayed delivery received',
+    );
     await until(
       async () => (await adminCall(ui, 'GET', `/api/deliveries/${id}`)).status,
       (s) => s === 'delivered',
@@ -261,7 +288,7 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
 
     const made = await pageFetch(page, 'POST', '/api/topics', { name: 'viewer-made' }, viewer.csrfToken);
     assert.equal(made.status, 403, JSON.stringify(made.json));
-    const paused = await pageFetch(page, 'PATCH', '/api/monitors/web-flap', { paused: true }, viewer.csrfToken);
+    const paused = await pageFetch(page, 'POST', '/api/monitors/web-flap/pause', undefined, viewer.csrfToken);
     assert.equal(paused.status, 403, JSON.stringify(paused.json));
     assert.equal(await monitorState(ui, 'web-flap'), 'UP');
     const read = await pageFetch(page, 'GET', '/api/monitors/web-flap');

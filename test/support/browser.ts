@@ -205,7 +205,12 @@ export async function axeCheck(page: Page, name: string): Promise<void> {
 
 /** `name` made safe as a file name: `/monitors/:name` → `monitors-name`. */
 export function artifactName(name: string): string {
-  return name.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'overview';
+  return (
+    name
+      .replace(/^\/+/, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'overview'
+  );
 }
 
 /**

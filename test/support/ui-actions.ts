@@ -56,7 +56,7 @@ export async function clickConfirmed(page: Page, scope: Locator | Page, name: Re
 export async function heading(page: Page): Promise<string> {
   const h1 = page.locator('h1').first();
   await h1.waitFor({ state: 'visible' });
-  const text = (await h1.innerText()).trim();
+  const text = ((await h1.textContent()) ?? '').trim();
   assert.ok(text, `${page.url()}: the h1 has no text`);
   assert.doesNotMatch(text, /not found|404/i, `${page.url()}: a not-found page`);
   return text;
@@ -86,7 +86,7 @@ export async function assertNoWriteControls(page: Page, name: RegExp): Promise<v
     for (let i = 0; i < (await found.count()); i++) {
       const el = found.nth(i);
       if (!(await el.isVisible())) continue;
-      const label = (await el.innerText()).trim();
+      const label = ((await el.textContent()) ?? '').trim();
       if (role === 'link') assert.fail(`${page.url()}: a viewer sees the link "${label}"`);
       assert.ok(await el.isDisabled(), `${page.url()}: a viewer can press the button "${label}"`);
     }

@@ -65,7 +65,14 @@ export async function seedAll(ui: UiServer, targetUrl: string, hookUrl: string):
     { name: s.topic, subscriptions: [{ name: 'hook', protocol: 'webhook', endpoint: hookUrl }] },
     201,
   );
-  const monitor = { name: s.monitor, type: 'http', url: targetUrl, interval: '5s', topics: [s.topic], tags: { env: 'prod' } };
+  const monitor = {
+    name: s.monitor,
+    type: 'http',
+    url: targetUrl,
+    interval: '5s',
+    topics: [s.topic],
+    tags: { env: 'prod' },
+  };
   await adminCall(ui, 'POST', '/api/monitors', monitor, 201);
   const hb = await adminCall(ui, 'POST', '/api/heartbeats', { name: s.heartbeat, period: '1d', grace: '1h' }, 201);
   await fetch(hb.pingUrl, { method: 'POST', body: 'backup done: 42 files' });
@@ -100,13 +107,19 @@ export async function seedAll(ui: UiServer, targetUrl: string, hookUrl: string):
     },
     201,
   );
-  await adminCall(ui, 'PUT', `/api/status-pages/${s.statusPage}`, {
-    title: 'Example status',
-    description: 'Public status of the example services',
-    items: [
-      { type: 'monitor', name: s.monitor, label: 'API' },
-      { type: 'heartbeat', name: s.heartbeat, label: 'Nightly backup' },
-    ],
-  }, [200, 201]);
+  await adminCall(
+    ui,
+    'PUT',
+    `/api/status-pages/${s.statusPage}`,
+    {
+      title: 'Example status',
+      description: 'Public status of the example services',
+      items: [
+        { type: 'monitor', name: s.monitor, label: 'API' },
+        { type: 'heartbeat', name: s.heartbeat, label: 'Nightly backup' },
+      ],
+    },
+    [200, 201],
+  );
   return s;
 }
