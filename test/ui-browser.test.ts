@@ -141,7 +141,7 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
       .click();
     await page.waitForURL((u) => !u.pathname.endsWith('/new'));
     const made = await adminCall(ui, 'GET', '/api/monitors/web-flap');
-    assert.equal(made.url, flap.urlOf(1));
+    assert.equal(made.target.url, flap.urlOf(1));
 
     await page.goto('/monitors');
     const row = page.getByTestId('monitor-row-web-flap');

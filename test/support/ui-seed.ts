@@ -97,15 +97,14 @@ export async function seedAll(ui: UiServer, targetUrl: string, hookUrl: string):
   const week = 7 * 86_400_000;
   await adminCall(
     ui,
-    'POST',
-    '/api/maintenance',
+    'PUT',
+    `/api/maintenance/${s.maintenance}`,
     {
-      name: s.maintenance,
       monitors: [s.monitor],
       start: new Date(Date.now() + week).toISOString(),
       end: new Date(Date.now() + week + 3_600_000).toISOString(),
     },
-    201,
+    [200, 201],
   );
   await adminCall(
     ui,
