@@ -76,7 +76,10 @@ const entries = groups.map((group, i) => {
 // The cluster tests start three nodes (and sometimes a PostgreSQL) each: on two cores, two of them at once make
 // each other's nodes miss their leases. They run one after another, once the rest has run.
 const clusterFiles = wholeProcess.filter((f) => path.basename(f).startsWith('cluster-'));
-const rest = wholeProcess.filter((f) => !clusterFiles.includes(f));
+// The browser tests (one Chromium and one server a file) run last, one file at a time: Chromium's renderer beside
+// the crash and cluster tests would take the CPU their timing needs. The first of them builds the web app.
+const browserFiles = wholeProcess.filter((f) => path.basename(f).startsWith('ui-'));
+const rest = wholeProcess.filter((f) => !clusterFiles.includes(f) && !browserFiles.includes(f));
 
 function runTests(files, fileConcurrency) {
   return new Promise((resolve) => {
@@ -105,5 +108,6 @@ function runTests(files, fileConcurrency) {
 const codes = [];
 if (rest.length + entries.length) codes.push(await runTests([...rest, ...entries], concurrency));
 if (clusterFiles.length) codes.push(await runTests(clusterFiles, 1));
+if (browserFiles.length) codes.push(await runTests(browserFiles, 1));
 rmSync(tmp, { recursive: true, force: true });
 process.exit(Math.max(...codes));
