@@ -349,9 +349,6 @@ export interface SessionTable {
   user_agent: string | null;
 }
 
-export interface Database {
-  users: UserTable;
-  sessions: SessionTable;
 export interface StatusPageTable {
   id: string;
   slug: string;
@@ -383,6 +380,9 @@ export interface IncidentUpdateTable {
   created_at: number;
 }
 
+export interface Database {
+  users: UserTable;
+  sessions: SessionTable;
   status_pages: StatusPageTable;
   incidents: IncidentTable;
   incident_updates: IncidentUpdateTable;
