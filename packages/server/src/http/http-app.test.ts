@@ -16,6 +16,11 @@ const PUBLIC = new Set([
   'POST /api/setup',
   'POST /api/session',
   'DELETE /api/session',
+  'GET /api/public/status/{slug}',
+  'GET /status/{slug}',
+  'GET /badge/{slug}/{item}/status.svg',
+  'GET /badge/{slug}/{item}/uptime.svg',
+  'GET /badge/{slug}/{item}/latency.svg',
 ]);
 
 describe('HTTP API', () => {
