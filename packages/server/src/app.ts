@@ -23,6 +23,7 @@ import type { StaticMount } from './http/static-files.js';
 import { PublicUrl } from './http/public-url.js';
 import type { App } from './http/route-kit.js';
 import { systemModule } from './http/system-module.js';
+import { uiModule } from './http/ui-module.js';
 import type { ChannelRegistry } from './notify/channels/channel-registry.js';
 import type { DeliveryService } from './notify/delivery-service.js';
 import { notifyModule, topicNamesOf } from './notify/notify-module.js';
@@ -65,6 +66,8 @@ export interface TocsinOptions {
   channels?: ChannelRegistry;
   /** Modules added after the built-in ones (a test's, or a capability being tried out). */
   extraModules?: ModuleFactory[];
+  /** The built UI's directory (packages/web/dist by default). */
+  uiDir?: string;
 }
 
 export interface Tocsin {
@@ -182,6 +185,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
     alarms,
+    uiModule(options.uiDir),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
   const config = configModule(
