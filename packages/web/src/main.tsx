@@ -1,7 +1,9 @@
 import { render } from 'preact';
+import { App } from './app.js';
+import { boot } from './core/session-store.js';
+import { initTheme } from './core/theme.js';
+import './styles/app.css';
 
-function App() {
-  return <h1>Tocsin</h1>;
-}
-
+initTheme();
 render(<App />, document.getElementById('app')!);
+void boot();
