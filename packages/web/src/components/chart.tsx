@@ -102,7 +102,8 @@ function options(props: ChartProps, width: number): uPlot.Options {
     ],
     axes: [axis, { ...axis, size: 56 }],
     scales: {
-      x: { time: true },
+      // One point alone would be auto-ranged over years: an hour either side of it instead.
+      x: props.data[0].length < 2 ? { time: true, range: (_u, min) => [min - 3600, min + 3600] } : { time: true },
       y: {
         range: (_u, min, max) => {
           const top = Math.max(max, props.threshold?.value ?? max) * 1.1 || 1;

@@ -73,7 +73,8 @@ function LatencyChart({ name }: { name: string }) {
     <Section
       title="Latency"
       actions={
-        <div class="pill-row" role="group" aria-label="Time range">
+        <fieldset class="pill-row segmented">
+          <legend class="visually-hidden">Time range</legend>
           {ranges.map((r) => (
             <button
               type="button"
@@ -85,7 +86,7 @@ function LatencyChart({ name }: { name: string }) {
               {r.label}
             </button>
           ))}
-        </div>
+        </fieldset>
       }
     >
       {res.error !== undefined && !res.data ? (
