@@ -20,7 +20,8 @@ function ThemeToggle() {
       onClick={() => setTheme(nextTheme[choice])}
       title="Light, dark, or as the system"
     >
-      Theme: {choice}
+      <span class="hide-narrow">Theme: </span>
+      {choice}
     </button>
   );
 }
@@ -31,7 +32,7 @@ function LiveIndicator() {
   return (
     <span class={`live live-${status}`} title="Updates from the server's live stream">
       <span class="live-dot" aria-hidden="true" />
-      {text}
+      <span class="live-text">{text}</span>
     </span>
   );
 }
@@ -49,7 +50,7 @@ function UserMenu({ auth }: { auth: AuthState }) {
         aria-haspopup="true"
         onClick={() => setOpen(!open)}
       >
-        {user.name} <span class="muted">({user.role})</span>
+        {user.name} <span class="muted hide-narrow">({user.role})</span>
       </button>
       {open && (
         <ul class="menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
