@@ -44,7 +44,8 @@ export async function nextExpectedTimes(h: Heartbeat, n: number, now = Date.now(
 
 /** The lines to paste into a crontab or a script for a ping URL. */
 export function pingSnippets(url: string, cron?: string): { label: string; text: string }[] {
-  const curl = `curl -fsS -m 10 --retry 5 -o /dev/null ${url}`;
+  const curlOf = (u: string) => `curl -fsS -m 10 --retry 5 -o /dev/null ${u}`;
+  const curl = curlOf(url);
   return [
     cron
       ? { label: 'Crontab line (ping after the job)', text: `${cron} /path/to/job.sh && ${curl}` }
@@ -52,7 +53,7 @@ export function pingSnippets(url: string, cron?: string): { label: string; text:
     { label: 'Ping alone', text: curl },
     {
       label: 'Start, then the exit status (measures run time, reports failures)',
-      text: `curl -fsS -m 10 --retry 5 -o /dev/null ${url}/start; /path/to/job.sh; curl -fsS -m 10 --retry 5 -o /dev/null ${url}/$?`,
+      text: `${curlOf(`${url}/start`)}; /path/to/job.sh; ${curlOf(`${url}/$?`)}`,
     },
   ];
 }

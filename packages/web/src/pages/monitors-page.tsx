@@ -115,7 +115,7 @@ export function MonitorsPage() {
       empty={all.length === 0}
       emptyMessage={
         <p>
-          No monitors yet. {writer ? <Link href="/monitors/new">Create the first one</Link> : 'An editor can add some.'}{' '}
+          No monitors yet. {writer ? <Link href="/monitors/new">Create the first one</Link> : 'An editor can add some'},
           or apply a config file with a <code>monitors:</code> section.
         </p>
       }
