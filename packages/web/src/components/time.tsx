@@ -1,4 +1,15 @@
+import { useEffect, useState } from 'preact/hooks';
 import { formatRelative, toMs } from '../core/format.js';
+
+/** Renders again every `everyMs` while mounted (relative times stay true). */
+function useTick(everyMs: number, on: boolean): void {
+  const [, set] = useState(0);
+  useEffect(() => {
+    if (!on) return;
+    const t = window.setInterval(() => set((n) => n + 1), everyMs);
+    return () => window.clearInterval(t);
+  }, [everyMs, on]);
+}
 
 const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -13,6 +24,7 @@ export function Time({
   zone?: string;
 }) {
   const ms = toMs(at);
+  useTick(15_000, relative === true);
   if (ms === undefined) return <span class="muted">—</span>;
   const date = new Date(ms);
   const utc = `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;

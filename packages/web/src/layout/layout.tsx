@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { Toasts } from '../components/toasts.js';
 import { liveStatus } from '../core/live-stream.js';
@@ -39,10 +39,22 @@ function LiveIndicator() {
 
 function UserMenu({ auth }: { auth: AuthState }) {
   const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onClick = (e: MouseEvent) => !box.current?.contains(e.target as Node) && setOpen(false);
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('click', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('click', onClick);
+    };
+  }, [open]);
   if (auth.status !== 'signed-in') return null;
   const user = auth.session.user;
   return (
-    <div class="user-menu">
+    <div class="user-menu" ref={box}>
       <button
         type="button"
         class="button-ghost"
@@ -53,7 +65,7 @@ function UserMenu({ auth }: { auth: AuthState }) {
         {user.name} <span class="muted hide-narrow">({user.role})</span>
       </button>
       {open && (
-        <ul class="menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+        <ul class="menu">
           <li>
             <Link href="/account" onClick={() => setOpen(false)}>
               Account
