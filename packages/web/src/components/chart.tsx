@@ -55,7 +55,8 @@ function bandColour(state: string): string {
   return cssVar('--band-neutral');
 }
 
-function options(props: ChartProps, width: number): uPlot.Options {
+function options(latest: { current: ChartProps }, width: number): uPlot.Options {
+  const props = latest.current;
   const axis = {
     stroke: cssVar('--fg-muted'),
     grid: { stroke: cssVar('--chart-grid'), width: 1 },
@@ -63,7 +64,7 @@ function options(props: ChartProps, width: number): uPlot.Options {
   };
   const drawBands = (u: uPlot) => {
     const ctx = u.ctx;
-    for (const b of props.bands ?? []) {
+    for (const b of latest.current.bands ?? []) {
       const x0 = u.valToPos(b.from, 'x', true);
       const x1 = u.valToPos(b.to, 'x', true);
       ctx.fillStyle = bandColour(b.state);
@@ -71,8 +72,9 @@ function options(props: ChartProps, width: number): uPlot.Options {
     }
   };
   const drawThreshold = (u: uPlot) => {
-    if (!props.threshold) return;
-    const y = u.valToPos(props.threshold.value, 'y', true);
+    const threshold = latest.current.threshold;
+    if (!threshold) return;
+    const y = u.valToPos(threshold.value, 'y', true);
     const ctx = u.ctx;
     ctx.save();
     ctx.strokeStyle = cssVar('--bad');
@@ -106,7 +108,7 @@ function options(props: ChartProps, width: number): uPlot.Options {
       x: props.data[0].length < 2 ? { time: true, range: (_u, min) => [min - 3600, min + 3600] } : { time: true },
       y: {
         range: (_u, min, max) => {
-          const top = Math.max(max, props.threshold?.value ?? max) * 1.1 || 1;
+          const top = Math.max(max, latest.current.threshold?.value ?? max) * 1.1 || 1;
           return [yMin === null ? min : Math.min(yMin, min), top];
         },
       },
@@ -123,6 +125,9 @@ export function Chart(props: ChartProps) {
   const plot = useRef<uPlot | null>(null);
   const [failed, setFailed] = useState(false);
   const theme = useStore(effectiveTheme);
+  // The draw hooks read the latest bands and threshold: new ones redraw, without a new chart.
+  const latest = useRef(props);
+  latest.current = props;
 
   useEffect(() => {
     let cancelled = false;
@@ -132,7 +137,7 @@ export function Chart(props: ChartProps) {
         if (cancelled || !box.current) return;
         const U = mod.default;
         const el = box.current;
-        plot.current = new U(options(props, el.clientWidth || 600), props.data as uPlot.AlignedData, el);
+        plot.current = new U(options(latest, el.clientWidth || 600), latest.current.data as uPlot.AlignedData, el);
         observer = new ResizeObserver(() => {
           if (plot.current && el.clientWidth > 0)
             plot.current.setSize({ width: el.clientWidth, height: props.height ?? 240 });
@@ -147,11 +152,11 @@ export function Chart(props: ChartProps) {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [theme, props.series.length, props.threshold?.value, props.bands, props.height]);
+  }, [theme, props.series.length, props.height, props.data[0].length < 2]);
 
   useEffect(() => {
     plot.current?.setData(props.data as uPlot.AlignedData);
-  }, [props.data]);
+  }, [props.data, props.bands, props.threshold?.value]);
 
   if (failed) return <p class="state state-error">The chart could not be loaded.</p>;
   return <div ref={box} class="chart" role="img" aria-label={props.label} />;
