@@ -242,7 +242,8 @@ async function assemble(
     publicUrl,
     modules,
     upgrades,
-    statics: modules.flatMap((m) => m.statics ?? []),
+    // The most specific prefix first: the UI's catch-all at / comes after every other module's directory.
+    statics: modules.flatMap((m) => m.statics ?? []).sort((a, b) => b.prefix.length - a.prefix.length),
     ...services,
     start() {
       for (const m of modules) m.start?.();
