@@ -110,6 +110,9 @@ describe('a module plugged in with one line (extraModules)', () => {
       const page = await fetch(`http://127.0.0.1:${server.port}/widgets-ui/`);
       assert.equal(page.status, 200);
       assert.equal(await page.text(), '<p>widgets</p>');
+      // A browser's page load too: the UI's catch-all at / comes after the module's own prefix.
+      const load = await fetch(`http://127.0.0.1:${server.port}/widgets-ui/`, { headers: { accept: 'text/html' } });
+      assert.equal(await load.text(), '<p>widgets</p>');
       const answer = await new Promise<string>((resolve, reject) => {
         const socket = connect(server.port, '127.0.0.1', () =>
           socket.write('GET /widgets/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'),

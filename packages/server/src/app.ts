@@ -23,6 +23,7 @@ import type { StaticMount } from './http/static-files.js';
 import { PublicUrl } from './http/public-url.js';
 import type { App } from './http/route-kit.js';
 import { systemModule } from './http/system-module.js';
+import { uiModule } from './http/ui-module.js';
 import type { ChannelRegistry } from './notify/channels/channel-registry.js';
 import type { DeliveryService } from './notify/delivery-service.js';
 import { notifyModule, topicNamesOf } from './notify/notify-module.js';
@@ -73,6 +74,8 @@ export interface TocsinOptions {
   users?: UsersOptions;
   /** Modules added after the built-in ones (a test's, or a capability being tried out). */
   extraModules?: ModuleFactory[];
+  /** The built UI's directory (packages/web/dist by default). */
+  uiDir?: string;
 }
 
 export interface Tocsin {
@@ -218,6 +221,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       alarms: alarms.alarms,
       deliveries: notify.deliveries,
     }),
+    uiModule(options.uiDir),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
   const config = configModule(
@@ -277,7 +281,8 @@ async function assemble(
     publicUrl,
     modules,
     upgrades,
-    statics: modules.flatMap((m) => m.statics ?? []),
+    // The most specific prefix first: the UI's catch-all at / comes after every other module's directory.
+    statics: modules.flatMap((m) => m.statics ?? []).sort((a, b) => b.prefix.length - a.prefix.length),
     ...services,
     start() {
       for (const m of modules) m.start?.();

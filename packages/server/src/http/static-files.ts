@@ -4,8 +4,12 @@
  * Last-Modified with 304 answers. A path that tries to leave the directory
  * (`..` segments, plain or percent-encoded), holds a NUL or a backslash, or
  * does not decode is a 404, as is anything that is not a file.
+ *
+ * A single-page app's mount (`spa`) leaves excluded prefixes and other methods
+ * to the next handler, and answers its fallback file to a page load (a GET
+ * that accepts text/html) of a path with no file extension.
  */
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { createReadStream, existsSync, promises as fs, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -38,7 +42,19 @@ export interface StaticMount {
   prefix: string;
   /** The directory served. */
   dir: string;
+  /** Headers added to every answer from this mount (security headers). */
+  headers?: Record<string, string>;
+  /** Files under this path (inside the mount) have content-hashed names: cached for a year, immutable. */
+  immutable?: string;
+  spa?: {
+    /** The file (inside `dir`) a page load of a path with no file gets; without it, requests pass on. */
+    fallback: string;
+    /** Path prefixes the mount never answers (the API's, the ping URLs'). */
+    exclude: readonly string[];
+  };
 }
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** A request handler for node:http: true when the request is under the prefix (and was answered), false otherwise. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -59,9 +75,9 @@ export function resolveStaticPath(root: string, rest: string): string | undefine
   return file.startsWith(root + path.sep) ? file : undefined;
 }
 
-function notFound(res: ServerResponse): void {
+function notFound(res: ServerResponse, extra: Record<string, string>): void {
   const body = JSON.stringify({ error: { code: 'not_found', message: 'no such file' } });
-  res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(404, { ...extra, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -87,14 +103,25 @@ async function stat(file: string): Promise<Stats | undefined> {
   }
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, file: string | undefined): Promise<void> {
+interface ServeOptions {
+  headers?: Record<string, string>;
+  immutable?: boolean;
+}
+
+async function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string | undefined,
+  options: ServeOptions = {},
+): Promise<void> {
   const stats = file === undefined ? undefined : await stat(file);
-  if (!file || !stats) return notFound(res);
+  if (!file || !stats) return notFound(res, options.headers ?? {});
   const etag = etagOf(stats);
   const headers = {
+    ...options.headers,
     etag,
     'last-modified': stats.mtime.toUTCString(),
-    'cache-control': 'no-cache',
+    'cache-control': options.immutable ? IMMUTABLE : 'no-cache',
     'x-content-type-options': 'nosniff',
   };
   if (notModified(req, etag, stats)) {
@@ -112,22 +139,54 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, file: string
   stream.pipe(res);
 }
 
+/** Whether a file exists, asked at most once a second per path (a build after start is found without a restart). */
+function existsCached(file: string): () => boolean {
+  let known = false;
+  let askedAt = 0;
+  return () => {
+    const now = Date.now();
+    if (now - askedAt > 1000) {
+      known = existsSync(file);
+      askedAt = now;
+    }
+    return known;
+  };
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /** Serves `mount.dir` under `mount.prefix`; other paths are left to the next handler. */
 export function staticFiles(mount: StaticMount): NodeHandler {
   const prefix = mount.prefix.replace(/\/+$/, '');
   const root = path.resolve(mount.dir);
+  const spa = mount.spa;
+  const hasFallback = spa ? existsCached(path.join(root, spa.fallback)) : () => false;
+  const immutable = mount.immutable === undefined ? undefined : `${prefix}/${mount.immutable.replace(/^\/+/, '')}`;
   return (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const pathname = q === -1 ? url : url.slice(0, q);
+    const pathname = pathOf(req.url ?? '/');
     if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const getOrHead = req.method === 'GET' || req.method === 'HEAD';
+    if (spa) {
+      if (!getOrHead || spa.exclude.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`)))
+        return false;
+      if (!hasFallback()) return false;
+    } else if (!getOrHead) {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });
       res.end();
       return true;
     }
-    const file = resolveStaticPath(root, pathname.slice(prefix.length + 1));
-    serveFile(req, res, file).catch(() => res.destroy());
+    const rest = pathname.slice(prefix.length + 1);
+    const options = { headers: mount.headers, immutable: immutable !== undefined && pathname.startsWith(immutable) };
+    const lastSegment = rest.slice(rest.lastIndexOf('/') + 1);
+    if (spa && !options.immutable && !lastSegment.includes('.')) {
+      if (!(req.headers.accept ?? '').includes('text/html')) return false;
+      serveFile(req, res, path.join(root, spa.fallback), options).catch(() => res.destroy());
+      return true;
+    }
+    serveFile(req, res, resolveStaticPath(root, rest), options).catch(() => res.destroy());
     return true;
   };
 }

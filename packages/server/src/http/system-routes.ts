@@ -20,6 +20,8 @@ const homePage =
 <body>
 <h1>Tocsin</h1>
 <p>A self-hosted monitoring and alerting server, version ${version}.</p>
+<p><strong>The web UI is not built.</strong> Run <code>npm run build</code> (or <code>npm start</code>, which ` +
+  `builds) in Tocsin's source, then reload this page.</p>
 <ul>
 <li><a href="/api/openapi.json">/api/openapi.json</a>: the HTTP API (OpenAPI 3.1); send an API token as ` +
   `<code>Authorization: Bearer &lt;token&gt;</code></li>

@@ -1,0 +1,171 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Link } from '../components/link.js';
+import { Toasts } from '../components/toasts.js';
+import { liveStatus } from '../core/live-stream.js';
+import { useLocation } from '../core/router.js';
+import { logout, type AuthState } from '../core/session-store.js';
+import { useStore } from '../core/store.js';
+import { setTheme, themeChoice, type ThemeChoice } from '../core/theme.js';
+import { isCurrent, navGroups } from './nav-items.js';
+
+const nextTheme: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
+
+function ThemeToggle() {
+  const choice = useStore(themeChoice);
+  return (
+    <button
+      type="button"
+      class="button-ghost"
+      onClick={() => setTheme(nextTheme[choice])}
+      title="Light, dark, or as the system"
+    >
+      <span class="hide-narrow">Theme: </span>
+      {choice}
+    </button>
+  );
+}
+
+function LiveIndicator() {
+  const status = useStore(liveStatus);
+  const text = status === 'open' ? 'Live' : status === 'connecting' ? 'Reconnecting…' : 'Offline';
+  return (
+    <span class={`live live-${status}`} title="Updates from the server's live stream">
+      <span class="live-dot" aria-hidden="true" />
+      <span class="live-text">{text}</span>
+    </span>
+  );
+}
+
+function UserMenu({ auth }: { auth: AuthState }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onClick = (e: MouseEvent) => !box.current?.contains(e.target as Node) && setOpen(false);
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('click', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('click', onClick);
+    };
+  }, [open]);
+  if (auth.status !== 'signed-in') return null;
+  const user = auth.session.user;
+  return (
+    <div class="user-menu" ref={box}>
+      <button
+        type="button"
+        class="button-ghost"
+        aria-expanded={open}
+        aria-haspopup="true"
+        onClick={() => setOpen(!open)}
+      >
+        {user.name} <span class="muted hide-narrow">({user.role})</span>
+      </button>
+      {open && (
+        <ul class="menu">
+          <li>
+            <Link href="/account" onClick={() => setOpen(false)}>
+              Account
+            </Link>
+          </li>
+          <li>
+            <button type="button" class="link-button" onClick={() => void logout()}>
+              Sign out
+            </button>
+          </li>
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The signed-in frame: skip link, top bar (menu, live state, theme, user), sidebar navigation, main content. */
+export function Layout({ auth, children }: { auth: AuthState; children: ComponentChildren }) {
+  const { path } = useLocation();
+  const [navOpen, setNavOpen] = useState(false);
+  useEffect(() => setNavOpen(false), [path]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setNavOpen(false);
+      const target = e.target as HTMLElement;
+      const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey) {
+        const filter = document.querySelector<HTMLInputElement>('[data-page-filter]');
+        if (filter) {
+          e.preventDefault();
+          filter.focus();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div class={`shell ${navOpen ? 'nav-open' : ''}`}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <button
+          type="button"
+          class="button-ghost nav-toggle"
+          aria-expanded={navOpen}
+          aria-controls="sidebar"
+          onClick={() => setNavOpen(!navOpen)}
+        >
+          Menu
+        </button>
+        <Link href="/" class="brand">
+          Tocsin
+        </Link>
+        <div class="topbar-end">
+          <LiveIndicator />
+          <ThemeToggle />
+          <UserMenu auth={auth} />
+        </div>
+      </header>
+      <nav id="sidebar" class="sidebar" aria-label="Main">
+        {navGroups.map((g) => (
+          <div class="nav-group" key={g.label}>
+            <p class="nav-group-label">{g.label}</p>
+            <ul>
+              {g.items.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={isCurrent(item.href, path) ? 'page' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      </nav>
+      <main id="main" class="main" tabIndex={-1}>
+        {children}
+      </main>
+      <Toasts />
+    </div>
+  );
+}
+
+/** The frame of the setup and login pages: centred, with the theme toggle. */
+export function BareLayout({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="bare">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="bare-head">
+        <span class="brand">Tocsin</span>
+        <ThemeToggle />
+      </header>
+      <main id="main" class="bare-main" tabIndex={-1}>
+        {children}
+      </main>
+      <Toasts />
+    </div>
+  );
+}

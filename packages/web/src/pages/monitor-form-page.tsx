@@ -1,0 +1,205 @@
+import { dnsRecordTypes, httpMethods, monitorInputSchema } from '@tocsin/protocol';
+import { Field, Form, type FormState, useForm } from '../components/form.js';
+import { Link } from '../components/link.js';
+import { Page } from '../components/page.js';
+import { toast } from '../components/toasts.js';
+import { api } from '../core/api-client.js';
+import type { Monitor } from '../core/api-types.js';
+import { navigate, seg } from '../core/router.js';
+import { useResource } from '../core/use-resource.js';
+import {
+  type MonitorFormValues,
+  monitorBody,
+  monitorFieldOf,
+  monitorFormInitial,
+  monitorValues,
+} from './monitor-form-values.js';
+
+type F = FormState<MonitorFormValues>;
+
+const typeOptions = [
+  { value: 'http', label: 'HTTP(S): a URL answers' },
+  { value: 'tcp', label: 'TCP: a port accepts connections' },
+  { value: 'dns', label: 'DNS: a name resolves' },
+  { value: 'tls', label: 'TLS: a certificate is valid' },
+];
+
+function HttpFields({ form }: { form: F }) {
+  const auth = form.values.authType;
+  return (
+    <fieldset>
+      <legend>HTTP</legend>
+      <Field form={form} name="url" label="URL" type="url" required />
+      <div class="form-grid">
+        <Field form={form} name="method" label="Method" type="select" options={httpMethods} />
+        <Field
+          form={form}
+          name="expectedStatus"
+          label="Expected status"
+          hint="Codes or ranges, comma-separated: 200-299, 301"
+        />
+        <Field form={form} name="maxResponseTimeMs" label="Slowest answer (ms)" inputMode="numeric" />
+        <Field form={form} name="certExpiryWarningDays" label="Warn days before the certificate expires" />
+      </div>
+      <Field
+        form={form}
+        name="headers"
+        label="Request headers"
+        type="textarea"
+        rows={2}
+        hint="One a line: Name: value"
+      />
+      <Field form={form} name="body" label="Request body" type="textarea" rows={2} />
+      <Field
+        form={form}
+        name="authType"
+        label="Authentication"
+        type="select"
+        options={[
+          { value: '', label: 'None' },
+          { value: 'basic', label: 'Basic (user name and password)' },
+          { value: 'bearer', label: 'Bearer token' },
+        ]}
+      />
+      {auth === 'basic' && (
+        <div class="form-grid">
+          <Field form={form} name="username" label="User name" autoComplete="off" />
+          <Field form={form} name="password" label="Password" type="password" autoComplete="new-password" />
+        </div>
+      )}
+      {auth === 'bearer' && <Field form={form} name="token" label="Token" type="password" autoComplete="off" />}
+      <div class="form-grid">
+        <Field form={form} name="bodyContains" label="Body contains" />
+        <Field form={form} name="bodyMatches" label="Body matches (regular expression)" />
+        <Field form={form} name="jsonPath" label="JSON path" placeholder="$.status" />
+        <Field form={form} name="jsonEquals" label="JSON value equals" placeholder='"ok"' hint="A JSON value" />
+      </div>
+      <Field form={form} name="followRedirects" label="Follow redirects" type="checkbox" />
+      <Field form={form} name="verifyTls" label="Verify the TLS certificate" type="checkbox" />
+    </fieldset>
+  );
+}
+
+function HostFields({ form, tls }: { form: F; tls: boolean }) {
+  return (
+    <fieldset>
+      <legend>{tls ? 'TLS' : 'TCP'}</legend>
+      <div class="form-grid">
+        <Field form={form} name="host" label="Host" required hint="A host name or IP address, without the port" />
+        <Field
+          form={form}
+          name="port"
+          label="Port"
+          inputMode="numeric"
+          required={!tls}
+          hint={tls ? '443 by default' : undefined}
+        />
+      </div>
+      {tls && (
+        <>
+          <div class="form-grid">
+            <Field form={form} name="servername" label="Server name (SNI)" hint="The host by default" />
+            <Field form={form} name="minDaysLeft" label="Down when fewer days are left" inputMode="numeric" />
+          </div>
+          <Field form={form} name="verifyTls" label="Verify the certificate chain" type="checkbox" />
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+function DnsFields({ form }: { form: F }) {
+  return (
+    <fieldset>
+      <legend>DNS</legend>
+      <div class="form-grid">
+        <Field form={form} name="query" label="Domain name" required placeholder="example.com" />
+        <Field form={form} name="recordType" label="Record type" type="select" options={dnsRecordTypes} />
+        <Field form={form} name="resolver" label="Resolver" placeholder="1.1.1.1" hint="The system's by default" />
+      </div>
+      <Field
+        form={form}
+        name="expected"
+        label="Expected answers"
+        hint="Comma-separated; each must be among the answers. Empty: any answer."
+      />
+    </fieldset>
+  );
+}
+
+function MonitorForm({ existing }: { existing?: Monitor }) {
+  const editing = existing !== undefined;
+  const form = useForm({
+    initial: existing ? monitorValues(existing) : monitorFormInitial,
+    schema: monitorInputSchema,
+    toBody: monitorBody,
+    fieldOf: monitorFieldOf,
+    onSubmit: async (body) => {
+      const b = body as { name: string };
+      if (editing) await api.put(`/api/monitors/${seg(existing.name)}`, body);
+      else await api.post('/api/monitors', body);
+      toast(editing ? `Saved ${b.name}.` : `Created ${b.name}.`);
+      navigate(`/monitors/${seg(b.name)}`);
+    },
+  });
+  const type = form.values.type;
+  const back = editing ? `/monitors/${seg(existing.name)}` : '/monitors';
+  return (
+    <Form
+      form={form}
+      submitLabel={editing ? 'Save monitor' : 'Create monitor'}
+      extraActions={
+        <Link class="button" href={back}>
+          Cancel
+        </Link>
+      }
+    >
+      <div class="form-grid">
+        {editing ? (
+          <div class="field">
+            <span class="label">Name</span>
+            <code>{existing.name}</code>
+          </div>
+        ) : (
+          <Field form={form} name="name" label="Name" required hint="Letters, digits, . _ - (the monitor's key)" />
+        )}
+        <Field form={form} name="type" label="Type" type="select" options={typeOptions} />
+      </div>
+      {type === 'http' && <HttpFields form={form} />}
+      {(type === 'tcp' || type === 'tls') && <HostFields form={form} tls={type === 'tls'} />}
+      {type === 'dns' && <DnsFields form={form} />}
+      <fieldset>
+        <legend>Schedule and alerting</legend>
+        <div class="form-grid">
+          <Field form={form} name="interval" label="Check every" hint="30s, 5m, 1h (at least 5s)" />
+          <Field form={form} name="timeout" label="Timeout" hint="At most the interval" />
+          <Field form={form} name="failureThreshold" label="Failed checks before down" inputMode="numeric" />
+          <Field form={form} name="successThreshold" label="Good checks before up" inputMode="numeric" />
+          <Field form={form} name="retryInterval" label="Retry every (while failing)" />
+          <Field form={form} name="reminder" label="Remind every (while down)" hint="Off when empty" />
+        </div>
+        <Field form={form} name="topics" label="Topics to notify" hint="Comma-separated topic names" />
+        <Field form={form} name="tags" label="Tags" hint="Comma-separated: env=prod, team=web" />
+        <Field form={form} name="description" label="Description" type="textarea" rows={2} />
+        <Field form={form} name="paused" label="Paused (no checks)" type="checkbox" />
+      </fieldset>
+    </Form>
+  );
+}
+
+/** `/monitors/new` and `/monitors/:name/edit`. */
+export function MonitorFormPage({ name }: { name?: string }) {
+  const res = useResource(`monitor-form:${name ?? ''}`, (signal) =>
+    name ? api.get<Monitor>(`/api/monitors/${seg(name)}`, { signal }) : Promise.resolve(undefined),
+  );
+  return (
+    <Page
+      title={name ? `Edit ${name}` : 'New monitor'}
+      loading={res.loading && !res.data && name !== undefined}
+      error={res.error}
+      onRetry={res.reload}
+    >
+      {(!name || res.data) && <MonitorForm key={name ?? ''} existing={res.data} />}
+    </Page>
+  );
+}

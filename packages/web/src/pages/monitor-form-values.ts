@@ -1,0 +1,203 @@
+/**
+ * The monitor form's values (strings and booleans, as the inputs hold them) to and from an API body. Empty
+ * inputs are left out, so the schema's defaults apply; what the user typed wrong stays as typed, for the schema
+ * to name.
+ */
+import { printDuration } from '@tocsin/protocol';
+import type { Monitor } from '../core/api-types.js';
+
+export const monitorFormInitial = {
+  name: '',
+  type: 'http',
+  description: '',
+  interval: '60s',
+  timeout: '',
+  failureThreshold: '1',
+  successThreshold: '1',
+  retryInterval: '',
+  reminder: '',
+  topics: '',
+  tags: '',
+  paused: false as boolean,
+  url: 'https://',
+  method: 'GET',
+  expectedStatus: '200-299',
+  headers: '',
+  body: '',
+  authType: '',
+  username: '',
+  password: '',
+  token: '',
+  bodyContains: '',
+  bodyMatches: '',
+  jsonPath: '',
+  jsonEquals: '',
+  maxResponseTimeMs: '',
+  followRedirects: true as boolean,
+  verifyTls: true as boolean,
+  certExpiryWarningDays: '14',
+  host: '',
+  port: '',
+  query: '',
+  recordType: 'A',
+  resolver: '',
+  expected: '',
+  servername: '',
+  minDaysLeft: '14',
+};
+
+export type MonitorFormValues = typeof monitorFormInitial;
+
+/** A number when the text is one, else the text (for the schema to refuse with its own message). */
+function num(text: string): number | string {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `env=prod, team=web` (or one a line) to `{ env: 'prod', team: 'web' }`; a bare key has an empty value. */
+export function parseTags(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list(text)) {
+    const i = item.indexOf('=');
+    if (i === -1) out[item] = '';
+    else out[item.slice(0, i).trim()] = item.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function parseHeaders(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (line.trim() && i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function put(body: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === '' || value === undefined) return;
+  if (Array.isArray(value) && value.length === 0) return;
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return;
+  body[key] = value;
+}
+
+function httpBody(v: MonitorFormValues, b: Record<string, unknown>): void {
+  put(b, 'url', v.url.trim());
+  put(b, 'method', v.method);
+  put(b, 'expectedStatus', list(v.expectedStatus).map(num));
+  put(b, 'headers', parseHeaders(v.headers));
+  put(b, 'body', v.body);
+  if (v.authType === 'basic') b.auth = { type: 'basic', username: v.username, password: v.password };
+  if (v.authType === 'bearer') b.auth = { type: 'bearer', token: v.token };
+  put(b, 'bodyContains', v.bodyContains);
+  put(b, 'bodyMatches', v.bodyMatches);
+  put(b, 'jsonPath', v.jsonPath.trim());
+  if (v.jsonEquals.trim()) {
+    try {
+      b.jsonEquals = JSON.parse(v.jsonEquals);
+    } catch {
+      b.jsonEquals = v.jsonEquals;
+    }
+  }
+  put(b, 'maxResponseTimeMs', num(v.maxResponseTimeMs));
+  b.followRedirects = v.followRedirects;
+  b.verifyTls = v.verifyTls;
+  put(b, 'certExpiryWarningDays', num(v.certExpiryWarningDays));
+}
+
+export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
+  const b: Record<string, unknown> = { name: v.name.trim(), type: v.type };
+  put(b, 'description', v.description.trim());
+  put(b, 'interval', v.interval.trim());
+  put(b, 'timeout', v.timeout.trim());
+  put(b, 'failureThreshold', num(v.failureThreshold));
+  put(b, 'successThreshold', num(v.successThreshold));
+  put(b, 'retryInterval', v.retryInterval.trim());
+  put(b, 'reminder', v.reminder.trim());
+  b.topics = list(v.topics);
+  b.tags = parseTags(v.tags);
+  b.paused = v.paused;
+  if (v.type === 'http') httpBody(v, b);
+  if (v.type === 'tcp' || v.type === 'tls') {
+    put(b, 'host', v.host.trim());
+    put(b, 'port', num(v.port));
+  }
+  if (v.type === 'tls') {
+    put(b, 'servername', v.servername.trim());
+    put(b, 'minDaysLeft', num(v.minDaysLeft));
+    b.verifyTls = v.verifyTls;
+  }
+  if (v.type === 'dns') {
+    put(b, 'query', v.query.trim());
+    put(b, 'recordType', v.recordType);
+    put(b, 'resolver', v.resolver.trim());
+    put(b, 'expected', list(v.expected));
+  }
+  return b;
+}
+
+const dur = (ms: number | null | undefined) => (ms ? printDuration(ms, 'd', 's') : '');
+const str = (x: unknown) => (x === undefined || x === null ? '' : String(x));
+
+/** The form's values for an existing monitor. */
+export function monitorValues(m: Monitor): MonitorFormValues {
+  const t = m.target as Record<string, unknown>;
+  const auth = t.auth as { type: string; username?: string; password?: string; token?: string } | undefined;
+  return {
+    ...monitorFormInitial,
+    name: m.name,
+    type: m.type,
+    description: m.settings.description ?? '',
+    interval: dur(m.settings.intervalMs),
+    timeout: dur(m.settings.timeoutMs),
+    failureThreshold: String(m.settings.failureThreshold),
+    successThreshold: String(m.settings.successThreshold),
+    retryInterval: dur(m.settings.retryIntervalMs),
+    reminder: dur(m.settings.reminderMs),
+    topics: m.settings.topics.join(', '),
+    tags: Object.entries(m.settings.tags)
+      .map(([k, v]) => (v ? `${k}=${v}` : k))
+      .join(', '),
+    paused: m.settings.paused,
+    url: str(t.url),
+    method: str(t.method) || 'GET',
+    expectedStatus: Array.isArray(t.expectedStatus) ? t.expectedStatus.join(', ') : '200-299',
+    headers: Object.entries((t.headers as Record<string, string>) ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+    body: str(t.body),
+    authType: auth?.type ?? '',
+    username: str(auth?.username),
+    password: str(auth?.password),
+    token: str(auth?.token),
+    bodyContains: str(t.bodyContains),
+    bodyMatches: str(t.bodyMatches),
+    jsonPath: str(t.jsonPath),
+    jsonEquals: t.jsonEquals === undefined ? '' : JSON.stringify(t.jsonEquals),
+    maxResponseTimeMs: str(t.maxResponseTimeMs),
+    followRedirects: t.followRedirects !== false,
+    verifyTls: t.verifyTls !== false,
+    certExpiryWarningDays: str(t.certExpiryWarningDays ?? 14),
+    host: str(t.host),
+    port: str(t.port),
+    query: str(t.query),
+    recordType: str(t.recordType) || 'A',
+    resolver: str(t.resolver),
+    expected: Array.isArray(t.expected) ? t.expected.join(', ') : '',
+    servername: str(t.servername),
+    minDaysLeft: str(t.minDaysLeft ?? 14),
+  };
+}
+
+/** The field that shows an issue of the body at `path`. */
+export function monitorFieldOf(path: string): string {
+  const first = path.split('.')[0] || 'name';
+  return first === 'auth' ? 'authType' : first;
+}

@@ -1,0 +1,124 @@
+/**
+ * The web UI's pure helpers, on Node: the monitor form's values to an API body (checked with the protocol's own
+ * schema) and back from a monitor as the API shows it, and a heartbeat's next expected times in its time zone.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { monitorInputSchema } from '@tocsin/protocol';
+import type { Heartbeat, Monitor } from '../packages/web/src/core/api-types.js';
+import { nextExpectedTimes, pingSnippets } from '../packages/web/src/pages/heartbeat-schedule.js';
+import {
+  monitorBody,
+  monitorFieldOf,
+  monitorFormInitial,
+  monitorValues,
+  parseTags,
+} from '../packages/web/src/pages/monitor-form-values.js';
+
+describe('web monitor form', () => {
+  it('turns the inputs of each probe type into a body the monitor schema accepts', () => {
+    const cases = [
+      { type: 'http', url: 'https://example.com/health', expectedStatus: '200-299, 301', headers: 'X-A: 1' },
+      { type: 'tcp', host: 'db.internal', port: '5432' },
+      { type: 'dns', query: 'example.com', recordType: 'MX', expected: 'mx1.example.com, mx2.example.com' },
+      { type: 'tls', host: 'example.com', port: '', minDaysLeft: '7' },
+    ];
+    for (const c of cases) {
+      const body = monitorBody({ ...monitorFormInitial, name: `m-${c.type}`, tags: 'env=prod, edge', ...c });
+      const parsed = monitorInputSchema.safeParse(body);
+      assert.ok(parsed.success, `${c.type}: ${JSON.stringify(!parsed.success && parsed.error.issues)}`);
+      assert.deepEqual(body.tags, { env: 'prod', edge: '' });
+    }
+    const http = monitorBody({ ...monitorFormInitial, name: 'h', expectedStatus: '200-299, 301', headers: 'X-A: 1' });
+    assert.deepEqual(http.expectedStatus, ['200-299', 301]);
+    assert.deepEqual(http.headers, { 'X-A': '1' });
+  });
+
+  it('leaves what the user got wrong for the schema to name, at the field that shows it', () => {
+    const body = monitorBody({ ...monitorFormInitial, name: 'bad name', type: 'tcp', host: 'db:5432', port: 'x' });
+    const parsed = monitorInputSchema.safeParse(body);
+    assert.equal(parsed.success, false);
+    const fields = new Set(!parsed.success ? parsed.error.issues.map((i) => monitorFieldOf(i.path.join('.'))) : []);
+    assert.deepEqual([...fields].sort(), ['host', 'name', 'port']);
+    assert.equal(monitorFieldOf('auth.token'), 'authType');
+    assert.equal(monitorFieldOf('expectedStatus.1'), 'expectedStatus');
+  });
+
+  it('fills the form from a monitor as the API shows it, and gives the same body back', () => {
+    const m: Monitor = {
+      name: 'api',
+      type: 'http',
+      target: { type: 'http', url: 'https://x.test/', method: 'POST', expectedStatus: ['200-299'], verifyTls: false },
+      state: 'UP',
+      lastCheckAt: null,
+      lastResult: null,
+      stateChangedAt: null,
+      nextCheckAt: null,
+      settings: {
+        description: 'the API',
+        intervalMs: 90_000,
+        timeoutMs: 5000,
+        failureThreshold: 3,
+        successThreshold: 1,
+        retryIntervalMs: null,
+        reminderMs: 3_600_000,
+        topics: ['ops'],
+        tags: { env: 'prod' },
+        paused: false,
+      },
+    };
+    const v = monitorValues(m);
+    assert.equal(v.interval, '90s');
+    assert.equal(v.reminder, '1h');
+    const body = monitorBody(v);
+    assert.ok(monitorInputSchema.safeParse(body).success);
+    assert.equal(body.method, 'POST');
+    assert.equal(body.verifyTls, false);
+    assert.equal(body.failureThreshold, 3);
+    assert.deepEqual(body.topics, ['ops']);
+    assert.deepEqual(parseTags('a=1\nb'), { a: '1', b: '' });
+  });
+});
+
+describe('web heartbeat schedule', () => {
+  const base = {
+    name: 'nightly',
+    slug: 'nightly',
+    state: 'UP',
+    pingUrl: 'http://127.0.0.1:8080/ping/abc',
+    slugUrl: null,
+    lastPingAt: null,
+    lastSuccessAt: null,
+    nextDeadline: null,
+    lastReason: null,
+  };
+
+  it('lists cron times in the time zone, starting at the expected time the server gave', async () => {
+    const h = {
+      ...base,
+      expectedAt: '2026-12-02T18:00:00.000Z',
+      spec: { name: 'nightly', cron: '0 3 * * *', timezone: 'Asia/Tokyo', grace: 600_000 },
+    } as Heartbeat;
+    const times = await nextExpectedTimes(h, 3, Date.parse('2026-12-02T06:00:00Z'));
+    assert.deepEqual(
+      times.map((t) => new Date(t).toISOString()),
+      ['2026-12-02T18:00:00.000Z', '2026-12-03T18:00:00.000Z', '2026-12-04T18:00:00.000Z'],
+    );
+  });
+
+  it('lists period times from the expected time, and gives the lines to paste', async () => {
+    const h = {
+      ...base,
+      expectedAt: '2026-12-02T07:00:00.000Z',
+      spec: { name: 'backup', period: 3_600_000, timezone: 'UTC', grace: 300_000 },
+    } as Heartbeat;
+    const times = await nextExpectedTimes(h, 2);
+    assert.deepEqual(times, [Date.parse('2026-12-02T07:00:00Z'), Date.parse('2026-12-02T08:00:00Z')]);
+    const lines = pingSnippets(h.pingUrl, '*/5 * * * *');
+    assert.match(
+      lines[0].text,
+      /^\*\/5 \* \* \* \* .* && curl -fsS -m 10 --retry 5 -o \/dev\/null http:\/\/127\.0\.0\.1:8080\/ping\/abc$/,
+    );
+    assert.match(lines[2].text, /\/ping\/abc\/start;.*\/ping\/abc\/\$\?$/);
+  });
+});
