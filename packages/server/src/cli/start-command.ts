@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createTocsin, type Tocsin } from '../app.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -110,6 +111,8 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     const port = server.port;
     // Only now that the server listens: a start that fails earlier must not make a token nobody sees.
     const firstToken = await tocsin.tokens.bootstrap();
+    // While no user exists: the code that /setup asks for, shown with the address to open (and logged).
+    const setupCode = await tocsin.users.setup.prepare();
     tocsin.start();
     // Listening for signals before saying so: a SIGTERM right after the line below must stop gracefully.
     const signal = new Promise<undefined>((resolve) => {
@@ -123,7 +126,15 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
         'It is shown only now; keep it (for example as TOCSIN_TOKEN).\n' +
         'A new one can be made on this host with: tocsin tokens create NAME --scope admin --local\n\n'
       : '';
-    cliIo().stdout.write(`Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}`);
+    const codeFile = path.join(settings.dataDir, 'setup-code');
+    const setupText = setupCode
+      ? `To create the first admin, open ${tocsin.publicUrl.get()}/setup in a browser and enter the setup code\n\n` +
+        `    ${setupCode}\n\n${existsSync(codeFile) ? `It is also in ${codeFile}; it` : 'It'} works until ` +
+        'the first user exists.\n\n'
+      : '';
+    cliIo().stdout.write(
+      `Tocsin is running at http://${settings.host}:${port} (database: ${db})\n${tokenText}${setupText}`,
+    );
     const lostErr = await Promise.race([signal, lockLost]);
     if (lostErr) logger.error('lost the node lock; stopping so that a restart takes it again', { err: lostErr });
     else logger.info('shutting down');

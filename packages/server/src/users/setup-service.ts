@@ -24,6 +24,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 export class SetupService {
   private codeHash?: Buffer;
+  /** The code made at start, kept so that a second `prepare` (the start banner, then the module) makes no other. */
+  private code?: string;
 
   constructor(
     private readonly users: UserService,
@@ -38,12 +40,14 @@ export class SetupService {
 
   /** At start: while no user exists, makes this node's setup code, logs it and writes the file; answers it. */
   async prepare(): Promise<string | undefined> {
+    if (this.code) return this.code;
     if (!(await this.needed())) {
       this.removeFile();
       return undefined;
     }
     const code = `tcs_${randomToken(24)}`;
     this.codeHash = sha256(code);
+    this.code = code;
     let written = '';
     if (existsSync(this.where.dataDir)) {
       writeFileSync(this.file, `${code}\n`, { mode: 0o600 });
@@ -71,6 +75,7 @@ export class SetupService {
       );
     const user = await this.users.create(body.name, body.password, 'admin', true);
     this.codeHash = undefined;
+    this.code = undefined;
     this.removeFile();
     return user;
   }
