@@ -1,4 +1,5 @@
 import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
+import { monitorChangeMigrations } from './migrations-monitor-changes.js';
 import { scaleOutMigrations } from './migrations-scale-out.js';
 
 /** An integer key the database numbers itself: SQLite's rowid, PostgreSQL's serial. */
@@ -393,4 +394,5 @@ export const migrations: Record<string, Migration> = {
     },
   },
   ...scaleOutMigrations,
+  ...monitorChangeMigrations,
 };
