@@ -94,8 +94,8 @@ export function applyDefinition(entry: MonitorEntry, monitor: Monitor, now: numb
     entry.runtime = { ...entry.runtime, state: monitor.paused ? 'PAUSED' : entry.runtime.health, stateChangedAt: now };
     entry.dirty = true;
     const reason = monitor.paused ? 'paused' : 'resumed';
-    const change = { monitorNum: monitor.num, at: now, from, to: entry.runtime.state, reason, statusCode: null };
-    (entry.changes ??= []).push({ ...change, latencyMs: null });
+    const change = { monitorNum: monitor.num, at: now, from, to: entry.runtime.state, reason };
+    entry.changes = [...(entry.changes ?? []), { ...change, statusCode: null, latencyMs: null }];
   }
 }
 
