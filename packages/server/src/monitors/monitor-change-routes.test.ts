@@ -34,7 +34,7 @@ for (const variant of await testDatabases()) {
       return at;
     }
 
-    it('lists the changes newest first with ISO times, reasons, status codes and latency, a page at a time', async () => {
+    it('lists changes newest first with ISO times, reasons, status codes and latency, a page at a time', async () => {
       const created = await call(tocsin, 'POST', '/api/monitors', {
         name: 'web',
         type: 'http',

@@ -88,7 +88,7 @@ for (const variant of await testDatabases()) {
     const changesOf = async (num: number) =>
       (await listMonitorChanges(handle.db, num, 50)).changes.reverse().map(({ monitorNum: _n, ...c }) => c);
 
-    it('records the first state, a down and an up with their reasons, and nothing for checks that change none', async () => {
+    it('records the first state, a down and an up with reasons, and nothing for checks that change none', async () => {
       const { runner, create, check, clock, monitors } = setup();
       const m = await create('api');
       assert.deepEqual(m.topics, [], 'no topics: no event, and still every change is recorded');
