@@ -213,7 +213,7 @@ describe('the CLI verbs against a running server', () => {
     assert.match(shown.stdout, /\nbroken +webhook +confirmed +\S+ +dead \d+s ago: .*500/);
   });
 
-  it('pauses and resumes a monitor and a heartbeat, and shows a heartbeat', async () => {
+  it('pauses and resumes a monitor and a heartbeat, and shows both (the monitor with its state changes)', async () => {
     const [mp, hp] = await Promise.all([
       h.cli(['monitors', 'pause', 'self']),
       h.cli(['heartbeats', 'pause', 'nightly']),
@@ -235,6 +235,17 @@ describe('the CLI verbs against a running server', () => {
     assert.match(show.stdout, /^nightly +UP\b.*\n {2}every 1d, grace 1h\n/);
     assert.match(show.stdout, /ping URL http:\/\/127\.0\.0\.1:\d+\/ping\/[0-9a-f-]{36}\n/);
     assert.match(show.stdout, /\nTIME +KIND +EXIT +DURATION +BODY\n\S+ +success +0 +- +backup done\n/);
+    // The pause and the resume are recorded when the next flush (every 5 s) writes the monitor's state.
+    let shown = '';
+    for (
+      const deadline = Date.now() + 15_000;
+      Date.now() < deadline && !/\n\S+ +PAUSED +\S+ +resumed\n/.test(shown);
+    ) {
+      shown = (await h.cli(['monitors', 'show', 'self'])).stdout;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(shown, /\nCHANGED +FROM +TO +REASON\n/);
+    assert.match(shown, /\n\S+ +PAUSED +(UP|PENDING) +resumed\n\S+ +(UP|PENDING) +PAUSED +paused\n/);
     const unknown = await h.cli(['monitors', 'pause', 'nope']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /404/);

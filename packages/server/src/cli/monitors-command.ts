@@ -15,6 +15,13 @@ interface MonitorRow {
   settings?: { paused?: boolean };
 }
 
+interface ChangeRow {
+  at: string;
+  from: string;
+  to: string;
+  reason: string | null;
+}
+
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}%`);
 const targetOf = (m: MonitorRow) =>
   String(
@@ -49,14 +56,17 @@ const show: Action = {
   args: ['NAME'],
   synopsis: '[--json]',
   options: { json: { type: 'boolean' } },
-  help: 'Prints the monitor with its last 10 check results.',
+  help: 'Prints the monitor with its last 10 check results and its last 10 state changes.',
   async run(v, [name]) {
     const api = createApiClient(v);
     const m = await api.get<MonitorRow & { settings: Record<string, unknown> }>(path(name));
-    const { results } = await api.get<{ results: { at: string; up: boolean; latencyMs: number; reason: string }[] }>(
-      `${path(name)}/results?limit=10`,
-    );
-    if (printJson(v, { ...m, results })) return 0;
+    const [{ results }, { changes }] = await Promise.all([
+      api.get<{ results: { at: string; up: boolean; latencyMs: number; reason: string }[] }>(
+        `${path(name)}/results?limit=10`,
+      ),
+      api.get<{ changes: ChangeRow[] }>(`${path(name)}/changes?limit=10`),
+    ]);
+    if (printJson(v, { ...m, results, changes })) return 0;
     const out = [
       `${m.name}  ${m.state} since ${ago(m.stateChangedAt)}`,
       `  ${m.type} ${targetOf(m)}`,
@@ -67,6 +77,13 @@ const show: Action = {
         ['TIME', 'RESULT', 'LATENCY', 'REASON'],
         results.map((r) => [r.at, r.up ? 'up' : 'DOWN', `${r.latencyMs} ms`, r.reason]),
       ),
+      '',
+      changes.length
+        ? table(
+            ['CHANGED', 'FROM', 'TO', 'REASON'],
+            changes.map((c) => [c.at, c.from, c.to, c.reason ?? '-']),
+          )
+        : 'no state changes yet',
     ];
     cliIo().stdout.write(`${out.join('\n')}\n`);
     return 0;
@@ -88,7 +105,7 @@ const pausing = (paused: boolean): Action => ({
 
 export const monitorsCommand = nounCommand(
   'monitors',
-  'list monitors, show one with its recent results, pause or resume one',
+  'list monitors, show one with its recent results and state changes, pause or resume one',
   { list, show, pause: pausing(true), resume: pausing(false) },
   'list',
 );

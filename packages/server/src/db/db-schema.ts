@@ -302,6 +302,17 @@ export interface HeartbeatChangeTable {
   reason: string | null;
 }
 
+/** One transition of a monitor's shown state (PENDING, UP, DOWN, PAUSED, MAINTENANCE). */
+export interface MonitorChangeTable {
+  monitor_num: number;
+  at: number;
+  from_state: string;
+  to_state: string;
+  reason: string | null;
+  status_code: number | null;
+  latency_ms: number | null;
+}
+
 export interface ClusterNodeTable {
   id: string;
   instance: string;
@@ -401,6 +412,7 @@ export interface Database {
   heartbeat_pings: HeartbeatPingTable;
   monitors: MonitorTable;
   monitor_state: MonitorStateTable;
+  monitor_changes: MonitorChangeTable;
   check_chunks: CheckChunkTable;
   check_failures: CheckFailureTable;
   monitor_rollups: MonitorRollupTable;

@@ -1,3 +1,4 @@
+import type { MonitorChange } from './monitor-change-store.js';
 import type { MonitorRuntime } from './monitor-state.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -7,6 +8,8 @@ export interface MonitorEntry {
   nextCheckAt: number | null;
   /** Runtime changed outside a check (a pause): written by the next flush. */
   dirty: boolean;
+  /** The transitions of the shown state made outside a check (pause, resume), recorded by the next flush. */
+  changes?: MonitorChange[];
 }
 
 /** Every monitor and its runtime state, in memory; the database is written behind it. */

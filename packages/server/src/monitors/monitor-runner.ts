@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ProbeSpec } from '@tocsin/protocol';
-import type { Fence } from '../cluster/fence.js';
+import type { Fence, LeaseToken } from '../cluster/fence.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/db-schema.js';
@@ -16,7 +16,8 @@ import type { PublishService } from '../notify/publish-service.js';
 import { nextSlotAfter } from '../scheduler/scheduler.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import { monitorEvent } from './monitor-events.js';
-import type { MonitorRegistry } from './monitor-registry.js';
+import type { MonitorChange } from './monitor-change-store.js';
+import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
 import { afterCheck, type MonitorRuntime } from './monitor-state.js';
 import { MonitorStateWriter, type StateWrite } from './monitor-state-writer.js';
 import * as store from './monitor-store.js';
@@ -101,6 +102,13 @@ export class MonitorRunner {
     const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
     const announce = decision.announce;
     const write: StateWrite = { id, token, runtime: decision.runtime, nextCheckAt };
+    const to = decision.runtime.state;
+    if (to !== prev.state) {
+      const statusCode = result.statusCode ?? null;
+      write.changes = [
+        { monitorNum: m.num, at: now, from: prev.state, to, reason: result.reason, statusCode, latencyMs },
+      ];
+    }
     if (announce && m.topics.length) {
       const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
       write.event = {
@@ -116,7 +124,7 @@ export class MonitorRunner {
       return nextCheckAt;
     }
     if (announce) this.logger.info(announce.kind, { monitor: m.name, reason: result.reason });
-    if (decision.runtime.state !== prev.state) this.onTransition(m, decision.runtime, now);
+    if (write.changes) this.onTransition(m, decision.runtime, now);
     if (entry.monitor === m) {
       entry.runtime = decision.runtime;
       entry.nextCheckAt = nextCheckAt;
@@ -130,15 +138,20 @@ export class MonitorRunner {
    */
   async flush(all = false): Promise<void> {
     // The node owning a monitor writes its state; another node's edit is applied there too (monitor-sync.ts).
-    const dirty = this.registry
-      .takeDirty()
-      .map((e) => ({ e, token: this.fence.token(CHECK_JOB, e.monitor.id) }))
-      .filter((d) => d.token !== null);
-    const write = ({ e, token }: (typeof dirty)[number]) =>
+    // Its pauses and resumes are recorded by the node that writes the state (another node's are dropped here).
+    const dirty: { e: MonitorEntry; token: LeaseToken; changes?: MonitorChange[] }[] = [];
+    for (const e of this.registry.takeDirty()) {
+      const { changes } = e;
+      e.changes = undefined;
+      const token = this.fence.token(CHECK_JOB, e.monitor.id);
+      if (token) dirty.push({ e, token, changes });
+    }
+    const write = ({ e, token, changes }: (typeof dirty)[number]) =>
       this.writer
-        .submit({ id: e.monitor.id, token: token!, runtime: e.runtime, nextCheckAt: e.nextCheckAt })
+        .submit({ id: e.monitor.id, token, runtime: e.runtime, nextCheckAt: e.nextCheckAt, changes })
         .catch((err: unknown) => {
-          e.dirty = true; // written by a later flush
+          e.dirty = true; // written by a later flush, with its changes, before any made since
+          if (changes) e.changes = [...changes, ...(e.changes ?? [])];
           throw err;
         });
     await Promise.all(dirty.map(write));

@@ -13,6 +13,7 @@ import type { Database } from '../db/db-schema.js';
 import type { LiveChange } from '../live/live-hub.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
+import { deleteMonitorChanges } from './monitor-change-store.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
 import { CHECK_JOB, spreadOffset } from './monitor-runner.js';
 import { initialRuntime, resumeAfterCrash } from './monitor-state.js';
@@ -94,8 +95,12 @@ export function applyDefinition(entry: MonitorEntry, monitor: Monitor, now: numb
   const wasPaused = entry.monitor.paused;
   entry.monitor = monitor;
   if (monitor.paused !== wasPaused) {
+    const from = entry.runtime.state;
     entry.runtime = { ...entry.runtime, state: monitor.paused ? 'PAUSED' : entry.runtime.health, stateChangedAt: now };
     entry.dirty = true;
+    const reason = monitor.paused ? 'paused' : 'resumed';
+    const change = { monitorNum: monitor.num, at: now, from, to: entry.runtime.state, reason };
+    entry.changes = [...(entry.changes ?? []), { ...change, statusCode: null, latencyMs: null }];
   }
 }
 
@@ -299,6 +304,7 @@ export class MonitorService {
     const e = this.get(name);
     await store.deleteMonitor(q ?? this.db, e.monitor.id);
     await deleteMonitorResults(q ?? this.db, e.monitor.num);
+    await deleteMonitorChanges(q ?? this.db, e.monitor.num);
     await this.publish(q ?? this.db, [e.monitor.id]);
     this.registry.delete(e.monitor.id);
     this.scheduler.cancel(CHECK_JOB, e.monitor.id);

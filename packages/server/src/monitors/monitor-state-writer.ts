@@ -11,6 +11,9 @@
  * nor is its event: the check does not count, and the next one decides
  * again. Neither is a state whose lease this node no longer holds (the
  * fence, see cluster/fence.ts): another node checks that monitor now.
+ * A transition of the shown state (a check's, or a pause's) is recorded in
+ * monitor_changes in the same transaction, with or without an event, and
+ * only when its state is written: one INSERT for the batch's transitions.
  */
 import type { Kysely } from 'kysely';
 import type { EventInput } from '@tocsin/protocol';
@@ -18,6 +21,7 @@ import type { Fence, LeaseToken } from '../cluster/fence.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
+import { insertMonitorChanges, type MonitorChange } from './monitor-change-store.js';
 import type { MonitorRuntime } from './monitor-state.js';
 import * as store from './monitor-store.js';
 
@@ -29,6 +33,8 @@ export interface StateWrite {
   nextCheckAt: number | null;
   /** The transition's notification, published in the same transaction. */
   event?: { topics: readonly string[]; input: EventInput };
+  /** Transitions of the shown state this write makes (absent on the checks that make none). */
+  changes?: readonly MonitorChange[];
 }
 
 export class MonitorStateWriter {
@@ -68,11 +74,15 @@ export class MonitorStateWriter {
       const allowed = latest.filter((w) => held.has(w.token));
       this.fence.refused('monitors', latest.length - allowed.length);
       const ids = await store.saveStates(trx, allowed);
+      const changes: MonitorChange[] = [];
       for (const e of items) {
-        if (!e.event?.topics.length || !ids.has(e.id)) continue;
+        if (!ids.has(e.id)) continue;
+        if (e.changes) changes.push(...e.changes);
+        if (!e.event?.topics.length) continue;
         await this.publisher.publishIn(trx, e.event.topics, e.event.input);
         published++;
       }
+      if (changes.length) await insertMonitorChanges(trx, changes);
       return ids;
     });
     if (published) this.publisher.notifyQueued();

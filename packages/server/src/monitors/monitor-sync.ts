@@ -76,6 +76,7 @@ export class MonitorSync {
       entry.runtime = gained.afterCrash(CHECK_JOB, id) ? resumeAfterCrash(stored.runtime) : stored.runtime;
       entry.nextCheckAt = stored.nextCheckAt;
       entry.dirty = false;
+      entry.changes = undefined;
       if (entry.monitor.paused) continue;
       if (stored.nextCheckAt !== null && stored.nextCheckAt > now)
         this.scheduler.schedule(CHECK_JOB, id, Math.min(stored.nextCheckAt, now + entry.monitor.intervalMs));

@@ -5,6 +5,8 @@ import type { Monitor } from './monitor-types.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
 import { MaintenanceService } from './maintenance-service.js';
 import { maintenanceConfigSection, monitorConfigSection, monitorTopicReferrer } from './monitor-config.js';
+import { registerMonitorChangeRoutes } from './monitor-change-routes.js';
+import { MonitorChangeService } from './monitor-change-service.js';
 import { recordCheckDatapoints } from './monitor-datapoints.js';
 import { MonitorRegistry } from './monitor-registry.js';
 import { registerRecentRoutes } from './monitor-recent-routes.js';
@@ -55,6 +57,7 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     ctx.cluster.mode === 'cluster' ? () => sync.refreshUnowned() : undefined,
     emit,
   );
+  const history = new MonitorChangeService(db, monitors);
   changes.on('monitors', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
   ctx.cluster.onGain((gained) => sync.gained(gained));
   const checks = telemetry.counter('tocsin_checks_total', 'Monitor checks run, by result (up, down).');
@@ -103,12 +106,14 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     routes(app) {
       registerRecentRoutes(app, ctx.tokens, monitors, recent);
       registerMonitorRoutes(app, ctx.tokens, monitors, maintenance, () => clock.now());
+      registerMonitorChangeRoutes(app, ctx.tokens, history);
     },
     retention: [
       {
         domain: 'results',
         prune: (now) => pruneResults(db, now - settings.retention.results, now - settings.retention.rollups),
       },
+      { domain: 'monitor-changes', prune: (now) => history.prune(now) },
     ],
     async load() {
       await maintenance.load();
