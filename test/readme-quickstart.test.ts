@@ -83,8 +83,9 @@ describe("the README's quick start", () => {
         '  + subscription quickstart/local-receiver',
         '+ monitor tocsin-self',
         '+ heartbeat quickstart-job',
+        '+ status page quickstart',
         '+ alarm disk-used',
-        '4 to create, 0 to update, 0 to delete',
+        '5 to create, 0 to update, 0 to delete',
         '',
       ].join('\n'),
     );
@@ -92,6 +93,12 @@ describe("the README's quick start", () => {
     assert.match(find('monitors'), /\ntocsin-self +\S+ +http +http:\/\/127\.0\.0\.1:\d+\/healthz /);
     assert.match(find('heartbeats'), /\nquickstart-job +UP /, 'the job reported by tocsin run');
     assert.match(find('alarms'), /\ndisk-used +\S+ /);
+    // The browser steps: the first visit sets up the first admin, and the status page is public.
+    const setup = await fetch(`${server.url}/api/setup`);
+    assert.deepEqual(await setup.json(), { needed: true });
+    const page = await fetch(`${server.url}/status/quickstart`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Quick start status[\s\S]*Tocsin itself[\s\S]*Quick-start job/);
     // The monitor checks this very server (TOCSIN_URL), so it comes up; the datapoint is stored.
     await waitFor(
       async () => (await api(server.url, TOKEN, 'GET', '/api/monitors/tocsin-self')).json.state === 'UP',
