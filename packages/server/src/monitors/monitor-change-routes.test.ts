@@ -98,7 +98,7 @@ for (const variant of await testDatabases()) {
     it('is in the OpenAPI document with scope read', async () => {
       const doc = (await call(tocsin, 'GET', '/api/openapi.json', undefined, null)).json;
       const op = doc.paths['/api/monitors/{name}/changes'].get;
-      assert.deepEqual(op.security, [{ bearer: ['read'] }]);
+      assert.deepEqual(op.security, [{ bearer: ['read'] }, { session: [] }]);
       assert.deepEqual(op.parameters.map((p: { name: string }) => p.name).sort(), ['before', 'limit', 'name']);
     });
 
