@@ -1,8 +1,11 @@
 /** The client routes of the contract, most specific first, each with its page. */
 import type { ComponentType } from 'preact';
 import { AccountPage } from './pages/account-page.js';
+import { GroupsPage } from './pages/groups-page.js';
 import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
+import { HeartbeatFormPage } from './pages/heartbeat-form-page.js';
 import { HeartbeatsPage } from './pages/heartbeats-page.js';
+import { MaintenancePage } from './pages/maintenance-page.js';
 import { MonitorDetailPage } from './pages/monitor-detail-page.js';
 import { MonitorFormPage } from './pages/monitor-form-page.js';
 import { MonitorsPage } from './pages/monitors-page.js';
@@ -27,6 +30,8 @@ export const routes: RouteDef[] = [
   { pattern: '/monitors/:name/edit', page: ({ params }) => <MonitorFormPage name={params.name} /> },
   { pattern: '/monitors/:name', page: MonitorDetailPage },
   { pattern: '/heartbeats', page: HeartbeatsPage },
+  { pattern: '/heartbeats/new', page: () => <HeartbeatFormPage /> },
+  { pattern: '/heartbeats/:name/edit', page: ({ params }) => <HeartbeatFormPage name={params.name} /> },
   { pattern: '/heartbeats/:name', page: HeartbeatDetailPage },
   { pattern: '/metrics', page: placeholder('Metrics') },
   { pattern: '/alarms', page: placeholder('Alarms') },
@@ -34,8 +39,8 @@ export const routes: RouteDef[] = [
   { pattern: '/topics', page: placeholder('Topics') },
   { pattern: '/topics/:name', page: placeholder('Topic') },
   { pattern: '/deliveries', page: placeholder('Deliveries') },
-  { pattern: '/maintenance', page: placeholder('Maintenance') },
-  { pattern: '/groups', page: placeholder('Groups') },
+  { pattern: '/maintenance', page: MaintenancePage },
+  { pattern: '/groups', page: GroupsPage },
   { pattern: '/status-pages', page: placeholder('Status pages') },
   { pattern: '/status-pages/:slug', page: placeholder('Status page') },
   { pattern: '/tokens', page: placeholder('Tokens') },
