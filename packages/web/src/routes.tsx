@@ -10,6 +10,8 @@ import { MonitorDetailPage } from './pages/monitor-detail-page.js';
 import { MonitorFormPage } from './pages/monitor-form-page.js';
 import { MonitorsPage } from './pages/monitors-page.js';
 import { OverviewPage } from './pages/overview-page.js';
+import { StatusPageDetailPage } from './pages/status-page-detail-page.js';
+import { StatusPagesPage } from './pages/status-pages-page.js';
 import { TokensPage } from './pages/tokens-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { PlaceholderPage } from './pages/placeholder-page.js';
@@ -43,8 +45,8 @@ export const routes: RouteDef[] = [
   { pattern: '/deliveries', page: placeholder('Deliveries') },
   { pattern: '/maintenance', page: MaintenancePage },
   { pattern: '/groups', page: GroupsPage },
-  { pattern: '/status-pages', page: placeholder('Status pages') },
-  { pattern: '/status-pages/:slug', page: placeholder('Status page') },
+  { pattern: '/status-pages', page: StatusPagesPage },
+  { pattern: '/status-pages/:slug', page: StatusPageDetailPage },
   { pattern: '/tokens', page: TokensPage },
   { pattern: '/users', page: UsersPage },
   { pattern: '/config', page: placeholder('Config') },
