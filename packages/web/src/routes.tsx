@@ -1,6 +1,7 @@
 /** The client routes of the contract, most specific first, each with its page. */
 import type { ComponentType } from 'preact';
 import { AccountPage } from './pages/account-page.js';
+import { ConfigPage } from './pages/config-page.js';
 import { GroupsPage } from './pages/groups-page.js';
 import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
 import { HeartbeatFormPage } from './pages/heartbeat-form-page.js';
@@ -49,6 +50,6 @@ export const routes: RouteDef[] = [
   { pattern: '/status-pages/:slug', page: StatusPageDetailPage },
   { pattern: '/tokens', page: TokensPage },
   { pattern: '/users', page: UsersPage },
-  { pattern: '/config', page: placeholder('Config') },
+  { pattern: '/config', page: ConfigPage },
   { pattern: '/account', page: AccountPage },
 ];
