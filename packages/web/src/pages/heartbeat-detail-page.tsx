@@ -4,6 +4,7 @@ import { Chart } from '../components/chart.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyButton } from '../components/copy-button.js';
 import { DataTable } from '../components/data-table.js';
+import { Link } from '../components/link.js';
 import { EmptyState, ErrorState, LoadingState, Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
@@ -187,6 +188,9 @@ function Actions({ h, reload }: { h: Heartbeat; reload: () => void }) {
   const paused = h.spec.paused || h.state === 'PAUSED';
   return (
     <>
+      <Link class="button" href={`/heartbeats/${seg(h.name)}/edit`}>
+        Edit
+      </Link>
       <button
         type="button"
         onClick={async () => {

@@ -8,6 +8,8 @@ import type { Heartbeat } from '../core/api-types.js';
 import { formatMs } from '../core/format.js';
 import { useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
+import { auth, canWrite } from '../core/session-store.js';
+import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
 
 export function scheduleText(h: Heartbeat): string {
@@ -21,6 +23,7 @@ const order: Record<string, number> = { DOWN: 0, LATE: 1, STARTED: 2, NEW: 3, UP
 export function HeartbeatsPage() {
   const { search } = useLocation();
   const q = search.get('q') ?? '';
+  const writer = canWrite(useStore(auth));
   const res = useResource('heartbeats', (signal) =>
     api.get<{ heartbeats: Heartbeat[] }>('/api/heartbeats', { signal }),
   );
@@ -39,6 +42,13 @@ export function HeartbeatsPage() {
   return (
     <Page
       title="Heartbeats"
+      actions={
+        writer && (
+          <Link class="button button-primary" href="/heartbeats/new">
+            New heartbeat
+          </Link>
+        )
+      }
       description="Jobs that ping Tocsin when they run; a heartbeat goes down when the pings stop."
       loading={!res.data && res.loading}
       error={res.data ? undefined : res.error}
@@ -46,8 +56,8 @@ export function HeartbeatsPage() {
       empty={all.length === 0}
       emptyMessage={
         <p>
-          No heartbeats yet. Create one with <code>POST /api/heartbeats</code>, the CLI, or a config file's{' '}
-          <code>heartbeats:</code> section; then paste its ping URL into the job.
+          No heartbeats yet. Create one with New heartbeat, <code>POST /api/heartbeats</code>, the CLI, or a config
+          file's <code>heartbeats:</code> section; then paste its ping URL into the job.
         </p>
       }
     >
