@@ -5,6 +5,7 @@ import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
 import { HeartbeatsPage } from './pages/heartbeats-page.js';
 import { MonitorDetailPage } from './pages/monitor-detail-page.js';
 import { MonitorFormPage } from './pages/monitor-form-page.js';
+import { MetricsPage } from './pages/metrics-page.js';
 import { MonitorsPage } from './pages/monitors-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { PlaceholderPage } from './pages/placeholder-page.js';
@@ -28,7 +29,7 @@ export const routes: RouteDef[] = [
   { pattern: '/monitors/:name', page: MonitorDetailPage },
   { pattern: '/heartbeats', page: HeartbeatsPage },
   { pattern: '/heartbeats/:name', page: HeartbeatDetailPage },
-  { pattern: '/metrics', page: placeholder('Metrics') },
+  { pattern: '/metrics', page: MetricsPage },
   { pattern: '/alarms', page: placeholder('Alarms') },
   { pattern: '/alarms/:name', page: placeholder('Alarm') },
   { pattern: '/topics', page: placeholder('Topics') },
