@@ -1,6 +1,8 @@
 /** The client routes of the contract, most specific first, each with its page. */
 import type { ComponentType } from 'preact';
 import { AccountPage } from './pages/account-page.js';
+import { AlarmDetailPage } from './pages/alarm-detail-page.js';
+import { AlarmsPage } from './pages/alarms-page.js';
 import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
 import { HeartbeatsPage } from './pages/heartbeats-page.js';
 import { MonitorDetailPage } from './pages/monitor-detail-page.js';
@@ -30,8 +32,8 @@ export const routes: RouteDef[] = [
   { pattern: '/heartbeats', page: HeartbeatsPage },
   { pattern: '/heartbeats/:name', page: HeartbeatDetailPage },
   { pattern: '/metrics', page: MetricsPage },
-  { pattern: '/alarms', page: placeholder('Alarms') },
-  { pattern: '/alarms/:name', page: placeholder('Alarm') },
+  { pattern: '/alarms', page: AlarmsPage },
+  { pattern: '/alarms/:name', page: AlarmDetailPage },
   { pattern: '/topics', page: placeholder('Topics') },
   { pattern: '/topics/:name', page: placeholder('Topic') },
   { pattern: '/deliveries', page: placeholder('Deliveries') },
