@@ -11,6 +11,8 @@ import { MetricsPage } from './pages/metrics-page.js';
 import { MonitorsPage } from './pages/monitors-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { PlaceholderPage } from './pages/placeholder-page.js';
+import { TopicDetailPage } from './pages/topic-detail-page.js';
+import { TopicsPage } from './pages/topics-page.js';
 
 export type RouteParams = Record<string, string>;
 
@@ -34,8 +36,8 @@ export const routes: RouteDef[] = [
   { pattern: '/metrics', page: MetricsPage },
   { pattern: '/alarms', page: AlarmsPage },
   { pattern: '/alarms/:name', page: AlarmDetailPage },
-  { pattern: '/topics', page: placeholder('Topics') },
-  { pattern: '/topics/:name', page: placeholder('Topic') },
+  { pattern: '/topics', page: TopicsPage },
+  { pattern: '/topics/:name', page: TopicDetailPage },
   { pattern: '/deliveries', page: placeholder('Deliveries') },
   { pattern: '/maintenance', page: placeholder('Maintenance') },
   { pattern: '/groups', page: placeholder('Groups') },
