@@ -3,6 +3,7 @@ import type { ComponentType } from 'preact';
 import { AccountPage } from './pages/account-page.js';
 import { AlarmDetailPage } from './pages/alarm-detail-page.js';
 import { AlarmsPage } from './pages/alarms-page.js';
+import { DeliveriesPage } from './pages/deliveries-page.js';
 import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
 import { HeartbeatsPage } from './pages/heartbeats-page.js';
 import { MonitorDetailPage } from './pages/monitor-detail-page.js';
@@ -38,7 +39,7 @@ export const routes: RouteDef[] = [
   { pattern: '/alarms/:name', page: AlarmDetailPage },
   { pattern: '/topics', page: TopicsPage },
   { pattern: '/topics/:name', page: TopicDetailPage },
-  { pattern: '/deliveries', page: placeholder('Deliveries') },
+  { pattern: '/deliveries', page: DeliveriesPage },
   { pattern: '/maintenance', page: placeholder('Maintenance') },
   { pattern: '/groups', page: placeholder('Groups') },
   { pattern: '/status-pages', page: placeholder('Status pages') },
