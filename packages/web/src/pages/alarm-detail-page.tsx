@@ -95,7 +95,7 @@ function MetricChart({ spec, history, state }: { spec: AlarmSpecView; history: H
         <Chart
           data={res.data}
           series={[{ label: spec.statistic ?? 'value' }]}
-          label={`${spec.statistic} of ${spec.namespace}/${spec.metricName} with the threshold ${spec.threshold} and the alarm's states`}
+          label={`${spec.statistic} of ${spec.metricName}, the threshold ${spec.threshold} and the alarm's states`}
           threshold={spec.threshold !== undefined ? { value: spec.threshold } : undefined}
           bands={stateBands(history, from, state)}
           yMin={null}

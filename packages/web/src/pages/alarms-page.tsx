@@ -18,7 +18,8 @@ function whatOf(a: AlarmView): string {
   const s = a.spec;
   if (s.rule !== undefined) return s.rule;
   const dims = dimensionsText(s.dimensions);
-  return `${s.statistic} of ${s.namespace}/${s.metricName}${dims ? ` (${dims})` : ''} ${s.comparisonOperator} ${s.threshold}`;
+  const metric = `${s.namespace}/${s.metricName}${dims ? ` (${dims})` : ''}`;
+  return `${s.statistic} of ${metric} ${s.comparisonOperator} ${s.threshold}`;
 }
 
 /** Alarms, ALARM first, with their state kept live; the create form at ?new=metric|composite. */
