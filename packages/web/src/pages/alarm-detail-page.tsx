@@ -102,8 +102,8 @@ function MetricChart({ spec, history, state }: { spec: AlarmSpecView; history: H
         />
       )}
       <p class="muted">
-        Bands: green OK, red ALARM, grey INSUFFICIENT_DATA; the dashed line is the threshold ({spec.comparisonOperator}{' '}
-        {spec.threshold}).
+        Bands: green OK, red ALARM, grey INSUFFICIENT_DATA. Dashed line: the threshold,{' '}
+        {`${spec.comparisonOperator} ${spec.threshold}`}.
       </p>
     </Section>
   );
