@@ -3,19 +3,24 @@ import type { ComponentType } from 'preact';
 import { AccountPage } from './pages/account-page.js';
 import { ConfigPage } from './pages/config-page.js';
 import { GroupsPage } from './pages/groups-page.js';
+import { AlarmDetailPage } from './pages/alarm-detail-page.js';
+import { AlarmsPage } from './pages/alarms-page.js';
+import { DeliveriesPage } from './pages/deliveries-page.js';
 import { HeartbeatDetailPage } from './pages/heartbeat-detail-page.js';
 import { HeartbeatFormPage } from './pages/heartbeat-form-page.js';
 import { HeartbeatsPage } from './pages/heartbeats-page.js';
 import { MaintenancePage } from './pages/maintenance-page.js';
 import { MonitorDetailPage } from './pages/monitor-detail-page.js';
 import { MonitorFormPage } from './pages/monitor-form-page.js';
+import { MetricsPage } from './pages/metrics-page.js';
 import { MonitorsPage } from './pages/monitors-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { StatusPageDetailPage } from './pages/status-page-detail-page.js';
 import { StatusPagesPage } from './pages/status-pages-page.js';
 import { TokensPage } from './pages/tokens-page.js';
 import { UsersPage } from './pages/users-page.js';
-import { PlaceholderPage } from './pages/placeholder-page.js';
+import { TopicDetailPage } from './pages/topic-detail-page.js';
+import { TopicsPage } from './pages/topics-page.js';
 
 export type RouteParams = Record<string, string>;
 
@@ -23,10 +28,6 @@ export interface RouteDef {
   pattern: string;
   page: ComponentType<{ params: RouteParams }>;
 }
-
-const placeholder =
-  (title: string): ComponentType<{ params: RouteParams }> =>
-  () => <PlaceholderPage title={title} />;
 
 export const routes: RouteDef[] = [
   { pattern: '/', page: OverviewPage },
@@ -38,12 +39,12 @@ export const routes: RouteDef[] = [
   { pattern: '/heartbeats/new', page: () => <HeartbeatFormPage /> },
   { pattern: '/heartbeats/:name/edit', page: ({ params }) => <HeartbeatFormPage name={params.name} /> },
   { pattern: '/heartbeats/:name', page: HeartbeatDetailPage },
-  { pattern: '/metrics', page: placeholder('Metrics') },
-  { pattern: '/alarms', page: placeholder('Alarms') },
-  { pattern: '/alarms/:name', page: placeholder('Alarm') },
-  { pattern: '/topics', page: placeholder('Topics') },
-  { pattern: '/topics/:name', page: placeholder('Topic') },
-  { pattern: '/deliveries', page: placeholder('Deliveries') },
+  { pattern: '/metrics', page: MetricsPage },
+  { pattern: '/alarms', page: AlarmsPage },
+  { pattern: '/alarms/:name', page: AlarmDetailPage },
+  { pattern: '/topics', page: TopicsPage },
+  { pattern: '/topics/:name', page: TopicDetailPage },
+  { pattern: '/deliveries', page: DeliveriesPage },
   { pattern: '/maintenance', page: MaintenancePage },
   { pattern: '/groups', page: GroupsPage },
   { pattern: '/status-pages', page: StatusPagesPage },

@@ -7,12 +7,12 @@ import { api, errorMessage } from '../core/api-client.js';
 import type { Session } from '../core/api-types.js';
 import { auth, signIn } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
-import { passwordBodySchema, totpCodeSchema } from './auth-schemas.js';
+import { PASSWORD_MIN, passwordChangeSchema, totpCodeBodySchema } from '@tocsin/protocol';
 
 function PasswordForm() {
   const form = useForm({
     initial: { current: '', password: '' },
-    schema: passwordBodySchema,
+    schema: passwordChangeSchema,
     onSubmit: async (body) => {
       await api.put('/api/session/password', body);
       toast('Password changed.');
@@ -27,7 +27,7 @@ function PasswordForm() {
         label="New password"
         type="password"
         autoComplete="new-password"
-        hint="At least 8 characters."
+        hint={`At least ${PASSWORD_MIN} characters.`}
       />
     </Form>
   );
@@ -42,7 +42,7 @@ function TotpEnrol() {
   const [error, setError] = useState<string | undefined>();
   const form = useForm({
     initial: { code: '' },
-    schema: totpCodeSchema,
+    schema: totpCodeBodySchema,
     toBody: (v) => ({ code: v.code.trim() }),
     onSubmit: async (body) => {
       await api.post('/api/session/totp/confirm', body);
@@ -101,7 +101,7 @@ function TotpEnrol() {
 function TotpDisable() {
   const form = useForm({
     initial: { code: '' },
-    schema: totpCodeSchema,
+    schema: totpCodeBodySchema,
     toBody: (v) => ({ code: v.code.trim() }),
     onSubmit: async (body) => {
       await api.del('/api/session/totp', body);

@@ -4,14 +4,14 @@ import { Page } from '../components/page.js';
 import { ApiError, api } from '../core/api-client.js';
 import type { Session } from '../core/api-types.js';
 import { signIn } from '../core/session-store.js';
-import { loginBodySchema } from './auth-schemas.js';
+import { loginSchema } from '@tocsin/protocol';
 
 /** Sign in with name and password, then the authenticator's code when the server asks for it. */
 export function LoginPage({ notice }: { notice?: string }) {
   const [totpStep, setTotpStep] = useState(false);
   const form = useForm({
     initial: { name: '', password: '', totp: '' },
-    schema: loginBodySchema,
+    schema: loginSchema,
     toBody: (v) => ({ name: v.name.trim(), password: v.password, ...(totpStep ? { totp: v.totp.trim() } : {}) }),
     onSubmit: async (body) => {
       try {

@@ -30,15 +30,14 @@ export function RecentChecks(props: { results?: MonitorResult[]; values?: (numbe
   return <Sparkline values={values} width={props.width ?? 96} label={`latency of the last ${values.length} checks`} />;
 }
 
-export function RecentBars({ results, width = 96 }: { results: MonitorResult[] | undefined; width?: number }) {
-  if (!results) return <span class="muted">…</span>;
-  const oldestFirst = [...results].reverse();
-  return (
-    <UptimeBars
-      width={width}
-      height={16}
-      label={`the last ${results.length} checks`}
-      buckets={oldestFirst.map((r) => ({ up: r.up ? 1 : 0, label: new Date(r.at).toLocaleString() }))}
-    />
-  );
+/** One bar per recent check, oldest first: from a monitor's results (newest first) or the list's `up` values. */
+export function RecentBars(props: { results?: MonitorResult[]; up?: boolean[]; width?: number }) {
+  const { results, up, width = 96 } = props;
+  const buckets = up
+    ? up.map((u, i) => ({ up: u ? 1 : 0, label: `check ${i + 1} of ${up.length}: ${u ? 'up' : 'down'}` }))
+    : results
+      ? [...results].reverse().map((r) => ({ up: r.up ? 1 : 0, label: new Date(r.at).toLocaleString() }))
+      : undefined;
+  if (!buckets) return <span class="muted">…</span>;
+  return <UptimeBars width={width} height={16} label={`the last ${buckets.length} checks`} buckets={buckets} />;
 }

@@ -1,11 +1,11 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { Page } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { api } from '../core/api-client.js';
-import type { Monitor, MonitorResult } from '../core/api-types.js';
+import type { Monitor } from '../core/api-types.js';
 import { formatMs, formatPercent } from '../core/format.js';
 import { useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
@@ -15,7 +15,6 @@ import { useResource } from '../core/use-resource.js';
 import { RecentBars, RecentChecks, tagsOf, targetOf } from './monitor-parts.js';
 
 const ROW = 44;
-const RECENT = 30;
 const states = ['', 'DOWN', 'UP', 'PENDING', 'PAUSED'];
 
 interface Filter {
@@ -43,31 +42,25 @@ function rank(m: Monitor): number {
   return m.state === 'DOWN' ? 0 : m.state === 'PENDING' ? 1 : 2;
 }
 
-/** Fetches the recent results of the rows in view, a few at a time, and keeps them until a change says otherwise. */
-function useRecentResults(monitors: Monitor[] | undefined) {
-  const [recent, setRecent] = useState<Record<string, MonitorResult[]>>({});
-  const asked = useRef(new Set<string>());
-  const load = async (names: string[]) => {
-    const todo = names.filter((n) => !asked.current.has(n));
-    for (const n of todo) asked.current.add(n);
-    const queue = [...todo];
-    const worker = async () => {
-      for (let name = queue.shift(); name; name = queue.shift()) {
-        try {
-          const { results } = await api.get<{ results: MonitorResult[] }>(
-            `/api/monitors/${seg(name)}/results?limit=${RECENT}`,
-          );
-          setRecent((r) => ({ ...r, [name]: results }));
-        } catch {
-          asked.current.delete(name);
-        }
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-  };
-  const forget = (name: string) => asked.current.delete(name);
-  const fromList = (m: Monitor) => recent[m.name];
-  return { load, forget, fromList, ready: monitors !== undefined };
+interface Recent {
+  keep: number;
+  monitors: Record<string, { latencyMs: number[]; up: boolean[]; lastAt: string | null }>;
+}
+
+/**
+ * Every monitor's last checks in one request (GET /api/monitors-recent), fetched again after a monitor's live change
+ * (debounced) and every 30 s, for the sparklines and bars: no request per row.
+ */
+function useRecent() {
+  const res = useResource('monitors-recent', (signal) => api.get<Recent>('/api/monitors-recent', { signal }), {
+    refetchOn: (c) => c.type === 'monitor',
+  });
+  const { reload } = res;
+  useEffect(() => {
+    const timer = window.setInterval(reload, 30_000);
+    return () => window.clearInterval(timer);
+  }, [reload]);
+  return res.data?.monitors;
 }
 
 export function MonitorsPage() {
@@ -75,13 +68,12 @@ export function MonitorsPage() {
   const filter: Filter = { q: search.get('q') ?? '', state: search.get('state') ?? '', tag: search.get('tag') ?? '' };
   const writer = canWrite(useStore(auth));
   const res = useResource('monitors', (signal) => api.get<{ monitors: Monitor[] }>('/api/monitors', { signal }));
-  const recent = useRecentResults(res.data?.monitors);
+  const recent = useRecent();
 
   useLive((e) => {
     if (e.kind !== 'change' || e.change.type !== 'monitor') return;
     const { name, state } = e.change;
     if (!res.data?.monitors.some((m) => m.name === name)) return res.reload();
-    recent.forget(name);
     res.mutate((d) => ({ monitors: d.monitors.map((m) => (m.name === name ? { ...m, state } : m)) }));
   });
 
@@ -170,7 +162,6 @@ export function MonitorsPage() {
           rowKey={(m) => m.name}
           rowTestId={(m) => `monitor-row-${m.name}`}
           rowClass="monitor-grid"
-          onVisible={(items) => void recent.load(items.map((m) => m.name))}
           header={
             <div class="monitor-grid" style={{ height: '2rem' }}>
               <span>Name</span>
@@ -196,10 +187,10 @@ export function MonitorsPage() {
               </span>
               <span title={m.lastResult?.reason ?? undefined}>{formatMs(m.lastResult?.latencyMs)}</span>
               <span class="col-wide">
-                <RecentChecks results={recent.fromList(m)} values={m.sparkline} />
+                <RecentChecks values={recent?.[m.name]?.latencyMs} />
               </span>
               <span class="col-wide">
-                <RecentBars results={recent.fromList(m)} width={64} /> {formatPercent(m.uptime?.['24h'])}
+                <RecentBars up={recent?.[m.name]?.up} width={64} /> {formatPercent(m.uptime?.['24h'])}
               </span>
               <span class="col-wide muted" title={targetOf(m)}>
                 {targetOf(m)} · <Time at={m.lastCheckAt} relative />

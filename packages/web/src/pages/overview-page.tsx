@@ -3,8 +3,6 @@ import { Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { api } from '../core/api-client.js';
-import type { Heartbeat, Monitor } from '../core/api-types.js';
-import { useLive } from '../core/live-stream.js';
 import { seg } from '../core/router.js';
 import { useResource } from '../core/use-resource.js';
 
@@ -15,41 +13,21 @@ interface Item {
   reason: string | null;
 }
 
+/** GET /api/overview: what is wrong (longest-standing first), then counts by state. */
 interface Overview {
-  monitors: Item[];
-  heartbeats: Item[];
-  alarms: Item[];
-  /** Dead letters, up to DEAD_LIMIT. */
-  dead: number;
-}
-
-const DEAD_LIMIT = 1000;
-
-/** What the overview shows, from the lists the API has (GET /api/overview, once it exists, would be one call). */
-async function loadOverview(signal: AbortSignal): Promise<Overview> {
-  const [m, h, a, d] = await Promise.all([
-    api.get<{ monitors: Monitor[] }>('/api/monitors', { signal }),
-    api.get<{ heartbeats: Heartbeat[] }>('/api/heartbeats', { signal }),
-    api.get<{ alarms: { name: string; state: string; reason: string | null; stateChangedAt: string | null }[] }>(
-      '/api/alarms',
-      { signal },
-    ),
-    api.get<{ deliveries: unknown[] }>(`/api/deliveries?status=dead&limit=${DEAD_LIMIT}`, { signal }),
-  ]);
-  return {
-    monitors: m.monitors.map((x) => ({
-      name: x.name,
-      state: x.settings.paused ? 'PAUSED' : x.state,
-      since: x.stateChangedAt,
-      reason: x.lastResult?.reason ?? null,
-    })),
-    heartbeats: h.heartbeats.map((x) => ({ name: x.name, state: x.state, since: x.lastPingAt, reason: x.lastReason })),
-    alarms: a.alarms.map((x) => ({ name: x.name, state: x.state, since: x.stateChangedAt, reason: x.reason })),
-    dead: d.deliveries.length,
+  at: string;
+  problems: {
+    monitors: Item[];
+    heartbeats: Item[];
+    alarms: Item[];
+    deadLetters: { count: number; newest: { id: string; topic?: string; error?: string | null }[] };
   };
+  counts: { monitors: Record<string, number>; heartbeats: Record<string, number>; alarms: Record<string, number> };
 }
 
-const listOf = { monitor: 'monitors', heartbeat: 'heartbeats', alarm: 'alarms' } as const;
+const loadOverview = (signal: AbortSignal) => api.get<Overview>('/api/overview', { signal });
+
+const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
 function Problems({ title, items, href }: { title: string; items: Item[]; href: (name: string) => string }) {
   if (items.length === 0) return null;
@@ -74,10 +52,6 @@ function Problems({ title, items, href }: { title: string; items: Item[]; href: 
   );
 }
 
-function count(items: Item[], state: string): number {
-  return items.filter((i) => i.state === state).length;
-}
-
 function Card({ label, value, href, tone }: { label: string; value: number | string; href: string; tone?: string }) {
   return (
     <Link class={`card card-link ${tone ?? ''}`} href={href}>
@@ -89,23 +63,15 @@ function Card({ label, value, href, tone }: { label: string; value: number | str
 
 /** What is wrong first (down monitors, late or down heartbeats, alarms in ALARM, dead letters), then counts. */
 export function OverviewPage() {
-  const res = useResource('overview', loadOverview, { refetchOn: (c) => c.type === 'delivery' });
-  useLive((e) => {
-    if (e.kind !== 'change' || !(e.change.type in listOf)) return;
-    const key = listOf[e.change.type as keyof typeof listOf];
-    const { name, state, at } = e.change;
-    if (!res.data?.[key].some((i) => i.name === name)) return res.reload();
-    const since = new Date(at).toISOString();
-    res.mutate((d) => ({ ...d, [key]: d[key].map((i) => (i.name === name ? { ...i, state, since } : i)) }));
-  });
+  // One small answer built from the server's memory: every change that could alter it fetches it again (debounced).
+  const res = useResource('overview', loadOverview, { refetchOn: (c) => c.type !== 'incident' });
   const d = res.data;
-  const downMonitors = d?.monitors.filter((m) => m.state === 'DOWN') ?? [];
-  const badHeartbeats = d?.heartbeats.filter((h) => h.state === 'DOWN' || h.state === 'LATE') ?? [];
-  const alarming = d?.alarms.filter((a) => a.state === 'ALARM') ?? [];
-  const wrong = downMonitors.length + badHeartbeats.length + alarming.length + (d?.dead ?? 0);
+  const p = d?.problems;
+  const dead = p?.deadLetters.count ?? 0;
+  const wrong = p ? p.monitors.length + p.heartbeats.length + p.alarms.length + dead : 0;
   return (
     <Page title="Overview" loading={!d && res.loading} error={d ? undefined : res.error} onRetry={res.reload}>
-      {d && (
+      {d && p && (
         <>
           {wrong === 0 ? (
             <p class="all-good" role="status">
@@ -113,15 +79,14 @@ export function OverviewPage() {
             </p>
           ) : (
             <>
-              <Problems title="Monitors down" items={downMonitors} href={(n) => `/monitors/${seg(n)}`} />
-              <Problems title="Heartbeats late or down" items={badHeartbeats} href={(n) => `/heartbeats/${seg(n)}`} />
-              <Problems title="Alarms in ALARM" items={alarming} href={(n) => `/alarms/${seg(n)}`} />
-              {d.dead > 0 && (
+              <Problems title="Monitors down" items={p.monitors} href={(n) => `/monitors/${seg(n)}`} />
+              <Problems title="Heartbeats late or down" items={p.heartbeats} href={(n) => `/heartbeats/${seg(n)}`} />
+              <Problems title="Alarms in ALARM" items={p.alarms} href={(n) => `/alarms/${seg(n)}`} />
+              {dead > 0 && (
                 <Section title="Dead letters">
                   <p>
                     <Link href="/deliveries?status=dead">
-                      {d.dead >= DEAD_LIMIT ? `${DEAD_LIMIT} or more` : d.dead} notification
-                      {d.dead === 1 ? '' : 's'} could not be delivered
+                      {dead} notification{dead === 1 ? '' : 's'} could not be delivered
                     </Link>
                     ; replay them once the channel works again.
                   </p>
@@ -131,14 +96,14 @@ export function OverviewPage() {
           )}
           <Section title="Counts">
             <div class="cards">
-              <Card label="Monitors" value={d.monitors.length} href="/monitors" />
-              <Card label="Monitors up" value={count(d.monitors, 'UP')} href="/monitors?state=UP" />
-              <Card label="Monitors down" value={downMonitors.length} href="/monitors?state=DOWN" />
-              <Card label="Heartbeats" value={d.heartbeats.length} href="/heartbeats" />
-              <Card label="Heartbeats up" value={count(d.heartbeats, 'UP')} href="/heartbeats" />
-              <Card label="Alarms" value={d.alarms.length} href="/alarms" />
-              <Card label="Alarms in ALARM" value={alarming.length} href="/alarms" />
-              <Card label="Dead letters" value={d.dead} href="/deliveries?status=dead" />
+              <Card label="Monitors" value={total(d.counts.monitors)} href="/monitors" />
+              <Card label="Monitors up" value={d.counts.monitors.UP ?? 0} href="/monitors?state=UP" />
+              <Card label="Monitors down" value={d.counts.monitors.DOWN ?? 0} href="/monitors?state=DOWN" />
+              <Card label="Heartbeats" value={total(d.counts.heartbeats)} href="/heartbeats" />
+              <Card label="Heartbeats up" value={d.counts.heartbeats.UP ?? 0} href="/heartbeats" />
+              <Card label="Alarms" value={total(d.counts.alarms)} href="/alarms" />
+              <Card label="Alarms in ALARM" value={d.counts.alarms.ALARM ?? 0} href="/alarms" />
+              <Card label="Dead letters" value={dead} href="/deliveries?status=dead" />
             </div>
           </Section>
         </>

@@ -3,13 +3,13 @@ import { Page } from '../components/page.js';
 import { api } from '../core/api-client.js';
 import type { Session } from '../core/api-types.js';
 import { signIn } from '../core/session-store.js';
-import { setupBodySchema } from './auth-schemas.js';
+import { PASSWORD_MIN, setupSchema } from '@tocsin/protocol';
 
 /** First run: creates the first admin with the setup code the server printed. */
 export function SetupPage() {
   const form = useForm({
     initial: { name: 'admin', password: '', confirm: '', setupCode: '' },
-    schema: setupBodySchema,
+    schema: setupSchema,
     toBody: (v) => ({ name: v.name.trim(), password: v.password, setupCode: v.setupCode.trim() }),
     onSubmit: async (body) => signIn(await api.post<Session>('/api/setup', body, { quiet401: true })),
   });
@@ -28,7 +28,7 @@ export function SetupPage() {
           type="password"
           autoComplete="new-password"
           required
-          hint="At least 8 characters."
+          hint={`At least ${PASSWORD_MIN} characters.`}
         />
         <Field form={form} name="confirm" label="Password again" type="password" autoComplete="new-password" />
         {mismatch && <p class="field-error">The two passwords differ.</p>}
