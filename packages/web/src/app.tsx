@@ -6,7 +6,7 @@ import { auth } from './core/session-store.js';
 import { useStore } from './core/store.js';
 import { BareLayout, Layout } from './layout/layout.js';
 import { LoginPage } from './pages/login-page.js';
-import { NotFoundPage } from './pages/placeholder-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
 import { SetupPage } from './pages/setup-page.js';
 import { routes } from './routes.js';
 
