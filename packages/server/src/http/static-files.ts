@@ -51,6 +51,11 @@ export interface StaticMount {
     fallback: string;
     /** Path prefixes the mount never answers (the API's, the ping URLs'). */
     exclude: readonly string[];
+    /**
+     * Exact paths the server answers for machines (Prometheus' `/metrics`) that are also a page of the app:
+     * a page load of one (a browser's `Accept: text/html`) gets the app; every other request passes on.
+     */
+    pagesToo?: readonly string[];
   };
 }
 
@@ -170,8 +175,9 @@ export function staticFiles(mount: StaticMount): NodeHandler {
     if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return false;
     const getOrHead = req.method === 'GET' || req.method === 'HEAD';
     if (spa) {
-      if (!getOrHead || spa.exclude.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`)))
-        return false;
+      const page = spa.pagesToo?.includes(pathname) && (req.headers.accept ?? '').includes('text/html');
+      const excluded = spa.exclude.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`));
+      if (!getOrHead || (excluded && !page)) return false;
       if (!hasFallback()) return false;
     } else if (!getOrHead) {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });

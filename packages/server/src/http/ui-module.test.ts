@@ -90,7 +90,7 @@ describe('ui-module', () => {
   });
 
   it('leaves the API and the server endpoints to the router, so their 404 stays JSON', async () => {
-    for (const p of ['/api/nothing', '/api/monitors/x', '/ping/abc', '/status/x', '/badge/x', '/metrics']) {
+    for (const p of ['/api/nothing', '/api/monitors/x', '/ping/abc', '/status/x', '/badge/x', '/metrics/x']) {
       const a = await get(server.port, p, html);
       assert.equal(a.status, 404, p);
       assert.match(String(a.headers['content-type']), /^application\/json/, p);
@@ -98,6 +98,18 @@ describe('ui-module', () => {
     }
     const health = await get(server.port, '/healthz', html);
     assert.deepEqual(JSON.parse(health.body), { status: 'ok' });
+  });
+
+  it("gives a browser's page load of /metrics the app (the metrics explorer) and a scraper the router's answer", async () => {
+    const page = await get(server.port, '/metrics', html);
+    assert.equal(page.status, 200);
+    assert.equal(page.body, '<!doctype html><title>Tocsin</title>');
+    const accepts = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    for (const accept of [accepts, '*/*']) {
+      const scrape = await get(server.port, '/metrics', { accept });
+      assert.equal(scrape.status, 404, accept);
+      assert.match(String(scrape.headers['content-type']), /^application\/json/);
+    }
   });
 
   it('answers a request that does not accept HTML, or is not a GET, from the router', async () => {

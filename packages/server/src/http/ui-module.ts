@@ -51,7 +51,8 @@ export function uiMount(dir: string = defaultUiDir): StaticMount {
     dir,
     headers: uiHeaders,
     immutable: '/assets/',
-    spa: { fallback: 'index.html', exclude: uiExcludedPrefixes },
+    // The metrics explorer's address is Prometheus' too: scrapers never accept text/html, browsers do.
+    spa: { fallback: 'index.html', exclude: uiExcludedPrefixes, pagesToo: ['/metrics'] },
   };
 }
 
