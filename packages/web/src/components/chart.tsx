@@ -97,7 +97,8 @@ function options(latest: { current: ChartProps }, width: number): uPlot.Options 
         stroke: colourOf(s.color, '--chart-line'),
         width: 1.5,
         spanGaps: false,
-        points: s.points ? { show: true, size: 6 } : { show: false },
+        // Lines show their points only while there is room for them (uPlot's default): one check is a dot.
+        points: s.points ? { show: true, size: 6 } : { size: 5 },
         paths: s.points ? () => null : undefined,
         value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${+v.toFixed(2)}${s.unit ? ` ${s.unit}` : ''}`),
       })),

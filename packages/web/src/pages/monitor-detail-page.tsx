@@ -7,7 +7,7 @@ import { EmptyState, ErrorState, LoadingState, Page, Section } from '../componen
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { toast } from '../components/toasts.js';
-import { ApiError, api, errorMessage } from '../core/api-client.js';
+import { api, errorMessage } from '../core/api-client.js';
 import type { Monitor, MonitorResult, StateChange } from '../core/api-types.js';
 import { formatMs, formatPercent } from '../core/format.js';
 import { navigate, seg } from '../core/router.js';
@@ -36,18 +36,6 @@ function downBands(results: MonitorResult[]): ChartBand[] {
   }
   if (start !== undefined) bands.push({ from: start, to: Date.now() / 1000, state: 'DOWN' });
   return bands;
-}
-
-/** The transitions seen in the results, newest first, where the server has no list of state changes. */
-function changesFromResults(results: MonitorResult[]): StateChange[] {
-  const out: StateChange[] = [];
-  let prev: boolean | undefined;
-  for (const r of results) {
-    if (prev !== undefined && r.up !== prev)
-      out.push({ at: r.at, from: prev ? 'UP' : 'DOWN', to: r.up ? 'UP' : 'DOWN', reason: r.reason });
-    prev = r.up;
-  }
-  return out.reverse();
 }
 
 function LatencyChart({ name }: { name: string }) {
@@ -104,7 +92,7 @@ function LatencyChart({ name }: { name: string }) {
         />
       )}
       <RecentResults results={res.data?.results} />
-      <StateChanges name={name} results={res.data?.results} />
+      <StateChanges name={name} />
     </Section>
   );
 }
@@ -130,25 +118,17 @@ function RecentResults({ results }: { results: MonitorResult[] | undefined }) {
   );
 }
 
-function StateChanges({ name, results }: { name: string; results: MonitorResult[] | undefined }) {
+function StateChanges({ name }: { name: string }) {
   const res = useResource(
     `changes:${name}`,
-    async (signal) => {
-      try {
-        return (await api.get<{ changes: StateChange[] }>(`/api/monitors/${seg(name)}/changes`, { signal })).changes;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404 && err.message.startsWith('no route')) return undefined;
-        throw err;
-      }
-    },
+    async (signal) =>
+      (await api.get<{ changes: StateChange[] }>(`/api/monitors/${seg(name)}/changes`, { signal })).changes,
     { refetchOn: (c) => c.type === 'monitor' && c.name === name },
   );
-  const derived = res.data === undefined && !res.loading && res.error === undefined;
-  const rows = derived ? changesFromResults([...(results ?? [])].reverse()) : (res.data ?? []);
+  const rows = res.data ?? [];
   return (
     <Section title="State changes">
       {res.error !== undefined && <ErrorState error={res.error} onRetry={res.reload} />}
-      {derived && <p class="muted">From the results shown above (the server keeps no list of changes).</p>}
       <DataTable
         caption="State changes, newest first"
         rows={rows}
