@@ -55,7 +55,8 @@ export function uptimeBadgeValue(uptime: number | null): { value: string; colour
   const colour =
     uptime >= 99.9 ? c.brightgreen : uptime >= 99 ? c.green : uptime >= 95 ? c.yellow : uptime >= 90 ? c.orange : c.red;
   // Two decimals at most, without trailing zeros (99.95%, 100%).
-  return { value: `${Number(uptime.toFixed(2))}%`, colour };
+  // Rounded down, as on the page: 99.999 % is never shown as 100 %.
+  return { value: `${Math.floor(uptime * 100) / 100}%`, colour };
 }
 
 export function latencyBadgeValue(ms: number | null | undefined): { value: string; colour: string } {

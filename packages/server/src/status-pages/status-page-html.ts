@@ -76,7 +76,8 @@ function barClass(uptime: number | null): string {
   return uptime >= 99.5 ? 'ok' : uptime >= 95 ? 'warn' : 'bad';
 }
 
-const pct = (u: number | null) => (u === null ? 'no data' : `${u}%`);
+/** Two decimals, rounded down: 99.999 % is shown as 99.99 %, never as 100 %. */
+const pct = (u: number | null) => (u === null ? 'no data' : `${Math.floor(u * 100) / 100}%`);
 
 function bars(item: PublicItem): string {
   if (!item.uptime) return '';
