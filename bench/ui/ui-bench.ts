@@ -176,12 +176,15 @@ function printLoad(load: LoadReport): void {
   const events: Record<string, number> = {};
   for (const s of load.streams) for (const [k, v] of Object.entries(s.events)) events[k] = (events[k] ?? 0) + v;
   const early = load.streams.filter((s) => s.closedEarly).length;
+  const bytes = load.streams.map((s) => s.bytes);
+  const total = bytes.reduce((a, b) => a + b, 0);
   const answered = [...byStatus].map(([k, v]) => `${v} × ${k}`).join(', ') || 'none';
   const sse = load.streams.every((s) => s.contentType.startsWith('text/event-stream'));
   console.log(
     `  /api/live: ${load.streams.length} streams answered ${answered}` +
       `${load.streams.length && !sse ? ' (NOT all text/event-stream: is the live stream merged?)' : ''}; ` +
-      `events read ${JSON.stringify(events)}; ${early} closed by the server before the end`,
+      `events read ${JSON.stringify(events)}; ${early} closed by the server before the end; ` +
+      `bytes received ${total} in all (per stream ${Math.min(...bytes)}–${Math.max(...bytes)})`,
   );
   const codes = Object.entries(load.codes)
     .map(([k, v]) => `${v} × ${k}`)
