@@ -147,3 +147,7 @@ export async function badgeSeenAt(page: Page): Promise<number> {
 export async function isPlaceholder(page: Page): Promise<boolean> {
   return (await page.getByText(/^Coming in part 2 of the web UI\.?$/).count()) > 0;
 }
+
+/** The sign-in forms' labels as rendered: the text, then " (required)" on a required field. */
+export const USER_NAME = /^(user ?)?name( \(required\))?$/i;
+export const PASSWORD = /^password( \(required\))?$/i;
