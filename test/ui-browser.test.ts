@@ -5,8 +5,8 @@
  *
  * First-run setup and login through the forms; an HTTP monitor made through its form going down and up live as a
  * local target flips; a heartbeat's ping URL copied from its page and pinged; a dead letter replayed; a status page
- * logged out (and without JavaScript); CSRF refused without the token and accepted with it; a viewer who cannot
- * write. axe and screenshots of every page are in ui-pages.test.ts; this file screenshots the setup and login
+ * logged out (and without JavaScript) and its badges; CSRF refused without the token and accepted with it; a viewer
+ * who cannot write. Setup once done, TOTP sign-in and sign-out are in ui-session.test.ts; axe and screenshots of every page are in ui-pages.test.ts; this file screenshots the setup and login
  * pages, which only a server without users shows. Screenshots: test-artifacts/screenshots/ (git-ignored).
  *
  * Without Chromium the file skips (with CI=true it fails).
@@ -34,20 +34,25 @@ import {
   assertNoReload,
   assertNoWriteControls,
   badge,
+  badgeSeenAt,
   chooseIfPresent,
   clickConfirmed,
   fill,
   fillIfPresent,
   heading,
+  isPlaceholder,
   markDocument,
+  PASSWORD,
   pageFetch,
+  USER_NAME,
+  watchBadge,
 } from './support/ui-actions.js';
 import { adminCall, monitorState, until } from './support/ui-seed.js';
 
 const ADMIN = { name: 'ada', password: 'correct-horse-battery-staple' };
 const VIEWER = { name: 'vic', password: 'viewer-password-for-tests' };
 /** A change on the server shows in the page within this (the issue asks for a second; slack for a loaded CI). */
-const LIVE_MS = 2000;
+const LIVE_MS = 3000;
 
 describe('the web UI in Chromium', { skip: browserSkip() }, () => {
   let ui: UiServer;
@@ -84,9 +89,9 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await page.waitForURL(/\/setup$/);
     await settle(page);
     await checkPage(page, '/setup');
-    await fill(page, /^(user ?)?name$/i, ADMIN.name);
-    await fill(page, /^password$/i, ADMIN.password);
-    await fillIfPresent(page, /^(confirm|repeat).*password/i, ADMIN.password);
+    await fill(page, USER_NAME, ADMIN.name);
+    await fill(page, PASSWORD, ADMIN.password);
+    await fillIfPresent(page, /^((confirm|repeat).*password|password again)/i, ADMIN.password);
     await fill(page, /setup code/i, setupCode(ui));
     await page
       .getByRole('button', { name: /set up|create|continue|start/i })
@@ -106,8 +111,8 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await page.waitForURL(/\/login/);
     await settle(page);
     await checkPage(page, '/login');
-    await fill(page, /^(user ?)?name$/i, ADMIN.name);
-    await fill(page, /^password$/i, 'not-the-password');
+    await fill(page, USER_NAME, ADMIN.name);
+    await fill(page, PASSWORD, 'not-the-password');
     await page
       .getByRole('button', { name: /log ?in|sign ?in/i })
       .first()
@@ -116,7 +121,7 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
       .getByText(/name or password is wrong/i)
       .first()
       .waitFor({ state: 'visible' });
-    await fill(page, /^password$/i, ADMIN.password);
+    await fill(page, PASSWORD, ADMIN.password);
     await page
       .getByRole('button', { name: /log ?in|sign ?in/i })
       .first()
@@ -133,7 +138,7 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await chooseIfPresent(page, /^(type|probe|kind)/i, 'http');
     await fill(page, /^name/i, 'web-flap');
     await fill(page, /^url/i, flap.urlOf(1));
-    await fill(page, /^interval/i, '5s');
+    await fill(page, /^(interval|check every)/i, '5s');
     await fillIfPresent(page, /^timeout/i, '2s');
     await page
       .getByRole('button', { name: /create|save|add/i })
@@ -148,20 +153,24 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await badge(row, 'UP').waitFor({ state: 'visible', timeout: 15_000 });
     await markDocument(page);
 
-    flap.set(1, false);
-    await until(
-      () => monitorState(ui, 'web-flap'),
-      (s) => s === 'DOWN',
-      'the monitor DOWN',
-    );
-    await badge(row, 'DOWN').waitFor({ state: 'visible', timeout: LIVE_MS });
-    flap.set(1, true);
-    await until(
-      () => monitorState(ui, 'web-flap'),
-      (s) => s === 'UP',
-      'the monitor UP again',
-    );
-    await badge(row, 'UP').waitFor({ state: 'visible', timeout: LIVE_MS });
+    // How long after the server's state change (the monitor's stateChangedAt) the page shows it, by the page's
+    // own clock (same machine): the issue asks for a second.
+    for (const [up, state] of [
+      [false, 'DOWN'],
+      [true, 'UP'],
+    ] as const) {
+      await watchBadge(page, 'monitor-row-web-flap', state);
+      flap.set(1, up);
+      const changed = await until(
+        () => adminCall(ui, 'GET', '/api/monitors/web-flap'),
+        (m) => m.state === state,
+        `the monitor ${state}`,
+      );
+      await badge(row, state).waitFor({ state: 'visible', timeout: LIVE_MS });
+      const lag = (await badgeSeenAt(page)) - Date.parse(changed.stateChangedAt);
+      process.stderr.write(`# live: ${state} shown ${lag} ms after the server's state change\n`);
+      assert.ok(lag < LIVE_MS, `${state} shown ${lag} ms after the change`);
+    }
     await assertNoReload(page);
   });
 
@@ -173,6 +182,7 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await heading(page);
     // The page may offer several copy buttons (ping URLs by UUID and by slug, the cron line): one copies this URL.
     const buttons = page.getByRole('button', { name: /copy/i });
+    await buttons.first().waitFor({ state: 'visible' }); // the h1 shows before the heartbeat has loaded
     const copies: string[] = [];
     for (let i = 0; i < (await buttons.count()); i++) {
       await buttons.nth(i).click();
@@ -189,17 +199,18 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
       (n) => n === 1,
       'the ping recorded',
     );
-    const listed = page.getByText('ui-ping-body-5d1e').first();
-    // Live when the page follows the heartbeat's change (its first ping makes it UP); else after a reload.
-    if (!(await listed.isVisible().catch(() => false))) {
-      await listed.waitFor({ state: 'visible', timeout: LIVE_MS }).catch(async () => {
-        await page.reload();
-        await listed.waitFor({ state: 'visible' });
-      });
-    }
+    // The body sits folded in a <details> of the pings table: there live when the page follows the heartbeat's
+    // change (its first ping makes it UP), else after a reload; it shows when opened.
+    const listed = page.locator('details', { hasText: 'ui-ping-body-5d1e' }).first();
+    await listed.waitFor({ state: 'attached', timeout: LIVE_MS }).catch(async () => {
+      await page.reload();
+      await listed.waitFor({ state: 'attached' });
+    });
+    await listed.locator('summary').click();
+    await listed.getByText('ui-ping-body-5d1e').waitFor({ state: 'visible' });
   });
 
-  it('replays a dead letter from the deliveries page and it is delivered', async () => {
+  it('replays a dead letter from the deliveries page and it is delivered', async (t) => {
     let reject = true;
     hooks.respond = () => (reject ? { status: 500, body: 'broken' } : { status: 200, body: 'ok' });
     const sub = { name: 'hook', protocol: 'webhook', endpoint: `${hooks.url}/hook`, retry: { maxAttempts: 1 } };
@@ -214,6 +225,11 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     const id = dead[0].id;
     const { page } = admin;
     await page.goto('/deliveries');
+    await heading(page);
+    if (await isPlaceholder(page)) {
+      t.todo('the /deliveries page (helper A, UI part 2) is a placeholder here: the replay runs once it is merged');
+      return;
+    }
     const row = page.getByTestId(`delivery-row-${id}`);
     await badge(row, 'dead').waitFor({ state: 'visible' });
     await clickConfirmed(page, row, /replay/i);
@@ -259,6 +275,23 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
       if (javaScriptEnabled) await checkPage(page, 'status-public');
       assert.equal((await context.cookies()).length, 0, 'the public page sets no cookie');
     }
+    // The item's badges load logged out, as an <img> on someone else's page would load them.
+    const context = await browser.newContext({ baseURL: ui.url });
+    contexts.push(context);
+    const page = watchPage(await context.newPage());
+    for (const kind of ['status', 'uptime', 'latency']) {
+      const res = await page.goto(`/badge/ui-public/web-flap/${kind}.svg`);
+      assert.equal(res?.status(), 200, `the ${kind} badge`);
+      assert.match(res?.headers()['content-type'] ?? '', /^image\/svg\+xml/);
+      assert.match(await res!.text(), /<svg[\s\S]*<\/svg>/);
+    }
+    const size = await page.evaluate(`new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => resolve(img.naturalWidth);
+      img.onerror = () => reject(new Error('the badge did not load as an image'));
+      img.src = '/badge/ui-public/web-flap/status.svg';
+    })`);
+    assert.ok(Number(size) > 0, 'the status badge renders as an image');
   });
 
   it('refuses a cookie-authenticated write without X-CSRF-Token and takes it with the token', async () => {
@@ -285,12 +318,14 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
     await page.goto('/monitors');
     await page.getByTestId('monitor-row-web-flap').waitFor({ state: 'visible' });
     await assertNoWriteControls(page, writes);
-    await page.goto('/monitors/web-flap');
-    await heading(page);
-    await assertNoWriteControls(page, writes);
-    await page.goto('/deliveries');
-    await heading(page);
-    await assertNoWriteControls(page, writes);
+    for (const path of ['/monitors/web-flap', '/heartbeats', '/heartbeats/nightly', '/deliveries']) {
+      await page.goto(path);
+      await heading(page);
+      await settle(page);
+      // A detail page has loaded its thing (where the write controls would be) once its state badge shows.
+      if (/\/(monitors|heartbeats)\/./.test(path)) await page.locator('main [data-state]').first().waitFor();
+      await assertNoWriteControls(page, writes);
+    }
 
     const made = await pageFetch(page, 'POST', '/api/topics', { name: 'viewer-made' }, viewer.csrfToken);
     assert.equal(made.status, 403, JSON.stringify(made.json));

@@ -7,6 +7,7 @@
  * Long tasks are summed; the page's own performance marks are reported too.
  */
 import type { Browser, Page } from 'playwright-core';
+import { waitForExpression } from '../../test/support/browser.js';
 
 /** What the init script leaves in `window.__bench`. */
 export interface PageTiming {
@@ -64,9 +65,9 @@ const collect = `(() => {
 })()`;
 
 async function waitFor(page: Page, key: keyof PageTiming, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(`window.__bench && window.__bench[${JSON.stringify(key)}] !== undefined`, undefined, {
-    timeout: timeoutMs,
-  });
+  // Polled through page.evaluate: page.waitForFunction would eval the string in the page, which its CSP refuses.
+  // The figures are the init script's frame times, so the polling's period does not change them.
+  await waitForExpression(page, `window.__bench && window.__bench[${JSON.stringify(key)}] !== undefined`, timeoutMs);
 }
 
 /** One load of `route`; on the monitor list, then a filter for `filterFor` typed into the page's filter. */

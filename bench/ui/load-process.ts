@@ -2,7 +2,8 @@
  * bench/ui's load generator, in its own process so that its CPU is not the server's nor the bench's: `streams`
  * plain HTTP clients holding `GET /api/live` open and reading its server-sent events, and a bounded loop of GETs
  * of a status page at `rate` a second on 127.0.0.1 (open loop: one request every 1/rate s, at most `maxInFlight`
- * outstanding; a tick with that many still waiting is counted as skipped, not queued).
+ * outstanding; a tick with that many still waiting is counted as skipped, not queued), and a few monitors paused
+ * and resumed in turn, so that the streams carry changes (a state change each write, and the check after a resume).
  *
  * Messages: parent → { start: LoadPlan }, then 'stop'; child → 'ready' once every stream has answered (or failed),
  * then { report: LoadReport } after 'stop', and exits.
@@ -17,6 +18,9 @@ export interface LoadPlan {
   rate: number;
   statusPath: string;
   maxInFlight: number;
+  /** Monitors paused and resumed in turn (with the token), `changeRate` writes a second: changes on the stream. */
+  changeMonitors: string[];
+  changeRate: number;
 }
 
 export interface StreamReport {
@@ -40,6 +44,8 @@ export interface LoadReport {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Pause and resume writes sent, by answer. */
+  changeCodes: Record<string, number>;
 }
 
 let stopping = false;
@@ -127,8 +133,31 @@ async function run(plan: LoadPlan): Promise<void> {
       next += every;
     }
   }, 2);
+  const changeCodes: Record<string, number> = {};
+  let toggles = 0;
+  const change = () => {
+    const name = plan.changeMonitors[toggles % plan.changeMonitors.length];
+    const action = Math.floor(toggles / plan.changeMonitors.length) % 2 === 0 ? 'pause' : 'resume';
+    toggles++;
+    const req = http.request(
+      new URL(`/api/monitors/${name}/${action}`, plan.base),
+      { method: 'POST', agent, headers: { authorization: `Bearer ${plan.token}` } },
+      (res) => {
+        res.resume();
+        const code = `${action} ${res.statusCode}`;
+        changeCodes[code] = (changeCodes[code] ?? 0) + 1;
+      },
+    );
+    req.on('error', () => {
+      changeCodes.error = (changeCodes.error ?? 0) + 1;
+    });
+    req.end();
+  };
+  const changer =
+    plan.changeRate > 0 && plan.changeMonitors.length ? setInterval(change, 1000 / plan.changeRate) : undefined;
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
   clearInterval(timer);
+  clearInterval(changer);
   const seconds = (performance.now() - start) / 1000;
   stopping = true;
   for (const s of streams) s.destroy();
@@ -147,6 +176,7 @@ async function run(plan: LoadPlan): Promise<void> {
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
     maxMs: sorted.at(-1) ?? NaN,
+    changeCodes,
   };
   process.send!({ report }, () => process.exit(0));
 }

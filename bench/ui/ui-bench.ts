@@ -5,13 +5,15 @@
  *   A. a window with nothing else: checks a second, the scheduler's lag p50/p99, the server's CPU;
  *   B. the same window while 20 plain HTTP clients hold `GET /api/live` open and a status page takes 200 GETs a
  *      second (bench/ui/load-process.ts, a child process: its CPU is neither the server's nor this one's), with
- *      the achieved rate and p50/p99 response time; then B/A of lag and of checks a second;
+ *      the achieved rate and p50/p99 response time, while ten monitors are paused and resumed in turn (5 writes
+ *      a second) so that the streams carry changes, with the bytes each stream received; then B/A of lag and of
+ *      checks a second;
  *   C. Chromium loads the overview and the monitor list, timed by the browser (bench/ui/browser-timing.ts).
  * What is not there yet (no live stream, no status pages, no web app, no sessions) is reported as such, not a
  * crash. Prints figures, asserts nothing.
  *
  *   node -C source --import tsx bench/ui/ui-bench.ts [--monitors 10000] [--seconds 60] [--interval 20]
- *     [--streams 20] [--rate 200] [--phases ABC] [--runs 3]
+ *     [--streams 20] [--rate 200] [--changes 5] [--phases ABC] [--runs 3]
  */
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '20' },
     streams: { type: 'string', default: '20' },
     rate: { type: 'string', default: '200' },
+    changes: { type: 'string', default: '5' },
     phases: { type: 'string', default: 'ABC' },
     runs: { type: 'string', default: '3' },
   },
@@ -44,9 +47,15 @@ const N = Number(values.monitors);
 const INTERVAL = Number(values.interval);
 const STREAMS = Number(values.streams);
 const RATE = Number(values.rate);
+const CHANGES = Number(values.changes);
 const RUNS = Number(values.runs);
 const PHASES = new Set(values.phases!.toUpperCase());
-if (![N, INTERVAL, RUNS].every((n) => Number.isInteger(n) && n >= 1) || !(STREAMS >= 0) || !(RATE > 0)) {
+if (
+  ![N, INTERVAL, RUNS].every((n) => Number.isInteger(n) && n >= 1) ||
+  !(STREAMS >= 0) ||
+  !(RATE > 0) ||
+  !(CHANGES >= 0)
+) {
   console.error('usage: ui-bench.ts [--monitors 10000] [--seconds 60] [--interval 20] [--streams 20] [--rate 200]');
   process.exit(2);
 }
@@ -158,6 +167,9 @@ async function underLoad(server: ServerProcess): Promise<{ window: Window; load:
       rate: RATE,
       statusPath: `/status/${STATUS_SLUG}`,
       maxInFlight: 64,
+      // The last ten monitors (none on the status page), paused and resumed in turn.
+      changeMonitors: Array.from({ length: Math.min(10, N) }, (_, i) => `m-${N - i}`),
+      changeRate: CHANGES,
     };
     child.send({ start: plan });
     await ready;
@@ -175,13 +187,20 @@ function printLoad(load: LoadReport): void {
   for (const s of load.streams) byStatus.set(String(s.status), (byStatus.get(String(s.status)) ?? 0) + 1);
   const events: Record<string, number> = {};
   for (const s of load.streams) for (const [k, v] of Object.entries(s.events)) events[k] = (events[k] ?? 0) + v;
+  const writes = Object.entries(load.changeCodes)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join(', ');
+  console.log(`  changes: monitors paused and resumed at ${CHANGES}/s: ${writes || 'none'}`);
   const early = load.streams.filter((s) => s.closedEarly).length;
+  const bytes = load.streams.map((s) => s.bytes);
+  const total = bytes.reduce((a, b) => a + b, 0);
   const answered = [...byStatus].map(([k, v]) => `${v} × ${k}`).join(', ') || 'none';
   const sse = load.streams.every((s) => s.contentType.startsWith('text/event-stream'));
   console.log(
     `  /api/live: ${load.streams.length} streams answered ${answered}` +
       `${load.streams.length && !sse ? ' (NOT all text/event-stream: is the live stream merged?)' : ''}; ` +
-      `events read ${JSON.stringify(events)}; ${early} closed by the server before the end`,
+      `events read ${JSON.stringify(events)}; ${early} closed by the server before the end; ` +
+      `bytes received ${total} in all (per stream ${Math.min(...bytes)}–${Math.max(...bytes)})`,
   );
   const codes = Object.entries(load.codes)
     .map(([k, v]) => `${v} × ${k}`)

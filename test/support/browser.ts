@@ -153,10 +153,22 @@ export function pageProblems(page: Page): string[] {
  */
 export async function settle(page: Page): Promise<void> {
   await page.locator('h1').first().waitFor({ state: 'visible' });
-  await page
-    .waitForFunction('document.querySelectorAll(\'[aria-busy="true"]\').length === 0', undefined, { timeout: 5000 })
-    .catch(() => {});
+  await waitForExpression(page, 'document.querySelectorAll(\'[aria-busy="true"]\').length === 0', 5000).catch(() => {});
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+}
+
+/**
+ * Polls the JavaScript `expression` in the page (every 25 ms) until it is truthy; throws after `timeoutMs`.
+ * Not `page.waitForFunction`: with a string it evaluates it inside the page, which the app's CSP (no
+ * 'unsafe-eval') refuses; `page.evaluate` goes through DevTools and is not subject to it.
+ */
+export async function waitForExpression(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(expression).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 interface AxeNode {

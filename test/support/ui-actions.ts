@@ -116,3 +116,38 @@ export async function pageFetch(
     })`,
   )) as { status: number; json: any };
 }
+
+/**
+ * Notes (by the page's Date.now()) when the state badge in the row `testId` first shows `state`; read it with
+ * `badgeSeenAt`. A MutationObserver, so the time is the page's, not the test's polling.
+ */
+export async function watchBadge(page: Page, testId: string, state: string): Promise<void> {
+  await page.evaluate(`(() => {
+    window.__tocsinSeen?.observer.disconnect();
+    const want = ${JSON.stringify(state.toUpperCase())};
+    const seen = { at: 0, observer: undefined };
+    const look = () => {
+      const b = document.querySelector('[data-testid=${JSON.stringify(testId)}] [data-state]');
+      if (!seen.at && b && b.getAttribute('data-state').toUpperCase() === want) seen.at = Date.now();
+    };
+    seen.observer = new MutationObserver(look);
+    seen.observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    window.__tocsinSeen = seen;
+  })()`);
+}
+
+/** When the badge `watchBadge` watches first showed its state (epoch ms); fails when it has not. */
+export async function badgeSeenAt(page: Page): Promise<number> {
+  const at = Number(await page.evaluate('window.__tocsinSeen?.at ?? 0'));
+  assert.ok(at > 0, 'the watched badge never showed the state');
+  return at;
+}
+
+/** Whether the page is part 1's placeholder for a page still to come ("Coming in part 2 of the web UI."). */
+export async function isPlaceholder(page: Page): Promise<boolean> {
+  return (await page.getByText(/^Coming in part 2 of the web UI\.?$/).count()) > 0;
+}
+
+/** The sign-in forms' labels as rendered: the text, then " (required)" on a required field. */
+export const USER_NAME = /^(user ?)?name( \(required\))?$/i;
+export const PASSWORD = /^password( \(required\))?$/i;
