@@ -110,7 +110,15 @@ export interface RouteSpec {
    */
   rawBody?: boolean;
   /** The success response; JSON unless `contentType` says otherwise. */
-  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
+  response?: {
+    status?: number;
+    schema?: z.ZodType;
+    description?: string;
+    contentType?: string;
+    orCreated?: boolean;
+    /** When the route answers 409 `conflict`. */
+    conflict?: string;
+  };
 }
 
 /** One validated part of a request (`param`, `query` or `json`), if the route declares its schema. */
@@ -189,6 +197,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
             403: { description: 'The token or user lacks the scope, or a CSRF token is missing', ...errorResponse },
           }),
       404: { description: 'Not found', ...errorResponse },
+      ...(spec.response?.conflict ? { 409: { description: spec.response.conflict, ...errorResponse } } : {}),
       ...(spec.body
         ? { 415: { description: 'The body is not JSON (send Content-Type: application/json)', ...errorResponse } }
         : {}),

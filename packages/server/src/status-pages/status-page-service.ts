@@ -22,7 +22,7 @@ import {
 } from '@tocsin/protocol';
 import { localChangeBus, type ChangeBus } from '../cluster/change-bus.js';
 import type { Clock } from '../core/clock.js';
-import { fieldIssuesOf, invalid, notFound } from '../core/errors.js';
+import { fieldIssuesOf, invalid, notFound, TocsinError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import * as store from './status-page-store.js';
@@ -148,6 +148,25 @@ export class StatusPageService {
     // page for at most the cache's 30 s.
     this.changed([spec.slug]);
     return { page, created: !existing };
+  }
+
+  /** Creates a new page; a slug that is taken is a 409 (PUT replaces instead). */
+  async create(spec: StatusPageSpec): Promise<store.StatusPageRecord> {
+    const issues = missingItems(spec.items, this.names());
+    if (issues.length) throw invalid(issues);
+    const now = this.clock.now();
+    const page = { id: uuidv7(now), spec, createdAt: now, updatedAt: now };
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      if (!(await store.insertPage(trx, page))) return false;
+      await this.announce(trx, spec.slug);
+      return true;
+    });
+    if (!inserted)
+      throw new TocsinError('conflict', `a status page with slug '${spec.slug}' already exists; pick another slug`, {
+        issues: [{ path: 'slug', message: `there is already a status page '${spec.slug}'; pick another slug` }],
+      });
+    this.changed([spec.slug]);
+    return page;
   }
 
   async remove(slug: string, q: Kysely<Database> = this.db): Promise<void> {
