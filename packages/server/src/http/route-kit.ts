@@ -109,6 +109,8 @@ export interface RouteSpec {
    * the path and query, and the handler parses JSON with parseJsonBody.
    */
   rawBody?: boolean;
+  /** With rawBody: the other Content-Types the body may have, for the document (YAML text for config). */
+  otherBodyTypes?: Record<string, z.ZodType>;
   /** The success response; JSON unless `contentType` says otherwise. */
   response?: {
     status?: number;
@@ -161,7 +163,11 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
   const request: RouteConfig['request'] = {};
   if (spec.params) request.params = spec.params;
   if (spec.query) request.query = spec.query;
-  if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
+  if (spec.body) {
+    const others = Object.entries(spec.otherBodyTypes ?? {}).map(([type, schema]) => [type, { schema }]);
+    const content = { 'application/json': { schema: spec.body }, ...Object.fromEntries(others) };
+    request.body = { content, required: true };
+  }
   return createRoute({
     method: spec.method,
     path: spec.path,
