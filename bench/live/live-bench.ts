@@ -1,10 +1,14 @@
 /**
  * The live stream and the UI's read routes at 10,000 monitors, in one process on SQLite (no checks run: the
  * monitors' recent results are filled in memory): the time of GET /api/monitors-recent, /api/overview and
- * /api/monitors, and one change fanned out to N open streams (time and CPU per change).
+ * /api/monitors, and one change fanned out to N open streams (time and CPU per change). The read routes are
+ * timed as sent (identity) and compressed (gzip, br, as the middleware answers; CPU per request includes zlib's
+ * thread pool), and the monitor list's body is compressed at several levels for the choice of level.
  *
  *   node -C source --import tsx bench/live/live-bench.ts [monitors=10000] [streams=1000]
  */
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MonitorsModule } from '../../packages/server/src/monitors/monitors-module.js';
 import { call, createTestApp } from '../../packages/server/src/test-support/test-app.js';
 import { TEST_ADMIN_TOKEN } from '../../packages/server/src/test-support/test-app.js';
@@ -28,6 +32,46 @@ async function timed(what: string, url: string, tocsin: Parameters<typeof call>[
   );
 }
 
+async function timedEncoded(url: string, encoding: string, tocsin: Parameters<typeof call>[0], runs = 7) {
+  const ms: number[] = [];
+  let bytes = 0;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const res = await tocsin.http.request(url, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'accept-encoding': encoding },
+    });
+    bytes = (await res.arrayBuffer()).byteLength;
+    ms.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  ms.sort((a, b) => a - b);
+  console.log(
+    `${`${url} (${encoding})`.padEnd(40)} median ${ms[runs >> 1].toFixed(1)} ms, ` +
+      `${((cpu.user + cpu.system) / 1000 / runs).toFixed(1)} ms CPU/request, ${bytes} bytes`,
+  );
+}
+
+async function levels(body: Buffer): Promise<void> {
+  const run = async (what: string, f: () => Promise<Buffer>) => {
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    const out = await f();
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      `  ${what.padEnd(12)} ${(performance.now() - t).toFixed(1)} ms, ` +
+        `${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU, ${out.length} bytes`,
+    );
+  };
+  const gz = promisify(gzip);
+  const br = promisify(brotliCompress);
+  console.log(`the monitor list (${body.length} bytes) compressed:`);
+  for (const level of [1, 6]) await run(`gzip -${level}`, () => gz(body, { level }));
+  for (const q of [1, 4, 6, 11])
+    await run(`br q${q}`, () => br(body, { params: { [constants.BROTLI_PARAM_QUALITY]: q } }));
+}
+
 const { tocsin, dispose } = await createTestApp('sqlite');
 try {
   const monitors = Array.from({ length: MONITORS }, (_, i) => ({
@@ -48,6 +92,9 @@ try {
   await timed('GET /api/monitors-recent', '/api/monitors-recent', tocsin);
   await timed('GET /api/overview', '/api/overview', tocsin);
   await timed('GET /api/monitors', '/api/monitors', tocsin);
+  for (const url of ['/api/monitors', '/api/monitors-recent'])
+    for (const encoding of ['identity', 'gzip', 'br']) await timedEncoded(url, encoding, tocsin);
+  await levels(Buffer.from((await call(tocsin, 'GET', '/api/monitors')).text));
 
   const readers = await Promise.all(
     Array.from({ length: STREAMS }, async () => {

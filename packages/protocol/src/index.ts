@@ -10,3 +10,4 @@ export * from './metric.js';
 export * from './metric-fast.js';
 export * from './user.js';
 export * from './status-page.js';
+export * from './token.js';

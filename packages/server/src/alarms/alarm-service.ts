@@ -72,6 +72,7 @@ export class AlarmService {
   private readonly destinations: DestinationService;
   private readonly registry: AlarmRegistry;
   private readonly runner: AlarmRunner;
+  private readonly live: (change: LiveChange) => void;
   /** Reads alarms again when other nodes changed them (the change bus, partitions taken over). */
   readonly sync: AlarmSync;
 
@@ -81,6 +82,7 @@ export class AlarmService {
     this.scheduler = deps.scheduler;
     this.changes = deps.changes ?? localChangeBus;
     this.destinations = deps.destinations;
+    this.live = deps.live ?? (() => {});
     this.registry = new AlarmRegistry(deps.watchRegistry);
     this.runner = new AlarmRunner({
       ...deps,
@@ -132,6 +134,11 @@ export class AlarmService {
     return cycle ? [...issues, cycle] : issues;
   }
 
+  /** Tells the live stream of an edit, unless it is part of a caller's transaction (a config apply: one resync). */
+  private edited(q: Kysely<Database> | undefined, name: string, state: 'created' | 'updated' | 'deleted'): void {
+    if (q === undefined) this.live({ type: 'alarm', name, state, at: this.clock.now() });
+  }
+
   private checkReferences(spec: AlarmSpec): void {
     const issues = this.referenceIssues(spec);
     if (issues.length) throw invalid(issues);
@@ -181,6 +188,7 @@ export class AlarmService {
     });
     this.registry.add(e);
     this.runner.scheduleNext(e);
+    this.edited(q, spec.name, 'created');
     return e;
   }
 
@@ -199,6 +207,7 @@ export class AlarmService {
     });
     this.registry.respec(e, spec);
     this.runner.scheduleNext(e);
+    this.edited(q, name, 'updated');
     return e;
   }
 
@@ -232,6 +241,7 @@ export class AlarmService {
     });
     this.registry.remove(e.id);
     this.scheduler.cancel(EVAL_JOB, e.id);
+    this.edited(q, name, 'deleted');
   }
 
   async history(name: string, limit = 100) {

@@ -1,6 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { exportText } from '../config/config-text.js';
 import { clientFlags, createApiClient } from './api-client.js';
 import { parseFlags, type Command } from './command.js';
 import { cliIo } from './cli-io.js';
@@ -11,14 +11,6 @@ Prints the server's state as a config file that applies back with no changes.
   --include-secrets   print secrets in clear text: a backup that restores into an
                       empty server (needs an admin token; keep the file as safe as
                       the database)`;
-
-const header = `# Exported by tocsin export. Secrets are printed as the \${VAR} reference they
-# were applied from, or as <redacted>; applying <redacted> keeps the stored value.
-`;
-
-const backupHeader = `# Exported by tocsin export --include-secrets: this file holds every secret in
-# clear text. It restores into an empty server with tocsin apply -f FILE.
-`;
 
 export const exportCommand: Command = {
   summary: 'print the current state as a config file',
@@ -33,7 +25,7 @@ export const exportCommand: Command = {
     const { config } = await createApiClient(parsed.values).get<{ config: Record<string, unknown> }>(
       `/api/config/export${includeSecrets ? '?includeSecrets=true' : ''}`,
     );
-    const text = (includeSecrets ? backupHeader : header) + stringify(config, { lineWidth: 0 });
+    const text = exportText(config, includeSecrets);
     if (parsed.values.output) {
       const output = path.resolve(cliIo().cwd, String(parsed.values.output));
       writeFileSync(output, text, includeSecrets ? { mode: 0o600 } : {});

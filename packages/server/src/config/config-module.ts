@@ -9,7 +9,12 @@ export interface ConfigModule extends AppModule {
 
 /** Config as code over the sections the other modules contribute, in the order given (that of apply and export). */
 export function configModule(ctx: AppContext, sections: ConfigSection[]): ConfigModule {
-  const config = new ConfigApplyService(ctx.db, sections, ctx.wakeOutbox);
+  // After an apply commits: queued deliveries go out, and every open page refetches (one resync, not a change
+  // per resource; the services tell the live stream nothing of writes inside the apply's transaction).
+  const config = new ConfigApplyService(ctx.db, sections, () => {
+    ctx.wakeOutbox();
+    ctx.live.resync();
+  });
   return {
     name: 'config',
     config,

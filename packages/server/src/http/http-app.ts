@@ -1,6 +1,7 @@
 import { bodyLimit } from 'hono/body-limit';
 import { TocsinError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { compressResponse } from './compress-response.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { SESSION_COOKIE, createRouter, type App } from './route-kit.js';
 
@@ -11,6 +12,7 @@ export function createHttpApp(logger: Logger, register: (app: App) => void): App
   const app = createRouter();
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
+  app.use('*', compressResponse());
   app.use(
     '*',
     bodyLimit({

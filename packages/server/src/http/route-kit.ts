@@ -109,8 +109,18 @@ export interface RouteSpec {
    * the path and query, and the handler parses JSON with parseJsonBody.
    */
   rawBody?: boolean;
+  /** With rawBody: the other Content-Types the body may have, for the document (YAML text for config). */
+  otherBodyTypes?: Record<string, z.ZodType>;
   /** The success response; JSON unless `contentType` says otherwise. */
-  response?: { status?: number; schema?: z.ZodType; description?: string; contentType?: string; orCreated?: boolean };
+  response?: {
+    status?: number;
+    schema?: z.ZodType;
+    description?: string;
+    contentType?: string;
+    orCreated?: boolean;
+    /** When the route answers 409 `conflict`. */
+    conflict?: string;
+  };
 }
 
 /** One validated part of a request (`param`, `query` or `json`), if the route declares its schema. */
@@ -153,7 +163,11 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
   const request: RouteConfig['request'] = {};
   if (spec.params) request.params = spec.params;
   if (spec.query) request.query = spec.query;
-  if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
+  if (spec.body) {
+    const others = Object.entries(spec.otherBodyTypes ?? {}).map(([type, schema]) => [type, { schema }]);
+    const content = { 'application/json': { schema: spec.body }, ...Object.fromEntries(others) };
+    request.body = { content, required: true };
+  }
   return createRoute({
     method: spec.method,
     path: spec.path,
@@ -189,6 +203,7 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
             403: { description: 'The token or user lacks the scope, or a CSRF token is missing', ...errorResponse },
           }),
       404: { description: 'Not found', ...errorResponse },
+      ...(spec.response?.conflict ? { 409: { description: spec.response.conflict, ...errorResponse } } : {}),
       ...(spec.body
         ? { 415: { description: 'The body is not JSON (send Content-Type: application/json)', ...errorResponse } }
         : {}),

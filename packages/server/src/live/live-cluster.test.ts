@@ -66,4 +66,27 @@ describe('live stream across nodes (PostgreSQL)', { skip: !postgres }, () => {
     }
     await Promise.all([ra.cancel(), rb.cancel()]);
   });
+
+  it("an alarm edit and a config apply's one resync on node A reach node B's streams", async () => {
+    const onB = await b.tocsin.http.request('/api/live', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const alarm = {
+      namespace: 'Host',
+      metricName: 'DiskUsed',
+      statistic: 'Average',
+      period: '5m',
+      evaluationPeriods: 1,
+      threshold: 70,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    };
+    assert.equal((await call(a.tocsin, 'PUT', '/api/alarms/disk', alarm)).status, 201);
+    const config = { version: 1, topics: [{ name: 'from-config' }] };
+    assert.equal((await call(a.tocsin, 'POST', '/api/config/apply', { config })).status, 200);
+    await call(a.tocsin, 'DELETE', '/api/alarms/disk');
+    const r = await readUntil(onB.body!, (t) => t.includes('"name":"disk","state":"deleted"'));
+    const events = r.text.split('\n\n').filter((m) => m.includes('disk') || m.startsWith('event: resync'));
+    assert.equal(events.length, 3, r.text);
+    assert.match(events[0], /"type":"alarm","name":"disk","state":"created"/);
+    assert.equal(events[1], 'event: resync\ndata: {}');
+    await r.cancel();
+  });
 });

@@ -95,7 +95,7 @@ describe('live hub', () => {
     h.ping(); // no stream: nothing
     h.open(s, 0);
     h.ping();
-    h.resync();
+    h.resyncHere();
     h.receive(['{"type":"alarm","name":"x","state":"ALARM","at":5}']);
     h.emit(change('mine'));
     await turn();
@@ -106,6 +106,29 @@ describe('live hub', () => {
         'event: change\ndata: {"type":"alarm","name":"x","state":"ALARM","at":5}\n\n',
     );
     assert.deepEqual(announced, [['{"type":"monitor","name":"mine","state":"DOWN","at":1000}']], 'own changes only');
+  });
+
+  it('sends one resync after a bulk change, in order, to this node and (through the bus) the others', async () => {
+    const announced: string[][] = [];
+    const { hub: h } = hub({ announce: async (batch) => void announced.push([...batch]) });
+    const s = new MemoryStream();
+    h.open(s, 0);
+    h.emit(change('before'));
+    h.resync();
+    h.resync();
+    await turn();
+    assert.equal(
+      s.text.split('\n\n').slice(1).join('\n\n'),
+      'event: change\ndata: {"type":"monitor","name":"before","state":"DOWN","at":1000}\n\n' +
+        'event: resync\ndata: {}\n\n',
+    );
+    assert.deepEqual(announced, [['{"type":"monitor","name":"before","state":"DOWN","at":1000}', 'resync', 'resync']]);
+    const other = new MemoryStream();
+    const { hub: remote } = hub();
+    remote.open(other, 0);
+    remote.receive(announced[0]);
+    await turn();
+    assert.equal(other.text.split('event: resync').length - 1, 1, 'a node that receives it resyncs once');
   });
 
   it('cuts long strings, so that a change fits a notice of the change bus', () => {

@@ -9,6 +9,8 @@
  * `live`, each id a change's JSON), and a batch from another node is written
  * to this node's streams as it came, without parsing it again. A bus that
  * reconnected may have missed some: every stream is told `event: resync`.
+ * `resync()` after a bulk change (a config apply) tells every stream of
+ * every node the same, through the same path (the bus id `resync`).
  *
  * Stream states: open ──(its buffer passes the bound: the client is too
  * slow)──▶ dropped | open ──(client went away, or close())──▶ ended.
@@ -19,7 +21,7 @@ import type { Counter, Telemetry } from '../core/telemetry.js';
 
 /** One state change, as the stream sends it (the contract's `data` of `event: change`). */
 export interface LiveChange {
-  type: 'monitor' | 'heartbeat' | 'alarm' | 'delivery' | 'incident';
+  type: 'monitor' | 'heartbeat' | 'alarm' | 'delivery' | 'incident' | 'maintenance' | 'status-page';
   name: string;
   state: string;
   at: number;
@@ -30,6 +32,8 @@ export interface LiveChange {
 export interface LiveEmitter {
   /** After the commit of a state change: sends it to every open stream (this node's and, in a cluster, all). */
   emit(change: LiveChange): void;
+  /** After the commit of a change too large to send one by one (a config apply): every page refetches. */
+  resync(): void;
 }
 
 /** One open stream, as the hub writes it. */
@@ -57,6 +61,9 @@ export interface LiveHubOptions {
 /** Longest string field of a change: a notice on the bus holds at most 7,000 bytes. */
 const MAX_FIELD_CHARS = 500;
 const encoder = new TextEncoder();
+/** A batch entry (and bus id) that stands for `event: resync`; a change's JSON always starts with `{`. */
+export const RESYNC = 'resync';
+const RESYNC_MESSAGE = message('resync', '{}');
 
 /** The change's JSON, its long strings cut (reasons, bodies). */
 export function changeJson(change: LiveChange): string {
@@ -113,9 +120,16 @@ export class LiveHub implements LiveEmitter {
     this.schedule();
   }
 
-  /** Every stream must refetch what it shows (notices may have been missed). */
+  /** Every stream of every node must refetch what it shows; sent in order with the changes of this turn. */
   resync(): void {
-    this.broadcast(encoder.encode(message('resync', '{}')));
+    if (this.closed) return;
+    this.local.push(RESYNC);
+    this.schedule();
+  }
+
+  /** This node's streams must refetch what they show (its bus listener reconnected: notices may be lost). */
+  resyncHere(): void {
+    this.broadcast(encoder.encode(RESYNC_MESSAGE));
   }
 
   /** A comment that keeps proxies from closing idle streams. */
@@ -158,13 +172,19 @@ export class LiveHub implements LiveEmitter {
     this.local = [];
     this.remote = [];
     if (all.length === 0) return;
-    this.changesTotal.inc({}, all.length);
+    const resyncs = all.filter((json) => json === RESYNC).length;
+    if (all.length > resyncs) this.changesTotal.inc({}, all.length - resyncs);
     if (local.length && this.o.announce)
       this.o.announce(local).catch((err) => this.o.logger.warn('announcing live changes failed', { err }));
     if (this.streams.size === 0) return;
     this.serialisations++;
     let text = '';
-    for (const json of all) text += message('change', json);
+    let resynced = false;
+    for (const json of all) {
+      if (json !== RESYNC) text += message('change', json);
+      else if (!resynced) text += RESYNC_MESSAGE;
+      resynced ||= json === RESYNC;
+    }
     this.broadcast(encoder.encode(text));
   }
 

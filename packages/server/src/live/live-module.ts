@@ -24,7 +24,7 @@ export function liveModule(ctx: Omit<BaseContext, 'live'>): LiveModule {
     telemetry: ctx.telemetry,
     announce: ctx.cluster.mode === 'cluster' ? (batch) => changes.publish(ctx.db, LIVE_TOPIC, batch) : undefined,
   });
-  changes.on(LIVE_TOPIC, { changed: (batch) => hub.receive(batch), resync: () => hub.resync() });
+  changes.on(LIVE_TOPIC, { changed: (batch) => hub.receive(batch), resync: () => hub.resyncHere() });
   return {
     hub,
     module: (tokens) => ({

@@ -2,7 +2,9 @@
  * Maintenance windows: one-off (start to end) or recurring (a cron
  * expression in a time zone, open for a duration), covering monitors by
  * name or by tags. While a window covering a monitor is open, the monitor
- * shows MAINTENANCE and announces nothing; the checks go on.
+ * shows MAINTENANCE and announces nothing; the checks go on. An edit made
+ * outside a caller's transaction is told to the live stream (`maintenance`,
+ * created | updated | deleted).
  */
 import type { Cron } from 'croner';
 import { compileCron, cronProblem } from '../core/cron-expression.js';
@@ -13,6 +15,7 @@ import type { Clock } from '../core/clock.js';
 import { fieldIssuesOf, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import * as store from './maintenance-store.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -70,7 +73,15 @@ export class MaintenanceService {
     private readonly clock: Clock,
     /** Tells other nodes, in the transaction of a change, that the windows changed (they load them again). */
     private readonly publish: (q: Kysely<Database>) => Promise<void> = async () => {},
+    /** The live stream, told of edits that are not part of a caller's transaction. */
+    private readonly live: (change: LiveChange) => void = () => {},
   ) {}
+
+  private edited(q: Kysely<Database>, name: string, state: 'created' | 'updated' | 'deleted'): void {
+    if (q !== this.db) return;
+    const active = state === 'deleted' ? undefined : this.list().find((w) => w.name === name)?.active;
+    this.live({ type: 'maintenance', name, state, at: this.clock.now(), active });
+  }
 
   async load(q: Kysely<Database> = this.db): Promise<void> {
     this.windows = (await store.listWindows(q)).map(compile);
@@ -130,12 +141,14 @@ export class MaintenanceService {
     });
     await this.publish(q);
     await this.load(q);
+    this.edited(q, spec.name, existing ? 'updated' : 'created');
   }
 
   async remove(name: string, q: Kysely<Database> = this.db): Promise<void> {
     if (!(await store.deleteWindow(q, name))) throw notFound('maintenance window', name);
     await this.publish(q);
     await this.load(q);
+    this.edited(q, name, 'deleted');
   }
 
   /** Raw stored specs, for export. */

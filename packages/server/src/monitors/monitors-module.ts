@@ -37,7 +37,12 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
   const { fence, changes } = ctx.cluster;
-  const maintenance = new MaintenanceService(db, clock, (q) => changes.publish(q, 'maintenance', []));
+  const maintenance = new MaintenanceService(
+    db,
+    clock,
+    (q) => changes.publish(q, 'maintenance', []),
+    (change) => ctx.live.emit(change),
+  );
   const reloadWindows = () => maintenance.load();
   changes.on('maintenance', { changed: reloadWindows, resync: reloadWindows });
   const recent = new RecentResults();

@@ -4,11 +4,24 @@ import type { TokenService } from '../tokens/token-service.js';
 import type { DeliveryService } from './delivery-service.js';
 
 const tags = ['deliveries'];
+/** A time as epoch milliseconds or ISO 8601 (`2026-03-10T12:00:00Z`), as epoch milliseconds. */
+const instant = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isSafeInteger(ms) && ms >= 0) return ms;
+    ctx.addIssue({ code: 'custom', message: `'${text}' is not a time: give epoch milliseconds or ISO 8601` });
+    return z.NEVER;
+  })
+  .optional();
+
 const filterQuery = z.object({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
   topic: z.string().optional(),
   subscription: z.string().optional(),
   before: z.string().optional(),
+  since: instant.describe('Only deliveries made at or after this time (epoch ms or ISO 8601)'),
+  until: instant.describe('Only deliveries made before this time (epoch ms or ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 const idParam = z.object({ id: z.string() });
@@ -20,7 +33,7 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
       method: 'get',
       path: '/api/deliveries',
       scope: 'read',
-      summary: 'List deliveries, newest first (page with ?before=ID)',
+      summary: 'List deliveries, newest first (page with ?before=ID; a time range with ?since= and ?until=)',
       tags,
       query: filterQuery,
     }),
@@ -61,7 +74,7 @@ export function registerDeliveryRoutes(app: App, tokens: TokenService, deliverie
         'Replay every dead delivery (of a topic or subscription); ' +
         'those of deleted subscriptions are skipped and counted',
       tags,
-      query: filterQuery.omit({ status: true, before: true, limit: true }),
+      query: filterQuery.omit({ status: true, before: true, since: true, until: true, limit: true }),
       response: { status: 202 },
     }),
     async (c) => c.json(await deliveries.replayDead(c.req.valid('query')), 202),

@@ -40,6 +40,10 @@ export interface DeliveryFilter {
   topic?: string;
   subscription?: string;
   before?: string;
+  /** Made at or after (epoch ms). */
+  since?: number;
+  /** Made before (epoch ms). */
+  until?: number;
   limit?: number;
 }
 
@@ -82,6 +86,8 @@ export class DeliveryService {
       status: filter.status,
       subscriptionId,
       before: filter.before,
+      since: filter.since,
+      until: filter.until,
       limit: filter.limit ?? 100,
     });
     const byId = new Map(subs.map((s) => [s.id, s]));

@@ -53,6 +53,35 @@ for (const variant of await testDatabases()) {
       await call(tocsin, 'PUT', '/api/status-pages/acme', page);
     });
 
+    it('creates a page with POST (201) and answers 409 when the slug exists', async () => {
+      const created = await call(tocsin, 'POST', '/api/status-pages', { slug: 'posted', title: 'Posted' });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.json.slug, 'posted');
+      assert.equal(created.json.url, 'http://tocsin.test/status/posted');
+      assert.deepEqual(created.json.items, []);
+      const again = await call(tocsin, 'POST', '/api/status-pages', { slug: 'posted', title: 'Other' });
+      assert.equal(again.status, 409);
+      assert.equal(again.json.error.code, 'conflict');
+      assert.match(again.json.error.message, /'posted' already exists/);
+      assert.equal((await call(tocsin, 'GET', '/api/status-pages/posted')).json.title, 'Posted');
+      const racing = await Promise.all(
+        [1, 2, 3].map(() => call(tocsin, 'POST', '/api/status-pages', { slug: 'raced', title: 'R' })),
+      );
+      assert.deepEqual(racing.map((r) => r.status).sort(), [201, 409, 409]);
+      const unknown = await call(tocsin, 'POST', '/api/status-pages', {
+        slug: 'x',
+        title: 'x',
+        items: [{ type: 'monitor', name: 'nope' }],
+      });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.json.error.details.issues[0].path, 'items.0.name');
+      const noSlug = await call(tocsin, 'POST', '/api/status-pages', { title: 'x' });
+      assert.equal(noSlug.json.error.details.issues[0].path, 'slug');
+      const doc = (await call(tocsin, 'GET', '/api/openapi.json')).json.paths['/api/status-pages'].post;
+      assert.ok(doc.responses['201'] && doc.responses['409']);
+      for (const slug of ['posted', 'raced']) await call(tocsin, 'DELETE', `/api/status-pages/${slug}`);
+    });
+
     it('answers 400s naming the field: an unknown item, a bad slug, a slug unlike the path', async () => {
       const unknown = await call(tocsin, 'PUT', '/api/status-pages/other', {
         title: 'x',

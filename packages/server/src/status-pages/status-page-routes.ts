@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   incidentInputSchema,
   incidentUpdateInputSchema,
+  statusPageInputSchema,
   statusPagePutDocSchema,
   statusPageSlugSchema,
 } from '@tocsin/protocol';
@@ -31,6 +32,20 @@ export function registerStatusPageRoutes(app: App, tokens: TokenService, pages: 
     app,
     route(tokens, { method: 'get', path: '/api/status-pages', scope: 'read', summary: 'List status pages', tags }),
     async (c) => c.json({ statusPages: (await pages.list()).map((p) => pages.view(p)) }),
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'post',
+      path: '/api/status-pages',
+      scope: 'write',
+      summary: 'Create a status page (409 when the slug is taken; PUT /api/status-pages/{slug} replaces)',
+      tags,
+      body: statusPageInputSchema,
+      bodyCheckedByHandler: true,
+      response: { status: 201, conflict: 'A status page with this slug exists' },
+    }),
+    async (c) => c.json(pages.view(await pages.create(pages.parse(await c.req.json()))), 201),
   );
   handle(
     app,

@@ -7,7 +7,10 @@
  * any order; each update carries one. An update with `resolved` resolves the
  * incident (resolvedAt set); a later update with another status reopens it
  * (resolvedAt cleared). Every write tells the listeners (the public cache,
- * and through the change bus the other nodes) which slug changed.
+ * and through the change bus the other nodes) which slug changed, and, once
+ * committed and unless part of a caller's transaction (a config apply), the
+ * live stream: `status-page` (name: the slug) or `incident` (name: its id,
+ * with `page`, `title` and `status`), created | updated | deleted.
  */
 import type { Kysely } from 'kysely';
 import {
@@ -22,9 +25,10 @@ import {
 } from '@tocsin/protocol';
 import { localChangeBus, type ChangeBus } from '../cluster/change-bus.js';
 import type { Clock } from '../core/clock.js';
-import { fieldIssuesOf, invalid, notFound } from '../core/errors.js';
+import { fieldIssuesOf, invalid, notFound, TocsinError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
+import type { LiveChange } from '../live/live-hub.js';
 import * as store from './status-page-store.js';
 
 /** The change-bus topic of status pages and incidents, by slug. */
@@ -32,6 +36,8 @@ export const STATUS_PAGES_TOPIC = 'status_pages';
 
 /** What an item may name, by type: the names that exist (or will, in a config file being applied). */
 export type ItemNames = Record<StatusPageItem['type'], ReadonlySet<string>>;
+
+type Edit = 'created' | 'updated' | 'deleted';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -73,8 +79,18 @@ export class StatusPageService {
     private readonly names: () => ItemNames,
     private readonly publicUrl: () => string,
     changes?: ChangeBus,
+    private readonly live: (change: LiveChange) => void = () => {},
   ) {
     this.changes = changes ?? localChangeBus;
+  }
+
+  private pageEdited(q: Kysely<Database>, slug: string, state: Edit): void {
+    if (q === this.db) this.live({ type: 'status-page', name: slug, state, at: this.clock.now() });
+  }
+
+  private incidentEdited(slug: string, i: { id: string; title: string; status: string }, state: Edit): void {
+    const { id, title, status } = i;
+    this.live({ type: 'incident', name: id, state, at: this.clock.now(), page: slug, title, status });
   }
 
   /** Calls `listener` with the slug of each page whose page or incidents changed (here, or elsewhere via `changed`). */
@@ -147,13 +163,35 @@ export class StatusPageService {
     // Inside a caller's transaction (config apply) this runs before its commit: a build in between shows the old
     // page for at most the cache's 30 s.
     this.changed([spec.slug]);
+    this.pageEdited(q, spec.slug, existing ? 'updated' : 'created');
     return { page, created: !existing };
+  }
+
+  /** Creates a new page; a slug that is taken is a 409 (PUT replaces instead). */
+  async create(spec: StatusPageSpec): Promise<store.StatusPageRecord> {
+    const issues = missingItems(spec.items, this.names());
+    if (issues.length) throw invalid(issues);
+    const now = this.clock.now();
+    const page = { id: uuidv7(now), spec, createdAt: now, updatedAt: now };
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      if (!(await store.insertPage(trx, page))) return false;
+      await this.announce(trx, spec.slug);
+      return true;
+    });
+    if (!inserted)
+      throw new TocsinError('conflict', `a status page with slug '${spec.slug}' already exists; pick another slug`, {
+        issues: [{ path: 'slug', message: `there is already a status page '${spec.slug}'; pick another slug` }],
+      });
+    this.changed([spec.slug]);
+    this.pageEdited(this.db, spec.slug, 'created');
+    return page;
   }
 
   async remove(slug: string, q: Kysely<Database> = this.db): Promise<void> {
     if (!(await store.deletePage(q, slug))) throw notFound('status page', slug);
     await this.announce(q, slug);
     this.changed([slug]);
+    this.pageEdited(q, slug, 'deleted');
   }
 
   /** The page's incidents, newest first (all, or open and resolved since `resolvedSince`). */
@@ -192,7 +230,9 @@ export class StatusPageService {
       await this.announce(trx, slug);
     });
     this.changed([slug]);
-    return this.incident(slug, id);
+    const created = await this.incident(slug, id);
+    this.incidentEdited(slug, created, 'created');
+    return created;
   }
 
   /** Adds an update; its status becomes the incident's (resolved resolves it, any other reopens it). */
@@ -211,16 +251,20 @@ export class StatusPageService {
       await this.announce(trx, slug);
     });
     this.changed([slug]);
-    return this.incident(slug, incidentId);
+    const updated = await this.incident(slug, incidentId);
+    this.incidentEdited(slug, updated, 'updated');
+    return updated;
   }
 
   async removeIncident(slug: string, incidentId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const page = await this.get(slug, trx);
-      if (!(await store.deleteIncident(trx, page.id, incidentId))) throw notFound('incident', incidentId);
+    const gone = await this.db.transaction().execute(async (trx) => {
+      const found = await this.incident(slug, incidentId, trx);
+      if (!(await store.deleteIncident(trx, found.pageId, incidentId))) throw notFound('incident', incidentId);
       await this.announce(trx, slug);
+      return found;
     });
     this.changed([slug]);
+    this.incidentEdited(slug, gone, 'deleted');
   }
 
   async incident(slug: string, id: string, q: Kysely<Database> = this.db): Promise<store.IncidentRecord> {

@@ -50,6 +50,14 @@ for (const variant of await testDatabases()) {
       );
     });
 
+    it('inserts a new page only when its slug is free', async () => {
+      const page = { id: 'n1', spec: { slug: 'fresh', title: 'Fresh', items: [] }, createdAt: 7, updatedAt: 7 };
+      assert.equal(await store.insertPage(handle.db, page), true);
+      assert.equal(await store.insertPage(handle.db, { ...page, id: 'n2', spec: { ...page.spec, title: 'X' } }), false);
+      assert.deepEqual(await store.pageBySlug(handle.db, 'fresh'), page);
+      assert.equal(await store.deletePage(handle.db, 'fresh'), true);
+    });
+
     it('keeps incidents with their updates in order, filters the resolved ones by time', async () => {
       const base = { pageId: 'p1', impact: 'minor' as const, status: 'investigating' as const, resolvedAt: null };
       await store.insertIncident(handle.db, { ...base, id: 'i1', title: 'old', createdAt: 10 });

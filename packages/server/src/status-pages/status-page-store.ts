@@ -73,6 +73,27 @@ export async function upsertPage(q: Q, page: StatusPageRecord): Promise<void> {
     .execute();
 }
 
+/** Writes a new page unless its slug is taken (by a page written at the same time too); says whether it did. */
+export async function insertPage(q: Q, page: StatusPageRecord): Promise<boolean> {
+  const s = page.spec;
+  const result = await q
+    .insertInto('status_pages')
+    .values({
+      id: page.id,
+      slug: s.slug,
+      title: s.title,
+      description: s.description ?? null,
+      logo_url: s.logoUrl ?? null,
+      footer: s.footer ?? null,
+      items: JSON.stringify(s.items),
+      created_at: page.createdAt,
+      updated_at: page.updatedAt,
+    })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
 /** Deletes the page with its incidents and their updates; says whether there was one. */
 export async function deletePage(q: Q, slug: string): Promise<boolean> {
   const page = await q.selectFrom('status_pages').select('id').where('slug', '=', slug).executeTakeFirst();

@@ -34,7 +34,9 @@ export function statusPagesModule(ctx: AppContext, sources: StatusPageSources): 
     heartbeat: new Set(heartbeats.list().map((h) => h.name)),
     group: new Set(groups.list().map((g) => g.name)),
   });
-  const statusPages = new StatusPageService(ctx.db, ctx.clock, names, ctx.publicUrl, ctx.cluster.changes);
+  const statusPages = new StatusPageService(ctx.db, ctx.clock, names, ctx.publicUrl, ctx.cluster.changes, (change) =>
+    ctx.live.emit(change),
+  );
   const statuses = new PublicStatusService(ctx.clock, statusPages, monitors, heartbeats, groups, maintenance);
   const snapshots = new StatusSnapshotCache(ctx.clock, statuses);
   statusPages.onChange((slug) => snapshots.invalidate(slug));

@@ -1,6 +1,7 @@
+import { tokenCreateSchema } from '@tocsin/protocol';
 import { z } from 'zod';
 import { handle, route, type App } from '../http/route-kit.js';
-import { scopes, type TokenService } from './token-service.js';
+import type { TokenService } from './token-service.js';
 
 const tags = ['tokens'];
 
@@ -24,7 +25,7 @@ export function registerTokenRoutes(app: App, tokens: TokenService): void {
       scope: 'admin',
       summary: 'Create an API token; its value is shown only in this answer',
       tags,
-      body: z.object({ name: z.string().min(1).max(64), scope: z.enum(scopes) }).strict(),
+      body: tokenCreateSchema,
       response: { status: 201 },
     }),
     async (c) => {

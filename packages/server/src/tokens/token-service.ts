@@ -2,11 +2,13 @@
  * API tokens: `tcn_` and 40 random characters, stored only as a SHA-256
  * hash (tokens are random, so a slow hash adds nothing). Scopes:
  *   admin  – everything
+ *   write  – reads and every domain write
  *   read   – every GET of the API and /metrics
  *   ingest – sending data in (publish, and later pings, datapoints, logs)
  * Token states: active ──revoke──▶ revoked (kept for the audit trail).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type TokenScope, tokenScopes } from '@tocsin/protocol';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { TocsinError } from '../core/errors.js';
@@ -14,8 +16,8 @@ import { randomToken, uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
 import * as store from './token-store.js';
 
-export const scopes = ['admin', 'write', 'read', 'ingest'] as const;
-export type Scope = (typeof scopes)[number];
+export const scopes = tokenScopes;
+export type Scope = TokenScope;
 /** What a route asks for; `public` routes take no token. */
 export type RouteScope = Scope | 'public';
 

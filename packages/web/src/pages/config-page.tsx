@@ -13,9 +13,6 @@ interface ConfigChange {
   children?: ConfigChange[];
 }
 
-/** The YAML library, loaded with the page's first use of it (it is not in the app shell). */
-const yaml = () => import('yaml');
-
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
   const a = document.createElement('a');
@@ -34,11 +31,8 @@ function Export({ admin }: { admin: boolean }) {
     setBusy(true);
     setError(undefined);
     try {
-      const [{ config }, { stringify }] = await Promise.all([
-        api.get<{ config: unknown }>(`/api/config/export${secrets ? '?includeSecrets=true' : ''}`),
-        yaml(),
-      ]);
-      setText(stringify(config));
+      // The server prints the YAML, as tocsin export does.
+      setText(await api.get<string>(`/api/config/export?format=yaml${secrets ? '&includeSecrets=true' : ''}`));
     } catch (err) {
       setError(err);
     } finally {
@@ -96,7 +90,27 @@ function ChangeList({ changes }: { changes: ConfigChange[] }) {
   );
 }
 
-type Plan = { doc: Record<string, unknown>; prune: boolean; changes: ConfigChange[] };
+type Plan = { text: string; prune: boolean; changes: ConfigChange[] };
+
+/** Sends the YAML as is: the server reads it with the CLI's loader, so problems name their line. */
+const applyYaml = (text: string, options: { dryRun: boolean; prune: boolean }) =>
+  api.post<{ changes: ConfigChange[] }>(`/api/config/apply?dryRun=${options.dryRun}&prune=${options.prune}`, text, {
+    headers: { 'content-type': 'application/yaml' },
+  });
+
+/** The server's issues in line order, `line N: path: message` (a message starts with its `line N:`). */
+function problemsOf(err: unknown): string[] {
+  const issues = err instanceof ApiError && Array.isArray(err.details.issues) ? err.details.issues : [];
+  const lines = (issues as { path?: string; message?: string; line?: number }[])
+    .filter((i) => typeof i?.message === 'string')
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+    .map((i) => {
+      const m = /^line (\d+): (.*)$/s.exec(i.message as string);
+      const where = i.path ? `${i.path}: ` : '';
+      return m ? `line ${m[1]}: ${where}${m[2]}` : `${where}${i.message}`;
+    });
+  return lines.length ? lines : [errorMessage(err)];
+}
 
 function Import() {
   const [text, setText] = useState('');
@@ -109,35 +123,15 @@ function Import() {
     setPlan(undefined);
     setProblems([]);
   };
-  const fail = (err: unknown) => {
-    const fields = err instanceof ApiError ? Object.entries(err.fields) : [];
-    setProblems(fields.length ? fields.map(([p, m]) => `${p}: ${m}`) : [errorMessage(err)]);
-  };
   const dryRun = async () => {
     setBusy('plan');
     setProblems([]);
     setPlan(undefined);
     try {
-      const { parse } = await yaml();
-      let doc: unknown;
-      try {
-        doc = parse(text);
-      } catch (err) {
-        setProblems([`Not valid YAML: ${(err as Error).message}`]);
-        return;
-      }
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-        setProblems(['The file must be a mapping of sections (monitors:, heartbeats:, topics:…).']);
-        return;
-      }
-      const res = await api.post<{ changes: ConfigChange[] }>('/api/config/apply', {
-        config: doc,
-        dryRun: true,
-        prune,
-      });
-      setPlan({ doc: doc as Record<string, unknown>, prune, changes: res.changes });
+      const res = await applyYaml(text, { dryRun: true, prune });
+      setPlan({ text, prune, changes: res.changes });
     } catch (err) {
-      fail(err);
+      setProblems(problemsOf(err));
     } finally {
       setBusy(undefined);
     }
@@ -146,14 +140,11 @@ function Import() {
     if (!plan) return;
     setBusy('apply');
     try {
-      const res = await api.post<{ changes: ConfigChange[] }>('/api/config/apply', {
-        config: plan.doc,
-        prune: plan.prune,
-      });
+      const res = await applyYaml(plan.text, { dryRun: false, prune: plan.prune });
       toast(`Applied ${res.changes.length} change${res.changes.length === 1 ? '' : 's'}.`);
       setPlan(undefined);
     } catch (err) {
-      fail(err);
+      setProblems(problemsOf(err));
     } finally {
       setBusy(undefined);
     }

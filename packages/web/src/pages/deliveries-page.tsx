@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { DataTable } from '../components/data-table.js';
 import { Link } from '../components/link.js';
@@ -45,9 +45,12 @@ export function DeliveriesPage() {
   const since = search.get('since') ?? '';
   const [before, setBefore] = useState<string[]>([]);
   const cursor = before[before.length - 1];
+  // The time filter is a window back from when it was chosen; the server filters (?since=, epoch ms).
+  const sinceAt = useMemo(() => (since ? Date.now() - Number(since) : 0), [since]);
   const qs = new URLSearchParams({ limit: String(PAGE) });
   if (status) qs.set('status', status);
   if (topic) qs.set('topic', topic);
+  if (sinceAt) qs.set('since', String(sinceAt));
   if (cursor) qs.set('before', cursor);
   const res = useResource(
     `deliveries:${qs}`,
@@ -62,9 +65,7 @@ export function DeliveriesPage() {
     setBefore([]);
     navigate(`/deliveries${next.toString() ? `?${next}` : ''}`, { replace: true });
   };
-  const cutoff = since ? Date.now() - Number(since) : 0;
   const all = res.data?.deliveries ?? [];
-  const rows = cutoff ? all.filter((d) => Date.parse(d.createdAt) >= cutoff) : all;
   const replay = async (d: Delivery) => {
     try {
       await api.post(`/api/deliveries/${seg(d.id)}/replay`);
@@ -130,12 +131,12 @@ export function DeliveriesPage() {
           </select>
         </div>
         <span class="count" role="status">
-          {rows.length} deliveries{cursor ? ' (older page)' : ''}
+          {all.length} deliveries{cursor ? ' (older page)' : ''}
         </span>
       </div>
       <DataTable
         caption="Deliveries, newest first"
-        rows={rows}
+        rows={all}
         rowKey={(d) => d.id}
         rowTestId={(d) => `delivery-row-${d.id}`}
         empty="No deliveries match."

@@ -35,13 +35,8 @@ function NewStatusPage() {
     schema: statusPageInputSchema,
     toBody: (v) => ({ slug: v.slug.trim(), title: v.title.trim(), items: [] }),
     onSubmit: async (body) => {
-      const slug = (body as { slug: string }).slug;
-      const existing = await api.get(`/api/status-pages/${seg(slug)}`).then(
-        () => true,
-        () => false,
-      );
-      if (existing) throw new Error(`There is already a status page ${slug}; pick another slug.`);
-      await api.put(`/api/status-pages/${seg(slug)}`, body);
+      // POST answers 409 (shown beside the slug) when a page has this slug already.
+      const slug = (await api.post<StatusPage>('/api/status-pages', body)).slug;
       toast(`Created the status page ${slug}; now add what it shows.`);
       navigate(`/status-pages/${seg(slug)}`);
     },

@@ -1,8 +1,9 @@
+import { type TokenScope, tokenCreateSchema } from '@tocsin/protocol';
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyButton } from '../components/copy-button.js';
 import { DataTable } from '../components/data-table.js';
-import { Field, Form, type SchemaLike, useForm } from '../components/form.js';
+import { Field, Form, useForm } from '../components/form.js';
 import { Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
@@ -15,7 +16,7 @@ import { AdminOnly } from './admin-only.js';
 export interface Token {
   id: string;
   name: string;
-  scope: 'admin' | 'write' | 'read' | 'ingest';
+  scope: TokenScope;
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
@@ -29,22 +30,10 @@ const scopeOptions = [
   { value: 'admin', label: 'admin: everything, tokens and users included' },
 ];
 
-/** The body of POST /api/tokens, as the server checks it ({ name: 1-64 characters, scope }). */
-export const tokenBodySchema: SchemaLike = {
-  safeParse(value) {
-    const v = value as { name: string; scope: string };
-    const issues: { path: PropertyKey[]; message: string }[] = [];
-    if (v.name.length < 1) issues.push({ path: ['name'], message: 'required: a name saying who uses the token' });
-    if (v.name.length > 64) issues.push({ path: ['name'], message: 'at most 64 characters' });
-    if (!scopeOptions.some((o) => o.value === v.scope)) issues.push({ path: ['scope'], message: 'pick a scope' });
-    return issues.length ? { success: false, error: { issues } } : { success: true };
-  },
-};
-
 function NewToken({ onCreated }: { onCreated: (t: Token & { token: string }) => void }) {
   const form = useForm({
     initial: { name: '', scope: 'read' },
-    schema: tokenBodySchema,
+    schema: tokenCreateSchema,
     toBody: (v) => ({ name: v.name.trim(), scope: v.scope }),
     onSubmit: async (body) => {
       onCreated(await api.post<Token & { token: string }>('/api/tokens', body));
