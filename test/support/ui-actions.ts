@@ -39,19 +39,6 @@ export async function chooseIfPresent(page: Page, label: RegExp, value: string):
   return true;
 }
 
-/** Clicks the button named `name`; a confirming second step (a "Confirm"/"Yes" button, or a dialog) is accepted. */
-export async function clickConfirmed(page: Page, scope: Locator | Page, name: RegExp): Promise<void> {
-  page.once('dialog', (d) => void d.accept());
-  await scope.getByRole('button', { name }).first().click();
-  const confirm = page.getByRole('button', { name: /^(confirm|yes|really.*|replay( now)?|sure)$/i });
-  const shown = await confirm
-    .first()
-    .waitFor({ state: 'visible', timeout: 1000 })
-    .then(() => true)
-    .catch(() => false);
-  if (shown) await confirm.first().click();
-}
-
 /** The page's main heading; fails when it has none or when it is a "not found" page. */
 export async function heading(page: Page): Promise<string> {
   const h1 = page.locator('h1').first();
@@ -141,11 +128,6 @@ export async function badgeSeenAt(page: Page): Promise<number> {
   const at = Number(await page.evaluate('window.__tocsinSeen?.at ?? 0'));
   assert.ok(at > 0, 'the watched badge never showed the state');
   return at;
-}
-
-/** Whether the page is part 1's placeholder for a page still to come ("Coming in part 2 of the web UI."). */
-export async function isPlaceholder(page: Page): Promise<boolean> {
-  return (await page.getByText(/^Coming in part 2 of the web UI\.?$/).count()) > 0;
 }
 
 /** The sign-in forms' labels as rendered: the text, then " (required)" on a required field. */

@@ -44,6 +44,8 @@ export function DeliveriesPage() {
   const topic = search.get('topic') ?? '';
   const since = search.get('since') ?? '';
   const [before, setBefore] = useState<string[]>([]);
+  // Deliveries whose replay is on its way: the button is disabled, so a double click sends one replay.
+  const [replaying, setReplaying] = useState<ReadonlySet<string>>(new Set());
   const cursor = before[before.length - 1];
   // The time filter is a window back from when it was chosen; the server filters (?since=, epoch ms).
   const sinceAt = useMemo(() => (since ? Date.now() - Number(since) : 0), [since]);
@@ -67,12 +69,20 @@ export function DeliveriesPage() {
   };
   const all = res.data?.deliveries ?? [];
   const replay = async (d: Delivery) => {
+    if (replaying.has(d.id)) return;
+    setReplaying((r) => new Set(r).add(d.id));
     try {
       await api.post(`/api/deliveries/${seg(d.id)}/replay`);
       toast(`Delivery ${d.id} queued again.`);
       res.reload();
     } catch (err) {
       toast(errorMessage(err), 'error');
+    } finally {
+      setReplaying((r) => {
+        const next = new Set(r);
+        next.delete(d.id);
+        return next;
+      });
     }
   };
   const replayAll = async () => {
@@ -162,7 +172,13 @@ export function DeliveriesPage() {
                   header: 'Replay',
                   render: (d: Delivery) =>
                     d.status === 'pending' ? null : (
-                      <button type="button" class="button-small" onClick={() => replay(d)}>
+                      <button
+                        type="button"
+                        class="button-small"
+                        disabled={replaying.has(d.id)}
+                        aria-busy={replaying.has(d.id)}
+                        onClick={() => replay(d)}
+                      >
                         Replay
                       </button>
                     ),
