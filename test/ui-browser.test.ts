@@ -6,8 +6,9 @@
  * First-run setup and login through the forms; an HTTP monitor made through its form going down and up live as a
  * local target flips; a heartbeat's ping URL copied from its page and pinged; a dead letter replayed; a status page
  * logged out (and without JavaScript) and its badges; CSRF refused without the token and accepted with it; a viewer
- * who cannot write. Setup once done, TOTP sign-in and sign-out are in ui-session.test.ts; axe and screenshots of every page are in ui-pages.test.ts; this file screenshots the setup and login
- * pages, which only a server without users shows. Screenshots: test-artifacts/screenshots/ (git-ignored).
+ * who cannot write. Setup once done, TOTP sign-in and sign-out are in ui-session.test.ts; axe and screenshots
+ * of every page are in ui-pages.test.ts; this file screenshots the setup and login pages, which only a server
+ * without users shows. Screenshots: test-artifacts/screenshots/ (git-ignored).
  *
  * Without Chromium the file skips (with CI=true it fails).
  */

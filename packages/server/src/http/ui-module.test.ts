@@ -100,7 +100,7 @@ describe('ui-module', () => {
     assert.deepEqual(JSON.parse(health.body), { status: 'ok' });
   });
 
-  it("gives a browser's page load of /metrics the app (the metrics explorer) and a scraper the router's answer", async () => {
+  it("gives a browser's page load of /metrics the app (the explorer) and a scraper the router's answer", async () => {
     const page = await get(server.port, '/metrics', html);
     assert.equal(page.status, 200);
     assert.equal(page.body, '<!doctype html><title>Tocsin</title>');

@@ -61,7 +61,7 @@ export function StatusPagesPage() {
   return (
     <Page
       title="Status pages"
-      description="Public pages (no sign-in) showing the state of chosen monitors, heartbeats and groups, and incidents."
+      description="Public pages (no sign-in) with the state of chosen monitors, heartbeats and groups, and incidents."
       loading={!res.data && res.loading}
       error={res.data ? undefined : res.error}
       onRetry={res.reload}
