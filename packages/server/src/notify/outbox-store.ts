@@ -282,7 +282,7 @@ export interface DeliveryQuery {
   eventId?: string;
   /** Only deliveries with an id below this (for paging, newest first). */
   before?: string;
-  /** Only deliveries made at or after this time (epoch ms), by their time-ordered id. */
+  /** Only deliveries made at or after this time (epoch ms). */
   since?: number;
   /** Only deliveries made before this time (epoch ms). */
   until?: number;
@@ -295,9 +295,11 @@ export async function listDeliveries(q: Q, query: DeliveryQuery): Promise<Delive
   if (query.subscriptionId) sel = sel.where('subscription_id', '=', query.subscriptionId);
   if (query.eventId) sel = sel.where('event_id', '=', query.eventId);
   if (query.before) sel = sel.where('id', '<', query.before);
-  // Ids are UUIDv7 of the creation time: a time range is an id range, on the primary key.
-  if (query.since !== undefined) sel = sel.where('id', '>=', uuidv7Floor(query.since));
-  if (query.until !== undefined) sel = sel.where('id', '<', uuidv7Floor(query.until));
+  // Ids are UUIDv7 of the creation time or later (ids never go back within a process, even when a clock does):
+  // `since` bounds the primary key as well, which finds the start of the range; the times decide.
+  if (query.since !== undefined)
+    sel = sel.where('id', '>=', uuidv7Floor(query.since)).where('created_at', '>=', query.since);
+  if (query.until !== undefined) sel = sel.where('created_at', '<', query.until);
   const rows = await sel.orderBy('id', 'desc').limit(query.limit).execute();
   return rows.map(toDelivery);
 }
