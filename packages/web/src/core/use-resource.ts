@@ -11,8 +11,11 @@ export interface Resource<T> {
   mutate: (update: (data: T) => T) => void;
 }
 
+/** How soon after a live change a resource fetches again, and so at most how often. */
+export const REFETCH_EVERY_MS = 500;
+
 export interface ResourceOptions {
-  /** Live changes that make this resource fetch again (debounced); every resync does. */
+  /** Live changes that make this resource fetch again (at most every REFETCH_EVERY_MS); every resync does. */
   refetchOn?: (change: LiveChange) => boolean;
 }
 
@@ -38,9 +41,14 @@ export function useResource<T>(key: string, load: (signal: AbortSignal) => Promi
   }, [key, generation]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  // At most one refetch per REFETCH_EVERY_MS however many changes arrive: a storm of changes costs the server a
+  // few requests a second per open page, and the page still updates during the storm (a debounce would wait it out).
   const soon = useCallback(() => {
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(reload, 150);
+    if (timer.current !== undefined) return;
+    timer.current = window.setTimeout(() => {
+      timer.current = undefined;
+      reload();
+    }, REFETCH_EVERY_MS);
   }, [reload]);
   useEffect(() => () => window.clearTimeout(timer.current), []);
 
