@@ -63,7 +63,8 @@ function Card({ label, value, href, tone }: { label: string; value: number | str
 
 /** What is wrong first (down monitors, late or down heartbeats, alarms in ALARM, dead letters), then counts. */
 export function OverviewPage() {
-  // One small answer built from the server's memory: every change that could alter it fetches it again (at most twice a second).
+  // One small answer built from the server's memory: every change that could alter it fetches it again (at most
+  // twice a second).
   const res = useResource('overview', loadOverview, { refetchOn: (c) => c.type !== 'incident' });
   const d = res.data;
   const p = d?.problems;
