@@ -21,6 +21,21 @@ export interface LoadPlan {
   /** Monitors paused and resumed in turn (with the token), `changeRate` writes a second: changes on the stream. */
   changeMonitors: string[];
   changeRate: number;
+  /**
+   * Each stream also reads what an open UI page reads: GET /api/overview after live changes (at most every
+   * `overviewEveryMs`, the UI's refetch pace) and the monitor list's two reads every `listEveryMs`.
+   */
+  dashboards: boolean;
+  overviewEveryMs: number;
+  listEveryMs: number;
+}
+
+/** The reads the emulated dashboards made. */
+export interface DashboardReport {
+  requests: Record<string, number>;
+  bytes: number;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 export interface StreamReport {
@@ -46,14 +61,64 @@ export interface LoadReport {
   maxMs: number;
   /** Pause and resume writes sent, by answer. */
   changeCodes: Record<string, number>;
+  dashboards: DashboardReport;
 }
 
 let stopping = false;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const streams: http.ClientRequest[] = [];
+const timers: NodeJS.Timeout[] = [];
+const dashboard = { requests: {} as Record<string, number>, bytes: 0, latencies: [] as number[] };
+
+/** One read of the UI's, compressed as a browser asks for it; counted by path and status. */
+function read(plan: LoadPlan, path: string): void {
+  const t0 = performance.now();
+  const req = http.get(
+    `${plan.base}${path}`,
+    { agent, headers: { authorization: `Bearer ${plan.token}`, 'accept-encoding': 'br, gzip' } },
+    (res) => {
+      res.on('data', (c: Buffer) => {
+        dashboard.bytes += c.length;
+      });
+      res.on('end', () => {
+        dashboard.latencies.push(performance.now() - t0);
+        const key = `${path} ${res.statusCode}`;
+        dashboard.requests[key] = (dashboard.requests[key] ?? 0) + 1;
+      });
+    },
+  );
+  req.on('error', () => {
+    dashboard.requests[`${path} error`] = (dashboard.requests[`${path} error`] ?? 0) + 1;
+  });
+}
+
+/** What an open page does besides its stream: the overview after changes, the list's reads on a timer. */
+function emulateDashboard(plan: LoadPlan): () => void {
+  let pending: NodeJS.Timeout | undefined;
+  const offset = Math.random() * plan.listEveryMs;
+  timers.push(
+    setTimeout(() => {
+      const list = () => {
+        read(plan, '/api/monitors');
+        read(plan, '/api/monitors-recent');
+      };
+      list();
+      timers.push(setInterval(list, plan.listEveryMs));
+    }, offset),
+  );
+  return () => {
+    if (stopping || pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      if (!stopping) read(plan, '/api/overview');
+    }, plan.overviewEveryMs);
+    timers.push(pending);
+  };
+}
 
 function openStream(plan: LoadPlan): Promise<StreamReport> {
   const report: StreamReport = { status: 0, contentType: '', events: {}, bytes: 0, closedEarly: false };
+  const changed = plan.dashboards ? emulateDashboard(plan) : () => {};
   return new Promise((resolve) => {
     const req = http.get(`${plan.base}/api/live`, {
       headers: { accept: 'text/event-stream', authorization: `Bearer ${plan.token}` },
@@ -69,6 +134,7 @@ function openStream(plan: LoadPlan): Promise<StreamReport> {
         for (const line of lines) {
           const m = /^event: ?(.*)$/.exec(line);
           if (m) report.events[m[1]] = (report.events[m[1]] ?? 0) + 1;
+          if (m && m[1] !== 'hello') changed();
           else if (line.startsWith(':')) report.events[': comment'] = (report.events[': comment'] ?? 0) + 1;
         }
       });
@@ -160,6 +226,7 @@ async function run(plan: LoadPlan): Promise<void> {
   clearInterval(changer);
   const seconds = (performance.now() - start) / 1000;
   stopping = true;
+  for (const t of timers) clearTimeout(t);
   for (const s of streams) s.destroy();
   const deadline = performance.now() + 10_000;
   while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -177,6 +244,15 @@ async function run(plan: LoadPlan): Promise<void> {
     p99Ms: quantile(sorted, 0.99),
     maxMs: sorted.at(-1) ?? NaN,
     changeCodes,
+    dashboards: (() => {
+      const d = dashboard.latencies.sort((x, y) => x - y);
+      return {
+        requests: dashboard.requests,
+        bytes: dashboard.bytes,
+        p50Ms: quantile(d, 0.5),
+        p99Ms: quantile(d, 0.99),
+      };
+    })(),
   };
   process.send!({ report }, () => process.exit(0));
 }

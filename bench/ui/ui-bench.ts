@@ -170,6 +170,11 @@ async function underLoad(server: ServerProcess): Promise<{ window: Window; load:
       // The last ten monitors (none on the status page), paused and resumed in turn.
       changeMonitors: Array.from({ length: Math.min(10, N) }, (_, i) => `m-${N - i}`),
       changeRate: CHANGES,
+      // The streams are dashboards: each reads the overview after changes at the UI's pace, and the monitor list's
+      // two reads every 30 s (packages/web: REFETCH_EVERY_MS and the list's timer).
+      dashboards: true,
+      overviewEveryMs: 500,
+      listEveryMs: 30_000,
     };
     child.send({ start: plan });
     await ready;
@@ -212,6 +217,14 @@ function printLoad(load: LoadReport): void {
       `${load.okRate.toFixed(1)}/s answered 200/304; answers ${codes || 'none'}` +
       `${notOk ? ' (not all 200/304: are status pages merged?)' : ''}; ` +
       `response p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, max ${load.maxMs.toFixed(1)} ms`,
+  );
+  const d = load.dashboards;
+  const reads = Object.entries(d.requests)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join(', ');
+  console.log(
+    `  dashboards' reads: ${reads || 'none'}; ${(d.bytes / 1e6).toFixed(1)} MB received (compressed); ` +
+      `response p50 ${d.p50Ms.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms`,
   );
 }
 
