@@ -40,6 +40,18 @@ export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | unde
   return undefined;
 }
 
+/** `plain` compressed with `encoding` (asynchronously); for answers built once and sent many times, a higher level. */
+export function compressBody(plain: Buffer, encoding: 'br' | 'gzip', level: 'fast' | 'once' = 'fast'): Promise<Buffer> {
+  if (encoding === 'gzip') return gzipAsync(plain, { level: level === 'fast' ? 1 : 6 });
+  return brotli(plain, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: level === 'fast' ? 1 : 5,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: plain.length,
+    },
+  });
+}
+
 export function compressResponse(options: CompressOptions = {}): MiddlewareHandler {
   const minBytes = options.minBytes ?? COMPRESS_MIN_BYTES;
   const quality = options.brotliQuality ?? 1;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Tocsin } from '../app.js';
 import { FakeClock } from '../core/clock.js';
 import { call, createTestApp } from '../test-support/test-app.js';
@@ -189,6 +190,30 @@ for (const variant of await testDatabases()) {
       const json = await get('/api/public/status/acme');
       const jsonAgain = await get('/api/public/status/acme', { 'if-none-match': json.headers.get('etag')! });
       assert.equal(jsonAgain.status, 304);
+    });
+
+    it('compresses the page and its JSON once per snapshot for clients that accept it, with an ETag each', async () => {
+      const plain = await (await get('/status/acme')).text();
+      for (const [encoding, inflate] of [
+        ['br', brotliDecompressSync],
+        ['gzip', gunzipSync],
+      ] as const) {
+        const res = await get('/status/acme', { 'accept-encoding': `${encoding}, deflate` });
+        assert.equal(res.headers.get('content-encoding'), encoding);
+        assert.equal(res.headers.get('vary'), 'Accept-Encoding');
+        const bytes = Buffer.from(await res.arrayBuffer());
+        assert.ok(bytes.length < plain.length / 3, `${encoding}: ${bytes.length} of ${plain.length} bytes`);
+        assert.equal(inflate(bytes).toString('utf8'), plain);
+        const etag = res.headers.get('etag')!;
+        assert.ok(etag.endsWith(`-${encoding}"`), etag);
+        const again = await get('/status/acme', { 'accept-encoding': encoding, 'if-none-match': etag });
+        assert.equal(again.status, 304);
+        const json = await get('/api/public/status/acme', { 'accept-encoding': encoding });
+        assert.equal(json.headers.get('content-encoding'), encoding);
+        assert.ok(JSON.parse(inflate(Buffer.from(await json.arrayBuffer())).toString('utf8')).items);
+      }
+      const snap = await module().snapshots.get('acme');
+      assert.deepEqual([...(snap!.html.encoded?.keys() ?? [])].sort(), ['br', 'gzip'], 'each encoding made once');
     });
 
     it('escapes a <script> title and every other text on the HTML page', async () => {
