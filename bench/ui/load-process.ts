@@ -172,7 +172,7 @@ async function run(plan: LoadPlan): Promise<void> {
     const t0 = performance.now();
     inFlight++;
     sent++;
-    const req = http.get(url, { agent, headers: { accept: 'text/html' } }, (res) => {
+    const req = http.get(url, { agent, headers: { accept: 'text/html', 'accept-encoding': 'br, gzip' } }, (res) => {
       res.resume();
       res.on('end', () => {
         inFlight--;
