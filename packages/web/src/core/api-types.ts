@@ -66,6 +66,8 @@ export interface Heartbeat {
   lastPingAt: string | null;
   lastSuccessAt: string | null;
   expectedAt: string | null;
+  /** The next expected runs (ISO), computed by the server in the heartbeat's time zone; empty while paused. */
+  nextExpected: string[];
   nextDeadline: string | null;
   lastReason: string | null;
   spec: {

@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { Chart } from '../components/chart.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyButton } from '../components/copy-button.js';
@@ -16,7 +16,7 @@ import { navigate, seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
-import { nextExpectedTimes, pingSnippets } from './heartbeat-schedule.js';
+import { pingSnippets } from './heartbeat-snippets.js';
 import { scheduleText } from './heartbeats-page.js';
 
 function PingUrls({ h }: { h: Heartbeat }) {
@@ -48,11 +48,6 @@ function PingUrls({ h }: { h: Heartbeat }) {
 }
 
 function Schedule({ h }: { h: Heartbeat }) {
-  const [times, setTimes] = useState<number[] | undefined>();
-  const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    nextExpectedTimes(h, 5).then(setTimes, setError);
-  }, [h.expectedAt, h.spec.cron, h.spec.period, h.spec.timezone]);
   return (
     <Section title="Schedule">
       <p>
@@ -60,19 +55,19 @@ function Schedule({ h }: { h: Heartbeat }) {
         {h.spec.maxRuntime ? `; runs longer than ${formatMs(h.spec.maxRuntime)} fail` : ''}
         {h.spec.failureTolerance > 1 ? `; down on the ${h.spec.failureTolerance}th bad run in a row` : ''}.
       </p>
-      <p class="muted">Next expected runs, in the heartbeat's time zone ({h.spec.timezone}):</p>
-      {error !== undefined ? (
-        <ErrorState error={error} />
-      ) : !times ? (
-        <LoadingState />
+      {h.nextExpected.length === 0 ? (
+        <p class="muted">{h.state === 'PAUSED' ? 'Paused: no runs are expected.' : 'No more runs are expected.'}</p>
       ) : (
-        <ol>
-          {times.map((t) => (
-            <li key={t}>
-              <Time at={t} zone={h.spec.timezone} />
-            </li>
-          ))}
-        </ol>
+        <>
+          <p class="muted">Next expected runs, in the heartbeat's time zone ({h.spec.timezone}):</p>
+          <ol data-testid="next-expected">
+            {h.nextExpected.map((t) => (
+              <li key={t}>
+                <Time at={t} zone={h.spec.timezone} />
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </Section>
   );
