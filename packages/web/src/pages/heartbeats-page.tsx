@@ -6,7 +6,7 @@ import { Time } from '../components/time.js';
 import { api } from '../core/api-client.js';
 import type { Heartbeat } from '../core/api-types.js';
 import { formatMs } from '../core/format.js';
-import { useLive } from '../core/live-stream.js';
+import { isLifecycle, useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -30,7 +30,7 @@ export function HeartbeatsPage() {
   useLive((e) => {
     if (e.kind !== 'change' || e.change.type !== 'heartbeat') return;
     const { name, state } = e.change;
-    if (!res.data?.heartbeats.some((h) => h.name === name)) return res.reload();
+    if (isLifecycle(e.change) || !res.data?.heartbeats.some((h) => h.name === name)) return res.reload();
     // The times (last ping, next expected) change too: fetch them, showing the new state meanwhile.
     res.mutate((d) => ({ heartbeats: d.heartbeats.map((h) => (h.name === name ? { ...h, state } : h)) }));
     res.reload();

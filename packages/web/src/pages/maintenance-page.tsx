@@ -175,8 +175,10 @@ function when(w: MaintenanceWindow) {
 
 export function MaintenancePage() {
   const writer = canWrite(useStore(auth));
-  const res = useResource('maintenance', (signal) =>
-    api.get<{ maintenance: MaintenanceWindow[] }>('/api/maintenance', { signal }),
+  const res = useResource(
+    'maintenance',
+    (signal) => api.get<{ maintenance: MaintenanceWindow[] }>('/api/maintenance', { signal }),
+    { refetchOn: (c) => c.type === 'maintenance' },
   );
   const [editing, setEditing] = useState<MaintenanceWindow | 'new' | undefined>();
   const all = res.data?.maintenance ?? [];

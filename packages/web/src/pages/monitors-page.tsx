@@ -7,7 +7,7 @@ import { VirtualList } from '../components/virtual-list.js';
 import { api } from '../core/api-client.js';
 import type { Monitor } from '../core/api-types.js';
 import { formatMs, formatPercent } from '../core/format.js';
-import { useLive } from '../core/live-stream.js';
+import { isLifecycle, useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -73,7 +73,7 @@ export function MonitorsPage() {
   useLive((e) => {
     if (e.kind !== 'change' || e.change.type !== 'monitor') return;
     const { name, state } = e.change;
-    if (!res.data?.monitors.some((m) => m.name === name)) return res.reload();
+    if (isLifecycle(e.change) || !res.data?.monitors.some((m) => m.name === name)) return res.reload();
     res.mutate((d) => ({ monitors: d.monitors.map((m) => (m.name === name ? { ...m, state } : m)) }));
   });
 

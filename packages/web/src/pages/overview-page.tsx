@@ -25,6 +25,8 @@ interface Overview {
   counts: { monitors: Record<string, number>; heartbeats: Record<string, number>; alarms: Record<string, number> };
 }
 
+/** What the overview shows (maintenance puts monitors in MAINTENANCE); incidents and status pages are not on it. */
+const overviewTypes = new Set(['monitor', 'heartbeat', 'alarm', 'delivery', 'maintenance']);
 const loadOverview = (signal: AbortSignal) => api.get<Overview>('/api/overview', { signal });
 
 const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -64,7 +66,7 @@ function Card({ label, value, href, tone }: { label: string; value: number | str
 /** What is wrong first (down monitors, late or down heartbeats, alarms in ALARM, dead letters), then counts. */
 export function OverviewPage() {
   // One small answer built from the server's memory: every change that could alter it fetches it again (debounced).
-  const res = useResource('overview', loadOverview, { refetchOn: (c) => c.type !== 'incident' });
+  const res = useResource('overview', loadOverview, { refetchOn: (c) => overviewTypes.has(c.type) });
   const d = res.data;
   const p = d?.problems;
   const dead = p?.deadLetters.count ?? 0;
