@@ -12,8 +12,8 @@ import {
   monitorFieldOf,
   monitorFormInitial,
   monitorValues,
-  parseTags,
 } from '../packages/web/src/pages/monitor-form-values.js';
+import { parseTags } from '../packages/web/src/core/form-text.js';
 
 describe('web monitor form', () => {
   it('turns the inputs of each probe type into a body the monitor schema accepts', () => {

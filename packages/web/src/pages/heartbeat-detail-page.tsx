@@ -1,18 +1,16 @@
 import { Fragment } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { Chart } from '../components/chart.js';
-import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyButton } from '../components/copy-button.js';
 import { DataTable } from '../components/data-table.js';
-import { Link } from '../components/link.js';
+import { NamedActions, StateChangesTable } from '../components/named-detail.js';
 import { EmptyState, ErrorState, LoadingState, Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
-import { toast } from '../components/toasts.js';
-import { api, errorMessage } from '../core/api-client.js';
+import { api } from '../core/api-client.js';
 import type { Heartbeat, Ping, Run, StateChange } from '../core/api-types.js';
 import { formatMs } from '../core/format.js';
-import { navigate, seg } from '../core/router.js';
+import { seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
@@ -162,62 +160,10 @@ function Changes({ name }: { name: string }) {
   const res = useList<StateChange>(name, 'changes');
   if (res.error !== undefined && !res.data) return <ErrorState error={res.error} onRetry={res.reload} />;
   if (!res.data) return <LoadingState />;
-  return (
-    <DataTable
-      caption="State changes, newest first"
-      rows={res.data}
-      rowKey={(c) => `${c.at}-${c.to}`}
-      empty="No state changes yet."
-      columns={[
-        { header: 'Time', render: (c) => <Time at={c.at} /> },
-        { header: 'From', render: (c) => (c.from ? <StateBadge state={c.from} /> : '—') },
-        { header: 'To', render: (c) => <StateBadge state={c.to} /> },
-        { header: 'Reason', render: (c) => c.reason ?? '' },
-      ]}
-    />
-  );
+  return <StateChangesTable rows={res.data} />;
 }
 
-function Actions({ h, reload }: { h: Heartbeat; reload: () => void }) {
-  const path = `/api/heartbeats/${seg(h.name)}`;
-  const paused = h.spec.paused || h.state === 'PAUSED';
-  return (
-    <>
-      <Link class="button" href={`/heartbeats/${seg(h.name)}/edit`}>
-        Edit
-      </Link>
-      <button
-        type="button"
-        onClick={async () => {
-          try {
-            await api.post(`${path}/${paused ? 'resume' : 'pause'}`);
-            toast(paused ? 'Resumed.' : 'Paused.');
-            reload();
-          } catch (err) {
-            toast(errorMessage(err), 'error');
-          }
-        }}
-      >
-        {paused ? 'Resume' : 'Pause'}
-      </button>
-      <ConfirmButton
-        label="Delete"
-        danger
-        confirmLabel="Delete heartbeat"
-        question={
-          <p>
-            Delete the heartbeat <strong>{h.name}</strong>? Its ping URL stops working.
-          </p>
-        }
-        onConfirm={async () => {
-          await api.del(path);
-          toast(`Deleted ${h.name}.`);
-          navigate('/heartbeats');
-        }}
-      />
-    </>
-  );
-}
+const kind = { noun: 'heartbeat', base: '/heartbeats' };
 
 export function HeartbeatDetailPage({ params }: { params: Record<string, string> }) {
   const name = params.name;
@@ -236,7 +182,22 @@ export function HeartbeatDetailPage({ params }: { params: Record<string, string>
       loading={!h && res.loading}
       error={h ? undefined : res.error}
       onRetry={res.reload}
-      actions={h && writer && <Actions h={h} reload={res.reload} />}
+      actions={
+        h &&
+        writer && (
+          <NamedActions
+            kind={kind}
+            name={h.name}
+            paused={h.spec.paused || h.state === 'PAUSED'}
+            reload={res.reload}
+            question={
+              <p>
+                Delete the heartbeat <strong>{h.name}</strong>? Its ping URL stops working.
+              </p>
+            }
+          />
+        )
+      }
     >
       {h && (
         <>

@@ -1,6 +1,7 @@
 import { DataTable } from '../components/data-table.js';
 import { Link } from '../components/link.js';
 import { Page } from '../components/page.js';
+import { PageFilter } from '../components/page-filter.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { api } from '../core/api-client.js';
@@ -62,20 +63,12 @@ export function HeartbeatsPage() {
       }
     >
       <div class="filters">
-        <div class="field">
-          <label for="heartbeat-filter">Filter</label>
-          <input
-            id="heartbeat-filter"
-            type="search"
-            data-page-filter
-            placeholder="Name (press /)"
-            value={q}
-            onInput={(e) => {
-              const v = (e.currentTarget as HTMLInputElement).value;
-              navigate(v ? `/heartbeats?q=${encodeURIComponent(v)}` : '/heartbeats', { replace: true });
-            }}
-          />
-        </div>
+        <PageFilter
+          id="heartbeat-filter"
+          placeholder="Name"
+          value={q}
+          onInput={(v) => navigate(v ? `/heartbeats?q=${encodeURIComponent(v)}` : '/heartbeats', { replace: true })}
+        />
         <span class="count" role="status">
           {shown.length === all.length ? `${all.length} heartbeats` : `${shown.length} of ${all.length} heartbeats`}
         </span>

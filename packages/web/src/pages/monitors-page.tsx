@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { Page } from '../components/page.js';
+import { PageFilter } from '../components/page-filter.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { VirtualList } from '../components/virtual-list.js';
@@ -113,17 +114,12 @@ export function MonitorsPage() {
       }
     >
       <div class="filters">
-        <div class="field">
-          <label for="monitor-filter">Filter</label>
-          <input
-            id="monitor-filter"
-            type="search"
-            data-page-filter
-            placeholder="Name or target (press /)"
-            value={filter.q}
-            onInput={(e) => setFilter('q', (e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <PageFilter
+          id="monitor-filter"
+          placeholder="Name or target"
+          value={filter.q}
+          onInput={(v) => setFilter('q', v)}
+        />
         <div class="field">
           <label for="monitor-state">State</label>
           <select
