@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   browserSkip,
   launchBrowser,
@@ -42,6 +42,11 @@ async function focused(page: Page): Promise<Focused> {
     return { text: (el.textContent || el.getAttribute('aria-label') || '').trim(), tag: el.tagName, where, ring,
       filter: el.hasAttribute('data-page-filter') };
   })()`)) as Focused;
+}
+
+/** Whether `el` has focus. */
+function isFocused(el: Locator): Promise<boolean> {
+  return el.evaluate((e) => (e as unknown as { matches(selector: string): boolean }).matches(':focus'));
 }
 
 describe('the web UI by keyboard', { skip: browserSkip() }, () => {
@@ -129,7 +134,7 @@ describe('the web UI by keyboard', { skip: browserSkip() }, () => {
     assert.equal((await focused(page)).text, 'Account');
     await page.keyboard.press('Escape');
     await page.locator('#user-menu').waitFor({ state: 'detached' });
-    assert.equal(await button.evaluate((b) => b === document.activeElement), true, 'focus is back on the button');
+    assert.equal(await isFocused(button), true, 'focus is back on the button');
   });
 
   it('keeps focus inside a dialog, closes it with Escape and gives focus back', async () => {
@@ -151,7 +156,7 @@ describe('the web UI by keyboard', { skip: browserSkip() }, () => {
     assert.ok(seen.has('Cancel') && seen.has('Delete heartbeat'), [...seen].join(', '));
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    assert.equal(await remove.evaluate((b) => b === document.activeElement), true, 'focus is back on Delete');
+    assert.equal(await isFocused(remove), true, 'focus is back on Delete');
     assert.equal(await heading(page), 'db-backup', 'nothing was deleted');
     assert.deepEqual(pageProblems(page), []);
   });

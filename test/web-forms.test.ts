@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { monitorInputSchema } from '@tocsin/protocol';
+import { httpProbeSchema, monitorInputSchema } from '@tocsin/protocol';
 import type { Monitor } from '../packages/web/src/core/api-types.js';
 import { pingSnippets } from '../packages/web/src/pages/heartbeat-snippets.js';
 import {
@@ -48,7 +48,7 @@ describe('web monitor form', () => {
     const m: Monitor = {
       name: 'api',
       type: 'http',
-      target: { type: 'http', url: 'https://x.test/', method: 'POST', expectedStatus: ['200-299'], verifyTls: false },
+      target: httpProbeSchema.parse({ type: 'http', url: 'https://x.test/', method: 'POST', verifyTls: false }),
       state: 'UP',
       lastCheckAt: null,
       lastResult: null,
