@@ -3,6 +3,8 @@
  * to show: it renders an h1 (not a not-found page), axe-core finds no serious or critical violation in light or in
  * dark mode, no uncaught error or CSP violation, and a screenshot of it in each mode lands in
  * test-artifacts/screenshots/ (git-ignored). A phone-sized pass checks the overview and the monitor list too.
+ * The maintenance, status page and incident pages follow their live changes (made through the API) without reload,
+ * and a heartbeat's page lists the next expected runs the server computed.
  * /setup and /login, which need a server without users or a logged-out visitor, are in ui-browser.test.ts.
  *
  * One Chromium, one server, one page reused for every route. Without Chromium the file skips (CI=true: fails).
@@ -24,7 +26,7 @@ import {
 } from './support/browser.js';
 import { FlapTarget } from './support/flap-target.js';
 import { heading } from './support/ui-actions.js';
-import { monitorState, type Seeded, seedAll, until } from './support/ui-seed.js';
+import { adminCall, monitorState, type Seeded, seedAll, until } from './support/ui-seed.js';
 
 /** The client-side routes of the contract, but /setup and /login. */
 const routes = [
@@ -147,5 +149,48 @@ describe('every page of the web UI: axe and screenshots', { skip: browserSkip() 
     } finally {
       await phone.close();
     }
+  });
+
+  it('follows live changes of maintenance windows, status pages and incidents without a reload', async () => {
+    const live = { timeout: 3000 };
+    await page.goto('/maintenance');
+    await page.getByTestId(`maintenance-row-${seeded.maintenance}`).waitFor({ state: 'visible' });
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const end = new Date(Date.now() + 90_000_000).toISOString();
+    const win = { monitors: [seeded.monitor], start, end };
+    await adminCall(ui, 'PUT', '/api/maintenance/live-window', win, [200, 201]);
+    await page.getByTestId('maintenance-row-live-window').waitFor({ state: 'visible', ...live });
+    await adminCall(ui, 'DELETE', '/api/maintenance/live-window', undefined, 204);
+    await page.getByTestId('maintenance-row-live-window').waitFor({ state: 'detached', ...live });
+
+    await page.goto('/status-pages');
+    await page.getByTestId(`status-page-row-${seeded.statusPage}`).waitFor({ state: 'visible' });
+    await adminCall(ui, 'PUT', '/api/status-pages/live-page', { title: 'Live page', items: [] }, [200, 201]);
+    await page.getByTestId('status-page-row-live-page').waitFor({ state: 'visible', ...live });
+
+    await page.goto(`/status-pages/${seeded.statusPage}`);
+    await heading(page);
+    const incident = await adminCall(
+      ui,
+      'POST',
+      `/api/status-pages/${seeded.statusPage}/incidents`,
+      { title: 'Slow logins', body: 'Looking into it.' },
+      201,
+    );
+    await page.getByTestId(`incident-${incident.id}`).waitFor({ state: 'visible', ...live });
+    const body = { title: 'Renamed live', items: [] };
+    await adminCall(ui, 'PUT', `/api/status-pages/${seeded.statusPage}`, body, 200);
+    await page.getByRole('heading', { level: 1, name: 'Renamed live' }).waitFor(live);
+    await adminCall(ui, 'DELETE', `/api/status-pages/${seeded.statusPage}/incidents/${incident.id}`, undefined, 204);
+    await page.getByTestId(`incident-${incident.id}`).waitFor({ state: 'detached', ...live });
+  });
+
+  it("lists a heartbeat's next expected runs from the server", async () => {
+    const { nextExpected } = await adminCall(ui, 'GET', `/api/heartbeats/${seeded.heartbeat}`);
+    assert.equal(nextExpected.length, 5);
+    await page.goto(`/heartbeats/${seeded.heartbeat}`);
+    const items = page.getByTestId('next-expected').locator('time');
+    await items.first().waitFor({ state: 'visible' });
+    assert.deepEqual(await items.evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime'))), nextExpected);
   });
 });

@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { monitorInputSchema } from '@tocsin/protocol';
-import type { Heartbeat, Monitor } from '../packages/web/src/core/api-types.js';
-import { nextExpectedTimes, pingSnippets } from '../packages/web/src/pages/heartbeat-schedule.js';
+import { httpProbeSchema, monitorInputSchema } from '@tocsin/protocol';
+import type { Monitor } from '../packages/web/src/core/api-types.js';
+import { pingSnippets } from '../packages/web/src/pages/heartbeat-snippets.js';
 import {
   monitorBody,
   monitorFieldOf,
   monitorFormInitial,
   monitorValues,
-  parseTags,
 } from '../packages/web/src/pages/monitor-form-values.js';
+import { parseTags } from '../packages/web/src/core/form-text.js';
 
 describe('web monitor form', () => {
   it('turns the inputs of each probe type into a body the monitor schema accepts', () => {
@@ -48,7 +48,7 @@ describe('web monitor form', () => {
     const m: Monitor = {
       name: 'api',
       type: 'http',
-      target: { type: 'http', url: 'https://x.test/', method: 'POST', expectedStatus: ['200-299'], verifyTls: false },
+      target: httpProbeSchema.parse({ type: 'http', url: 'https://x.test/', method: 'POST', verifyTls: false }),
       state: 'UP',
       lastCheckAt: null,
       lastResult: null,
@@ -80,45 +80,14 @@ describe('web monitor form', () => {
   });
 });
 
-describe('web heartbeat schedule', () => {
-  const base = {
-    name: 'nightly',
-    slug: 'nightly',
-    state: 'UP',
-    pingUrl: 'http://127.0.0.1:8080/ping/abc',
-    slugUrl: null,
-    lastPingAt: null,
-    lastSuccessAt: null,
-    nextDeadline: null,
-    lastReason: null,
-  };
-
-  it('lists cron times in the time zone, starting at the expected time the server gave', async () => {
-    const h = {
-      ...base,
-      expectedAt: '2026-12-02T18:00:00.000Z',
-      spec: { name: 'nightly', cron: '0 3 * * *', timezone: 'Asia/Tokyo', grace: 600_000 },
-    } as Heartbeat;
-    const times = await nextExpectedTimes(h, 3, Date.parse('2026-12-02T06:00:00Z'));
-    assert.deepEqual(
-      times.map((t) => new Date(t).toISOString()),
-      ['2026-12-02T18:00:00.000Z', '2026-12-03T18:00:00.000Z', '2026-12-04T18:00:00.000Z'],
-    );
-  });
-
-  it('lists period times from the expected time, and gives the lines to paste', async () => {
-    const h = {
-      ...base,
-      expectedAt: '2026-12-02T07:00:00.000Z',
-      spec: { name: 'backup', period: 3_600_000, timezone: 'UTC', grace: 300_000 },
-    } as Heartbeat;
-    const times = await nextExpectedTimes(h, 2);
-    assert.deepEqual(times, [Date.parse('2026-12-02T07:00:00Z'), Date.parse('2026-12-02T08:00:00Z')]);
-    const lines = pingSnippets(h.pingUrl, '*/5 * * * *');
+describe('web heartbeat snippets', () => {
+  it('gives the lines to paste', () => {
+    const lines = pingSnippets('http://127.0.0.1:8080/ping/abc', '*/5 * * * *');
     assert.match(
       lines[0].text,
       /^\*\/5 \* \* \* \* .* && curl -fsS -m 10 --retry 5 -o \/dev\/null http:\/\/127\.0\.0\.1:8080\/ping\/abc$/,
     );
     assert.match(lines[2].text, /\/ping\/abc\/start;.*\/ping\/abc\/\$\?$/);
+    assert.match(pingSnippets('http://h/ping/abc')[0].text, /^\/path\/to\/job\.sh && curl/);
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { LoadingState } from './components/page.js';
 import { startLive, stopLive } from './core/live-stream.js';
 import { matchRoute, navigate, useLocation } from './core/router.js';
@@ -20,8 +20,12 @@ export function App() {
     else stopLive();
   }, [state.status]);
 
-  // Focus moves to the new page's content, so a screen reader starts there.
+  // After a navigation focus moves to the new page's content, so a screen reader starts there; not on the first
+  // load, where the first Tab must reach the skip link.
+  const firstPath = useRef(path);
   useEffect(() => {
+    if (path === firstPath.current) return;
+    firstPath.current = '';
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [path]);
 

@@ -6,8 +6,10 @@ import {
   cronProblem,
   isValidTimeZone,
   missedDeadline,
+  NEVER,
   nextExpected,
   typicalGap,
+  upcoming,
   validateCron,
 } from './heartbeat-schedule.js';
 
@@ -285,5 +287,19 @@ describe('heartbeat schedule', () => {
   it('knows IANA time zones', () => {
     for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) assert.equal(isValidTimeZone(tz), true, tz);
     for (const tz of ['Asia/Nowhere', 'JST+9', '']) assert.equal(isValidTimeZone(tz), false, tz);
+  });
+
+  it('lists the upcoming runs from the awaited one, in the time zone, across a DST jump', () => {
+    const first = Date.parse('2026-03-07T07:30:00Z'); // 02:30 EST, the day before spring forward
+    assert.deepEqual(upcoming(cron('30 2 * * *', 'America/New_York'), first, 3).map(iso), [
+      '2026-03-07T07:30:00.000Z',
+      '2026-03-08T07:00:00.000Z', // 02:30 does not exist: at the jump, 03:00 EDT
+      '2026-03-09T06:30:00.000Z',
+    ]);
+    assert.deepEqual(upcoming(compileSchedule({ period: HOUR, timezone: 'UTC' }), first, 2).map(iso), [
+      '2026-03-07T07:30:00.000Z',
+      '2026-03-07T08:30:00.000Z',
+    ]);
+    assert.deepEqual(upcoming(cron('0 3 * * *'), NEVER, 5), [], 'a schedule that never runs again');
   });
 });

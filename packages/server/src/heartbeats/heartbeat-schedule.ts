@@ -71,6 +71,16 @@ export function nextExpected(s: Schedule, after: number): number {
 }
 
 /**
+ * Up to `n` expected runs from `first` (the slot awaited now) on, each the next one of the schedule in its time
+ * zone; an expression that never runs again ends the list.
+ */
+export function upcoming(s: Schedule, first: number, n: number): number[] {
+  const times: number[] = [];
+  for (let t = first; times.length < n && t < NEVER; t = nextExpected(s, t)) times.push(t);
+  return times;
+}
+
+/**
  * When a run counts as missed when the last run that settled its slot was at
  * `lastRunAt` (null before any: count from `createdAt`): the next expected
  * time plus the grace.

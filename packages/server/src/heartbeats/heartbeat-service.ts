@@ -13,7 +13,7 @@ import { singleNodeFence, type Fence } from '../cluster/fence.js';
 import type { Database } from '../db/db-schema.js';
 import type { LiveChange } from '../live/live-hub.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { cronProblem } from './heartbeat-schedule.js';
+import { cronProblem, upcoming } from './heartbeat-schedule.js';
 import { rulesOf, type HeartbeatEntry, type HeartbeatRegistry } from './heartbeat-registry.js';
 import { initialHeartbeat, nextDeadline, type HeartbeatRuntime } from './heartbeat-state.js';
 import * as store from './heartbeat-store.js';
@@ -48,6 +48,8 @@ export interface HeartbeatView {
   lastPingAt: string | null;
   lastSuccessAt: string | null;
   expectedAt: string;
+  /** The next expected runs (the awaited one first), from the schedule in the heartbeat's time zone; none paused. */
+  nextExpected: string[];
   nextDeadline: string | null;
   lastReason: string | null;
   spec: Record<string, unknown>;
@@ -147,6 +149,8 @@ export class HeartbeatService {
       lastPingAt: iso(rt.lastPingAt),
       lastSuccessAt: iso(rt.lastSuccessAt),
       expectedAt: new Date(rt.expectedAt).toISOString(),
+      nextExpected:
+        rt.state === 'PAUSED' ? [] : upcoming(e.rules.schedule, rt.expectedAt, 5).map((t) => new Date(t).toISOString()),
       nextDeadline: iso(nextDeadline(rt, e.rules)),
       lastReason: rt.lastReason,
       spec: e.row.spec,

@@ -13,7 +13,10 @@ function useTick(everyMs: number, on: boolean): void {
 
 const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-/** A time in the viewer's time zone; the title (on hover) has it in UTC. `relative` shows "3 min ago". */
+/**
+ * A time in the viewer's time zone; the title (on hover) has it in UTC. `relative` shows "3 min ago"; `zone` shows
+ * it in that IANA zone, with the viewer's time and UTC in the title.
+ */
 export function Time({
   at,
   relative,
@@ -34,7 +37,7 @@ export function Time({
       ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date)
       : local.format(date);
   return (
-    <time dateTime={date.toISOString()} title={relative ? `${local.format(date)} (${utc})` : utc}>
+    <time dateTime={date.toISOString()} title={relative || zone ? `${local.format(date)} your time (${utc})` : utc}>
       {text}
     </time>
   );

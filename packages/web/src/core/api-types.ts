@@ -1,12 +1,12 @@
-/** The shapes of the API's answers the UI reads (times are ISO 8601 strings unless named `at` in live events). */
+/**
+ * The shapes of the API's answers the UI reads (times are ISO 8601 strings unless named `at` in live events). Where
+ * @tocsin/protocol has the schema (sessions, users, probes, monitor and heartbeat settings) the type comes from it;
+ * the rest are the server's views, which have no schema.
+ */
+import type { HeartbeatSpec, MonitorCommon, ProbeSpec, ProbeType, Session, UserRole } from '@tocsin/protocol';
 
-export type Role = 'admin' | 'editor' | 'viewer';
-
-export interface Session {
-  user: { id: string; name: string; role: Role; totp: boolean };
-  csrfToken: string;
-  expiresAt: number;
-}
+export type { Session };
+export type Role = UserRole;
 
 export type MonitorState = 'PENDING' | 'UP' | 'DOWN' | 'PAUSED' | 'MAINTENANCE' | string;
 
@@ -26,24 +26,21 @@ export interface Uptime {
 
 export interface Monitor {
   name: string;
-  type: 'http' | 'tcp' | 'dns' | 'tls';
-  target: Record<string, unknown> & { type: string };
+  type: ProbeType;
+  /** The probe's settings, secrets redacted. */
+  target: ProbeSpec;
   state: MonitorState;
   lastCheckAt: string | null;
   lastResult: { up: boolean; reason: string | null; latencyMs: number | null } | null;
   stateChangedAt: string | null;
   nextCheckAt: string | null;
-  settings: {
+  /** The common settings, durations in milliseconds under names that say so. */
+  settings: Pick<MonitorCommon, 'failureThreshold' | 'successThreshold' | 'topics' | 'tags' | 'paused'> & {
     description: string | null;
     intervalMs: number;
     timeoutMs: number;
-    failureThreshold: number;
-    successThreshold: number;
     retryIntervalMs: number | null;
     reminderMs: number | null;
-    topics: string[];
-    tags: Record<string, string>;
-    paused: boolean;
   };
   uptime?: Uptime;
   /** Recent latencies, oldest first, when the server sends them with the list. */
@@ -66,26 +63,12 @@ export interface Heartbeat {
   lastPingAt: string | null;
   lastSuccessAt: string | null;
   expectedAt: string | null;
+  /** The next expected runs (ISO), computed by the server in the heartbeat's time zone; empty while paused. */
+  nextExpected: string[];
   nextDeadline: string | null;
   lastReason: string | null;
-  spec: {
-    name: string;
-    description?: string;
-    displayName?: string;
-    period?: number;
-    cron?: string;
-    timezone: string;
-    grace: number;
-    maxRuntime?: number;
-    minRuntime?: number;
-    failureTolerance: number;
-    manualResume: boolean;
-    alertWhenLate: boolean;
-    topics: string[];
-    tags: Record<string, string>;
-    paused: boolean;
-    slug?: string;
-  };
+  /** As stored: the input schema's output (durations in milliseconds). */
+  spec: HeartbeatSpec;
 }
 
 export interface Ping {

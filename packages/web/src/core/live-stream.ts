@@ -9,11 +9,18 @@ import { useEffect, useRef } from 'preact/hooks';
 import { createStore } from './store.js';
 
 export interface LiveChange {
-  type: 'monitor' | 'heartbeat' | 'alarm' | 'delivery' | 'incident';
+  type: 'monitor' | 'heartbeat' | 'alarm' | 'delivery' | 'incident' | 'maintenance' | 'status-page';
+  /** The resource's name; a status page's slug; an incident's id (its page's slug is `page`). */
   name: string;
+  /** The new state, or `created` / `updated` / `deleted` (see isLifecycle). */
   state: string;
   at: number;
   [extra: string]: unknown;
+}
+
+/** A change that added, edited or removed the resource (not a new state of it): what shows it fetches again. */
+export function isLifecycle(change: LiveChange): boolean {
+  return change.state === 'created' || change.state === 'updated' || change.state === 'deleted';
 }
 
 export type LiveEvent = { kind: 'change'; change: LiveChange } | { kind: 'resync' };

@@ -37,18 +37,36 @@ function LiveIndicator() {
   );
 }
 
+/** The first Tab stop: moves focus to the page's content (`main` takes focus; the router ignores the hash). */
+function SkipLink() {
+  return (
+    <a class="skip-link" href="#main">
+      Skip to content
+    </a>
+  );
+}
+
+/** The user's menu (a disclosure): Escape closes it and gives focus back to its button; so does leaving it. */
 function UserMenu({ auth }: { auth: AuthState }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      toggle.current?.focus();
+    };
     const onClick = (e: MouseEvent) => !box.current?.contains(e.target as Node) && setOpen(false);
+    const onFocus = (e: FocusEvent) => !box.current?.contains(e.target as Node) && setOpen(false);
     document.addEventListener('keydown', onKey);
     document.addEventListener('click', onClick);
+    document.addEventListener('focusin', onFocus);
     return () => {
       document.removeEventListener('keydown', onKey);
       document.removeEventListener('click', onClick);
+      document.removeEventListener('focusin', onFocus);
     };
   }, [open]);
   if (auth.status !== 'signed-in') return null;
@@ -56,16 +74,17 @@ function UserMenu({ auth }: { auth: AuthState }) {
   return (
     <div class="user-menu" ref={box}>
       <button
+        ref={toggle}
         type="button"
         class="button-ghost"
         aria-expanded={open}
-        aria-haspopup="true"
+        aria-controls="user-menu"
         onClick={() => setOpen(!open)}
       >
         {user.name} <span class="muted hide-narrow">({user.role})</span>
       </button>
       {open && (
-        <ul class="menu">
+        <ul class="menu" id="user-menu">
           <li>
             <Link href="/account" onClick={() => setOpen(false)}>
               Account
@@ -86,10 +105,15 @@ function UserMenu({ auth }: { auth: AuthState }) {
 export function Layout({ auth, children }: { auth: AuthState; children: ComponentChildren }) {
   const { path } = useLocation();
   const [navOpen, setNavOpen] = useState(false);
+  const navToggle = useRef<HTMLButtonElement>(null);
   useEffect(() => setNavOpen(false), [path]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setNavOpen(false);
+      if (e.key === 'Escape' && document.querySelector('.nav-open')) {
+        // The phone menu hides: focus inside it would be lost, so it goes back to the Menu button.
+        setNavOpen(false);
+        if (document.getElementById('sidebar')?.contains(document.activeElement)) navToggle.current?.focus();
+      }
       const target = e.target as HTMLElement;
       const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
       if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey) {
@@ -105,11 +129,10 @@ export function Layout({ auth, children }: { auth: AuthState; children: Componen
   }, []);
   return (
     <div class={`shell ${navOpen ? 'nav-open' : ''}`}>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
+      <SkipLink />
       <header class="topbar">
         <button
+          ref={navToggle}
           type="button"
           class="button-ghost nav-toggle"
           aria-expanded={navOpen}
@@ -155,9 +178,7 @@ export function Layout({ auth, children }: { auth: AuthState; children: Componen
 export function BareLayout({ children }: { children: ComponentChildren }) {
   return (
     <div class="bare">
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
+      <SkipLink />
       <header class="bare-head">
         <span class="brand">Tocsin</span>
         <ThemeToggle />

@@ -4,7 +4,7 @@ import { Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { api } from '../core/api-client.js';
-import { useLive } from '../core/live-stream.js';
+import { isLifecycle, useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -30,7 +30,7 @@ export function AlarmsPage() {
   useLive((e) => {
     if (e.kind !== 'change' || e.change.type !== 'alarm') return;
     const { name, state, at } = e.change;
-    if (!res.data?.alarms.some((a) => a.name === name)) return res.reload();
+    if (isLifecycle(e.change) || !res.data?.alarms.some((a) => a.name === name)) return res.reload();
     const reason = typeof e.change.reason === 'string' ? e.change.reason : undefined;
     const since = new Date(at).toISOString();
     res.mutate((d) => ({

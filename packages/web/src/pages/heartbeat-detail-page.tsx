@@ -1,22 +1,20 @@
 import { Fragment } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { Chart } from '../components/chart.js';
-import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyButton } from '../components/copy-button.js';
 import { DataTable } from '../components/data-table.js';
-import { Link } from '../components/link.js';
+import { NamedActions, StateChangesTable } from '../components/named-detail.js';
 import { EmptyState, ErrorState, LoadingState, Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
-import { toast } from '../components/toasts.js';
-import { api, errorMessage } from '../core/api-client.js';
+import { api } from '../core/api-client.js';
 import type { Heartbeat, Ping, Run, StateChange } from '../core/api-types.js';
 import { formatMs } from '../core/format.js';
-import { navigate, seg } from '../core/router.js';
+import { seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
-import { nextExpectedTimes, pingSnippets } from './heartbeat-schedule.js';
+import { pingSnippets } from './heartbeat-snippets.js';
 import { scheduleText } from './heartbeats-page.js';
 
 function PingUrls({ h }: { h: Heartbeat }) {
@@ -48,11 +46,6 @@ function PingUrls({ h }: { h: Heartbeat }) {
 }
 
 function Schedule({ h }: { h: Heartbeat }) {
-  const [times, setTimes] = useState<number[] | undefined>();
-  const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    nextExpectedTimes(h, 5).then(setTimes, setError);
-  }, [h.expectedAt, h.spec.cron, h.spec.period, h.spec.timezone]);
   return (
     <Section title="Schedule">
       <p>
@@ -60,19 +53,19 @@ function Schedule({ h }: { h: Heartbeat }) {
         {h.spec.maxRuntime ? `; runs longer than ${formatMs(h.spec.maxRuntime)} fail` : ''}
         {h.spec.failureTolerance > 1 ? `; down on the ${h.spec.failureTolerance}th bad run in a row` : ''}.
       </p>
-      <p class="muted">Next expected runs, in the heartbeat's time zone ({h.spec.timezone}):</p>
-      {error !== undefined ? (
-        <ErrorState error={error} />
-      ) : !times ? (
-        <LoadingState />
+      {h.nextExpected.length === 0 ? (
+        <p class="muted">{h.state === 'PAUSED' ? 'Paused: no runs are expected.' : 'No more runs are expected.'}</p>
       ) : (
-        <ol>
-          {times.map((t) => (
-            <li key={t}>
-              <Time at={t} zone={h.spec.timezone} />
-            </li>
-          ))}
-        </ol>
+        <>
+          <p class="muted">Next expected runs, in the heartbeat's time zone ({h.spec.timezone}):</p>
+          <ol data-testid="next-expected">
+            {h.nextExpected.map((t) => (
+              <li key={t}>
+                <Time at={t} zone={h.spec.timezone} />
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </Section>
   );
@@ -167,62 +160,10 @@ function Changes({ name }: { name: string }) {
   const res = useList<StateChange>(name, 'changes');
   if (res.error !== undefined && !res.data) return <ErrorState error={res.error} onRetry={res.reload} />;
   if (!res.data) return <LoadingState />;
-  return (
-    <DataTable
-      caption="State changes, newest first"
-      rows={res.data}
-      rowKey={(c) => `${c.at}-${c.to}`}
-      empty="No state changes yet."
-      columns={[
-        { header: 'Time', render: (c) => <Time at={c.at} /> },
-        { header: 'From', render: (c) => (c.from ? <StateBadge state={c.from} /> : '—') },
-        { header: 'To', render: (c) => <StateBadge state={c.to} /> },
-        { header: 'Reason', render: (c) => c.reason ?? '' },
-      ]}
-    />
-  );
+  return <StateChangesTable rows={res.data} />;
 }
 
-function Actions({ h, reload }: { h: Heartbeat; reload: () => void }) {
-  const path = `/api/heartbeats/${seg(h.name)}`;
-  const paused = h.spec.paused || h.state === 'PAUSED';
-  return (
-    <>
-      <Link class="button" href={`/heartbeats/${seg(h.name)}/edit`}>
-        Edit
-      </Link>
-      <button
-        type="button"
-        onClick={async () => {
-          try {
-            await api.post(`${path}/${paused ? 'resume' : 'pause'}`);
-            toast(paused ? 'Resumed.' : 'Paused.');
-            reload();
-          } catch (err) {
-            toast(errorMessage(err), 'error');
-          }
-        }}
-      >
-        {paused ? 'Resume' : 'Pause'}
-      </button>
-      <ConfirmButton
-        label="Delete"
-        danger
-        confirmLabel="Delete heartbeat"
-        question={
-          <p>
-            Delete the heartbeat <strong>{h.name}</strong>? Its ping URL stops working.
-          </p>
-        }
-        onConfirm={async () => {
-          await api.del(path);
-          toast(`Deleted ${h.name}.`);
-          navigate('/heartbeats');
-        }}
-      />
-    </>
-  );
-}
+const kind = { noun: 'heartbeat', base: '/heartbeats' };
 
 export function HeartbeatDetailPage({ params }: { params: Record<string, string> }) {
   const name = params.name;
@@ -241,7 +182,22 @@ export function HeartbeatDetailPage({ params }: { params: Record<string, string>
       loading={!h && res.loading}
       error={h ? undefined : res.error}
       onRetry={res.reload}
-      actions={h && writer && <Actions h={h} reload={res.reload} />}
+      actions={
+        h &&
+        writer && (
+          <NamedActions
+            kind={kind}
+            name={h.name}
+            paused={h.spec.paused || h.state === 'PAUSED'}
+            reload={res.reload}
+            question={
+              <p>
+                Delete the heartbeat <strong>{h.name}</strong>? Its ping URL stops working.
+              </p>
+            }
+          />
+        )
+      }
     >
       {h && (
         <>

@@ -1,60 +1,36 @@
 import { heartbeatInputSchema } from '@tocsin/protocol';
-import { Field, Form, useForm } from '../components/form.js';
-import { Link } from '../components/link.js';
-import { Page } from '../components/page.js';
-import { toast } from '../components/toasts.js';
-import { api } from '../core/api-client.js';
+import { Field } from '../components/form.js';
+import { NamedForm, NamedFormPage, useNamedForm } from '../components/named-form.js';
 import type { Heartbeat } from '../core/api-types.js';
-import { navigate, seg } from '../core/router.js';
-import { auth, canWrite } from '../core/session-store.js';
-import { useStore } from '../core/store.js';
-import { useResource } from '../core/use-resource.js';
 import { heartbeatBody, heartbeatFieldOf, heartbeatFormInitial, heartbeatValues } from './heartbeat-form-values.js';
 
+const kind = { noun: 'heartbeat', base: '/heartbeats' };
+
 function HeartbeatForm({ existing }: { existing?: Heartbeat }) {
-  const editing = existing !== undefined;
-  const form = useForm({
+  const form = useNamedForm(kind, existing, {
     initial: existing ? heartbeatValues(existing) : heartbeatFormInitial,
     schema: heartbeatInputSchema,
     toBody: heartbeatBody,
     fieldOf: heartbeatFieldOf,
-    onSubmit: async (body) => {
-      const b = body as { name: string };
-      if (editing) await api.put(`/api/heartbeats/${seg(existing.name)}`, body);
-      else await api.post('/api/heartbeats', body);
-      toast(editing ? `Saved ${b.name}.` : `Created ${b.name}.`);
-      navigate(`/heartbeats/${seg(b.name)}`);
-    },
   });
   const cron = form.values.schedule === 'cron';
-  const back = editing ? `/heartbeats/${seg(existing.name)}` : '/heartbeats';
   return (
-    <Form
+    <NamedForm
+      kind={kind}
       form={form}
-      submitLabel={editing ? 'Save heartbeat' : 'Create heartbeat'}
-      extraActions={
-        <Link class="button" href={back}>
-          Cancel
-        </Link>
+      existing={existing}
+      head={
+        <>
+          <Field form={form} name="displayName" label="Display name" hint="Free text to show; the name stays the key" />
+          <Field
+            form={form}
+            name="slug"
+            label="Slug"
+            hint="For ping URLs by ping key: lower-case letters, digits, - and _ (from the name when empty)"
+          />
+        </>
       }
     >
-      <div class="form-grid">
-        {editing ? (
-          <div class="field">
-            <span class="label">Name</span>
-            <code>{existing.name}</code>
-          </div>
-        ) : (
-          <Field form={form} name="name" label="Name" required hint="Letters, digits, . _ - (the heartbeat's key)" />
-        )}
-        <Field form={form} name="displayName" label="Display name" hint="Free text to show; the name stays the key" />
-        <Field
-          form={form}
-          name="slug"
-          label="Slug"
-          hint="For ping URLs by ping key: lower-case letters, digits, - and _ (from the name when empty)"
-        />
-      </div>
       <Field form={form} name="description" label="Description" type="textarea" rows={2} />
       <fieldset>
         <legend>Schedule</legend>
@@ -98,28 +74,11 @@ function HeartbeatForm({ existing }: { existing?: Heartbeat }) {
         <Field form={form} name="manualResume" label="Only Resume lifts a pause (pings do not)" type="checkbox" />
         <Field form={form} name="paused" label="Paused" type="checkbox" />
       </fieldset>
-    </Form>
+    </NamedForm>
   );
 }
 
 /** `/heartbeats/new` and `/heartbeats/:name/edit`. */
 export function HeartbeatFormPage({ name }: { name?: string }) {
-  const writer = canWrite(useStore(auth));
-  const res = useResource(`heartbeat-form:${name ?? ''}`, (signal) =>
-    name ? api.get<Heartbeat>(`/api/heartbeats/${seg(name)}`, { signal }) : Promise.resolve(undefined),
-  );
-  return (
-    <Page
-      title={name ? `Edit ${name}` : 'New heartbeat'}
-      loading={res.loading && !res.data && name !== undefined}
-      error={res.error}
-      onRetry={res.reload}
-    >
-      {!writer ? (
-        <p class="notice">Your role (viewer) may look but not change heartbeats.</p>
-      ) : (
-        (!name || res.data) && <HeartbeatForm key={name ?? ''} existing={res.data} />
-      )}
-    </Page>
-  );
+  return <NamedFormPage<Heartbeat> kind={kind} name={name} form={(h) => <HeartbeatForm existing={h} />} />;
 }

@@ -2,9 +2,8 @@
  * The heartbeat form's values (strings and booleans, as the inputs hold them) to and from an API body. Empty inputs
  * are left out so the schema's defaults apply; what is typed wrong stays as typed, for the schema to name.
  */
-import { printDuration } from '@tocsin/protocol';
 import type { Heartbeat } from '../core/api-types.js';
-import { parseTags } from './monitor-form-values.js';
+import { durationText as dur, listOf as list, numberOrText as num, parseTags, tagsText } from '../core/form-text.js';
 
 export const heartbeatFormInitial = {
   name: '',
@@ -29,18 +28,6 @@ export const heartbeatFormInitial = {
 };
 
 export type HeartbeatFormValues = typeof heartbeatFormInitial;
-
-function num(text: string): number | string {
-  const n = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(n) ? n : text;
-}
-
-function list(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 export function heartbeatBody(v: HeartbeatFormValues): Record<string, unknown> {
   const b: Record<string, unknown> = { name: v.name.trim() };
@@ -71,8 +58,6 @@ export function heartbeatBody(v: HeartbeatFormValues): Record<string, unknown> {
   return b;
 }
 
-const dur = (ms: number | undefined) => (ms ? printDuration(ms, 'd', 's') : '');
-
 /** The form's values for an existing heartbeat. */
 export function heartbeatValues(h: Heartbeat): HeartbeatFormValues {
   const s = h.spec;
@@ -94,9 +79,7 @@ export function heartbeatValues(h: Heartbeat): HeartbeatFormValues {
     manualResume: s.manualResume,
     alertWhenLate: s.alertWhenLate,
     topics: s.topics.join(', '),
-    tags: Object.entries(s.tags)
-      .map(([k, v]) => (v ? `${k}=${v}` : k))
-      .join(', '),
+    tags: tagsText(s.tags),
     paused: s.paused,
     keep: tooOften === undefined || tooOften === false ? '' : JSON.stringify({ tooOften }),
   };

@@ -1,12 +1,13 @@
 import { DataTable } from '../components/data-table.js';
 import { Link } from '../components/link.js';
 import { Page } from '../components/page.js';
+import { PageFilter } from '../components/page-filter.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { api } from '../core/api-client.js';
 import type { Heartbeat } from '../core/api-types.js';
 import { formatMs } from '../core/format.js';
-import { useLive } from '../core/live-stream.js';
+import { isLifecycle, useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -30,7 +31,7 @@ export function HeartbeatsPage() {
   useLive((e) => {
     if (e.kind !== 'change' || e.change.type !== 'heartbeat') return;
     const { name, state } = e.change;
-    if (!res.data?.heartbeats.some((h) => h.name === name)) return res.reload();
+    if (isLifecycle(e.change) || !res.data?.heartbeats.some((h) => h.name === name)) return res.reload();
     // The times (last ping, next expected) change too: fetch them, showing the new state meanwhile.
     res.mutate((d) => ({ heartbeats: d.heartbeats.map((h) => (h.name === name ? { ...h, state } : h)) }));
     res.reload();
@@ -62,20 +63,12 @@ export function HeartbeatsPage() {
       }
     >
       <div class="filters">
-        <div class="field">
-          <label for="heartbeat-filter">Filter</label>
-          <input
-            id="heartbeat-filter"
-            type="search"
-            data-page-filter
-            placeholder="Name (press /)"
-            value={q}
-            onInput={(e) => {
-              const v = (e.currentTarget as HTMLInputElement).value;
-              navigate(v ? `/heartbeats?q=${encodeURIComponent(v)}` : '/heartbeats', { replace: true });
-            }}
-          />
-        </div>
+        <PageFilter
+          id="heartbeat-filter"
+          placeholder="Name"
+          value={q}
+          onInput={(v) => navigate(v ? `/heartbeats?q=${encodeURIComponent(v)}` : '/heartbeats', { replace: true })}
+        />
         <span class="count" role="status">
           {shown.length === all.length ? `${all.length} heartbeats` : `${shown.length} of ${all.length} heartbeats`}
         </span>

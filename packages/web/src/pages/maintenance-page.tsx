@@ -15,7 +15,7 @@ import { seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
-import { parseTags } from './monitor-form-values.js';
+import { parseTags, tagsText } from '../core/form-text.js';
 
 export interface MaintenanceWindow {
   name: string;
@@ -92,9 +92,7 @@ function valuesOf(w: MaintenanceWindow): Values {
     name: w.name,
     description: w.description ?? '',
     monitors: w.monitors.join(', '),
-    tags: Object.entries(w.tags ?? {})
-      .map(([k, v]) => (v ? `${k}=${v}` : k))
-      .join(', '),
+    tags: tagsText(w.tags ?? {}),
     kind: w.cron ? 'recurring' : 'once',
     start: localText(w.start),
     end: localText(w.end),
@@ -175,8 +173,10 @@ function when(w: MaintenanceWindow) {
 
 export function MaintenancePage() {
   const writer = canWrite(useStore(auth));
-  const res = useResource('maintenance', (signal) =>
-    api.get<{ maintenance: MaintenanceWindow[] }>('/api/maintenance', { signal }),
+  const res = useResource(
+    'maintenance',
+    (signal) => api.get<{ maintenance: MaintenanceWindow[] }>('/api/maintenance', { signal }),
+    { refetchOn: (c) => c.type === 'maintenance' },
   );
   const [editing, setEditing] = useState<MaintenanceWindow | 'new' | undefined>();
   const all = res.data?.maintenance ?? [];

@@ -1,16 +1,15 @@
 import { useMemo, useState } from 'preact/hooks';
 import { type ChartBand, Chart } from '../components/chart.js';
-import { ConfirmButton } from '../components/confirm-button.js';
 import { DataTable } from '../components/data-table.js';
 import { Link } from '../components/link.js';
+import { NamedActions, StateChangesTable } from '../components/named-detail.js';
 import { EmptyState, ErrorState, LoadingState, Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
-import { toast } from '../components/toasts.js';
-import { api, errorMessage } from '../core/api-client.js';
+import { api } from '../core/api-client.js';
 import type { Monitor, MonitorResult, StateChange } from '../core/api-types.js';
 import { formatMs, formatPercent } from '../core/format.js';
-import { navigate, seg } from '../core/router.js';
+import { seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
@@ -125,64 +124,15 @@ function StateChanges({ name }: { name: string }) {
       (await api.get<{ changes: StateChange[] }>(`/api/monitors/${seg(name)}/changes`, { signal })).changes,
     { refetchOn: (c) => c.type === 'monitor' && c.name === name },
   );
-  const rows = res.data ?? [];
   return (
     <Section title="State changes">
       {res.error !== undefined && <ErrorState error={res.error} onRetry={res.reload} />}
-      <DataTable
-        caption="State changes, newest first"
-        rows={rows}
-        rowKey={(c) => `${c.at}-${c.to}`}
-        empty="No state changes."
-        columns={[
-          { header: 'Time', render: (c) => <Time at={c.at} /> },
-          { header: 'From', render: (c) => (c.from ? <StateBadge state={c.from} /> : '—') },
-          { header: 'To', render: (c) => <StateBadge state={c.to} /> },
-          { header: 'Reason', render: (c) => c.reason ?? '' },
-        ]}
-      />
+      <StateChangesTable rows={res.data ?? []} empty="No state changes." />
     </Section>
   );
 }
 
-function Actions({ monitor, reload }: { monitor: Monitor; reload: () => void }) {
-  const path = `/api/monitors/${seg(monitor.name)}`;
-  const paused = monitor.settings.paused;
-  const toggle = async () => {
-    try {
-      await api.post(`${path}/${paused ? 'resume' : 'pause'}`);
-      toast(paused ? 'Resumed.' : 'Paused.');
-      reload();
-    } catch (err) {
-      toast(errorMessage(err), 'error');
-    }
-  };
-  return (
-    <>
-      <button type="button" onClick={toggle}>
-        {paused ? 'Resume' : 'Pause'}
-      </button>
-      <Link class="button" href={`/monitors/${seg(monitor.name)}/edit`}>
-        Edit
-      </Link>
-      <ConfirmButton
-        label="Delete"
-        danger
-        question={
-          <p>
-            Delete the monitor <strong>{monitor.name}</strong> and its history? This cannot be undone.
-          </p>
-        }
-        confirmLabel="Delete monitor"
-        onConfirm={async () => {
-          await api.del(path);
-          toast(`Deleted ${monitor.name}.`);
-          navigate('/monitors');
-        }}
-      />
-    </>
-  );
-}
+const kind = { noun: 'monitor', base: '/monitors' };
 
 export function MonitorDetailPage({ params }: { params: Record<string, string> }) {
   const name = params.name;
@@ -197,7 +147,22 @@ export function MonitorDetailPage({ params }: { params: Record<string, string> }
       loading={!m && res.loading}
       error={m ? undefined : res.error}
       onRetry={res.reload}
-      actions={m && writer && <Actions monitor={m} reload={res.reload} />}
+      actions={
+        m &&
+        writer && (
+          <NamedActions
+            kind={kind}
+            name={m.name}
+            paused={m.settings.paused}
+            reload={res.reload}
+            question={
+              <p>
+                Delete the monitor <strong>{m.name}</strong> and its history? This cannot be undone.
+              </p>
+            }
+          />
+        )
+      }
     >
       {m && (
         <>

@@ -1,12 +1,7 @@
 import { dnsRecordTypes, httpMethods, monitorInputSchema } from '@tocsin/protocol';
-import { Field, Form, type FormState, useForm } from '../components/form.js';
-import { Link } from '../components/link.js';
-import { Page } from '../components/page.js';
-import { toast } from '../components/toasts.js';
-import { api } from '../core/api-client.js';
+import { Field, type FormState } from '../components/form.js';
+import { NamedForm, NamedFormPage, useNamedForm } from '../components/named-form.js';
 import type { Monitor } from '../core/api-types.js';
-import { navigate, seg } from '../core/router.js';
-import { useResource } from '../core/use-resource.js';
 import {
   type MonitorFormValues,
   monitorBody,
@@ -127,44 +122,23 @@ function DnsFields({ form }: { form: F }) {
   );
 }
 
+const kind = { noun: 'monitor', base: '/monitors' };
+
 function MonitorForm({ existing }: { existing?: Monitor }) {
-  const editing = existing !== undefined;
-  const form = useForm({
+  const form = useNamedForm(kind, existing, {
     initial: existing ? monitorValues(existing) : monitorFormInitial,
     schema: monitorInputSchema,
     toBody: monitorBody,
     fieldOf: monitorFieldOf,
-    onSubmit: async (body) => {
-      const b = body as { name: string };
-      if (editing) await api.put(`/api/monitors/${seg(existing.name)}`, body);
-      else await api.post('/api/monitors', body);
-      toast(editing ? `Saved ${b.name}.` : `Created ${b.name}.`);
-      navigate(`/monitors/${seg(b.name)}`);
-    },
   });
   const type = form.values.type;
-  const back = editing ? `/monitors/${seg(existing.name)}` : '/monitors';
   return (
-    <Form
+    <NamedForm
+      kind={kind}
       form={form}
-      submitLabel={editing ? 'Save monitor' : 'Create monitor'}
-      extraActions={
-        <Link class="button" href={back}>
-          Cancel
-        </Link>
-      }
+      existing={existing}
+      head={<Field form={form} name="type" label="Type" type="select" options={typeOptions} />}
     >
-      <div class="form-grid">
-        {editing ? (
-          <div class="field">
-            <span class="label">Name</span>
-            <code>{existing.name}</code>
-          </div>
-        ) : (
-          <Field form={form} name="name" label="Name" required hint="Letters, digits, . _ - (the monitor's key)" />
-        )}
-        <Field form={form} name="type" label="Type" type="select" options={typeOptions} />
-      </div>
       {type === 'http' && <HttpFields form={form} />}
       {(type === 'tcp' || type === 'tls') && <HostFields form={form} tls={type === 'tls'} />}
       {type === 'dns' && <DnsFields form={form} />}
@@ -183,23 +157,11 @@ function MonitorForm({ existing }: { existing?: Monitor }) {
         <Field form={form} name="description" label="Description" type="textarea" rows={2} />
         <Field form={form} name="paused" label="Paused (no checks)" type="checkbox" />
       </fieldset>
-    </Form>
+    </NamedForm>
   );
 }
 
 /** `/monitors/new` and `/monitors/:name/edit`. */
 export function MonitorFormPage({ name }: { name?: string }) {
-  const res = useResource(`monitor-form:${name ?? ''}`, (signal) =>
-    name ? api.get<Monitor>(`/api/monitors/${seg(name)}`, { signal }) : Promise.resolve(undefined),
-  );
-  return (
-    <Page
-      title={name ? `Edit ${name}` : 'New monitor'}
-      loading={res.loading && !res.data && name !== undefined}
-      error={res.error}
-      onRetry={res.reload}
-    >
-      {(!name || res.data) && <MonitorForm key={name ?? ''} existing={res.data} />}
-    </Page>
-  );
+  return <NamedFormPage<Monitor> kind={kind} name={name} form={(m) => <MonitorForm existing={m} />} />;
 }

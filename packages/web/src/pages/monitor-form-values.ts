@@ -3,8 +3,8 @@
  * inputs are left out, so the schema's defaults apply; what the user typed wrong stays as typed, for the schema
  * to name.
  */
-import { printDuration } from '@tocsin/protocol';
 import type { Monitor } from '../core/api-types.js';
+import { durationText as dur, listOf as list, numberOrText as num, parseTags, tagsText } from '../core/form-text.js';
 
 export const monitorFormInitial = {
   name: '',
@@ -47,30 +47,6 @@ export const monitorFormInitial = {
 };
 
 export type MonitorFormValues = typeof monitorFormInitial;
-
-/** A number when the text is one, else the text (for the schema to refuse with its own message). */
-function num(text: string): number | string {
-  const n = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(n) ? n : text;
-}
-
-function list(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** `env=prod, team=web` (or one a line) to `{ env: 'prod', team: 'web' }`; a bare key has an empty value. */
-export function parseTags(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list(text)) {
-    const i = item.indexOf('=');
-    if (i === -1) out[item] = '';
-    else out[item.slice(0, i).trim()] = item.slice(i + 1).trim();
-  }
-  return out;
-}
 
 function parseHeaders(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -143,7 +119,6 @@ export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
   return b;
 }
 
-const dur = (ms: number | null | undefined) => (ms ? printDuration(ms, 'd', 's') : '');
 const str = (x: unknown) => (x === undefined || x === null ? '' : String(x));
 
 /** The form's values for an existing monitor. */
@@ -162,9 +137,7 @@ export function monitorValues(m: Monitor): MonitorFormValues {
     retryInterval: dur(m.settings.retryIntervalMs),
     reminder: dur(m.settings.reminderMs),
     topics: m.settings.topics.join(', '),
-    tags: Object.entries(m.settings.tags)
-      .map(([k, v]) => (v ? `${k}=${v}` : k))
-      .join(', '),
+    tags: tagsText(m.settings.tags),
     paused: m.settings.paused,
     url: str(t.url),
     method: str(t.method) || 'GET',

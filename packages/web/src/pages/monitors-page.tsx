@@ -1,13 +1,14 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { Page } from '../components/page.js';
+import { PageFilter } from '../components/page-filter.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Time } from '../components/time.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { api } from '../core/api-client.js';
 import type { Monitor } from '../core/api-types.js';
 import { formatMs, formatPercent } from '../core/format.js';
-import { useLive } from '../core/live-stream.js';
+import { isLifecycle, useLive } from '../core/live-stream.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -74,8 +75,7 @@ export function MonitorsPage() {
     const { name, state } = e.change;
     if (state === 'deleted') return res.mutate((d) => ({ monitors: d.monitors.filter((m) => m.name !== name) }));
     // A new or edited monitor's settings are not on the stream: read the list again.
-    if (state === 'created' || state === 'updated' || !res.data?.monitors.some((m) => m.name === name))
-      return res.reload();
+    if (isLifecycle(e.change) || !res.data?.monitors.some((m) => m.name === name)) return res.reload();
     res.mutate((d) => ({ monitors: d.monitors.map((m) => (m.name === name ? { ...m, state } : m)) }));
   });
 
@@ -115,17 +115,12 @@ export function MonitorsPage() {
       }
     >
       <div class="filters">
-        <div class="field">
-          <label for="monitor-filter">Filter</label>
-          <input
-            id="monitor-filter"
-            type="search"
-            data-page-filter
-            placeholder="Name or target (press /)"
-            value={filter.q}
-            onInput={(e) => setFilter('q', (e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <PageFilter
+          id="monitor-filter"
+          placeholder="Name or target"
+          value={filter.q}
+          onInput={(v) => setFilter('q', v)}
+        />
         <div class="field">
           <label for="monitor-state">State</label>
           <select

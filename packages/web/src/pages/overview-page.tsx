@@ -25,6 +25,8 @@ interface Overview {
   counts: { monitors: Record<string, number>; heartbeats: Record<string, number>; alarms: Record<string, number> };
 }
 
+/** What the overview shows (maintenance puts monitors in MAINTENANCE); incidents and status pages are not on it. */
+const overviewTypes = new Set(['monitor', 'heartbeat', 'alarm', 'delivery', 'maintenance']);
 const loadOverview = (signal: AbortSignal) => api.get<Overview>('/api/overview', { signal });
 
 const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -65,7 +67,7 @@ function Card({ label, value, href, tone }: { label: string; value: number | str
 export function OverviewPage() {
   // One small answer built from the server's memory: every change that could alter it fetches it again (at most
   // twice a second).
-  const res = useResource('overview', loadOverview, { refetchOn: (c) => c.type !== 'incident' });
+  const res = useResource('overview', loadOverview, { refetchOn: (c) => overviewTypes.has(c.type) });
   const d = res.data;
   const p = d?.problems;
   const dead = p?.deadLetters.count ?? 0;

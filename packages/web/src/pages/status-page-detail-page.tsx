@@ -7,6 +7,7 @@ import { Field, Form, useForm } from '../components/form.js';
 import { Page, Section } from '../components/page.js';
 import { toast } from '../components/toasts.js';
 import { api } from '../core/api-client.js';
+import { isLifecycle, type LiveChange } from '../core/live-stream.js';
 import { navigate, seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -15,6 +16,10 @@ import { Incidents } from './status-page-incidents.js';
 import { ItemsEditor, NameLists } from './status-page-items.js';
 import type { StatusPage, StatusPageItem } from './status-pages-page.js';
 
+/** The names an item may take change when monitors or heartbeats come and go (groups send no changes). */
+const namesLive = {
+  refetchOn: (c: LiveChange) => (c.type === 'monitor' || c.type === 'heartbeat') && isLifecycle(c),
+};
 const itemFieldOf = (p: string) => (p.startsWith('items.') ? p.split('.').slice(0, 3).join('.') : p.split('.')[0]);
 
 function Settings({ page, writer, onSaved }: { page: StatusPage; writer: boolean; onSaved: () => void }) {
@@ -44,18 +49,22 @@ function Settings({ page, writer, onSaved }: { page: StatusPage; writer: boolean
       onSaved();
     },
   });
-  const names = useResource('status-page-names', async (signal) => {
-    const [m, h, g] = await Promise.all([
-      api.get<{ monitors: { name: string }[] }>('/api/monitors', { signal }),
-      api.get<{ heartbeats: { name: string }[] }>('/api/heartbeats', { signal }),
-      api.get<{ groups: { name: string }[] }>('/api/groups', { signal }),
-    ]);
-    return {
-      monitor: m.monitors.map((x) => x.name),
-      heartbeat: h.heartbeats.map((x) => x.name),
-      group: g.groups.map((x) => x.name),
-    };
-  });
+  const names = useResource(
+    'status-page-names',
+    async (signal) => {
+      const [m, h, g] = await Promise.all([
+        api.get<{ monitors: { name: string }[] }>('/api/monitors', { signal }),
+        api.get<{ heartbeats: { name: string }[] }>('/api/heartbeats', { signal }),
+        api.get<{ groups: { name: string }[] }>('/api/groups', { signal }),
+      ]);
+      return {
+        monitor: m.monitors.map((x) => x.name),
+        heartbeat: h.heartbeats.map((x) => x.name),
+        group: g.groups.map((x) => x.name),
+      };
+    },
+    namesLive,
+  );
   const fields = (
     <>
       <Field form={form} name="title" label="Title" required />
@@ -128,8 +137,10 @@ function Links({ page }: { page: StatusPage }) {
 export function StatusPageDetailPage({ params }: { params: Record<string, string> }) {
   const slug = params.slug;
   const writer = canWrite(useStore(auth));
-  const res = useResource(`status-page:${slug}`, (signal) =>
-    api.get<StatusPage>(`/api/status-pages/${seg(slug)}`, { signal }),
+  const res = useResource(
+    `status-page:${slug}`,
+    (signal) => api.get<StatusPage>(`/api/status-pages/${seg(slug)}`, { signal }),
+    { refetchOn: (c) => c.type === 'status-page' && c.name === slug },
   );
   const p = res.data;
   return (

@@ -201,7 +201,7 @@ export function Incidents({ slug, writer }: { slug: string; writer: boolean }) {
     `incidents:${slug}`,
     async (signal) =>
       (await api.get<{ incidents: Incident[] }>(`/api/status-pages/${seg(slug)}/incidents`, { signal })).incidents,
-    { refetchOn: (c) => c.type === 'incident' },
+    { refetchOn: (c) => c.type === 'incident' && c.page === slug },
   );
   return (
     <>

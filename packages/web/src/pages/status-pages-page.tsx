@@ -54,8 +54,10 @@ function NewStatusPage() {
 /** `/status-pages`: the public status pages, and a form for a new one. */
 export function StatusPagesPage() {
   const writer = canWrite(useStore(auth));
-  const res = useResource('status-pages', (signal) =>
-    api.get<{ statusPages: StatusPage[] }>('/api/status-pages', { signal }),
+  const res = useResource(
+    'status-pages',
+    (signal) => api.get<{ statusPages: StatusPage[] }>('/api/status-pages', { signal }),
+    { refetchOn: (c) => c.type === 'status-page' },
   );
   const all = res.data?.statusPages ?? [];
   return (
