@@ -109,7 +109,7 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     topicReferrer: monitorTopicReferrer(monitors),
     configSections: [monitorConfigSection(monitors, ctx.topicNames), maintenanceConfigSection(maintenance)],
     routes(app) {
-      registerRecentRoutes(app, ctx.tokens, monitors, recent);
+      registerRecentRoutes(app, ctx.tokens, monitors, recent, ctx.clock);
       registerMonitorRoutes(app, ctx.tokens, monitors, maintenance, () => clock.now());
       registerMonitorChangeRoutes(app, ctx.tokens, history);
     },

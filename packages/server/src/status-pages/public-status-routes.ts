@@ -7,12 +7,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { TocsinError, invalid } from '../core/errors.js';
-import { chooseEncoding } from '../http/compress-response.js';
+import { sendBody as send } from '../http/shared-answer.js';
 import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { latencyBadgeValue, renderBadge, statusBadgeValue, uptimeBadgeValue } from './status-badge-svg.js';
 import { STATUS_PAGE_CSP, renderNotFoundPage } from './status-page-html.js';
-import { encodedBody, type Body, type StatusSnapshot, type StatusSnapshotCache } from './status-snapshot-cache.js';
+import type { StatusSnapshot, StatusSnapshotCache } from './status-snapshot-cache.js';
 import { UPTIME_WINDOWS } from './uptime-buckets.js';
 
 const tags = ['status-pages'];
@@ -23,31 +23,6 @@ const BADGE_CACHE = 'public, max-age=60';
 const slugParam = z.object({ slug: z.string() });
 const badgeParam = z.object({ slug: z.string(), item: z.string() });
 const uptimeQuery = z.object({ days: z.string().optional() });
-
-/**
- * A cached body, compressed when the client accepts it (once per snapshot, see encodedBody); each encoding has an
- * ETag of its own, as its bytes differ.
- */
-async function send(
-  c: Context,
-  b: Body,
-  contentType: string,
-  cacheControl: string,
-  extra: Record<string, string> = {},
-) {
-  const encoding = chooseEncoding(c.req.header('accept-encoding'));
-  const encoded = encoding && c.req.method !== 'HEAD' ? encodedBody(b, encoding) : undefined;
-  const etag = encoded ? `${b.etag.slice(0, -1)}-${encoding}"` : b.etag;
-  const headers: Record<string, string> = { etag, 'cache-control': cacheControl, vary: 'Accept-Encoding', ...extra };
-  const inm = c.req.header('if-none-match');
-  if (inm?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return c.body(null, 304, headers);
-  if (!encoded) return c.body(b.body, 200, { 'content-type': contentType, ...headers });
-  return c.body(await encoded, 200, {
-    'content-type': contentType,
-    'content-encoding': encoding!,
-    ...headers,
-  });
-}
 
 async function snapshotOf(cache: StatusSnapshotCache, slug: string): Promise<StatusSnapshot | undefined> {
   return SLUG.test(slug) ? cache.get(slug) : undefined;

@@ -3,19 +3,11 @@
  * with their ETags, and the badges drawn from it (each drawn once per
  * snapshot). Every public answer of a slug comes from here.
  */
-import { createHash } from 'node:crypto';
-import { compressBody } from '../http/compress-response.js';
+import { bodyOf, type Body } from '../http/shared-answer.js';
 import type { Clock } from '../core/clock.js';
 import { StatusCache } from './status-cache.js';
 import { renderStatusPage } from './status-page-html.js';
 import type { PublicStatus, PublicStatusService } from './public-status-service.js';
-
-export interface Body {
-  body: string;
-  etag: string;
-  /** The body compressed, each encoding once per snapshot (a spike of visitors costs no compression each). */
-  encoded?: Map<'br' | 'gzip', Promise<Uint8Array<ArrayBuffer>>>;
-}
 
 export interface StatusSnapshot {
   status: PublicStatus;
@@ -23,25 +15,6 @@ export interface StatusSnapshot {
   html: Body;
   /** Badges drawn so far, by kind and item. */
   badges: Map<string, Body>;
-}
-
-export function bodyOf(body: string): Body {
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"` };
-}
-
-/** Bodies this small are sent as they are. */
-const COMPRESS_FROM_BYTES = 1024;
-
-/** The body in `encoding`, compressed the first time it is asked for; undefined when it is not worth it. */
-export function encodedBody(b: Body, encoding: 'br' | 'gzip'): Promise<Uint8Array<ArrayBuffer>> | undefined {
-  if (b.body.length < COMPRESS_FROM_BYTES) return undefined;
-  b.encoded ??= new Map();
-  let out = b.encoded.get(encoding);
-  if (!out) {
-    out = compressBody(Buffer.from(b.body), encoding, 'once').then((z) => new Uint8Array(z));
-    b.encoded.set(encoding, out);
-  }
-  return out;
 }
 
 export const CACHE_TTL_MS = 30_000;
