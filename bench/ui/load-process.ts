@@ -23,7 +23,8 @@ export interface LoadPlan {
   changeRate: number;
   /**
    * Each stream also reads what an open UI page reads: GET /api/overview after live changes (at most every
-   * `overviewEveryMs`, the UI's refetch pace) and the monitor list's two reads every `listEveryMs`.
+   * `overviewEveryMs`, the UI's refetch pace), and the monitor list: the list once, its sparklines (`/api/monitors-recent`)
+   * every `listEveryMs`.
    */
   dashboards: boolean;
   overviewEveryMs: number;
@@ -98,12 +99,10 @@ function emulateDashboard(plan: LoadPlan): () => void {
   const offset = Math.random() * plan.listEveryMs;
   timers.push(
     setTimeout(() => {
-      const list = () => {
-        read(plan, '/api/monitors');
-        read(plan, '/api/monitors-recent');
-      };
-      list();
-      timers.push(setInterval(list, plan.listEveryMs));
+      // The list loads once, then follows the stream; its sparklines are read again on a timer.
+      read(plan, '/api/monitors');
+      read(plan, '/api/monitors-recent');
+      timers.push(setInterval(() => read(plan, '/api/monitors-recent'), plan.listEveryMs));
     }, offset),
   );
   return () => {

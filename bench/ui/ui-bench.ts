@@ -170,8 +170,8 @@ async function underLoad(server: ServerProcess): Promise<{ window: Window; load:
       // The last ten monitors (none on the status page), paused and resumed in turn.
       changeMonitors: Array.from({ length: Math.min(10, N) }, (_, i) => `m-${N - i}`),
       changeRate: CHANGES,
-      // The streams are dashboards: each reads the overview after changes at the UI's pace, and the monitor list's
-      // two reads every 30 s (packages/web: REFETCH_EVERY_MS and the list's timer).
+      // The streams are dashboards: each reads the overview after changes at the UI's pace, the monitor list once and
+      // its sparklines every 30 s (packages/web: REFETCH_EVERY_MS and the list's timer).
       dashboards: true,
       overviewEveryMs: 500,
       listEveryMs: 30_000,
