@@ -23,8 +23,8 @@ export interface LoadPlan {
   changeRate: number;
   /**
    * Each stream also reads what an open UI page reads: GET /api/overview after live changes (at most every
-   * `overviewEveryMs`, the UI's refetch pace), and the monitor list: the list once, its sparklines (`/api/monitors-recent`)
-   * every `listEveryMs`.
+   * `overviewEveryMs`, the UI's refetch pace), and the monitor list: the list once, its sparklines
+   * (`/api/monitors-recent`) every `listEveryMs`.
    */
   dashboards: boolean;
   overviewEveryMs: number;

@@ -47,7 +47,7 @@ for (const variant of await testDatabases()) {
       failing = true;
       const downAt = await nextCheck('web');
       failing = false;
-      const empty = await call(tocsin, 'GET', '/api/monitors/web/changes?before=' + upAt);
+      const empty = await call(tocsin, 'GET', `/api/monitors/web/changes?before=${upAt}`);
       assert.deepEqual(empty.json, { changes: [], next: null });
 
       const res = await call(tocsin, 'GET', '/api/monitors/web/changes');

@@ -4,7 +4,6 @@
  * when the client has it) and a Cache-Control that lets browsers and
  * proxies keep them (30 s for pages, 60 s for badges).
  */
-import type { Context } from 'hono';
 import { z } from 'zod';
 import { TocsinError, invalid } from '../core/errors.js';
 import { sendBody as send } from '../http/shared-answer.js';
