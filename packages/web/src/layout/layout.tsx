@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { Toasts } from '../components/toasts.js';
 import { liveStatus } from '../core/live-stream.js';
@@ -51,7 +51,9 @@ function UserMenu({ auth }: { auth: AuthState }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // A layout effect: the listeners are there as soon as the menu renders (an effect runs after paint, and a quick
+  // Enter then Escape on a busy machine beat it).
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
