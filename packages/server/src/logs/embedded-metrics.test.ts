@@ -169,6 +169,15 @@ describe('embeddedMetricsOf: what a line defines', () => {
     assert.equal(Object.keys(d.dimensions).length, 30);
   });
 
+  it('keeps a dimension named __proto__ as a dimension', () => {
+    const doc = JSON.parse(
+      '{"_aws":{"CloudWatchMetrics":[{"Namespace":"N","Dimensions":[["__proto__"]],"Metrics":[{"Name":"m"}]}]},' +
+        '"__proto__":"x","m":1}',
+    );
+    const [d] = datapoints(embeddedMetricsOf(doc, opts));
+    assert.deepEqual(Object.entries(d.dimensions), [['__proto__', 'x']]);
+  });
+
   it('accepts every CloudWatch unit', () => {
     for (const Unit of EMF_UNITS)
       assert.equal(
@@ -343,6 +352,17 @@ describe('embeddedMetricsOf: lines refused, each with the member at fault', () =
       assert.equal(r.path, path);
       assert.match(r.reason, reason);
     });
+
+  it('refuses a Timestamp too far ahead for a date, and an old event time when Timestamp is absent', () => {
+    const far = line({ m: 1 }, { Namespace: 'N', Metrics: [{ Name: 'm' }] }, { Timestamp: 1e20 });
+    assert.deepEqual(rejected(embeddedMetricsOf(far, opts)), {
+      path: '_aws.Timestamp',
+      reason: 'the Timestamp 100000000000000000000 is more than 2 hours ahead',
+    });
+    const untimed = { _aws: { CloudWatchMetrics: [{ Namespace: 'N', Metrics: [{ Name: 'm' }] }] }, m: 1 };
+    const r = rejected(embeddedMetricsOf(untimed, { now, eventTime: now - 20 * 86_400_000 }));
+    assert.match(r.reason, /^the event's time \(no Timestamp\) .* is more than 14 days old$/);
+  });
 
   it('refuses a dimension set of 31 keys and a directive of 101 metrics', () => {
     const keys = Array.from({ length: 31 }, (_, i) => `d${i}`);

@@ -138,14 +138,17 @@ function read(root: Json, options: EmbeddedMetricsOptions): EmbeddedDatapoint[] 
 
 function timestampOf(aws: Json, options: EmbeddedMetricsOptions): number {
   const ts = aws.Timestamp;
-  // The schema requires Timestamp, but AWS's own examples omit it and CloudWatch then takes the event's time.
+  // The schema requires Timestamp, but AWS's own examples omit it: the event's time stands in, as for any log line.
   const at = ts === undefined ? (options.eventTime ?? options.now) : ts;
   if (typeof at !== 'number' || !Number.isInteger(at) || at < 0)
     throw new Refusal('_aws.Timestamp', `must be an integer of milliseconds since 1970, not ${JSON.stringify(ts)}`);
+  const what = ts === undefined ? "the event's time (no Timestamp)" : 'the Timestamp';
+  // Date cannot print beyond year 275760; the number itself is the clearest then.
+  const when = at <= 8.64e15 ? new Date(at).toISOString() : String(at);
   if (at < options.now - EMF_LIMITS.oldestMs)
-    throw new Refusal('_aws.Timestamp', `${new Date(at).toISOString()} is more than 14 days old`);
+    throw new Refusal('_aws.Timestamp', `${what} ${when} is more than 14 days old`);
   if (at > options.now + EMF_LIMITS.aheadMs)
-    throw new Refusal('_aws.Timestamp', `${new Date(at).toISOString()} is more than 2 hours ahead`);
+    throw new Refusal('_aws.Timestamp', `${what} ${when} is more than 2 hours ahead`);
   return at;
 }
 
@@ -223,7 +226,13 @@ function dimensionSetsOf(root: Json, dims: unknown, path: string): Record<string
     const record: Record<string, string> = {};
     for (let k = 0; k < set.length; k++) {
       const name = dimensionKeyOf(set[k], `${spath}.${k}`);
-      record[name] = dimensionValueOf(root, name);
+      // Defined, not assigned: a key named __proto__ must stay a dimension, not replace the prototype.
+      Object.defineProperty(record, name, {
+        value: dimensionValueOf(root, name),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     const key = seriesKeyOf('', '', record);
     if (seen.has(key)) continue;
