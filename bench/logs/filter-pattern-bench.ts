@@ -33,7 +33,9 @@ const levels = ['info', 'info', 'info', 'debug', 'warn', 'error'];
 function apacheLine(i: number): string {
   const ip = `10.0.${i % 256}.${(i * 7) % 256}`;
   const status = pick(statuses);
-  return `${ip} - user${i % 50} [10/Oct/2025:13:${String(i % 60).padStart(2, '0')}:15 -0700] "GET ${pick(paths)} HTTP/1.1" ${status} ${Math.floor(rand() * 20_000)}`;
+  const minute = String(i % 60).padStart(2, '0');
+  const bytes = Math.floor(rand() * 20_000);
+  return `${ip} - user${i % 50} [10/Oct/2025:13:${minute}:15 -0700] "GET ${pick(paths)} HTTP/1.1" ${status} ${bytes}`;
 }
 function jsonLine(i: number): string {
   const level = pick(levels);

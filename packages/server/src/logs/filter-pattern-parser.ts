@@ -64,7 +64,8 @@ function parseTerms(s: Scanner): PatternNode {
     const c = s.peek();
     if (c === '"') {
       const phrase = readQuoted(s);
-      if (phrase.trim() === '') everything = true; // `""` and `" "` match every event
+      // `""` and `" "` match every event
+      if (phrase.trim() === '') everything = true;
       else terms.push({ mode, text: phrase, regex: undefined });
     } else if (c === '%') {
       terms.push({ mode, text: undefined, regex: readRegex(s).regex });
@@ -75,7 +76,8 @@ function parseTerms(s: Scanner): PatternNode {
         throw s.fail(what);
       }
       if (!s.done && !/\s/.test(s.peek())) {
-        throw s.fail(`a space after '${s.text.slice(at, s.pos)}'; quote terms with characters other than letters, digits and _`);
+        const word = s.text.slice(at, s.pos);
+        throw s.fail(`a space after '${word}'; quote terms with characters other than letters, digits and _`);
       }
       terms.push({ mode, text: s.text.slice(at, s.pos), regex: undefined });
     }
@@ -101,7 +103,9 @@ function parseDelimited(s: Scanner): DelimitedItem[] {
     } else {
       const item = parseField(s, referenced);
       if (item.name !== undefined) {
-        if (names.has(item.name)) throw filterPatternError(`field '${item.name}' is named twice (character ${at + 1})`, at, 'a new name');
+        if (names.has(item.name)) {
+          throw filterPatternError(`field '${item.name}' is named twice (character ${at + 1})`, at, 'a new name');
+        }
         names.set(item.name, items.length);
       }
       items.push(item);
@@ -115,7 +119,8 @@ function parseDelimited(s: Scanner): DelimitedItem[] {
   }
   for (const r of referenced) {
     if (!names.has(r.name)) {
-      throw filterPatternError(`the condition at character ${r.at + 1} names '${r.name}', which is not a field`, r.at, 'a field name');
+      const message = `the condition at character ${r.at + 1} names '${r.name}', which is not a field`;
+      throw filterPatternError(message, r.at, 'a field name');
     }
   }
   return items;

@@ -12,7 +12,8 @@ function check(pattern: string, yes: string[], no: string[]): void {
 
 describe('filter patterns: regex (the documented subset)', () => {
   it('matches the documented operator examples', () => {
-    check('%AUTHORIZED%', ['[ERROR 401] UNAUTHORIZED REQUEST', '[SUCCESS 200] AUTHORIZED REQUEST'], ['[ERROR 400] BAD']);
+    const authorized = ['[ERROR 401] UNAUTHORIZED REQUEST', '[SUCCESS 200] AUTHORIZED REQUEST'];
+    check('%AUTHORIZED%', authorized, ['[ERROR 400] BAD']);
     check('%^[hc]at%', ['hat trick', 'cat'], ['that', 'a cat']);
     check('%[hc]at$%', ['a hat', 'cat'], ['cats', 'hat trick']);
     check('%colou?r%', ['color', 'colour'], ['colr', 'coloor']);

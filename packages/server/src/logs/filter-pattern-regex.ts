@@ -62,7 +62,8 @@ export function readRegex(s: Scanner): { regex: RegExp; source: string } {
   try {
     return { regex: new RegExp(js, 's'), source };
   } catch (e) {
-    throw filterPatternError(`the regex at character ${start + 1} is invalid: ${(e as Error).message}`, start, 'a regex');
+    const message = `the regex at character ${start + 1} is invalid: ${(e as Error).message}`;
+    throw filterPatternError(message, start, 'a regex');
   }
 }
 

@@ -100,7 +100,8 @@ export class Scanner {
     this.regexCount++;
     if (this.regexCount > MAX_REGEX_PER_PATTERN) {
       throw filterPatternError(
-        `at most ${MAX_REGEX_PER_PATTERN} regular expressions in a filter pattern; the one at character ${at + 1} is one too many`,
+        `at most ${MAX_REGEX_PER_PATTERN} regular expressions in a filter pattern; ` +
+          `the one at character ${at + 1} is one too many`,
         at,
         'fewer regular expressions',
       );
@@ -158,5 +159,5 @@ export function readQuoted(s: Scanner): string {
     out += c;
     s.pos++;
   }
-  throw filterPatternError(`the quote at character ${start + 1} is never closed`, start, 'a closing \'"\'');
+  throw filterPatternError(`the quote at character ${start + 1} is never closed`, start, "a closing '\"'");
 }

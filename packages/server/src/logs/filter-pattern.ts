@@ -41,11 +41,17 @@ export interface FilterPattern {
   readonly usesRegex: boolean;
   /** Whether the event matches. Build the event once with `createFilterEvent` and test it against every rule. */
   matches(event: FilterEvent): boolean;
-  /** A space-delimited pattern's field values when the event matches (as CloudWatch's `extractedValues`), else undefined. */
+  /**
+   * The field values of a space-delimited pattern when the event matches (as CloudWatch's
+   * `extractedValues`); `{}` for a match of another kind; undefined when it does not match.
+   */
   extract(event: FilterEvent): ExtractedFields | undefined;
 }
 
-/** Parses and compiles `text`; throws TocsinError('validation_failed') naming the character position and what was expected. */
+/**
+ * Parses and compiles `text`; throws TocsinError('validation_failed') naming
+ * the character position and what was expected.
+ */
 export function compileFilterPattern(text: string): FilterPattern {
   const { node, regexCount } = parseFilterPattern(text);
   const test: EventTest = compileNode(node);
