@@ -41,19 +41,23 @@ const NOT_PARSED = Symbol('not parsed');
  * once for all patterns.
  */
 export function createFilterEvent(message: string, json?: unknown): FilterEvent {
-  let parsed: unknown = json === undefined ? NOT_PARSED : json;
-  let fields: DelimitedFields | undefined;
-  return {
-    message,
-    get json() {
-      if (parsed === NOT_PARSED) parsed = parseObject(message);
-      return parsed;
-    },
-    get fields() {
-      fields ??= splitFields(message);
-      return fields;
-    },
-  };
+  return new LazyFilterEvent(message, json === undefined ? NOT_PARSED : json);
+}
+
+class LazyFilterEvent implements FilterEvent {
+  #fields: DelimitedFields | undefined;
+  constructor(
+    readonly message: string,
+    private parsed: unknown,
+  ) {}
+  get json(): unknown {
+    if (this.parsed === NOT_PARSED) this.parsed = parseObject(this.message);
+    return this.parsed;
+  }
+  get fields(): DelimitedFields {
+    this.#fields ??= splitFields(this.message);
+    return this.#fields;
+  }
 }
 
 function parseObject(message: string): unknown {
@@ -304,7 +308,18 @@ export function compileDelimited(items: DelimitedItem[]): {
     };
     return search(0, 0) ? { bound, at } : undefined;
   };
-  const bind = hasEllipsis ? bindAround : bindFixed;
+  // One ellipsis (the documented form): the fields before it take the first values, those after it the last.
+  const ellipses = items.filter((i) => i.kind === 'ellipsis').length;
+  const before = items.findIndex((i) => i.kind === 'ellipsis');
+  const bindOne = (event: FilterEvent): Bound | undefined => {
+    const { values } = event.fields;
+    const skip = values.length - fields.length;
+    if (skip < 0) return undefined;
+    const at = fields.map((_, i) => (i < before ? i : i + skip));
+    const bound = at.map((t) => values[t]!);
+    return conditions.every((c) => c(bound)) ? { bound, at } : undefined;
+  };
+  const bind = !hasEllipsis ? bindFixed : ellipses === 1 ? bindOne : bindAround;
   const extract = (event: FilterEvent): ExtractedFields | undefined => {
     const b = bind(event);
     if (!b) return undefined;

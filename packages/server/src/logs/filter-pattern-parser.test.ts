@@ -60,6 +60,15 @@ describe('filter patterns: space-delimited log events', () => {
       [HTML_404.replace('1534', '10')],
     );
   });
+  it('takes several ellipses, each any number of values', () => {
+    check('[a, ..., b = x, ..., c]', ['1 2 x 3 4', '1 x 2', '1 2 3 x 5'], ['1 2 3', 'x 1', '1 x']);
+    check('[..., a = x, ...]', ['p x q', 'x', 'p q x'], ['p q', '']);
+    assert.deepEqual(compileFilterPattern('[..., a = x, ...]').extract(createFilterEvent('p x q')), {
+      $1: 'p',
+      $a: 'x',
+      $3: 'q',
+    });
+  });
   it('extracts the values CloudWatch shows for [..., request=*.html*, status_code=4*,]', () => {
     const p = compileFilterPattern('[..., request=*.html*, status_code=4*,]');
     const event = createFilterEvent(GIF_200.replace('apache_pb.gif', 'index.html').replace(' 200 ', ' 404 '));
