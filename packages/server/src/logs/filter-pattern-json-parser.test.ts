@@ -1,7 +1,7 @@
 // The JSON examples of AWS's filter-pattern documentation (current and earlier page), matching and not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileFilterPattern, createFilterEvent } from './filter-pattern.js';
+import { compileFilterPattern, compileJsonSelector, createFilterEvent } from './filter-pattern.js';
 
 function check(pattern: string, yes: unknown[], no: unknown[]): void {
   const p = compileFilterPattern(pattern);
@@ -137,5 +137,19 @@ describe('filter patterns: JSON numbers', () => {
         pattern,
       );
     }
+  });
+});
+
+describe('filter patterns: JSON selectors on their own', () => {
+  it('selects values for metric filters, wildcards included', () => {
+    const doc = { latency: 12, http: { status: 500, method: 'GET' }, users: [{ id: 1 }, { id: 2 }] };
+    assert.deepEqual(compileJsonSelector('$.latency')(doc), [12]);
+    assert.deepEqual(compileJsonSelector('$.users[*].id')(doc), [1, 2]);
+    assert.deepEqual(compileJsonSelector(' $.http.* ')(doc), [500, 'GET']);
+    assert.deepEqual(compileJsonSelector('$.missing')(doc), []);
+    assert.throws(() => compileJsonSelector('$.a b'), /character 4/);
+  });
+  it('matches $.a.* over an object’s values', () => {
+    check('{ $.http.* = 500 }', [{ http: { status: 500 } }], [{ http: { status: 200 } }, { http: 500 }]);
   });
 });

@@ -194,7 +194,7 @@ function step(value: unknown, key: string | number): unknown {
 }
 
 /** Every value the selector reaches (one at most without a wildcard). */
-function compileSelector(selector: Selector): (root: unknown) => unknown[] {
+export function compileSelector(selector: Selector): (root: unknown) => unknown[] {
   const steps = selector.steps;
   const w = steps.indexOf(WILDCARD);
   const walk = (from: unknown, a: number, b: number): unknown => {

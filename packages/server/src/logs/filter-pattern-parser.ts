@@ -28,7 +28,8 @@ const FIELD_NAME_CHAR = /[A-Za-z0-9_]/;
 /** Parses `text`, or throws a TocsinError('validation_failed') naming the position and what was expected. */
 export function parseFilterPattern(text: string): ParsedFilterPattern {
   if (text.length > MAX_FILTER_PATTERN_LENGTH) {
-    const message = `a filter pattern has at most ${MAX_FILTER_PATTERN_LENGTH} characters, this one has ${text.length}`;
+    const message = `a filter pattern has at most ${MAX_FILTER_PATTERN_LENGTH} characters, this one has ${text.length} \
+(character ${MAX_FILTER_PATTERN_LENGTH + 1} is one too many)`;
     throw filterPatternError(message, MAX_FILTER_PATTERN_LENGTH, 'a shorter pattern');
   }
   const s = new Scanner(text);

@@ -16,16 +16,18 @@
  *
  * Hand-written because it is a measured hot path: bench/logs/filter-pattern-bench.ts.
  */
+import { parseSelector } from './filter-pattern-json-parser.js';
 import {
   type EventTest,
   type ExtractedFields,
   type FilterEvent,
   compileDelimited,
   compileNode,
+  compileSelector,
   createFilterEvent,
 } from './filter-pattern-match.js';
 import { parseFilterPattern } from './filter-pattern-parser.js';
-import type { PatternNode } from './filter-pattern-syntax.js';
+import { type PatternNode, Scanner } from './filter-pattern-syntax.js';
 
 export { createFilterEvent, type ExtractedFields, type FilterEvent };
 export {
@@ -69,4 +71,15 @@ export function compileFilterPattern(text: string): FilterPattern {
 export function testFilterPattern(text: string, messages: string[]): boolean[] {
   const pattern = compileFilterPattern(text);
   return messages.map((m) => pattern.matches(createFilterEvent(m)));
+}
+
+/**
+ * Compiles a JSON property selector (`$.latency`, `$.users[0].id`, `$.tags[*]`) into a function that
+ * returns every value it reaches in a parsed event: a metric filter's `metricValue` and dimensions.
+ */
+export function compileJsonSelector(text: string): (json: unknown) => unknown[] {
+  const s = new Scanner(text.trim());
+  const selector = parseSelector(s);
+  if (!s.done) throw s.fail('the end of the selector');
+  return compileSelector(selector);
 }
