@@ -113,7 +113,8 @@ describe('Firehose HTTP endpoint delivery', () => {
 
   it('takes NDJSON and text records line by line, JSON lines with their level and time', () => {
     const lines =
-      '{"level":"warn","time":"2026-12-02T07:00:00.000Z","msg":"slow"}\r\nplain line\n\n{"severity":"ERROR","timestamp":1764658800}\n';
+      '{"level":"warn","time":"2026-12-02T07:00:00.000Z","msg":"slow"}\r\nplain line\n\n' +
+      '{"severity":"ERROR","timestamp":1764658800}\n';
     const r = decodeFirehoseRequest(lookup({}), json({ ...specBody, records: [{ data: b64(gzipSync(lines)) }] }), NOW);
     assert.deepEqual(
       r.events.map((e) => [e.message, e.level?.text, e.time]),
