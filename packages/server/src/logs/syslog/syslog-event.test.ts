@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { syslogEvent } from './syslog-event.js';
+import { datagramFrame, type SyslogFrame, syslogFrameStream } from './syslog-framing.js';
 
 const NOW = Date.UTC(2026, 11, 2, 8, 0, 0);
 
@@ -103,5 +107,69 @@ describe('syslog messages as log events', () => {
     assert.match(reason('<34>3 - - - - - -'), /VERSION 3 is not supported/);
     const badUtf8 = Buffer.concat([Buffer.from('<13>1 - h a - - - '), Buffer.from([0xef, 0xbb, 0xbf, 0xff])]);
     assert.match(reason(badUtf8), /BOM but is not valid UTF-8/);
+  });
+});
+
+describe('syslog end to end on 127.0.0.1', () => {
+  const examples = [
+    "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF'su root' failed for lonvick on /dev/pts/8",
+    "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.",
+    "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8",
+    'Use the BFG!',
+  ];
+  const expected = [
+    ['mymachine.example.com', 'su', 'critical', "'su root' failed for lonvick on /dev/pts/8"],
+    ['192.0.2.1', 'myproc', 'notice', "%% It's time to make the do-nuts."],
+    ['mymachine', 'su', 'critical', "'su root' failed for lonvick on /dev/pts/8"],
+    ['127.0.0.1', undefined, 'notice', 'Use the BFG!'],
+  ];
+  const summary = (e: ReturnType<typeof event>) => [e.stream, e.source, e.level?.text, e.message];
+
+  it('reads the RFC examples from a TCP client, octet-counted and newline-framed', async () => {
+    const seen: unknown[] = [];
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const server = createServer((socket) => {
+      const peer = socket.remoteAddress?.replace(/^::ffff:/, '');
+      socket.pipe(syslogFrameStream()).on('data', (f: SyslogFrame) => {
+        if (f.ok) seen.push(summary(event(f.message, peer)));
+        if (seen.length === examples.length * 2) finished();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await once(client, 'connect');
+    for (const m of examples) client.write(`${Buffer.byteLength(m)} ${m}`);
+    for (const m of examples) client.write(`${m}\n`);
+    client.end();
+    await done;
+    server.close();
+    assert.deepEqual(seen, [...expected, ...expected]);
+  });
+
+  it('reads the RFC examples from UDP datagrams', async () => {
+    const server = createSocket('udp4');
+    const seen = new Map<string, unknown>();
+    const arrived = new Promise<void>((resolve) => {
+      server.on('message', (msg, rinfo) => {
+        const f = datagramFrame(msg);
+        if (f.ok) seen.set(msg.toString(), summary(event(f.message, rinfo.address)));
+        if (seen.size === examples.length) resolve();
+      });
+    });
+    server.bind(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = createSocket('udp4');
+    for (const m of examples) client.send(m, server.address().port, '127.0.0.1');
+    await arrived;
+    client.close();
+    server.close();
+    assert.deepEqual(
+      examples.map((m) => seen.get(m)),
+      expected,
+    );
   });
 });

@@ -190,10 +190,11 @@ export class SyslogFrameSplitter {
   }
 
   private takeParts(): Buffer {
-    const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.partBytes);
+    // One part is a view of the socket's chunk: copy it so the frame owns its bytes; concat copies already.
+    const whole = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.concat(this.parts, this.partBytes);
     this.parts = [];
     this.partBytes = 0;
-    return Buffer.from(whole); // a copy: the chunk it came from may be reused by the socket
+    return whole;
   }
 
   private reset(): void {
