@@ -1,0 +1,69 @@
+/**
+ * PRI = facility × 8 + severity (RFC 5424 §6.2.1, RFC 3164 §4.1.1), the
+ * facility's keyword, and the severity as a level: OTLP's SeverityNumber by
+ * the OpenTelemetry log data model's syslog column, text the RFC 5424
+ * Table 2 name in lower case.
+ */
+import type { LogLevelShape } from '../aws/log-event-shape.js';
+
+/** RFC 5424 Table 1, by the keywords syslog daemons use (12–15 named for their description). */
+export const facilityNames = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'audit',
+  'alert',
+  'clock',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
+
+/** Index = severity code (0 Emergency … 7 Debug). */
+export const severityLevels: readonly LogLevelShape[] = [
+  { number: 21, text: 'emergency' },
+  { number: 19, text: 'alert' },
+  { number: 18, text: 'critical' },
+  { number: 17, text: 'error' },
+  { number: 13, text: 'warning' },
+  { number: 10, text: 'notice' },
+  { number: 9, text: 'informational' },
+  { number: 5, text: 'debug' },
+];
+
+export const MAX_PRIVAL = 191;
+
+/** What a relay assumes when the PRI is missing or unreadable: user.notice (RFC 3164 §4.3.3). */
+export const DEFAULT_PRIVAL = 13;
+
+export interface Priority {
+  facility: number;
+  severity: number;
+}
+
+export const priorityOf = (prival: number): Priority => ({ facility: prival >> 3, severity: prival & 7 });
+
+/**
+ * The PRIVAL of a `<digits>` text: 1–3 digits, 0–191, no leading zero
+ * (RFC 5424 §6.2.1); undefined otherwise.
+ */
+export function privalOf(digits: string): number | undefined {
+  if (!/^(0|[1-9]\d{0,2})$/.test(digits)) return undefined;
+  const value = Number(digits);
+  return value <= MAX_PRIVAL ? value : undefined;
+}
