@@ -154,6 +154,7 @@ describe('log event model', () => {
     assert.equal(logEventProblem({ ...base, attributes: deep as Record<string, unknown> }), undefined, 'at depth');
     assert.match(logEventProblem({ ...base, attributes: { d: deep } }) ?? '', /attributeDepth/);
     assert.match(logEventProblem({ ...base, attributes: { a: [[[[[[[[[1]]]]]]]]] } }) ?? '', /attributeDepth/);
+    assert.equal(logEventProblem({ ...base, attributes: { a: 'y'.repeat(20_000) } }), undefined, 'over the bound only');
     const wide = { a: 'y'.repeat(logLimits.attributeBytes) };
     assert.match(logEventProblem({ ...base, attributes: wide }) ?? '', /attributeBytes/);
     assert.match(logEventProblem({ ...base, attributes: { ['k'.repeat(257)]: 1 } }) ?? '', /attributeKeyLength/);

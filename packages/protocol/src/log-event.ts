@@ -70,6 +70,17 @@ const levelWords: Record<string, number> = {
  * step (`ERROR2`), OTLP's enum name (`SEVERITY_NUMBER_WARN`) or a number 1–24 as text; 0 when it is none of them.
  */
 export function severityOf(text: string): number {
+  const cached = severityCache.get(text);
+  if (cached !== undefined) return cached;
+  const n = severityOfText(text);
+  // Senders use a handful of level texts: a bounded cache spares the parse on every line.
+  if (severityCache.size < 1024) severityCache.set(text, n);
+  return n;
+}
+
+const severityCache = new Map<string, number>();
+
+function severityOfText(text: string): number {
   const t = text
     .trim()
     .toLowerCase()
@@ -186,28 +197,54 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/** Nesting depth of a JSON value: 0 for a scalar, 1 for a flat object or array. */
-function depthOf(v: unknown, limit: number): number {
-  if (v === null || typeof v !== 'object') return 0;
+/**
+ * Walks a JSON value once, without allocating: returns its nesting depth (0 for a scalar, 1 for a flat object or
+ * array; the walk stops past `limit`) and adds to `size.bound` an upper bound of its JSON text's UTF-8 bytes (6 a
+ * character, as `\u0000` is, 24 a number), so that only a value near the byte limit costs a JSON.stringify.
+ */
+function walk(v: unknown, limit: number, size: { bound: number }): number {
+  if (typeof v === 'string') {
+    size.bound += 6 * v.length + 2;
+    return 0;
+  }
+  if (v === null || typeof v !== 'object') {
+    size.bound += 24;
+    return 0;
+  }
   if (limit <= 0) return 1;
   let deepest = 0;
-  for (const child of Array.isArray(v) ? v : Object.values(v)) {
-    deepest = Math.max(deepest, depthOf(child, limit - 1));
-    if (deepest >= limit) break;
+  size.bound += 2;
+  if (Array.isArray(v)) {
+    for (const child of v) {
+      size.bound += 1;
+      deepest = Math.max(deepest, walk(child, limit - 1, size));
+      if (deepest >= limit) break;
+    }
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      size.bound += 6 * k.length + 4;
+      deepest = Math.max(deepest, walk(o[k], limit - 1, size));
+      if (deepest >= limit) break;
+    }
   }
   return deepest + 1;
 }
 
 function recordProblem(what: string, record: Record<string, unknown>): string | undefined {
-  const keys = Object.keys(record);
-  if (keys.length > logLimits.attributeCount)
-    return `${what}: ${keys.length} keys, more than attributeCount (${logLimits.attributeCount})`;
-  const long = keys.find((k) => k.length > logLimits.attributeKeyLength || k === '');
-  if (long !== undefined)
-    return `${what}: a key empty or longer than attributeKeyLength (${logLimits.attributeKeyLength})`;
-  if (depthOf(record, logLimits.attributeDepth) > logLimits.attributeDepth)
+  let count = 0;
+  for (const k in record) {
+    count++;
+    if (k.length > logLimits.attributeKeyLength || k === '')
+      return `${what}: a key empty or longer than attributeKeyLength (${logLimits.attributeKeyLength})`;
+  }
+  if (count === 0) return undefined;
+  if (count > logLimits.attributeCount)
+    return `${what}: ${count} keys, more than attributeCount (${logLimits.attributeCount})`;
+  const size = { bound: 0 };
+  if (walk(record, logLimits.attributeDepth, size) > logLimits.attributeDepth)
     return `${what}: nested deeper than attributeDepth (${logLimits.attributeDepth})`;
-  if (keys.length && utf8Length(JSON.stringify(record)) > logLimits.attributeBytes)
+  if (size.bound > logLimits.attributeBytes && utf8Length(JSON.stringify(record)) > logLimits.attributeBytes)
     return `${what}: more than attributeBytes (${logLimits.attributeBytes}) as JSON`;
   return undefined;
 }

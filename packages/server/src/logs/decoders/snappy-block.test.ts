@@ -74,5 +74,13 @@ describe('snappy block', () => {
     ];
     for (const [block, message] of cases) assert.throws(() => decodeSnappyBlock(block), message);
     assert.throws(() => decodeSnappyBlock(bytes([0x80, 0x80, 0x04]), 1000), /more than 1000/);
+    assert.throws(() => decodeSnappyBlock(bytes([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x61])), /cannot hold/);
+    // At the densest: one literal byte, then copies of 64 from offset 1, each 3 bytes.
+    const dense = bytes(
+      [0x80 + ((1 + 64 * 20) & 0x7f), (1 + 64 * 20) >> 7, 0x00],
+      'a',
+      ...Array(20).fill([0xfe, 1, 0]),
+    );
+    assert.equal(decodeSnappyBlock(dense).toString(), 'a'.repeat(1 + 64 * 20));
   });
 });

@@ -51,6 +51,10 @@ export function snappyLength(src: Uint8Array): { length: number; start: number }
 export function decodeSnappyBlock(src: Uint8Array, maxLength = Number.POSITIVE_INFINITY): Buffer {
   const { length, start } = snappyLength(src);
   if (length > maxLength) throw new SnappyError(`a declared length of ${length} bytes, more than ${maxLength}`);
+  // The densest element, a 2-byte-offset copy, makes 64 bytes of 3: a larger claim is corrupt, and is refused before
+  // the memory for it is taken.
+  if (length > Math.ceil(((src.length - start) * 64) / 3))
+    throw new SnappyError(`a declared length of ${length} bytes that ${src.length} bytes cannot hold`);
   const out = Buffer.allocUnsafe(length);
   let s = start;
   let d = 0;
