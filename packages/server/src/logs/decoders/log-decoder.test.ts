@@ -36,6 +36,8 @@ describe('log decoder helpers', () => {
     assert.equal(nanosToMs('-5'), undefined);
     assert.equal(nanosToMs(-5), undefined);
     assert.equal(nanosToMs(undefined), undefined);
+    const ns = 1767225600123000000n;
+    assert.equal(nanosToMs({ low: Number(ns & 0xffffffffn) | 0, high: Number(ns >> 32n) }), 1767225600123);
   });
 
   it('refuses a body that is not JSON as a bad request naming the format', () => {

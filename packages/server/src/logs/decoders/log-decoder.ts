@@ -109,7 +109,7 @@ export class DecodeCollector implements DecodeResult {
   }
 }
 
-/** Nanoseconds since the epoch (decimal string or number) as whole milliseconds; undefined when not a time. */
+/** Nanoseconds since the epoch (a decimal string, number or { low, high }) as whole ms; undefined when not a time. */
 export function nanosToMs(v: unknown): number | undefined {
   if (typeof v === 'string') {
     if (!/^\d{1,20}$/.test(v)) return undefined;
@@ -117,5 +117,8 @@ export function nanosToMs(v: unknown): number | undefined {
     return v.length > 6 ? Number(v.slice(0, -6)) : 0;
   }
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.floor(v / 1e6);
+  // { low, high } (long.js), as older OpenTelemetry JS exporters wrote fixed64 in JSON.
+  if (isRecord(v) && typeof v.low === 'number' && typeof v.high === 'number' && v.high >= 0)
+    return Math.floor(((v.high >>> 0) * 4294967296 + (v.low >>> 0)) / 1e6);
   return undefined;
 }
