@@ -11,3 +11,4 @@ export * from './metric-fast.js';
 export * from './user.js';
 export * from './status-page.js';
 export * from './token.js';
+export * from './log-event.js';
