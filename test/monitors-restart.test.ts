@@ -95,7 +95,12 @@ for (const variant of await testDatabases()) {
                 .filter((h) => h.at <= killedAt)
                 .at(-1)!.at + INTERVAL_MS;
             if (due < readyAt) overdue++;
-            else duePerSecond.set(Math.floor(due / 1000), (duePerSecond.get(Math.floor(due / 1000)) ?? 0) + 1);
+            else {
+              // Seconds counted from the start, as the checks below are: bins of the wall clock's seconds would
+              // not line up with theirs, and one of their seconds could hold two of these.
+              const second = Math.floor((due - readyAt) / 1000);
+              duePerSecond.set(second, (duePerSecond.get(second) ?? 0) + 1);
+            }
           }
           const perSecond = new Map<number, number>();
           for (const h of target.hits.slice(before))
