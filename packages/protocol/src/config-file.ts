@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { heartbeatInputSchema } from './heartbeat.js';
+import { logGroupInputSchema, logRuleInputSchema } from './log-rule.js';
 import { alarmInputSchema, compositeAlarmInputSchema, groupInputSchema } from './metric.js';
 import { maintenanceInputSchema, monitorInputSchema } from './monitor.js';
 import { statusPageInputSchema } from './status-page.js';
@@ -18,6 +19,8 @@ export const configFileSchema = z
     heartbeats: z.array(heartbeatInputSchema).optional(),
     groups: z.array(groupInputSchema).optional(),
     status_pages: z.array(statusPageInputSchema).optional(),
+    log_groups: z.array(logGroupInputSchema).optional(),
+    log_rules: z.array(logRuleInputSchema).optional(),
     alarms: z
       .array(z.record(z.string(), z.unknown()))
       .superRefine((items, ctx) => {

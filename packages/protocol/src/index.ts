@@ -12,3 +12,4 @@ export * from './user.js';
 export * from './status-page.js';
 export * from './token.js';
 export * from './log-event.js';
+export * from './log-rule.js';

@@ -17,7 +17,8 @@ export function errorHandler(logger: Logger) {
   return (err: Error, c: Context): Response => {
     if (err instanceof TocsinError) {
       const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-      if (err.code === 'rate_limited' && typeof retry === 'number') c.header('retry-after', String(retry));
+      if ((err.code === 'rate_limited' || err.code === 'unavailable') && typeof retry === 'number')
+        c.header('retry-after', String(retry));
       return envelope(c, httpStatusOf(err.code), err.code, err.message, err.details);
     }
     if (err instanceof HTTPException) {
