@@ -11,7 +11,7 @@
  * Every event of a request is either accepted or counted as dropped with a
  * reason; nothing vanishes silently.
  */
-import type { LogEvent } from '@tocsin/protocol';
+import type { LogEvent, LogGroupSpec, LogRuleSpec } from '@tocsin/protocol';
 import { TocsinError } from '../core/errors.js';
 
 /** Why an event was not stored. Counted in `tocsin_logs_dropped_total{reason}`. */
@@ -125,4 +125,25 @@ export class LogPipeline {
     }
     return { accepted: kept.length, dropped };
   }
+}
+
+/** What the storage module (logs-module.ts) gives the other log modules (ingest, rules, outputs, UI routes). */
+export interface LogsCore {
+  pipeline: LogPipeline;
+  /** The log groups as last applied (API, config, another node's change), for routing events to groups. */
+  groupSpecs(): readonly LogGroupSpec[];
+}
+
+/** The log rules as last applied; the rule modules (routes, metric filters, alarms) read their kinds. */
+export interface LogRuleCatalog {
+  /** Every rule, enabled or not. */
+  list(): readonly LogRuleSpec[];
+  /** Called after every change (API, config apply, another node's change). */
+  onChange(listener: () => void): void;
+}
+
+/** One named part of `GET /api/logs/pipeline` and `tocsin pipeline status` (ingest, storage, rules, outputs). */
+export interface PipelineStatusPart {
+  readonly name: string;
+  status(): Record<string, unknown>;
 }
