@@ -26,6 +26,85 @@ export interface Settings {
   retention: RetentionSettings;
   /** PostgreSQL only: membership and lease timings (ms). */
   cluster: ClusterSettings;
+  /** Log ingest caps, rate and syslog listeners; the defaults of `logIngestDefaults` when absent. */
+  logIngest?: LogIngestSettings;
+}
+
+export interface LogIngestSettings {
+  /** Bytes a log ingest body may carry as sent (compressed). */
+  maxBodyBytes: number;
+  /** Bytes a compressed body may inflate to. */
+  maxInflatedBytes: number;
+  /** Lines a second per API token (0: no limit), and the burst over it. */
+  rateLimit: { perSecond: number; burst: number };
+  /** 0: off. */
+  syslogTcpPort: number;
+  syslogUdpPort: number;
+  syslogHost: string;
+  syslogGroup: string;
+}
+
+export const logIngestDefaults: LogIngestSettings = {
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxInflatedBytes: 64 * 1024 * 1024,
+  rateLimit: { perSecond: 0, burst: 0 },
+  syslogTcpPort: 0,
+  syslogUdpPort: 0,
+  syslogHost: '127.0.0.1',
+  syslogGroup: 'syslog',
+};
+
+export const logIngestSpecs: Record<keyof LogIngestSettings, SettingSpec> = {
+  maxBodyBytes: { env: 'TOCSIN_LOGS_MAX_BODY_BYTES', flag: 'logs-max-body-bytes', help: 'log ingest body cap (8MiB)' },
+  maxInflatedBytes: {
+    env: 'TOCSIN_LOGS_MAX_INFLATED_BYTES',
+    flag: 'logs-max-inflated-bytes',
+    help: 'what a gzip log body may inflate to (64MiB)',
+  },
+  rateLimit: {
+    env: 'TOCSIN_LOGS_RATE_LIMIT',
+    flag: 'logs-rate-limit',
+    help: 'log lines a second per token, optionally /burst (0: off; 5000/20000)',
+  },
+  syslogTcpPort: { env: 'TOCSIN_SYSLOG_TCP_PORT', flag: 'syslog-tcp-port', help: 'syslog over TCP (0: off)' },
+  syslogUdpPort: { env: 'TOCSIN_SYSLOG_UDP_PORT', flag: 'syslog-udp-port', help: 'syslog over UDP (0: off)' },
+  syslogHost: { env: 'TOCSIN_SYSLOG_HOST', flag: 'syslog-host', help: 'address of the syslog listeners (127.0.0.1)' },
+  syslogGroup: { env: 'TOCSIN_SYSLOG_GROUP', flag: 'syslog-group', help: 'log group of syslog lines (syslog)' },
+};
+
+function bytesOf(spec: SettingSpec, text: string): number {
+  const m = /^(\d+)\s*(B|KiB|MiB|GiB)?$/i.exec(text.trim());
+  const unit = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[(m?.[2] ?? 'b').toLowerCase()];
+  if (!m || !unit || Number(m[1]) * unit < 1024) throw bad(spec, `'${text}' is not a size of 1KiB or more (8MiB)`);
+  return Number(m[1]) * unit;
+}
+
+function portOf(spec: SettingSpec, text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw bad(spec, `'${text}' is not a port number (0-65535)`);
+  return Number(text);
+}
+
+function logIngestOf(get: (spec: SettingSpec) => string | undefined): LogIngestSettings {
+  const s = logIngestSpecs;
+  const d = logIngestDefaults;
+  const rate = get(s.rateLimit) ?? '0';
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(rate);
+  if (!m) throw bad(s.rateLimit, `'${rate}' is not lines a second, optionally /burst (such as 5000/20000)`);
+  const perSecond = Number(m[1]);
+  const group = get(s.syslogGroup) ?? d.syslogGroup;
+  if (!/^[A-Za-z0-9_.\-/#]{1,512}$/.test(group)) throw bad(s.syslogGroup, `'${group}' is not a log group name`);
+  return {
+    maxBodyBytes: get(s.maxBodyBytes) ? bytesOf(s.maxBodyBytes, get(s.maxBodyBytes)!) : d.maxBodyBytes,
+    maxInflatedBytes: get(s.maxInflatedBytes)
+      ? bytesOf(s.maxInflatedBytes, get(s.maxInflatedBytes)!)
+      : d.maxInflatedBytes,
+    rateLimit: { perSecond, burst: m[2] ? Number(m[2]) : Math.max(perSecond, 1000) },
+    syslogTcpPort: portOf(s.syslogTcpPort, get(s.syslogTcpPort)),
+    syslogUdpPort: portOf(s.syslogUdpPort, get(s.syslogUdpPort)),
+    syslogHost: get(s.syslogHost) ?? d.syslogHost,
+    syslogGroup: group,
+  };
 }
 
 export interface ClusterSettings {
@@ -58,7 +137,10 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster'>, SettingSpec> & {
+export const settingSpecs: Record<
+  keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster' | 'logIngest'>,
+  SettingSpec
+> & {
   nodeId: SettingSpec;
 } = {
   host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
@@ -143,6 +225,7 @@ export const allSettingSpecs: SettingSpec[] = [
   ...Object.values(settingSpecs),
   ...Object.values(retentionSpecs),
   ...Object.values(clusterSpecs),
+  ...Object.values(logIngestSpecs),
 ];
 
 function clusterOf(get: (spec: SettingSpec) => string | undefined): ClusterSettings {
@@ -253,6 +336,7 @@ export function loadSettings(
     nodeId: get('nodeId'),
     retention: retentionOf(read),
     cluster: clusterOf(read),
+    logIngest: logIngestOf(read),
   };
 }
 

@@ -87,6 +87,16 @@ export class LogPipeline {
     private readonly counters: PipelineCounters,
   ) {}
 
+  /** Whether the write queue takes `bytes` more now, without taking them (a listener that can wait, waits). */
+  admits(bytes: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    return this.appender.admit(bytes);
+  }
+
+  /** Counts events an ingest route refused before `accept` (invalid, rate limited, too large). */
+  countDropped(reason: DropReason, n: number, format: string): void {
+    if (n > 0) this.counters.dropped(reason, n, format);
+  }
+
   /** Adds a stage; stages run in the order they were added. */
   addStage(stage: LogStage): void {
     this.stages.push(stage);

@@ -48,7 +48,7 @@ function grpcCode(status: number): number {
  * encoding. In JSON the Status's `code` and `message` sit beside Tocsin's own `error` envelope, so both
  * readers find theirs.
  */
-const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const status = c.res.status;
   if (status < 400) return;
