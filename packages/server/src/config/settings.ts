@@ -99,7 +99,7 @@ function logIngestOf(get: (spec: SettingSpec) => string | undefined): LogIngestS
     maxInflatedBytes: get(s.maxInflatedBytes)
       ? bytesOf(s.maxInflatedBytes, get(s.maxInflatedBytes)!)
       : d.maxInflatedBytes,
-    rateLimit: { perSecond, burst: m[2] ? Number(m[2]) : Math.max(perSecond, 1000) },
+    rateLimit: { perSecond, burst: m[2] ? Number(m[2]) : perSecond && Math.max(perSecond, 1000) },
     syslogTcpPort: portOf(s.syslogTcpPort, get(s.syslogTcpPort)),
     syslogUdpPort: portOf(s.syslogUdpPort, get(s.syslogUdpPort)),
     syslogHost: get(s.syslogHost) ?? d.syslogHost,

@@ -84,7 +84,10 @@ export class SyslogListeners implements PipelineStatusPart {
     return this.ports;
   }
 
-  /** Stops accepting, hands on what was read, ends every connection (destroyed if it does not close in 2 s). */
+  /**
+   * Stops accepting, hands on what was read, ends every connection (destroyed if it does not close in 2 s).
+   * Closing twice is closing once.
+   */
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -102,6 +105,8 @@ export class SyslogListeners implements PipelineStatusPart {
     );
     const server = this.tcp;
     const udp = this.udp;
+    this.tcp = undefined;
+    this.udp = undefined;
     await Promise.all([
       ...closing,
       server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined,
