@@ -142,7 +142,7 @@ describe('AWS ingest routes', () => {
       assert.equal(h.appender.events.length, 0);
     });
 
-    it('answers a body that is not Firehose’s with 400 and errorMessage, and 503 with Retry-After when full', async () => {
+    it('answers a body not Firehose’s with 400 and errorMessage, and 503 with Retry-After when full', async () => {
       const res = await fetch(`${h.url}/api/logs/firehose`, {
         method: 'POST',
         headers: { 'x-amz-firehose-access-key': h.tokens.ingest, 'x-amz-firehose-request-id': 'r3' },
