@@ -5,7 +5,7 @@
  * errors as Loki's plain text). Every route takes an API token with the `ingest` scope (also as the basic auth
  * password), a body within TOCSIN_LOGS_MAX_BODY_BYTES, and optionally gzip.
  */
-import { DEFAULT_LOG_GROUP, type LogEvent } from '@tocsin/protocol';
+import { DEFAULT_LOG_GROUP, type LogEvent, logEventInputSchema } from '@tocsin/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { TocsinError } from '../../core/errors.js';
@@ -69,7 +69,8 @@ function registerNdjson(app: App, tokens: TokenService, deps: IngestRouteDeps): 
       'Log events of the Tocsin model: NDJSON (application/x-ndjson or text/plain) or a JSON array ' +
       `(application/json), optionally gzipped; ${GROUP_HEADER} names the group of events that name none.`,
     tags: ['logs'],
-    body: z.array(z.looseObject({ message: z.string() })).describe('events (logEventInputSchema)'),
+    body: logEventInputSchema.describe('one event; a JSON array of them, or NDJSON: one a line'),
+    otherBodyTypes: { 'application/x-ndjson': z.string().describe('one event (the JSON schema) a line') },
     bodyCheckedByHandler: true,
     rawBody: true,
     basicAuth: true,
