@@ -74,9 +74,13 @@ export interface PipelineCounters {
   stageFailed(stage: string, err: unknown): void;
 }
 
-/** Whether an event carries Tocsin's origin mark (an attribute or a resource attribute). */
+/** Whether an event carries Tocsin's origin mark (an attribute, a resource attribute or a Loki label). */
 export function isMarked(e: LogEvent): boolean {
-  return e.attributes[ORIGIN_ATTRIBUTE] !== undefined || e.resource[ORIGIN_ATTRIBUTE] !== undefined;
+  return (
+    e.attributes[ORIGIN_ATTRIBUTE] !== undefined ||
+    e.resource[ORIGIN_ATTRIBUTE] !== undefined ||
+    e.resource[ORIGIN_LABEL] !== undefined
+  );
 }
 
 export class LogPipeline {

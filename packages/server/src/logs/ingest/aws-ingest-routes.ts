@@ -24,7 +24,7 @@ import {
   firehoseRequestIdOf,
 } from '../aws/firehose-endpoint.js';
 import { GROUP_HEADER, headerOf } from '../decoders/log-decoder.js';
-import { type IngestRouteDeps, headersOf, readLogBody, senderOf } from './ingest-route-kit.js';
+import { type IngestRouteDeps, headersOf, originOf, readLogBody, senderOf } from './ingest-route-kit.js';
 import { eventOfShape } from './shape-event.js';
 
 const FIREHOSE_DEFAULT_GROUP = 'firehose';
@@ -59,6 +59,7 @@ function registerCloudWatch(app: App, tokens: TokenService, deps: IngestRouteDep
       rejected: [],
       bytes: rawBytes,
       ...senderOf(c),
+      origin: originOf(c),
       explicit: () => named !== undefined,
     });
     return c.json({ ...answer, controlMessages: control });
@@ -119,6 +120,7 @@ function registerFirehose(app: App, tokens: TokenService, deps: IngestRouteDeps)
         bytes: raw.length,
         sender: principal.tokenId ?? principal.name,
         tokenId: principal.tokenId,
+        origin: originOf(c),
         explicit: () => named !== undefined,
       });
       return c.json(firehoseAnswer(request.requestId, now));

@@ -7,6 +7,7 @@ import { TocsinError } from '../../core/errors.js';
 import { type BodyCaps, readIngestBody } from '../../http/request-body.js';
 import type { AppEnv } from '../../http/route-kit.js';
 import type { LogHeaders } from '../decoders/log-decoder.js';
+import { ORIGIN_HEADER } from '../log-pipeline.js';
 import type { LogIngestService } from './log-ingest-service.js';
 
 export interface IngestRouteDeps {
@@ -18,6 +19,11 @@ export interface IngestRouteDeps {
 /** The request's headers, lowercase names, for the decoders. */
 export function headersOf(c: Context): Record<string, string> {
   return c.req.header();
+}
+
+/** The `X-Tocsin-Origin` header of a request Tocsin itself sent (a webhook pointed back at its own ingest). */
+export function originOf(c: Context): string | undefined {
+  return c.req.header(ORIGIN_HEADER)?.trim() || undefined;
 }
 
 /** Who the rate limit counts a request against: the token, else the signed-in user. */

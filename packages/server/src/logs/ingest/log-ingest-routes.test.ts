@@ -126,6 +126,15 @@ describe('log ingest routes', () => {
       assert.equal(h.counters.droppedBy.loop, 1);
     });
 
+    it('drops a request Tocsin sent itself (the X-Tocsin-Origin header) as loops', async () => {
+      const res = await post('/api/logs', '{"message":"a"}\n{"message":"b"}', {
+        ...ndjson,
+        'x-tocsin-origin': 'node-1',
+      });
+      assert.deepEqual(await res.json(), { accepted: 0, rejected: [], dropped: { loop: 2 } });
+      assert.equal(h.appender.events.length, 0);
+    });
+
     it('needs a token with the ingest scope, as a bearer or as the basic auth password', async () => {
       const none = await fetch(`${h.url}/api/logs`, { method: 'POST', headers: ndjson, body: '{"message":"x"}' });
       assert.equal(none.status, 401);
@@ -296,6 +305,22 @@ describe('log ingest routes', () => {
         h.appender.events.map((e) => [e.group, e.time, e.message]),
         [['infra', t + 5, 'kernel: oom']],
       );
+    });
+
+    it('takes Fluent Bit’s loki output (job=fluent-bit); lines labelled tocsin_origin are loops', async () => {
+      const body = JSON.stringify({
+        streams: [
+          { stream: { job: 'fluent-bit' }, values: [[ns(t), '{"log":"GET / 200","stream":"stdout"}']] },
+          { stream: { job: 'forwarded', tocsin_origin: 'node-1' }, values: [[ns(t), 'came back']] },
+        ],
+      });
+      const res = await post('/loki/api/v1/push', body, { 'content-type': 'application/json' });
+      assert.equal(res.status, 204);
+      assert.deepEqual(
+        h.appender.events.map((e) => [e.group, e.message]),
+        [['fluent-bit', '{"log":"GET / 200","stream":"stdout"}']],
+      );
+      assert.equal(h.counters.droppedBy.loop, 1);
     });
 
     it('answers errors as Loki does: 400 with a plain text reason, bad entries named, good ones kept', async () => {

@@ -17,7 +17,7 @@ import { lokiPushDecoder } from '../decoders/loki-push-decoder.js';
 import { encodeExportLogsResponse } from '../decoders/otlp-logs-proto.js';
 import { otlpLogsDecoder, partialSuccessOf } from '../decoders/otlp-logs-decoder.js';
 import { tocsinNdjsonDecoder } from '../decoders/tocsin-ndjson-decoder.js';
-import { headersOf, type IngestRouteDeps, readLogBody, senderOf } from './ingest-route-kit.js';
+import { headersOf, type IngestRouteDeps, originOf, readLogBody, senderOf } from './ingest-route-kit.js';
 
 const PROTOBUF = 'application/x-protobuf';
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/json', '']);
@@ -96,6 +96,7 @@ function registerNdjson(app: App, tokens: TokenService, deps: IngestRouteDeps): 
       rejected: decoded.rejected,
       bytes: rawBytes,
       ...senderOf(c),
+      origin: originOf(c),
       explicit: (e) => !unnamed.has(e),
     });
     return c.json(answer);
@@ -135,6 +136,7 @@ function registerOtlp(app: App, tokens: TokenService, deps: IngestRouteDeps): vo
       rejected: decoded.rejected,
       bytes: rawBytes,
       ...senderOf(c),
+      origin: originOf(c),
       explicit: () => named,
     });
     const partialSuccess = partialSuccessOf(decoded);
@@ -179,6 +181,7 @@ function registerLoki(app: App, tokens: TokenService, deps: IngestRouteDeps): vo
       rejected: decoded.rejected,
       bytes: rawBytes,
       ...senderOf(c),
+      origin: originOf(c),
       explicit: () => named,
     });
     if (decoded.rejected.length) {

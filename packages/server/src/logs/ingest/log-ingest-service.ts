@@ -10,7 +10,7 @@ import type { LogEvent } from '@tocsin/protocol';
 import type { Clock } from '../../core/clock.js';
 import { TocsinError } from '../../core/errors.js';
 import type { RejectedEvent } from '../decoders/log-decoder.js';
-import type { DropReason, LogsCore } from '../log-pipeline.js';
+import { type DropReason, type LogsCore, ORIGIN_ATTRIBUTE } from '../log-pipeline.js';
 import { routeGroups } from './group-routing.js';
 import type { IngestRateLimit } from './ingest-rate-limit.js';
 
@@ -27,6 +27,8 @@ export interface IngestRequest {
   /** Who sent it (a token's id, a user's id, a syslog peer): the rate limit's key. */
   sender?: string;
   tokenId?: string;
+  /** The request's `X-Tocsin-Origin` header: it came from Tocsin itself, so each of its events is a loop. */
+  origin?: string;
   /** Whether an event's group was given by the sender; the others are routed. */
   explicit: (e: LogEvent) => boolean;
 }
@@ -69,6 +71,8 @@ export class LogIngestService {
         );
       }
     }
+    if (req.origin !== undefined)
+      for (const e of req.events) e.attributes = { ...e.attributes, [ORIGIN_ATTRIBUTE]: req.origin };
     routeGroups(req.events, this.core.groupSpecs(), req.explicit);
     let accepted = 0;
     const dropped: Partial<Record<DropReason, number>> = {};
