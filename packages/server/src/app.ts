@@ -46,6 +46,7 @@ import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
+import { logIngestModule } from './logs/log-ingest-module.js';
 import { logsModule, type LogsModule } from './logs/logs-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
@@ -199,6 +200,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   });
   const alarms = alarmsModule(ctx, metrics.service);
   const logs = logsModule(ctx);
+  const logIngest = logIngestModule(ctx, logs);
   const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
@@ -219,6 +221,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     statusPages,
     alarms,
     logs,
+    logIngest,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,
