@@ -391,7 +391,17 @@ export interface IncidentUpdateTable {
   created_at: number;
 }
 
+/** A log rule (logs/rules/): its spec as JSON, kind beside it for the rule modules' reads. */
+export interface LogRuleTable {
+  name: string;
+  kind: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  log_rules: LogRuleTable;
   users: UserTable;
   sessions: SessionTable;
   status_pages: StatusPageTable;
