@@ -146,10 +146,13 @@ export class RouteRuntime {
     this.matches.add(now, 1);
     let g = this.groups.get(key);
     if (!g) {
-      if (this.groups.size >= MAX_KEYS_PER_ROUTE) return this.match(event, OVERFLOW_KEY, title, now);
+      if (this.groups.size >= MAX_KEYS_PER_ROUTE && key !== OVERFLOW_KEY) {
+        this.stats.matched--;
+        return this.match(event, OVERFLOW_KEY, title, now);
+      }
       g = {
         key,
-        title: title(),
+        title: '',
         event,
         windowEnd: undefined,
         lastSentAt: undefined,
@@ -162,7 +165,7 @@ export class RouteRuntime {
       };
       this.groups.set(key, g);
     }
-    this.sample(g, event);
+    this.sample(g, event, title);
     if (g.windowEnd !== undefined) {
       this.stats.suppressed++;
       return undefined;
@@ -193,10 +196,12 @@ export class RouteRuntime {
     else this.stats.dropped++;
   }
 
-  private sample(g: KeyGroup, e: LogEvent): void {
+  /** Counts a match into its key; the first of a notification gives its title and event. */
+  private sample(g: KeyGroup, e: LogEvent, title: () => string): void {
     if (g.count === 0) {
       g.firstTime = e.time;
       g.event = e;
+      g.title = title();
     }
     g.count++;
     g.lastTime = e.time;
