@@ -25,6 +25,8 @@ export interface LogRulesModule extends AppModule {
   statusPart: PipelineStatusPart;
   /** Log rules that name a topic, so that the topic is not deleted under them (for topicsModule's list). */
   topicReferrer: TopicReferrer;
+  /** What the `log-routes` job does each second: window ends, breaker cool-downs, the queue, the counters. */
+  tick(now: number): Promise<void>;
   /** Live stats of rules of another kind (a metric filter's, a log alarm's), shown by `/api/log-rules`. */
   addStats(kind: LogRuleSpec['kind'], stats: RuleStats): void;
 }
@@ -59,7 +61,12 @@ export function logRulesModule(ctx: AppContext, core: LogsCore): LogRulesModule 
   };
   const providers = new Map<string, RuleStats>([['route', routeStats]]);
   const stats: RuleStats = (r) => providers.get(r.kind)?.(r);
+  const tick = async (now: number) => {
+    await stage.tick(now);
+    counters.report();
+  };
   return {
+    tick,
     name: 'log-rules',
     catalog: rules,
     rules,
@@ -82,10 +89,7 @@ export function logRulesModule(ctx: AppContext, core: LogsCore): LogRulesModule 
         everyMs: ROUTE_TICK_MS,
         // Each node throttles and publishes the matches of the lines it ingested.
         everyNode: true,
-        run: async () => {
-          await stage.tick(ctx.clock.now());
-          counters.report();
-        },
+        run: () => tick(ctx.clock.now()),
       });
     },
     async close() {

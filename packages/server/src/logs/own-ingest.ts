@@ -27,6 +27,8 @@ const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', '::1', '0.
 function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   if (LOOPBACK_NAMES.has(h) || h.endsWith('.localhost')) return true;
+  // IPv4-mapped: URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
+  if (/^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)) return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
@@ -53,7 +55,7 @@ function cleanPath(path: string): string {
 function ingestPathOf(path: string, basePath: string): string | undefined {
   const p = cleanPath(decodeURIComponent(path));
   const base = cleanPath(basePath) === '/' ? '' : cleanPath(basePath);
-  for (const ingest of OWN_INGEST_PATHS) if (p === ingest || (base && p === base + ingest)) return ingest;
+  for (const ingest of OWN_INGEST_PATHS) if (p === base + ingest) return ingest;
   return undefined;
 }
 
