@@ -108,8 +108,8 @@ export class RouteStage implements LogStage {
     if (rule.stage !== undefined && rule.stage !== e.stage) return fe;
     const event = fe ?? createFilterEvent(e.message);
     if (!r.pattern.matches(event)) return event;
-    const json = () => event.json;
-    const n = r.runtime.match(e, r.dedupKey(e, json).slice(0, 255), () => r.title(e, json), now);
+    const key = r.dedupKey(e, event);
+    const n = r.runtime.match(e, event, key.length > 255 ? key.slice(0, 255) : key, r.title, now);
     if (n) this.enqueue(r.runtime, n);
     return event;
   }

@@ -10,8 +10,8 @@ import { compileJsonSelector } from '../filter-pattern.js';
 export const TEMPLATE_FIELDS = ['group', 'stream', 'source', 'stage', 'level', 'message'] as const;
 type Field = (typeof TEMPLATE_FIELDS)[number];
 
-/** Renders for one event; `json` is the message's parsed object (undefined when it is not JSON). */
-export type Template = (event: LogEvent, json: () => unknown) => string;
+/** Renders for one event; `parsed.json` is the message's parsed object (undefined when it is not JSON). */
+export type Template = (event: LogEvent, parsed: { readonly json: unknown }) => string;
 
 /** Whether the template reads the message's JSON (so the stage parses it once, only when some rule needs it). */
 export interface CompiledTemplate {
@@ -56,8 +56,8 @@ export function compileTemplate(text: string): CompiledTemplate {
         );
       }
       usesJson = true;
-      parts.push((_e, json) => {
-        const j = json();
+      parts.push((_e, parsed) => {
+        const j = parsed.json;
         return j === undefined ? '' : scalarText(select(j));
       });
     } else if ((TEMPLATE_FIELDS as readonly string[]).includes(name)) {
@@ -73,5 +73,12 @@ export function compileTemplate(text: string): CompiledTemplate {
   const tail = text.slice(last);
   if (tail) parts.push(() => tail);
   if (parts.length === 1) return { render: parts[0], usesJson };
-  return { render: (e, json) => parts.map((p) => p(e, json)).join(''), usesJson };
+  return {
+    render: (e, parsed) => {
+      let out = '';
+      for (const p of parts) out += p(e, parsed);
+      return out;
+    },
+    usesJson,
+  };
 }

@@ -14,6 +14,7 @@
  * closed (the next window end sends what was counted meanwhile, one notification per key).
  */
 import type { LogEvent, LogRouteRule } from '@tocsin/protocol';
+import type { Template } from './route-template.js';
 
 /** How long an open breaker stays open. */
 export const BREAKER_COOLDOWN_MS = 300_000;
@@ -78,8 +79,8 @@ interface KeyGroup {
   count: number;
   firstTime: number;
   lastTime: number;
-  first: SampleLine[];
-  last: SampleLine[];
+  first: LogEvent[];
+  last: LogEvent[];
   /** Next slot of `last` to overwrite once it is full (a ring). */
   lastAt: number;
 }
@@ -140,7 +141,13 @@ export class RouteRuntime {
   ) {}
 
   /** A matching event; returns the notification to send now, if any. */
-  match(event: LogEvent, key: string, title: () => string, now: number): RouteNotification | undefined {
+  match(
+    event: LogEvent,
+    parsed: { readonly json: unknown },
+    key: string,
+    title: Template,
+    now: number,
+  ): RouteNotification | undefined {
     this.stats.matched++;
     this.stats.lastMatchAt = now;
     this.matches.add(now, 1);
@@ -148,7 +155,7 @@ export class RouteRuntime {
     if (!g) {
       if (this.groups.size >= MAX_KEYS_PER_ROUTE && key !== OVERFLOW_KEY) {
         this.stats.matched--;
-        return this.match(event, OVERFLOW_KEY, title, now);
+        return this.match(event, parsed, OVERFLOW_KEY, title, now);
       }
       g = {
         key,
@@ -165,7 +172,7 @@ export class RouteRuntime {
       };
       this.groups.set(key, g);
     }
-    this.sample(g, event, title);
+    this.sample(g, event, parsed, title);
     if (g.windowEnd !== undefined) {
       this.stats.suppressed++;
       return undefined;
@@ -197,23 +204,23 @@ export class RouteRuntime {
   }
 
   /** Counts a match into its key; the first of a notification gives its title and event. */
-  private sample(g: KeyGroup, e: LogEvent, title: () => string): void {
+  private sample(g: KeyGroup, e: LogEvent, parsed: { readonly json: unknown }, title: Template): void {
     if (g.count === 0) {
       g.firstTime = e.time;
       g.event = e;
-      g.title = title();
+      g.title = title(e, parsed);
     }
     g.count++;
     g.lastTime = e.time;
     const n = this.rule.sampleLines;
     if (n === 0) return;
+    // The events themselves are kept (no copy on the hot path); samples are made when a notification goes out.
     if (g.first.length < n) {
-      g.first.push(sampleOf(e));
+      g.first.push(e);
       return;
     }
-    const s = sampleOf(e);
-    if (g.last.length < n) g.last.push(s);
-    else g.last[g.lastAt] = s;
+    if (g.last.length < n) g.last.push(e);
+    else g.last[g.lastAt] = e;
     g.lastAt = (g.lastAt + 1) % n;
   }
 
@@ -234,7 +241,7 @@ export class RouteRuntime {
       count: g.count,
       firstTime: g.firstTime,
       lastTime: g.lastTime,
-      samples: [...g.first, ...last],
+      samples: [...g.first, ...last].map(sampleOf),
       since: g.lastSentAt,
     };
     g.lastSentAt = now;
