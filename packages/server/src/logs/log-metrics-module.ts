@@ -58,7 +58,7 @@ export function logMetricsModule(
   const flush = () => {
     const now = ctx.clock.now();
     filters.flush(now);
-    logAlarms.prune(now);
+    logAlarms.flush(now);
     if (buckets.size) ctx.sink.record(buckets.drain());
   };
   // Every node: each folds the lines it ingested.

@@ -11,11 +11,12 @@
  *   {rule}, ≥ threshold.
  * - `ratio`: it watches `MatchPercent` {rule}, a series derived when the
  *   alarm reads it: per period, 100 × Sum(MatchCount) / Sum(LineCount),
- *   0 (not breaching) when the period has fewer lines than `minCount`, and
- *   missing when it has none. Both counts are stored by every node, so the
- *   share is right whichever node ingested the lines.
- * Periods without lines or matches are missing data, treated as not
- * breaching: a quiet log returns the alarm to OK.
+ *   0 (not breaching) when the period has fewer lines than `minCount` or
+ *   none. Both counts are stored by every node, so the share is right
+ *   whichever node ingested the lines.
+ * Every period has a datapoint (a count alarm's stage adds a 0 each flush):
+ * CloudWatch's evaluation takes the most recent real datapoints however old,
+ * so a quiet period must read 0 for the alarm to return to OK at once.
  *
  * A change of state of one of these alarms is annotated with the first and
  * last matching lines of its breaching period (as this node saw them) and a
@@ -55,7 +56,8 @@ export function alarmSpecOf(rule: LogAlarmRule): Record<string, unknown> {
     metricName: rule.measure === 'ratio' ? MATCH_PERCENT : MATCH_COUNT,
     dimensions: { rule: rule.name },
     statistic: 'Sum',
-    period: rule.period,
+    // As text: a bare number of an alarm's period is seconds.
+    period: `${rule.period / 1000}s`,
     evaluationPeriods: rule.evaluationPeriods,
     threshold: rule.threshold,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -140,8 +142,8 @@ export class LogAlarmManager implements AlarmManager {
     ]);
     return lines.map((l, i) => {
       const total = l.value ?? 0;
-      if (total === 0) return { start: l.start, value: null };
-      const value = total < Math.max(minCount, 1) ? 0 : (100 * (matches[i]?.value ?? 0)) / total;
+      // No lines, or too few: 0, not missing, so that a quiet period ends an ALARM at once.
+      const value = total === 0 || total < minCount ? 0 : (100 * (matches[i]?.value ?? 0)) / total;
       return { start: l.start, value };
     });
   }

@@ -120,9 +120,15 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
     }
   }
 
-  /** Forgets the samples of minutes no evaluation looks at any more. */
-  prune(now: number): void {
+  /**
+   * At each flush: a 0 into each count alarm's MatchCount, so that every period has a datapoint and a quiet
+   * period ends an ALARM at once (CloudWatch evaluates the most recent real datapoints, however old); and the
+   * samples of minutes no evaluation looks at any more are forgotten.
+   */
+  flush(now: number): void {
     for (const a of this.alarms) {
+      if (a.error === undefined && a.rule.measure === 'count')
+        this.buckets.add(LOG_ALARM_NAMESPACE, MATCH_COUNT, a.dims, now, 0);
       const keep = now - a.rule.period * (a.rule.evaluationPeriods + 2) - 2 * MINUTE;
       for (const minute of a.minutes.keys()) if (minute < keep) a.minutes.delete(minute);
     }
@@ -135,7 +141,7 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
     const all = minutes.flatMap(([, m]) => [...m.first, ...m.last]);
     const seen = minutes.reduce((n, [, m]) => n + m.count, 0);
     const kept = minutes.reduce((n, [, m]) => n + m.first.length + m.last.length, 0);
-    if (kept <= 2 * SAMPLE_LINES) return { first: all, last: [], seen };
+    if (kept === seen) return { first: all, last: [], seen };
     const first = minutes.flatMap(([, m]) => m.first).slice(0, SAMPLE_LINES);
     const tail = minutes.flatMap(([, m]) => (m.last.length ? m.last : m.first));
     return { first, last: tail.slice(-SAMPLE_LINES), seen };
