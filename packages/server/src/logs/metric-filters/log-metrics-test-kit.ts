@@ -64,6 +64,8 @@ export function logEvent(message: string, time: number, more: Partial<LogEvent> 
 export interface LogMetricsApp {
   tocsin: Tocsin;
   pipeline: LogPipeline;
+  /** What the pipeline stored. */
+  appender: MemoryAppender;
   catalog: TestCatalog;
   module: LogMetricsModule;
   /** Ingests messages (or events) through the pipeline at the clock's time. */
@@ -84,13 +86,15 @@ export async function createLogMetricsApp(variant: TestDatabase['name'], clock: 
       },
     ],
   });
-  const pipeline = new LogPipeline(new MemoryAppender(), counters);
+  const appender = new MemoryAppender();
+  const pipeline = new LogPipeline(appender, counters);
   const catalog = new TestCatalog();
   const module = logMetricsModule(ctx!, { pipeline, groupSpecs: () => [] }, catalog, tocsin.alarms);
   await module.load?.();
   return {
     tocsin,
     pipeline,
+    appender,
     catalog,
     module,
     ingest(lines, more = {}) {
