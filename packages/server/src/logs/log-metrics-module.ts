@@ -8,6 +8,7 @@
 import type { AppContext, AppModule } from '../app-module.js';
 import type { AlarmService } from '../alarms/alarm-service.js';
 import type { LogRuleCatalog, LogsCore, PipelineStatusPart } from './log-pipeline.js';
+import { FilterEventCache } from './metric-filters/filter-event-cache.js';
 import { EmbeddedMetricsStage, type EmfRejection } from './metric-filters/embedded-metrics-stage.js';
 import { LogAlarmManager } from './metric-filters/log-alarm-manager.js';
 import { LogAlarmStage } from './metric-filters/log-alarm-stage.js';
@@ -38,9 +39,11 @@ export function logMetricsModule(
 ): LogMetricsModule {
   const logger = ctx.logger.child({ component: 'log-metrics' });
   const buckets = new SeriesBuckets();
-  const filters = new MetricFilterStage(buckets);
+  const views = new FilterEventCache();
+  const filters = new MetricFilterStage(buckets, views);
   const emf = new EmbeddedMetricsStage(buckets, options.onEmfRejected);
-  const logAlarms = new LogAlarmStage(buckets);
+  // Last: it lets the batch's filter events go.
+  const logAlarms = new LogAlarmStage(buckets, views);
   const manager = new LogAlarmManager(alarms, catalog, logAlarms, ctx.publicUrl, logger);
   const applyRules = () => {
     const rules = catalog.list();

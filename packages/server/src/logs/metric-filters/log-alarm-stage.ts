@@ -11,9 +11,10 @@
  * the minutes an evaluation may still look at (pruned at each flush).
  */
 import type { LogAlarmRule, LogEvent, LogRuleSpec } from '@tocsin/protocol';
-import { compileFilterPattern, createFilterEvent, type FilterEvent, type FilterPattern } from '../filter-pattern.js';
+import { compileFilterPattern, type FilterEvent, type FilterPattern } from '../filter-pattern.js';
 import type { LogStage, PipelineStatusPart } from '../log-pipeline.js';
 import { selects } from './rule-selection.js';
+import { FilterEventCache } from './filter-event-cache.js';
 import type { SeriesBuckets } from './series-buckets.js';
 
 export const LOG_ALARM_NAMESPACE = 'Tocsin/Logs';
@@ -67,7 +68,11 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
   private alarms: CompiledAlarm[] = [];
   private byName = new Map<string, CompiledAlarm>();
 
-  constructor(private readonly buckets: SeriesBuckets) {}
+  constructor(
+    private readonly buckets: SeriesBuckets,
+    /** Shared with the other stages of a batch (filter-event-cache.ts); released once this stage is done. */
+    private readonly views: FilterEventCache = new FilterEventCache(),
+  ) {}
 
   /** Compiles the enabled alarm rules; counters and samples of a rule of the same name carry over. */
   setRules(rules: readonly LogRuleSpec[]): void {
@@ -90,19 +95,21 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
   process(events: readonly LogEvent[]): void {
     const alarms = this.alarms;
     if (alarms.length === 0) return;
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       let fe: FilterEvent | undefined;
       for (const a of alarms) {
         if (a.error !== undefined || !selects(a.rule, e)) continue;
         a.lines++;
         if (a.rule.measure === 'ratio') this.buckets.add(LOG_ALARM_NAMESPACE, LINE_COUNT, a.dims, e.time, 1);
-        fe ??= createFilterEvent(e.message);
+        fe ??= this.views.of(events, i);
         if (!a.pattern.matches(fe)) continue;
         a.matched++;
         this.buckets.add(LOG_ALARM_NAMESPACE, MATCH_COUNT, a.dims, e.time, 1);
         this.sample(a, e);
       }
     }
+    this.views.release();
   }
 
   private sample(a: CompiledAlarm, e: LogEvent): void {

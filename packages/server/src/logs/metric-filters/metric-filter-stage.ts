@@ -16,9 +16,10 @@
  * by name); between flushes, whether it saw events and whether one matched.
  */
 import type { LogEvent, LogMetricFilterRule, LogRuleSpec } from '@tocsin/protocol';
-import { compileFilterPattern, createFilterEvent, type FilterEvent, type FilterPattern } from '../filter-pattern.js';
+import { compileFilterPattern, type FilterEvent, type FilterPattern } from '../filter-pattern.js';
 import type { LogStage, PipelineStatusPart } from '../log-pipeline.js';
 import { compileValueSelector, dimensionOf, numberOf, selects, type ValueSelector } from './rule-selection.js';
+import { FilterEventCache } from './filter-event-cache.js';
 import type { SeriesBuckets } from './series-buckets.js';
 
 export const MAX_SERIES_PER_FILTER = 1000;
@@ -64,7 +65,11 @@ export class MetricFilterStage implements LogStage, PipelineStatusPart {
   private filters: CompiledFilter[] = [];
   private active: CompiledFilter[] = [];
 
-  constructor(private readonly buckets: SeriesBuckets) {}
+  constructor(
+    private readonly buckets: SeriesBuckets,
+    /** Shared with the other stages of a batch (filter-event-cache.ts). */
+    private readonly views: FilterEventCache = new FilterEventCache(),
+  ) {}
 
   /** Compiles the enabled metric filters of `rules`; counters of a rule of the same name carry over. */
   setRules(rules: readonly LogRuleSpec[]): void {
@@ -93,12 +98,13 @@ export class MetricFilterStage implements LogStage, PipelineStatusPart {
   process(events: readonly LogEvent[], now: number): void {
     const filters = this.active;
     if (filters.length === 0) return;
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       let fe: FilterEvent | undefined;
       for (const f of filters) {
         if (!selects(f.rule, e)) continue;
         f.saw = true;
-        fe ??= createFilterEvent(e.message);
+        fe ??= this.views.of(events, i);
         const fields = f.pattern.extract(fe);
         if (fields === undefined) continue;
         f.counters.matched++;
