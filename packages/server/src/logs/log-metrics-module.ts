@@ -3,7 +3,8 @@
  * (EMF) and log alarms, as three pipeline stages that fold what they find
  * into per-second buckets in memory; a job on every node drains them into
  * the metric sink once a second (one write a second, never one per line).
- * Log alarms are managed alarms of the alarm engine (log-alarm-manager.ts).
+ * Log alarms are managed alarms of the alarm engine (log-alarm-manager.ts),
+ * reconciled with their rules by a scheduler job on one node.
  */
 import type { AppContext, AppModule } from '../app-module.js';
 import type { AlarmService } from '../alarms/alarm-service.js';
@@ -16,7 +17,9 @@ import { MetricFilterStage } from './metric-filters/metric-filter-stage.js';
 import { SeriesBuckets } from './metric-filters/series-buckets.js';
 
 export const LOG_METRICS_FLUSH_JOB = 'log-metrics-flush';
+export const LOG_ALARM_SYNC_JOB = 'log-alarm-sync';
 const FLUSH_EVERY_MS = 1_000;
+const RESYNC_EVERY_MS = 5 * 60_000;
 
 export interface LogMetricsModule extends AppModule {
   /** For `GET /api/logs/pipeline` and `tocsin pipeline status`: metric filters, embedded metrics, log alarms. */
@@ -51,9 +54,21 @@ export function logMetricsModule(
     logAlarms.setRules(rules);
   };
   applyRules();
+  // The managed alarms follow the rules on one node (the job's key has one owner), so that nodes told of the
+  // same change do not race to make the same alarm; again every few minutes, should a change have been missed.
+  ctx.scheduler.addJob({
+    name: LOG_ALARM_SYNC_JOB,
+    concurrency: 1,
+    run: async () => {
+      await manager.reconcile();
+      return ctx.clock.now() + RESYNC_EVERY_MS;
+    },
+  });
+  const resync = () => ctx.scheduler.schedule(LOG_ALARM_SYNC_JOB, 'all', ctx.clock.now());
+  resync();
   catalog.onChange(() => {
     applyRules();
-    void manager.reconcile();
+    resync();
   });
   core.pipeline.addStage(filters);
   core.pipeline.addStage(emf);
@@ -79,7 +94,6 @@ export function logMetricsModule(
     name: 'log-metrics',
     statusParts: [filters, emf, alarmStatus],
     flush,
-    load: () => manager.reconcile(),
     close: async () => flush(),
   };
 }

@@ -31,7 +31,7 @@ for (const variant of await testDatabases()) {
 
     const setRules = async (rules: unknown[]) => {
       app.catalog.set(rules);
-      await app.module.load?.();
+      await app.settle();
     };
     /** Ships the lines now, flushes a second later, then evaluates at the next minute. */
     const minute = async (lines: string[], more: Record<string, string> = {}) => {

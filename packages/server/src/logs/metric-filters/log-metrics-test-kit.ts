@@ -90,7 +90,6 @@ export async function createLogMetricsApp(variant: TestDatabase['name'], clock: 
   const pipeline = new LogPipeline(appender, counters);
   const catalog = new TestCatalog();
   const module = logMetricsModule(ctx!, { pipeline, groupSpecs: () => [] }, catalog, tocsin.alarms);
-  await module.load?.();
   return {
     tocsin,
     pipeline,
