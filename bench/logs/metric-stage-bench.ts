@@ -47,7 +47,8 @@ function apacheLine(i: number): string {
   const ip = `10.0.${i % 256}.${(i * 7) % 256}`;
   const minute = String(i % 60).padStart(2, '0');
   const bytes = Math.floor(rand() * 20_000);
-  return `${ip} - user${i % 50} [10/Oct/2025:13:${minute}:15 -0700] "GET ${pick(paths)} HTTP/1.1" ${pick(statuses)} ${bytes}`;
+  const request = `"GET ${pick(paths)} HTTP/1.1"`;
+  return `${ip} - user${i % 50} [10/Oct/2025:13:${minute}:15 -0700] ${request} ${pick(statuses)} ${bytes}`;
 }
 function jsonLine(i: number): string {
   const level = pick(levels);
