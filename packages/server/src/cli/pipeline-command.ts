@@ -56,7 +56,8 @@ function watchdogTable(w: Status): string {
   const extra = ['ownDeadLetters', 'unpublished', 'publishFailures']
     .filter((k) => typeof w[k] === 'number' && (w[k] as number) > 0)
     .map((k) => `${k} ${w[k]}`);
-  return `${head}${extra.length ? `; ${extra.join(', ')}` : ''}\n${table(['KIND', 'PENDING', 'RAISED', 'LAST', 'LAST COUNT'], rows)}`;
+  const header = ['KIND', 'PENDING', 'RAISED', 'LAST', 'LAST COUNT'];
+  return `${head}${extra.length ? `; ${extra.join(', ')}` : ''}\n${table(header, rows)}`;
 }
 
 /** The whole status as sections, one per part. */

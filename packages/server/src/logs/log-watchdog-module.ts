@@ -11,7 +11,7 @@ export interface LogWatchdogModule extends AppModule {
 
 export interface LogWatchdogOptions {
   /** The outbox's dead-letter hooks (`notify.outbox.deadLetters`). */
-  deadLetters: DeadLetterHooks;
+  deadLetters: Pick<DeadLetterHooks, 'add'>;
   /** The pipeline's cumulative counts; by default read from the `ingest` part. */
   totals?: () => PipelineTotals;
 }

@@ -54,7 +54,7 @@ describe('datadog logs channel', { timeout: 20_000 }, () => {
   after(() => receiver.close());
   beforeEach(() => receiver.reset({ status: 202, body: '{}' }));
 
-  it('posts the sample lines of a log match as gzipped entries to /api/v2/logs with the key and the origin', async () => {
+  it('posts a log match’s sample lines as gzipped entries to /api/v2/logs with the key and the origin', async () => {
     const samples = [
       { time: time - 2000, message: 'Task timed out after 3.00 seconds', level: 'ERROR', source: 'checkout' },
       { time: new Date(time - 1000).toISOString(), message: 'timeout again', level: 17, requestId: 'r-2' },

@@ -92,7 +92,7 @@ describe('loki channel', { timeout: 20_000 }, () => {
     );
   });
 
-  it('sends basic auth or a bearer token, plain JSON when gzip is off, and structured metadata when asked', async () => {
+  it('sends basic auth or a bearer token, plain JSON without gzip, structured metadata when asked', async () => {
     const event = logMatch([{ time, message: 'x', level: 'info', requestId: 'r-1', latency: 12 }]);
     await lokiChannel.send(request(receiver.url, event, { username: '1234', password: 's3cret', gzip: false }));
     await lokiChannel.send(request(receiver.url, event, { bearerToken: 'tok', structuredMetadata: true }));
