@@ -79,7 +79,7 @@ describe('log watchdog', () => {
     assert.equal(watchdog.status().ownDeadLetters, 2);
   });
 
-  it('reads refused ingest, drops and stage failures from the counters as they rise, each kind on its own', async () => {
+  it('reads refused ingest, drops and stage failures from the counters as they rise, each its own kind', async () => {
     totals = { dropped: { backpressure: 10, rate_limited: 4, loop: 2 }, stageFailures: { routes: 1 } };
     await watchdog.check();
     assert.deepEqual(kinds().sort(), ['pipeline.dropped', 'pipeline.ingest_refused', 'pipeline.rule_error']);
@@ -101,7 +101,7 @@ describe('log watchdog', () => {
     assert.deepEqual(published[3].attributes?.by, { backpressure: 15 });
   });
 
-  it('counts without publishing when the topic does not exist, and keeps the counts when publishing fails', async () => {
+  it('counts without publishing when the topic is missing, and keeps the counts when publishing fails', async () => {
     topicExists = false;
     watchdog.deadLetter(dead('errors'));
     await watchdog.check();
