@@ -48,6 +48,7 @@ import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
 import { logIngestModule } from './logs/log-ingest-module.js';
 import { logsModule, type LogsModule } from './logs/logs-module.js';
+import { logWatchdogModule } from './logs/log-watchdog-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
@@ -229,6 +230,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       alarms: alarms.alarms,
       deliveries: notify.deliveries,
     }),
+    // The log pipeline's watchdog and GET /api/logs/pipeline; the log modules' status parts go in the list.
+    logWatchdogModule(ctx, () => [], { deadLetters: notify.outbox.deadLetters }),
     uiModule(options.uiDir),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];

@@ -73,4 +73,9 @@ export const commands: Record<string, Command> = {
     'list series, put a datapoint, query a statistic',
     async () => (await import('./metrics-command.js')).metricsCommand,
   ),
+  pipeline: lazy(
+    "show the log pipeline's health: ingest, drops, rules, queue, watchdog",
+    async () => (await import('./pipeline-command.js')).pipelineCommand,
+    'status',
+  ),
 };

@@ -41,6 +41,10 @@ export interface Settings {
   logsQueueBytes: number;
   /** Log ingest caps, rate and syslog listeners; the defaults of `logIngestDefaults` when absent. */
   logIngest?: LogIngestSettings;
+  /** The topic the log pipeline's watchdog publishes `pipeline.*` events to. */
+  watchdogTopic: string;
+  /** The watchdog raises each kind at most once in this window (ms). */
+  watchdogWindowMs: number;
 }
 
 export interface ClusterSettings {
@@ -96,6 +100,16 @@ export const settingSpecs: Record<
   mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (the host name)' },
+  watchdogTopic: {
+    env: 'TOCSIN_WATCHDOG_TOPIC',
+    flag: 'watchdog-topic',
+    help: 'topic of the log pipeline watchdog (pipeline-watchdog)',
+  },
+  watchdogWindowMs: {
+    env: 'TOCSIN_WATCHDOG_WINDOW',
+    flag: 'watchdog-window',
+    help: 'the watchdog raises each kind at most once a window (5m)',
+  },
 };
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
@@ -249,6 +263,13 @@ export function loadSettings(
   const logLevel = get('logLevel') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     throw bad(settingSpecs.logLevel, `'${logLevel}' is not one of debug, info, warn, error`);
+  const watchdogTopic = get('watchdogTopic') ?? 'pipeline-watchdog';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(watchdogTopic))
+    throw bad(settingSpecs.watchdogTopic, `'${watchdogTopic}' is not a topic name`);
+  const windowText = get('watchdogWindowMs') ?? '5m';
+  const watchdogWindowMs = parseDuration(windowText);
+  if (watchdogWindowMs === undefined || watchdogWindowMs < 10_000 || watchdogWindowMs > 86_400_000)
+    throw bad(settingSpecs.watchdogWindowMs, `'${windowText}' is not a duration from 10s to 24h (such as 5m)`);
   return {
     host,
     port,
@@ -265,6 +286,8 @@ export function loadSettings(
     cluster: clusterOf(read),
     logsQueueBytes: logsQueueBytesOf(read(logsQueueBytesSpec)),
     logIngest: logIngestOf(read),
+    watchdogTopic,
+    watchdogWindowMs,
   };
 }
 
