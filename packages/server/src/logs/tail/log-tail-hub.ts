@@ -117,8 +117,11 @@ export class LogTail {
     this.sink.write(encoder.encode(text));
   }
 
+  /** Ends the stream after what is queued (a shutdown still gives a tail its last matches). */
   end(): void {
     if (this.ended) return;
+    this.ready = true;
+    this.deliver();
     this.ended = true;
     this.queue = [];
     this.sink.end();
