@@ -110,7 +110,7 @@ export function benchRules(topic: string): Record<string, unknown>[] {
       group: 'access',
       pattern: '[ip, ident, user, timestamp, request, status = 5*, bytes, referer, agent]',
       topics: [topic],
-      title: 'HTTP {$status} on {$request}',
+      title: 'HTTP 5xx: {message}',
     },
     {
       name: 'route-slow-errors',
