@@ -48,10 +48,12 @@ for (const variant of variants) {
       const b = node(other, 'b');
       await Promise.all([a.bus.start(), b.bus.start()]);
       await a.service.put({ name: 'web', retentionDays: 9 });
-      await until(() => b.service.specs().some((g) => g.name === 'web' && g.retentionDays === 9), 'the put');
+      await until(() => b.service.has('web'), 'the put');
+      assert.deepEqual(b.service.specs(), [{ name: 'web', retentionDays: 9 }]);
       const groups = a.service.writerGroups();
       await handle.db.transaction().execute((trx) => groups.create(trx, ['new-app']));
       await until(() => b.service.has('new-app'), 'the group the writer created');
+      assert.equal(b.service.specs().find((g) => g.name === 'new-app')?.retentionDays, 30);
       await a.service.remove('web');
       await until(() => !b.service.has('web'), 'the delete');
     });
