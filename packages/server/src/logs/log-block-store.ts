@@ -14,6 +14,8 @@ export interface BlockMeta {
   storedBytes: number;
   codec: string;
   levelMax: number;
+  /** Whether a message holds a `\u` escape. */
+  escapes: boolean;
   bloom: Buffer;
 }
 
@@ -46,6 +48,7 @@ export async function insertBlocks(q: Q, blocks: readonly BlockRow[]): Promise<v
       stored_bytes: b.storedBytes,
       codec: b.codec,
       level_max: b.levelMax,
+      escapes: b.escapes ? 1 : 0,
       bloom: b.bloom,
       body: b.body,
       created_at: b.createdAt,
@@ -81,6 +84,7 @@ export async function blocksOverlapping(
       'stored_bytes',
       'codec',
       'level_max',
+      'escapes',
       'bloom',
     ])
     .where('group_name', '=', group)
@@ -99,6 +103,7 @@ export async function blocksOverlapping(
     storedBytes: Number(r.stored_bytes),
     codec: r.codec,
     levelMax: Number(r.level_max),
+    escapes: Number(r.escapes) === 1,
     bloom: Buffer.from(r.bloom),
   }));
 }

@@ -53,6 +53,7 @@ interface Source {
   endTime: number;
   levelMax: number;
   bloom?: Buffer;
+  escapes?: boolean;
   load(): Promise<ReadableBlock | undefined>;
 }
 
@@ -91,14 +92,15 @@ export class LogQueryService {
       const src = sources[k]!;
       const worst = hits.length > plan.limit ? hits[plan.limit]! : undefined;
       if (worst && (desc ? src.endTime < worst.t : src.startTime > worst.t)) break;
-      if (src.levelMax < plan.minLevel || (src.bloom && !bloomAllows(plan, src.bloom))) {
+      if (src.levelMax < plan.minLevel || (src.bloom && !bloomAllows(plan, src.bloom, src.escapes!))) {
         scanned.skipped++;
         continue;
       }
       // The next block's body is fetched while this one is decoded and scanned.
       const block = await (prefetch?.id === src.id ? prefetch.block : src.load());
       const next = sources[k + 1];
-      prefetch = next?.bloom && bloomAllows(plan, next.bloom) ? { id: next.id, block: next.load() } : undefined;
+      prefetch =
+        next?.bloom && bloomAllows(plan, next.bloom, next.escapes!) ? { id: next.id, block: next.load() } : undefined;
       prefetch?.block.catch(() => {});
       if (!block) continue;
       scanned.blocks++;
