@@ -63,7 +63,8 @@ export async function insertBlocks(q: Q, blocks: readonly BlockRow[]): Promise<v
 
 /**
  * The blocks of `group` overlapping [from, to], without their bodies: newest end first (`desc`) or oldest start
- * first (`asc`), the order a query reads them in.
+ * first (`asc`), the order a query reads them in. Without `withBloom`, their bloom filters are left empty (a
+ * query with no term to look for: a day's filters are megabytes).
  */
 export async function blocksOverlapping(
   q: Q,
@@ -71,6 +72,7 @@ export async function blocksOverlapping(
   from: number,
   to: number,
   order: 'asc' | 'desc',
+  withBloom = true,
 ): Promise<BlockMeta[]> {
   let sel = q
     .selectFrom('log_blocks')
@@ -85,7 +87,7 @@ export async function blocksOverlapping(
       'codec',
       'level_max',
       'escapes',
-      'bloom',
+      withBloom ? 'bloom' : sql<Buffer>`null`.as('bloom'),
     ])
     .where('group_name', '=', group)
     .where('end_time', '>=', from)
@@ -104,7 +106,7 @@ export async function blocksOverlapping(
     codec: r.codec,
     levelMax: Number(r.level_max),
     escapes: Number(r.escapes) === 1,
-    bloom: Buffer.from(r.bloom),
+    bloom: r.bloom ? Buffer.from(r.bloom) : Buffer.alloc(0),
   }));
 }
 

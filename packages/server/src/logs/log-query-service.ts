@@ -99,8 +99,9 @@ export class LogQueryService {
       // The next block's body is fetched while this one is decoded and scanned.
       const block = await (prefetch?.id === src.id ? prefetch.block : src.load());
       const next = sources[k + 1];
-      prefetch =
-        next?.bloom && bloomAllows(plan, next.bloom, next.escapes!) ? { id: next.id, block: next.load() } : undefined;
+      const wanted =
+        next && next.levelMax >= plan.minLevel && (!next.bloom || bloomAllows(plan, next.bloom, next.escapes!));
+      prefetch = next && wanted ? { id: next.id, block: next.load() } : undefined;
       prefetch?.block.catch(() => {});
       if (!block) continue;
       scanned.blocks++;
@@ -135,9 +136,10 @@ export class LogQueryService {
         out.push({ id: p.id, startTime, endTime, levelMax, load: async () => memoryBlock(events) });
     }
     const inMemory = new Set(out.map((s) => s.id));
-    for (const m of await store.blocksOverlapping(this.db, plan.group, from, to, plan.order)) {
+    const withBloom = plan.terms !== undefined;
+    for (const m of await store.blocksOverlapping(this.db, plan.group, from, to, plan.order, withBloom)) {
       if (inMemory.has(m.id)) continue;
-      out.push({ ...m, load: () => this.loadStored(m) });
+      out.push({ ...m, bloom: withBloom ? m.bloom : undefined, load: () => this.loadStored(m) });
     }
     return out.sort((a, b) => (desc ? b.endTime - a.endTime : a.startTime - b.startTime));
   }
