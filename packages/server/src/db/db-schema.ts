@@ -420,6 +420,7 @@ export interface LogBlockTable {
   stored_bytes: number;
   codec: string;
   level_max: number;
+  escapes: number;
   bloom: Buffer;
   body: Buffer;
   created_at: number;
