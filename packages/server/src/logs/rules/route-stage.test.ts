@@ -112,10 +112,11 @@ describe('route stage', () => {
     assert.equal(more.input.dedupKey, 'api/E1');
     assert.equal(more.input.attributes?.count, 10);
     assert.match(String(more.input.title), /^api: boom 1 \(10 more since 2026-03-10T12:00:00\.000Z\)$/);
-    const samples = more.input.attributes?.samples as string[];
+    const samples = more.input.attributes?.samples as { time: string; group: string; message: string }[];
     assert.equal(samples.length, 4);
+    assert.equal(samples[0]!.group, 'lambda');
     assert.deepEqual(
-      samples.map((s) => JSON.parse(s.slice(s.indexOf('{'))).msg),
+      samples.map((s) => JSON.parse(s.message.slice(s.message.indexOf('{'))).msg),
       ['boom 1', 'boom 2', 'boom 9', 'boom 10'],
     );
     assert.match(String(more.input.text), /^10 more since 2026-03-10T12:00:00.000Z \(rule 'errors', group 'lambda'\)/);

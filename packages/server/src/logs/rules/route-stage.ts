@@ -217,7 +217,13 @@ export function eventOf(n: RouteNotification, publicUrl: string): EventInput {
     count: n.count,
     firstTime: n.firstTime,
     lastTime: n.lastTime,
-    samples: lines,
+    // Structured, as log alarms give theirs: the log channels forward them as log lines (notify/channels/log-lines.ts).
+    samples: n.samples.map((x) => ({
+      time: iso(x.time),
+      group: event.group,
+      ...(x.source === undefined ? {} : { source: x.source }),
+      message: x.text,
+    })),
     queryUrl: `${publicUrl.replace(/\/+$/, '')}/logs?${query}`,
   };
   if (event.source !== undefined) attributes.source = event.source;

@@ -173,7 +173,8 @@ export class RouteRuntime {
       this.groups.set(key, g);
     }
     this.sample(g, event, parsed, title);
-    if (g.windowEnd !== undefined) {
+    // A window that ended before its tick ran (a late tick) does not swallow a new match: it is sent now.
+    if (g.windowEnd !== undefined && g.windowEnd > now) {
       this.stats.suppressed++;
       return undefined;
     }
