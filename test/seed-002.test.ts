@@ -108,7 +108,7 @@ for (const variant of await testDatabases()) {
       assert.equal(stored.json.events.length, 4, 'every line is stored in the group its source is routed to');
     });
 
-    it('sends every error to Slack grouped, forwards the error lines to Datadog, counts errors per source', async () => {
+    it('sends every error to Slack grouped, error lines to Datadog, errors counted by source', async () => {
       slack.requests.length = 0;
       clock.advance(10 * MIN);
       const storm = Array.from({ length: 40 }, (_, i) => jsonLine('report', 'error', `export failed #${i}`));
@@ -162,7 +162,7 @@ for (const variant of await testDatabases()) {
       assert.deepEqual([answer.accepted, answer.dropped.loop], [0, 1], 'an event Tocsin sent out is not taken back');
     });
 
-    it('Slack answers 429 then 500: a dead letter, the watchdog tells its own channel, a replay delivers it', async () => {
+    it('Slack answers 429 then 500: a dead letter, the watchdog tells its channel, a replay delivers', async () => {
       slack.requests.length = 0;
       slack.answer({ status: 429, headers: { 'retry-after': '1' }, body: 'slow down' }, { status: 500, body: 'oops' });
       clock.advance(10 * MIN);
