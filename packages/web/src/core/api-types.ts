@@ -124,12 +124,14 @@ export interface LogQueryAnswer {
   scanned: { blocks: number; lines: number };
 }
 
+/** What a rule did, as its kind's stage reports it (a route's throttle and breaker; other kinds their own). */
 export interface LogRuleStats {
-  matched: number;
-  routed: number;
-  suppressed: number;
-  lastMatchAt?: number | string;
-  breaker: 'closed' | 'open';
+  matched?: number;
+  routed?: number;
+  suppressed?: number;
+  lastMatchAt?: number | string | null;
+  breaker?: 'closed' | 'open';
+  [other: string]: unknown;
 }
 
 /** A log rule of `GET /api/log-rules` (durations in milliseconds), with what it did. */

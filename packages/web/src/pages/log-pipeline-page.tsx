@@ -5,20 +5,11 @@ import { api } from '../core/api-client.js';
 import type { PipelineStatus } from '../core/api-types.js';
 import { useResource } from '../core/use-resource.js';
 import '../styles/logs.css';
+import { humanize } from './log-search-query.js';
 import { LogTabs } from './log-tabs.js';
 
 /** How often the page asks again: the counters move with every batch, a few seconds is fresh enough to watch. */
 export const PIPELINE_REFRESH_MS = 3000;
-
-/** `droppedByReason` → "Dropped by reason"; `ingest` → "Ingest". */
-export function humanize(key: string): string {
-  const words = key
-    .replace(/[_.-]+/g, ' ')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .trim()
-    .toLowerCase();
-  return words ? words[0].toUpperCase() + words.slice(1) : key;
-}
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';

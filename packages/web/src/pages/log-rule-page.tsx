@@ -1,10 +1,11 @@
+import { Fragment } from 'preact';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { Link } from '../components/link.js';
 import { Page, Section } from '../components/page.js';
 import { Time } from '../components/time.js';
 import { toast } from '../components/toasts.js';
 import { api } from '../core/api-client.js';
-import type { LogRuleView } from '../core/api-types.js';
+import type { LogRuleStats, LogRuleView } from '../core/api-types.js';
 import { navigate, seg, useLocation } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
@@ -15,8 +16,17 @@ import { PatternTester } from './log-pattern-tester.js';
 import { LogRuleForm } from './log-rule-form.js';
 import { ruleKindLabels, ruleSummary } from './log-rule-form-values.js';
 import { BreakerBadge } from './log-rules-page.js';
-import { searchHref } from './log-search-query.js';
+import { humanize, searchHref } from './log-search-query.js';
 import { LogTabs } from './log-tabs.js';
+
+/** One of a rule's stats: the breaker as a badge, times (`…At`) as times, numbers with separators. */
+function StatValue({ name, value, stats }: { name: string; value: unknown; stats?: LogRuleStats }) {
+  if (name === 'breaker') return <BreakerBadge stats={stats} />;
+  if (value === null || value === undefined) return <span class="muted">—</span>;
+  if (name.endsWith('At') && (typeof value === 'number' || typeof value === 'string')) return <Time at={value} />;
+  if (typeof value === 'number') return <>{value.toLocaleString()}</>;
+  return <>{typeof value === 'string' ? value : JSON.stringify(value)}</>;
+}
 
 /** `/logs/rules/new` (kind, group and pattern may come from the address): the editor of a new rule. */
 export function LogRuleNewPage() {
@@ -94,20 +104,14 @@ export function LogRulePage({ params }: { params: RouteParams }) {
             </dd>
             <dt>Does</dt>
             <dd>{ruleSummary(rule)}</dd>
-            <dt>Matched</dt>
-            <dd>{s ? s.matched.toLocaleString() : '—'}</dd>
-            <dt>Routed</dt>
-            <dd>{s ? s.routed.toLocaleString() : '—'}</dd>
-            <dt>Suppressed</dt>
-            <dd>{s ? s.suppressed.toLocaleString() : '—'}</dd>
-            <dt>Last match</dt>
-            <dd>
-              <Time at={s?.lastMatchAt} relative />
-            </dd>
-            <dt>Breaker</dt>
-            <dd>
-              <BreakerBadge stats={s} />
-            </dd>
+            {Object.entries(s ?? {}).map(([k, v]) => (
+              <Fragment key={k}>
+                <dt>{humanize(k)}</dt>
+                <dd>
+                  <StatValue name={k} value={v} stats={s} />
+                </dd>
+              </Fragment>
+            ))}
           </dl>
           <Section title={writer ? 'Edit' : 'Settings'}>
             {writer ? (

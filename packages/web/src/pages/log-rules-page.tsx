@@ -14,7 +14,7 @@ import { LogTabs } from './log-tabs.js';
 
 /** The breaker as a badge: `open` (the route stopped itself) is the one to look at. */
 export function BreakerBadge({ stats }: { stats?: LogRuleStats }) {
-  if (!stats) return <span class="muted">—</span>;
+  if (!stats?.breaker) return <span class="muted">—</span>;
   const open = stats.breaker === 'open';
   return (
     <span class={`badge ${open ? 'badge-bad' : 'badge-good'}`} data-state={stats.breaker}>

@@ -131,3 +131,13 @@ export function errorPosition(message: string, details: Record<string, unknown> 
   const m = /\b(?:character|position|column)\s+(\d+)/i.exec(message);
   return m ? Number(m[1]) : undefined;
 }
+
+/** A counter's key as a heading or a row shows it: `droppedByReason` → "Dropped by reason". */
+export function humanize(key: string): string {
+  const words = key
+    .replace(/[_.-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
+  return words ? words[0].toUpperCase() + words.slice(1) : key;
+}

@@ -2,7 +2,7 @@
  * The live tail's connection: `GET /api/logs/tail` read as server-sent events through fetch (not EventSource,
  * which hides the answer of a refused request: a bad pattern's 400 must reach the form with its position).
  * States: connecting ──200──▶ open ──stream ends or breaks──▶ connecting again after 1 s doubling to 30 s;
- * connecting ──4xx──▶ refused (the error is shown; no retry until the search changes); any state ──unmount or a
+ * connecting ──4xx but 429──▶ refused (the error is shown; no retry until the search changes); any state ──unmount or a
  * new search──▶ stopped. Events are held in a buffer of at most TAIL_BUFFER lines: the oldest go first, counted.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -129,7 +129,8 @@ export function useLogTail(group: string, pattern: string, paused: boolean): Tai
       } catch {
         return retry();
       }
-      if (res.status >= 400 && res.status < 500) {
+      // A node at its cap of tails (429) may have room later; any other 4xx (a bad pattern) will not.
+      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
         const error = await refusal(res);
         if (!ctrl.signal.aborted) setState((s) => ({ ...s, status: 'refused', error }));
         return;
