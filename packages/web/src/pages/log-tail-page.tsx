@@ -56,9 +56,12 @@ export function LogTailPage() {
           </button>
         }
       />
-      <div class="log-summary" role="status" data-testid="tail-status">
+      {/* Only the state is announced: the counts change with every line, which a live region would read out. */}
+      <div class="log-summary" data-testid="tail-status">
         <span class={`tail-dot tail-${tail.status}`} aria-hidden="true" />
-        <span data-testid="tail-state">{paused ? 'Paused' : statusText[tail.status]}</span>
+        <span data-testid="tail-state" role="status">
+          {paused ? 'Paused' : statusText[tail.status]}
+        </span>
         {' · '}
         <span data-testid="tail-count">{tail.events.length.toLocaleString()} lines</span>
         {tail.held > 0 && <span> · {tail.held.toLocaleString()} new while paused</span>}
@@ -72,7 +75,7 @@ export function LogTailPage() {
         )}
       </div>
       {tail.error !== undefined && !problem && <ErrorState error={tail.error} />}
-      {!problem && (
+      {tail.status !== 'refused' && (
         <LogEventList
           events={tail.events}
           label="Live events, newest first"
