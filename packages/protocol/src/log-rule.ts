@@ -164,5 +164,7 @@ export const logQuerySchema = z
     order: z.enum(['desc', 'asc']).default('desc'),
     /** The `next` of the previous page. */
     cursor: z.string().max(512).optional(),
+    /** Only events of this severity number (1–24, as OTLP's) or higher. */
+    minLevel: z.coerce.number().int().min(0).max(24).optional(),
   })
   .strict();

@@ -46,6 +46,7 @@ import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
+import { logsModule, type LogsModule } from './logs/logs-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
@@ -107,6 +108,8 @@ export interface Tocsin {
   /** The live stream's fan-out; closed before the HTTP server drains, so that open streams never hold it up. */
   live: LiveHub;
   statusPages: StatusPageService;
+  /** Log storage, groups, queries and the pipeline the other log modules plug their stages into. */
+  logs: LogsModule;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -195,6 +198,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     maintenance: monitors.maintenance,
   });
   const alarms = alarmsModule(ctx, metrics.service);
+  const logs = logsModule(ctx);
   const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
@@ -214,6 +218,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups,
     statusPages,
     alarms,
+    logs,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,
@@ -247,6 +252,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups: groups.groups,
     live: live.hub,
     statusPages: statusPages.statusPages,
+    logs,
     fastPath: heartbeats.fastPath,
   });
 }

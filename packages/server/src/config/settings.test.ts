@@ -92,6 +92,18 @@ describe('settings', () => {
     }
   });
 
+  it('reads the log queue size with a unit, and refuses one out of range', () => {
+    assert.equal(loadSettings({}, {}, '/x').logsQueueBytes, 64 * 1024 ** 2);
+    assert.equal(loadSettings({ 'logs-queue-bytes': '256MiB' }, {}, '/x').logsQueueBytes, 256 * 1024 ** 2);
+    assert.equal(loadSettings({}, { TOCSIN_LOGS_QUEUE_BYTES: '2G' }, '/x').logsQueueBytes, 2e9);
+    assert.equal(loadSettings({}, { TOCSIN_LOGS_QUEUE_BYTES: '5000000' }, '/x').logsQueueBytes, 5e6);
+    for (const bad of ['1KiB', '64 parsecs', '99GiB'])
+      assert.throws(
+        () => loadSettings({ 'logs-queue-bytes': bad }, {}, '/x'),
+        /TOCSIN_LOGS_QUEUE_BYTES \(--logs-queue-bytes\): .* from 1MiB to 16GiB/,
+      );
+  });
+
   it('reads the cluster timings, and refuses a renew interval over a third of the lease timeout', () => {
     const base = { TOCSIN_DATA_DIR: '/tmp/x' };
     assert.deepEqual(loadSettings({}, base).cluster, {

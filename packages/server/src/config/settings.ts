@@ -26,6 +26,8 @@ export interface Settings {
   retention: RetentionSettings;
   /** PostgreSQL only: membership and lease timings (ms). */
   cluster: ClusterSettings;
+  /** Raw bytes of log events waiting to be stored above which ingest answers 503 (logs/log-writer.ts). */
+  logsQueueBytes: number;
 }
 
 export interface ClusterSettings {
@@ -58,7 +60,10 @@ interface SettingSpec {
   help: string;
 }
 
-export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster'>, SettingSpec> & {
+export const settingSpecs: Record<
+  keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster' | 'logsQueueBytes'>,
+  SettingSpec
+> & {
   nodeId: SettingSpec;
 } = {
   host: { env: 'TOCSIN_HOST', flag: 'host', help: 'address to listen on (127.0.0.1)' },
@@ -85,6 +90,37 @@ export const settingSpecs: Record<keyof Omit<Settings, 'nodeId' | 'retention' | 
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (the host name)' },
 };
+
+export const logsQueueBytesSpec: SettingSpec = {
+  env: 'TOCSIN_LOGS_QUEUE_BYTES',
+  flag: 'logs-queue-bytes',
+  help: 'log bytes waiting to be stored before ingest answers 503, such as 64MiB (64MiB)',
+};
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+};
+
+/** A byte size: a number with an optional unit (KiB, MiB, GiB; k, M, G are powers of 1000), from 1 MiB to 16 GiB. */
+function logsQueueBytesOf(text: string | undefined): number {
+  const spec = logsQueueBytesSpec;
+  if (text === undefined) return 64 * 1024 ** 2;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)b?$/i.exec(text.trim());
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.round(Number(m[1]) * unit) : Number.NaN;
+  if (!(bytes >= 1024 ** 2 && bytes <= 16 * 1024 ** 3))
+    throw bad(spec, `'${text}' is not a size from 1MiB to 16GiB (such as 64MiB or 67108864)`);
+  return bytes;
+}
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
 type RetentionSpec = SettingSpec & { default: string; min: string };
@@ -143,6 +179,7 @@ export const allSettingSpecs: SettingSpec[] = [
   ...Object.values(settingSpecs),
   ...Object.values(retentionSpecs),
   ...Object.values(clusterSpecs),
+  logsQueueBytesSpec,
 ];
 
 function clusterOf(get: (spec: SettingSpec) => string | undefined): ClusterSettings {
@@ -253,6 +290,7 @@ export function loadSettings(
     nodeId: get('nodeId'),
     retention: retentionOf(read),
     cluster: clusterOf(read),
+    logsQueueBytes: logsQueueBytesOf(read(logsQueueBytesSpec)),
   };
 }
 

@@ -391,7 +391,34 @@ export interface IncidentUpdateTable {
   created_at: number;
 }
 
+export interface LogGroupTable {
+  name: string;
+  description: string | null;
+  retention_days: number;
+  /** JSON: {sources?, labels?}, or null. */
+  match: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LogBlockTable {
+  id: string;
+  group_name: string;
+  start_time: number;
+  end_time: number;
+  count: number;
+  raw_bytes: number;
+  stored_bytes: number;
+  codec: string;
+  level_max: number;
+  bloom: Buffer;
+  body: Buffer;
+  created_at: number;
+}
+
 export interface Database {
+  log_groups: LogGroupTable;
+  log_blocks: LogBlockTable;
   users: UserTable;
   sessions: SessionTable;
   status_pages: StatusPageTable;

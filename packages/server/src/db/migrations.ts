@@ -1,4 +1,5 @@
 import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
+import { logMigrations } from './migrations-logs.js';
 import { monitorChangeMigrations } from './migrations-monitor-changes.js';
 import { scaleOutMigrations } from './migrations-scale-out.js';
 import { uiMigrations } from './migrations-ui.js';
@@ -397,4 +398,5 @@ export const migrations: Record<string, Migration> = {
   ...scaleOutMigrations,
   ...uiMigrations,
   ...monitorChangeMigrations,
+  ...logMigrations,
 };
