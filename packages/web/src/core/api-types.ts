@@ -110,6 +110,10 @@ export interface LogGroupView extends Omit<LogGroupSpec, 'retentionDays'> {
   count: number;
   rawBytes: number;
   storedBytes: number;
+  /** Stored blocks. */
+  blocks?: number;
+  /** Events in the write queue, not counted in `count` yet. */
+  pending?: number;
   firstTime?: number | string;
   lastTime?: number | string;
 }
@@ -121,7 +125,8 @@ export interface LogQueryAnswer {
   events: LogEventView[];
   /** The cursor of the next page, when there is one. */
   next?: string;
-  scanned: { blocks: number; lines: number };
+  /** Blocks read, blocks the index let the query skip, lines tested. */
+  scanned: { blocks: number; skipped?: number; lines: number };
 }
 
 /** What a rule did, as its kind's stage reports it (a route's throttle and breaker; other kinds their own). */

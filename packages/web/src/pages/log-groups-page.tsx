@@ -15,6 +15,7 @@ import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
 import '../styles/logs.css';
 import { formatBytes, searchHref } from './log-search-query.js';
+import { loadLogGroups } from './log-api.js';
 import { LogTabs } from './log-tabs.js';
 
 /** Create or replace (`PUT /api/log-groups/{name}`) a group: retention, and which sources or labels go to it. */
@@ -84,8 +85,8 @@ const ratio = (g: LogGroupView) => (g.rawBytes > 0 ? `${((g.storedBytes / g.rawB
 export function LogGroupsPage() {
   const { search } = useLocation();
   const writer = canWrite(useStore(auth));
-  const res = useResource('log-groups', (signal) => api.get<{ groups: LogGroupView[] }>('/api/log-groups', { signal }));
-  const groups = res.data?.groups ?? [];
+  const res = useResource('log-groups', loadLogGroups);
+  const groups = res.data ?? [];
   const editing = writer ? search.get('edit') : null;
   const edited = editing ? groups.find((g) => g.name === editing) : undefined;
   const creating = writer && search.has('new');
@@ -141,7 +142,16 @@ export function LogGroupsPage() {
             ),
           },
           { header: 'Retention', class: 'num', render: (g) => `${g.retentionDays} d` },
-          { header: 'Events', class: 'num', render: (g) => g.count.toLocaleString() },
+          {
+            header: 'Events',
+            class: 'num',
+            render: (g) => (
+              <>
+                {g.count.toLocaleString()}
+                {g.pending ? <div class="muted">+{g.pending.toLocaleString()} queued</div> : null}
+              </>
+            ),
+          },
           { header: 'Raw', class: 'num', render: (g) => formatBytes(g.rawBytes) },
           { header: 'Stored', class: 'num', render: (g) => formatBytes(g.storedBytes) },
           { header: 'Stored / raw', class: 'num', render: ratio },

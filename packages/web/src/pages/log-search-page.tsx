@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { ErrorState, LoadingState, Page } from '../components/page.js';
 import { api } from '../core/api-client.js';
-import type { LogEventView, LogGroupView, LogQueryAnswer } from '../core/api-types.js';
+import type { LogEventView, LogQueryAnswer } from '../core/api-types.js';
 import { navigate, useLocation } from '../core/router.js';
 import { useResource } from '../core/use-resource.js';
 import '../styles/logs.css';
@@ -10,18 +10,19 @@ import { LogEventList } from './log-event-list.js';
 import { patternProblem } from './log-pattern-error.js';
 import { LogSearchForm } from './log-search-form.js';
 import { type LogSearch, queryUrl, searchHref, searchOf, tailUrl } from './log-search-query.js';
+import { loadLogGroups } from './log-api.js';
 import { LogTabs } from './log-tabs.js';
 
 interface Results {
   events: LogEventView[];
   next?: string;
-  scanned: { blocks: number; lines: number };
+  scanned: { blocks: number; skipped: number; lines: number };
   /** The first page or a later one is on its way. */
   loading: boolean;
   error?: unknown;
 }
 
-const none: Results = { events: [], scanned: { blocks: 0, lines: 0 }, loading: false };
+const none: Results = { events: [], scanned: { blocks: 0, skipped: 0, lines: 0 }, loading: false };
 
 /**
  * The pages of one search: the first when the search (or `run`) changes, the next through the cursor on
@@ -48,6 +49,7 @@ function useLogResults(search: LogSearch, run: number): Results & { more: () => 
           next: page.next,
           scanned: {
             blocks: (cursor ? r.scanned.blocks : 0) + (page.scanned?.blocks ?? 0),
+            skipped: (cursor ? r.scanned.skipped : 0) + (page.scanned?.skipped ?? 0),
             lines: (cursor ? r.scanned.lines : 0) + (page.scanned?.lines ?? 0),
           },
           loading: false,
@@ -75,12 +77,10 @@ function useLogResults(search: LogSearch, run: number): Results & { more: () => 
  */
 export function LogSearchPage() {
   const { search: params } = useLocation();
-  const groups = useResource('log-groups', (signal) =>
-    api.get<{ groups: LogGroupView[] }>('/api/log-groups', { signal }),
-  );
+  const groups = useResource('log-groups', loadLogGroups);
   const [run, setRun] = useState(0);
   const asked = searchOf(params);
-  const list = groups.data?.groups ?? [];
+  const list = groups.data ?? [];
   const search = { ...asked, group: asked.group || list[0]?.name || '' };
   const results = useLogResults(search, run);
   const problem = patternProblem(results.error);
@@ -127,7 +127,8 @@ export function LogSearchPage() {
             ? ''
             : `${results.events.length.toLocaleString()} events${results.next ? ' (more to load)' : ''}; ` +
               `scanned ${results.scanned.lines.toLocaleString()} lines in ` +
-              `${results.scanned.blocks.toLocaleString()} blocks.`}
+              `${results.scanned.blocks.toLocaleString()} blocks` +
+              (results.scanned.skipped ? ` (${results.scanned.skipped.toLocaleString()} skipped by the index).` : '.')}
       </p>
       {results.error !== undefined && !problem && (
         <ErrorState error={results.error} onRetry={() => setRun((n) => n + 1)} />

@@ -1,8 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Link } from '../components/link.js';
 import { ErrorState, Page } from '../components/page.js';
-import { api } from '../core/api-client.js';
-import type { LogGroupView } from '../core/api-types.js';
 import { navigate, useLocation } from '../core/router.js';
 import { useResource } from '../core/use-resource.js';
 import '../styles/logs.css';
@@ -11,6 +9,7 @@ import { patternProblem } from './log-pattern-error.js';
 import { LogSearchForm } from './log-search-form.js';
 import { type LogSearch, searchHref, searchOf } from './log-search-query.js';
 import { TAIL_BUFFER, useLogTail } from './log-tail.js';
+import { loadLogGroups } from './log-api.js';
 import { LogTabs } from './log-tabs.js';
 
 const statusText = { connecting: 'Connecting…', open: 'Following', refused: 'Refused' } as const;
@@ -21,9 +20,7 @@ const statusText = { connecting: 'Connecting…', open: 'Following', refused: 'R
  */
 export function LogTailPage() {
   const { search: params } = useLocation();
-  const groups = useResource('log-groups', (signal) =>
-    api.get<{ groups: LogGroupView[] }>('/api/log-groups', { signal }),
-  );
+  const groups = useResource('log-groups', loadLogGroups);
   const search = searchOf(params);
   const [paused, setPaused] = useState(false);
   const tail = useLogTail(search.group, search.pattern, paused);
@@ -45,7 +42,7 @@ export function LogTailPage() {
       <LogSearchForm
         key={params.toString()}
         initial={search}
-        groups={groups.data?.groups ?? []}
+        groups={groups.data ?? []}
         withRange={false}
         problem={problem}
         submitLabel="Follow"
