@@ -5,7 +5,7 @@ const tabs = [
   { href: '/logs', label: 'Search' },
   { href: '/logs/tail', label: 'Live tail' },
   { href: '/logs/rules', label: 'Rules' },
-  { href: '/logs/groups', label: 'Groups' },
+  { href: '/logs/groups', label: 'Log groups' },
   { href: '/logs/pipeline', label: 'Pipeline health' },
 ];
 
