@@ -105,6 +105,7 @@ async function writeDay(): Promise<{ end: number; rareCount: number }> {
         storedBytes: encoded.body.length + encoded.bloom.length,
         codec: encoded.codec,
         levelMax: encoded.levelMax,
+        escapes: encoded.escapes,
         bloom: encoded.bloom,
         body: encoded.body,
         createdAt: end,

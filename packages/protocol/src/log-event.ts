@@ -91,7 +91,8 @@ function severityOfText(text: string): number {
   }
   const m = /^([a-z]+)([234])?$/.exec(t);
   if (!m) return 0;
-  const base = levelWords[m[1]];
+  // Own keys only: `constructor` or `toString` is not a level.
+  const base = Object.hasOwn(levelWords, m[1]) ? levelWords[m[1]] : undefined;
   if (base === undefined) return 0;
   if (!m[2]) return base;
   const short = severityNames.indexOf(m[1].toUpperCase() as (typeof severityNames)[number]);

@@ -129,7 +129,20 @@ export const logAlarmRuleSchema = z
     alarmActions: z.array(nameSchema).max(20).default([]),
     okActions: z.array(nameSchema).max(20).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    // Its alarm in the alarm engine is `log.<name>`, under the 128 characters of a name.
+    if (r.name.length > 124)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'at most 124 characters for an alarm rule' });
+    if (r.period % 60_000 !== 0)
+      ctx.addIssue({ code: 'custom', path: ['period'], message: 'must be a whole number of minutes' });
+    if (r.datapointsToAlarm !== undefined && r.datapointsToAlarm > r.evaluationPeriods)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        message: `must not be more than evaluationPeriods (${r.evaluationPeriods})`,
+      });
+  });
 
 export const logRuleInputSchema = z.discriminatedUnion('kind', [
   logRouteRuleSchema,

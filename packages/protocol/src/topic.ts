@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { severities } from './event.js';
 
-export const protocols = ['email', 'slack', 'webhook', 'pagerduty', 'datadog'] as const;
+export const protocols = ['email', 'slack', 'webhook', 'pagerduty', 'datadog', 'datadog_logs', 'loki'] as const;
 export type Protocol = (typeof protocols)[number];
 
 export const nameSchema = z
@@ -71,6 +71,61 @@ const grouping = { groupWindowSeconds: z.number().int().min(1).max(3600).optiona
 
 export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 
+/** Label names as Loki takes them (Prometheus's). */
+const lokiLabelsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Loki label name'), z.string().min(1));
+
+/** Forwards events as log entries to Datadog's logs intake (`{endpoint}/api/v2/logs`). */
+const datadogLogsSubscriptionSchema = z
+  .object({
+    protocol: z.literal('datadog_logs'),
+    apiKey: z.string().min(1),
+    /** The logs intake of your Datadog site (https://http-intake.logs.datadoghq.eu, …). */
+    endpoint: httpUrlSchema.default('https://http-intake.logs.datadoghq.com'),
+    /** `ddsource` of every entry. */
+    ddsource: z.string().min(1).max(100).default('tocsin'),
+    /** `service` of entries whose line names no source. */
+    service: z.string().min(1).max(100).optional(),
+    /** `hostname` of every entry (this node's id when omitted). */
+    hostname: z.string().min(1).max(255).optional(),
+    /** Tags added to `ddtags` of every entry. */
+    tags: z.record(z.string().min(1).max(100), z.string().max(200)).optional(),
+    ...common,
+    ...grouping,
+  })
+  .strict();
+
+/** Pushes events as log lines to Loki (`{endpoint}/loki/api/v1/push`). */
+const lokiSubscriptionSchema = z
+  .object({
+    protocol: z.literal('loki'),
+    /** Loki's base URL (`http://loki:3100`), or a gateway's. */
+    endpoint: httpUrlSchema,
+    /** Labels of every stream, beside `group`, `source`, `level` and `tocsin_origin`. */
+    labels: lokiLabelsSchema.optional(),
+    /** `X-Scope-OrgID`: the tenant of a multi-tenant Loki. */
+    tenant: z.string().min(1).max(150).optional(),
+    /** Basic auth (Grafana Cloud: the user id and an access token). */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** `Authorization: Bearer`, instead of basic auth. */
+    bearerToken: z.string().min(1).optional(),
+    /** gzip the body (Content-Encoding: gzip); Loki takes both. */
+    gzip: z.boolean().default(true),
+    /** Send each line's attributes as structured metadata (Loki 3; older Lokis refuse it). */
+    structuredMetadata: z.boolean().default(false),
+    ...common,
+    ...grouping,
+  })
+  .strict()
+  .refine((s) => !(s.bearerToken && (s.username || s.password)), {
+    error: 'give basic auth (username, password) or bearerToken, not both',
+    path: ['bearerToken'],
+  })
+  .refine((s) => !s.username === !s.password, {
+    error: 'basic auth needs both username and password',
+    path: ['password'],
+  });
+
 export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
   z
     .object({ protocol: z.literal('email'), endpoint: z.email({ error: 'an e-mail address' }), ...common, ...grouping })
@@ -121,6 +176,8 @@ export const subscriptionInputSchema = z.discriminatedUnion('protocol', [
       ...grouping,
     })
     .strict(),
+  datadogLogsSubscriptionSchema,
+  lokiSubscriptionSchema,
 ]);
 
 export type SubscriptionInput = z.input<typeof subscriptionInputSchema>;
@@ -133,6 +190,8 @@ export const secretFields: Record<Protocol, readonly string[]> = {
   webhook: ['secret', 'headers'],
   pagerduty: ['routingKey'],
   datadog: ['apiKey'],
+  datadog_logs: ['apiKey'],
+  loki: ['password', 'bearerToken'],
 };
 
 /** What export and the API print in place of a secret; applying it keeps the stored value. */

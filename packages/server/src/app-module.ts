@@ -79,6 +79,8 @@ export interface AppModule {
   load?(): Promise<void>;
   /** Starts background work (in list order, before the scheduler starts). */
   start?(): void;
+  /** Ends its open response streams (server-sent events) at shutdown, before the HTTP server drains. */
+  endStreams?(): void;
   /** Stops and flushes (in reverse list order, after the scheduler stopped; before the database closes). */
   close?(): Promise<void>;
 }

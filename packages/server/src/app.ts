@@ -46,7 +46,9 @@ import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
+import { logIngestModule } from './logs/log-ingest-module.js';
 import { logsModule, type LogsModule } from './logs/logs-module.js';
+import { logWatchdogModule } from './logs/log-watchdog-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
@@ -199,6 +201,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
   });
   const alarms = alarmsModule(ctx, metrics.service);
   const logs = logsModule(ctx);
+  const logIngest = logIngestModule(ctx, logs);
   const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
@@ -219,6 +222,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     statusPages,
     alarms,
     logs,
+    logIngest,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,
@@ -226,6 +230,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       alarms: alarms.alarms,
       deliveries: notify.deliveries,
     }),
+    // The log pipeline's watchdog and GET /api/logs/pipeline; the log modules' status parts go in the list.
+    logWatchdogModule(ctx, () => [], { deadLetters: notify.outbox.deadLetters }),
     uiModule(options.uiDir),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];

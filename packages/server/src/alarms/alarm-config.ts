@@ -32,12 +32,24 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
     key: 'alarms',
     check: (items) => checkUniqueNames('alarms', 'alarm', items, (item, path) => alarms.parse(item, path)),
     async plan(q, items, ctx) {
-      const stored = storedByName(alarms.list(), (e) => e.spec.name);
+      // Managed alarms (a log rule's) come from their owner: the file neither declares nor prunes them.
+      const stored = storedByName(
+        alarms.list().filter((e) => alarms.ownerOf(e.spec.name) === undefined),
+        (e) => e.spec.name,
+      );
       const wanted = items.map((item, i) => {
         const a = alarms.parse(item, `alarms.${i}`);
         return withStoredSecrets(stored.get(a.name)?.spec, a);
       });
       const issues = wanted.flatMap((a, i) => alarms.referenceIssues(a, `alarms.${i}`, wanted));
+      wanted.forEach((a, i) => {
+        const owner = alarms.ownerOf(a.name);
+        if (owner !== undefined)
+          issues.push({
+            path: `alarms.${i}.name`,
+            message: `'${a.name}' is managed by ${owner}; declare that instead`,
+          });
+      });
       const named = wanted.flatMap((a, i) =>
         ACTION_FIELDS.flatMap((field) =>
           a[field].flatMap((act, j) => {
@@ -50,7 +62,7 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
       issues.push(...wanted.flatMap((a, i) => redactedIssues(a, `alarms.${i}`)));
       if (ctx.prune) {
         const keep = new Set(wanted.map((a) => a.name));
-        const existing = new Set(alarms.list().map((e) => e.spec.name));
+        const existing = new Set([...stored.all()].map((e) => e.spec.name));
         wanted.forEach((a, i) => {
           const gone = dependenciesOf(a).filter((d) => !keep.has(d) && existing.has(d));
           if (!gone.length || !isComposite(a)) return;
@@ -84,10 +96,13 @@ export function alarmConfigSection(alarms: AlarmService, topicNames: TopicNames)
       });
     },
     async export(_q, { includeSecrets }) {
-      return alarms.list().map((e) => {
-        const spec = includeSecrets ? e.spec : redactedSpec(e.spec);
-        return 'period' in spec ? { ...spec, period: seconds(spec.period) } : printComposite(spec);
-      });
+      return alarms
+        .list()
+        .filter((e) => alarms.ownerOf(e.spec.name) === undefined)
+        .map((e) => {
+          const spec = includeSecrets ? e.spec : redactedSpec(e.spec);
+          return 'period' in spec ? { ...spec, period: seconds(spec.period) } : printComposite(spec);
+        });
     },
   };
 }

@@ -46,6 +46,24 @@ export type PeriodSource = (
   n: number,
 ) => Promise<PeriodValue[]>;
 
+/** Extra context for the notification of a change of state (alarm-service.ts `addAnnotator`), merged in order. */
+export interface AlarmAnnotation {
+  /** Merged into the event's attributes. */
+  attributes?: Record<string, unknown>;
+  /** Appended to the event's text, after a blank line. */
+  text?: string;
+}
+
+/** A change of state as annotators see it, before its event is written. */
+export interface AnnotatedChange {
+  old: AlarmState;
+  next: AlarmState;
+  reason: string;
+  at: number;
+  /** The periods the decision used, most recent first. */
+  used: readonly PeriodValue[];
+}
+
 export interface AlarmRunnerDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -59,6 +77,8 @@ export interface AlarmRunnerDeps {
   registry: AlarmRegistry;
   /** Reads one alarm's row again (its lock held): a write the compare-and-set refused. */
   refresh(id: string): Promise<void>;
+  /** What the annotators add to a change's notification; never throws. */
+  annotate(e: AlarmEntry, change: AnnotatedChange): Promise<AlarmAnnotation[]>;
 }
 
 export class AlarmRunner {
@@ -185,6 +205,10 @@ export class AlarmRunner {
       decision = actionDecision(e.spec, this.registry.named(e.spec.actionsSuppressor), at, at);
     const actions = decision.run ? actionsFor(e.spec, next) : [];
     const event = alarmEvent(e, { old, next, reason, datapoints, at, incidentSince });
+    for (const a of await this.d.annotate(e, { old, next, reason, at, used })) {
+      if (a.attributes) event.attributes = { ...event.attributes, ...a.attributes };
+      if (a.text) event.text = `${event.text ?? ''}\n\n${a.text}`;
+    }
     const suppressed = !decision.run && 'suppressed' in decision ? decision.suppressed : undefined;
     // A change by hand leaves the time of the last evaluation as it was.
     const evaluatedAt = token === null ? e.evaluatedAt : at;

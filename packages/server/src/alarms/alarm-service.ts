@@ -39,11 +39,35 @@ import { AlarmRegistry, entryOf, type AlarmEntry, type WatchRegistry } from './a
 import * as store from './alarm-store.js';
 import type { LiveChange } from '../live/live-hub.js';
 import { AlarmSync } from './alarm-sync.js';
-import { AlarmRunner, EVAL_JOB, type PeriodSource } from './alarm-runner.js';
+import {
+  AlarmRunner,
+  EVAL_JOB,
+  type AlarmAnnotation,
+  type AnnotatedChange,
+  type PeriodSource,
+} from './alarm-runner.js';
 import { ALARMS_TOPIC } from './alarm-transition-writer.js';
 
 export type { AlarmEntry, WatchRegistry } from './alarm-registry.js';
-export { EVAL_JOB, type PeriodSource } from './alarm-runner.js';
+export { EVAL_JOB, type AlarmAnnotation, type AnnotatedChange, type PeriodSource } from './alarm-runner.js';
+
+/**
+ * A provider that manages some alarms (a log rule's alarm): it makes, changes and deletes them through the
+ * service with itself as `by`; the API and config apply are refused (409 naming the owner), and export skips them.
+ */
+export interface AlarmManager {
+  /** Who owns an alarm of this name, in words (`log rule 'api-errors'`); undefined when it is not one of its. */
+  ownerOf(name: string): string | undefined;
+}
+
+/** Adds context to the notification of a change of state of any alarm (it decides which concern it). */
+export type AlarmAnnotator = (
+  alarm: AlarmEntry,
+  change: AnnotatedChange,
+) => AlarmAnnotation | undefined | Promise<AlarmAnnotation | undefined>;
+
+/** A series computed from others when an alarm reads it (a share of two counts); `base` reads stored ones. */
+export type DerivedSeries = (base: PeriodSource, ...args: Parameters<PeriodSource>) => ReturnType<PeriodSource>;
 
 /** What an alarm service works with; the cluster's seams default to one node's. */
 export interface AlarmServiceDeps {
@@ -75,6 +99,10 @@ export class AlarmService {
   private readonly live: (change: LiveChange) => void;
   /** Reads alarms again when other nodes changed them (the change bus, partitions taken over). */
   readonly sync: AlarmSync;
+  private readonly managers: AlarmManager[] = [];
+  private readonly annotators: AlarmAnnotator[] = [];
+  private readonly derived = new Map<string, DerivedSeries>();
+  private readonly logger: Logger;
 
   constructor(deps: AlarmServiceDeps) {
     this.db = deps.db;
@@ -84,8 +112,15 @@ export class AlarmService {
     this.destinations = deps.destinations;
     this.live = deps.live ?? (() => {});
     this.registry = new AlarmRegistry(deps.watchRegistry);
+    this.logger = deps.logger ?? silentLogger;
+    const base = deps.periods;
     this.runner = new AlarmRunner({
       ...deps,
+      periods: (key, ...rest) => {
+        const derived = this.derived.get(`${key.namespace.length}:${key.namespace}${key.name}`);
+        return derived ? derived(base, key, ...rest) : base(key, ...rest);
+      },
+      annotate: (e, change) => this.annotate(e, change),
       sinks: { publisher: deps.publisher, destinations: deps.destinations, live: deps.live },
       fence: deps.fence ?? singleNodeFence,
       changes: this.changes,
@@ -98,6 +133,51 @@ export class AlarmService {
       cancel: (id) => this.scheduler.cancel(EVAL_JOB, id),
       stateChanged: (e) => this.runner.childChanged(e.spec.name, this.clock.now()),
     });
+  }
+
+  /** Registers a provider of managed alarms (before the API serves). */
+  addManager(manager: AlarmManager): void {
+    this.managers.push(manager);
+  }
+
+  /** Who manages an alarm of this name, in words; undefined for a user's alarm. */
+  ownerOf(name: string): string | undefined {
+    for (const m of this.managers) {
+      const owner = m.ownerOf(name);
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
+  }
+
+  /** Registers what adds context to the notifications of changes of state. */
+  addAnnotator(annotator: AlarmAnnotator): void {
+    this.annotators.push(annotator);
+  }
+
+  /** Makes alarms on `namespace`/`name` read the series `derive` computes instead of a stored one. */
+  addDerivedSeries(namespace: string, name: string, derive: DerivedSeries): void {
+    this.derived.set(`${namespace.length}:${namespace}${name}`, derive);
+  }
+
+  private async annotate(e: AlarmEntry, change: AnnotatedChange): Promise<AlarmAnnotation[]> {
+    const out: AlarmAnnotation[] = [];
+    for (const annotate of this.annotators) {
+      try {
+        const a = await annotate(e, change);
+        if (a) out.push(a);
+      } catch (err) {
+        // The change of state matters more than its context: it is written without it.
+        this.logger.warn('an alarm annotation failed', { alarm: e.spec.name, err });
+      }
+    }
+    return out;
+  }
+
+  /** A managed alarm changed by someone else than its manager: 409 naming the owner. */
+  private checkManager(name: string, by: AlarmManager | undefined): void {
+    const owner = this.ownerOf(name);
+    if (owner !== undefined && (by === undefined || by.ownerOf(name) === undefined))
+      throw new TocsinError('conflict', `alarm '${name}' is managed by ${owner}; change that instead`, { owner });
   }
 
   async load(): Promise<void> {
@@ -158,7 +238,9 @@ export class AlarmService {
     return e;
   }
 
-  async create(spec: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
+  /** Creates an alarm; `by`: the manager making one of its own. */
+  async create(spec: AlarmSpec, q?: Kysely<Database>, by?: AlarmManager): Promise<AlarmEntry> {
+    this.checkManager(spec.name, by);
     if (this.registry.named(spec.name)) throw new TocsinError('conflict', `alarm '${spec.name}' already exists`);
     this.checkReferences(spec);
     rejectRedacted(spec);
@@ -193,7 +275,8 @@ export class AlarmService {
   }
 
   /** Replaces an alarm's settings; webhook secrets given as `<redacted>` keep their stored values. */
-  async replace(name: string, given: AlarmSpec, q?: Kysely<Database>): Promise<AlarmEntry> {
+  async replace(name: string, given: AlarmSpec, q?: Kysely<Database>, by?: AlarmManager): Promise<AlarmEntry> {
+    this.checkManager(name, by);
     const e = this.get(name);
     if (given.name !== name)
       throw invalid([{ path: 'name', message: `does not match the alarm in the URL ('${name}')` }]);
@@ -221,7 +304,8 @@ export class AlarmService {
   }
 
   /** Deletes an alarm; one that a composite alarm still names is refused (409), so no rule is left naming nothing. */
-  async remove(name: string, q?: Kysely<Database>): Promise<void> {
+  async remove(name: string, q?: Kysely<Database>, by?: AlarmManager): Promise<void> {
+    this.checkManager(name, by);
     const e = this.get(name);
     const referrers = this.referrersOf(name);
     if (referrers.length) {

@@ -10,6 +10,10 @@ export interface ApiClient {
   post<T = unknown>(path: string, body?: unknown): Promise<T>;
   put<T = unknown>(path: string, body?: unknown): Promise<T>;
   delete<T = unknown>(path: string): Promise<T>;
+  /** A body sent as it is (NDJSON) with its own headers; failures and answers as the others'. */
+  send<T = unknown>(method: string, path: string, body: string, headers: Record<string, string>): Promise<T>;
+  /** A GET whose answer is read as it comes (an event stream); a failure status is thrown as the others'. */
+  stream(path: string, signal: AbortSignal): Promise<Response>;
 }
 
 /** The API's error envelope (`{ error: { code, message, details } }`), as far as the CLI reads it. */
@@ -24,6 +28,8 @@ const statusCodes: Record<number, ErrorCode> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
 };
 
 function unreachable(url: string, err: unknown, timeoutMs: number): TocsinError {
@@ -53,7 +59,11 @@ export function createApiClient(
   const { url, token } = clientSettings(flags as Record<string, string | undefined>, env);
   if (!/^https?:\/\/[^/]/i.test(url))
     throw new UsageError(`--url (or TOCSIN_URL) '${url}' is not an http:// or https:// URL`);
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function request(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<Response> {
     if (!token)
       throw new TocsinError(
         'unauthorized',
@@ -63,16 +73,30 @@ export function createApiClient(
     try {
       res = await fetch(url + path, {
         method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        headers: { authorization: `Bearer ${token}`, ...init.headers },
+        body: init.body,
+        signal: init.signal ?? AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw unreachable(url, err, timeoutMs);
     }
+    if (!res.ok) await failure(method, path, res);
+    return res;
+  }
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = json === undefined ? {} : { 'content-type': 'application/json' };
+    return answer<T>(await request(method, path, { body: json, headers }));
+  }
+  async function answer<T>(res: Response): Promise<T> {
+    const text = await res.text();
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+  async function failure(method: string, path: string, res: Response): Promise<never> {
     const text = await res.text();
     let json: unknown;
     try {
@@ -80,16 +104,16 @@ export function createApiClient(
     } catch {
       json = undefined;
     }
-    if (!res.ok) {
-      const error = (json as ErrorBody | null | undefined)?.error;
-      const message = error?.message ?? (text.slice(0, 200) || res.statusText);
-      throw new TocsinError(
-        error?.code ?? statusCodes[res.status] ?? 'internal',
-        `${method} ${path}: ${res.status} ${message}`,
-        error?.details,
-      );
-    }
-    return json as T;
+    const error = (json as ErrorBody | null | undefined)?.error;
+    const message = error?.message ?? (text.slice(0, 200) || res.statusText);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    const details =
+      error?.details ?? (Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : undefined);
+    throw new TocsinError(
+      error?.code ?? statusCodes[res.status] ?? 'internal',
+      `${method} ${path}: ${res.status} ${message}`,
+      details,
+    );
   }
   return {
     url,
@@ -97,6 +121,8 @@ export function createApiClient(
     post: (p, b) => call('POST', p, b ?? {}),
     put: (p, b) => call('PUT', p, b ?? {}),
     delete: (p) => call('DELETE', p),
+    send: async (method, path, body, headers) => answer(await request(method, path, { body, headers })),
+    stream: (path, signal) => request('GET', path, { signal, headers: { accept: 'text/event-stream' } }),
   };
 }
 

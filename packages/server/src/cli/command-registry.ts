@@ -69,8 +69,17 @@ export const commands: Record<string, Command> = {
     async () => (await import('./cluster-command.js')).clusterCommand,
     'status',
   ),
+  logs: lazy(
+    'query a log group, tail it live, send lines to it',
+    async () => (await import('./logs-command.js')).logsCommand,
+  ),
   metrics: lazy(
     'list series, put a datapoint, query a statistic',
     async () => (await import('./metrics-command.js')).metricsCommand,
+  ),
+  pipeline: lazy(
+    "show the log pipeline's health: ingest, drops, rules, queue, watchdog",
+    async () => (await import('./pipeline-command.js')).pipelineCommand,
+    'status',
   ),
 };

@@ -50,6 +50,8 @@ export const clientFlags = { url: { type: 'string' as const }, token: { type: 's
 export interface Action {
   /** Positional arguments after the verb, as shown in the usage (`NAME`, `TOPIC/SUB`); all required. */
   args?: string[];
+  /** Positional arguments that may follow `args`, in order (`GROUP`, `FILE`); shown as `[GROUP]`. */
+  optional?: string[];
   /** Flags after the verb, as shown in the usage (`[--json]`). */
   synopsis?: string;
   options?: Options;
@@ -71,7 +73,8 @@ export function nounCommand(
   help = '',
 ): Command {
   const line = (verb: string, a: Action) =>
-    `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
+    `tocsin ${noun} ${verb}${(a.args ?? []).map((x) => ` ${x}`).join('')}` +
+    `${(a.optional ?? []).map((x) => ` [${x}]`).join('')}${a.synopsis ? ` ${a.synopsis}` : ''}`;
   const common = 'Every form also takes --url URL and --token TOKEN.';
   const usage = () => {
     const forms = Object.entries(actions)
@@ -103,8 +106,9 @@ export function nounCommand(
       const want = action.args ?? [];
       if (parsed.positionals.length < want.length)
         throw new UsageError(`${noun} ${verb}: give the ${want[parsed.positionals.length]} (see --help)`);
-      if (parsed.positionals.length > want.length)
-        throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[want.length]}' (see --help)`);
+      const most = want.length + (action.optional?.length ?? 0);
+      if (parsed.positionals.length > most)
+        throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[most]}' (see --help)`);
       return action.run(parsed.values, parsed.positionals);
     },
   };

@@ -140,6 +140,7 @@ async function serve(settings: Settings, loaded: LoadResult | undefined, logger:
     else logger.info('shutting down');
     // Open event streams end first: the server's drain waits for in-flight responses, and a stream never ends.
     tocsin.live.close();
+    for (const m of tocsin.modules) m.endStreams?.();
     await server.close();
     return lostErr ? 1 : 0;
   } finally {

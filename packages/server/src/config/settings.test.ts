@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TocsinError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
-import { clientSettings, clusterSpecs, loadSettings, retentionSpecs } from './settings.js';
+import { clientSettings, clusterSpecs, loadSettings, logIngestDefaults, retentionSpecs } from './settings.js';
 
 describe('settings', () => {
   it('has defaults that need no set-up', () => {
@@ -137,5 +137,36 @@ describe('settings', () => {
   it('finds the server for client commands', () => {
     assert.deepEqual(clientSettings({}, {}), { url: 'http://127.0.0.1:8080', token: undefined });
     assert.deepEqual(clientSettings({ url: 'http://h:1/' }, { TOCSIN_TOKEN: 't' }), { url: 'http://h:1', token: 't' });
+  });
+});
+
+describe('log ingest settings', () => {
+  it('defaults to 8 MiB bodies, no rate limit and no syslog listener', () => {
+    const s = loadSettings({}, {}, '/tmp');
+    assert.deepEqual(s.logIngest, logIngestDefaults);
+  });
+
+  it('reads sizes, the rate with its burst, the syslog ports and group, and names a bad one', () => {
+    const s = loadSettings(
+      {},
+      {
+        TOCSIN_LOGS_MAX_BODY_BYTES: '2MiB',
+        TOCSIN_LOGS_RATE_LIMIT: '5000/20000',
+        TOCSIN_SYSLOG_TCP_PORT: '5514',
+        TOCSIN_SYSLOG_UDP_PORT: '5514',
+        TOCSIN_SYSLOG_GROUP: 'hosts',
+      },
+      '/tmp',
+    );
+    assert.equal(s.logIngest?.maxBodyBytes, 2 * 1024 * 1024);
+    assert.deepEqual(s.logIngest?.rateLimit, { perSecond: 5000, burst: 20000 });
+    assert.deepEqual(
+      [s.logIngest?.syslogTcpPort, s.logIngest?.syslogUdpPort, s.logIngest?.syslogGroup],
+      [5514, 5514, 'hosts'],
+    );
+    assert.equal(loadSettings({}, { TOCSIN_LOGS_RATE_LIMIT: '100' }, '/tmp').logIngest?.rateLimit.burst, 1000);
+    assert.throws(() => loadSettings({}, { TOCSIN_LOGS_RATE_LIMIT: 'fast' }, '/tmp'), /TOCSIN_LOGS_RATE_LIMIT/);
+    assert.throws(() => loadSettings({}, { TOCSIN_SYSLOG_TCP_PORT: '70000' }, '/tmp'), /TOCSIN_SYSLOG_TCP_PORT/);
+    assert.throws(() => loadSettings({}, { TOCSIN_LOGS_MAX_BODY_BYTES: '10' }, '/tmp'), /TOCSIN_LOGS_MAX_BODY_BYTES/);
   });
 });

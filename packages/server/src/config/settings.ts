@@ -3,6 +3,17 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { TocsinError } from '../core/errors.js';
 import { parseDuration } from '../core/durations.js';
+import {
+  type LogIngestSettings,
+  logIngestOf,
+  logIngestSpecs,
+  logsQueueBytesOf,
+  logsQueueBytesSpec,
+} from './log-settings.js';
+import { bad, type SettingSpec } from './setting-spec.js';
+
+export { type LogIngestSettings, logIngestDefaults } from './log-settings.js';
+export type { SettingSpec } from './setting-spec.js';
 
 /**
  * Server settings. This is the only module that reads the environment; every
@@ -28,6 +39,12 @@ export interface Settings {
   cluster: ClusterSettings;
   /** Raw bytes of log events waiting to be stored above which ingest answers 503 (logs/log-writer.ts). */
   logsQueueBytes: number;
+  /** Log ingest caps, rate and syslog listeners; the defaults of `logIngestDefaults` when absent. */
+  logIngest?: LogIngestSettings;
+  /** The topic the log pipeline's watchdog publishes `pipeline.*` events to. */
+  watchdogTopic: string;
+  /** The watchdog raises each kind at most once in this window (ms). */
+  watchdogWindowMs: number;
 }
 
 export interface ClusterSettings {
@@ -54,14 +71,8 @@ export interface RetentionSettings {
   dead: number;
 }
 
-interface SettingSpec {
-  env: string;
-  flag: string;
-  help: string;
-}
-
 export const settingSpecs: Record<
-  keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster' | 'logsQueueBytes'>,
+  keyof Omit<Settings, 'nodeId' | 'retention' | 'cluster' | 'logsQueueBytes' | 'logIngest'>,
   SettingSpec
 > & {
   nodeId: SettingSpec;
@@ -89,38 +100,17 @@ export const settingSpecs: Record<
   mailFrom: { env: 'TOCSIN_MAIL_FROM', flag: 'mail-from', help: 'sender address of e-mail (tocsin@localhost)' },
   logLevel: { env: 'TOCSIN_LOG_LEVEL', flag: 'log-level', help: 'debug, info, warn or error (info)' },
   nodeId: { env: 'TOCSIN_NODE_ID', flag: 'node-id', help: 'name of this node in a cluster (the host name)' },
+  watchdogTopic: {
+    env: 'TOCSIN_WATCHDOG_TOPIC',
+    flag: 'watchdog-topic',
+    help: 'topic of the log pipeline watchdog (pipeline-watchdog)',
+  },
+  watchdogWindowMs: {
+    env: 'TOCSIN_WATCHDOG_WINDOW',
+    flag: 'watchdog-window',
+    help: 'the watchdog raises each kind at most once a window (5m)',
+  },
 };
-
-export const logsQueueBytesSpec: SettingSpec = {
-  env: 'TOCSIN_LOGS_QUEUE_BYTES',
-  flag: 'logs-queue-bytes',
-  help: 'log bytes waiting to be stored before ingest answers 503, such as 64MiB (64MiB)',
-};
-
-const BYTE_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  kb: 1e3,
-  kib: 1024,
-  m: 1e6,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  g: 1e9,
-  gb: 1e9,
-  gib: 1024 ** 3,
-};
-
-/** A byte size: a number with an optional unit (KiB, MiB, GiB; k, M, G are powers of 1000), from 1 MiB to 16 GiB. */
-function logsQueueBytesOf(text: string | undefined): number {
-  const spec = logsQueueBytesSpec;
-  if (text === undefined) return 64 * 1024 ** 2;
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)b?$/i.exec(text.trim());
-  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
-  const bytes = m && unit !== undefined ? Math.round(Number(m[1]) * unit) : Number.NaN;
-  if (!(bytes >= 1024 ** 2 && bytes <= 16 * 1024 ** 3))
-    throw bad(spec, `'${text}' is not a size from 1MiB to 16GiB (such as 64MiB or 67108864)`);
-  return bytes;
-}
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
 type RetentionSpec = SettingSpec & { default: string; min: string };
@@ -180,6 +170,7 @@ export const allSettingSpecs: SettingSpec[] = [
   ...Object.values(retentionSpecs),
   ...Object.values(clusterSpecs),
   logsQueueBytesSpec,
+  ...Object.values(logIngestSpecs),
 ];
 
 function clusterOf(get: (spec: SettingSpec) => string | undefined): ClusterSettings {
@@ -209,10 +200,6 @@ function retentionOf(get: (spec: SettingSpec) => string | undefined): RetentionS
     out[key] = ms;
   }
   return out;
-}
-
-function bad(spec: SettingSpec, message: string): TocsinError {
-  return new TocsinError('bad_request', `${spec.env} (--${spec.flag}): ${message}`);
 }
 
 function parseUrl(spec: SettingSpec, value: string, protocols: string[]): string {
@@ -276,6 +263,13 @@ export function loadSettings(
   const logLevel = get('logLevel') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     throw bad(settingSpecs.logLevel, `'${logLevel}' is not one of debug, info, warn, error`);
+  const watchdogTopic = get('watchdogTopic') ?? 'pipeline-watchdog';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(watchdogTopic))
+    throw bad(settingSpecs.watchdogTopic, `'${watchdogTopic}' is not a topic name`);
+  const windowText = get('watchdogWindowMs') ?? '5m';
+  const watchdogWindowMs = parseDuration(windowText);
+  if (watchdogWindowMs === undefined || watchdogWindowMs < 10_000 || watchdogWindowMs > 86_400_000)
+    throw bad(settingSpecs.watchdogWindowMs, `'${windowText}' is not a duration from 10s to 24h (such as 5m)`);
   return {
     host,
     port,
@@ -291,6 +285,9 @@ export function loadSettings(
     retention: retentionOf(read),
     cluster: clusterOf(read),
     logsQueueBytes: logsQueueBytesOf(read(logsQueueBytesSpec)),
+    logIngest: logIngestOf(read),
+    watchdogTopic,
+    watchdogWindowMs,
   };
 }
 

@@ -401,6 +401,15 @@ export interface LogGroupTable {
   updated_at: number;
 }
 
+/** A log rule (logs/rules/): its spec as JSON, kind beside it for the rule modules' reads. */
+export interface LogRuleTable {
+  name: string;
+  kind: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface LogBlockTable {
   id: string;
   group_name: string;
@@ -411,6 +420,7 @@ export interface LogBlockTable {
   stored_bytes: number;
   codec: string;
   level_max: number;
+  escapes: number;
   bloom: Buffer;
   body: Buffer;
   created_at: number;
@@ -419,6 +429,7 @@ export interface LogBlockTable {
 export interface Database {
   log_groups: LogGroupTable;
   log_blocks: LogBlockTable;
+  log_rules: LogRuleTable;
   users: UserTable;
   sessions: SessionTable;
   status_pages: StatusPageTable;

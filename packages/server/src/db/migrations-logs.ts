@@ -35,6 +35,8 @@ export const logMigrations: Record<string, Migration> = {
         .addColumn('stored_bytes', 'bigint', (c) => c.notNull())
         .addColumn('codec', 'text', (c) => c.notNull())
         .addColumn('level_max', 'integer', (c) => c.notNull())
+        // 1 when a message holds a `\u` escape: a JSON value may then not be in the text as it reads.
+        .addColumn('escapes', 'integer', (c) => c.notNull())
         .addColumn('bloom', blobType(db), (c) => c.notNull())
         .addColumn('body', blobType(db), (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())

@@ -1,5 +1,6 @@
 import { PostgresAdapter, type Kysely, type Migration } from 'kysely';
 import { logMigrations } from './migrations-logs.js';
+import { logRuleMigrations } from './migrations-log-rules.js';
 import { monitorChangeMigrations } from './migrations-monitor-changes.js';
 import { scaleOutMigrations } from './migrations-scale-out.js';
 import { uiMigrations } from './migrations-ui.js';
@@ -399,4 +400,5 @@ export const migrations: Record<string, Migration> = {
   ...uiMigrations,
   ...monitorChangeMigrations,
   ...logMigrations,
+  ...logRuleMigrations,
 };

@@ -6,6 +6,14 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { SESSION_COOKIE, createRouter, type App } from './route-kit.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Routes that cap their bodies themselves (log ingest: TOCSIN_LOGS_MAX_BODY_BYTES, http/request-body.ts). */
+export const OWN_BODY_LIMIT_PATHS: ReadonlySet<string> = new Set([
+  '/api/logs',
+  '/api/logs/cloudwatch',
+  '/api/logs/firehose',
+  '/v1/logs',
+  '/loki/api/v1/push',
+]);
 
 /** The Hono app with the error envelope, the body limit and the OpenAPI document wired in. */
 export function createHttpApp(logger: Logger, register: (app: App) => void): App {
@@ -13,15 +21,13 @@ export function createHttpApp(logger: Logger, register: (app: App) => void): App
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
   app.use('*', compressResponse());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new TocsinError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new TocsinError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use('*', (c, next) => (OWN_BODY_LIMIT_PATHS.has(c.req.path) ? next() : limit(c, next)));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -34,10 +34,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * writes must then carry the session's CSRF token). 401 without either or
  * with one that is not valid, 403 with a weaker scope or without the CSRF token.
  */
-export function requireScope(tokens: TokenService, scope: RouteScope): MiddlewareHandler<AppEnv> {
+export function requireScope(tokens: TokenService, scope: RouteScope, basicAuth = false): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (scope === 'public') return next();
-    const principal = await authenticate(c, tokens);
+    const principal = await authenticate(c, tokens, basicAuth);
     if (!scopeAllows(principal.scope, scope)) {
       const who = principal.kind === 'user' ? `user '${principal.name}' has` : 'this token has';
       throw new TocsinError(
@@ -50,9 +50,17 @@ export function requireScope(tokens: TokenService, scope: RouteScope): Middlewar
   };
 }
 
-async function authenticate(c: Context<AppEnv>, tokens: TokenService): Promise<Principal> {
+async function authenticate(c: Context<AppEnv>, tokens: TokenService, basicAuth: boolean): Promise<Principal> {
   const header = c.req.header('authorization');
   if (header) {
+    const basic = basicAuth ? /^Basic\s+(\S+)$/i.exec(header) : null;
+    if (basic) {
+      // Promtail and Alloy send `basic_auth`: the token is the password, the user name is not read.
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+      const principal = await tokens.authenticate(decoded.slice(decoded.indexOf(':') + 1));
+      if (!principal) throw new TocsinError('unauthorized', 'the basic auth password is not a valid API token');
+      return principal;
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new TocsinError('unauthorized', 'send an API token as "Authorization: Bearer <token>"');
     const principal = await tokens.authenticate(match[1]);
@@ -109,6 +117,8 @@ export interface RouteSpec {
    * the path and query, and the handler parses JSON with parseJsonBody.
    */
   rawBody?: boolean;
+  /** The token may also be the password of HTTP basic auth (log shippers such as Promtail and Alloy). */
+  basicAuth?: boolean;
   /** With rawBody: the other Content-Types the body may have, for the document (YAML text for config). */
   otherBodyTypes?: Record<string, z.ZodType>;
   /** The success response; JSON unless `contentType` says otherwise. */
@@ -174,7 +184,10 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
     summary: spec.summary,
     tags: spec.tags,
     security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }, { session: [] }],
-    middleware: [requireScope(tokens, spec.scope), requestGuard(spec.body !== undefined && !spec.rawBody)] as const,
+    middleware: [
+      requireScope(tokens, spec.scope, spec.basicAuth),
+      requestGuard(spec.body !== undefined && !spec.rawBody),
+    ] as const,
     request,
     responses: {
       [status]: {

@@ -48,6 +48,8 @@ export interface EncodedBlock {
   startTime: number;
   endTime: number;
   levelMax: number;
+  /** Whether a message holds a `\u` escape (a JSON value's text may then differ from the value). */
+  escapes: boolean;
   /** The uncompressed columns' bytes. */
   columnBytes: number;
 }
@@ -157,6 +159,7 @@ export function encodeColumns(events: readonly LogEvent[]): Omit<EncodedBlock, '
     startTime: count ? start : 0,
     endTime: count ? end : 0,
     levelMax,
+    escapes: text.includes('\\u'),
     columnBytes: raw.length,
   };
 }

@@ -5,7 +5,13 @@ import { testDatabases } from '../test-support/test-databases.js';
 import * as blocks from './log-block-store.js';
 import * as groups from './log-group-store.js';
 
-const row = (id: string, group: string, start: number, end: number, extra: Partial<blocks.BlockRow> = {}) => ({
+const row = (
+  id: string,
+  group: string,
+  start: number,
+  end: number,
+  extra: Partial<blocks.BlockRow> = {},
+): blocks.BlockRow => ({
   id,
   group,
   startTime: start,
@@ -15,6 +21,7 @@ const row = (id: string, group: string, start: number, end: number, extra: Parti
   storedBytes: 100,
   codec: 'cols1+gzip',
   levelMax: 9,
+  escapes: false,
   bloom: Buffer.from([1, 2, 3, 4]),
   body: Buffer.from([0, 255, 7, 0, 9]),
   createdAt: 1,
@@ -58,6 +65,7 @@ for (const variant of await testDatabases()) {
         storedBytes: 100,
         codec: 'cols1+gzip',
         levelMax: 17,
+        escapes: false,
         bloom: Buffer.from([1, 2, 3, 4]),
       });
       const bodies = await blocks.blockBodies(handle.db, ['b1', 'nope']);

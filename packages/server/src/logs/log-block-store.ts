@@ -14,6 +14,8 @@ export interface BlockMeta {
   storedBytes: number;
   codec: string;
   levelMax: number;
+  /** Whether a message holds a `\u` escape. */
+  escapes: boolean;
   bloom: Buffer;
 }
 
@@ -46,6 +48,7 @@ export async function insertBlocks(q: Q, blocks: readonly BlockRow[]): Promise<v
       stored_bytes: b.storedBytes,
       codec: b.codec,
       level_max: b.levelMax,
+      escapes: b.escapes ? 1 : 0,
       bloom: b.bloom,
       body: b.body,
       created_at: b.createdAt,
@@ -60,7 +63,8 @@ export async function insertBlocks(q: Q, blocks: readonly BlockRow[]): Promise<v
 
 /**
  * The blocks of `group` overlapping [from, to], without their bodies: newest end first (`desc`) or oldest start
- * first (`asc`), the order a query reads them in.
+ * first (`asc`), the order a query reads them in. Without `withBloom`, their bloom filters are left empty (a
+ * query with no term to look for: a day's filters are megabytes).
  */
 export async function blocksOverlapping(
   q: Q,
@@ -68,6 +72,7 @@ export async function blocksOverlapping(
   from: number,
   to: number,
   order: 'asc' | 'desc',
+  withBloom = true,
 ): Promise<BlockMeta[]> {
   let sel = q
     .selectFrom('log_blocks')
@@ -81,7 +86,8 @@ export async function blocksOverlapping(
       'stored_bytes',
       'codec',
       'level_max',
-      'bloom',
+      'escapes',
+      withBloom ? 'bloom' : sql<Buffer>`null`.as('bloom'),
     ])
     .where('group_name', '=', group)
     .where('end_time', '>=', from)
@@ -99,7 +105,8 @@ export async function blocksOverlapping(
     storedBytes: Number(r.stored_bytes),
     codec: r.codec,
     levelMax: Number(r.level_max),
-    bloom: Buffer.from(r.bloom),
+    escapes: Number(r.escapes) === 1,
+    bloom: r.bloom ? Buffer.from(r.bloom) : Buffer.alloc(0),
   }));
 }
 

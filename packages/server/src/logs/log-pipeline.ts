@@ -74,9 +74,13 @@ export interface PipelineCounters {
   stageFailed(stage: string, err: unknown): void;
 }
 
-/** Whether an event carries Tocsin's origin mark (an attribute or a resource attribute). */
+/** Whether an event carries Tocsin's origin mark (an attribute, a resource attribute or a Loki label). */
 export function isMarked(e: LogEvent): boolean {
-  return e.attributes[ORIGIN_ATTRIBUTE] !== undefined || e.resource[ORIGIN_ATTRIBUTE] !== undefined;
+  return (
+    e.attributes[ORIGIN_ATTRIBUTE] !== undefined ||
+    e.resource[ORIGIN_ATTRIBUTE] !== undefined ||
+    e.resource[ORIGIN_LABEL] !== undefined
+  );
 }
 
 export class LogPipeline {
@@ -86,6 +90,16 @@ export class LogPipeline {
     private readonly appender: LogAppender,
     private readonly counters: PipelineCounters,
   ) {}
+
+  /** Whether the write queue takes `bytes` more now, without taking them (a listener that can wait, waits). */
+  admits(bytes: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    return this.appender.admit(bytes);
+  }
+
+  /** Counts events an ingest route refused before `accept` (invalid, rate limited, too large). */
+  countDropped(reason: DropReason, n: number, format: string): void {
+    if (n > 0) this.counters.dropped(reason, n, format);
+  }
 
   /** Adds a stage; stages run in the order they were added. */
   addStage(stage: LogStage): void {

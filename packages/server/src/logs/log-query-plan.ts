@@ -8,6 +8,7 @@ import type { logQuerySchema } from '@tocsin/protocol';
 import { TocsinError, invalid } from '../core/errors.js';
 import { compileFilterPattern, type FilterPattern } from './filter-pattern.js';
 import { parseFilterPattern } from './filter-pattern-parser.js';
+import type { JsonNode } from './filter-pattern-syntax.js';
 import { bloomMayHold } from './log-block-bytes.js';
 
 export type LogQueryParams = z.output<typeof logQuerySchema>;
@@ -29,8 +30,11 @@ export interface QueryPlan {
   pattern: FilterPattern;
   /** The pattern matches every event (no test per event). */
   matchesAll: boolean;
-  /** Terms that must all be in a matching message (`all`), or of which one must (`any`); none: no pruning. */
-  terms?: { mode: 'all' | 'any'; bytes: Buffer[] };
+  /**
+   * Terms that must all be in a matching message (`all`), or of which one must (`any`); none: no pruning.
+   * `json`: string values of a JSON pattern, in the message only when it has no `\u` escape.
+   */
+  terms?: { mode: 'all' | 'any'; bytes: Buffer[]; json?: boolean };
   after?: Position;
 }
 
@@ -44,9 +48,37 @@ function timeOf(text: string | undefined, field: string, fallback: number): numb
   return ms;
 }
 
-/** The terms of a plain-text pattern that a message must hold; JSON and space-delimited patterns have none. */
+/** Whether JSON may write a character of `t` escaped: `"`, `\\`, `/` or a control character. */
+function hasEscapable(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x2f) return true;
+  }
+  return false;
+}
+
+/**
+ * The string values a JSON pattern's `=` comparisons joined by `&&` need, as they must appear in the message's
+ * text: without a character JSON may write escaped (`"`, `\\`, `/`, controls) and not number-like (a number's
+ * text may differ from the value compared), so that, in a message without `\u` escapes, the value is verbatim.
+ */
+function jsonLiterals(n: JsonNode): string[] {
+  if (n.kind === 'and') return [...jsonLiterals(n.left), ...jsonLiterals(n.right)];
+  if (n.kind !== 'compare' || n.op !== '=' || n.value.kind !== 'text') return [];
+  const t = n.value.text;
+  return t.length >= 3 && !hasEscapable(t) && !/^[0-9.eE+-]*$/.test(t) ? [t] : [];
+}
+
+/**
+ * The terms a message must hold: a plain-text pattern's terms, a JSON pattern's string values (`jsonLiterals`);
+ * space-delimited patterns have none.
+ */
 function requiredTerms(text: string): QueryPlan['terms'] {
   const { node } = parseFilterPattern(text);
+  if (node.kind === 'json') {
+    const literals = jsonLiterals(node.root);
+    return literals.length ? { mode: 'all', bytes: literals.map((l) => Buffer.from(l)), json: true } : undefined;
+  }
   if (node.kind !== 'terms') return undefined;
   const include = node.terms.filter((t) => t.mode === 'include');
   const exclude = node.terms.filter((t) => t.mode === 'exclude');
@@ -108,10 +140,10 @@ export function planQuery(params: LogQueryParams & { minLevel?: number }, now: n
   };
 }
 
-/** Whether a block whose messages' trigrams are `bloom` may hold a match. */
-export function bloomAllows(plan: QueryPlan, bloom: Buffer): boolean {
+/** Whether a block whose messages' trigrams are `bloom` (with `\u` escapes or not) may hold a match. */
+export function bloomAllows(plan: QueryPlan, bloom: Buffer, escapes: boolean): boolean {
   const t = plan.terms;
-  if (!t) return true;
+  if (!t || (t.json && escapes)) return true;
   return t.mode === 'all' ? t.bytes.every((b) => bloomMayHold(bloom, b)) : t.bytes.some((b) => bloomMayHold(bloom, b));
 }
 
@@ -119,6 +151,7 @@ export function bloomAllows(plan: QueryPlan, bloom: Buffer): boolean {
 export function textAllows(plan: QueryPlan, text: Buffer): boolean {
   const t = plan.terms;
   if (!t) return true;
+  if (t.json && text.includes('\\u')) return true;
   return t.mode === 'all' ? t.bytes.every((b) => text.includes(b)) : t.bytes.some((b) => text.includes(b));
 }
 

@@ -29,6 +29,9 @@ for (const variant of await testDatabases()) {
     let writer: LogWriter;
     // 900 events stored in 9 blocks, 3 of them out of time order; then 150 more, their first 100 stored on their own.
     const events = sampleEvents(1050, { start: START, stepMs: 1000 });
+    // A value written with a \u escape: its block must not be skipped for the value's plain text.
+    events[500]!.message = '{"kind":"\\u0052areKind","level":"warn"}';
+    events[700]!.message = '{"kind":"OtherKind","level":"warn"}';
     const shuffled = [...events.slice(0, 300).reverse(), ...events.slice(300)];
     const clock = new FakeClock(START + 1050 * 1000);
     before(async () => {
@@ -106,6 +109,11 @@ for (const variant of await testDatabases()) {
         const { times } = await all({ ...range, pattern, limit: 40 });
         const want = matching(pattern, START, START + 2_000_000).map((e) => e.time);
         assert.deepEqual(times, want.reverse(), pattern);
+      }
+      for (const pattern of ['{ $.kind = "RareKind" }', '{ $.kind = "OtherKind" && $.level = warn }']) {
+        const found = await queries.query(params({ ...range, pattern }));
+        assert.equal(found.events.length, 1, pattern);
+        assert.ok(found.scanned.skipped >= 8, `${pattern}: ${found.scanned.skipped} skipped`);
       }
       const rare = await queries.query(params({ ...range, pattern: 'OutOfMemoryError' }));
       assert.deepEqual(rare.events, []);

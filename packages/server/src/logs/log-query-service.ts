@@ -53,6 +53,7 @@ interface Source {
   endTime: number;
   levelMax: number;
   bloom?: Buffer;
+  escapes?: boolean;
   load(): Promise<ReadableBlock | undefined>;
 }
 
@@ -91,14 +92,16 @@ export class LogQueryService {
       const src = sources[k]!;
       const worst = hits.length > plan.limit ? hits[plan.limit]! : undefined;
       if (worst && (desc ? src.endTime < worst.t : src.startTime > worst.t)) break;
-      if (src.levelMax < plan.minLevel || (src.bloom && !bloomAllows(plan, src.bloom))) {
+      if (src.levelMax < plan.minLevel || (src.bloom && !bloomAllows(plan, src.bloom, src.escapes!))) {
         scanned.skipped++;
         continue;
       }
       // The next block's body is fetched while this one is decoded and scanned.
       const block = await (prefetch?.id === src.id ? prefetch.block : src.load());
       const next = sources[k + 1];
-      prefetch = next?.bloom && bloomAllows(plan, next.bloom) ? { id: next.id, block: next.load() } : undefined;
+      const wanted =
+        next && next.levelMax >= plan.minLevel && (!next.bloom || bloomAllows(plan, next.bloom, next.escapes!));
+      prefetch = next && wanted ? { id: next.id, block: next.load() } : undefined;
       prefetch?.block.catch(() => {});
       if (!block) continue;
       scanned.blocks++;
@@ -133,9 +136,10 @@ export class LogQueryService {
         out.push({ id: p.id, startTime, endTime, levelMax, load: async () => memoryBlock(events) });
     }
     const inMemory = new Set(out.map((s) => s.id));
-    for (const m of await store.blocksOverlapping(this.db, plan.group, from, to, plan.order)) {
+    const withBloom = plan.terms !== undefined;
+    for (const m of await store.blocksOverlapping(this.db, plan.group, from, to, plan.order, withBloom)) {
       if (inMemory.has(m.id)) continue;
-      out.push({ ...m, load: () => this.loadStored(m) });
+      out.push({ ...m, bloom: withBloom ? m.bloom : undefined, load: () => this.loadStored(m) });
     }
     return out.sort((a, b) => (desc ? b.endTime - a.endTime : a.startTime - b.startTime));
   }

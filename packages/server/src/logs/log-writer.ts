@@ -257,6 +257,7 @@ function rowOf(b: PendingBlock, now: number): blocks.BlockRow {
     storedBytes: e.body.length + e.bloom.length,
     codec: e.codec,
     levelMax: e.levelMax,
+    escapes: e.escapes,
     bloom: e.bloom,
     body: e.body,
     createdAt: now,

@@ -39,6 +39,8 @@ export interface SeriesDatum {
    * for percentiles; `count`, `sum`, `min` and `max` stay the exact statistics.
    */
   values?: { value: number; weight: number }[];
+  /** 1: kept per second (high resolution, as PutMetricData's StorageResolution 1); per minute otherwise. */
+  storageResolution?: 1 | 60;
 }
 
 export function canonicalDimensions(d: Record<string, string>): string {
@@ -251,14 +253,16 @@ export class MetricService {
         dimensions: canonicalDimensions(d.dimensions),
         unit: d.unit ?? null,
       }));
+      const res = d.storageResolution === 1 ? FLAG_HIGH_RES : 0;
       if (d.values) {
         // The values carry the count and the distribution; one record of count 0 then adds the exact sum, min and max.
-        for (const v of d.values) out.push(series, d.at, v.weight, 0, v.value, v.value, FLAG_VALUES);
-        out.push(series, d.at, 0, d.sum, d.min, d.max, 0);
+        for (const v of d.values) out.push(series, d.at, v.weight, 0, v.value, v.value, FLAG_VALUES | res);
+        out.push(series, d.at, 0, d.sum, d.min, d.max, res);
         continue;
       }
       // A datapoint of one sample is a single value, with a place in the distribution; more is a statistic set.
-      out.push(series, d.at, d.count, d.sum, d.min, d.max, d.count === 1 && d.min === d.max ? FLAG_VALUES : 0);
+      const single = d.count === 1 && d.min === d.max ? FLAG_VALUES : 0;
+      out.push(series, d.at, d.count, d.sum, d.min, d.max, single | res);
     }
     pending.data = out.view();
     pending.count = out.count;

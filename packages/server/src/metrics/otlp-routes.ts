@@ -6,11 +6,10 @@
  * ExportMetricsServiceResponse, with partial_success set only when data
  * points were rejected; a failure (4xx, 5xx) is a google.rpc.Status.
  */
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { TocsinError, invalid } from '../core/errors.js';
+import { inflateBody } from '../http/request-body.js';
 import { jsonValueIssues, parseJsonBody } from '../http/request-guard.js';
 import { handle, route, type App, type AppEnv } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
@@ -24,8 +23,6 @@ const PROTOBUF = 'application/x-protobuf';
 export const OTLP_MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 /** The header (or query parameter) naming the resource attributes that become dimensions. */
 export const RESOURCE_DIMENSIONS_HEADER = 'x-tocsin-resource-dimensions';
-
-const gunzipAsync = promisify(gunzip);
 
 type Encoding = 'protobuf' | 'json';
 
@@ -51,7 +48,7 @@ function grpcCode(status: number): number {
  * encoding. In JSON the Status's `code` and `message` sit beside Tocsin's own `error` envelope, so both
  * readers find theirs.
  */
-const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const statusAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const status = c.res.status;
   if (status < 400) return;
@@ -85,24 +82,7 @@ export function otlpOptionsOf(c: Context<AppEnv>): OtlpOptions {
 
 async function readBody(c: Context<AppEnv>): Promise<Buffer> {
   const raw = Buffer.from(await c.req.arrayBuffer());
-  const contentEncoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
-  if (contentEncoding === 'identity' || contentEncoding === '') return raw;
-  if (contentEncoding !== 'gzip')
-    throw new TocsinError('bad_request', `Content-Encoding: send gzip or none, not '${contentEncoding}'`);
-  try {
-    return await gunzipAsync(raw, { maxOutputLength: OTLP_MAX_INFLATED_BYTES });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new TocsinError(
-        'payload_too_large',
-        `the request body inflates to more than ${OTLP_MAX_INFLATED_BYTES} bytes`,
-      );
-    }
-    throw new TocsinError(
-      'bad_request',
-      `Content-Encoding: gzip, but the body is not gzip data (${(err as Error).message})`,
-    );
-  }
+  return inflateBody(raw, c.req.header('content-encoding'), OTLP_MAX_INFLATED_BYTES);
 }
 
 function parseBody(body: Buffer, encoding: Encoding): OtlpRequest {

@@ -51,6 +51,7 @@ import {
   type Outcome,
 } from './outbox-store.js';
 import { RateLimiter, type TokenBuckets } from '../core/rate-limiter.js';
+import { DeadLetterHooks, liveChangeOf } from './dead-letter-hooks.js';
 import { digestEvent } from './digest.js';
 import { findDestinationsByIds } from './destination-store.js';
 import { findSubscriptionsByIds } from './topic-store.js';
@@ -142,6 +143,7 @@ export class OutboxWorker {
   private woken = false;
   private readonly sent;
   private readonly latency;
+  readonly deadLetters: DeadLetterHooks;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -155,6 +157,8 @@ export class OutboxWorker {
   ) {
     this.options = { ...defaultOutboxOptions, ...options };
     this.limiter = options.limiter ?? new RateLimiter();
+    this.deadLetters = new DeadLetterHooks(logger);
+    if (options.live) this.deadLetters.add((d) => options.live?.(liveChangeOf(d)));
     this.sent = telemetry.counter(
       'tocsin_deliveries_total',
       'Delivery attempts by protocol and outcome (delivered, retry, dead).',
@@ -315,14 +319,10 @@ export class OutboxWorker {
     }
   }
 
-  /** Writes outcomes; then tells the live stream of the deliveries that went dead. */
+  /** Writes outcomes; then tells the dead-letter listeners (the live stream, the watchdog) of those that went dead. */
   private async record(outcomes: Outcome[], sub: Subscription | undefined): Promise<void> {
     await recordOutcomes(this.db, outcomes);
-    const live = this.options.live;
-    if (!live) return;
-    for (const o of outcomes)
-      if (o.result === 'dead')
-        live({ type: 'delivery', name: o.id, state: 'dead', at: o.at, topic: sub?.topicName, error: o.error });
+    this.deadLetters.emit(outcomes, sub);
   }
 
   private async rateLimitWait(sub: Subscription, now: number): Promise<number> {
@@ -366,6 +366,7 @@ export class OutboxWorker {
         confirm: confirmToken ? this.links.confirm(confirmToken) : undefined,
       },
       timeoutMs: this.options.timeoutMs,
+      origin: this.options.nodeId,
     });
     const at = this.clock.now();
     const status = result.status ?? null;

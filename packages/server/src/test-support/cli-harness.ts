@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTocsin, type Tocsin } from '../app.js';
+import type { ModuleFactory } from '../app-module.js';
 import { silentLogger } from '../core/logger.js';
 import { loadSettings } from '../config/settings.js';
 import { startHttpServer } from '../http/http-server.js';
@@ -81,7 +82,7 @@ export function spawnTocsin(args: string[], env: Record<string, string | undefin
 }
 
 /** A Tocsin on SQLite in a temporary directory, served on 127.0.0.1, with its workers running. */
-export async function startCliServer(): Promise<{
+export async function startCliServer(options: { extraModules?: ModuleFactory[] } = {}): Promise<{
   url: string;
   tocsin: Tocsin;
   dir: string;
@@ -90,7 +91,7 @@ export async function startCliServer(): Promise<{
 }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-cli-'));
   const settings = loadSettings({ 'data-dir': dir, port: '0', 'admin-token': CLI_ADMIN_TOKEN }, {}, dir);
-  const tocsin = await createTocsin(settings, { logger: silentLogger });
+  const tocsin = await createTocsin(settings, { logger: silentLogger, extraModules: options.extraModules });
   // As `tocsin start` serves: ping URLs in answers take the port chosen.
   const server = await startHttpServer({
     host: '127.0.0.1',

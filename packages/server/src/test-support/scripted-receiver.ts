@@ -6,6 +6,8 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as sent (a gzipped body is not UTF-8). */
+  raw: Buffer;
 }
 
 export interface ScriptedResponse {
@@ -31,11 +33,13 @@ export class TestReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const raw = Buffer.concat(chunks);
         this.requests.push({
           method: req.method ?? '',
           path: req.url ?? '',
           headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: raw.toString('utf8'),
+          raw,
         });
         const answer = this.script.shift() ?? this.fallback;
         if (answer.hang) return;

@@ -49,6 +49,8 @@ export const protocolFields: Record<Protocol, (keyof SubscriptionFormValues)[]> 
   webhook: ['endpoint', 'secret'],
   pagerduty: ['routingKey'],
   datadog: ['apiKey'],
+  datadog_logs: ['apiKey', 'endpoint'],
+  loki: ['endpoint'],
 };
 
 export function subscriptionBody(v: SubscriptionFormValues): Record<string, unknown> {

@@ -79,7 +79,7 @@ describe('CloudWatch Logs subscription payloads', () => {
       'aws.log.stream.names': ['testLogStream'],
       'aws.log.subscription_filters': ['testFilter'],
     };
-    const error = { number: 17, text: 'error' };
+    const error = { number: 17, text: 'ERROR' };
     const common = { observedTime: NOW, group: 'testLogGroup', stream: 'testLogStream', level: error, resource };
     assert.deepEqual(batch.events, [
       {
@@ -174,9 +174,9 @@ describe('CloudWatch Logs subscription payloads', () => {
     assert.deepEqual(
       events.map((e) => [e.level?.text, e.attributes['faas.invocation_id']]),
       [
-        ['error', id],
-        ['warn', id],
-        ['debug', id],
+        ['ERROR', id],
+        ['WARNING', id],
+        ['DEBUG', id],
         ['error', undefined],
         ['error', id],
         ['info', id],

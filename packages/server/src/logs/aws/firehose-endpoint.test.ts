@@ -121,7 +121,7 @@ describe('Firehose HTTP endpoint delivery', () => {
       [
         ['{"level":"warn","time":"2026-12-02T07:00:00.000Z","msg":"slow"}', 'warn', Date.UTC(2026, 11, 2, 7)],
         ['plain line', undefined, 1578090901599],
-        ['{"severity":"ERROR","timestamp":1764658800}', 'error', 1764658800000],
+        ['{"severity":"ERROR","timestamp":1764658800}', 'ERROR', 1764658800000],
       ],
     );
     assert.equal(r.accessKey, undefined);

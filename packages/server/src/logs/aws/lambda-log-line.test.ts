@@ -10,15 +10,15 @@ const facts = (line: string) => {
 
 describe('Lambda log lines', () => {
   it("reads the Node.js runtime's text format", () => {
-    assert.deepEqual(facts(`2024-05-01T10:00:00.123Z\t${ID}\tINFO\thello\n`), ['info', ID]);
-    assert.deepEqual(facts(`2024-05-01T10:00:00.123Z\t${ID}\tERROR\tInvoke Error {}`), ['error', ID]);
+    assert.deepEqual(facts(`2024-05-01T10:00:00.123Z\t${ID}\tINFO\thello\n`), ['INFO', ID]);
+    assert.deepEqual(facts(`2024-05-01T10:00:00.123Z\t${ID}\tERROR\tInvoke Error {}`), ['ERROR', ID]);
     assert.deepEqual(facts(`2024-05-01T10:00:00.123Z\t${ID}\tLOUD\tx`), [undefined, ID]);
   });
 
   it("reads the Python runtime's text format and bracketed levels", () => {
-    assert.deepEqual(facts(`[ERROR]\t2024-05-01T10:00:00.123Z\t${ID}\tboom`), ['error', ID]);
-    assert.deepEqual(facts('[WARNING] disk almost full'), ['warn', undefined]);
-    assert.deepEqual(facts('[ERROR] First test message'), ['error', undefined]);
+    assert.deepEqual(facts(`[ERROR]\t2024-05-01T10:00:00.123Z\t${ID}\tboom`), ['ERROR', ID]);
+    assert.deepEqual(facts('[WARNING] disk almost full'), ['WARNING', undefined]);
+    assert.deepEqual(facts('[ERROR] First test message'), ['ERROR', undefined]);
     assert.deepEqual(facts('[x] not a level'), [undefined, undefined]);
   });
 
@@ -31,8 +31,8 @@ describe('Lambda log lines', () => {
 
   it("reads Lambda's JSON log format and JSON loggers", () => {
     const json = `{"timestamp":"2024-05-01T10:00:00Z","level":"WARN","message":"slow","requestId":"${ID}"}`;
-    assert.deepEqual(facts(json), ['warn', ID]);
-    assert.deepEqual(facts('{"levelname":"CRITICAL","AWSRequestId":"r-1"}'), ['critical', 'r-1']);
+    assert.deepEqual(facts(json), ['WARN', ID]);
+    assert.deepEqual(facts('{"levelname":"CRITICAL","AWSRequestId":"r-1"}'), ['CRITICAL', 'r-1']);
     assert.deepEqual(facts('{"level":30,"msg":"pino"}'), ['info', undefined]);
     assert.deepEqual(facts('{"log.level":"debug"}'), ['debug', undefined]);
     assert.deepEqual(facts('{"severity":"error","requestId":""}'), ['error', undefined]);

@@ -3,21 +3,22 @@ import { describe, it } from 'node:test';
 import { levelOf } from './log-event-shape.js';
 
 describe('level words', () => {
-  it('maps level words of any case to OTLP SeverityNumbers', () => {
+  it('maps level words of any case to the protocol severityOf numbers, keeping the text as written', () => {
     const cases: Array<[unknown, number, string]> = [
-      ['TRACE', 1, 'trace'],
+      ['TRACE', 1, 'TRACE'],
       ['debug', 5, 'debug'],
-      ['Info', 9, 'info'],
-      ['INFORMATION', 9, 'info'],
+      ['Info', 9, 'Info'],
+      ['INFORMATION', 9, 'INFORMATION'],
       ['notice', 10, 'notice'],
-      ['WARNING', 13, 'warn'],
+      ['WARNING', 13, 'WARNING'],
       ['warn', 13, 'warn'],
-      ['err', 17, 'error'],
-      ['ERROR', 17, 'error'],
-      ['CRITICAL', 18, 'critical'],
+      ['err', 17, 'err'],
+      ['ERROR', 17, 'ERROR'],
+      ['CRITICAL', 18, 'CRITICAL'],
       ['alert', 19, 'alert'],
-      ['FATAL', 21, 'fatal'],
-      ['emerg', 21, 'emergency'],
+      ['FATAL', 21, 'FATAL'],
+      ['emerg', 21, 'emerg'],
+      ['ERROR2', 18, 'ERROR2'],
     ];
     for (const [word, number, text] of cases) assert.deepEqual(levelOf(word), { number, text }, String(word));
   });
@@ -30,7 +31,7 @@ describe('level words', () => {
   });
 
   it('has no level for anything else', () => {
-    for (const v of ['loud', '', 35, null, undefined, {}, 'constructor', 'toString'])
+    for (const v of ['loud', '', 35, null, undefined, {}, 'constructor', 'toString', '17'])
       assert.equal(levelOf(v), undefined);
   });
 });

@@ -7,6 +7,8 @@
  * `=` is allowed: a push names its labels, it does not match them.
  */
 
+import { ORIGIN_ATTRIBUTE, ORIGIN_LABEL } from '../log-pipeline.js';
+
 export class LabelSyntaxError extends Error {}
 
 const NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
@@ -109,4 +111,13 @@ export function formatLabels(labels: Record<string, string>): string {
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`);
   return `{${parts.join(', ')}}`;
+}
+
+/**
+ * The resource of a stream's events: its labels, and when one is Tocsin's origin label (a line Tocsin's Loki channel
+ * pushed, come back), the origin attribute too, so that the pipeline drops it as a loop.
+ */
+export function resourceOfLabels(labels: Record<string, string>): Record<string, unknown> {
+  const origin = labels[ORIGIN_LABEL];
+  return origin ? { ...labels, [ORIGIN_ATTRIBUTE]: origin } : labels;
 }

@@ -25,7 +25,7 @@ import {
   nanosToMs,
   parseJsonBody,
 } from './log-decoder.js';
-import { formatLabels, isLabelName, LabelSyntaxError, parseLabels } from './loki-labels.js';
+import { formatLabels, isLabelName, LabelSyntaxError, parseLabels, resourceOfLabels } from './loki-labels.js';
 import { decodeLokiPushRequest, type LokiProtoRequest } from './loki-push-proto.js';
 
 const FORMAT = 'Loki push';
@@ -162,7 +162,7 @@ function eventOf(e: RawEntry, labels: Record<string, string>, group: string, now
     levelText: levelText ?? severityName(level),
     message: e.line,
     attributes: meta,
-    resource: labels,
+    resource: resourceOfLabels(labels),
   };
   const stream = formatLabels(labels);
   if (Object.keys(labels).length && stream.length <= logLimits.nameLength) event.stream = stream;

@@ -1,9 +1,10 @@
 /**
  * PRI = facility × 8 + severity (RFC 5424 §6.2.1, RFC 3164 §4.1.1), the
  * facility's keyword, and the severity as a level: OTLP's SeverityNumber by
- * the OpenTelemetry log data model's syslog column, text the RFC 5424
- * Table 2 name in lower case.
+ * the OpenTelemetry log data model's syslog column (the protocol's
+ * `severityOf` of the name), text the RFC 5424 Table 2 name in lower case.
  */
+import { severityOf } from '@tocsin/protocol';
 import type { LogLevelShape } from '../aws/log-event-shape.js';
 
 /** RFC 5424 Table 1, by the keywords syslog daemons use (12–15 named for their description). */
@@ -36,15 +37,15 @@ export const facilityNames = [
 
 /** Index = severity code (0 Emergency … 7 Debug). */
 export const severityLevels: readonly LogLevelShape[] = [
-  { number: 21, text: 'emergency' },
-  { number: 19, text: 'alert' },
-  { number: 18, text: 'critical' },
-  { number: 17, text: 'error' },
-  { number: 13, text: 'warning' },
-  { number: 10, text: 'notice' },
-  { number: 9, text: 'informational' },
-  { number: 5, text: 'debug' },
-];
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+].map((text) => ({ number: severityOf(text), text }));
 
 export const MAX_PRIVAL = 191;
 

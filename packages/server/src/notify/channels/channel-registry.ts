@@ -1,6 +1,8 @@
 import type { Protocol } from '@tocsin/protocol';
 import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
+import { datadogLogsChannel } from './datadog-logs-channel.js';
+import { lokiChannel } from './loki-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
@@ -32,5 +34,7 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     webhookChannel,
     pagerdutyChannel,
     datadogChannel,
+    datadogLogsChannel,
+    lokiChannel,
   ]);
 }

@@ -20,6 +20,8 @@ export interface SendRequest {
     confirm?: string;
   };
   timeoutMs: number;
+  /** This instance's id: HTTP channels send it as `x-tocsin-origin`, log channels also mark each entry with it. */
+  origin?: string;
 }
 
 /**

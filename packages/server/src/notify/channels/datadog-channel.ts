@@ -156,6 +156,7 @@ export function createDatadogChannel(now: () => number = Date.now): Channel {
           headers: { 'content-type': 'application/json', 'DD-API-KEY': String(req.spec.apiKey) },
           body: JSON.stringify(datadogBody(req, now())),
           timeoutMs: req.timeoutMs,
+          origin: req.origin,
         },
         describeDatadogError,
       );

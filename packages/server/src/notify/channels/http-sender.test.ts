@@ -216,6 +216,17 @@ describe('http sender', { timeout: 20_000 }, () => {
     assert.notEqual(seen.headers.connection, 'close');
   });
 
+  it('sends the origin header of the instance, over a subscription’s own header of that name', async () => {
+    const outcome = await webhookChannel.send({
+      ...webhookRequest(receiver.url, { 'X-Tocsin-Origin': 'forged' }),
+      origin: 'node-a',
+    });
+    assert.deepEqual(outcome, { ok: true, status: 200 });
+    assert.equal(receiver.seen[0].headers['x-tocsin-origin'], 'node-a');
+    await webhookChannel.send(webhookRequest(receiver.url, {}));
+    assert.equal(receiver.seen[1].headers['x-tocsin-origin'], undefined, 'none without an origin');
+  });
+
   it('turns a header value undici refuses into an error outcome, not a throw', async () => {
     const outcome = await webhookChannel.send(webhookRequest(receiver.url, { 'X-Bad': 'a\r\nInjected: 1' }));
     assert.deepEqual(outcome, { ok: false, retryable: true, error: 'invalid x-bad header' });

@@ -8,6 +8,7 @@
  */
 import { Agent, request } from 'undici';
 import { parseRetryAfter } from '../../core/backoff.js';
+import { ORIGIN_HEADER } from '../../logs/log-pipeline.js';
 import type { SendOutcome } from './channel.js';
 
 export interface HttpResponse {
@@ -21,7 +22,12 @@ export interface HttpRequest {
   url: string;
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
+  /**
+   * This instance's id, sent as `x-tocsin-origin` (ORIGIN_HEADER in logs/log-pipeline.ts): a Tocsin that gets it
+   * back on its log ingest drops the lines as a loop. It wins over a subscription's own header of that name.
+   */
+  origin?: string;
   /** One deadline for the whole attempt: connect, request, headers and body. */
   timeoutMs: number;
 }
@@ -90,7 +96,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     const res = await request(req.url, {
       dispatcher: sharedAgent(),
       method: (req.method ?? 'POST') as 'POST',
-      headers: outboundHeaders(req.headers),
+      headers: req.origin
+        ? { ...outboundHeaders(req.headers), [ORIGIN_HEADER]: req.origin }
+        : outboundHeaders(req.headers),
       body: req.body,
       signal: deadline.signal,
     });

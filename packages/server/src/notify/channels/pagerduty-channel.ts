@@ -86,6 +86,7 @@ export const pagerdutyChannel: Channel = {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(pagerdutyBody(req)),
         timeoutMs: req.timeoutMs,
+        origin: req.origin,
       },
       describePagerdutyError,
     );

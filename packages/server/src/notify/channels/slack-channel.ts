@@ -142,6 +142,7 @@ export const slackChannel: Channel = {
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(slackBody(req)),
         timeoutMs: req.timeoutMs,
+        origin: req.origin,
       },
       describeSlackError,
     );

@@ -51,6 +51,6 @@ export const webhookChannel: Channel = {
     if (typeof req.spec.secret === 'string') {
       headers['x-tocsin-signature'] = webhookSignature(req.spec.secret, Math.floor(Date.now() / 1000), body);
     }
-    return sendHttp({ url: String(req.spec.endpoint), headers, body, timeoutMs: req.timeoutMs });
+    return sendHttp({ url: String(req.spec.endpoint), headers, body, timeoutMs: req.timeoutMs, origin: req.origin });
   },
 };
