@@ -46,9 +46,8 @@ import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
-import { logIngestModule } from './logs/log-ingest-module.js';
-import { logsModule, type LogsModule } from './logs/logs-module.js';
-import { logWatchdogModule } from './logs/log-watchdog-module.js';
+import { logModules } from './logs/log-modules.js';
+import type { LogsModule } from './logs/logs-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { heartbeatsModule } from './heartbeats/heartbeats-module.js';
@@ -200,9 +199,13 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     maintenance: monitors.maintenance,
   });
   const alarms = alarmsModule(ctx, metrics.service);
-  const logs = logsModule(ctx);
-  const logIngest = logIngestModule(ctx, logs);
-  const topics = topicsModule(ctx, [monitors.topicReferrer, heartbeats.topicReferrer, alarms.topicReferrer]);
+  const logs = logModules(ctx, { alarms: alarms.alarms, deadLetters: notify.outbox.deadLetters });
+  const topics = topicsModule(ctx, [
+    monitors.topicReferrer,
+    heartbeats.topicReferrer,
+    alarms.topicReferrer,
+    logs.rules.topicReferrer,
+  ]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
   const modules: AppModule[] = [
@@ -221,8 +224,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups,
     statusPages,
     alarms,
-    logs,
-    logIngest,
+    ...logs.modules,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,
@@ -230,8 +232,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       alarms: alarms.alarms,
       deliveries: notify.deliveries,
     }),
-    // The log pipeline's watchdog and GET /api/logs/pipeline; the log modules' status parts go in the list.
-    logWatchdogModule(ctx, () => [], { deadLetters: notify.outbox.deadLetters }),
     uiModule(options.uiDir),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
@@ -258,7 +258,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups: groups.groups,
     live: live.hub,
     statusPages: statusPages.statusPages,
-    logs,
+    logs: logs.core,
     fastPath: heartbeats.fastPath,
   });
 }

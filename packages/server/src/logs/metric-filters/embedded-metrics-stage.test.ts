@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../core/clock.js';
 import { call } from '../../test-support/test-app.js';
 import { testDatabases } from '../../test-support/test-databases.js';
-import { createLogMetricsApp, type LogMetricsApp } from './log-metrics-test-kit.js';
+import { createLogMetricsApp, type LogMetricsApp } from '../../test-support/log-metrics-test-kit.js';
 
 const run = promisify(execFile);
 const emfEntry = createRequire(import.meta.url).resolve('aws-embedded-metrics');

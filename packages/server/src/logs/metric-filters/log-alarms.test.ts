@@ -4,7 +4,7 @@ import { FakeClock } from '../../core/clock.js';
 import { HttpReceiver } from '../../test-support/http-receiver.js';
 import { call } from '../../test-support/test-app.js';
 import { testDatabases } from '../../test-support/test-databases.js';
-import { createLogMetricsApp, type LogMetricsApp } from './log-metrics-test-kit.js';
+import { createLogMetricsApp, type LogMetricsApp } from '../../test-support/log-metrics-test-kit.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 0, 0, 5);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logRuleInputSchema } from '@tocsin/protocol';
-import { logEvent } from './log-metrics-test-kit.js';
+import { logEvent } from '../../test-support/log-metrics-test-kit.js';
 import { MAX_SERIES_PER_FILTER, MetricFilterStage } from './metric-filter-stage.js';
 import { SeriesBuckets } from './series-buckets.js';
 

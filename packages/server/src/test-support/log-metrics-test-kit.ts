@@ -5,13 +5,13 @@
  * module's; here only what the stages do matters).
  */
 import { logRuleInputSchema, type LogEvent, type LogRuleSpec } from '@tocsin/protocol';
-import type { AppContext } from '../../app-module.js';
-import type { Tocsin } from '../../app.js';
-import type { FakeClock } from '../../core/clock.js';
-import { createTestApp } from '../../test-support/test-app.js';
-import type { TestDatabase } from '../../test-support/test-databases.js';
-import { logMetricsModule, type LogMetricsModule } from '../log-metrics-module.js';
-import { LogPipeline, type LogAppender, type LogRuleCatalog, type PipelineCounters } from '../log-pipeline.js';
+import type { AppContext } from '../app-module.js';
+import type { Tocsin } from '../app.js';
+import type { FakeClock } from '../core/clock.js';
+import { createTestApp } from './test-app.js';
+import type { TestDatabase } from './test-databases.js';
+import { logMetricsModule, type LogMetricsModule } from '../logs/log-metrics-module.js';
+import { LogPipeline, type LogAppender, type LogRuleCatalog, type PipelineCounters } from '../logs/log-pipeline.js';
 
 export class TestCatalog implements LogRuleCatalog {
   private rules: LogRuleSpec[] = [];
