@@ -125,10 +125,19 @@ describe('the log pages of the web UI', { skip: browserSkip() }, () => {
   });
 
   it('tails the group live: a line posted now shows, paused lines wait for Resume', async () => {
+    // A pattern the server refuses: the tail says where, and does not retry it.
     await page.goto(`/logs/tail?group=${GROUP}&pattern=checkout-tail`);
+    await page
+      .getByTestId('pattern-error')
+      .getByText(/at character \d+/)
+      .first()
+      .waitFor(live);
+    assert.equal(await page.getByTestId('tail-state').textContent(), 'Refused');
+
+    await page.goto(`/logs/tail?group=${GROUP}&pattern=tailmark`);
     await heading(page);
     await page.getByTestId('tail-state').getByText('Following').waitFor(live);
-    const tag = `checkout-tail ${Date.now()}`;
+    const tag = `tailmark ${Date.now()}`;
     await ingest(ui, [{ message: `${tag} first`, level: 'error' }, { message: 'not for this tail' }]);
     const rows = page.getByTestId('log-row');
     await rows.filter({ hasText: `${tag} first` }).waitFor({ state: 'visible', ...live });
