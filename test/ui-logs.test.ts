@@ -88,7 +88,7 @@ describe('the log pages of the web UI', { skip: browserSkip() }, () => {
     assert.equal(await rows.first().locator('.lvl-error').count(), 1, 'coloured as an error');
     await page
       .getByTestId('log-scanned')
-      .getByText(/1 events; scanned [\d,]+ lines/)
+      .getByText(/1 event; scanned [\d,]+ lines/)
       .waitFor();
     await rows.first().getByRole('button').click();
     const detail = page.getByTestId('log-detail');

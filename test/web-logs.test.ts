@@ -16,6 +16,7 @@ import {
 import {
   errorPosition,
   formatBytes,
+  humanize,
   levelTone,
   queryUrl,
   searchHref,
@@ -23,7 +24,7 @@ import {
   tailUrl,
   timeOf,
 } from '../packages/web/src/pages/log-search-query.js';
-import { parseSse } from '../packages/web/src/pages/log-tail.js';
+import { parseSse } from '../packages/web/src/pages/log-sse.js';
 
 describe('log search address', () => {
   it('reads what a notification links to: group, pattern and an epoch-ms or ISO range', () => {
@@ -86,6 +87,8 @@ describe('log search address', () => {
     assert.equal(errorPosition('filter pattern: expected a value', { position: 6 }), 7, 'details are 0-based');
     assert.equal(errorPosition("filter pattern: field 'a' is named twice (character 12)"), 12);
     assert.equal(errorPosition('something else'), undefined);
+    assert.equal(humanize('droppedByReason'), 'Dropped by reason');
+    assert.equal(humanize('tocsin-ndjson'), 'tocsin-ndjson', 'data keys as they are');
   });
 });
 

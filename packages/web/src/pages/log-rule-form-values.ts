@@ -4,7 +4,6 @@
  * (route, metric_filter, alarm), each sending only its own fields.
  */
 import { logRuleInputSchema, type LogRuleKind } from '@tocsin/protocol';
-import type { SchemaLike } from '../components/form.js';
 import type { LogRuleView } from '../core/api-types.js';
 import { durationText, listOf, numberOrText, parseTags, tagsText } from '../core/form-text.js';
 
@@ -136,7 +135,8 @@ export function ruleBody(v: LogRuleFormValues): Record<string, unknown> {
   };
 }
 
-export const ruleSchema: SchemaLike = logRuleInputSchema;
+/** The API's own schema of a rule body (a SchemaLike for useForm). */
+export const ruleSchema = logRuleInputSchema;
 
 /** What a rule does, in a few words, for the list. */
 export function ruleSummary(r: LogRuleView): string {

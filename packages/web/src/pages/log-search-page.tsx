@@ -22,6 +22,8 @@ interface Results {
   error?: unknown;
 }
 
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+
 const none: Results = { events: [], scanned: { blocks: 0, skipped: 0, lines: 0 }, loading: false };
 
 /**
@@ -125,9 +127,9 @@ export function LogSearchPage() {
           ? 'Searching…'
           : results.error || !search.group
             ? ''
-            : `${results.events.length.toLocaleString()} events${results.next ? ' (more to load)' : ''}; ` +
-              `scanned ${results.scanned.lines.toLocaleString()} lines in ` +
-              `${results.scanned.blocks.toLocaleString()} blocks` +
+            : `${plural(results.events.length, 'event')}${results.next ? ' (more to load)' : ''}; ` +
+              `scanned ${plural(results.scanned.lines, 'line')} in ` +
+              `${plural(results.scanned.blocks, 'block')}` +
               (results.scanned.skipped ? ` (${results.scanned.skipped.toLocaleString()} skipped by the index).` : '.')}
       </p>
       {results.error !== undefined && !problem && (

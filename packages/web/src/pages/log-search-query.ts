@@ -132,12 +132,13 @@ export function errorPosition(message: string, details: Record<string, unknown> 
   return m ? Number(m[1]) : undefined;
 }
 
-/** A counter's key as a heading or a row shows it: `droppedByReason` → "Dropped by reason". */
+/**
+ * A counter's key as a heading or a row shows it: `droppedByReason` → "Dropped by reason". Only camelCase names
+ * are the parts' own words; other keys are data (a format `tocsin-ndjson`, a reason `rate_limited`, a rule's
+ * name) and are shown as they are.
+ */
 export function humanize(key: string): string {
-  const words = key
-    .replace(/[_.-]+/g, ' ')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .trim()
-    .toLowerCase();
-  return words ? words[0].toUpperCase() + words.slice(1) : key;
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(key)) return key;
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words[0].toUpperCase() + words.slice(1);
 }

@@ -9,37 +9,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../core/api-client.js';
 import type { LogEventView } from '../core/api-types.js';
 import { tailUrl } from './log-search-query.js';
+import { parseSse, type SseMessage } from './log-sse.js';
 
 /** Lines the page keeps (and shows); older ones are let go of, and counted, so a busy tail stays bounded. */
 export const TAIL_BUFFER = 2000;
 /** How often arrived lines are shown: at most one render per this many ms however fast they come. */
 const FLUSH_MS = 200;
-
-export interface SseMessage {
-  event: string;
-  data: string;
-}
-
-/** Splits a server-sent event stream's text into messages; returns them and the unfinished rest. */
-export function parseSse(text: string): { messages: SseMessage[]; rest: string } {
-  const messages: SseMessage[] = [];
-  const blocks = text.replace(/\r\n?/g, '\n').split('\n\n');
-  const rest = blocks.pop() ?? '';
-  for (const block of blocks) {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line === '' || line.startsWith(':')) continue;
-      const i = line.indexOf(':');
-      const field = i === -1 ? line : line.slice(0, i);
-      const value = i === -1 ? '' : line.slice(i + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (data.length) messages.push({ event, data: data.join('\n') });
-  }
-  return { messages, rest };
-}
 
 export type TailStatus = 'connecting' | 'open' | 'refused';
 
