@@ -46,7 +46,7 @@ import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
-import { logModules } from './logs/log-modules.js';
+import { logModules, type LogModules, type LogModulesOptions } from './logs/log-modules.js';
 import type { LogsModule } from './logs/logs-module.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { HeartbeatService } from './heartbeats/heartbeat-service.js';
@@ -76,6 +76,8 @@ export interface TocsinOptions {
   users?: UsersOptions;
   /** Modules added after the built-in ones (a test's, or a capability being tried out). */
   extraModules?: ModuleFactory[];
+  /** Log block sizes, tail caps (tests, benches). */
+  logs?: LogModulesOptions;
   /** The built UI's directory (packages/web/dist by default). */
   uiDir?: string;
 }
@@ -111,6 +113,8 @@ export interface Tocsin {
   statusPages: StatusPageService;
   /** Log storage, groups, queries and the pipeline the other log modules plug their stages into. */
   logs: LogsModule;
+  /** Every log module (rules, tail, …) beside the storage core. */
+  logModules: LogModules;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -199,7 +203,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     maintenance: monitors.maintenance,
   });
   const alarms = alarmsModule(ctx, metrics.service);
-  const logs = logModules(ctx, { alarms: alarms.alarms, deadLetters: notify.outbox.deadLetters });
+  const logs = logModules(ctx, { alarms: alarms.alarms, deadLetters: notify.outbox.deadLetters }, options.logs);
   const topics = topicsModule(ctx, [
     monitors.topicReferrer,
     heartbeats.topicReferrer,
@@ -259,6 +263,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     live: live.hub,
     statusPages: statusPages.statusPages,
     logs: logs.core,
+    logModules: logs,
     fastPath: heartbeats.fastPath,
   });
 }

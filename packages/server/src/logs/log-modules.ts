@@ -11,13 +11,18 @@ import { logIngestModule } from './log-ingest-module.js';
 import { logMetricsModule } from './log-metrics-module.js';
 import type { PipelineStatusPart } from './log-pipeline.js';
 import { logRulesModule, type LogRulesModule } from './log-rules-module.js';
-import { logTailModule } from './log-tail-module.js';
+import { logTailModule, type LogTailModule } from './log-tail-module.js';
 import { logWatchdogModule } from './log-watchdog-module.js';
 import { logsModule, type LogsModule, type LogsOptions } from './logs-module.js';
+
+export interface LogModulesOptions extends LogsOptions {
+  tail?: Parameters<typeof logTailModule>[2];
+}
 
 export interface LogModules {
   core: LogsModule;
   rules: LogRulesModule;
+  tail: LogTailModule;
   /** Every log module, storage first (it closes last: what the others queued is flushed). */
   modules: AppModule[];
   /** Every module's part of `GET /api/logs/pipeline`. */
@@ -27,18 +32,19 @@ export interface LogModules {
 export function logModules(
   ctx: AppContext,
   deps: { alarms: AlarmService; deadLetters: DeadLetterHooks },
-  options: LogsOptions = {},
+  options: LogModulesOptions = {},
 ): LogModules {
   const core = logsModule(ctx, options);
   const ingest = logIngestModule(ctx, core);
   const rules = logRulesModule(ctx, core);
   const metrics = logMetricsModule(ctx, core, rules.catalog, deps.alarms);
-  const tail = logTailModule(ctx, core);
+  const tail = logTailModule(ctx, core, options.tail);
   const parts = [...core.statusParts, ...ingest.statusParts, rules.statusPart, ...metrics.statusParts];
   const watchdog = logWatchdogModule(ctx, () => parts, { deadLetters: deps.deadLetters });
   return {
     core,
     rules,
+    tail,
     modules: [core, ingest, rules, metrics, tail, watchdog],
     statusParts: () => [...parts, watchdog.watchdog],
   };

@@ -22,6 +22,7 @@ export async function createTestApp(
     logger?: Logger;
     extraModules?: TocsinOptions['extraModules'];
     users?: TocsinOptions['users'];
+    logs?: TocsinOptions['logs'];
   } = {},
 ): Promise<{ tocsin: Tocsin; dispose(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-app-'));
@@ -44,6 +45,7 @@ export async function createTestApp(
     outbox: options.outbox,
     extraModules: options.extraModules,
     users: options.users,
+    logs: options.logs,
   });
   return {
     tocsin,

@@ -37,10 +37,17 @@ export interface SampleLine {
   message: string;
 }
 
+/** Kept as the events themselves (at most 2 × SAMPLE_LINES a minute): shaped only when a notification asks. */
 interface MinuteSamples {
-  first: SampleLine[];
-  last: SampleLine[];
+  first: LogEvent[];
+  last: LogEvent[];
   count: number;
+}
+
+/** Matches (or lines) of one second not yet added to the buckets: a batch is mostly one second or a few. */
+interface Run {
+  second: number;
+  n: number;
 }
 
 interface CompiledAlarm {
@@ -50,6 +57,8 @@ interface CompiledAlarm {
   lines: number;
   matched: number;
   minutes: Map<number, MinuteSamples>;
+  matchRun: Run;
+  lineRun: Run;
   error?: string;
 }
 
@@ -82,7 +91,8 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
       .map((rule) => {
         const old = before.get(rule.name);
         const carried = { lines: old?.lines ?? 0, matched: old?.matched ?? 0, minutes: old?.minutes ?? new Map() };
-        const base = { rule, dims: { rule: rule.name }, ...carried };
+        const runs = { matchRun: { second: 0, n: 0 }, lineRun: { second: 0, n: 0 } };
+        const base = { rule, dims: { rule: rule.name }, ...carried, ...runs };
         try {
           return { ...base, pattern: compileFilterPattern(rule.pattern) };
         } catch (err) {
@@ -101,15 +111,33 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
       for (const a of alarms) {
         if (a.error !== undefined || !selects(a.rule, e)) continue;
         a.lines++;
-        if (a.rule.measure === 'ratio') this.buckets.add(LOG_ALARM_NAMESPACE, LINE_COUNT, a.dims, e.time, 1);
+        if (a.rule.measure === 'ratio') this.count(a, a.lineRun, LINE_COUNT, e.time);
         fe ??= this.views.of(events, i);
         if (!a.pattern.matches(fe)) continue;
         a.matched++;
-        this.buckets.add(LOG_ALARM_NAMESPACE, MATCH_COUNT, a.dims, e.time, 1);
+        this.count(a, a.matchRun, MATCH_COUNT, e.time);
         this.sample(a, e);
       }
     }
+    for (const a of alarms) {
+      this.addRun(a, a.lineRun, LINE_COUNT);
+      this.addRun(a, a.matchRun, MATCH_COUNT);
+    }
     this.views.release();
+  }
+
+  /** Counts one at `time`: a bucket add (a series key built) per second of a batch, not per line. */
+  private count(a: CompiledAlarm, run: Run, metric: string, time: number): void {
+    const second = time - (time % 1000);
+    if (run.n > 0 && run.second !== second) this.addRun(a, run, metric);
+    run.second = second;
+    run.n++;
+  }
+
+  private addRun(a: CompiledAlarm, run: Run, metric: string): void {
+    if (run.n === 0) return;
+    this.buckets.add(LOG_ALARM_NAMESPACE, metric, a.dims, run.second, 1, { weight: run.n });
+    run.n = 0;
   }
 
   private sample(a: CompiledAlarm, e: LogEvent): void {
@@ -120,9 +148,9 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
       a.minutes.set(minute, m);
     }
     m.count++;
-    if (m.first.length < SAMPLE_LINES) m.first.push(sampleOf(e));
+    if (m.first.length < SAMPLE_LINES) m.first.push(e);
     else {
-      m.last.push(sampleOf(e));
+      m.last.push(e);
       if (m.last.length > SAMPLE_LINES) m.last.shift();
     }
   }
@@ -145,13 +173,13 @@ export class LogAlarmStage implements LogStage, PipelineStatusPart {
   samples(rule: string, start: number, end: number): { first: SampleLine[]; last: SampleLine[]; seen: number } {
     const a = this.byName.get(rule);
     const minutes = a ? [...a.minutes].filter(([m]) => m >= start && m < end).sort((x, y) => x[0] - y[0]) : [];
-    const all = minutes.flatMap(([, m]) => [...m.first, ...m.last]);
+    const all = minutes.flatMap(([, m]) => [...m.first, ...m.last]).map(sampleOf);
     const seen = minutes.reduce((n, [, m]) => n + m.count, 0);
     const kept = minutes.reduce((n, [, m]) => n + m.first.length + m.last.length, 0);
     if (kept === seen) return { first: all, last: [], seen };
     const first = minutes.flatMap(([, m]) => m.first).slice(0, SAMPLE_LINES);
     const tail = minutes.flatMap(([, m]) => (m.last.length ? m.last : m.first));
-    return { first, last: tail.slice(-SAMPLE_LINES), seen };
+    return { first: first.map(sampleOf), last: tail.slice(-SAMPLE_LINES).map(sampleOf), seen };
   }
 
   status(): Record<string, unknown> {

@@ -5,20 +5,9 @@ import type { Tocsin } from '../../app.js';
 import { FakeClock } from '../../core/clock.js';
 import { call, createTestApp } from '../../test-support/test-app.js';
 import { testDatabases } from '../../test-support/test-databases.js';
-import { LogPipeline, type LogAppender, type LogsCore, type PipelineCounters } from '../log-pipeline.js';
-import { logRulesModule, type LogRulesModule } from '../log-rules-module.js';
+import type { LogRulesModule } from '../log-rules-module.js';
 
 const T0 = Date.UTC(2026, 2, 10, 12);
-
-/** The storage core's seam with a test appender: it keeps what it is given. */
-function testCore() {
-  const stored: LogEvent[] = [];
-  const failures: unknown[] = [];
-  const appender: LogAppender = { admit: () => ({ ok: true }), append: (events) => void stored.push(...events) };
-  const counters: PipelineCounters = { ingested() {}, dropped() {}, stageFailed: (_s, err) => void failures.push(err) };
-  const core: LogsCore = { pipeline: new LogPipeline(appender, counters), groupSpecs: () => [] };
-  return { core, stored, failures };
-}
 
 const line = (message: string, source: string, time = T0): LogEvent => ({
   time,
@@ -48,13 +37,11 @@ for (const variant of await testDatabases()) {
     let tocsin: Tocsin;
     let dispose: () => Promise<void>;
     const clock = new FakeClock(T0);
-    const { core, failures } = testCore();
-    const module = () => tocsin.modules.find((m) => m.name === 'log-rules') as LogRulesModule;
+    const module = (): LogRulesModule => tocsin.logModules.rules;
 
     before(async () => {
       ({ tocsin, dispose } = await createTestApp(variant.name, {
         clock,
-        extraModules: [(ctx) => logRulesModule(ctx, core)],
       }));
       for (const name of ['pager', 'slack'])
         assert.equal((await call(tocsin, 'POST', '/api/topics', { name })).status, 201);
@@ -174,9 +161,9 @@ for (const variant of await testDatabases()) {
     it('routes timeouts of function A (not B) to the topic: one batch, grouped, with stats and counters', async () => {
       await call(tocsin, 'PUT', '/api/log-rules/a-timeouts', route);
       const timeout = 'Task timed out after 3.00 seconds';
-      core.pipeline.accept([line(timeout, 'fn-a'), line(timeout, 'fn-b')], { format: 'test' }, 10, T0);
+      tocsin.logs.pipeline.accept([line(timeout, 'fn-a'), line(timeout, 'fn-b')], { format: 'test' }, 10, T0);
       for (let i = 1; i <= 5; i++)
-        core.pipeline.accept([line(`${timeout} #${i}`, 'fn-a', T0 + i)], { format: 'test' }, 10, T0);
+        tocsin.logs.pipeline.accept([line(`${timeout} #${i}`, 'fn-a', T0 + i)], { format: 'test' }, 10, T0);
       await module().tick(T0);
       const events = await tocsin.handle.db.selectFrom('events').selectAll().where('kind', '=', 'log.match').execute();
       assert.equal(events.length, 1, 'fn-b is not routed; the rest of the storm waits for the window end');
@@ -208,7 +195,7 @@ for (const variant of await testDatabases()) {
       assert.match(metrics, /tocsin_log_route_breaker_open\{rule="a-timeouts"\} 0/);
       const part = module().statusPart.status() as { rules: { name: string; stats: { matched: number } }[] };
       assert.equal(part.rules.find((r) => r.name === 'a-timeouts')?.stats.matched, 6);
-      assert.deepEqual(failures, []);
+      assert.deepEqual(tocsin.logs.counters.totals.stageFailures, {});
     });
 
     it('applies and exports the log_rules config section, round trip, with errors naming the field', async () => {
