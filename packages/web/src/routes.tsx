@@ -1,5 +1,6 @@
 /** The client routes of the contract, most specific first, each with its page. */
 import type { ComponentType } from 'preact';
+import { lazyPage } from './components/lazy-page.js';
 import { AccountPage } from './pages/account-page.js';
 import { ConfigPage } from './pages/config-page.js';
 import { GroupsPage } from './pages/groups-page.js';
@@ -29,6 +30,15 @@ export interface RouteDef {
   page: ComponentType<{ params: RouteParams }>;
 }
 
+// The log pages load on first visit (their own chunk), so that the app shell stays within its budget.
+const LogSearchPage = lazyPage(() => import('./pages/log-search-page.js').then((m) => m.LogSearchPage));
+const LogTailPage = lazyPage(() => import('./pages/log-tail-page.js').then((m) => m.LogTailPage));
+const LogRulesPage = lazyPage(() => import('./pages/log-rules-page.js').then((m) => m.LogRulesPage));
+const LogRuleNewPage = lazyPage(() => import('./pages/log-rule-page.js').then((m) => m.LogRuleNewPage));
+const LogRulePage = lazyPage(() => import('./pages/log-rule-page.js').then((m) => m.LogRulePage));
+const LogGroupsPage = lazyPage(() => import('./pages/log-groups-page.js').then((m) => m.LogGroupsPage));
+const LogPipelinePage = lazyPage(() => import('./pages/log-pipeline-page.js').then((m) => m.LogPipelinePage));
+
 export const routes: RouteDef[] = [
   { pattern: '/', page: OverviewPage },
   { pattern: '/monitors', page: MonitorsPage },
@@ -42,6 +52,13 @@ export const routes: RouteDef[] = [
   { pattern: '/metrics', page: MetricsPage },
   { pattern: '/alarms', page: AlarmsPage },
   { pattern: '/alarms/:name', page: AlarmDetailPage },
+  { pattern: '/logs', page: LogSearchPage },
+  { pattern: '/logs/tail', page: LogTailPage },
+  { pattern: '/logs/rules', page: LogRulesPage },
+  { pattern: '/logs/rules/new', page: LogRuleNewPage },
+  { pattern: '/logs/rules/:name', page: LogRulePage },
+  { pattern: '/logs/groups', page: LogGroupsPage },
+  { pattern: '/logs/pipeline', page: LogPipelinePage },
   { pattern: '/topics', page: TopicsPage },
   { pattern: '/topics/:name', page: TopicDetailPage },
   { pattern: '/deliveries', page: DeliveriesPage },

@@ -3,7 +3,17 @@
  * @tocsin/protocol has the schema (sessions, users, probes, monitor and heartbeat settings) the type comes from it;
  * the rest are the server's views, which have no schema.
  */
-import type { HeartbeatSpec, MonitorCommon, ProbeSpec, ProbeType, Session, UserRole } from '@tocsin/protocol';
+import type {
+  HeartbeatSpec,
+  LogEvent,
+  LogGroupSpec,
+  LogRuleSpec,
+  MonitorCommon,
+  ProbeSpec,
+  ProbeType,
+  Session,
+  UserRole,
+} from '@tocsin/protocol';
 
 export type { Session };
 export type Role = UserRole;
@@ -92,4 +102,54 @@ export interface Run {
   result: string;
   exitStatus: number | null;
   rid: string | null;
+}
+
+/** A log group of `GET /api/log-groups`: its spec, and what it holds (times epoch ms or ISO, sizes in bytes). */
+export interface LogGroupView extends Omit<LogGroupSpec, 'retentionDays'> {
+  retentionDays: number;
+  count: number;
+  rawBytes: number;
+  storedBytes: number;
+  /** Stored blocks. */
+  blocks?: number;
+  /** Events in the write queue, not counted in `count` yet. */
+  pending?: number;
+  firstTime?: number | string;
+  lastTime?: number | string;
+}
+
+/** One event of `GET /api/logs/query` and of the live tail: the stored model (times epoch ms) and its id. */
+export type LogEventView = LogEvent & { id: string };
+
+export interface LogQueryAnswer {
+  events: LogEventView[];
+  /** The cursor of the next page, when there is one. */
+  next?: string;
+  /** Blocks read, blocks the index let the query skip, lines tested. */
+  scanned: { blocks: number; skipped?: number; lines: number };
+}
+
+/** What a rule did, as its kind's stage reports it (a route's throttle and breaker; other kinds their own). */
+export interface LogRuleStats {
+  matched?: number;
+  routed?: number;
+  suppressed?: number;
+  lastMatchAt?: number | string | null;
+  breaker?: 'closed' | 'open';
+  [other: string]: unknown;
+}
+
+/** A log rule of `GET /api/log-rules` (durations in milliseconds), with what it did. */
+export type LogRuleView = LogRuleSpec & { stats?: LogRuleStats };
+
+export interface LogPatternResult {
+  line: string;
+  matched: boolean;
+  /** What the pattern extracted: the space-delimited fields, or the JSON selectors' values. */
+  fields?: Record<string, unknown>;
+}
+
+/** `GET /api/logs/pipeline`: each part's counters, as the part reports them (rendered generically). */
+export interface PipelineStatus {
+  parts: Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ export const navGroups: { label: string; items: { href: string; label: string }[
       { href: '/heartbeats', label: 'Heartbeats' },
       { href: '/metrics', label: 'Metrics' },
       { href: '/alarms', label: 'Alarms' },
+      { href: '/logs', label: 'Logs' },
       { href: '/groups', label: 'Groups' },
     ],
   },
