@@ -3,75 +3,38 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { logEventFromInput, logEventInputSchema, type LogEvent } from '@tocsin/protocol';
-import type { AppModule } from '../app-module.js';
-import { compileFilterPattern, createFilterEvent } from '../logs/filter-pattern.js';
-import { type LogTailModule, logTailModule } from '../logs/log-tail-module.js';
-import { logEvent, memoryLogsCore } from '../logs/tail/memory-logs-core.js';
+import type { LogEvent } from '@tocsin/protocol';
+import type { Tocsin } from '../app.js';
+import type { LogTailModule } from '../logs/log-tail-module.js';
+import { logEvent } from '../logs/tail/memory-logs-core.js';
 import { CLI_ADMIN_TOKEN, repoRoot, startCliServer } from '../test-support/cli-harness.js';
 import { eventLine, SEND_BATCH_LINES } from './logs-send-command.js';
 import { splitMessages, type StreamMessage } from './logs-tail-command.js';
 
-/**
- * The storage's and ingest's routes as their contract in issue 13 says (`GET /api/logs/query` pages with `next`,
- * `POST /api/logs` NDJSON answering `{accepted, rejected, dropped}`), over the same memory core the tail watches:
- * what the CLI is tested against until those modules are merged beside it.
- */
-function contractRoutes(core: ReturnType<typeof memoryLogsCore>, calls: { path: string; status: number }[]) {
-  let busy = 0;
-  return {
-    busyNext(n: number) {
-      busy = n;
-    },
-    module: (): AppModule => ({
-      name: 'logs-contract',
-      routes(app) {
-        app.get('/api/logs/query', (c) => {
-          const q = c.req.query();
-          const limit = Number(q.limit ?? 100);
-          const pattern = q.pattern ? compileFilterPattern(q.pattern) : undefined;
-          const start = Number(q.start ?? Date.now() - 3600_000);
-          const end = Number(q.end ?? Date.now());
-          const all = core.stored
-            .map((e, i) => ({ id: String(i).padStart(8, '0'), ...e }))
-            .filter((e) => e.group === q.group && e.time >= start && e.time <= end)
-            .filter((e) => !pattern || pattern.matches(createFilterEvent(e.message)));
-          if (q.order !== 'asc') all.reverse();
-          const from = Number(q.cursor ?? 0);
-          const events = all.slice(from, from + limit);
-          calls.push({ path: c.req.url, status: 200 });
-          return c.json({
-            events,
-            scanned: all.length,
-            ...(from + limit < all.length ? { next: String(from + limit) } : {}),
-          });
-        });
-        app.post('/api/logs', async (c) => {
-          if (busy > 0) {
-            busy--;
-            calls.push({ path: '/api/logs', status: 503 });
-            return c.json(
-              { error: { code: 'unavailable', message: 'full', details: { retryAfterSeconds: 0.05 } } },
-              503,
-            );
-          }
-          const lines = (await c.req.text()).split('\n');
-          const events: LogEvent[] = [];
-          const rejected: { index: number; line: number; reason: string }[] = [];
-          const group = c.req.header('x-tocsin-log-group') ?? 'default';
-          for (const [i, line] of lines.entries()) {
-            if (!line) continue;
-            const parsed = logEventInputSchema.safeParse(JSON.parse(line));
-            if (parsed.success) events.push(logEventFromInput(parsed.data, { now: Date.now(), group }));
-            else rejected.push({ index: i, line: i + 1, reason: parsed.error.issues[0].path.join('.') });
-          }
-          const outcome = core.pipeline.accept(events, { format: 'tocsin-ndjson' }, 0, Date.now());
-          calls.push({ path: '/api/logs', status: 200 });
-          const dropped = rejected.length ? { ...outcome.dropped, invalid: rejected.length } : outcome.dropped;
-          return c.json({ accepted: outcome.accepted, rejected, dropped });
-        });
-      },
-    }),
+type Stored = { id: string; group: string; message: string; level: number; levelText: string; source?: string };
+
+/** The events of `group`, oldest first, through the real `GET /api/logs/query`. */
+async function storedIn(url: string, group: string): Promise<Stored[]> {
+  const q = new URLSearchParams({ group, order: 'asc', limit: '10000' });
+  const res = await fetch(`${url}/api/logs/query?${q}`, { headers: { authorization: `Bearer ${CLI_ADMIN_TOKEN}` } });
+  assert.equal(res.status, 200, `query of ${group}`);
+  return ((await res.json()) as { events: Stored[] }).events;
+}
+
+/** Accepts events as an ingest route does, with their raw size. */
+function accept(tocsin: Tocsin, events: LogEvent[], now = Date.now()): void {
+  tocsin.logs.pipeline.accept(events, { format: 'test' }, JSON.stringify(events).length, now);
+}
+
+/** Makes the write queue say it is full for the next `n` batches: the real route answers 503 with Retry-After. */
+function busyNext(tocsin: Tocsin, n: number): void {
+  const writer = tocsin.logs.writer;
+  const admit = writer.admit.bind(writer);
+  let busy = n;
+  writer.admit = (bytes) => {
+    if (busy === 0) return admit(bytes);
+    busy--;
+    return { ok: false, retryAfterSeconds: 0.05 };
   };
 }
 
@@ -84,15 +47,15 @@ async function until(what: string, done: () => boolean): Promise<void> {
 }
 
 describe('tocsin logs', () => {
-  const core = memoryLogsCore();
   const calls: { path: string; status: number }[] = [];
-  const contract = contractRoutes(core, calls);
   let tail!: LogTailModule;
   let h: Awaited<ReturnType<typeof startCliServer>>;
   before(async () => {
     h = await startCliServer({
-      extraModules: [contract.module, (ctx) => (tail = logTailModule(ctx, core))],
+      observe: (req, res) =>
+        calls.push({ path: new URL(req.url).pathname === '/api/logs' ? '/api/logs' : req.url, status: res.status }),
     });
+    tail = h.tocsin.logModules.tail;
   });
   after(() => h.close());
 
@@ -104,7 +67,7 @@ describe('tocsin logs', () => {
         now - 2500 + i,
       ),
     );
-    core.pipeline.accept(events, { format: 'test' }, 0, now);
+    accept(h.tocsin, events, now);
     calls.length = 0;
     const r = await h.cli(['logs', 'query', 'checkout', '--limit', '1500']);
     assert.equal(r.code, 0, r.stderr);
@@ -116,7 +79,8 @@ describe('tocsin logs', () => {
       calls.map((c) => new URL(c.path).searchParams.get('limit')),
       ['1000', '500'],
     );
-    assert.equal(new URL(calls[1].path).searchParams.get('cursor'), '1000');
+    assert.equal(new URL(calls[0].path).searchParams.get('cursor'), null);
+    assert.ok(new URL(calls[1].path).searchParams.get('cursor'), "the second page asks from the first one's next");
   });
 
   it('query --pattern --since --json prints the matching events as JSON lines', async () => {
@@ -130,6 +94,12 @@ describe('tocsin logs', () => {
     assert.ok(events.every((e) => e.message.endsWith('ERROR') && e.level === 17 && typeof e.id === 'string'));
     const q = new URL(calls.at(-1)!.path).searchParams;
     assert.ok(Math.abs(Number(q.get('end')) - Number(q.get('start')) - 3600_000) < 1000);
+    const created = await fetch(`${h.url}/api/log-groups/empty-group`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${CLI_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'empty-group' }),
+    });
+    assert.ok(created.ok, `PUT /api/log-groups/empty-group: ${created.status}`);
     const none = await h.cli(['logs', 'query', 'empty-group']);
     assert.equal(none.code, 0);
     assert.equal(none.stderr, "no events in 'empty-group' matched\n");
@@ -162,13 +132,13 @@ describe('tocsin logs', () => {
       ...Array.from({ length: SEND_BATCH_LINES + 10 }, (_, i) => `bulk ${i}`),
     ];
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const before = core.stored.length;
     calls.length = 0;
     const r = await h.cli(['logs', 'send', 'shipped', file]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `sent ${SEND_BATCH_LINES + 13} lines to 'shipped': ${SEND_BATCH_LINES + 13} accepted\n`);
     assert.equal(calls.filter((c) => c.path === '/api/logs').length, 2, 'two batches');
-    const stored = core.stored.slice(before);
+    const stored = await storedIn(h.url, 'shipped');
+    assert.equal(stored.length, SEND_BATCH_LINES + 13);
     assert.ok(stored.every((e) => e.group === 'shipped'));
     assert.deepEqual(
       stored.slice(0, 3).map((e) => [e.message, e.levelText, e.source]),
@@ -183,16 +153,16 @@ describe('tocsin logs', () => {
   it('send waits out a busy server, and names the lines it refused', async () => {
     const file = path.join(h.dir, 'bad.ndjson');
     writeFileSync(file, '{"message":"ok"}\n{"message":"bad trace","traceId":"xyz"}\nplain\n');
-    contract.busyNext(2);
+    busyNext(h.tocsin, 2);
     calls.length = 0;
     const r = await h.cli(['logs', 'send', file]);
     assert.deepEqual(
-      calls.map((c) => c.status),
+      calls.filter((c) => c.path === '/api/logs').map((c) => c.status),
       [503, 503, 200],
     );
     assert.equal(r.code, 1);
     assert.equal(r.stdout, 'sent 3 lines: 2 accepted, 1 rejected\n');
-    assert.equal(r.stderr, 'tocsin: line 2 rejected: traceId\n');
+    assert.equal(r.stderr, 'tocsin: line 2 rejected: traceId: a trace id: 32 lowercase hexadecimal digits\n');
     const missing = await h.cli(['logs', 'send', 'grp', 'no-such-file.log']);
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, "tocsin: logs send: 'no-such-file.log' is not a file\n");
@@ -202,14 +172,13 @@ describe('tocsin logs', () => {
     const run = h.cli(['logs', 'tail', 'checkout', '--pattern', 'ERROR', '--level', 'warn']);
     await until('the tail opening', () => tail.hub.size === 1);
     const now = Date.now();
-    core.pipeline.accept(
+    accept(
+      h.tocsin,
       [
         logEvent({ group: 'checkout', level: 17, source: 'pay', message: 'card ERROR' }, now),
         logEvent({ group: 'checkout', level: 17, source: 'pay', message: 'fine' }, now),
         logEvent({ group: 'other', level: 17, source: 'pay', message: 'other ERROR' }, now),
       ],
-      { format: 'test' },
-      0,
       now,
     );
     tail.hub.close();
@@ -231,13 +200,11 @@ describe('tocsin logs', () => {
 });
 
 describe('tocsin logs, as processes', () => {
-  const core = memoryLogsCore();
   let tail!: LogTailModule;
   let h: Awaited<ReturnType<typeof startCliServer>>;
   before(async () => {
-    h = await startCliServer({
-      extraModules: [contractRoutes(core, []).module, (ctx) => (tail = logTailModule(ctx, core))],
-    });
+    h = await startCliServer();
+    tail = h.tocsin.logModules.tail;
   });
   after(() => h.close());
 
@@ -259,12 +226,7 @@ describe('tocsin logs, as processes', () => {
     const p = spawnCli(['logs', 'tail', '--json']);
     try {
       await until('the tail opening', () => tail.hub.size === 1);
-      core.pipeline.accept(
-        [logEvent({ group: 'a', message: 'first' }), logEvent({ group: 'b', message: 'second' })],
-        { format: 'test' },
-        0,
-        Date.now(),
-      );
+      accept(h.tocsin, [logEvent({ group: 'a', message: 'first' }), logEvent({ group: 'b', message: 'second' })]);
       await until('the lines printed', () => p.out().includes('second'));
       p.proc.kill('SIGINT');
       assert.equal(await p.exited, 0, p.err());
@@ -289,7 +251,7 @@ describe('tocsin logs, as processes', () => {
     assert.equal(await p.exited, 0, p.err());
     assert.equal(p.out(), "sent 2 lines to 'piped': 2 accepted\n");
     assert.deepEqual(
-      core.stored.filter((e) => e.group === 'piped').map((e) => [e.group, e.message, e.level]),
+      (await storedIn(h.url, 'piped')).map((e) => [e.group, e.message, e.level]),
       [
         ['piped', 'one', 0],
         ['piped', 'two', 17],

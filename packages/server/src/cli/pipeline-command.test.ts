@@ -69,13 +69,30 @@ describe('tocsin pipeline status against a server', { timeout: 30_000 }, () => {
   it('prints the table, or the JSON answer with --json', async () => {
     const table = await server.cli(['pipeline', 'status']);
     assert.equal(table.code, 0, table.stderr);
+    const titles = table.stdout.split('\n').filter((line) => /^[A-Z][A-Z-]+$/.test(line));
+    assert.deepEqual(titles, [
+      'INGEST',
+      'LISTENERS',
+      'STORAGE',
+      'RULES',
+      'WATCHDOG',
+      'EMBEDDED-METRICS',
+      'LOG-ALARMS',
+      'METRIC-FILTERS',
+    ]);
+    assert.match(table.stdout, /^INGEST\nKEY +VALUE\nevents +0\n/);
     assert.match(
       table.stdout,
-      /^WATCHDOG\ntopic pipeline-watchdog, window 300s\nKIND +PENDING +RAISED +LAST +LAST COUNT\n/,
+      /\nWATCHDOG\ntopic pipeline-watchdog, window 300s\nKIND +PENDING +RAISED +LAST +LAST COUNT\n/,
     );
+    for (const kind of ['dead_letter', 'ingest_refused', 'rule_error', 'dropped']) {
+      assert.match(table.stdout, new RegExp(`\\npipeline\\.${kind} +0 +0 +- +-\\n`));
+    }
     const json = await server.cli(['pipeline', '--json']);
     assert.equal(json.code, 0, json.stderr);
-    assert.equal(JSON.parse(json.stdout).parts.watchdog.topic, 'pipeline-watchdog');
+    const answer = JSON.parse(json.stdout).parts;
+    assert.deepEqual(Object.keys(answer).sort(), titles.map((t) => t.toLowerCase()).sort());
+    assert.equal(answer.watchdog.topic, 'pipeline-watchdog');
     const bad = await server.cli(['pipeline', 'status', '--nope']);
     assert.equal(bad.code, 2);
   });

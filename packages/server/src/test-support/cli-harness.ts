@@ -82,7 +82,13 @@ export function spawnTocsin(args: string[], env: Record<string, string | undefin
 }
 
 /** A Tocsin on SQLite in a temporary directory, served on 127.0.0.1, with its workers running. */
-export async function startCliServer(options: { extraModules?: ModuleFactory[] } = {}): Promise<{
+export async function startCliServer(
+  options: {
+    extraModules?: ModuleFactory[];
+    /** Sees every request the app answers, with its answer (what the CLI asked for). */
+    observe?: (request: Request, response: Response) => void;
+  } = {},
+): Promise<{
   url: string;
   tocsin: Tocsin;
   dir: string;
@@ -96,7 +102,11 @@ export async function startCliServer(options: { extraModules?: ModuleFactory[] }
   const server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
-    fetch: tocsin.http.fetch,
+    fetch: async (request) => {
+      const response = await tocsin.http.fetch(request);
+      options.observe?.(request, response);
+      return response;
+    },
     fastPath: tocsin.fastPath,
     publicUrl: tocsin.publicUrl,
   });
