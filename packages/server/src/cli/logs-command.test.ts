@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LogEvent } from '@tocsin/protocol';
 import type { Tocsin } from '../app.js';
 import type { LogTailModule } from '../logs/log-tail-module.js';
-import { logEvent } from '../logs/tail/memory-logs-core.js';
+import { logEvent } from '../test-support/log-event-fixture.js';
 import { CLI_ADMIN_TOKEN, repoRoot, startCliServer } from '../test-support/cli-harness.js';
 import { eventLine, SEND_BATCH_LINES } from './logs-send-command.js';
 import { splitMessages, type StreamMessage } from './logs-tail-command.js';

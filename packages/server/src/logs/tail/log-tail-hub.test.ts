@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Telemetry } from '../../core/telemetry.js';
 import { compileFilterPattern } from '../filter-pattern.js';
 import { LogTailHub, minLevelOf, type TailFilter } from './log-tail-hub.js';
-import { logEvent } from './memory-logs-core.js';
+import { logEvent } from '../../test-support/log-event-fixture.js';
 
 const decoder = new TextDecoder();
 

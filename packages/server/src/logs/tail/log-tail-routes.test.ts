@@ -6,7 +6,7 @@ import { startHttpServer, type HttpServer } from '../../http/http-server.js';
 import { readUntil } from '../../test-support/event-stream-reader.js';
 import { TEST_ADMIN_TOKEN, call, createTestApp } from '../../test-support/test-app.js';
 import type { LogModulesOptions } from '../log-modules.js';
-import { logEvent } from './memory-logs-core.js';
+import { logEvent } from '../../test-support/log-event-fixture.js';
 
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
