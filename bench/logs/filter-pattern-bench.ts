@@ -2,15 +2,20 @@
  * bench/logs/filter-pattern-bench: events a second through one compiled
  * filter pattern, for each pattern kind, on 100,000 realistic lines (half
  * Apache access log, half JSON application log), beside a plain JavaScript
- * regex over the same lines in the same run. The JSON lines are parsed once
- * before timing (the pipeline parses each line once for all its rules); that
- * parse is timed on its own as a second baseline. Events are built before
- * each timed round (the pipeline builds one per line for all its rules), and
- * the last figure runs every pattern on every line, as 10 rules would.
+ * regex and JSON.parse over the same lines in the same run. Events are built
+ * before each timed round as the route stage builds them (one per line, JSON
+ * not parsed yet), so a JSON pattern pays the parse and a space-delimited one
+ * the split unless its literal pre-check decides first. Each pattern is timed
+ * on the lines it matches and on those it does not, with its pre-check
+ * (`compileFilterPattern`) and without it (the full test alone, as before the
+ * pre-check existed); the last figures run every pattern on every line, as
+ * 10 rules would, sharing one event per line.
  *
- *   node -C source --import tsx bench/logs/filter-pattern-bench.ts [-- --lines 100000 --rounds 5]
+ *   node -C source --import tsx bench/logs/filter-pattern-bench.ts [--lines 100000 --rounds 5]
  */
 import { parseArgs } from 'node:util';
+import { compileNode } from '../../packages/server/src/logs/filter-pattern-match.js';
+import { parseFilterPattern } from '../../packages/server/src/logs/filter-pattern-parser.js';
 import {
   type FilterEvent,
   compileFilterPattern,
@@ -57,27 +62,36 @@ function jsonLine(i: number): string {
 }
 
 const lines = Array.from({ length: LINES }, (_, i) => (i % 2 === 0 ? apacheLine(i) : jsonLine(i)));
-const parsed = lines.map((l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
 
-function time(label: string, run: (events: FilterEvent[]) => number, perLine = 1): void {
+/** Best lines a second over the rounds, on fresh events (nothing split or parsed) of `subset`. */
+function rate(subset: string[], run: (events: FilterEvent[]) => number, perLine = 1): { perSecond: number; n: number } {
   let best = Number.POSITIVE_INFINITY;
-  let matched = 0;
+  let n = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const events = lines.map((l, i) => createFilterEvent(l, parsed[i]));
+    const events = subset.map((l) => createFilterEvent(l));
     const t0 = process.hrtime.bigint();
-    matched = run(events);
+    n = run(events);
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
   }
-  const perSecond = Math.round((LINES * perLine) / best).toLocaleString('en-US');
-  console.log(`${label.padEnd(64)} ${perSecond.padStart(14)} lines/s  ${String(matched).padStart(7)} matched`);
+  return { perSecond: subset.length === 0 ? 0 : Math.round((subset.length * perLine) / best), n };
+}
+const fmt = (x: number) => x.toLocaleString('en-US').padStart(12);
+const label = (text: string, width = 56) =>
+  (text.length > width ? `${text.slice(0, width - 3)}...` : text).padEnd(width);
+
+function baseline(text: string, run: (events: FilterEvent[]) => number): void {
+  const { perSecond, n } = rate(lines, run);
+  console.log(`${label(text, 70)} ${fmt(perSecond)} lines/s ${String(n).padStart(7)} hit`);
 }
 
-console.log(`${LINES.toLocaleString('en-US')} lines, best of ${ROUNDS} rounds, one core`);
+console.log(`${LINES.toLocaleString('en-US')} lines, best of ${ROUNDS} rounds, one core; lines/s`);
 const plain = /ERROR|error/;
-time('baseline: plain RegExp /ERROR|error/.test(line)', () => lines.filter((l) => plain.test(l)).length);
+baseline('baseline: plain RegExp /ERROR|error/.test(line)', () => lines.filter((l) => plain.test(l)).length);
 const status5 = /" 5\d\d \d+$/;
-time('baseline: plain RegExp /" 5\\d\\d \\d+$/', () => lines.filter((l) => status5.test(l)).length);
-time('baseline: JSON.parse of each JSON line', () => lines.filter((l) => l.startsWith('{') && JSON.parse(l)).length);
+baseline('baseline: plain RegExp /" 5\\d\\d \\d+$/', () => lines.filter((l) => status5.test(l)).length);
+const jsonLines = lines.filter((l) => l.startsWith('{'));
+const parse = rate(jsonLines, () => jsonLines.filter((l) => JSON.parse(l)).length);
+console.log(`${label('baseline: JSON.parse, on the JSON lines only', 70)} ${fmt(parse.perSecond)} lines/s`);
 
 const patterns = [
   'error',
@@ -86,30 +100,51 @@ const patterns = [
   '{ $.level = "error" && $.latency > 500 }',
   '{ ($.http.status >= 500 || $.level = err*) && $.service != search }',
   '{ $.tags[*] = prod }',
+  '{ $.latency > 1000 }',
   '[ip, user, username, timestamp, request = *api*, status_code = 5*, bytes > 1000]',
+  '[ip, user, username, timestamp, request, status_code, bytes > 1000]',
   '[..., status_code = 404 || status_code = 503, bytes]',
   '%timed out after [0-9]+\\.[0-9]+ seconds%',
   '{ $.msg = %timed out% }',
 ];
-time(
-  'building one event per line (createFilterEvent)',
-  () => lines.map((l, i) => createFilterEvent(l, parsed[i])).length,
-);
+const count = (test: (e: FilterEvent) => boolean) => (events: FilterEvent[]) => {
+  let n = 0;
+  for (const event of events) if (test(event)) n++;
+  return n;
+};
+const columns = ['matched', 'no pre', 'not matched', 'no pre'];
+console.log(`${''.padEnd(56)} ${columns.map((c) => c.padStart(12)).join(' ')}`);
 for (const pattern of patterns) {
-  const p = compileFilterPattern(pattern);
-  time(pattern.length > 62 ? `${pattern.slice(0, 59)}...` : pattern, (events) => {
-    let n = 0;
-    for (const event of events) if (p.matches(event)) n++;
-    return n;
-  });
+  const withPre = compileFilterPattern(pattern);
+  const full = compileNode(parseFilterPattern(pattern).node);
+  const yes = lines.filter((l) => full(createFilterEvent(l)));
+  const no = lines.filter((l) => !full(createFilterEvent(l)));
+  const figures = [
+    rate(yes, count(withPre.matches)),
+    rate(yes, count(full)),
+    rate(no, count(withPre.matches)),
+    rate(no, count(full)),
+  ];
+  if (figures[0]!.n !== yes.length || figures[2]!.n !== 0)
+    throw new Error(`${pattern}: the pre-check changed a result`);
+  console.log(`${label(pattern)} ${figures.map((f) => fmt(f.perSecond)).join(' ')}  (${yes.length} matched)`);
 }
 const all = patterns.map(compileFilterPattern);
-time(
-  `all ${all.length} patterns on each line (rule evaluations a second)`,
-  (events) => {
-    let n = 0;
-    for (const event of events) for (const p of all) if (p.matches(event)) n++;
-    return n;
-  },
-  all.length,
-);
+const allFull = patterns.map((p) => compileNode(parseFilterPattern(p).node));
+for (const [text, tests] of [
+  [`all ${all.length} patterns on each line, with pre-checks`, all.map((p) => p.matches)],
+  [`all ${all.length} patterns on each line, without`, allFull],
+] as const) {
+  const r = rate(
+    lines,
+    (events) => {
+      let n = 0;
+      for (const event of events) for (const t of tests) if (t(event)) n++;
+      return n;
+    },
+    1,
+  );
+  console.log(
+    `${label(text, 70)} ${fmt(r.perSecond)} lines/s (${fmt(r.perSecond * tests.length).trim()} rule tests/s)`,
+  );
+}

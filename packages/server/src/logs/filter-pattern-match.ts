@@ -85,13 +85,14 @@ export function splitFields(message: string): DelimitedFields {
       const close = c === 91 ? message.indexOf(']', i + 1) : closingQuote(message, i + 1);
       if (close >= 0) {
         const inner = message.slice(i + 1, close);
-        values.push(c === 34 ? inner.replace(/\\"/g, '"') : inner);
+        values.push(c === 34 && inner.includes('\\') ? inner.replace(/\\"/g, '"') : inner);
         i = close + 1;
         continue;
       }
     }
     const from = i;
-    while (i < n && !isSpace(message.charCodeAt(i))) i++;
+    for (let code = c; i < n && code !== 32 && code !== 9 && code !== 10 && code !== 13; )
+      code = message.charCodeAt(++i);
     values.push(message.slice(from, i));
   }
   return { values, starts };
@@ -133,7 +134,9 @@ function termTest(term: TermNode): (message: string) => boolean {
 
 /** Include terms must all appear, exclude terms none; `?` terms count only when a pattern has nothing else. */
 function compileTerms(terms: TermNode[]): EventTest {
-  const must = terms.filter((t) => t.mode === 'include').map(termTest);
+  // Plain terms before regexes: an `includes` that fails spares the regex.
+  const byCost = [...terms].sort((a, b) => Number(a.text === undefined) - Number(b.text === undefined));
+  const must = byCost.filter((t) => t.mode === 'include').map(termTest);
   const mustNot = terms.filter((t) => t.mode === 'exclude').map(termTest);
   const anyOf = terms.filter((t) => t.mode === 'optional').map(termTest);
   if (must.length === 0 && mustNot.length === 0) return ({ message }) => anyOf.some((t) => t(message));

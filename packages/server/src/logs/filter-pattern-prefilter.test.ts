@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileFilterPattern, createFilterEvent } from './filter-pattern.js';
+import { compileNode } from './filter-pattern-match.js';
+import { parseFilterPattern } from './filter-pattern-parser.js';
+import { atFieldStart, compilePreFilter, describePreFilter } from './filter-pattern-prefilter.js';
+
+const needs = (pattern: string) => describePreFilter(parseFilterPattern(pattern).node);
+const anywhere = (text: string) => ({ text, fieldStart: false });
+const atStart = (text: string) => ({ text, fieldStart: true });
+
+/** The pre-check may skip a line only when the full test rejects it too; `want` is the full test's answer. */
+function agrees(pattern: string, cases: Array<[string, boolean]>): void {
+  const { node } = parseFilterPattern(pattern);
+  const full = compileNode(node);
+  const pre = compilePreFilter(node);
+  const compiled = compileFilterPattern(pattern);
+  for (const [message, want] of cases) {
+    assert.equal(full(createFilterEvent(message)), want, `${pattern} on ${message}: the full test`);
+    assert.equal(compiled.matches(createFilterEvent(message)), want, `${pattern} on ${message}: with the pre-check`);
+    if (want && pre) assert.equal(pre(message), true, `${pattern}: the pre-check skipped ${message}, a match`);
+  }
+}
+
+describe('filter-pattern pre-check: what it derives', () => {
+  it('needs a JSON value, quoted when exact, bare with a wildcard or as a keyword', () => {
+    assert.deepEqual(needs('{ $.level = "error" }'), [[anywhere('"error"')]]);
+    assert.deepEqual(needs('{ $.level = err* && $.msg = *out }'), [[anywhere('err')], [anywhere('out')]]);
+    assert.deepEqual(needs('{ $.ok IS TRUE || $.gone IS NULL }'), [[anywhere('true'), anywhere('null')]]);
+    assert.deepEqual(needs('{ $.flag = "true" }'), [[anywhere('true')]], 'a boolean prints bare');
+  });
+  it('needs a field value at a field start, or anywhere after a leading *', () => {
+    assert.deepEqual(needs('[ip, request = *api*, status = 5*]'), [[anywhere('api')], [atStart('5')]]);
+    assert.deepEqual(needs('[a = x || a = y, b]'), [[atStart('x'), atStart('y')]]);
+  });
+  it('needs nothing from what a literal cannot decide', () => {
+    for (const pattern of [
+      '{ $.level != "error" }',
+      '{ $.level NOT EXISTS }',
+      '{ $.a = "x" || $.b NOT EXISTS }',
+      '{ $.status = 500 }',
+      '{ $.status = "500" }',
+      '{ $.v = "1.0e2" }',
+      '{ $.v = Inf* }',
+      '{ $.msg = %ERROR% }',
+      '{ $.a = * }',
+      '[..., status = 404 || status = 503, bytes]',
+      '[a, b != x, c > 5]',
+      '[a = %err%]',
+      '[a = 5* || b != x, b]',
+    ]) {
+      assert.deepEqual(needs(pattern), [], pattern);
+      assert.equal(compilePreFilter(parseFilterPattern(pattern).node), undefined, pattern);
+    }
+  });
+  it('runs no pre-check on terms, whose test is the same includes', () => {
+    assert.deepEqual(needs('ERROR -ARGUMENTS %x+%'), [[anywhere('ERROR')]]);
+    assert.deepEqual(needs('?ERROR ?WARN'), [[anywhere('ERROR'), anywhere('WARN')]]);
+    assert.deepEqual(needs('?ERROR ?%WARN%'), []);
+    assert.equal(compilePreFilter(parseFilterPattern('ERROR').node), undefined);
+  });
+  it('finds a field start at the line start or after a space, tab, newline, [ or "', () => {
+    for (const m of ['5xx', 'a 5', 'a\t5', 'a\n5', 'a\r5', '[5', '"5', 'x5 5'])
+      assert.equal(atFieldStart(m, '5'), true, m);
+    for (const m of ['x5', '1.5', 'a-5', '']) assert.equal(atFieldStart(m, '5'), false, m);
+  });
+});
+
+describe('filter-pattern pre-check: never skips a match', () => {
+  it('JSON: escapes, numbers printed differently, booleans, OR, !=, NOT EXISTS, IS NULL', () => {
+    agrees('{ $.level = "error" }', [
+      ['{"level":"error"}', true],
+      ['{"level":"\\u0065rror"}', true],
+      ['{"level":"info","msg":"error"}', false],
+      ['{"level":"errors"}', false],
+    ]);
+    agrees('{ $.n = "123" }', [
+      ['{"n":1.23e2}', true],
+      ['{"n":"123"}', true],
+    ]);
+    agrees('{ $.n = "Infinity" }', [['{"n":1e999}', true]]);
+    agrees('{ $.ok = "true" }', [['{"ok":true}', true]]);
+    agrees('{ $.level = "error" || $.code NOT EXISTS }', [
+      ['{"level":"info"}', true],
+      ['{"level":"info","code":1}', false],
+    ]);
+    agrees('{ $.level != "error" }', [
+      ['{"level":"info"}', true],
+      ['{"level":"error"}', false],
+    ]);
+    agrees('{ $.gone IS NULL }', [
+      ['{"gone":null}', true],
+      ['{"gone":"null"}', false],
+    ]);
+    agrees('{ $.msg = %[Tt]imed% }', [['{"msg":"Timed out"}', true]]);
+    agrees('{ $.path = "/a\\"b" }', [['{"path":"/a\\"b"}', true]]);
+    agrees('{ $.status = 500 }', [
+      ['{"status":5.0e2}', true],
+      ['{"status":"500.0"}', true],
+    ]);
+  });
+  it('space-delimited: brackets, quotes, escaped quotes, the remainder field, ellipses, numbers as 5.0e2', () => {
+    agrees('[a, status = 5*, c]', [
+      ['x 503 y', true],
+      ['x [503] y', true],
+      ['x "503 z" y', true],
+      ['x 403 y5', false],
+      ['x 1.5 y', false],
+    ]);
+    agrees('[a, b = "q\\"x"]', [['1 "q\\"x"', true]]);
+    agrees('[a = ERROR, rest = *timed*]', [
+      ['ERROR the task timed out', true],
+      ['ERROR all fine', false],
+    ]);
+    agrees('[a, rest = "[x*"]', [
+      ['1 [x y] z', true],
+      ['1 [y x] z', false],
+    ]);
+    agrees('[..., status = 5*, bytes]', [
+      ['5 1', true],
+      ['a b 599 1', true],
+    ]);
+    agrees('[a, b = 500]', [
+      ['x 5.0e2', true],
+      ['x +500', true],
+      ['x 500.0', true],
+    ]);
+    agrees('[a, b != x]', [
+      ['1 y', true],
+      ['1 x', false],
+    ]);
+    agrees('[a = x || b = y, b]', [
+      ['x 1', true],
+      ['1 y', true],
+      ['1 2', false],
+    ]);
+    agrees('[a = %ERR%, b]', [['xERRx 1', true]]);
+  });
+  it('terms: OR terms and exclusions still decide by the full test', () => {
+    agrees('?ERROR ?WARN', [
+      ['a WARN', true],
+      ['info', false],
+    ]);
+    agrees('ERROR -ARGUMENTS', [
+      ['ERROR x', true],
+      ['ERROR ARGUMENTS', false],
+    ]);
+    agrees('%[Ee]rror% timed', [
+      ['Error timed', true],
+      ['error', false],
+    ]);
+  });
+  it('extract: skipped lines give undefined, matches their fields', () => {
+    const p = compileFilterPattern('[ip, status = 5*]');
+    assert.equal(p.extract(createFilterEvent('1.2.3.4 200')), undefined);
+    assert.deepEqual(p.extract(createFilterEvent('1.2.3.4 503')), { $ip: '1.2.3.4', $status: '503' });
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * A literal pre-check derived from a pattern's syntax tree: text the raw
+ * message must contain for the pattern to have any chance of matching, so
+ * that most lines a rule does not match are decided by a few `indexOf`
+ * calls, before any JSON parse or field split. It is sound by construction:
+ * it only answers false when the pattern certainly cannot match.
+ *
+ * What gives a literal (everything else gives none):
+ * - terms: every plain include term; a pattern of `?` terms alone needs one
+ *   of them (only when none is a regex). Described, not run: the terms test
+ *   is these same `includes` calls;
+ * - JSON: `$.x = text` (exact or with `*` at either end) needs `text`,
+ *   quoted when exact and not `true`/`false`; `IS TRUE|FALSE|NULL` needs
+ *   that keyword. Text a number can print as (digits, `.`, `e`, signs,
+ *   `Infinity`) gives none, since `1.23e2` compares equal to `"123"`;
+ * - space-delimited: `f = text` needs `text` at the start of a field (line
+ *   start, or after a space, tab, newline, `[` or `"`), or anywhere with a
+ *   leading `*`. Numeric comparisons give none (`5.0e2` is 500).
+ * `&&` keeps both sides' needs, `||` needs one side's (a bounded cross
+ * product); `!=`, `NOT EXISTS`, exclusions and regexes need nothing. JSON
+ * and field values may be written with escapes (`\u0065rror`, `\"`), so for
+ * those kinds a message holding a backslash is always checked in full.
+ * The check reads the raw message: it assumes a JSON object handed to
+ * `createFilterEvent` is the parse of that message.
+ */
+import type { DelimitedItem, FieldNode, JsonNode, PatternNode, TermNode, ValueNode } from './filter-pattern-syntax.js';
+
+/** False when the message certainly does not match; true when the full test must decide. */
+export type PreFilter = (message: string) => boolean;
+
+interface Need {
+  text: string;
+  fieldStart: boolean; // at a field's start rather than anywhere
+}
+type Clause = Need[]; // one of these
+type Needs = Clause[]; // all of these
+
+/** Bounds the cross product `||` makes: dropping clauses only weakens the check, so it stays sound. */
+const MAX_CLAUSES = 8;
+const MAX_NEEDS_PER_CLAUSE = 8;
+
+/** The pattern's pre-check, or undefined when its syntax tree gives no literal. */
+export function compilePreFilter(node: PatternNode): PreFilter | undefined {
+  // A terms pattern's own test is already these `includes` (plain terms run before regexes).
+  if (node.kind === 'terms') return undefined;
+  const needs = needsOf(node);
+  if (needs.length === 0) return undefined;
+  const check = compileNeeds(needs);
+  return (m) => check(m) || m.includes('\\');
+}
+
+/** The needs as plain data, for tests and for explaining a rule. */
+export function describePreFilter(node: PatternNode): Array<Array<{ text: string; fieldStart: boolean }>> {
+  return needsOf(node);
+}
+
+function needsOf(node: PatternNode): Needs {
+  switch (node.kind) {
+    case 'all':
+      return [];
+    case 'terms':
+      return termNeeds(node.terms);
+    case 'json':
+      return jsonNeeds(node.root);
+    case 'delimited':
+      return delimitedNeeds(node.items);
+  }
+}
+
+function termNeeds(terms: TermNode[]): Needs {
+  const plain = (t: TermNode): t is TermNode & { text: string } => t.text !== undefined && t.text !== '';
+  const include = terms.filter((t) => t.mode === 'include');
+  const exclude = terms.filter((t) => t.mode === 'exclude');
+  if (include.length > 0 || exclude.length > 0) {
+    return include.filter(plain).map((t) => [{ text: t.text, fieldStart: false }]);
+  }
+  const optional = terms.filter((t) => t.mode === 'optional');
+  if (optional.length === 0 || !optional.every(plain)) return [];
+  return [optional.map((t) => ({ text: t.text!, fieldStart: false }))];
+}
+
+function or(left: Needs, right: Needs): Needs {
+  if (left.length === 0 || right.length === 0) return [];
+  const out: Needs = [];
+  for (const l of left) {
+    for (const r of right) {
+      if (out.length < MAX_CLAUSES && l.length + r.length <= MAX_NEEDS_PER_CLAUSE) out.push([...l, ...r]);
+    }
+  }
+  return out;
+}
+
+const NUMBER_LIKE = /^[0-9.eE+-]*$/;
+
+function jsonNeeds(node: JsonNode): Needs {
+  switch (node.kind) {
+    case 'and':
+      return [...jsonNeeds(node.left), ...jsonNeeds(node.right)].slice(0, MAX_CLAUSES);
+    case 'or':
+      return or(jsonNeeds(node.left), jsonNeeds(node.right));
+    case 'notExists':
+      return [];
+    case 'is':
+      return [[{ text: String(node.value), fieldStart: false }]];
+    case 'compare': {
+      if (node.op !== '=' || node.value.kind !== 'text') return [];
+      const { text, leading, trailing } = node.value;
+      if (text === '' || NUMBER_LIKE.test(text) || 'Infinity'.includes(text)) return [];
+      const exact = !leading && !trailing && text !== 'true' && text !== 'false';
+      return [[{ text: exact ? `"${text}"` : text, fieldStart: false }]];
+    }
+  }
+}
+
+function delimitedNeeds(items: DelimitedItem[]): Needs {
+  const out: Needs = [];
+  for (const item of items) if (item.kind === 'field' && item.condition) out.push(...fieldNeeds(item.condition));
+  return out.slice(0, MAX_CLAUSES);
+}
+
+function fieldNeeds(node: FieldNode): Needs {
+  switch (node.kind) {
+    case 'and':
+      return [...fieldNeeds(node.left), ...fieldNeeds(node.right)];
+    case 'or':
+      return or(fieldNeeds(node.left), fieldNeeds(node.right));
+    case 'compare':
+      return node.op === '=' ? valueNeeds(node.value) : [];
+  }
+}
+
+function valueNeeds(value: ValueNode): Needs {
+  if (value.kind !== 'text' || value.text === '') return [];
+  return [[{ text: value.text, fieldStart: !value.leading }]];
+}
+
+function compileNeeds(needs: Needs): PreFilter {
+  const clauses = needs.map(compileClause);
+  if (clauses.length === 1) return clauses[0]!;
+  return (m) => {
+    for (const c of clauses) if (!c(m)) return false;
+    return true;
+  };
+}
+
+function compileClause(clause: Clause): PreFilter {
+  const tests = clause.map(({ text, fieldStart }): PreFilter => {
+    if (fieldStart) return (m) => atFieldStart(m, text);
+    return (m) => m.includes(text);
+  });
+  if (tests.length === 1) return tests[0]!;
+  return (m) => {
+    for (const t of tests) if (t(m)) return true;
+    return false;
+  };
+}
+
+/** Whether `text` starts a space-delimited field somewhere: at the line start or after a space, `[` or `"`. */
+export function atFieldStart(message: string, text: string): boolean {
+  for (let i = message.indexOf(text); i >= 0; i = message.indexOf(text, i + 1)) {
+    if (i === 0) return true;
+    const c = message.charCodeAt(i - 1);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 91 || c === 34) return true;
+  }
+  return false;
+}
