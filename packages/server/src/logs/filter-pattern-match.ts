@@ -2,8 +2,9 @@
  * Turns a parsed filter pattern into closures that test one event. Built
  * once per rule; per event nothing is parsed or compiled: terms are
  * `includes` calls, regexes were compiled by the parser, JSON selectors are
- * precomputed steps over the object the event parsed once, and the
- * space-delimited fields of a message are split once for every rule.
+ * precomputed steps over the object the event parsed once, and a
+ * space-delimited test scans the message itself (filter-pattern-scan.ts);
+ * the fields are split once per event only to extract a match's values.
  */
 import {
   type CompareOp,
@@ -18,6 +19,7 @@ import {
   isSpace,
   parseNumber,
 } from './filter-pattern-syntax.js';
+import { compileDelimitedScan } from './filter-pattern-scan.js';
 
 /** One log event as the matchers see it; build it once per event with `createFilterEvent`. */
 export interface FilterEvent {
@@ -339,7 +341,9 @@ export function compileDelimited(items: DelimitedItem[]): {
     });
     return out;
   };
-  return { test: (event) => bind(event) !== undefined, extract };
+  // The test scans the message directly; `bind` stays the reference, for extract and for two or more ellipses.
+  const scan = compileDelimitedScan(items);
+  return { test: scan ? (event) => scan(event.message) : (event) => bind(event) !== undefined, extract };
 }
 
 interface Bound {

@@ -59,8 +59,8 @@ describe('filter-pattern pre-check: what it derives', () => {
     assert.deepEqual(needs('?ERROR ?%WARN%'), []);
     assert.equal(compilePreFilter(parseFilterPattern('ERROR').node), undefined);
   });
-  it('finds a field start at the line start or after a space, tab, newline, [ or "', () => {
-    for (const m of ['5xx', 'a 5', 'a\t5', 'a\n5', 'a\r5', '[5', '"5', 'x5 5'])
+  it('finds a field start at the line start or after a space, tab, newline, [, ] or "', () => {
+    for (const m of ['5xx', 'a 5', 'a\t5', 'a\n5', 'a\r5', '[5', '"5', 'x5 5', '[a]5'])
       assert.equal(atFieldStart(m, '5'), true, m);
     for (const m of ['x5', '1.5', 'a-5', '']) assert.equal(atFieldStart(m, '5'), false, m);
   });
@@ -107,6 +107,7 @@ describe('filter-pattern pre-check: never skips a match', () => {
       ['x 403 y5', false],
       ['x 1.5 y', false],
     ]);
+    agrees('[a, b = ab]', [['[5]ab', true]]);
     agrees('[a, b = "q\\"x"]', [['1 "q\\"x"', true]]);
     agrees('[a = ERROR, rest = *timed*]', [
       ['ERROR the task timed out', true],
@@ -154,5 +155,45 @@ describe('filter-pattern pre-check: never skips a match', () => {
     const p = compileFilterPattern('[ip, status = 5*]');
     assert.equal(p.extract(createFilterEvent('1.2.3.4 200')), undefined);
     assert.deepEqual(p.extract(createFilterEvent('1.2.3.4 503')), { $ip: '1.2.3.4', $status: '503' });
+  });
+});
+
+describe('filter-pattern pre-check: random lines', () => {
+  it('passes every line the full test matches', () => {
+    let x = 11;
+    const rand = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    const pieces = ['5', '503', 'x5', 'ab', '"ab"', '[5', ']', '"', '\\', '\t', ' ', ' ', '{', '}', ':', ',', 'true'];
+    const jsonValues = ['"error"', '"err"', '"xerror"', '"\\u0065rror"', 'true', 'null', '5.0e2', '"500"', '"a\\"b"'];
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const n = Math.floor(rand() * 9);
+      lines.push(Array.from({ length: n }, () => pieces[Math.floor(rand() * pieces.length)]).join(''));
+      const v = () => jsonValues[Math.floor(rand() * jsonValues.length)];
+      lines.push(`{"level":${v()},"ok":${v()},"n":${v()},"tags":[${v()},${v()}]}`);
+    }
+    for (const pattern of [
+      '[a, b = 5*]',
+      '[a = ab || a = *5, b]',
+      '[..., b = "ab"]',
+      '{ $.level = "error" }',
+      '{ $.level = err* || $.ok IS TRUE }',
+      '{ $.ok IS NULL && $.n = "500" }',
+      '{ $.tags[*] = "a\\"b" }',
+      '{ $.level = *rror }',
+    ]) {
+      const { node } = parseFilterPattern(pattern);
+      const full = compileNode(node);
+      const pre = compilePreFilter(node);
+      let matched = 0;
+      for (const line of lines) {
+        if (!full(createFilterEvent(line))) continue;
+        matched++;
+        if (pre) assert.equal(pre(line), true, `${pattern}: skipped ${JSON.stringify(line)}, a match`);
+      }
+      assert.ok(matched > 0, `${pattern} matches some lines`);
+    }
   });
 });

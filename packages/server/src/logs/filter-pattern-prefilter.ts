@@ -15,7 +15,8 @@
  *   `Infinity`) gives none, since `1.23e2` compares equal to `"123"`;
  * - space-delimited: `f = text` needs `text` at the start of a field (line
  *   start, or after a space, tab, newline, `[` or `"`), or anywhere with a
- *   leading `*`. Numeric comparisons give none (`5.0e2` is 500).
+ *   leading `*`; a `]` before counts too, as `[a]b` is two fields. Numeric
+ *   comparisons give none (`5.0e2` is 500).
  * `&&` keeps both sides' needs, `||` needs one side's (a bounded cross
  * product); `!=`, `NOT EXISTS`, exclusions and regexes need nothing. JSON
  * and field values may be written with escapes (`\u0065rror`, `\"`), so for
@@ -155,12 +156,15 @@ function compileClause(clause: Clause): PreFilter {
   };
 }
 
-/** Whether `text` starts a space-delimited field somewhere: at the line start or after a space, `[` or `"`. */
+/**
+ * Whether `text` may start a space-delimited field: at the line start, after a space, tab, newline, `[` or `"`
+ * (a bracketed or quoted value), or right after a `]` or `"` (a token that follows one with no space between).
+ */
 export function atFieldStart(message: string, text: string): boolean {
   for (let i = message.indexOf(text); i >= 0; i = message.indexOf(text, i + 1)) {
     if (i === 0) return true;
     const c = message.charCodeAt(i - 1);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 91 || c === 34) return true;
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 91 || c === 93 || c === 34) return true;
   }
   return false;
 }
