@@ -5,28 +5,33 @@
  * regex and JSON.parse over the same lines in the same run. Events are built
  * before each timed round as the route stage builds them (one per line, JSON
  * not parsed yet), so a JSON pattern pays the parse and a space-delimited one
- * the split unless its literal pre-check decides first. Each pattern is timed
- * on the lines it matches and on those it does not, with its pre-check
- * (`compileFilterPattern`) and without it (the full test alone, as before the
- * pre-check existed); the last figures run every pattern on every line, as
- * 10 rules would, sharing one event per line.
+ * its scan unless its literal pre-check decides first. Each pattern is timed
+ * on the lines it matches and on those it does not: as compiled
+ * (`compileFilterPattern`), without the pre-check (the full test alone), and,
+ * with `--against`, as another checkout's filter-pattern.ts compiles it (the
+ * code before a change). The variants run in turn within each round, so a
+ * loaded machine slows them alike; the figure is the best round. The last
+ * figures run every pattern on every line, as 12 rules would, one event each.
  *
  *   node -C source --import tsx bench/logs/filter-pattern-bench.ts [--lines 100000 --rounds 5]
+ *     [--against /work/main/packages/server/src/logs/filter-pattern.ts]
  */
 import { parseArgs } from 'node:util';
 import { compileNode } from '../../packages/server/src/logs/filter-pattern-match.js';
 import { parseFilterPattern } from '../../packages/server/src/logs/filter-pattern-parser.js';
-import {
-  type FilterEvent,
-  compileFilterPattern,
-  createFilterEvent,
-} from '../../packages/server/src/logs/filter-pattern.js';
+import * as current from '../../packages/server/src/logs/filter-pattern.js';
+import type { FilterEvent } from '../../packages/server/src/logs/filter-pattern.js';
 
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '5' } },
+  options: {
+    lines: { type: 'string', default: '100000' },
+    rounds: { type: 'string', default: '5' },
+    against: { type: 'string' },
+  },
 });
 const LINES = Number(values.lines);
 const ROUNDS = Number(values.rounds);
+const before: typeof current | undefined = values.against ? await import(values.against) : undefined;
 
 function lcg(seed: number): () => number {
   let x = seed;
@@ -63,35 +68,48 @@ function jsonLine(i: number): string {
 
 const lines = Array.from({ length: LINES }, (_, i) => (i % 2 === 0 ? apacheLine(i) : jsonLine(i)));
 
-/** Best lines a second over the rounds, on fresh events (nothing split or parsed) of `subset`. */
-function rate(subset: string[], run: (events: FilterEvent[]) => number, perLine = 1): { perSecond: number; n: number } {
-  let best = Number.POSITIVE_INFINITY;
-  let n = 0;
+type Test = (event: FilterEvent) => boolean;
+interface Variant {
+  make: (line: string) => FilterEvent; // each variant builds events with its own module
+  test: Test;
+}
+
+/** Best lines a second of each variant over the rounds, the variants in turn, on fresh events of `subset`. */
+function rates(subset: string[], variants: Variant[], perLine = 1): Array<{ perSecond: number; n: number }> {
+  const best = variants.map(() => Number.POSITIVE_INFINITY);
+  const n = variants.map(() => 0);
   for (let r = 0; r < ROUNDS; r++) {
-    const events = subset.map((l) => createFilterEvent(l));
-    const t0 = process.hrtime.bigint();
-    n = run(events);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    variants.forEach((v, i) => {
+      const events = subset.map(v.make);
+      const t0 = process.hrtime.bigint();
+      let hits = 0;
+      for (const event of events) if (v.test(event)) hits++;
+      best[i] = Math.min(best[i]!, Number(process.hrtime.bigint() - t0) / 1e9);
+      n[i] = hits;
+    });
   }
-  return { perSecond: subset.length === 0 ? 0 : Math.round((subset.length * perLine) / best), n };
+  return best.map((b, i) => ({
+    perSecond: subset.length === 0 ? 0 : Math.round((subset.length * perLine) / b),
+    n: n[i]!,
+  }));
 }
 const fmt = (x: number) => x.toLocaleString('en-US').padStart(12);
 const label = (text: string, width = 56) =>
   (text.length > width ? `${text.slice(0, width - 3)}...` : text).padEnd(width);
+const make = (line: string) => current.createFilterEvent(line);
 
-function baseline(text: string, run: (events: FilterEvent[]) => number): void {
-  const { perSecond, n } = rate(lines, run);
-  console.log(`${label(text, 70)} ${fmt(perSecond)} lines/s ${String(n).padStart(7)} hit`);
+function baseline(text: string, test: (line: string) => boolean, subset = lines): void {
+  const [r] = rates(subset, [{ make, test: (e) => test(e.message) }]);
+  console.log(`${label(text, 70)} ${fmt(r!.perSecond)} lines/s ${String(r!.n).padStart(7)} hit`);
 }
 
 console.log(`${LINES.toLocaleString('en-US')} lines, best of ${ROUNDS} rounds, one core; lines/s`);
 const plain = /ERROR|error/;
-baseline('baseline: plain RegExp /ERROR|error/.test(line)', () => lines.filter((l) => plain.test(l)).length);
+baseline('baseline: plain RegExp /ERROR|error/.test(line)', (l) => plain.test(l));
 const status5 = /" 5\d\d \d+$/;
-baseline('baseline: plain RegExp /" 5\\d\\d \\d+$/', () => lines.filter((l) => status5.test(l)).length);
+baseline('baseline: plain RegExp /" 5\\d\\d \\d+$/', (l) => status5.test(l));
 const jsonLines = lines.filter((l) => l.startsWith('{'));
-const parse = rate(jsonLines, () => jsonLines.filter((l) => JSON.parse(l)).length);
-console.log(`${label('baseline: JSON.parse, on the JSON lines only', 70)} ${fmt(parse.perSecond)} lines/s`);
+baseline('baseline: JSON.parse, on the JSON lines only', (l) => JSON.parse(l) !== null, jsonLines);
 
 const patterns = [
   'error',
@@ -107,44 +125,47 @@ const patterns = [
   '%timed out after [0-9]+\\.[0-9]+ seconds%',
   '{ $.msg = %timed out% }',
 ];
-const count = (test: (e: FilterEvent) => boolean) => (events: FilterEvent[]) => {
-  let n = 0;
-  for (const event of events) if (test(event)) n++;
-  return n;
-};
-const columns = ['matched', 'no pre', 'not matched', 'no pre'];
+function variantsOf(pattern: string): Variant[] {
+  const out: Variant[] = [
+    { make, test: current.compileFilterPattern(pattern).matches },
+    { make, test: compileNode(parseFilterPattern(pattern).node) },
+  ];
+  if (before) {
+    const test = before.compileFilterPattern(pattern).matches;
+    out.push({ make: (line) => before.createFilterEvent(line), test });
+  }
+  return out;
+}
+const names = ['now', 'no pre', ...(before ? ['before'] : [])];
+const columns = [...names.map((c) => `hit ${c}`), ...names.map((c) => `miss ${c}`)];
 console.log(`${''.padEnd(56)} ${columns.map((c) => c.padStart(12)).join(' ')}`);
 for (const pattern of patterns) {
-  const withPre = compileFilterPattern(pattern);
   const full = compileNode(parseFilterPattern(pattern).node);
-  const yes = lines.filter((l) => full(createFilterEvent(l)));
-  const no = lines.filter((l) => !full(createFilterEvent(l)));
-  const figures = [
-    rate(yes, count(withPre.matches)),
-    rate(yes, count(full)),
-    rate(no, count(withPre.matches)),
-    rate(no, count(full)),
-  ];
-  if (figures[0]!.n !== yes.length || figures[2]!.n !== 0)
-    throw new Error(`${pattern}: the pre-check changed a result`);
-  console.log(`${label(pattern)} ${figures.map((f) => fmt(f.perSecond)).join(' ')}  (${yes.length} matched)`);
+  const yes = lines.filter((l) => full(make(l)));
+  const no = lines.filter((l) => !full(make(l)));
+  const variants = variantsOf(pattern);
+  const hit = rates(yes, variants);
+  const miss = rates(no, variants);
+  if (hit.some((r) => r.n !== yes.length) || miss.some((r) => r.n !== 0)) throw new Error(`${pattern}: results differ`);
+  const figures = [...hit, ...miss].map((f) => fmt(f.perSecond)).join(' ');
+  console.log(`${label(pattern)} ${figures}  (${yes.length} hit)`);
 }
-const all = patterns.map(compileFilterPattern);
-const allFull = patterns.map((p) => compileNode(parseFilterPattern(p).node));
-for (const [text, tests] of [
-  [`all ${all.length} patterns on each line, with pre-checks`, all.map((p) => p.matches)],
-  [`all ${all.length} patterns on each line, without`, allFull],
-] as const) {
-  const r = rate(
-    lines,
-    (events) => {
-      let n = 0;
-      for (const event of events) for (const t of tests) if (t(event)) n++;
-      return n;
-    },
-    1,
-  );
-  console.log(
-    `${label(text, 70)} ${fmt(r.perSecond)} lines/s (${fmt(r.perSecond * tests.length).trim()} rule tests/s)`,
-  );
+const allOf =
+  (tests: Test[]): Test =>
+  (event) => {
+    let n = 0;
+    for (const t of tests) if (t(event)) n++;
+    return n > 0;
+  };
+const allVariants: Variant[] = [
+  { make, test: allOf(patterns.map((p) => current.compileFilterPattern(p).matches)) },
+  { make, test: allOf(patterns.map((p) => compileNode(parseFilterPattern(p).node))) },
+];
+if (before) {
+  const tests = patterns.map((p) => before.compileFilterPattern(p).matches);
+  allVariants.push({ make: (line) => before.createFilterEvent(line), test: allOf(tests) });
 }
+rates(lines, allVariants).forEach((r, i) => {
+  const text = `all ${patterns.length} patterns on each line: ${names[i]}`;
+  console.log(`${label(text, 70)} ${fmt(r.perSecond)} lines/s (${fmt(r.perSecond * patterns.length).trim()} tests/s)`);
+});

@@ -17,6 +17,7 @@ import {
   type ValueNode,
   WILDCARD,
   isSpace,
+  numericOp,
   parseNumber,
 } from './filter-pattern-syntax.js';
 import { compileDelimitedScan } from './filter-pattern-scan.js';
@@ -173,23 +174,6 @@ function textTest(value: { text: string; leading: boolean; trailing: boolean }):
   return (s) => s === text;
 }
 
-function numericOp(op: CompareOp): (x: number, n: number) => boolean {
-  switch (op) {
-    case '=':
-      return (x, n) => x === n;
-    case '!=':
-      return (x, n) => x !== n;
-    case '<':
-      return (x, n) => x < n;
-    case '<=':
-      return (x, n) => x <= n;
-    case '>':
-      return (x, n) => x > n;
-    case '>=':
-      return (x, n) => x >= n;
-  }
-}
-
 const MISSING = Symbol('missing');
 
 function step(value: unknown, key: string | number): unknown {
@@ -229,6 +213,42 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
+/**
+ * Whether some value the selector reaches passes `test`: the walk of `compileSelector` with no array
+ * of results, and for a selector without a wildcard a straight walk of its steps.
+ */
+function compileSome(selector: Selector, test: (v: unknown) => boolean): (root: unknown) => boolean {
+  const steps = selector.steps;
+  const w = steps.indexOf(WILDCARD);
+  const walk = (from: unknown, a: number, b: number): unknown => {
+    let v = from;
+    for (let i = a; i < b && v !== MISSING; i++) v = step(v, steps[i] as string | number);
+    return v;
+  };
+  if (w < 0 && steps.length === 1) {
+    const key = steps[0] as string | number;
+    return (root) => {
+      const v = step(root, key);
+      return v !== MISSING && test(v);
+    };
+  }
+  if (w < 0) {
+    return (root) => {
+      const v = walk(root, 0, steps.length);
+      return v !== MISSING && test(v);
+    };
+  }
+  return (root) => {
+    const holder = walk(root, 0, w);
+    if (typeof holder !== 'object' || holder === null) return false;
+    for (const child of Object.values(holder)) {
+      const v = walk(child, w + 1, steps.length);
+      if (v !== MISSING && test(v)) return true;
+    }
+    return false;
+  };
+}
+
 function compileJson(node: JsonNode): (root: unknown) => boolean {
   switch (node.kind) {
     case 'and': {
@@ -240,19 +260,17 @@ function compileJson(node: JsonNode): (root: unknown) => boolean {
       return (root) => l(root) || r(root);
     }
     case 'notExists': {
-      const select = compileSelector(node.selector);
-      return (root) => select(root).length === 0;
+      const some = compileSome(node.selector, () => true);
+      return (root) => !some(root);
     }
     case 'is': {
-      const select = compileSelector(node.selector);
       const want = node.value;
-      return (root) => select(root).some((v) => v === want);
+      return compileSome(node.selector, (v) => v === want);
     }
     case 'compare': {
-      const select = compileSelector(node.selector);
       const test = compileCompare(node.op, node.value);
       // A selector that reaches an object, an array or null matches neither = nor !=.
-      return (root) => select(root).some((v) => isScalar(v) && test(v));
+      return compileSome(node.selector, (v) => isScalar(v) && test(v));
     }
   }
 }

@@ -14,6 +14,7 @@ import {
   type DelimitedItem,
   type FieldNode,
   type ValueNode,
+  numericOp,
   parseNumber,
 } from './filter-pattern-syntax.js';
 
@@ -227,21 +228,4 @@ function readNumber(m: string, s: number, e: number): number | undefined {
     x = x * 10 + d;
   }
   return sign === 45 ? -x : x;
-}
-
-function numericOp(op: CompareOp): (x: number, n: number) => boolean {
-  switch (op) {
-    case '=':
-      return (x, n) => x === n;
-    case '!=':
-      return (x, n) => x !== n;
-    case '<':
-      return (x, n) => x < n;
-    case '<=':
-      return (x, n) => x <= n;
-    case '>':
-      return (x, n) => x > n;
-    case '>=':
-      return (x, n) => x >= n;
-  }
 }
