@@ -23,11 +23,37 @@ function agrees(pattern: string, cases: Array<[string, boolean]>): void {
 }
 
 describe('filter-pattern pre-check: what it derives', () => {
-  it('needs a JSON value, quoted when exact, bare with a wildcard or as a keyword', () => {
-    assert.deepEqual(needs('{ $.level = "error" }'), [[anywhere('"error"')]]);
-    assert.deepEqual(needs('{ $.level = err* && $.msg = *out }'), [[anywhere('err')], [anywhere('out')]]);
-    assert.deepEqual(needs('{ $.ok IS TRUE || $.gone IS NULL }'), [[anywhere('true'), anywhere('null')]]);
-    assert.deepEqual(needs('{ $.flag = "true" }'), [[anywhere('true')]], 'a boolean prints bare');
+  it('needs a JSON value, quoted when exact, bare with a wildcard or as a keyword, and its last key', () => {
+    const key = (k: string) => [anywhere(`"${k}"`)];
+    assert.deepEqual(needs('{ $.level = "error" }'), [[anywhere('"error"')], key('level')]);
+    assert.deepEqual(needs('{ $.level = err* && $.m.msg = *out }'), [
+      [anywhere('err')],
+      key('level'),
+      [anywhere('out')],
+      key('msg'),
+    ]);
+    assert.deepEqual(needs('{ $.ok IS TRUE || $.gone IS NULL }'), [
+      [anywhere('true'), anywhere('null')],
+      [anywhere('true'), anywhere('"gone"')],
+      [anywhere('"ok"'), anywhere('null')],
+      [anywhere('"ok"'), anywhere('"gone"')],
+    ]);
+    assert.deepEqual(needs('{ $.flag = "true" }'), [[anywhere('true')], key('flag')], 'a boolean prints bare');
+  });
+  it('needs only the key from what the value cannot decide', () => {
+    for (const [pattern, k] of [
+      ['{ $.level != "error" }', 'level'],
+      ['{ $.status = 500 }', 'status'],
+      ['{ $.status = "500" }', 'status'],
+      ['{ $.v = "1.0e2" }', 'v'],
+      ['{ $.v = Inf* }', 'v'],
+      ['{ $.msg = %ERROR% }', 'msg'],
+      ['{ $.a = * }', 'a'],
+      ['{ $.tags[0] > 1 }', 'tags'],
+      ['{ $.a.*.b = 1 }', 'b'],
+    ]) {
+      assert.deepEqual(needs(pattern), [[anywhere(`"${k}"`)]], pattern);
+    }
   });
   it('needs a field value at a field start, or anywhere after a leading *', () => {
     assert.deepEqual(needs('[ip, request = *api*, status = 5*]'), [[anywhere('api')], [atStart('5')]]);
@@ -35,15 +61,9 @@ describe('filter-pattern pre-check: what it derives', () => {
   });
   it('needs nothing from what a literal cannot decide', () => {
     for (const pattern of [
-      '{ $.level != "error" }',
       '{ $.level NOT EXISTS }',
       '{ $.a = "x" || $.b NOT EXISTS }',
-      '{ $.status = 500 }',
-      '{ $.status = "500" }',
-      '{ $.v = "1.0e2" }',
-      '{ $.v = Inf* }',
-      '{ $.msg = %ERROR% }',
-      '{ $.a = * }',
+      '{ $[0] = 1 }',
       '[..., status = 404 || status = 503, bytes]',
       '[a, b != x, c > 5]',
       '[a = %err%]',
@@ -173,6 +193,7 @@ describe('filter-pattern pre-check: random lines', () => {
       lines.push(Array.from({ length: n }, () => pieces[Math.floor(rand() * pieces.length)]).join(''));
       const v = () => jsonValues[Math.floor(rand() * jsonValues.length)];
       lines.push(`{"level":${v()},"ok":${v()},"n":${v()},"tags":[${v()},${v()}]}`);
+      lines.push(`{"\\u006cevel":${v()},"\\u006fk":${v()},"m":{"n":${v()}}}`);
     }
     for (const pattern of [
       '[a, b = 5*]',
@@ -183,6 +204,9 @@ describe('filter-pattern pre-check: random lines', () => {
       '{ $.ok IS NULL && $.n = "500" }',
       '{ $.tags[*] = "a\\"b" }',
       '{ $.level = *rror }',
+      '{ $.level != "error" }',
+      '{ $.n > 100 || $.m.n > 100 }',
+      '{ $.ok IS TRUE }',
     ]) {
       const { node } = parseFilterPattern(pattern);
       const full = compileNode(node);

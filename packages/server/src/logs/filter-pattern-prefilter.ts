@@ -12,7 +12,9 @@
  * - JSON: `$.x = text` (exact or with `*` at either end) needs `text`,
  *   quoted when exact and not `true`/`false`; `IS TRUE|FALSE|NULL` needs
  *   that keyword. Text a number can print as (digits, `.`, `e`, signs,
- *   `Infinity`) gives none, since `1.23e2` compares equal to `"123"`;
+ *   `Infinity`) gives none, since `1.23e2` compares equal to `"123"`. Every
+ *   comparison and `IS` (`!=` and numbers too) needs its selector's last key,
+ *   quoted: a selector that reaches nothing matches neither `=` nor `!=`;
  * - space-delimited: `f = text` needs `text` at the start of a field (line
  *   start, or after a space, tab, newline, `[` or `"`), or anywhere with a
  *   leading `*`; a `]` before counts too, as `[a]b` is two fields. Numeric
@@ -24,7 +26,16 @@
  * The check reads the raw message: it assumes a JSON object handed to
  * `createFilterEvent` is the parse of that message.
  */
-import type { DelimitedItem, FieldNode, JsonNode, PatternNode, TermNode, ValueNode } from './filter-pattern-syntax.js';
+import type {
+  CompareOp,
+  DelimitedItem,
+  FieldNode,
+  JsonNode,
+  PatternNode,
+  Selector,
+  TermNode,
+  ValueNode,
+} from './filter-pattern-syntax.js';
 
 /** False when the message certainly does not match; true when the full test must decide. */
 export type PreFilter = (message: string) => boolean;
@@ -102,15 +113,24 @@ function jsonNeeds(node: JsonNode): Needs {
     case 'notExists':
       return [];
     case 'is':
-      return [[{ text: String(node.value), fieldStart: false }]];
-    case 'compare': {
-      if (node.op !== '=' || node.value.kind !== 'text') return [];
-      const { text, leading, trailing } = node.value;
-      if (text === '' || NUMBER_LIKE.test(text) || 'Infinity'.includes(text)) return [];
-      const exact = !leading && !trailing && text !== 'true' && text !== 'false';
-      return [[{ text: exact ? `"${text}"` : text, fieldStart: false }]];
-    }
+      return [[{ text: String(node.value), fieldStart: false }], ...keyNeeds(node.selector)];
+    case 'compare':
+      return [...jsonValueNeeds(node.op, node.value), ...keyNeeds(node.selector)];
   }
+}
+
+function jsonValueNeeds(op: CompareOp, value: ValueNode): Needs {
+  if (op !== '=' || value.kind !== 'text') return [];
+  const { text, leading, trailing } = value;
+  if (text === '' || NUMBER_LIKE.test(text) || 'Infinity'.includes(text)) return [];
+  const exact = !leading && !trailing && text !== 'true' && text !== 'false';
+  return [[{ text: exact ? `"${text}"` : text, fieldStart: false }]];
+}
+
+/** A selector that reaches a value walked through its keys: the last one is in the text, quoted. */
+function keyNeeds(selector: Selector): Needs {
+  const key = selector.steps.findLast((s): s is string => typeof s === 'string');
+  return key === undefined ? [] : [[{ text: `"${key}"`, fieldStart: false }]];
 }
 
 function delimitedNeeds(items: DelimitedItem[]): Needs {
