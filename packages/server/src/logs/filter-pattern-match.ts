@@ -29,6 +29,10 @@ export interface FilterEvent {
   readonly json: unknown;
   /** The space-delimited fields of the message. */
   readonly fields: DelimitedFields;
+  /** Whether a JSON test costs no parse: the JSON is known, or the message plainly is not an object. */
+  readonly jsonCheap: boolean;
+  /** Whether the message holds a `\` (an escape a literal pre-check cannot see through); looked for once. */
+  readonly hasBackslash: boolean;
 }
 
 export interface DelimitedFields {
@@ -49,6 +53,7 @@ export function createFilterEvent(message: string, json?: unknown): FilterEvent 
 
 class LazyFilterEvent implements FilterEvent {
   #fields: DelimitedFields | undefined;
+  #backslash: boolean | undefined;
   constructor(
     readonly message: string,
     private parsed: unknown,
@@ -61,11 +66,21 @@ class LazyFilterEvent implements FilterEvent {
     this.#fields ??= splitFields(this.message);
     return this.#fields;
   }
+  get jsonCheap(): boolean {
+    if (this.parsed !== NOT_PARSED) return true;
+    const c = this.message.charCodeAt(0);
+    return c !== 123 && !isSpace(c); // a leading space leaves it to the pre-check and the parse
+  }
+  get hasBackslash(): boolean {
+    this.#backslash ??= this.message.includes('\\');
+    return this.#backslash;
+  }
 }
 
 function parseObject(message: string): unknown {
-  const start = message.search(/\S/);
-  if (start < 0 || message.charCodeAt(start) !== 123) return undefined;
+  let start = 0;
+  while (start < message.length && /\s/.test(message.charAt(start))) start++;
+  if (start === message.length || message.charCodeAt(start) !== 123) return undefined;
   try {
     return JSON.parse(message);
   } catch {

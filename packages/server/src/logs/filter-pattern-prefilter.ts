@@ -23,8 +23,11 @@
  * product); `!=`, `NOT EXISTS`, exclusions and regexes need nothing. JSON
  * and field values may be written with escapes (`\u0065rror`, `\"`), so for
  * those kinds a message holding a backslash is always checked in full.
- * The check reads the raw message: it assumes a JSON object handed to
- * `createFilterEvent` is the parse of that message.
+ * A JSON pattern's check runs only while the event's JSON is unparsed and
+ * the message may be an object: once an earlier rule parsed it, walking the
+ * object is cheaper than searching the text. The check reads the raw
+ * message: it assumes a JSON object handed to `createFilterEvent` is the
+ * parse of that message.
  */
 import type {
   CompareOp,
@@ -36,9 +39,11 @@ import type {
   TermNode,
   ValueNode,
 } from './filter-pattern-syntax.js';
+import type { FilterEvent } from './filter-pattern-match.js';
 
-/** False when the message certainly does not match; true when the full test must decide. */
-export type PreFilter = (message: string) => boolean;
+/** False when the event certainly does not match; true when the full test must decide. */
+export type PreFilter = (event: FilterEvent) => boolean;
+type Check = (message: string) => boolean;
 
 interface Need {
   text: string;
@@ -58,7 +63,9 @@ export function compilePreFilter(node: PatternNode): PreFilter | undefined {
   const needs = needsOf(node);
   if (needs.length === 0) return undefined;
   const check = compileNeeds(needs);
-  return (m) => check(m) || m.includes('\\');
+  // Once an event's JSON is parsed (by an earlier rule), or when it is plainly no object, the JSON test is cheaper.
+  if (node.kind === 'json') return (e) => e.jsonCheap || check(e.message) || e.hasBackslash;
+  return (e) => check(e.message) || e.hasBackslash;
 }
 
 /** The needs as plain data, for tests and for explaining a rule. */
@@ -155,7 +162,7 @@ function valueNeeds(value: ValueNode): Needs {
   return [[{ text: value.text, fieldStart: !value.leading }]];
 }
 
-function compileNeeds(needs: Needs): PreFilter {
+function compileNeeds(needs: Needs): Check {
   const clauses = needs.map(compileClause);
   if (clauses.length === 1) return clauses[0]!;
   return (m) => {
@@ -164,8 +171,8 @@ function compileNeeds(needs: Needs): PreFilter {
   };
 }
 
-function compileClause(clause: Clause): PreFilter {
-  const tests = clause.map(({ text, fieldStart }): PreFilter => {
+function compileClause(clause: Clause): Check {
+  const tests = clause.map(({ text, fieldStart }): Check => {
     if (fieldStart) return (m) => atFieldStart(m, text);
     return (m) => m.includes(text);
   });

@@ -60,11 +60,11 @@ export function compileFilterPattern(text: string): FilterPattern {
   const full: EventTest = compileNode(node);
   // Most lines a rule does not match are decided by the literal pre-check, before any parse or split.
   const pre = compilePreFilter(node);
-  const test: EventTest = pre ? (event) => pre(event.message) && full(event) : full;
+  const test: EventTest = pre ? (event) => pre(event) && full(event) : full;
   const extractAll = node.kind === 'delimited' ? compileDelimited(node.items).extract : undefined;
   const extract = (event: FilterEvent): ExtractedFields | undefined => {
     if (extractAll === undefined) return test(event) ? {} : undefined;
-    return pre && !pre(event.message) ? undefined : extractAll(event);
+    return pre && !pre(event) ? undefined : extractAll(event);
   };
   return { text, kind: node.kind, usesRegex: regexCount > 0, matches: test, extract };
 }
