@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileFilterPattern, createFilterEvent } from './filter-pattern.js';
 import { compileNode } from './filter-pattern-match.js';
 import { parseFilterPattern } from './filter-pattern-parser.js';
-import { atFieldStart, compilePreFilter, describePreFilter } from './filter-pattern-prefilter.js';
+import { atFieldStart, compilePreFilter, describePreFilter, regexLiteral } from './filter-pattern-prefilter.js';
 
 const needs = (pattern: string) => describePreFilter(parseFilterPattern(pattern).node);
 const anywhere = (text: string) => ({ text, fieldStart: false });
@@ -48,7 +48,10 @@ describe('filter-pattern pre-check: what it derives', () => {
       ['{ $.status = "500" }', 'status'],
       ['{ $.v = "1.0e2" }', 'v'],
       ['{ $.v = Inf* }', 'v'],
-      ['{ $.msg = %ERROR% }', 'msg'],
+      ['{ $.msg = %E% }', 'msg'],
+      ['{ $.msg = %ERROR|WARN% }', 'msg'],
+      ['{ $.msg != %ERROR% }', 'msg'],
+      ['{ $.n = %50[0-9]% }', 'n'],
       ['{ $.a = * }', 'a'],
       ['{ $.tags[0] > 1 }', 'tags'],
       ['{ $.a.*.b = 1 }', 'b'],
@@ -67,12 +70,34 @@ describe('filter-pattern pre-check: what it derives', () => {
       '{ $[0] = 1 }',
       '[..., status = 404 || status = 503, bytes]',
       '[a, b != x, c > 5]',
-      '[a = %err%]',
+      '[a = %e[rR]%]',
       '[a = 5* || b != x, b]',
     ]) {
       assert.deepEqual(needs(pattern), [], pattern);
       assert.equal(compilePreFilter(parseFilterPattern(pattern).node), undefined, pattern);
     }
+  });
+  it('needs the longest literal run of a = %regex% value', () => {
+    assert.deepEqual(needs('{ $.msg = %timed out after [0-9]+% }'), [
+      [anywhere('timed out after ')],
+      [anywhere('"msg"')],
+    ]);
+    assert.deepEqual(needs('[a, b = %ab\\-cd?e%]'), [[anywhere('ab-c')]]);
+  });
+  it('finds the characters every match of a regex holds', () => {
+    const lit = (src: string) => regexLiteral(new RegExp(src).source);
+    assert.equal(lit('timed out'), 'timed out');
+    assert.equal(lit('^a[0-9]+bcd$'), 'bcd');
+    assert.equal(lit('abc?d'), 'ab', 'c is optional');
+    assert.equal(lit('abc*'), 'ab');
+    assert.equal(lit('abc+d'), 'abc');
+    assert.equal(lit('abc{0,3}d'), 'ab');
+    assert.equal(lit('abc{2}d'), 'abc');
+    assert.equal(lit('x\\.y\\/z\\d+qq'), 'x.y/z');
+    assert.equal(lit('ab\\x41cd'), 'ab');
+    assert.equal(lit('[abc]{2}de'), 'de');
+    assert.equal(lit('ab|cd'), undefined);
+    assert.equal(lit('a.b'), undefined, 'runs shorter than 2 give none');
   });
   it('runs no pre-check on terms, whose test is the same includes', () => {
     assert.deepEqual(needs('ERROR -ARGUMENTS %x+%'), [[anywhere('ERROR')]]);
@@ -228,6 +253,9 @@ describe('filter-pattern pre-check: random lines', () => {
       '{ $.level != "error" }',
       '{ $.n > 100 || $.m.n > 100 }',
       '{ $.ok IS TRUE }',
+      '{ $.level = %rro% }',
+      '{ $.n = %00% }',
+      '[..., b = %5[0-9]3%]',
     ]) {
       const { node } = parseFilterPattern(pattern);
       const full = compileNode(node);

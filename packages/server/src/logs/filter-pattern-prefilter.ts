@@ -20,7 +20,8 @@
  *   leading `*`; a `]` before counts too, as `[a]b` is two fields. Numeric
  *   comparisons give none (`5.0e2` is 500).
  * `&&` keeps both sides' needs, `||` needs one side's (a bounded cross
- * product); `!=`, `NOT EXISTS`, exclusions and regexes need nothing. JSON
+ * product); `!=`, `NOT EXISTS` and exclusions need nothing; a `= %regex%`
+ * value needs its longest literal run (`regexLiteral`). JSON
  * and field values may be written with escapes (`\u0065rror`, `\"`), so for
  * those kinds a message holding a backslash is always checked in full.
  * A JSON pattern's check runs only while the event's JSON is unparsed and
@@ -111,6 +112,11 @@ function or(left: Needs, right: Needs): Needs {
 
 const NUMBER_LIKE = /^[0-9.eE+-]*$/;
 
+/** Text a JSON number may print as (`String(1e999)` is `Infinity`), which its raw form need not contain. */
+function numberLike(text: string): boolean {
+  return NUMBER_LIKE.test(text) || 'Infinity'.includes(text);
+}
+
 function jsonNeeds(node: JsonNode): Needs {
   switch (node.kind) {
     case 'and':
@@ -127,9 +133,14 @@ function jsonNeeds(node: JsonNode): Needs {
 }
 
 function jsonValueNeeds(op: CompareOp, value: ValueNode): Needs {
-  if (op !== '=' || value.kind !== 'text') return [];
+  if (op !== '=') return [];
+  if (value.kind === 'regex') {
+    const run = regexLiteral(value.regex.source);
+    return run === undefined || numberLike(run) ? [] : [[{ text: run, fieldStart: false }]];
+  }
+  if (value.kind !== 'text') return [];
   const { text, leading, trailing } = value;
-  if (text === '' || NUMBER_LIKE.test(text) || 'Infinity'.includes(text)) return [];
+  if (text === '' || numberLike(text)) return [];
   const exact = !leading && !trailing && text !== 'true' && text !== 'false';
   return [[{ text: exact ? `"${text}"` : text, fieldStart: false }]];
 }
@@ -158,6 +169,10 @@ function fieldNeeds(node: FieldNode): Needs {
 }
 
 function valueNeeds(value: ValueNode): Needs {
+  if (value.kind === 'regex') {
+    const run = regexLiteral(value.regex.source);
+    return run === undefined ? [] : [[{ text: run, fieldStart: false }]];
+  }
   if (value.kind !== 'text' || value.text === '') return [];
   return [[{ text: value.text, fieldStart: !value.leading }]];
 }
@@ -194,4 +209,53 @@ export function atFieldStart(message: string, text: string): boolean {
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 91 || c === 93 || c === 34) return true;
   }
   return false;
+}
+
+const REGEX_OPERATORS = '^$.*+?()[]{}|';
+
+/**
+ * The longest run of characters every match of a translated `%regex%` contains (at least 2 long), or undefined:
+ * plain or escaped characters in a row, none made optional by `?`, `*` or `{0,…}`; a class, `.`, an anchor or a
+ * class escape ends a run, and a regex with `|` anywhere gives none.
+ */
+export function regexLiteral(source: string): string | undefined {
+  if (source.includes('|')) return undefined;
+  let best = '';
+  let run = '';
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < source.length; i++) {
+    let c = source.charAt(i);
+    if (c === '\\') {
+      c = source.charAt(++i);
+      if (/[A-Za-z0-9]/.test(c)) {
+        if (c === 'x') i += 2;
+        end();
+        continue;
+      }
+    } else if (c === '[') {
+      while (i < source.length && source.charAt(i) !== ']') i += source.charAt(i) === '\\' ? 2 : 1;
+      end();
+      continue;
+    } else if (c === '{') {
+      i = source.indexOf('}', i);
+      if (i < 0) return undefined;
+      end();
+      continue;
+    } else if (REGEX_OPERATORS.includes(c)) {
+      end();
+      continue;
+    }
+    // `c` is one literal character; what follows it decides whether it must appear.
+    const next = source.charAt(i + 1);
+    if (next === '?' || next === '*' || (next === '{' && /^\{0*[,}]/.test(source.slice(i + 1)))) end();
+    else if (next === '+' || next === '{') {
+      run += c;
+      end();
+    } else run += c;
+  }
+  end();
+  return best.length >= 2 ? best : undefined;
 }
