@@ -2,26 +2,42 @@
  * bench/logs/filter-pattern-bench: events a second through one compiled
  * filter pattern, for each pattern kind, on 100,000 realistic lines (half
  * Apache access log, half JSON application log), beside a plain JavaScript
- * regex over the same lines in the same run. The JSON lines are parsed once
- * before timing (the pipeline parses each line once for all its rules); that
- * parse is timed on its own as a second baseline. Events are built before
- * each timed round (the pipeline builds one per line for all its rules), and
- * the last figure runs every pattern on every line, as 10 rules would.
+ * regex and JSON.parse over the same lines in the same run. Events are built
+ * before each timed round as the route stage builds them (one per line, JSON
+ * not parsed yet), so a JSON pattern pays the parse and a space-delimited one
+ * its scan unless its literal pre-check decides first. Each pattern is timed
+ * on the lines it matches and on those it does not: as compiled
+ * (`compileFilterPattern`), without the pre-check (the full test alone), and,
+ * with `--against`, as another checkout's filter-pattern.ts compiles it (the
+ * code before a change). The variants run in turn within each round, so a
+ * loaded machine slows them alike; the figure is the best round. The last
+ * figures run every pattern on every line, as 12 rules would, one event each.
  *
- *   node -C source --import tsx bench/logs/filter-pattern-bench.ts [-- --lines 100000 --rounds 5]
+ * Measured (2026-12-02, 50,000 lines, 2 shared cores at load 6-8, so only ratios within a run mean much), now
+ * vs. before (main at 3b85747): lines not matched, with a literal to check: JSON 1.8-4.7M/s (was 0.36-0.51M,
+ * bounded by JSON.parse at 0.35M), space-delimited 2.7-4.1M/s (was 0.25-0.35M); lines fully checked:
+ * space-delimited 0.47-0.94M/s (was 0.19-0.48M), JSON 0.18-0.42M/s (bounded by the parse); 12 rules on each
+ * line 129k lines/s (was 80k).
+ *
+ *   node -C source --import tsx bench/logs/filter-pattern-bench.ts [--lines 100000 --rounds 5]
+ *     [--against /work/main/packages/server/src/logs/filter-pattern.ts]
  */
 import { parseArgs } from 'node:util';
-import {
-  type FilterEvent,
-  compileFilterPattern,
-  createFilterEvent,
-} from '../../packages/server/src/logs/filter-pattern.js';
+import { compileNode } from '../../packages/server/src/logs/filter-pattern-match.js';
+import { parseFilterPattern } from '../../packages/server/src/logs/filter-pattern-parser.js';
+import * as current from '../../packages/server/src/logs/filter-pattern.js';
+import type { FilterEvent } from '../../packages/server/src/logs/filter-pattern.js';
 
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '5' } },
+  options: {
+    lines: { type: 'string', default: '100000' },
+    rounds: { type: 'string', default: '5' },
+    against: { type: 'string' },
+  },
 });
 const LINES = Number(values.lines);
 const ROUNDS = Number(values.rounds);
+const before: typeof current | undefined = values.against ? await import(values.against) : undefined;
 
 function lcg(seed: number): () => number {
   let x = seed;
@@ -57,27 +73,49 @@ function jsonLine(i: number): string {
 }
 
 const lines = Array.from({ length: LINES }, (_, i) => (i % 2 === 0 ? apacheLine(i) : jsonLine(i)));
-const parsed = lines.map((l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
 
-function time(label: string, run: (events: FilterEvent[]) => number, perLine = 1): void {
-  let best = Number.POSITIVE_INFINITY;
-  let matched = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    const events = lines.map((l, i) => createFilterEvent(l, parsed[i]));
-    const t0 = process.hrtime.bigint();
-    matched = run(events);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  const perSecond = Math.round((LINES * perLine) / best).toLocaleString('en-US');
-  console.log(`${label.padEnd(64)} ${perSecond.padStart(14)} lines/s  ${String(matched).padStart(7)} matched`);
+type Test = (event: FilterEvent) => boolean;
+interface Variant {
+  make: (line: string) => FilterEvent; // each variant builds events with its own module
+  test: Test;
 }
 
-console.log(`${LINES.toLocaleString('en-US')} lines, best of ${ROUNDS} rounds, one core`);
+/** Best lines a second of each variant over the rounds, the variants in turn, on fresh events of `subset`. */
+function rates(subset: string[], variants: Variant[], perLine = 1): Array<{ perSecond: number; n: number }> {
+  const best = variants.map(() => Number.POSITIVE_INFINITY);
+  const n = variants.map(() => 0);
+  for (let r = 0; r < ROUNDS; r++) {
+    variants.forEach((v, i) => {
+      const events = subset.map(v.make);
+      const t0 = process.hrtime.bigint();
+      let hits = 0;
+      for (const event of events) if (v.test(event)) hits++;
+      best[i] = Math.min(best[i]!, Number(process.hrtime.bigint() - t0) / 1e9);
+      n[i] = hits;
+    });
+  }
+  return best.map((b, i) => ({
+    perSecond: subset.length === 0 ? 0 : Math.round((subset.length * perLine) / b),
+    n: n[i]!,
+  }));
+}
+const fmt = (x: number) => x.toLocaleString('en-US').padStart(12);
+const label = (text: string, width = 56) =>
+  (text.length > width ? `${text.slice(0, width - 3)}...` : text).padEnd(width);
+const make = (line: string) => current.createFilterEvent(line);
+
+function baseline(text: string, test: (line: string) => boolean, subset = lines): void {
+  const [r] = rates(subset, [{ make, test: (e) => test(e.message) }]);
+  console.log(`${label(text, 70)} ${fmt(r!.perSecond)} lines/s ${String(r!.n).padStart(7)} hit`);
+}
+
+console.log(`${LINES.toLocaleString('en-US')} lines, best of ${ROUNDS} rounds, one core; lines/s`);
 const plain = /ERROR|error/;
-time('baseline: plain RegExp /ERROR|error/.test(line)', () => lines.filter((l) => plain.test(l)).length);
+baseline('baseline: plain RegExp /ERROR|error/.test(line)', (l) => plain.test(l));
 const status5 = /" 5\d\d \d+$/;
-time('baseline: plain RegExp /" 5\\d\\d \\d+$/', () => lines.filter((l) => status5.test(l)).length);
-time('baseline: JSON.parse of each JSON line', () => lines.filter((l) => l.startsWith('{') && JSON.parse(l)).length);
+baseline('baseline: plain RegExp /" 5\\d\\d \\d+$/', (l) => status5.test(l));
+const jsonLines = lines.filter((l) => l.startsWith('{'));
+baseline('baseline: JSON.parse, on the JSON lines only', (l) => JSON.parse(l) !== null, jsonLines);
 
 const patterns = [
   'error',
@@ -86,30 +124,54 @@ const patterns = [
   '{ $.level = "error" && $.latency > 500 }',
   '{ ($.http.status >= 500 || $.level = err*) && $.service != search }',
   '{ $.tags[*] = prod }',
+  '{ $.latency > 1000 }',
   '[ip, user, username, timestamp, request = *api*, status_code = 5*, bytes > 1000]',
+  '[ip, user, username, timestamp, request, status_code, bytes > 1000]',
   '[..., status_code = 404 || status_code = 503, bytes]',
   '%timed out after [0-9]+\\.[0-9]+ seconds%',
   '{ $.msg = %timed out% }',
 ];
-time(
-  'building one event per line (createFilterEvent)',
-  () => lines.map((l, i) => createFilterEvent(l, parsed[i])).length,
-);
-for (const pattern of patterns) {
-  const p = compileFilterPattern(pattern);
-  time(pattern.length > 62 ? `${pattern.slice(0, 59)}...` : pattern, (events) => {
-    let n = 0;
-    for (const event of events) if (p.matches(event)) n++;
-    return n;
-  });
+function variantsOf(pattern: string): Variant[] {
+  const out: Variant[] = [
+    { make, test: current.compileFilterPattern(pattern).matches },
+    { make, test: compileNode(parseFilterPattern(pattern).node) },
+  ];
+  if (before) {
+    const test = before.compileFilterPattern(pattern).matches;
+    out.push({ make: (line) => before.createFilterEvent(line), test });
+  }
+  return out;
 }
-const all = patterns.map(compileFilterPattern);
-time(
-  `all ${all.length} patterns on each line (rule evaluations a second)`,
-  (events) => {
+const names = ['now', 'no pre', ...(before ? ['before'] : [])];
+const columns = [...names.map((c) => `hit ${c}`), ...names.map((c) => `miss ${c}`)];
+console.log(`${''.padEnd(56)} ${columns.map((c) => c.padStart(12)).join(' ')}`);
+for (const pattern of patterns) {
+  const full = compileNode(parseFilterPattern(pattern).node);
+  const yes = lines.filter((l) => full(make(l)));
+  const no = lines.filter((l) => !full(make(l)));
+  const variants = variantsOf(pattern);
+  const hit = rates(yes, variants);
+  const miss = rates(no, variants);
+  if (hit.some((r) => r.n !== yes.length) || miss.some((r) => r.n !== 0)) throw new Error(`${pattern}: results differ`);
+  const figures = [...hit, ...miss].map((f) => fmt(f.perSecond)).join(' ');
+  console.log(`${label(pattern)} ${figures}  (${yes.length} hit)`);
+}
+const allOf =
+  (tests: Test[]): Test =>
+  (event) => {
     let n = 0;
-    for (const event of events) for (const p of all) if (p.matches(event)) n++;
-    return n;
-  },
-  all.length,
-);
+    for (const t of tests) if (t(event)) n++;
+    return n > 0;
+  };
+const allVariants: Variant[] = [
+  { make, test: allOf(patterns.map((p) => current.compileFilterPattern(p).matches)) },
+  { make, test: allOf(patterns.map((p) => compileNode(parseFilterPattern(p).node))) },
+];
+if (before) {
+  const tests = patterns.map((p) => before.compileFilterPattern(p).matches);
+  allVariants.push({ make: (line) => before.createFilterEvent(line), test: allOf(tests) });
+}
+rates(lines, allVariants).forEach((r, i) => {
+  const text = `all ${patterns.length} patterns on each line: ${names[i]}`;
+  console.log(`${label(text, 70)} ${fmt(r.perSecond)} lines/s (${fmt(r.perSecond * patterns.length).trim()} tests/s)`);
+});

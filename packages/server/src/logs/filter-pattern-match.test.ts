@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileFilterPattern } from './filter-pattern.js';
+import { compileFilterPattern, compileJsonSelector } from './filter-pattern.js';
 import { compileCompare, createFilterEvent, splitFields } from './filter-pattern-match.js';
 
 describe('filter-pattern matching: events', () => {
@@ -53,5 +53,30 @@ describe('filter-pattern matching: comparisons', () => {
     assert.equal(both('/index.html?x'), true);
     assert.equal(compileCompare('!=', { kind: 'any' })('x'), false);
     assert.equal(compileCompare('=', { kind: 'text', text: 'true', leading: false, trailing: false })(true), true);
+  });
+});
+
+describe('filter-pattern matching: selectors', () => {
+  it('a pattern reaches the values compileJsonSelector lists, with and without a wildcard', () => {
+    const docs = [
+      { a: 1, b: { c: 'x', d: [1, 'y', null, { e: true }] }, f: [] },
+      { a: null, b: { c: { c: 1 } }, f: ['x'] },
+      { b: [{ c: 'x' }, { c: 2 }], a: '1' },
+      { b: { d: { 3: { e: 'z' } } } },
+    ];
+    for (const selector of ['$.a', '$.b.c', '$.b.d[1]', '$.b.d[3].e', '$.b[*].c', '$.b.d[*]', '$.f[0]', '$.b.*.e']) {
+      const values = compileJsonSelector(selector);
+      const some = compileFilterPattern(`{ ${selector} = * }`);
+      const none = compileFilterPattern(`{ ${selector} NOT EXISTS }`);
+      const isTrue = compileFilterPattern(`{ ${selector} IS TRUE }`);
+      for (const doc of docs) {
+        const event = createFilterEvent(JSON.stringify(doc), doc);
+        const reached = values(doc);
+        const scalar = reached.some((v) => ['string', 'number', 'boolean'].includes(typeof v));
+        assert.equal(some.matches(event), scalar, `${selector} = * on ${JSON.stringify(doc)}`);
+        assert.equal(none.matches(event), reached.length === 0, `${selector} NOT EXISTS on ${JSON.stringify(doc)}`);
+        assert.equal(isTrue.matches(event), reached.includes(true), `${selector} IS TRUE`);
+      }
+    }
   });
 });

@@ -2,8 +2,9 @@
  * Turns a parsed filter pattern into closures that test one event. Built
  * once per rule; per event nothing is parsed or compiled: terms are
  * `includes` calls, regexes were compiled by the parser, JSON selectors are
- * precomputed steps over the object the event parsed once, and the
- * space-delimited fields of a message are split once for every rule.
+ * precomputed steps over the object the event parsed once, and a
+ * space-delimited test scans the message itself (filter-pattern-scan.ts);
+ * the fields are split once per event only to extract a match's values.
  */
 import {
   type CompareOp,
@@ -16,8 +17,10 @@ import {
   type ValueNode,
   WILDCARD,
   isSpace,
+  numericOp,
   parseNumber,
 } from './filter-pattern-syntax.js';
+import { compileDelimitedScan } from './filter-pattern-scan.js';
 
 /** One log event as the matchers see it; build it once per event with `createFilterEvent`. */
 export interface FilterEvent {
@@ -26,6 +29,10 @@ export interface FilterEvent {
   readonly json: unknown;
   /** The space-delimited fields of the message. */
   readonly fields: DelimitedFields;
+  /** Whether a JSON test costs no parse: the JSON is known, or the message plainly is not an object. */
+  readonly jsonCheap: boolean;
+  /** Whether the message holds a `\` (an escape a literal pre-check cannot see through); looked for once. */
+  readonly hasBackslash: boolean;
 }
 
 export interface DelimitedFields {
@@ -46,6 +53,7 @@ export function createFilterEvent(message: string, json?: unknown): FilterEvent 
 
 class LazyFilterEvent implements FilterEvent {
   #fields: DelimitedFields | undefined;
+  #backslash: boolean | undefined;
   constructor(
     readonly message: string,
     private parsed: unknown,
@@ -58,11 +66,21 @@ class LazyFilterEvent implements FilterEvent {
     this.#fields ??= splitFields(this.message);
     return this.#fields;
   }
+  get jsonCheap(): boolean {
+    if (this.parsed !== NOT_PARSED) return true;
+    const c = this.message.charCodeAt(0);
+    return c !== 123 && !isSpace(c); // a leading space leaves it to the pre-check and the parse
+  }
+  get hasBackslash(): boolean {
+    this.#backslash ??= this.message.includes('\\');
+    return this.#backslash;
+  }
 }
 
 function parseObject(message: string): unknown {
-  const start = message.search(/\S/);
-  if (start < 0 || message.charCodeAt(start) !== 123) return undefined;
+  let start = 0;
+  while (start < message.length && /\s/.test(message.charAt(start))) start++;
+  if (start === message.length || message.charCodeAt(start) !== 123) return undefined;
   try {
     return JSON.parse(message);
   } catch {
@@ -85,13 +103,14 @@ export function splitFields(message: string): DelimitedFields {
       const close = c === 91 ? message.indexOf(']', i + 1) : closingQuote(message, i + 1);
       if (close >= 0) {
         const inner = message.slice(i + 1, close);
-        values.push(c === 34 ? inner.replace(/\\"/g, '"') : inner);
+        values.push(c === 34 && inner.includes('\\') ? inner.replace(/\\"/g, '"') : inner);
         i = close + 1;
         continue;
       }
     }
     const from = i;
-    while (i < n && !isSpace(message.charCodeAt(i))) i++;
+    for (let code = c; i < n && code !== 32 && code !== 9 && code !== 10 && code !== 13; )
+      code = message.charCodeAt(++i);
     values.push(message.slice(from, i));
   }
   return { values, starts };
@@ -133,7 +152,9 @@ function termTest(term: TermNode): (message: string) => boolean {
 
 /** Include terms must all appear, exclude terms none; `?` terms count only when a pattern has nothing else. */
 function compileTerms(terms: TermNode[]): EventTest {
-  const must = terms.filter((t) => t.mode === 'include').map(termTest);
+  // Plain terms before regexes: an `includes` that fails spares the regex.
+  const byCost = [...terms].sort((a, b) => Number(a.text === undefined) - Number(b.text === undefined));
+  const must = byCost.filter((t) => t.mode === 'include').map(termTest);
   const mustNot = terms.filter((t) => t.mode === 'exclude').map(termTest);
   const anyOf = terms.filter((t) => t.mode === 'optional').map(termTest);
   if (must.length === 0 && mustNot.length === 0) return ({ message }) => anyOf.some((t) => t(message));
@@ -166,23 +187,6 @@ function textTest(value: { text: string; leading: boolean; trailing: boolean }):
   if (leading) return (s) => s.endsWith(text);
   if (trailing) return (s) => s.startsWith(text);
   return (s) => s === text;
-}
-
-function numericOp(op: CompareOp): (x: number, n: number) => boolean {
-  switch (op) {
-    case '=':
-      return (x, n) => x === n;
-    case '!=':
-      return (x, n) => x !== n;
-    case '<':
-      return (x, n) => x < n;
-    case '<=':
-      return (x, n) => x <= n;
-    case '>':
-      return (x, n) => x > n;
-    case '>=':
-      return (x, n) => x >= n;
-  }
 }
 
 const MISSING = Symbol('missing');
@@ -224,6 +228,42 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
+/**
+ * Whether some value the selector reaches passes `test`: the walk of `compileSelector` with no array
+ * of results, and for a selector without a wildcard a straight walk of its steps.
+ */
+function compileSome(selector: Selector, test: (v: unknown) => boolean): (root: unknown) => boolean {
+  const steps = selector.steps;
+  const w = steps.indexOf(WILDCARD);
+  const walk = (from: unknown, a: number, b: number): unknown => {
+    let v = from;
+    for (let i = a; i < b && v !== MISSING; i++) v = step(v, steps[i] as string | number);
+    return v;
+  };
+  if (w < 0 && steps.length === 1) {
+    const key = steps[0] as string | number;
+    return (root) => {
+      const v = step(root, key);
+      return v !== MISSING && test(v);
+    };
+  }
+  if (w < 0) {
+    return (root) => {
+      const v = walk(root, 0, steps.length);
+      return v !== MISSING && test(v);
+    };
+  }
+  return (root) => {
+    const holder = walk(root, 0, w);
+    if (typeof holder !== 'object' || holder === null) return false;
+    for (const child of Object.values(holder)) {
+      const v = walk(child, w + 1, steps.length);
+      if (v !== MISSING && test(v)) return true;
+    }
+    return false;
+  };
+}
+
 function compileJson(node: JsonNode): (root: unknown) => boolean {
   switch (node.kind) {
     case 'and': {
@@ -235,19 +275,17 @@ function compileJson(node: JsonNode): (root: unknown) => boolean {
       return (root) => l(root) || r(root);
     }
     case 'notExists': {
-      const select = compileSelector(node.selector);
-      return (root) => select(root).length === 0;
+      const some = compileSome(node.selector, () => true);
+      return (root) => !some(root);
     }
     case 'is': {
-      const select = compileSelector(node.selector);
       const want = node.value;
-      return (root) => select(root).some((v) => v === want);
+      return compileSome(node.selector, (v) => v === want);
     }
     case 'compare': {
-      const select = compileSelector(node.selector);
       const test = compileCompare(node.op, node.value);
       // A selector that reaches an object, an array or null matches neither = nor !=.
-      return (root) => select(root).some((v) => isScalar(v) && test(v));
+      return compileSome(node.selector, (v) => isScalar(v) && test(v));
     }
   }
 }
@@ -336,7 +374,9 @@ export function compileDelimited(items: DelimitedItem[]): {
     });
     return out;
   };
-  return { test: (event) => bind(event) !== undefined, extract };
+  // The test scans the message directly; `bind` stays the reference, for extract and for two or more ellipses.
+  const scan = compileDelimitedScan(items);
+  return { test: scan ? (event) => scan(event.message) : (event) => bind(event) !== undefined, extract };
 }
 
 interface Bound {

@@ -124,6 +124,24 @@ export function parseNumber(raw: string): number | undefined {
   return NUMBER.test(raw) ? Number(raw) : undefined;
 }
 
+/** The numeric comparison of `op`, shared by JSON values and space-delimited fields. */
+export function numericOp(op: CompareOp): (x: number, n: number) => boolean {
+  switch (op) {
+    case '=':
+      return (x, n) => x === n;
+    case '!=':
+      return (x, n) => x !== n;
+    case '<':
+      return (x, n) => x < n;
+    case '<=':
+      return (x, n) => x <= n;
+    case '>':
+      return (x, n) => x > n;
+    case '>=':
+      return (x, n) => x >= n;
+  }
+}
+
 /** An unquoted or quoted string value: `*` at its start or end is a wildcard, a lone `*` matches any value. */
 export function textValue(raw: string, quoted: boolean): ValueNode {
   if (!quoted && raw === '*') return { kind: 'any' };

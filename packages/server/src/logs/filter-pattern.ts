@@ -27,6 +27,7 @@ import {
   createFilterEvent,
 } from './filter-pattern-match.js';
 import { parseFilterPattern } from './filter-pattern-parser.js';
+import { compilePreFilter } from './filter-pattern-prefilter.js';
 import { type PatternNode, Scanner } from './filter-pattern-syntax.js';
 
 export { createFilterEvent, type ExtractedFields, type FilterEvent };
@@ -56,15 +57,16 @@ export interface FilterPattern {
  */
 export function compileFilterPattern(text: string): FilterPattern {
   const { node, regexCount } = parseFilterPattern(text);
-  const test: EventTest = compileNode(node);
-  const extract = node.kind === 'delimited' ? compileDelimited(node.items).extract : () => undefined;
-  return {
-    text,
-    kind: node.kind,
-    usesRegex: regexCount > 0,
-    matches: test,
-    extract: (event) => (node.kind === 'delimited' ? extract(event) : test(event) ? {} : undefined),
+  const full: EventTest = compileNode(node);
+  // Most lines a rule does not match are decided by the literal pre-check, before any parse or split.
+  const pre = compilePreFilter(node);
+  const test: EventTest = pre ? (event) => pre(event) && full(event) : full;
+  const extractAll = node.kind === 'delimited' ? compileDelimited(node.items).extract : undefined;
+  const extract = (event: FilterEvent): ExtractedFields | undefined => {
+    if (extractAll === undefined) return test(event) ? {} : undefined;
+    return pre && !pre(event) ? undefined : extractAll(event);
   };
+  return { text, kind: node.kind, usesRegex: regexCount > 0, matches: test, extract };
 }
 
 /** One-off convenience for tests and the rule editor's "test this pattern": compile, then match each message. */
