@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const skip = new Set(['node_modules', 'dist', 'data']);
 /** Processes sharing the unit files; test files run at once. Both can be set for a slower or bigger machine. */
-const unitProcesses = Number(process.env.TOCSIN_TEST_UNIT_PROCESSES ?? 2);
+const unitProcesses = Number(process.env.TOCSIN_TEST_UNIT_PROCESSES ?? 4);
 const concurrency = Number(process.env.TOCSIN_TEST_CONCURRENCY ?? 4);
 
 function find(dir, out) {
