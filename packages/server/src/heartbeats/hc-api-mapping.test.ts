@@ -7,6 +7,7 @@ import {
   hcPingTime,
   hcTime,
   parseHcSpec,
+  pingNumberMs,
   pingNumberOf,
   tagsFromHc,
   tagsToHc,
@@ -39,17 +40,18 @@ describe('Healthchecks API mapping', () => {
     // Ids never go back in time within a process, so `at` is where the generator stands when no other test ran
     // first, or later: read each id's own millisecond from its first 48 bits.
     const at = Date.parse('2026-06-01T12:00:00Z');
-    const ids = Array.from({ length: 50 }, () => uuidv7(at));
+    // 5,000 ids in one millisecond: the counter runs past 999 and wraps into the next millisecond.
+    const ids = Array.from({ length: 5_000 }, () => uuidv7(at));
     const msOf = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     const numbers = ids.map(pingNumberOf);
-    assert.equal(new Set(numbers).size, 50);
+    assert.equal(new Set(numbers).size, 5_000);
     assert.deepEqual(
       numbers,
       [...numbers].sort((a, b) => a - b),
       'in the order the ids were made',
     );
     for (const [i, n] of numbers.entries()) {
-      assert.ok(Number.isSafeInteger(n) && msOf(ids[i]) >= at && Math.floor(n / 1000) === msOf(ids[i]));
+      assert.ok(Number.isSafeInteger(n) && msOf(ids[i]) >= at && pingNumberMs(n) === msOf(ids[i]));
     }
   });
 

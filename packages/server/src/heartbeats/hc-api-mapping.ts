@@ -283,16 +283,27 @@ export function pingOf(
   return out;
 }
 
+/** Ping numbers count milliseconds from here, so that ms × 4096 stays a safe integer until 2089. */
+const PING_NUMBER_EPOCH_MS = Date.UTC(2020, 0, 1);
+/** The UUIDv7 counter's values within one millisecond (12 bits). */
+const COUNTER_VALUES = 4096;
+
 /**
  * A ping's number `n`: Tocsin numbers pings by their UUIDv7 id (its
- * millisecond and the last three digits of its in-millisecond counter), so
- * a number stays the same ping after old pings are pruned.
+ * millisecond since 2020 and its whole 12-bit in-millisecond counter, so
+ * numbers keep the order of the ids), so a number stays the same ping after
+ * old pings are pruned.
  */
 export function pingNumberOf(id: string): number {
   const hex = id.replaceAll('-', '');
   const ms = parseInt(hex.slice(0, 12), 16);
   const counter = parseInt(hex.slice(13, 16), 16);
-  return ms * 1000 + (counter % 1000);
+  return (ms - PING_NUMBER_EPOCH_MS) * COUNTER_VALUES + counter;
+}
+
+/** The millisecond of ping number `n` (the inverse of pingNumberOf's time part). */
+export function pingNumberMs(n: number): number {
+  return Math.floor(n / COUNTER_VALUES) + PING_NUMBER_EPOCH_MS;
 }
 
 /** Healthchecks' flips from Tocsin state changes, oldest first: only changes among new, up, down and paused. */

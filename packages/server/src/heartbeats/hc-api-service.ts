@@ -11,7 +11,16 @@ import type { Clock } from '../core/clock.js';
 import { TocsinError } from '../core/errors.js';
 import { uuidv7, uuidv7Floor } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
-import { channelOf, flipsOf, pingNumberOf, tagsFromHc, tagsToHc, uniqueKeyOf, type HcSpec } from './hc-api-mapping.js';
+import {
+  channelOf,
+  flipsOf,
+  pingNumberMs,
+  pingNumberOf,
+  tagsFromHc,
+  tagsToHc,
+  uniqueKeyOf,
+  type HcSpec,
+} from './hc-api-mapping.js';
 import type { HeartbeatEntry, HeartbeatRegistry } from './heartbeat-registry.js';
 import type { HeartbeatService } from './heartbeat-service.js';
 import * as store from './heartbeat-store.js';
@@ -162,7 +171,7 @@ export class HcApiService {
 
   /** The stored body of ping number `n` (see pingNumberOf), or undefined. */
   async pingBody(e: HeartbeatEntry, n: number): Promise<string | undefined> {
-    const ms = Math.floor(n / 1000);
+    const ms = pingNumberMs(n);
     const rows = await store.pingsInIdRange(this.db, e.row.id, uuidv7Floor(ms), uuidv7Floor(ms + 1));
     return rows.find((r) => pingNumberOf(r.id) === n)?.body || undefined;
   }
