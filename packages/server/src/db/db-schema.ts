@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { LogTables } from './db-schema-logs.js';
+import type { UiTables } from './db-schema-ui.js';
 
 /**
  * Table shapes for Kysely. Times are epoch milliseconds, JSON is text,
@@ -331,110 +333,7 @@ export interface ClusterLeaseTable {
   expires_at: number;
 }
 
-export interface UserTable {
-  id: string;
-  name: string;
-  /** `scrypt$N$r$p$salt$hash`, salt and hash base64url. */
-  password_hash: string;
-  role: 'admin' | 'editor' | 'viewer';
-  /** Base32 TOTP secret once enrolled and confirmed. */
-  totp_secret: string | null;
-  /** A secret being enrolled, until its first code confirms it. */
-  totp_pending: string | null;
-  /** The last TOTP time step used to sign in: a code is never accepted twice. */
-  totp_last_step: number | null;
-  created_at: number;
-  updated_at: number;
-  last_login_at: number | null;
-}
-
-export interface SessionTable {
-  /** SHA-256 (hex) of the cookie's value; the value itself is never stored. */
-  id_hash: string;
-  user_id: string;
-  csrf_token: string;
-  created_at: number;
-  expires_at: number;
-  last_seen_at: number;
-  ip: string | null;
-  user_agent: string | null;
-}
-
-export interface StatusPageTable {
-  id: string;
-  slug: string;
-  title: string;
-  description: string | null;
-  logo_url: string | null;
-  footer: string | null;
-  /** JSON: the ordered items ({type, name, label?}). */
-  items: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface IncidentTable {
-  id: string;
-  page_id: string;
-  title: string;
-  impact: string;
-  status: string;
-  created_at: number;
-  resolved_at: number | null;
-}
-
-export interface IncidentUpdateTable {
-  id: string;
-  incident_id: string;
-  status: string;
-  body: string;
-  created_at: number;
-}
-
-export interface LogGroupTable {
-  name: string;
-  description: string | null;
-  retention_days: number;
-  /** JSON: {sources?, labels?}, or null. */
-  match: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** A log rule (logs/rules/): its spec as JSON, kind beside it for the rule modules' reads. */
-export interface LogRuleTable {
-  name: string;
-  kind: string;
-  spec: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface LogBlockTable {
-  id: string;
-  group_name: string;
-  start_time: number;
-  end_time: number;
-  count: number;
-  raw_bytes: number;
-  stored_bytes: number;
-  codec: string;
-  level_max: number;
-  escapes: number;
-  bloom: Buffer;
-  body: Buffer;
-  created_at: number;
-}
-
-export interface Database {
-  log_groups: LogGroupTable;
-  log_blocks: LogBlockTable;
-  log_rules: LogRuleTable;
-  users: UserTable;
-  sessions: SessionTable;
-  status_pages: StatusPageTable;
-  incidents: IncidentTable;
-  incident_updates: IncidentUpdateTable;
+export interface Database extends LogTables, UiTables {
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;
@@ -465,3 +364,5 @@ export interface Database {
   rate_buckets: RateBucketTable;
   kv: KvTable;
 }
+export type { IncidentTable, IncidentUpdateTable, SessionTable, StatusPageTable, UserTable } from './db-schema-ui.js';
+export type { LogBlockTable, LogGroupTable, LogRuleTable } from './db-schema-logs.js';
