@@ -5,29 +5,10 @@
  */
 import { logEventFromInput, logEventInputSchema } from '@tocsin/protocol';
 import { tocsinNdjsonDecoder } from '../../packages/server/src/logs/decoders/tocsin-ndjson-decoder.js';
+import { realisticNdjsonLines as realisticLines } from '../../packages/server/src/test-support/sample-log-lines.js';
 
 const defaults = { now: 1_700_000_000_000, group: 'api' };
 const slow = (v: unknown) => logEventFromInput(logEventInputSchema.parse(v), defaults);
-
-function realisticLines(n: number): string[] {
-  const paths = ['/api/orders', '/api/users/42', '/healthz', '/api/cart/checkout'];
-  const levels = ['info', 'INFO', 'warn', 'error', 'debug'];
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const path = paths[i % paths.length];
-    out.push(
-      JSON.stringify({
-        time: defaults.now + i,
-        source: i % 3 ? 'checkout' : 'billing',
-        stage: 'prod',
-        level: levels[i % levels.length],
-        message: `GET ${path} ${200 + (i % 4) * 100} ${(i * 7) % 900}ms request_id=${i.toString(16).padStart(8, '0')}`,
-        attributes: { 'http.method': 'GET', 'http.route': path, status: 200 + (i % 4) * 100, latency_ms: i % 900 },
-      }),
-    );
-  }
-  return out;
-}
 
 const lines = realisticLines(Number(process.env.LINES ?? 50_000));
 const body = lines.join('\n');

@@ -139,3 +139,24 @@ export function ndjsonBytes(events: readonly LogEvent[]): number {
   for (const e of events) n += Buffer.byteLength(JSON.stringify(e)) + 1;
   return n;
 }
+
+/** `n` NDJSON lines of `POST /api/logs` as applications write them (level words, attributes), one ms apart. */
+export function realisticNdjsonLines(n: number, now = 1_700_000_000_000): string[] {
+  const paths = ['/api/orders', '/api/users/42', '/healthz', '/api/cart/checkout'];
+  const levels = ['info', 'INFO', 'warn', 'error', 'debug'];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const path = paths[i % paths.length];
+    out.push(
+      JSON.stringify({
+        time: now + i,
+        source: i % 3 ? 'checkout' : 'billing',
+        stage: 'prod',
+        level: levels[i % levels.length],
+        message: `GET ${path} ${200 + (i % 4) * 100} ${(i * 7) % 900}ms request_id=${i.toString(16).padStart(8, '0')}`,
+        attributes: { 'http.method': 'GET', 'http.route': path, status: 200 + (i % 4) * 100, latency_ms: i % 900 },
+      }),
+    );
+  }
+  return out;
+}

@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logEventFromInput, logEventInputSchema } from '@tocsin/protocol';
+import { realisticNdjsonLines as realisticLines } from '../../test-support/sample-log-lines.js';
 import { fastLogEvent } from './tocsin-ndjson-fast-path.js';
 
 const defaults = { now: 1_700_000_000_000, group: 'api' };
 const slow = (v: unknown) => logEventFromInput(logEventInputSchema.parse(v), defaults);
-
-function realisticLines(n: number): string[] {
-  const paths = ['/api/orders', '/api/users/42', '/healthz', '/api/cart/checkout'];
-  const levels = ['info', 'INFO', 'warn', 'error', 'debug'];
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const path = paths[i % paths.length];
-    out.push(
-      JSON.stringify({
-        time: defaults.now + i,
-        source: i % 3 ? 'checkout' : 'billing',
-        stage: 'prod',
-        level: levels[i % levels.length],
-        message: `GET ${path} ${200 + (i % 4) * 100} ${(i * 7) % 900}ms request_id=${i.toString(16).padStart(8, '0')}`,
-        attributes: { 'http.method': 'GET', 'http.route': path, status: 200 + (i % 4) * 100, latency_ms: i % 900 },
-      }),
-    );
-  }
-  return out;
-}
 
 describe('the NDJSON fast path', () => {
   it('takes realistic application lines as the zod path does', () => {
