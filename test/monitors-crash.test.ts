@@ -19,6 +19,8 @@ const STEADY = 300;
 const FAILURE_THRESHOLD = 2;
 const SUCCESS_THRESHOLD = 3;
 const CYCLES = 3;
+/** Checks of a flapping monitor per run between kills, on average. */
+const CHECKS_PER_RUN = 4;
 
 /** A small seeded generator, so a failing run can be repeated. */
 function random(seed: number): () => number {
@@ -127,10 +129,17 @@ for (const variant of await testDatabases()) {
           const applied = await api(server.url, TOKEN, 'POST', '/api/config/apply', { config });
           assert.equal(applied.status, 200, JSON.stringify(applied.json));
 
+          const flappingHits = () => {
+            let n = 0;
+            for (let i = 0; i < FLAPPING; i++) n += target.hitsOf(i).length;
+            return n;
+          };
           for (let cycle = 0; cycle < CYCLES; cycle++) {
-            // 7 to 9 s a run: on PostgreSQL, 4 to 6 s gave fewer transitions than the count below asks.
+            // A run lasts 7 to 9 s and at least CHECKS_PER_RUN checks a flapping monitor on average: on a
+            // loaded machine a slow start leaves fewer checks in the same time, and too few transitions.
             const until = Date.now() + 7_000 + Math.floor(delays() * 2_000);
-            await waitFor(() => Date.now() >= until, `run ${cycle + 1}`, 10_000);
+            const enough = flappingHits() + FLAPPING * CHECKS_PER_RUN;
+            await waitFor(() => Date.now() >= until && flappingHits() >= enough, `run ${cycle + 1}`, 60_000);
             await server.kill();
             server = await startServer(env);
           }

@@ -51,12 +51,21 @@ const routes = [
   '/users',
   '/config',
   '/account',
+  '/agents',
+  '/agents/:id',
+  '/commands',
+  '/commands/:id',
 ];
 
 /** Routes whose path the server itself answers on a page load (not the SPA fallback): reached in the app. */
 const serverOwned = new Set(['/metrics']);
 
+/** An enrolled agent (never connected) and a run on it, for the fleet's detail pages. */
+const fleet = { agent: '', run: '' };
+
 function concrete(route: string, s: Seeded): string {
+  if (route === '/agents/:id') return `/agents/${fleet.agent}`;
+  if (route === '/commands/:id') return `/commands/${fleet.run}`;
   const name = route.startsWith('/monitors')
     ? s.monitor
     : route.startsWith('/heartbeats')
@@ -82,6 +91,15 @@ describe('every page of the web UI: axe and screenshots', { skip: browserSkip() 
     ui = await startUiServer();
     browser = await launchBrowser();
     seeded = await seedAll(ui, flap.urlOf(1), `${hooks.url}/hook`);
+    const enrolment = await adminCall(ui, 'POST', '/api/agents/enrollment-tokens', { tags: { role: 'web' } }, 201);
+    const enrolled = await fetch(`${ui.url}/api/agents/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: enrolment.token, hostname: 'web-1' }),
+    });
+    fleet.agent = ((await enrolled.json()) as { agentId: string }).agentId;
+    const run = { command: 'uptime', targets: { agents: [fleet.agent] }, expected: 1 };
+    fleet.run = (await adminCall(ui, 'POST', '/api/commands', run, 201)).id;
     context = await newContext(browser, ui);
     // The first admin, made through the API on the context's own request client: the session cookie is the page's.
     const res = await context.request.post('/api/setup', {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { agentGroupInputSchema } from './agent.js';
+import { archiveJobInputSchema } from './archive.js';
 import { heartbeatInputSchema } from './heartbeat.js';
 import { logGroupInputSchema, logRuleInputSchema } from './log-rule.js';
 import { alarmInputSchema, compositeAlarmInputSchema, groupInputSchema } from './metric.js';
@@ -21,6 +23,8 @@ export const configFileSchema = z
     status_pages: z.array(statusPageInputSchema).optional(),
     log_groups: z.array(logGroupInputSchema).optional(),
     log_rules: z.array(logRuleInputSchema).optional(),
+    archives: z.array(archiveJobInputSchema).optional(),
+    agent_groups: z.array(agentGroupInputSchema).optional(),
     alarms: z
       .array(z.record(z.string(), z.unknown()))
       .superRefine((items, ctx) => {
@@ -30,6 +34,8 @@ export const configFileSchema = z
         });
       })
       .optional(),
+    /** Where lists of monitors are read from (checked by the server's sources section). */
+    sources: z.array(z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 

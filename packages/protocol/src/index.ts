@@ -13,3 +13,6 @@ export * from './status-page.js';
 export * from './token.js';
 export * from './log-event.js';
 export * from './log-rule.js';
+export * from './object-store.js';
+export * from './archive.js';
+export * from './agent.js';

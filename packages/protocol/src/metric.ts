@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandTargetsSchema } from './agent.js';
 import { durationSchema } from './duration.js';
 import { headersSchema, httpUrlSchema, nameSchema, retryPolicySchema, webhookSecretSchema } from './topic.js';
 
@@ -83,13 +84,38 @@ export const webhookActionSchema = z
   .strict()
   .refine((w) => w.url !== undefined, { path: ['url'], message: 'required: the http:// or https:// URL to call' });
 
+const shareSchema = z.union([
+  z.number().int().min(1),
+  z.string().regex(/^\d{1,3}%$/, 'a number, or a share such as 10%'),
+]);
+
+/**
+ * Runs a command on hosts (fleet/command-*.ts) when the alarm enters the state: on the targets given, or, without
+ * them, on the host the alarm is about (its `InstanceId` dimension). The run is verified and audited as any other.
+ */
+export const runCommandActionSchema = z
+  .object({
+    command: z.string().min(1, 'required: the command to run').max(65_536),
+    targets: commandTargetsSchema.optional(),
+    expected: z.number().int().min(0).max(100_000).optional(),
+    group: nameSchema.optional(),
+    maxConcurrency: shareSchema.optional(),
+    maxErrors: z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/)]).optional(),
+    executionTimeout: durationSchema(1000, 2 * 86_400_000, 'timeout').optional(),
+    topics: z.array(nameSchema).max(20).optional(),
+  })
+  .strict();
+export type RunCommandAction = z.infer<typeof runCommandActionSchema>;
+
+const ACTION_HINT = 'an action: {topic: NAME}, "topic:NAME", {webhook: {url: URL}} or {runCommand: {command: CMD}}';
 const actionSchema = z.union(
   [
     z.object({ topic: nameSchema }).strict(),
     z.object({ webhook: webhookActionSchema }).strict(),
-    z.string().regex(/^topic:[A-Za-z0-9._-]+$/, 'an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}'),
+    z.object({ runCommand: runCommandActionSchema }).strict(),
+    z.string().regex(/^topic:[A-Za-z0-9._-]+$/, ACTION_HINT),
   ],
-  { error: 'an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}' },
+  { error: ACTION_HINT },
 );
 
 export type WebhookAction = z.infer<typeof webhookActionSchema> & { url: string };

@@ -46,7 +46,7 @@ describe('probe schemas', () => {
     assert.deepEqual(issues({ type: 'dns', query: 'example.com', recordType: 'AXFR' }), [
       'recordType: one of A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, CAA, PTR',
     ]);
-    assert.deepEqual(issues({ type: 'ping', host: 'x' }), ['type: the probe type: one of http, tcp, dns, tls']);
+    assert.deepEqual(issues({ type: 'ping', host: 'x' }), ['type: the probe type: one of http, tcp, dns, tls, object']);
     assert.deepEqual(issues({ type: 'tcp', host: 'https://db.internal', port: 5432 }), [
       'host: a host name or IP address, without scheme, port or path',
     ]);

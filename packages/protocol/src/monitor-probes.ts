@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseDuration, printDuration } from './duration.js';
+import { s3LocationSchema } from './object-store.js';
 
 /**
  * The settings of each probe type of an uptime monitor. Parsed output keeps
@@ -6,7 +8,7 @@ import { z } from 'zod';
  * as written.
  */
 
-export const probeTypes = ['http', 'tcp', 'dns', 'tls'] as const;
+export const probeTypes = ['http', 'tcp', 'dns', 'tls', 'object'] as const;
 export type ProbeType = (typeof probeTypes)[number];
 
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -166,9 +168,67 @@ export const tlsProbeSchema = z
   })
   .strict();
 
+/**
+ * A duration kept as written (`30m`, or a number of seconds), so that a stored probe exports back as it was
+ * given; the server reads it with parseDuration.
+ */
+function writtenDurationSchema(min: number, max: number, what: string) {
+  const show = (ms: number) => printDuration(ms, 'm');
+  return z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `a ${what} such as 30s, 5m or 1h (got '${value}')` });
+    else if (ms < min || ms > max)
+      ctx.addIssue({ code: 'custom', message: `must be between ${show(min)} and ${show(max)} (got ${show(ms)})` });
+  });
+}
+
+/**
+ * An object that must exist: an S3 key or a file path, either of which may hold `{date:YYYY-MM-DD}`
+ * placeholders, filled in `timezone` for the cron time being checked (or the time of the check, without a
+ * cron). With a `cron`, the object is checked `deadline` after each cron time, and while it fails, every
+ * retry interval (or interval) after, until it is there. The server checks the cron expression, the time zone
+ * and the placeholders (they need the cron library and the time-zone data).
+ */
+export const objectProbeSchema = z
+  .object({
+    type: z.literal('object'),
+    /** Where the object lives, in S3-compatible storage; `key` is under its prefix. */
+    s3: s3LocationSchema.optional(),
+    key: z.string().min(1, 'the key of the object, such as {date:YYYY-MM-DD}/evidence.txt').max(1024).optional(),
+    /** A file on the server's disk, instead of `s3` and `key`. */
+    path: z.string().min(1, 'the path of a file, such as /var/batch/{date:YYYY-MM-DD}.done').max(4096).optional(),
+    /** The IANA time zone of `cron` and of the dates in `key` or `path`. */
+    timezone: z.string().min(1).max(64).default('UTC'),
+    /** When the object is due: a cron expression (5 fields) in `timezone`. */
+    cron: z.string().min(1).max(200).optional(),
+    /** How long after each cron time the object may take to appear; 0 by default. */
+    deadline: writtenDurationSchema(0, 7 * 86_400_000, 'deadline').optional(),
+    /** Down when the object is older than this. */
+    maxAge: writtenDurationSchema(1_000, 366 * 86_400_000, 'maximum age').optional(),
+    /** Down when the object has fewer bytes than this. */
+    minSize: z
+      .number({ error: 'a number of bytes' })
+      .int('a whole number of bytes')
+      .min(0, 'a number of bytes')
+      .optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const add = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (o.path !== undefined && (o.s3 !== undefined || o.key !== undefined))
+      add('path', 'give either s3 and key (an object in a bucket) or path (a file), not both');
+    else if (o.path === undefined && o.s3 === undefined && o.key === undefined)
+      add('s3', 'give either s3 and key (an object in a bucket) or path (a file)');
+    else if (o.path === undefined && o.s3 === undefined) add('s3', 'a key needs its bucket: s3: { bucket: … }');
+    else if (o.path === undefined && o.key === undefined)
+      add('key', 'required: the key of the object, such as {date:YYYY-MM-DD}/evidence.txt');
+    if (o.deadline !== undefined && o.cron === undefined)
+      add('deadline', 'a deadline counts from the cron times: give a cron too');
+  });
+
 export const probeSpecSchema = z.discriminatedUnion(
   'type',
-  [httpProbeSchema, tcpProbeSchema, dnsProbeSchema, tlsProbeSchema],
+  [httpProbeSchema, tcpProbeSchema, dnsProbeSchema, tlsProbeSchema, objectProbeSchema],
   {
     error: (issue) => (issue.code === 'invalid_union' ? `the probe type: one of ${probeTypes.join(', ')}` : undefined),
   },
@@ -178,5 +238,6 @@ export type HttpProbeSpec = z.output<typeof httpProbeSchema>;
 export type TcpProbeSpec = z.output<typeof tcpProbeSchema>;
 export type DnsProbeSpec = z.output<typeof dnsProbeSchema>;
 export type TlsProbeSpec = z.output<typeof tlsProbeSchema>;
+export type ObjectProbeSpec = z.output<typeof objectProbeSchema>;
 export type ProbeSpec = z.output<typeof probeSpecSchema>;
 export type ProbeSpecInput = z.input<typeof probeSpecSchema>;

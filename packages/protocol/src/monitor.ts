@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
-import { dnsProbeSchema, httpProbeSchema, probeSpecSchema, tcpProbeSchema, tlsProbeSchema } from './monitor-probes.js';
+import {
+  dnsProbeSchema,
+  httpProbeSchema,
+  objectProbeSchema,
+  probeSpecSchema,
+  tcpProbeSchema,
+  tlsProbeSchema,
+} from './monitor-probes.js';
 import { nameSchema, tagsSchema } from './topic.js';
 
 /**
@@ -50,6 +57,7 @@ function monitorDocSchema(nameRequired: boolean) {
     branch(tcpProbeSchema),
     branch(dnsProbeSchema),
     branch(tlsProbeSchema),
+    branch(objectProbeSchema),
   ]);
 }
 
@@ -130,7 +138,11 @@ export const monitorInputSchema = z.record(z.string(), z.unknown()).superRefine(
   // Issues pass on as they are (an unknown key keeps its code and name, for the config file's "did you mean").
   if (!c.success) for (const issue of c.error.issues) ctx.addIssue({ ...issue });
   if (probe.type === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: 'the probe type is required: http, tcp, dns or tls' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: 'the probe type is required: http, tcp, dns, tls or object',
+    });
     return;
   }
   const p = probeSpecSchema.safeParse(probe);

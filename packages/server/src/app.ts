@@ -7,16 +7,21 @@
  * States: built (loaded, workers stopped) ──start()──▶ running ──close()──▶ closed.
  */
 import os from 'node:os';
+import { utf8Length } from '@tocsin/protocol';
 import { runRetention, type AppContext, type AppModule, type BaseContext, type ModuleFactory } from './app-module.js';
+import { archiveModule, type ArchiveModule } from './archive/archive-module.js';
 import { createCluster } from './cluster/cluster.js';
 import { clusterModule } from './cluster/cluster-module.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { fleetModule, type FleetModule } from './fleet/fleet-module.js';
+import { commandsModule, type CommandPorts, type CommandsModule } from './fleet/commands-module.js';
 import type { Logger } from './core/logger.js';
 import { Telemetry } from './core/telemetry.js';
 import { migrate, openDatabase, type Db } from './db/database.js';
 import { nodeIdOf, type Settings } from './config/settings.js';
 import type { ConfigApplyService } from './config/config-apply-service.js';
 import { configModule } from './config/config-module.js';
+import { sourcesModule } from './config/sources/sources-module.js';
 import { createHttpApp } from './http/http-app.js';
 import { UpgradeRegistry } from './http/http-server.js';
 import type { StaticMount } from './http/static-files.js';
@@ -78,6 +83,8 @@ export interface TocsinOptions {
   extraModules?: ModuleFactory[];
   /** Log block sizes, tail caps (tests, benches). */
   logs?: LogModulesOptions;
+  /** Run-command's link to agents and directory of them, instead of the fleet's (tests with pretend agents). */
+  commandPorts?: CommandPorts;
   /** The built UI's directory (packages/web/dist by default). */
   uiDir?: string;
 }
@@ -115,6 +122,12 @@ export interface Tocsin {
   logs: LogsModule;
   /** Every log module (rules, tail, …) beside the storage core. */
   logModules: LogModules;
+  /** Archive jobs and their runner. */
+  archives: ArchiveModule;
+  /** Agents, their hub, enrolment and agent groups. */
+  fleet: FleetModule;
+  /** Command runs on the fleet: their rollout, delivery through the node holding each agent, verdicts. */
+  commands: CommandsModule;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -202,13 +215,30 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups: groups.groups,
     maintenance: monitors.maintenance,
   });
-  const alarms = alarmsModule(ctx, metrics.service);
+  // The one late-bound seam: alarms start runs (the runCommand action), and run-command is built after the log
+  // pipeline, which needs the alarms; it is called only on an alarm's transition, once everything is built.
+  const alarms = alarmsModule(ctx, metrics.service, {
+    startRun: (body, by) => commands.commands.start(body, by),
+  });
   const logs = logModules(ctx, { alarms: alarms.alarms, deadLetters: notify.outbox.deadLetters }, options.logs);
+  const archives = archiveModule(ctx, logs.core.archiveSource);
+  const fleet = fleetModule(ctx, {
+    putMetrics: (body) => metrics.service.put(body),
+    // Stored before it resolves: the agent's position is written (and its batch acknowledged) only after.
+    ingestLogs: async (_group, events) => {
+      const bytes = events.reduce((n, e) => n + utf8Length(e.message), 0);
+      logs.core.pipeline.accept(events, { format: 'agent' }, bytes, ctx.clock.now());
+      await logs.core.writer.flush(true);
+    },
+  });
+  const commands = commandsModule(ctx, options.commandPorts ?? { link: fleet.hub, directory: fleet.directory });
   const topics = topicsModule(ctx, [
     monitors.topicReferrer,
     heartbeats.topicReferrer,
     alarms.topicReferrer,
     logs.rules.topicReferrer,
+    archives.topicReferrer,
+    fleet.topicReferrer,
   ]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
@@ -229,6 +259,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     statusPages,
     alarms,
     ...logs.modules,
+    archives,
+    fleet,
+    commands,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,
@@ -237,6 +270,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
       deliveries: notify.deliveries,
     }),
     uiModule(options.uiDir),
+    // Bound late: the config module is built from every module's sections, this one's included.
+    sourcesModule(ctx, { apply: (req) => config.config.apply(req), monitors: monitors.monitors }),
     ...(options.extraModules ?? []).map((factory) => factory(ctx)),
   ];
   const config = configModule(
@@ -264,6 +299,9 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     statusPages: statusPages.statusPages,
     logs: logs.core,
     logModules: logs,
+    archives,
+    fleet,
+    commands,
     fastPath: heartbeats.fastPath,
   });
 }

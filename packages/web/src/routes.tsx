@@ -30,7 +30,7 @@ export interface RouteDef {
   page: ComponentType<{ params: RouteParams }>;
 }
 
-// The log pages load on first visit (their own chunk), so that the app shell stays within its budget.
+// The log, archive and fleet pages load on first visit (their own chunk), so that the app shell stays within budget.
 const LogSearchPage = lazyPage(() => import('./pages/log-search-page.js').then((m) => m.LogSearchPage));
 const LogTailPage = lazyPage(() => import('./pages/log-tail-page.js').then((m) => m.LogTailPage));
 const LogRulesPage = lazyPage(() => import('./pages/log-rules-page.js').then((m) => m.LogRulesPage));
@@ -38,6 +38,12 @@ const LogRuleNewPage = lazyPage(() => import('./pages/log-rule-page.js').then((m
 const LogRulePage = lazyPage(() => import('./pages/log-rule-page.js').then((m) => m.LogRulePage));
 const LogGroupsPage = lazyPage(() => import('./pages/log-groups-page.js').then((m) => m.LogGroupsPage));
 const LogPipelinePage = lazyPage(() => import('./pages/log-pipeline-page.js').then((m) => m.LogPipelinePage));
+const ArchivesPage = lazyPage(() => import('./pages/archives-page.js').then((m) => m.ArchivesPage));
+const ArchiveDetailPage = lazyPage(() => import('./pages/archive-detail-page.js').then((m) => m.ArchiveDetailPage));
+const AgentsPage = lazyPage(() => import('./pages/agents-page.js').then((m) => m.AgentsPage));
+const AgentDetailPage = lazyPage(() => import('./pages/agent-detail-page.js').then((m) => m.AgentDetailPage));
+const CommandsPage = lazyPage(() => import('./pages/commands-page.js').then((m) => m.CommandsPage));
+const CommandRunPage = lazyPage(() => import('./pages/command-run-page.js').then((m) => m.CommandRunPage));
 
 export const routes: RouteDef[] = [
   { pattern: '/', page: OverviewPage },
@@ -59,6 +65,12 @@ export const routes: RouteDef[] = [
   { pattern: '/logs/rules/:name', page: LogRulePage },
   { pattern: '/logs/groups', page: LogGroupsPage },
   { pattern: '/logs/pipeline', page: LogPipelinePage },
+  { pattern: '/archives', page: ArchivesPage },
+  { pattern: '/archives/:name', page: ArchiveDetailPage },
+  { pattern: '/agents', page: AgentsPage },
+  { pattern: '/agents/:id', page: AgentDetailPage },
+  { pattern: '/commands', page: CommandsPage },
+  { pattern: '/commands/:id', page: CommandRunPage },
   { pattern: '/topics', page: TopicsPage },
   { pattern: '/topics/:name', page: TopicDetailPage },
   { pattern: '/deliveries', page: DeliveriesPage },

@@ -283,7 +283,10 @@ for (const variant of await testDatabases()) {
           { webhook: { url: 'http://127.0.0.1/x', method: 'PUT' } },
           /^alarmActions\.0\.webhook: Unrecognized key: "method"$/,
         ],
-        [{ hook: 'x' }, /^alarmActions\.0: an action: \{topic: NAME\}, "topic:NAME" or \{webhook: \{url: URL\}\}$/],
+        [
+          { hook: 'x' },
+          /^alarmActions\.0: an action: \{topic: NAME\}, "topic:NAME", \{webhook: \{url: URL\}\} or \{runCommand: /,
+        ],
       ];
       for (const [action, pattern] of cases) {
         const res = await call(tocsin, 'POST', '/api/alarms', {

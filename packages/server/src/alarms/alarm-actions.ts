@@ -17,7 +17,9 @@ import {
   isComposite,
   type AlarmAction,
   type AlarmSpec,
+  type CommandRunInput,
   type EventInput,
+  type RunCommandAction,
   type WebhookAction,
 } from '@tocsin/protocol';
 import { uuidv7 } from '../core/ids.js';
@@ -33,6 +35,25 @@ const actionLists = ['alarmActions', 'okActions', 'insufficientDataActions'] as 
 export function topicOf(a: AlarmAction): string | undefined {
   if (typeof a === 'string') return a.slice('topic:'.length);
   return 'topic' in a ? a.topic : undefined;
+}
+
+export function runCommandOf(a: AlarmAction): RunCommandAction | undefined {
+  return typeof a === 'object' && 'runCommand' in a ? a.runCommand : undefined;
+}
+
+/** Starts a command run (the fleet's command service, passed from app.ts); `startedBy` is `alarm:NAME`. */
+export type StartRun = (body: CommandRunInput, startedBy: string) => Promise<unknown>;
+
+/**
+ * The run a runCommand action asks for: its targets, or the host the alarm is about (its InstanceId dimension);
+ * undefined when it names no target and the alarm has no InstanceId.
+ */
+export function runCommandBody(spec: AlarmSpec, a: RunCommandAction, name: string): CommandRunInput | undefined {
+  const instance = isComposite(spec) ? undefined : spec.dimensions.InstanceId;
+  const targets = a.targets ?? (instance ? { agents: [instance] } : undefined);
+  if (!targets) return undefined;
+  const { targets: _, ...rest } = a;
+  return { ...rest, targets, comment: `alarm ${name}` };
 }
 
 export function webhookOf(a: AlarmAction): WebhookAction | undefined {
@@ -64,6 +85,30 @@ export interface ActionSinks {
   destinations: DestinationService;
   /** After commit, the change of state (the live stream). */
   live?: (change: LiveChange) => void;
+  /** After commit, the runs of runCommand actions. */
+  startRun?: StartRun;
+  warn?: (msg: string, data: Record<string, unknown>) => void;
+}
+
+/** Starts, after the transition committed, the runs its runCommand actions ask for; a failure is logged. */
+export function startRuns(
+  sinks: ActionSinks,
+  spec: AlarmSpec,
+  actions: readonly AlarmAction[],
+  warn: (msg: string, data: Record<string, unknown>) => void,
+): void {
+  for (const a of actions) {
+    const rc = runCommandOf(a);
+    if (!rc || !sinks.startRun) continue;
+    const body = runCommandBody(spec, rc, spec.name);
+    if (!body) {
+      warn('runCommand action has no target: give targets or an InstanceId dimension', { alarm: spec.name });
+      continue;
+    }
+    sinks
+      .startRun(body, `alarm:${spec.name}`)
+      .catch((err) => warn('runCommand action failed', { alarm: spec.name, err }));
+  }
 }
 
 type HistoryBase = Pick<HistoryRow, 'alarm_id' | 'at' | 'old_state' | 'new_state'>;
@@ -95,6 +140,8 @@ export async function queueActions(
     await sinks.publisher.publishIn(trx, topics, event);
     rows.push(row(`Published to ${topics.join(', ')}`, { topics }));
   }
+  for (const rc of actions.flatMap((a) => runCommandOf(a) ?? []))
+    rows.push(row(`Runs command ${JSON.stringify(rc.command).slice(0, 200)}`, { runCommand: rc.command }));
   if (hooks.length) {
     const deliveries = await sinks.destinations.sendIn(
       trx,

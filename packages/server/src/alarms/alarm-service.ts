@@ -38,6 +38,7 @@ import { compositeIssues, cycleIssue } from './alarm-composite.js';
 import { AlarmRegistry, entryOf, type AlarmEntry, type WatchRegistry } from './alarm-registry.js';
 import * as store from './alarm-store.js';
 import type { LiveChange } from '../live/live-hub.js';
+import type { StartRun } from './alarm-actions.js';
 import { AlarmSync } from './alarm-sync.js';
 import {
   AlarmRunner,
@@ -86,6 +87,8 @@ export interface AlarmServiceDeps {
   logger?: Logger;
   /** Told each change of state once it has committed (the live stream). */
   live?: (change: LiveChange) => void;
+  /** Starts the runs of runCommand actions (the fleet's command service; absent, they are skipped). */
+  startRun?: StartRun;
 }
 
 export class AlarmService {
@@ -121,7 +124,13 @@ export class AlarmService {
         return derived ? derived(base, key, ...rest) : base(key, ...rest);
       },
       annotate: (e, change) => this.annotate(e, change),
-      sinks: { publisher: deps.publisher, destinations: deps.destinations, live: deps.live },
+      sinks: {
+        publisher: deps.publisher,
+        destinations: deps.destinations,
+        live: deps.live,
+        startRun: deps.startRun,
+        warn: (msg, data) => (deps.logger ?? silentLogger).warn(msg, data),
+      },
       fence: deps.fence ?? singleNodeFence,
       changes: this.changes,
       logger: deps.logger ?? silentLogger,

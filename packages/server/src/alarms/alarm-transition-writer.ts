@@ -17,7 +17,8 @@ import type { ChangeBus } from '../cluster/change-bus.js';
 import type { Fence, LeaseToken } from '../cluster/fence.js';
 import { uuidv7 } from '../core/ids.js';
 import type { Database } from '../db/db-schema.js';
-import { queueActions, type ActionSinks } from './alarm-actions.js';
+import type { AlarmSpec } from '@tocsin/protocol';
+import { queueActions, startRuns, type ActionSinks } from './alarm-actions.js';
 import type { AlarmState } from './alarm-evaluator.js';
 import * as store from './alarm-store.js';
 
@@ -65,7 +66,7 @@ export interface TransitionWrite {
   suppressed?: string;
 }
 
-type AlarmRef = { id: string; spec: { name: string } };
+type AlarmRef = { id: string; spec: AlarmSpec };
 
 async function holdFence(trx: Kysely<Database>, alarm: AlarmRef, g: TransitionGuard): Promise<void> {
   if (g.token === null) return;
@@ -107,6 +108,7 @@ export async function writeTransition(
     await guard.changes.publish(trx, ALARMS_TOPIC, [alarm.id]);
   });
   sinks.live?.({ type: 'alarm', name: alarm.spec.name, state: w.next, at: w.at, reason: w.reason });
+  startRuns(sinks, alarm.spec, w.actions, sinks.warn ?? (() => {}));
 }
 
 /**
@@ -128,4 +130,5 @@ export async function writeDelayedActions(
     const rows = await queueActions(trx, sinks, alarm.spec.name, actions, event, base, ' after the wait period');
     await store.insertHistory(trx, rows);
   });
+  startRuns(sinks, alarm.spec, actions, sinks.warn ?? (() => {}));
 }

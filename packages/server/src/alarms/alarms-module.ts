@@ -1,3 +1,4 @@
+import type { StartRun } from './alarm-actions.js';
 import type { AppContext, AppModule } from '../app-module.js';
 import type { MetricService } from '../metrics/metric-service.js';
 import type { TopicReferrer } from '../notify/topic-service.js';
@@ -16,7 +17,11 @@ export interface AlarmsModule extends AppModule {
  * Metric and composite alarms: they read periods from the metrics domain and register what they watch in the sink.
  * In a cluster, each node evaluates the alarms whose keys it owns, and reads again those changed elsewhere.
  */
-export function alarmsModule(ctx: AppContext, metrics: MetricService): AlarmsModule {
+export function alarmsModule(
+  ctx: AppContext,
+  metrics: MetricService,
+  options: { startRun?: StartRun } = {},
+): AlarmsModule {
   const alarms = new AlarmService({
     db: ctx.db,
     clock: ctx.clock,
@@ -29,6 +34,7 @@ export function alarmsModule(ctx: AppContext, metrics: MetricService): AlarmsMod
     changes: ctx.cluster.changes,
     logger: ctx.logger.child({ component: 'alarms' }),
     live: (change) => ctx.live.emit(change),
+    startRun: options.startRun,
   });
   ctx.scheduler.addJob({ name: EVAL_JOB, concurrency: 16, run: (id) => alarms.evaluateNow(id) });
   ctx.cluster.changes.on(ALARMS_TOPIC, {

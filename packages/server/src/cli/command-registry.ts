@@ -59,6 +59,11 @@ export const commands: Record<string, Command> = {
     'list heartbeats, show one with its pings, pause or resume one',
     async () => (await import('./heartbeats-command.js')).heartbeatsCommand,
   ),
+  command: lazy(
+    'run a command on the agents matching tags, verifying how many hosts ran it; list and show runs',
+    async () => (await import('./command-runs-command.js')).commandRunsCommand,
+    'list',
+  ),
   run: lazy('run a command and report it to a heartbeat', async () => (await import('./run-command.js')).runCommand),
   alarms: lazy(
     'list alarms, show one’s history, set one’s state',
@@ -81,5 +86,19 @@ export const commands: Record<string, Command> = {
     "show the log pipeline's health: ingest, drops, rules, queue, watchdog",
     async () => (await import('./pipeline-command.js')).pipelineCommand,
     'status',
+  ),
+  agents: lazy(
+    'list, show, tag and revoke agents; make enrolment tokens',
+    async () => (await import('./agents-command.js')).agentsCommand,
+    'list',
+  ),
+  'agent-groups': lazy(
+    'list agent groups: selector, expected size, members online',
+    async () => (await import('./agents-command.js')).agentGroupsCommand,
+    'list',
+  ),
+  archive: lazy(
+    'list archive jobs, run one (backfill) with progress, list and read back archived days',
+    async () => (await import('./archive-command.js')).archiveCommand,
   ),
 };

@@ -57,6 +57,8 @@ export interface Action {
   options?: Options;
   /** Lines printed under the usage of `tocsin NOUN VERB --help`. */
   help?: string;
+  /** Takes any number of words after the arguments (`tocsin command run ... -- CMD ARGS`). */
+  rest?: boolean;
   run(values: FlagValues, args: string[]): Promise<number>;
 }
 
@@ -107,7 +109,7 @@ export function nounCommand(
       if (parsed.positionals.length < want.length)
         throw new UsageError(`${noun} ${verb}: give the ${want[parsed.positionals.length]} (see --help)`);
       const most = want.length + (action.optional?.length ?? 0);
-      if (parsed.positionals.length > most)
+      if (!action.rest && parsed.positionals.length > most)
         throw new UsageError(`${noun} ${verb}: unexpected argument '${parsed.positionals[most]}' (see --help)`);
       return action.run(parsed.values, parsed.positionals);
     },

@@ -164,7 +164,8 @@ describe('YAML examples of the docs', () => {
       'docs/x.md:12: monitors.0.host: required: missing here (expected string)',
     ]);
     assert.deepEqual(probe('yaml fragment alarms', 'alarmActions:\n  - topc: ops\n'), [
-      'docs/x.md:12: alarms.0.alarmActions.0: an action: {topic: NAME}, "topic:NAME" or {webhook: {url: URL}}',
+      'docs/x.md:12: alarms.0.alarmActions.0: an action: {topic: NAME}, "topic:NAME", {webhook: {url: URL}} ' +
+        'or {runCommand: {command: CMD}}',
     ]);
     assert.deepEqual(probe('', 'heartbeats:\n  - name: a\n'), [
       'docs/x.md:10: a config example in a fence with no language: label it ```yaml',

@@ -60,6 +60,7 @@ describe('settings', () => {
       datapoints: 15 * day,
       delivered: 30 * day,
       dead: 90 * day,
+      commands: 90 * day,
     });
     const s = loadSettings(
       { 'retention-pings': '2d' },

@@ -45,6 +45,8 @@ export interface Settings {
   watchdogTopic: string;
   /** The watchdog raises each kind at most once in this window (ms). */
   watchdogWindowMs: number;
+  /** An online agent silent this long (ms) turns offline (fleet/agent-liveness.ts). */
+  agentOfflineAfterMs: number;
 }
 
 export interface ClusterSettings {
@@ -69,6 +71,8 @@ export interface RetentionSettings {
   delivered: number;
   /** Dead deliveries (dead letters), kept longer for replay. */
   dead: number;
+  /** Ended command runs with their invocations (the audit of who ran what where). */
+  commands: number;
 }
 
 export const settingSpecs: Record<
@@ -110,6 +114,11 @@ export const settingSpecs: Record<
     flag: 'watchdog-window',
     help: 'the watchdog raises each kind at most once a window (5m)',
   },
+  agentOfflineAfterMs: {
+    env: 'TOCSIN_AGENT_OFFLINE_AFTER',
+    flag: 'agent-offline-after',
+    help: 'an agent silent this long is offline (3m)',
+  },
 };
 
 /** `min`: the shortest value accepted (the retention job runs hourly; raw datapoints are read for 14 days). */
@@ -133,6 +142,7 @@ export const retentionSpecs: Record<keyof RetentionSettings, RetentionSpec> = {
   datapoints: retentionSpec('datapoints', '15d', 'raw datapoints', '15d'),
   delivered: retentionSpec('delivered', '30d', 'delivered deliveries'),
   dead: retentionSpec('dead', '90d', 'dead deliveries (for replay)'),
+  commands: retentionSpec('commands', '90d', 'ended command runs and their output (the audit)'),
 };
 
 type ClusterSpec = SettingSpec & { default: string; min: string; max: string };
@@ -270,6 +280,10 @@ export function loadSettings(
   const watchdogWindowMs = parseDuration(windowText);
   if (watchdogWindowMs === undefined || watchdogWindowMs < 10_000 || watchdogWindowMs > 86_400_000)
     throw bad(settingSpecs.watchdogWindowMs, `'${windowText}' is not a duration from 10s to 24h (such as 5m)`);
+  const offlineText = get('agentOfflineAfterMs') ?? '3m';
+  const agentOfflineAfterMs = parseDuration(offlineText);
+  if (agentOfflineAfterMs === undefined || agentOfflineAfterMs < 60_000 || agentOfflineAfterMs > 86_400_000)
+    throw bad(settingSpecs.agentOfflineAfterMs, `'${offlineText}' is not a duration from 1m to 24h (such as 3m)`);
   return {
     host,
     port,
@@ -288,6 +302,7 @@ export function loadSettings(
     logIngest: logIngestOf(read),
     watchdogTopic,
     watchdogWindowMs,
+    agentOfflineAfterMs,
   };
 }
 

@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 import type { LogTables } from './db-schema-logs.js';
 import type { UiTables } from './db-schema-ui.js';
+import type { ArchiveTables } from './db-schema-archive.js';
+import type { FleetTables } from './db-schema-fleet.js';
+import type { CommandTables } from './db-schema-commands.js';
 
 /**
  * Table shapes for Kysely. Times are epoch milliseconds, JSON is text,
@@ -333,7 +336,7 @@ export interface ClusterLeaseTable {
   expires_at: number;
 }
 
-export interface Database extends LogTables, UiTables {
+export interface Database extends LogTables, UiTables, ArchiveTables, FleetTables, CommandTables {
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;
@@ -364,5 +367,7 @@ export interface Database extends LogTables, UiTables {
   rate_buckets: RateBucketTable;
   kv: KvTable;
 }
+export type { ArchiveDayTable, ArchiveJobTable, ArchiveRunTable } from './db-schema-archive.js';
+export type { AgentGroupTable, AgentLogPositionTable, AgentTable, EnrollmentTokenTable } from './db-schema-fleet.js';
 export type { IncidentTable, IncidentUpdateTable, SessionTable, StatusPageTable, UserTable } from './db-schema-ui.js';
 export type { LogBlockTable, LogGroupTable, LogRuleTable } from './db-schema-logs.js';

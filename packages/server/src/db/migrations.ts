@@ -3,7 +3,10 @@
  * landed; a new one is a new entry (or a new file) at the end.
  */
 import type { Migration } from 'kysely';
+import { archiveMigrations } from './migrations-archive.js';
 import { baseMigrations } from './migrations-base.js';
+import { fleetMigrations } from './migrations-fleet.js';
+import { commandMigrations } from './migrations-commands.js';
 import { logMigrations } from './migrations-logs.js';
 import { logRuleMigrations } from './migrations-log-rules.js';
 import { monitorChangeMigrations } from './migrations-monitor-changes.js';
@@ -17,4 +20,7 @@ export const migrations: Record<string, Migration> = {
   ...monitorChangeMigrations,
   ...logMigrations,
   ...logRuleMigrations,
+  ...archiveMigrations,
+  ...fleetMigrations,
+  ...commandMigrations,
 };

@@ -229,6 +229,7 @@ describe('the OpenAPI document', () => {
       tcp: ['host', 'port'],
       dns: ['query', 'recordType', 'resolver'],
       tls: ['host', 'servername', 'minDaysLeft'],
+      object: ['s3', 'key', 'path', 'cron', 'deadline', 'maxAge', 'minSize'],
     };
     for (const path of ['/api/monitors', '/api/monitors/{name}']) {
       const ops = doc.paths[path];
@@ -236,7 +237,7 @@ describe('the OpenAPI document', () => {
       const byType = new Map(
         branches(body).map((b) => [resolve(b.properties!.type).enum?.[0] ?? resolve(b.properties!.type).const, b]),
       );
-      assert.deepEqual([...byType.keys()].sort(), ['dns', 'http', 'tcp', 'tls'], path);
+      assert.deepEqual([...byType.keys()].sort(), ['dns', 'http', 'object', 'tcp', 'tls'], path);
       for (const [type, fields] of Object.entries(probeFields)) {
         const props = Object.keys(byType.get(type)!.properties!);
         for (const f of [...fields, 'name', 'interval', 'topics'])

@@ -21,6 +21,8 @@ const PUBLIC = new Set([
   'GET /badge/{slug}/{item}/status.svg',
   'GET /badge/{slug}/{item}/uptime.svg',
   'GET /badge/{slug}/{item}/latency.svg',
+  // The enrolment token in the body is its authentication (rate-limited per address).
+  'POST /api/agents/enroll',
 ]);
 
 /** Routes that answer errors as the protocol they take does (Loki's clients read a plain-text reason). */

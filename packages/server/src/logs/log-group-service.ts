@@ -158,14 +158,31 @@ export class LogGroupService {
     };
   }
 
-  /** Deletes the whole blocks past each group's retention. */
-  retention(): RetentionTask {
+  /** Deletes the whole blocks past each group's retention, none that a hold (an archive not yet written) keeps. */
+  retention(holds: readonly RetentionHold[] = []): RetentionTask {
     return {
       domain: 'logs',
       prune: async (now) => {
-        for (const g of await store.listGroups(this.db))
-          await blocks.deleteBlocksEndingBefore(this.db, g.spec.name, now - g.spec.retentionDays * DAY);
+        for (const g of await store.listGroups(this.db)) {
+          let cutoff = now - g.spec.retentionDays * DAY;
+          for (const hold of holds) {
+            const keep = await hold(g.spec.name, cutoff);
+            if (keep !== undefined && keep < cutoff) cutoff = keep;
+          }
+          await blocks.deleteBlocksEndingBefore(this.db, g.spec.name, cutoff);
+        }
       },
     };
   }
+
+  /** Every group as last applied, with when it was created (an archive's first day). */
+  records(): store.LogGroupRecord[] {
+    return [...this.groups.values()];
+  }
 }
+
+/**
+ * Asked before a group's events older than `cutoff` are deleted: the earliest time that must stay (the start
+ * of a day an archive has not written yet), or undefined when nothing older is needed.
+ */
+export type RetentionHold = (group: string, cutoff: number) => Promise<number | undefined>;

@@ -120,9 +120,41 @@ export class LogQueryService {
     const after = plan.after;
     const from = !desc && after ? Math.max(plan.start, after.t) : plan.start;
     const to = desc && after ? Math.min(plan.end, after.t) : plan.end;
+    return this.blocksIn(plan.group, from, to, plan.order, plan.terms !== undefined);
+  }
+
+  /**
+   * Every event of `group` with a time in [from, to), a block's worth at a time (blocks by their first time;
+   * events inside a block in the order they came): what an archive exports. Queued events are included.
+   */
+  async *range(group: string, from: number, to: number): AsyncGenerator<LogEvent[]> {
+    const sources = await this.blocksIn(group, from, to - 1, 'asc', false);
+    let next = sources[0]?.load();
+    for (let k = 0; k < sources.length; k++) {
+      const block = await next;
+      next = sources[k + 1]?.load();
+      next?.catch(() => {});
+      if (!block) continue;
+      const out: LogEvent[] = [];
+      for (let i = 0; i < block.count; i++) {
+        const t = block.time(i);
+        if (t >= from && t < to) out.push(block.event(i));
+      }
+      if (out.length) yield out;
+    }
+  }
+
+  private async blocksIn(
+    group: string,
+    from: number,
+    to: number,
+    order: 'asc' | 'desc',
+    withBloom: boolean,
+  ): Promise<Source[]> {
+    const desc = order === 'desc';
     const out: Source[] = [];
     // Memory before the database: a block stored in between is then read from memory, never missed.
-    for (const p of this.writer.pending(plan.group)) {
+    for (const p of this.writer.pending(group)) {
       const events = p.events.slice();
       let startTime = Number.POSITIVE_INFINITY;
       let endTime = Number.NEGATIVE_INFINITY;
@@ -136,8 +168,7 @@ export class LogQueryService {
         out.push({ id: p.id, startTime, endTime, levelMax, load: async () => memoryBlock(events) });
     }
     const inMemory = new Set(out.map((s) => s.id));
-    const withBloom = plan.terms !== undefined;
-    for (const m of await store.blocksOverlapping(this.db, plan.group, from, to, plan.order, withBloom)) {
+    for (const m of await store.blocksOverlapping(this.db, group, from, to, order, withBloom)) {
       if (inMemory.has(m.id)) continue;
       out.push({ ...m, bloom: withBloom ? m.bloom : undefined, load: () => this.loadStored(m) });
     }

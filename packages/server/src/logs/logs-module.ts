@@ -1,8 +1,9 @@
-import type { LogGroupSpec } from '@tocsin/protocol';
+import type { LogEvent, LogGroupSpec } from '@tocsin/protocol';
 import type { AppContext, AppModule } from '../app-module.js';
 import { logGroupConfigSection } from './log-group-config.js';
 import { registerLogGroupRoutes } from './log-group-routes.js';
-import { LOG_GROUPS_TOPIC, LogGroupService } from './log-group-service.js';
+import { LOG_GROUPS_TOPIC, LogGroupService, type RetentionHold } from './log-group-service.js';
+import { groupStats } from './log-block-store.js';
 import { LogPipeline, type LogsCore, type PipelineStatusPart } from './log-pipeline.js';
 import { registerLogQueryRoutes } from './log-query-routes.js';
 import { LogQueryService } from './log-query-service.js';
@@ -17,6 +18,16 @@ export interface LogsModule extends AppModule, LogsCore {
   counters: TelemetryPipelineCounters;
   /** The `ingest` and `storage` parts of `GET /api/logs/pipeline`. */
   statusParts: PipelineStatusPart[];
+  /** What an archive reads: groups, a day's events, and a hold on retention. */
+  archiveSource: LogArchiveSource;
+}
+
+export interface LogArchiveSource {
+  /** Every group, with the time of its oldest stored event (none: no event stored yet). */
+  groups(): Promise<{ name: string; firstTime?: number }[]>;
+  range(group: string, from: number, to: number): AsyncGenerator<LogEvent[]>;
+  /** Keeps events retention would delete (added before the server starts). */
+  hold(hold: RetentionHold): void;
 }
 
 export interface LogsOptions {
@@ -52,6 +63,7 @@ export function logsModule(ctx: AppContext, options: LogsOptions = {}): LogsModu
     () => flushFailures.inc(),
   );
   const w = writer;
+  const holds: RetentionHold[] = [];
   const counters = new TelemetryPipelineCounters(ctx.telemetry, ctx.clock, logger);
   const pipeline = new LogPipeline(w, counters);
   const queries = new LogQueryService(ctx.db, ctx.clock, w, (name) => groups.has(name));
@@ -92,7 +104,15 @@ export function logsModule(ctx: AppContext, options: LogsOptions = {}): LogsModu
       registerLogGroupRoutes(app, ctx.tokens, groups);
       registerLogQueryRoutes(app, ctx.tokens, queries);
     },
-    retention: [groups.retention()],
+    archiveSource: {
+      groups: async () => {
+        const first = new Map((await groupStats(ctx.db)).map((g) => [g.group, g.firstTime]));
+        return groups.records().map((g) => ({ name: g.spec.name, firstTime: first.get(g.spec.name) }));
+      },
+      range: (group, from, to) => queries.range(group, from, to),
+      hold: (hold) => void holds.push(hold),
+    },
+    retention: [groups.retention(holds)],
     load: () => groups.load(),
     close: () => w.close(),
   };

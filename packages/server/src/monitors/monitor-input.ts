@@ -5,8 +5,12 @@ import {
   probeSpecSchema,
   splitMonitorInput,
   type FieldIssue,
+  type ObjectProbeSpec,
 } from '@tocsin/protocol';
+import { cronProblem } from '../core/cron-expression.js';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
+import { isValidTimeZone } from '../core/time-zones.js';
+import { dateTemplateProblem } from '../core/zoned-dates.js';
 import type { Monitor } from './monitor-types.js';
 
 /** A validated monitor, before it has an id. */
@@ -27,9 +31,10 @@ export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
   const c = monitorCommonSchema.safeParse(common);
   if (!c.success) issues.push(...fieldIssuesOf(c.error.issues, prefix));
   if (probe.type === undefined)
-    issues.push({ path: at('type'), message: 'the probe type is required: http, tcp, dns or tls' });
+    issues.push({ path: at('type'), message: 'the probe type is required: http, tcp, dns, tls or object' });
   const p = probeSpecSchema.safeParse(probe);
   if (!p.success && probe.type !== undefined) issues.push(...fieldIssuesOf(p.error.issues, prefix));
+  if (p.success && p.data.type === 'object') issues.push(...objectProblems(p.data, at));
   if (!c.success || !p.success || issues.length) throw invalid(issues);
   const d = c.data;
   const timeoutMs = d.timeout ?? Math.min(DEFAULT_TIMEOUT_MS, d.interval);
@@ -49,6 +54,22 @@ export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
     tags: d.tags,
     paused: d.paused,
   };
+}
+
+/** What the protocol schema leaves to the server: the time zone, the cron expression and the dated names. */
+function objectProblems(o: ObjectProbeSpec, at: (path: string) => string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!isValidTimeZone(o.timezone))
+    issues.push({ path: at('timezone'), message: `'${o.timezone}' is not an IANA time zone such as Asia/Tokyo` });
+  else if (o.cron !== undefined) {
+    const problem = cronProblem(o.cron, o.timezone);
+    if (problem) issues.push({ path: at(problem.field), message: problem.message });
+  }
+  for (const field of ['key', 'path'] as const) {
+    const problem = o[field] === undefined ? null : dateTemplateProblem(o[field]);
+    if (problem) issues.push({ path: at(field), message: problem });
+  }
+  return issues;
 }
 
 const seconds = (ms: number) => printDuration(ms, 'm');

@@ -11,7 +11,7 @@ import { testDatabases } from '../test-support/test-databases.js';
 import { MaintenanceService } from './maintenance-service.js';
 import { MonitorRegistry } from './monitor-registry.js';
 import { CHECK_JOB, MonitorRunner, type ProbeRunner } from './monitor-runner.js';
-import { MonitorService } from './monitor-service.js';
+import { CATCH_UP_MS, MonitorService } from './monitor-service.js';
 import { ResultRecorder } from './result-recorder.js';
 
 const T0 = Date.UTC(2026, 5, 1, 12);
@@ -146,6 +146,76 @@ for (const variant of await testDatabases()) {
       assert.ok(downAt - hungFrom <= 3 * 5_000 + 2_000, 'within the documented bound');
       await scheduler.stop();
       await runner.close();
+    });
+
+    it('checks a cron monitor at its cron times plus the deadline, and on the interval while failing', async () => {
+      // 08:00 in Tokyo on 2019-12-07; the evidence is due by 09:30 (cron 09:00, deadline 30 min).
+      const clock = new FakeClock(Date.UTC(2019, 11, 6, 23, 0));
+      const slots: (number | undefined)[] = [];
+      const answers = [false, false, true, true];
+      const probe: ProbeRunner = async (_spec, ctx) => {
+        slots.push(ctx.slotAt);
+        const up = answers[slots.length - 1];
+        return { up, reason: up ? 'found' : 'not found', timings: { totalMs: 1 } };
+      };
+      const registry = new MonitorRegistry();
+      const scheduler = new Scheduler(clock, silentLogger, new Telemetry());
+      const recorder = new ResultRecorder(handle.db);
+      const runner = new MonitorRunner(
+        handle.db,
+        clock,
+        registry,
+        recorder,
+        new MaintenanceService(handle.db, clock),
+        new PublishService(handle.db, clock, () => {}),
+        silentLogger,
+        singleNodeFence,
+        () => {},
+        probe,
+      );
+      scheduler.addJob({ name: CHECK_JOB, concurrency: 4, run: (id, dueAt) => runner.check(id, dueAt) });
+      const monitors = new MonitorService(handle.db, clock, registry, scheduler, recorder, async () => new Set());
+      const spec = {
+        name: 'evidence',
+        type: 'object',
+        path: '/srv/batch/{date:YYYY-MM-DD}/evidence.txt',
+        timezone: 'Asia/Tokyo',
+        cron: '0 9 * * *',
+        deadline: '30m',
+        interval: '5m',
+      };
+      await monitors.create(monitors.parse(spec));
+      const id = monitors.get('evidence').monitor.id;
+      const dueDay7 = Date.UTC(2019, 11, 7, 0, 30);
+      assert.equal(scheduler.dueAt(CHECK_JOB, id), dueDay7, 'not before 09:30 in Tokyo on the 7th');
+      for (let t = clock.now(); t <= dueDay7 + 16 * 60_000; t += 60_000) {
+        clock.set(t);
+        await scheduler.runDue();
+      }
+      const slotDay7 = Date.UTC(2019, 11, 7, 0, 0);
+      assert.deepEqual(slots, [slotDay7, slotDay7, slotDay7], 'at 09:30, 09:35 and 09:40, all for 09:00 on the 7th');
+      assert.equal(monitors.get('evidence').runtime.health, 'UP');
+      const dueDay8 = Date.UTC(2019, 11, 8, 0, 30);
+      assert.equal(scheduler.dueAt(CHECK_JOB, id), dueDay8, 'once found, not again before the next deadline');
+      clock.set(dueDay8);
+      await scheduler.runDue();
+      assert.equal(slots[3], Date.UTC(2019, 11, 8, 0, 0), 'the 8th is checked for its own date');
+      await scheduler.stop();
+      await runner.close();
+      // Restarted the same day: the 8th, found, is not checked again; the 9th is due at its deadline.
+      const dueDay9 = Date.UTC(2019, 11, 9, 0, 30);
+      const restart = async () => {
+        const again = new Scheduler(clock, silentLogger, new Telemetry());
+        again.addJob({ name: CHECK_JOB, concurrency: 1, run: async () => null });
+        const reg = new MonitorRegistry();
+        await new MonitorService(handle.db, clock, reg, again, recorder, async () => new Set()).load();
+        return again.dueAt(CHECK_JOB, id);
+      };
+      clock.set(dueDay8 + 3600_000);
+      assert.equal(await restart(), dueDay9);
+      // Restarted after the deadline of the 9th had passed while it was stopped: checked at once.
+      clock.set(dueDay9 + 3600_000);
+      assert.ok((await restart())! <= clock.now() + CATCH_UP_MS, 'the missed slot is checked within the catch-up');
     });
 
     it('keeps the phases of checks that a stall delayed together, instead of bunching them', async () => {

@@ -5,6 +5,8 @@
  * the check counts. The next check is due one interval after this one
  * STARTED, so a target that hangs until the timeout does not stretch the
  * interval: detection takes at most interval × failureThreshold + timeout.
+ * A monitor with a cron (object checks) is due at its slots' deadlines
+ * instead, and on the interval only while failing (monitor-cron-schedule.ts).
  */
 import type { Kysely } from 'kysely';
 import type { ProbeSpec } from '@tocsin/protocol';
@@ -15,6 +17,7 @@ import type { Database } from '../db/db-schema.js';
 import type { PublishService } from '../notify/publish-service.js';
 import { nextSlotAfter } from '../scheduler/scheduler.js';
 import type { MaintenanceService } from './maintenance-service.js';
+import { cronScheduleOf } from './monitor-cron-schedule.js';
 import { monitorEvent } from './monitor-events.js';
 import type { MonitorChange } from './monitor-change-store.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
@@ -69,12 +72,18 @@ export class MonitorRunner {
     if (!token) return dueAt ?? this.clock.now();
     const m = entry.monitor;
     const startedAt = this.clock.now();
-    const result = await this.probe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs });
+    const cron = cronScheduleOf(m.probe);
+    const slotAt = cron?.slotAt(startedAt) ?? undefined;
+    const result = await this.probe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs, now: startedAt, slotAt });
     const now = this.clock.now();
     // The monitor may have been edited or deleted while the probe ran.
     const current = this.registry.get(id);
-    if (!current || current.monitor !== m)
-      return current && !current.monitor.paused ? now + current.monitor.intervalMs : null;
+    if (!current || current.monitor !== m) {
+      if (!current || current.monitor.paused) return null;
+      // A cron monitor keeps the time its edit gave it (its next deadline, or soon while failing).
+      const edited = cronScheduleOf(current.monitor.probe) ? current.nextCheckAt : null;
+      return edited ?? now + current.monitor.intervalMs;
+    }
     const latencyMs = Math.round(result.timings.totalMs);
     const prev = entry.runtime;
     const decision = afterCheck(
@@ -99,7 +108,12 @@ export class MonitorRunner {
     });
     this.onCheck(m.name, result.up, latencyMs);
     // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
-    const nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
+    let nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
+    if (cron) {
+      // Settled (up): the next slot's deadline; failing: again on the interval, but no later than that deadline.
+      const nextSlot = cron.nextDueAfter(now) ?? nextCheckAt;
+      nextCheckAt = result.up && decision.runtime.health === 'UP' ? nextSlot : Math.min(nextCheckAt, nextSlot);
+    }
     const announce = decision.announce;
     const write: StateWrite = { id, token, runtime: decision.runtime, nextCheckAt };
     const to = decision.runtime.state;

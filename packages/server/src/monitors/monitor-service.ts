@@ -4,7 +4,6 @@
  * registry) and in the database; the scheduler holds each one's next check.
  */
 import type { Kysely } from 'kysely';
-import { REDACTED } from '@tocsin/protocol';
 import type { Clock } from '../core/clock.js';
 import { TocsinError, invalid, notFound } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
@@ -12,9 +11,11 @@ import { rejectRedacted } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
 import type { LiveChange } from '../live/live-hub.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { keepUrlPassword, parseMonitorInput, redactUrl, type ParsedMonitor } from './monitor-input.js';
+import { parseMonitorInput, type ParsedMonitor } from './monitor-input.js';
+import { keepSecrets, redactProbe } from './monitor-secrets.js';
 import { deleteMonitorChanges } from './monitor-change-store.js';
 import type { MonitorEntry, MonitorRegistry } from './monitor-registry.js';
+import { cronScheduleOf } from './monitor-cron-schedule.js';
 import { CHECK_JOB, spreadOffset } from './monitor-runner.js';
 import { initialRuntime, resumeAfterCrash } from './monitor-state.js';
 import * as store from './monitor-store.js';
@@ -22,53 +23,14 @@ import type { Monitor } from './monitor-types.js';
 import type { ResultRecorder } from './result-recorder.js';
 import { dailyRollups, deleteMonitorResults, sumRollups } from './result-store.js';
 
+export { keepSecrets };
+
 const DAY = 86_400_000;
 /**
  * At a start, the monitors overdue for a check are spread over this long (at most their interval), longest-waiting
  * first.
  */
 export const CATCH_UP_MS = 5_000;
-
-/** Probe fields that hold credentials: printed back as the redaction marker. */
-function redactProbe(probe: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...probe };
-  if (typeof out.url === 'string') out.url = redactUrl(out.url);
-  const auth = out.auth as Record<string, unknown> | undefined;
-  if (auth)
-    out.auth = {
-      ...auth,
-      ...(auth.password !== undefined ? { password: REDACTED } : {}),
-      ...(auth.token !== undefined ? { token: REDACTED } : {}),
-    };
-  if (out.headers && typeof out.headers === 'object')
-    out.headers = Object.fromEntries(Object.keys(out.headers).map((k) => [k, REDACTED]));
-  return out;
-}
-
-/** A redacted credential in an update keeps the stored one. */
-export function keepSecrets(
-  incoming: Record<string, unknown>,
-  stored: Record<string, unknown> | undefined,
-): Record<string, unknown> {
-  if (!stored) return incoming;
-  const out = { ...incoming };
-  if (typeof out.url === 'string' && typeof stored.url === 'string') out.url = keepUrlPassword(out.url, stored.url);
-  const a = out.auth as Record<string, unknown> | undefined;
-  const sa = stored.auth as Record<string, unknown> | undefined;
-  if (a && sa)
-    out.auth = {
-      ...a,
-      ...(a.password === REDACTED ? { password: sa.password } : {}),
-      ...(a.token === REDACTED ? { token: sa.token } : {}),
-    };
-  const h = out.headers as Record<string, string> | undefined;
-  const sh = stored.headers as Record<string, string> | undefined;
-  if (h)
-    out.headers = Object.fromEntries(
-      Object.entries(h).map(([k, v]) => [k, v === REDACTED && sh?.[k] !== undefined ? sh[k] : v]),
-    );
-  return out;
-}
 
 export interface DayCount {
   checks: number;
@@ -111,7 +73,10 @@ export function scheduleAfterChange(scheduler: Scheduler, entry: MonitorEntry, n
     scheduler.cancel(CHECK_JOB, m.id);
     return;
   }
-  const at = now + spreadOffset(m.id, Math.min(m.intervalMs, CATCH_UP_MS));
+  // A cron monitor that is not failing waits for its next slot's deadline (its object is not due before).
+  const failing = entry.runtime.health === 'DOWN' || entry.runtime.lastUp === false;
+  const slot = failing ? null : (cronScheduleOf(m.probe)?.nextDueAfter(now) ?? null);
+  const at = slot ?? now + spreadOffset(m.id, Math.min(m.intervalMs, CATCH_UP_MS));
   entry.nextCheckAt = at;
   scheduler.schedule(CHECK_JOB, m.id, at);
 }
@@ -184,9 +149,15 @@ export class MonitorService {
       const m = entry.monitor;
       if (m.paused) continue;
       const last = entry.runtime.lastCheckAt;
-      const due = last === null ? null : Math.min(entry.nextCheckAt ?? Infinity, last + m.intervalMs);
-      if (due !== null && due > now) {
-        entry.nextCheckAt = Math.min(due, now + m.intervalMs);
+      const cron = cronScheduleOf(m.probe);
+      // A cron monitor keeps its due time (a slot already checked is not checked again); one missed is checked now.
+      const due = cron
+        ? Math.min(entry.nextCheckAt ?? Infinity, cron.nextDueAfter(now) ?? Infinity)
+        : last === null
+          ? null
+          : Math.min(entry.nextCheckAt ?? Infinity, last + m.intervalMs);
+      if (due !== null && due > now && Number.isFinite(due)) {
+        entry.nextCheckAt = cron ? due : Math.min(due, now + m.intervalMs);
         this.scheduler.schedule(CHECK_JOB, m.id, entry.nextCheckAt);
       } else overdue.push(entry);
     }

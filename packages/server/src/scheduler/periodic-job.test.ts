@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FakeClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
-import { addPeriodicJob, PERIODIC_KEY } from './periodic-job.js';
+import { addPeriodicJob, CATCH_UP_SLOTS, nextCatchUpSlot, PERIODIC_KEY } from './periodic-job.js';
 import { nextSlotAfter } from './scheduler.js';
 import { Scheduler } from './scheduler.js';
 
@@ -91,5 +91,25 @@ describe('addPeriodicJob', () => {
     clock.advance(3 * 60_000);
     for (let i = 0; i < 4; i++) await scheduler.runDue();
     assert.deepEqual(runs, [1_060_000, 1_120_000, 1_180_000]);
+  });
+
+  it('with catchUp, runs at most the last CATCH_UP_SLOTS missed slots after a long pause', async () => {
+    const { clock, logger, scheduler } = setup();
+    const runs: number[] = [];
+    addPeriodicJob(scheduler, clock, logger, {
+      name: 'sample',
+      everyMs: 60_000,
+      catchUp: true,
+      run: async (dueAt) => void runs.push(dueAt),
+    });
+    clock.advance(24 * 3_600_000 + 30_000);
+    for (let i = 0; i < CATCH_UP_SLOTS + 5; i++) await scheduler.runDue();
+    const now = clock.now();
+    const lastSlot = now - ((now - 1_060_000) % 60_000);
+    const expected = [1_060_000];
+    for (let k = CATCH_UP_SLOTS - 1; k >= 0; k--) expected.push(lastSlot - k * 60_000);
+    assert.deepEqual(runs, expected, 'the first due slot, then the last ten minutes, each once');
+    assert.equal(scheduler.dueAt('sample', PERIODIC_KEY), lastSlot + 60_000);
+    assert.equal(nextCatchUpSlot(1_000, 1_250, 100), 1_100, 'a short pause runs every missed slot');
   });
 });

@@ -16,13 +16,27 @@ export interface PeriodicJob {
   firstAt?: (now: number) => number;
   /**
    * After a late run, run once per missed slot (each run gets its own due
-   * time), for work that samples at its due time; otherwise skip to the next
-   * slot after now.
+   * time), for work that samples at its due time, back to at most
+   * CATCH_UP_SLOTS slots before now; otherwise skip to the next slot after now.
    */
   catchUp?: boolean;
   /** Runs on every node of a cluster (work on this node's own buffers); otherwise on the node owning it. */
   everyNode?: boolean;
   run(dueAt: number): Promise<unknown>;
+}
+
+/**
+ * The most missed slots a catch-up job runs after a pause. A node that was
+ * stopped for a day did not observe that day: its samples of the last slots
+ * before now keep dashboards and alarms (which read recent minutes) whole,
+ * and a day of invented minutes would only delay the present ones.
+ */
+export const CATCH_UP_SLOTS = 10;
+
+/** The due time after `dueAt` of a catch-up job at `now`: the next slot, or the oldest one it still runs. */
+export function nextCatchUpSlot(dueAt: number, now: number, everyMs: number): number {
+  const oldest = nextSlotAfter(dueAt, now, everyMs) - CATCH_UP_SLOTS * everyMs;
+  return Math.max(dueAt + everyMs, oldest);
 }
 
 /** The scheduler key of a periodic job's only item. */
@@ -41,7 +55,9 @@ export function addPeriodicJob(scheduler: Scheduler, clock: Clock, logger: Logge
         logger.warn('periodic job failed', { job: job.name, err });
         return nextSlotAfter(dueAt, clock.now(), job.everyMs);
       }
-      return job.catchUp ? dueAt + job.everyMs : nextSlotAfter(dueAt, clock.now(), job.everyMs);
+      return job.catchUp
+        ? nextCatchUpSlot(dueAt, clock.now(), job.everyMs)
+        : nextSlotAfter(dueAt, clock.now(), job.everyMs);
     },
   });
   const now = clock.now();

@@ -21,6 +21,7 @@ export async function createTestApp(
     flags?: Record<string, string>;
     logger?: Logger;
     extraModules?: TocsinOptions['extraModules'];
+    commandPorts?: TocsinOptions['commandPorts'];
     users?: TocsinOptions['users'];
     logs?: TocsinOptions['logs'];
   } = {},
@@ -44,6 +45,7 @@ export async function createTestApp(
     schema: schema?.schema,
     outbox: options.outbox,
     extraModules: options.extraModules,
+    commandPorts: options.commandPorts,
     users: options.users,
     logs: options.logs,
   });

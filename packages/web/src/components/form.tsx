@@ -11,9 +11,21 @@ export type FormValues = Record<string, string | boolean>;
 
 /** What the form needs of a zod schema (any of @tocsin/protocol's). */
 export interface SchemaLike {
-  safeParse(
-    value: unknown,
-  ): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  safeParse(value: unknown): { success: true } | { success: false; error: { issues: SchemaIssue[] } };
+}
+
+interface SchemaIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  /** A record key's own issues (zod's `invalid_key`), whose message says what is wrong with the key. */
+  issues?: { message: string }[];
+}
+
+/** An issue's message; a bad record key (a tag key) says which key and why, not "Invalid key in record". */
+function issueMessage(i: SchemaIssue): string {
+  if (i.code === 'invalid_key' && i.issues?.[0]) return `'${String(i.path.at(-1))}': ${i.issues[0].message}`;
+  return i.message;
 }
 
 export interface FormOptions<V extends FormValues> {
@@ -71,7 +83,10 @@ export function useForm<V extends FormValues>(options: FormOptions<V>): FormStat
     if (options.schema) {
       const parsed = options.schema.safeParse(body);
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+        const issues = parsed.error.issues.map((i) => ({
+          path: i.path.map(String).join('.'),
+          message: issueMessage(i),
+        }));
         setErrors(issuesToFields(issues, fieldOf));
         focusFirstError();
         return;

@@ -9,7 +9,17 @@ import { useEffect, useRef } from 'preact/hooks';
 import { createStore } from './store.js';
 
 export interface LiveChange {
-  type: 'monitor' | 'heartbeat' | 'alarm' | 'delivery' | 'incident' | 'maintenance' | 'status-page';
+  type:
+    | 'monitor'
+    | 'heartbeat'
+    | 'alarm'
+    | 'delivery'
+    | 'incident'
+    | 'maintenance'
+    | 'status-page'
+    // The fleet's, when its server side emits them (the pages also poll, so they work without).
+    | 'agent'
+    | 'command';
   /** The resource's name; a status page's slug; an incident's id (its page's slug is `page`). */
   name: string;
   /** The new state, or `created` / `updated` / `deleted` (see isLifecycle). */

@@ -9,7 +9,15 @@ export const navGroups: { label: string; items: { href: string; label: string }[
       { href: '/metrics', label: 'Metrics' },
       { href: '/alarms', label: 'Alarms' },
       { href: '/logs', label: 'Logs' },
+      { href: '/archives', label: 'Archives' },
       { href: '/groups', label: 'Groups' },
+    ],
+  },
+  {
+    label: 'Fleet',
+    items: [
+      { href: '/agents', label: 'Agents' },
+      { href: '/commands', label: 'Commands' },
     ],
   },
   {

@@ -2,6 +2,7 @@
 import type { ProbeSpec } from '@tocsin/protocol';
 import { dnsProbe } from './dns-probe.js';
 import { httpProbe } from './http-probe.js';
+import { objectProbe } from './object-probe.js';
 import type { Probe, ProbeContext, ProbeResult } from './probe.js';
 import { tcpProbe } from './tcp-probe.js';
 import { tlsProbe } from './tls-probe.js';
@@ -13,6 +14,7 @@ export const probes: { readonly [T in ProbeSpec['type']]: ProbeOf<T> } = {
   tcp: tcpProbe,
   dns: dnsProbe,
   tls: tlsProbe,
+  object: objectProbe,
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * One probe per type (http, tcp, dns, tls) behind this interface; the
+ * One probe per type (http, tcp, dns, tls, object) behind this interface; the
  * registry (`probe-registry.ts`) dispatches on `type`. A probe never throws:
  * every outcome, failures included, is a ProbeResult.
  */
@@ -35,6 +35,10 @@ export interface ProbeContext {
   timeoutMs: number;
   /** Aborting ends the check at once with a down result. */
   signal?: AbortSignal;
+  /** The clock's time at the start of the check (ages are measured from it); the system's when absent. */
+  now?: number;
+  /** For a monitor on a cron schedule: the cron time this check is for (dated names are filled for it). */
+  slotAt?: number;
 }
 
 export interface Probe<S extends { type: string }> {

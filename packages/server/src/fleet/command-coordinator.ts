@@ -1,0 +1,195 @@
+/**
+ * The coordinator of command runs: one scheduler key per run in progress, so that on several nodes one node
+ * drives each run, and a dead node's runs move with its keys. It wakes when an invocation changes (the change
+ * bus, or a frame taken here) and at the earliest deadline, and each time:
+ *   1. expires what is late: released and not started by notAfter + grace → Undeliverable; started and not done by
+ *      startedAt + executionTimeout + grace → TimedOut; after a cancel, not done within CANCEL_GRACE → Cancelled;
+ *   2. once errors exceed MaxErrors (or a cancel was asked), Pending and released-but-unsent → Cancelled;
+ *   3. releases what the rate controls allow (Pending → Delivering), announcing the run so that nodes send it;
+ *   4. when every invocation is terminal, ends the run with its verdict and queues the completion event in the
+ *      same transaction (a compare-and-set on the run's status, so it ends once).
+ *
+ * Run states: InProgress ──all terminal──▶ Success | Failed | Cancelled.
+ * Invocation states: Pending ──released──▶ Delivering (shown Pending) ──started──▶ InProgress ──result──▶
+ *   Success | Failed | TimedOut | Cancelled | Undeliverable; Delivering ──notAfter passed──▶ Undeliverable;
+ *   Pending | Delivering (unsent) ──MaxErrors or cancel──▶ Cancelled; InProgress ──deadline──▶ TimedOut.
+ */
+import { printSelector, type EventInput } from '@tocsin/protocol';
+import type { AppContext } from '../app-module.js';
+import type { CommandDelivery } from './command-delivery.js';
+import { COMMANDS_TOPIC } from './command-delivery.js';
+import {
+  ERROR_STATUSES,
+  concurrencyLimit,
+  countStatuses,
+  errorLimit,
+  isTerminal,
+  releasable,
+  verdictOf,
+  type StatusCounts,
+  type Verdict,
+} from './command-rollout.js';
+import * as store from './command-store.js';
+
+export const COMMAND_JOB = 'command-run';
+/** Frames in flight when a deadline passes still count: a deadline is this much later than the agent's. */
+export const DEADLINE_GRACE_MS = 5_000;
+export const CANCEL_GRACE_MS = 30_000;
+
+export class CommandCoordinator {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly delivery: CommandDelivery,
+  ) {}
+
+  /** The scheduler's handler: advances the run; returns when it is due next, or null once it ended. */
+  async advance(runId: string): Promise<number | null> {
+    const db = this.ctx.db;
+    const run = await store.getRun(db, runId);
+    if (run?.status !== 'InProgress') return null;
+    let invs = await store.listInvocations(db, runId);
+    let changed = await this.expire(run, invs);
+    if (changed) invs = await store.listInvocations(db, runId);
+    const errors = invs.filter((i) => ERROR_STATUSES.has(i.status)).length;
+    if (!run.stopped && !run.cancelRequested && errors > errorLimit(run.spec.maxErrors, invs.length)) {
+      await store.setRunFlags(db, runId, { stopped: 1 });
+      run.stopped = true;
+    }
+    if (run.stopped || run.cancelRequested) {
+      const why = run.cancelRequested ? 'cancelled' : `stopped: ${errors} errors exceeded MaxErrors`;
+      for (const i of invs.filter((x) => x.status === 'Pending' || (x.status === 'Delivering' && !x.sentAt)))
+        changed = (await this.cancelOne(i.id, why)) || changed;
+      // The cancels of what runs on agents connected here (other nodes send theirs on the announcement).
+      if (run.cancelRequested) await this.delivery.deliverHere([runId]);
+    } else if (await this.release(run, invs)) {
+      await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
+      await this.delivery.deliverHere([runId]);
+      changed = true;
+    }
+    if (changed) invs = await store.listInvocations(db, runId);
+    if (invs.every((i) => isTerminal(i.status))) {
+      await this.finish(run, invs);
+      return null;
+    }
+    return this.nextDeadline(run, invs);
+  }
+
+  private async cancelOne(id: string, reason: string): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const change = { status: 'Cancelled', reason, ended_at: now } as const;
+    return (
+      (await store.casInvocation(this.ctx.db, id, ['Pending'], change)) ||
+      store.casInvocation(this.ctx.db, id, ['Delivering'], change, { unsent: true })
+    );
+  }
+
+  private async expire(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    let changed = false;
+    for (const i of invs) {
+      const d = this.deadlineOf(run, i);
+      if (d === undefined || d.at > now) continue;
+      const from = i.status === 'Delivering' ? (['Delivering'] as const) : (['InProgress'] as const);
+      changed =
+        (await store.casInvocation(this.ctx.db, i.id, from, { status: d.status, reason: d.reason, ended_at: now })) ||
+        changed;
+    }
+    return changed;
+  }
+
+  private deadlineOf(run: store.RunRecord, i: store.InvocationRecord) {
+    const s = run.spec;
+    if (run.cancelRequested && i.cancelSentAt !== undefined && !isTerminal(i.status))
+      return {
+        at: i.cancelSentAt + CANCEL_GRACE_MS,
+        status: 'Cancelled',
+        reason: 'cancelled; the agent did not confirm',
+      };
+    if (i.status === 'Delivering' && i.releasedAt !== undefined)
+      return {
+        at: i.releasedAt + s.deliveryTimeout + DEADLINE_GRACE_MS,
+        status: 'Undeliverable',
+        reason: i.sentAt ? 'sent, but the agent did not start it in time' : 'the agent was not connected in time',
+      };
+    if (i.status === 'InProgress' && i.startedAt !== undefined)
+      return {
+        at: i.startedAt + s.executionTimeout + DEADLINE_GRACE_MS,
+        status: 'TimedOut',
+        reason: 'no result within the execution timeout',
+      };
+    return undefined;
+  }
+
+  private nextDeadline(run: store.RunRecord, invs: store.InvocationRecord[]): number | null {
+    const times = invs.flatMap((i) => this.deadlineOf(run, i)?.at ?? []);
+    return times.length ? Math.max(this.ctx.clock.now(), Math.min(...times)) : null;
+  }
+
+  /** Releases what MaxConcurrency allows; says whether it released any. */
+  private async release(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<boolean> {
+    const pending = invs.filter((i) => i.status === 'Pending');
+    if (!pending.length) return false;
+    const released = invs.length - pending.length;
+    const inFlight = invs.filter((i) => !isTerminal(i.status) && i.status !== 'Pending').length;
+    const n = releasable(released, inFlight, concurrencyLimit(run.spec.maxConcurrency, invs.length));
+    const now = this.ctx.clock.now();
+    let any = false;
+    for (const i of pending.slice(0, n))
+      any =
+        (await store.casInvocation(this.ctx.db, i.id, ['Pending'], { status: 'Delivering', released_at: now })) || any;
+    return any;
+  }
+
+  /** Ends the run with its verdict and queues the completion event in the same transaction. */
+  async finish(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<void> {
+    const counts = countStatuses(invs.map((i) => i.status));
+    const verdict = verdictOf(
+      { selector: run.selector, expected: run.expected, targets: invs.length, cancelled: run.cancelRequested },
+      counts,
+    );
+    const now = this.ctx.clock.now();
+    const queued = await this.ctx.db.transaction().execute(async (trx) => {
+      const ended = await store.finishRun(trx, run.id, {
+        status: verdict.status,
+        reason: verdict.reason,
+        counts,
+        endedAt: now,
+      });
+      if (!ended || !run.spec.topics.length) return 0;
+      return (await this.ctx.publisher.publishIn(trx, run.spec.topics, completionEvent(run, counts, verdict, now)))
+        .deliveries;
+    });
+    if (queued) this.ctx.wakeOutbox();
+  }
+}
+
+const kindOf = { Success: 'command.succeeded', Failed: 'command.failed', Cancelled: 'command.cancelled' } as const;
+const severityOf = { Success: 'ok', Failed: 'error', Cancelled: 'warning' } as const;
+
+/** As seed 001's Slack message: the selector's key and values, then what happened. */
+export function completionEvent(run: store.RunRecord, counts: StatusCounts, v: Verdict, at: number): EventInput {
+  const status = v.status === 'InProgress' ? 'Failed' : v.status;
+  const tags = run.spec.targets.tags ?? {};
+  const keys = Object.entries(tags).map(([k, val]) => `key: ${k}\nvalue: ${Array.isArray(val) ? val.join(', ') : val}`);
+  const agents = run.spec.targets.agents ? [`agents: ${run.spec.targets.agents.join(', ')}`] : [];
+  const verb = { Success: 'succeeded', Failed: 'failed', Cancelled: 'was cancelled' }[status];
+  return {
+    kind: kindOf[status],
+    severity: severityOf[status],
+    source: { type: 'command', name: run.id, tags: {} },
+    title: `Run command ${verb} on ${run.selector}: ${v.reason}`.slice(0, 512),
+    text: [...keys, ...agents, `command: ${run.command}`, v.reason].join('\n'),
+    attributes: {
+      runId: run.id,
+      command: run.command,
+      targets: run.spec.targets.tags ? tags : { agents: run.spec.targets.agents },
+      selector: run.spec.targets.tags ? printSelector(run.spec.targets.tags) : run.selector,
+      expected: run.expected,
+      counts,
+      verdict: status,
+      missing: v.missing,
+    },
+    dedupKey: `command:${run.id}`,
+    time: at,
+  };
+}
