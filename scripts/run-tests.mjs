@@ -93,10 +93,8 @@ function runTests(files, fileConcurrency) {
         'tsx',
         '--test',
         `--test-concurrency=${fileConcurrency}`,
-        // A test that hangs fails after 5 minutes (a unit process holding archive-module.test.ts, whose fake clock
-        // jumps days through every module's per-minute catch-up jobs, came to 3 in CI). No --test-force-exit:
-        // every file closes what it opens, and a file that leaves a handle open does not end, so it fails on the
-        // same timeout instead of passing.
+        // A test that hangs fails after 5 minutes. No --test-force-exit: every file closes what it opens, and a
+        // file that leaves a handle open does not end, so it fails on the same timeout instead of passing.
         '--test-timeout=300000',
         '--test-reporter=spec',
         ...files,
