@@ -22,6 +22,8 @@ describe('web monitor form', () => {
       { type: 'tcp', host: 'db.internal', port: '5432' },
       { type: 'dns', query: 'example.com', recordType: 'MX', expected: 'mx1.example.com, mx2.example.com' },
       { type: 'tls', host: 'example.com', port: '', minDaysLeft: '7' },
+      { type: 'object', bucket: 'evidence', key: '{date:YYYY-MM-DD}/evidence.txt', cron: '0 9 * * *' },
+      { type: 'object', objectWhere: 'file', objectPath: '/var/batch/{date:YYYY-MM-DD}.done', maxAge: '25h' },
     ];
     for (const c of cases) {
       const body = monitorBody({ ...monitorFormInitial, name: `m-${c.type}`, tags: 'env=prod, edge', ...c });
@@ -42,6 +44,52 @@ describe('web monitor form', () => {
     assert.deepEqual([...fields].sort(), ['host', 'name', 'port']);
     assert.equal(monitorFieldOf('auth.token'), 'authType');
     assert.equal(monitorFieldOf('expectedStatus.1'), 'expectedStatus');
+    assert.equal(monitorFieldOf('s3.bucket'), 'bucket');
+    assert.equal(monitorFieldOf('path'), 'objectPath');
+  });
+
+  it("fills the form from an object monitor and gives the same probe back, the stored secret's marker kept", () => {
+    const target = {
+      type: 'object',
+      s3: {
+        bucket: 'evidence',
+        prefix: 'batch/',
+        region: 'ap-northeast-1',
+        pathStyle: true,
+        accessKeyId: 'AKIAEXAMPLE',
+        secretAccessKey: '***',
+      },
+      key: '{date:YYYY-MM-DD}/evidence.txt',
+      timezone: 'Asia/Tokyo',
+      cron: '0 9 * * *',
+      deadline: '30m',
+      minSize: 1,
+    };
+    const settings = {
+      intervalMs: 60_000,
+      timeoutMs: 10_000,
+      failureThreshold: 1,
+      successThreshold: 1,
+      retryIntervalMs: null,
+      reminderMs: null,
+      topics: ['batch'],
+      tags: {},
+      paused: false,
+    };
+    const m = { name: 'evidence', type: 'object', target, settings } as unknown as Monitor;
+    const v = monitorValues(m);
+    assert.equal(v.objectWhere, 's3');
+    assert.equal(v.objectTimezone, 'Asia/Tokyo');
+    const body = monitorBody(v);
+    const { type: _t, ...probe } = target;
+    for (const [k, want] of Object.entries(probe)) assert.deepEqual(body[k], want, k);
+    const ok = monitorInputSchema.safeParse(body);
+    assert.ok(ok.success, JSON.stringify(!ok.success && ok.error.issues));
+    const noSecret = monitorBody({ ...v, secretAccessKey: '' });
+    const refused = monitorInputSchema.safeParse(noSecret);
+    assert.equal(refused.success, false);
+    const at = !refused.success ? refused.error.issues.map((i) => monitorFieldOf(i.path.join('.'))) : [];
+    assert.deepEqual(at, ['secretAccessKey']);
   });
 
   it('fills the form from a monitor as the API shows it, and gives the same body back', () => {

@@ -17,6 +17,7 @@ const typeOptions = [
   { value: 'tcp', label: 'TCP: a port accepts connections' },
   { value: 'dns', label: 'DNS: a name resolves' },
   { value: 'tls', label: 'TLS: a certificate is valid' },
+  { value: 'object', label: 'Object: a file or S3 object is there in time' },
 ];
 
 function HttpFields({ form }: { form: F }) {
@@ -122,6 +123,87 @@ function DnsFields({ form }: { form: F }) {
   );
 }
 
+function ObjectFields({ form }: { form: F }) {
+  const file = form.values.objectWhere === 'file';
+  return (
+    <fieldset>
+      <legend>Object</legend>
+      <Field
+        form={form}
+        name="objectWhere"
+        label="Where"
+        type="select"
+        options={[
+          { value: 's3', label: 'An object in S3-compatible storage' },
+          { value: 'file', label: "A file on the server's disk" },
+        ]}
+      />
+      {file ? (
+        <Field
+          form={form}
+          name="objectPath"
+          label="Path"
+          required
+          placeholder="/var/batch/{date:YYYY-MM-DD}.done"
+          hint="{date:YYYY-MM-DD} is the date of the cron time, in the time zone below"
+        />
+      ) : (
+        <>
+          <div class="form-grid">
+            <Field form={form} name="bucket" label="Bucket" required />
+            <Field
+              form={form}
+              name="key"
+              label="Key"
+              required
+              placeholder="{date:YYYY-MM-DD}/evidence.txt"
+              hint="Under the prefix; {date:…} is the date of the cron time"
+            />
+            <Field form={form} name="prefix" label="Prefix" hint="Without a leading /" />
+            <Field form={form} name="region" label="Region" placeholder="us-east-1" />
+            <Field
+              form={form}
+              name="endpoint"
+              label="Endpoint"
+              type="url"
+              hint="Another S3-compatible service; AWS when empty"
+            />
+            <Field form={form} name="profile" label="AWS profile" hint="The usual AWS chain when empty" />
+            <Field form={form} name="accessKeyId" label="Access key id" autoComplete="off" />
+            <Field
+              form={form}
+              name="secretAccessKey"
+              label="Secret access key"
+              type="password"
+              autoComplete="new-password"
+              hint="${VAR} reads it from the environment"
+            />
+          </div>
+          <Field
+            form={form}
+            name="pathStyle"
+            label="Path-style addressing (most self-hosted services)"
+            type="checkbox"
+          />
+        </>
+      )}
+      <div class="form-grid">
+        <Field form={form} name="objectTimezone" label="Time zone" hint="IANA, such as Asia/Tokyo" />
+        <Field
+          form={form}
+          name="cron"
+          label="Due (cron)"
+          placeholder="0 9 * * *"
+          hint="Checked at every interval when empty"
+        />
+        <Field form={form} name="deadline" label="Deadline after the cron time" placeholder="30m" />
+        <Field form={form} name="maxAge" label="Down when older than" placeholder="25h" />
+        <Field form={form} name="minSize" label="Down when smaller than (bytes)" inputMode="numeric" />
+      </div>
+    </fieldset>
+  );
+}
+
 const kind = { noun: 'monitor', base: '/monitors' };
 
 function MonitorForm({ existing }: { existing?: Monitor }) {
@@ -142,6 +224,7 @@ function MonitorForm({ existing }: { existing?: Monitor }) {
       {type === 'http' && <HttpFields form={form} />}
       {(type === 'tcp' || type === 'tls') && <HostFields form={form} tls={type === 'tls'} />}
       {type === 'dns' && <DnsFields form={form} />}
+      {type === 'object' && <ObjectFields form={form} />}
       <fieldset>
         <legend>Schedule and alerting</legend>
         <div class="form-grid">

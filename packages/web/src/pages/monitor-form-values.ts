@@ -44,6 +44,24 @@ export const monitorFormInitial = {
   expected: '',
   servername: '',
   minDaysLeft: '14',
+  objectWhere: 's3',
+  objectPath: '',
+  bucket: '',
+  prefix: '',
+  key: '',
+  endpoint: '',
+  region: '',
+  pathStyle: false as boolean,
+  profile: '',
+  accessKeyId: '',
+  secretAccessKey: '',
+  /** Kept as it came (no input shows it), so saving the form does not drop it. */
+  sessionToken: '',
+  objectTimezone: 'UTC',
+  cron: '',
+  deadline: '',
+  maxAge: '',
+  minSize: '',
 };
 
 export type MonitorFormValues = typeof monitorFormInitial;
@@ -88,6 +106,29 @@ function httpBody(v: MonitorFormValues, b: Record<string, unknown>): void {
   put(b, 'certExpiryWarningDays', num(v.certExpiryWarningDays));
 }
 
+function objectBody(v: MonitorFormValues, b: Record<string, unknown>): void {
+  if (v.objectWhere === 'file') put(b, 'path', v.objectPath.trim());
+  else {
+    const s3: Record<string, unknown> = {};
+    put(s3, 'bucket', v.bucket.trim());
+    put(s3, 'prefix', v.prefix.trim());
+    put(s3, 'endpoint', v.endpoint.trim());
+    put(s3, 'region', v.region.trim());
+    if (v.pathStyle) s3.pathStyle = true;
+    put(s3, 'profile', v.profile.trim());
+    put(s3, 'accessKeyId', v.accessKeyId.trim());
+    put(s3, 'secretAccessKey', v.secretAccessKey);
+    put(s3, 'sessionToken', v.sessionToken);
+    b.s3 = s3;
+    put(b, 'key', v.key.trim());
+  }
+  put(b, 'timezone', v.objectTimezone.trim());
+  put(b, 'cron', v.cron.trim());
+  put(b, 'deadline', v.deadline.trim());
+  put(b, 'maxAge', v.maxAge.trim());
+  put(b, 'minSize', num(v.minSize));
+}
+
 export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
   const b: Record<string, unknown> = { name: v.name.trim(), type: v.type };
   put(b, 'description', v.description.trim());
@@ -116,10 +157,34 @@ export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
     put(b, 'resolver', v.resolver.trim());
     put(b, 'expected', list(v.expected));
   }
+  if (v.type === 'object') objectBody(v, b);
   return b;
 }
 
 const str = (x: unknown) => (x === undefined || x === null ? '' : String(x));
+
+function objectValues(t: Record<string, unknown>): Partial<MonitorFormValues> {
+  const s3 = (t.s3 as Record<string, unknown> | undefined) ?? {};
+  return {
+    objectWhere: t.path !== undefined ? 'file' : 's3',
+    objectPath: str(t.path),
+    bucket: str(s3.bucket),
+    prefix: str(s3.prefix),
+    key: str(t.key),
+    endpoint: str(s3.endpoint),
+    region: s3.region === 'us-east-1' ? '' : str(s3.region),
+    pathStyle: s3.pathStyle === true,
+    profile: str(s3.profile),
+    accessKeyId: str(s3.accessKeyId),
+    secretAccessKey: str(s3.secretAccessKey),
+    sessionToken: str(s3.sessionToken),
+    objectTimezone: str(t.timezone) || 'UTC',
+    cron: str(t.cron),
+    deadline: str(t.deadline),
+    maxAge: str(t.maxAge),
+    minSize: str(t.minSize),
+  };
+}
 
 /** The form's values for an existing monitor. */
 export function monitorValues(m: Monitor): MonitorFormValues {
@@ -166,11 +231,16 @@ export function monitorValues(m: Monitor): MonitorFormValues {
     expected: Array.isArray(t.expected) ? t.expected.join(', ') : '',
     servername: str(t.servername),
     minDaysLeft: str(t.minDaysLeft ?? 14),
+    ...(m.type === 'object' ? objectValues(t) : {}),
   };
 }
 
 /** The field that shows an issue of the body at `path`. */
 export function monitorFieldOf(path: string): string {
-  const first = path.split('.')[0] || 'name';
-  return first === 'auth' ? 'authType' : first;
+  const [first = 'name', second] = path.split('.');
+  if (first === 'auth') return 'authType';
+  if (first === 's3') return second && second !== 'sessionToken' ? second : 'bucket';
+  if (first === 'path') return 'objectPath';
+  if (first === 'timezone') return 'objectTimezone';
+  return first;
 }

@@ -13,6 +13,11 @@ export function targetOf(m: Pick<Monitor, 'type' | 'target'>): string {
       return `${t.host}:${t.port}`;
     case 'dns':
       return `${t.query} ${t.recordType ?? 'A'}${t.resolver ? ` @${t.resolver}` : ''}`;
+    case 'object': {
+      const s3 = t.s3 as { bucket?: string; prefix?: string } | undefined;
+      const where = t.path !== undefined ? String(t.path) : `s3://${s3?.bucket}/${s3?.prefix ?? ''}${t.key}`;
+      return `${where}${t.cron ? ` · due ${t.cron} ${t.timezone ?? 'UTC'}` : ''}`;
+    }
     default:
       return '';
   }
