@@ -13,7 +13,7 @@ import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../test-suppo
 
 const postgres = (await testDatabases()).some((v) => v.name === 'postgres');
 
-/** One node of a cluster on `schema`, serving HTTP and agents on a port of its own (its workers do not run). */
+/** One node of a cluster on `schema`, serving HTTP and agents on a port of its own, its workers running. */
 async function startNode(schema: string, nodeId: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-fleet-'));
   const flags = {
@@ -22,6 +22,8 @@ async function startNode(schema: string, nodeId: string) {
     'public-url': 'http://tocsin.test',
     'database-url': POSTGRES_URL,
     'node-id': nodeId,
+    // Rounds often, so that the partitions (and with them the runs' coordinator keys) are shared out in a second.
+    'cluster-renew-interval': '200ms',
   };
   const tocsin = await createTocsin(loadSettings(flags, {}, dir), { logger: silentLogger, schema });
   const server = await startHttpServer({
@@ -30,6 +32,8 @@ async function startNode(schema: string, nodeId: string) {
     fetch: tocsin.http.fetch,
     upgrades: tocsin.upgrades,
   });
+  // The scheduler runs: each run's coordinator key is driven by the node that owns it, whichever that is.
+  tocsin.start();
   return {
     tocsin,
     port: server.port,
@@ -50,6 +54,15 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
     drop = schema.drop;
     a = await startNode(schema.schema, 'node-a');
     b = await startNode(schema.schema, 'node-b');
+    // Each node owns half the partitions: a run's coordinator may be either node, the one it was started on or not.
+    await waitFor(
+      async () => {
+        const nodes = (await call(a.tocsin, 'GET', '/api/cluster')).json.nodes as { partitions: number }[];
+        return (nodes.length === 2 && nodes.every((n) => n.partitions > 0)) || undefined;
+      },
+      10_000,
+      'both nodes to hold partitions',
+    );
   });
   after(async () => {
     await b?.close();
@@ -70,6 +83,115 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
     await agent.next('welcome');
     return agent;
   };
+
+  /** An agent enrolled through node B and connected to the node given, tagged `fleet=<tag>`. */
+  const host = async (node: typeof a, hostname: string, tag: string) => {
+    const e = await enroll(hostname);
+    const agent = await TestAgent.connect(node.port, e.credential);
+    agent.hello(hostname, { fleet: tag });
+    await agent.next('welcome');
+    return { ...e, agent, hostname };
+  };
+  const result = (invocationId: string, status: 'Success' | 'Cancelled', stdout: string) => ({
+    type: 'command.result' as const,
+    invocationId,
+    status,
+    exitCode: status === 'Success' ? 0 : null,
+    stdout,
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    startedAt: Date.now(),
+    endedAt: Date.now(),
+  });
+  const ended = (node: typeof a, id: string) =>
+    waitFor(
+      async () => {
+        const r = (await call(node.tocsin, 'GET', `/api/commands/${id}`)).json;
+        return r.status === 'InProgress' ? undefined : r;
+      },
+      10_000,
+      `run ${id} to end`,
+    );
+  const sentBy = async (runId: string) => {
+    const rows = await a.tocsin.handle.db
+      .selectFrom('command_invocations')
+      .select(['agent_id', 'node'])
+      .where('run_id', '=', runId)
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.agent_id, r.node]));
+  };
+
+  it('runs a command started through node B on the agents of both nodes, each once through its own node', async () => {
+    const hosts = [
+      { ...(await host(a, 'r-a1', 'run-1')), node: 'node-a' },
+      { ...(await host(a, 'r-a2', 'run-1')), node: 'node-a' },
+      { ...(await host(b, 'r-b1', 'run-1')), node: 'node-b' },
+      { ...(await host(b, 'r-b2', 'run-1')), node: 'node-b' },
+    ];
+    const started = await call(b.tocsin, 'POST', '/api/commands', {
+      command: 'uptime',
+      targets: { tags: { fleet: 'run-1' } },
+      expected: hosts.length,
+    });
+    assert.equal(started.status, 201, started.text);
+    assert.equal(started.json.targetCount, 4);
+    for (const h of hosts) {
+      const frame = await h.agent.next('command.run');
+      assert.equal(frame.runId, started.json.id);
+      h.agent.send({ type: 'command.started', invocationId: frame.invocationId });
+      h.agent.send(result(frame.invocationId, 'Success', `up on ${h.hostname}`));
+    }
+    const run = await ended(a, started.json.id);
+    assert.equal(run.status, 'Success', run.reason);
+    assert.equal(run.expected, 4);
+    assert.equal(run.counts.Success, 4, JSON.stringify(run.counts));
+    assert.equal(run.invocations.length, 4);
+    const byAgent = Object.fromEntries(run.invocations.map((i: { agentId: string }) => [i.agentId, i]));
+    const nodes = await sentBy(started.json.id);
+    for (const h of hosts) {
+      assert.equal(h.agent.frames.filter((f) => f.type === 'command.run').length, 1, `${h.hostname}: one command.run`);
+      assert.equal(byAgent[h.agentId].stdout, `up on ${h.hostname}`);
+      assert.equal(nodes[h.agentId], h.node, `${h.hostname} was sent its command by the node holding it`);
+    }
+    for (const h of hosts) h.agent.close();
+  });
+
+  it('sends the cancel asked through node A to the agent connected to node B', async () => {
+    const onA = await host(a, 'c-a1', 'run-2');
+    const onB = await host(b, 'c-b1', 'run-2');
+    const started = await call(b.tocsin, 'POST', '/api/commands', {
+      command: 'sleep 600',
+      targets: { tags: { fleet: 'run-2' } },
+    });
+    assert.equal(started.status, 201, started.text);
+    // The rollout releases one, then the other once the first is done: A's host succeeds, B's keeps running.
+    const onAFrame = await onA.agent.next('command.run');
+    onA.agent.send({ type: 'command.started', invocationId: onAFrame.invocationId });
+    onA.agent.send(result(onAFrame.invocationId, 'Success', 'done'));
+    const onBFrame = await onB.agent.next('command.run');
+    onB.agent.send({ type: 'command.started', invocationId: onBFrame.invocationId });
+    await waitFor(
+      async () => {
+        const r = (await call(a.tocsin, 'GET', `/api/commands/${started.json.id}`)).json;
+        return r.invocations.some((i: { status: string }) => i.status === 'InProgress') || undefined;
+      },
+      10_000,
+      "B's invocation to be in progress",
+    );
+    const cancel = await call(a.tocsin, 'POST', `/api/commands/${started.json.id}/cancel`);
+    assert.equal(cancel.status, 202, cancel.text);
+    assert.equal((await onB.agent.next('command.cancel')).invocationId, onBFrame.invocationId);
+    onB.agent.send(result(onBFrame.invocationId, 'Cancelled', ''));
+    const run = await ended(b, started.json.id);
+    assert.equal(run.status, 'Cancelled', run.reason);
+    assert.equal(run.counts.Success, 1);
+    assert.equal(run.counts.Cancelled, 1);
+    assert.equal(onB.agent.frames.filter((f) => f.type === 'command.cancel').length, 1);
+    assert.equal(onA.agent.frames.filter((f) => f.type === 'command.cancel').length, 0, 'nothing to cancel on A');
+    onA.agent.close();
+    onB.agent.close();
+  });
 
   it('closes with 4401 the connection node A holds of an agent revoked through node B', async () => {
     const e = await enroll('x-1');

@@ -3,7 +3,8 @@
  * drives each run, and a dead node's runs move with its keys. It wakes when an invocation changes (the change
  * bus, or a frame taken here) and at the earliest deadline, and each time:
  *   1. expires what is late: released and not started by notAfter + grace → Undeliverable; started and not done by
- *      startedAt + executionTimeout + grace → TimedOut; after a cancel, not done within CANCEL_GRACE → Cancelled;
+ *      startedAt + executionTimeout + grace → TimedOut (its agent is sent command.cancel, to kill the process group);
+ *      after a cancel, not done within CANCEL_GRACE → Cancelled;
  *   2. once errors exceed MaxErrors (or a cancel was asked), Pending and released-but-unsent → Cancelled;
  *   3. releases what the rate controls allow (Pending → Delivering), announcing the run so that nodes send it;
  *   4. when every invocation is terminal, ends the run with its verdict and queues the completion event in the
@@ -48,8 +49,14 @@ export class CommandCoordinator {
     const run = await store.getRun(db, runId);
     if (run?.status !== 'InProgress') return null;
     let invs = await store.listInvocations(db, runId);
-    let changed = await this.expire(run, invs);
+    const expired = await this.expire(run, invs);
+    let changed = expired.length > 0;
     if (changed) invs = await store.listInvocations(db, runId);
+    if (expired.includes('TimedOut')) {
+      // The agents holding them are told to stop them: those connected here now, the others by their node.
+      await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
+      await this.delivery.deliverHere([runId]);
+    }
     const errors = invs.filter((i) => ERROR_STATUSES.has(i.status)).length;
     if (!run.stopped && !run.cancelRequested && errors > errorLimit(run.spec.maxErrors, invs.length)) {
       await store.setRunFlags(db, runId, { stopped: 1 });
@@ -83,18 +90,18 @@ export class CommandCoordinator {
     );
   }
 
-  private async expire(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<boolean> {
+  /** Ends what is past its deadline; answers the statuses it moved invocations to. */
+  private async expire(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<string[]> {
     const now = this.ctx.clock.now();
-    let changed = false;
+    const moved: string[] = [];
     for (const i of invs) {
       const d = this.deadlineOf(run, i);
       if (d === undefined || d.at > now) continue;
       const from = i.status === 'Delivering' ? (['Delivering'] as const) : (['InProgress'] as const);
-      changed =
-        (await store.casInvocation(this.ctx.db, i.id, from, { status: d.status, reason: d.reason, ended_at: now })) ||
-        changed;
+      if (await store.casInvocation(this.ctx.db, i.id, from, { status: d.status, reason: d.reason, ended_at: now }))
+        moved.push(d.status);
     }
-    return changed;
+    return moved;
   }
 
   private deadlineOf(run: store.RunRecord, i: store.InvocationRecord) {

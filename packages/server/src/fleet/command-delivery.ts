@@ -5,6 +5,11 @@
  * connects here, sends the invocations of its connected agents that are released and not sent: a signed
  * `command.run` whose notAfter is releasedAt + deliveryTimeout. It marks one sent by compare-and-set first, so
  * two nodes never both send it, and clears the mark when the socket refused the frame.
+ * A run cancelled (or stopped by MaxErrors) sends no more `command.run`; what was sent and still runs gets a
+ * `command.cancel`, and so does an invocation the coordinator timed out (the agent did not report within the
+ * execution timeout), whatever the run's state since, so that the agent kills its process group. Both are marked
+ * (cancel_sent_at) by compare-and-set before they are sent, so they go once; one whose agent is not connected
+ * anywhere goes when it connects again.
  * `command.started` moves Delivering → InProgress; `command.result` moves Delivering | InProgress → the status it
  * gives; a frame for a terminal invocation (or another agent's) changes nothing.
  */
@@ -29,21 +34,28 @@ export class CommandDelivery {
     const ids = runIds ?? (await store.activeRunIds(this.ctx.db));
     for (const runId of ids) {
       const run = await store.getRun(this.ctx.db, runId);
-      if (run?.status !== 'InProgress') continue;
+      if (!run) continue;
       const here = run.targets
         .map((t) => t.id)
         .filter((a) => (!agentIds || agentIds.includes(a)) && this.link.isConnectedHere(a));
+      for (const inv of await store.unstoppedOf(this.ctx.db, here, [runId])) await this.sendCancel(inv, ['TimedOut']);
+      if (run.status !== 'InProgress') continue;
+      const halted = run.cancelRequested || run.stopped;
       for (const inv of await store.undeliveredOf(this.ctx.db, here, [runId])) {
-        if (inv.status === 'Delivering' && inv.sentAt === undefined) await this.send(run, inv);
-        else if (run.cancelRequested && inv.sentAt !== undefined && inv.cancelSentAt === undefined)
-          await this.sendCancel(inv);
+        if (inv.status === 'Delivering' && inv.sentAt === undefined) {
+          if (!halted) await this.send(run, inv);
+        } else if (run.cancelRequested && inv.sentAt !== undefined && inv.cancelSentAt === undefined)
+          await this.sendCancel(inv, ['Delivering', 'InProgress']);
       }
     }
   }
 
   async agentConnected(agentId: string): Promise<void> {
-    const runs = [...new Set((await store.undeliveredOf(this.ctx.db, [agentId])).map((i) => i.runId))];
-    await this.deliverHere(runs, [agentId]);
+    const waiting = [
+      ...(await store.undeliveredOf(this.ctx.db, [agentId])),
+      ...(await store.unstoppedOf(this.ctx.db, [agentId])),
+    ];
+    await this.deliverHere([...new Set(waiting.map((i) => i.runId))], [agentId]);
   }
 
   private async send(run: store.RunRecord, inv: store.InvocationRecord): Promise<void> {
@@ -75,16 +87,20 @@ export class CommandDelivery {
       await store.casInvocation(this.ctx.db, inv.id, ['Delivering'], { sent_at: null, node: null });
   }
 
-  private async sendCancel(inv: store.InvocationRecord): Promise<void> {
+  /** Sends command.cancel once for an invocation still in one of `from`. */
+  private async sendCancel(inv: store.InvocationRecord, from: readonly store.StoredInvocationStatus[]): Promise<void> {
     const now = this.ctx.clock.now();
     const claimed = await store.casInvocation(
       this.ctx.db,
       inv.id,
-      ['Delivering', 'InProgress'],
+      from,
       { cancel_sent_at: now },
       { cancelUnsent: true },
     );
-    if (claimed) this.link.send(inv.agentId, { type: 'command.cancel', invocationId: inv.id });
+    if (!claimed || this.link.send(inv.agentId, { type: 'command.cancel', invocationId: inv.id })) return;
+    // Not on the socket after all: a timed-out one goes when its agent connects again.
+    if (inv.status === 'TimedOut')
+      await store.casInvocation(this.ctx.db, inv.id, ['TimedOut'], { cancel_sent_at: null });
   }
 
   /** Writes an agent's command.started or command.result; announces the run when it changed. */

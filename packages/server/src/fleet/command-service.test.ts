@@ -5,6 +5,7 @@ import { FakeClock } from '../core/clock.js';
 import { FakeFleet } from '../test-support/fake-fleet.js';
 import { call, createTestApp } from '../test-support/test-app.js';
 import { testDatabases } from '../test-support/test-databases.js';
+import { COMMAND_JOB } from './command-coordinator.js';
 import type { CommandsModule } from './commands-module.js';
 
 for (const variant of await testDatabases()) {
@@ -137,6 +138,55 @@ for (const variant of await testDatabases()) {
       const run = await show(id);
       assert.equal(run.invocations[0].status, 'TimedOut');
       assert.equal(run.status, 'Failed');
+      const cancels = fleet.frames.filter((f) => f.frame.type === 'command.cancel');
+      assert.deepEqual(cancels, [
+        { agentId: 'web-1', frame: { type: 'command.cancel', invocationId: run.invocations[0].id } },
+      ]);
+      await settle();
+      assert.equal(fleet.frames.filter((f) => f.frame.type === 'command.cancel').length, 1, 'told once');
+    });
+
+    it('a host timed out while disconnected is told to stop the command when it connects again', async () => {
+      web(2, 'start-only');
+      const id = await start({ executionTimeout: '10s', maxConcurrency: 2 });
+      await settle();
+      await settle();
+      const before = (await show(id)).invocations as { id: string; agentId: string; status: string }[];
+      assert.deepEqual(
+        before.map((i) => i.status),
+        ['InProgress', 'InProgress'],
+      );
+      fleet.agents.get('web-2')!.connected = false;
+      clock.advance(15_000);
+      await settle();
+      assert.equal((await show(id)).status, 'Failed');
+      const cancelled = () =>
+        fleet.frames.flatMap((f) =>
+          f.frame.type === 'command.cancel' ? [`${f.agentId} ${f.frame.invocationId}`] : [],
+        );
+      assert.deepEqual(cancelled(), [`web-1 ${before[0]!.id}`]);
+      fleet.connect('web-2');
+      await mod.idle();
+      assert.deepEqual(cancelled(), [`web-1 ${before[0]!.id}`, `web-2 ${before[1]!.id}`]);
+      fleet.connect('web-2');
+      await mod.idle();
+      assert.equal(cancelled().length, 2, 'told once');
+    });
+
+    it('a cancelled run sends nothing more: an agent connecting after the cancel is not sent its command', async () => {
+      fleet.add('web-1', { role: 'web' }, 'ok', false);
+      const id = await start({});
+      await settle();
+      assert.equal((await show(id)).invocations[0].status, 'Pending');
+      // The cancel is written, and the coordinator has not run yet when the agent connects.
+      await tocsin.handle.db.updateTable('command_runs').set({ cancel_requested: 1 }).where('id', '=', id).execute();
+      fleet.connect('web-1');
+      await mod.idle();
+      assert.equal(fleet.frames.length, 0);
+      tocsin.scheduler.hasten(COMMAND_JOB, id, clock.now());
+      await settle();
+      assert.equal((await show(id)).status, 'Cancelled');
+      assert.equal(fleet.frames.length, 0);
     });
 
     it('zero matches: the run ends at once, Failed, "no agent matched role=web"', async () => {

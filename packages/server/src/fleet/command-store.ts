@@ -184,6 +184,19 @@ export async function undeliveredOf(q: Q, agentIds: readonly string[], runIds?: 
   return (await sel.execute()).map(invocationOf);
 }
 
+/** Invocations of the agents that the server timed out and has not yet told their agent to stop. */
+export async function unstoppedOf(q: Q, agentIds: readonly string[], runIds?: readonly string[]) {
+  if (agentIds.length === 0 || runIds?.length === 0) return [];
+  let sel = q
+    .selectFrom('command_invocations')
+    .selectAll()
+    .where('agent_id', 'in', [...agentIds])
+    .where('status', '=', 'TimedOut')
+    .where('cancel_sent_at', 'is', null);
+  if (runIds) sel = sel.where('run_id', 'in', [...runIds]);
+  return (await sel.execute()).map(invocationOf);
+}
+
 type InvocationChange = Partial<Omit<CommandInvocationTable, 'id' | 'run_id' | 'seq' | 'agent_id' | 'hostname'>>;
 
 /**
