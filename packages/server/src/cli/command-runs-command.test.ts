@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runBody } from './command-runs-command.js';
+import { listQuery, runBody } from './command-runs-command.js';
 
 describe('tocsin command run flags', () => {
   it('tags AND by key, OR by value; expected, concurrency share, errors, timeout and topics pass through', () => {
@@ -36,5 +36,10 @@ describe('tocsin command run flags', () => {
     assert.throws(() => runBody({}, ['uptime']), /give --tag KEY=VALUE, --agent ID or --group NAME/);
     assert.throws(() => runBody({ tag: ['role'] }, ['uptime']), /--tag 'role' is not key=value/);
     assert.throws(() => runBody({ tag: ['a=b'], expected: '5%' }, ['x']), /--expected '5%' is not a number/);
+  });
+
+  it('list: by agent and status, 20 by default', () => {
+    assert.equal(listQuery({}), 'limit=20');
+    assert.equal(listQuery({ agent: 'a 1', status: 'Failed', limit: '5' }), 'limit=5&agent=a+1&status=Failed');
   });
 });

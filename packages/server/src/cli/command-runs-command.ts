@@ -131,12 +131,25 @@ exits 0 only when the run succeeded. For example:
   },
 };
 
+/** The query of GET /api/commands from `list`'s flags: the server checks the values (a 400 names the field). */
+export function listQuery(v: FlagValues): string {
+  const q = new URLSearchParams({ limit: String(v.limit ?? 20) });
+  if (typeof v.agent === 'string') q.set('agent', v.agent);
+  if (typeof v.status === 'string') q.set('status', v.status);
+  return q.toString();
+}
+
 const list: Action = {
-  synopsis: '[--limit N] [--json]',
-  options: { limit: { type: 'string' }, json: { type: 'boolean' } },
+  synopsis: '[--agent ID] [--status InProgress|Success|Failed|Cancelled] [--limit N] [--json]',
+  options: {
+    agent: { type: 'string' },
+    status: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run(v) {
     const api = createApiClient(v);
-    const { runs } = await api.get<{ runs: RunView[] }>(`/api/commands?limit=${Number(v.limit ?? 20)}`);
+    const { runs } = await api.get<{ runs: RunView[] }>(`/api/commands?${listQuery(v)}`);
     if (printJson(v, runs)) return 0;
     const rows = runs.map((r) => [
       r.id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandRunInputSchema } from '@tocsin/protocol';
+import { commandRunInputSchema, commandRunStatuses } from '@tocsin/protocol';
 import { handle, route, type App } from '../http/route-kit.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { CommandService } from './command-service.js';
@@ -83,17 +83,20 @@ export function registerCommandRoutes(app: App, tokens: TokenService, commands: 
       method: 'get',
       path: '/api/commands',
       scope: 'read',
-      summary: 'Command runs, newest first (the audit: who ran what, where, and how it went)',
+      summary: 'Command runs, newest first (the audit: who ran what, where, and how it went), by agent and status',
       tags,
       query: z.object({
         limit: z.coerce.number().int().min(1).max(200).optional(),
         before: z.string().min(1).max(64).optional(),
+        /** Runs that targeted this agent id. */
+        agent: z.string().min(1).max(64).optional(),
+        status: z.enum(commandRunStatuses).optional(),
       }),
     }),
     async (c) => {
       const q = c.req.valid('query');
       const limit = q.limit ?? 50;
-      const runs = await commands.list(limit, q.before);
+      const runs = await commands.list(limit, q.before, { agent: q.agent, status: q.status });
       return c.json({ runs: runs.map(runView), next: runs.length === limit ? runs.at(-1)!.id : undefined });
     },
   );

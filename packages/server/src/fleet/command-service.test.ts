@@ -368,5 +368,42 @@ for (const variant of await testDatabases()) {
       const next = await call(tocsin, 'GET', `/api/commands?limit=2&before=${page.json.next}`);
       assert.ok(next.json.runs[0].id < page.json.runs[1].id);
     });
+
+    it('the run list by agent (runs that targeted it) and by status, paged the same way', async () => {
+      fleet.add('lone-1', { role: 'lone' });
+      fleet.add('lone-2', { role: 'lone' }, 'fail');
+      const one = await start({ targets: { agents: ['lone-1'] } });
+      const two = await start({ targets: { agents: ['lone-2'] } });
+      const both = await start({ targets: { tags: { role: 'lone' } } });
+      await settle();
+      const ids = async (query: string) => {
+        const r = await call(tocsin, 'GET', `/api/commands?${query}`);
+        assert.equal(r.status, 200, r.text);
+        return { ids: (r.json.runs as { id: string }[]).map((x) => x.id), next: r.json.next as string | undefined };
+      };
+      assert.deepEqual((await ids('agent=lone-1')).ids, [both, one]);
+      assert.deepEqual((await ids('agent=lone-2&status=Failed')).ids, [both, two]);
+      assert.deepEqual((await ids('agent=lone-1&status=Failed')).ids, [both]);
+      assert.deepEqual((await ids('agent=lone-2&status=Success')).ids, []);
+      assert.deepEqual((await ids('agent=nobody')).ids, []);
+      const first = await ids('agent=lone-1&limit=1');
+      assert.deepEqual(first, { ids: [both], next: both });
+      assert.deepEqual((await ids(`agent=lone-1&limit=1&before=${first.next}`)).ids, [one]);
+      const succeeded = await ids('status=Success&limit=200');
+      assert.ok(succeeded.ids.includes(one) && !succeeded.ids.includes(two) && !succeeded.ids.includes(both));
+      const statuses = await call(tocsin, 'GET', '/api/commands?status=Failed&limit=200');
+      assert.ok(statuses.json.runs.every((r: { status: string }) => r.status === 'Failed'));
+      for (const [query, field] of [
+        ['status=Done', 'status'],
+        ['status=', 'status'],
+        ['agent=', 'agent'],
+        [`agent=${'x'.repeat(65)}`, 'agent'],
+        ['agent=lone-1&limit=0', 'limit'],
+      ]) {
+        const r = await call(tocsin, 'GET', `/api/commands?${query}`);
+        assert.equal(r.status, 400, `${query}: ${r.text}`);
+        assert.match(r.text, new RegExp(`"${field}"|${field}:`), query);
+      }
+    });
   });
 }

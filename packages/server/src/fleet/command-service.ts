@@ -110,8 +110,9 @@ export class CommandService {
     return store.listInvocations(this.ctx.db, id);
   }
 
-  list(limit: number, before?: string): Promise<store.RunRecord[]> {
-    return store.listRuns(this.ctx.db, { limit: Math.min(limit, RUNS_PAGE_MAX), before });
+  /** Runs, newest first, of the filter's agent and status when given. */
+  list(limit: number, before?: string, filter: store.RunFilter = {}): Promise<store.RunRecord[]> {
+    return store.listRuns(this.ctx.db, { limit: Math.min(limit, RUNS_PAGE_MAX), before, ...filter });
   }
 }
 

@@ -144,10 +144,21 @@ export async function getRun(q: Q, id: string): Promise<RunRecord | undefined> {
   return r && runOf(r);
 }
 
+export interface RunFilter {
+  /** Runs that targeted this agent (it has an invocation in them). */
+  agent?: string;
+  status?: CommandRunStatus;
+}
+
 /** Runs, newest first; `before` is the id of the last run of the previous page. */
-export async function listRuns(q: Q, options: { limit: number; before?: string }): Promise<RunRecord[]> {
+export async function listRuns(q: Q, options: { limit: number; before?: string } & RunFilter): Promise<RunRecord[]> {
   let sel = q.selectFrom('command_runs').selectAll();
   if (options.before) sel = sel.where('id', '<', options.before);
+  if (options.status) sel = sel.where('status', '=', options.status);
+  if (options.agent) {
+    const targeted = q.selectFrom('command_invocations').select('run_id').where('agent_id', '=', options.agent);
+    sel = sel.where('id', 'in', targeted);
+  }
   const rows = await sel.orderBy('id', 'desc').limit(options.limit).execute();
   return rows.map(runOf);
 }
