@@ -207,6 +207,13 @@ describe('the fleet pages of the web UI', { skip: browserSkip() }, () => {
         .waitFor({ state: 'visible', ...live });
     }
     assert.equal(await page.getByTestId('run-verdict').getAttribute('data-status'), 'InProgress');
+    // Hosts that have not answered yet are running or pending while the run goes, not missing.
+    const going = (await page.getByTestId('run-reason').textContent()) ?? '';
+    assert.equal(going, '0 of 2 expected hosts succeeded so far: 2 running');
+    assert.equal(
+      await page.getByTestId('run-verdict').locator('[data-count="InProgress"] .card-value').textContent(),
+      '2',
+    );
     await settle(page);
     await checkPage(page, '/commands/:id/running');
     for (const a of agents) a.release();

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commandRunInputSchema } from '@tocsin/protocol';
-import { type CommandRun, targetsText, verdictReason } from '../packages/web/src/pages/command-verdict.js';
+import {
+  type CommandRun,
+  type Invocation,
+  targetsText,
+  verdictReason,
+  withCurrentCounts,
+} from '../packages/web/src/pages/command-verdict.js';
 import { runBody, runFormInitial, selectorOf, tagRowsOf } from '../packages/web/src/pages/command-run-form-values.js';
 
 const rows = (r: { key: string; value: string }[]) => JSON.stringify(r);
@@ -109,6 +115,46 @@ describe('web run verdict', () => {
       '2 of 2 expected hosts succeeded',
     );
     assert.equal(verdictReason(run({ reason: 'cancelled by ada' })), 'cancelled by ada');
+  });
+
+  it('while the run goes, hosts not answered yet are pending, not missing; missing once it ended', () => {
+    const going = run({ status: 'InProgress', expected: 4, counts: { Success: 1, Failed: 1, InProgress: 1 } });
+    assert.equal(verdictReason(going), '1 of 4 expected hosts succeeded so far: 1 failed, 1 running, 1 pending');
+    assert.equal(
+      verdictReason(run({ status: 'InProgress', counts: {} })),
+      '0 of 3 expected hosts succeeded so far: 3 pending',
+    );
+    assert.equal(
+      verdictReason(run({ status: 'InProgress', counts: { Success: 1, Pending: 1, Delivering: 1 } })),
+      '1 of 3 expected hosts succeeded so far: 2 pending',
+    );
+    assert.doesNotMatch(verdictReason(going), /missing/);
+    assert.equal(
+      verdictReason({ ...going, status: 'Failed', counts: { Success: 1, Failed: 1, TimedOut: 1 } }),
+      '1 of 4 expected hosts succeeded: 2 failed, 1 missing',
+    );
+  });
+
+  it('counts a run in progress from its hosts (the server counts a run once it ended)', () => {
+    const host = (hostname: string, status: Invocation['status']): Invocation => ({
+      id: `i-${hostname}`,
+      agentId: hostname,
+      hostname,
+      status,
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      startedAt: null,
+      endedAt: null,
+    });
+    const invocations = [host('a', 'Success'), host('b', 'InProgress'), host('c', 'Pending')];
+    const going = withCurrentCounts({ ...run({ status: 'InProgress', counts: {} }), invocations });
+    assert.deepEqual(going.counts, { Success: 1, InProgress: 1, Pending: 1 });
+    assert.equal(verdictReason(going), '1 of 3 expected hosts succeeded so far: 1 running, 1 pending');
+    const ended = { ...run({ counts: { Success: 2 } }), invocations };
+    assert.equal(withCurrentCounts(ended), ended, "an ended run keeps the server's counts");
   });
 
   it('says what the targets were', () => {

@@ -6,12 +6,14 @@ import type { CommandRun, CommandRunDetail } from './command-verdict.js';
 
 export const runPath = (id: string) => `/api/commands/${seg(id)}`;
 
-/** The audit: the last `limit` runs, newest first; of those, the ones on agent `agent` when given. */
+/** The audit: the last `limit` runs, newest first; only those that targeted agent `agent` when given. */
 export async function loadRuns(signal: AbortSignal, filter: { agent?: string; limit?: number } = {}) {
-  const q = filter.limit ? `?limit=${filter.limit}` : '';
-  const { runs } = await api.get<{ runs: CommandRun[] }>(`/api/commands${q}`, { signal });
-  const agent = filter.agent;
-  return agent ? runs.filter((r) => r.hosts?.some((h) => h.id === agent)) : runs;
+  const q = new URLSearchParams();
+  if (filter.limit) q.set('limit', String(filter.limit));
+  if (filter.agent) q.set('agent', filter.agent);
+  const query = q.toString();
+  const { runs } = await api.get<{ runs: CommandRun[] }>(`/api/commands${query ? `?${query}` : ''}`, { signal });
+  return runs;
 }
 
 export function loadRun(id: string, signal: AbortSignal): Promise<CommandRunDetail> {

@@ -10,7 +10,14 @@ import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
 import type { RouteParams } from '../routes.js';
 import { cancelRun, loadRun } from './command-api.js';
-import { type CommandRunDetail, countOf, expectedText, targetsText, verdictReason } from './command-verdict.js';
+import {
+  type CommandRunDetail,
+  countOf,
+  expectedText,
+  targetsText,
+  verdictReason,
+  withCurrentCounts,
+} from './command-verdict.js';
 import { StatusBadge, usePollWhile } from './command-parts.js';
 import { InvocationTable } from './invocation-table.js';
 import '../styles/fleet.css';
@@ -94,7 +101,7 @@ export function CommandRunPage({ params }: { params: RouteParams }) {
   const res = useResource(`command-run:${id}`, (signal) => loadRun(id, signal), {
     refetchOn: (c) => c.type === 'command' && c.name === id,
   });
-  const run = res.data;
+  const run = res.data && withCurrentCounts(res.data);
   const active = run?.status === 'InProgress';
   usePollWhile(active, res.reload);
   return (

@@ -74,19 +74,37 @@ export const countOf = (run: Pick<CommandRun, 'counts'>, status: InvocationStatu
   (run.counts[status] ?? 0) + (status === 'Pending' ? (run.counts.Delivering ?? 0) : 0);
 
 /**
+ * A run with its counts as its hosts stand now: the server counts a run only once it ends, so while it is in
+ * progress they are counted here from its invocations.
+ */
+export function withCurrentCounts(run: CommandRunDetail): CommandRunDetail {
+  if (run.status !== 'InProgress') return run;
+  const counts: StatusCounts = {};
+  for (const i of run.invocations) counts[i.status] = (counts[i.status] ?? 0) + 1;
+  return { ...run, counts };
+}
+
+/**
  * The verdict's reason: the server's when it gives one, else counted here as the server counts it ("3 of 5
- * expected hosts succeeded: 2 missing").
+ * expected hosts succeeded: 2 missing"). While the run is in progress, the hosts that have not answered yet are
+ * pending ("1 of 3 expected hosts succeeded so far: 1 running, 1 pending"); they are missing only once it ended.
  */
 export function verdictReason(run: CommandRun): string {
   if (run.reason) return run.reason;
   const ok = countOf(run, 'Success');
   const made = Object.values(run.counts).reduce((a, b) => a + (b ?? 0), 0);
+  const running = countOf(run, 'InProgress');
+  const failed = made - ok - countOf(run, 'Pending') - running;
   const expected = run.expected;
   const parts: string[] = [];
-  const failed = made - ok - countOf(run, 'Pending') - countOf(run, 'InProgress');
   if (failed > 0) parts.push(`${failed} failed`);
+  if (run.status === 'InProgress') {
+    if (running > 0) parts.push(`${running} running`);
+    const pending = expected - ok - Math.max(failed, 0) - running;
+    if (pending > 0) parts.push(`${pending} pending`);
+    return `${ok} of ${expected} expected hosts succeeded so far${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  }
   if (expected > made) parts.push(`${expected - made} missing`);
-  if (run.status === 'InProgress') parts.push(`${made - ok - Math.max(failed, 0)} still running`);
   return `${ok} of ${expected} expected hosts succeeded${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
