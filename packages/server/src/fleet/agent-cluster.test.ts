@@ -8,6 +8,7 @@ import { silentLogger } from '../core/logger.js';
 import { loadSettings } from '../config/settings.js';
 import { startHttpServer } from '../http/http-server.js';
 import { TestAgent, waitFor } from '../test-support/test-agent.js';
+import { COMMAND_JOB } from './command-coordinator.js';
 import { TEST_ADMIN_TOKEN, call } from '../test-support/test-app.js';
 import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../test-support/test-databases.js';
 
@@ -64,7 +65,10 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
       'both nodes to hold partitions',
     );
   });
+  /** The run tests' agents: closed before the nodes, even when a test failed with them connected. */
+  const opened: TestAgent[] = [];
   after(async () => {
+    for (const agent of opened) agent.close();
     await b?.close();
     await a?.close();
     await drop?.();
@@ -88,6 +92,7 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
   const host = async (node: typeof a, hostname: string, tag: string) => {
     const e = await enroll(hostname);
     const agent = await TestAgent.connect(node.port, e.credential);
+    opened.push(agent);
     agent.hello(hostname, { fleet: tag });
     await agent.next('welcome');
     return { ...e, agent, hostname };
@@ -191,6 +196,47 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
     assert.equal(onA.agent.frames.filter((f) => f.type === 'command.cancel').length, 0, 'nothing to cancel on A');
     onA.agent.close();
     onB.agent.close();
+  });
+
+  it('tells the agents on both nodes to stop what the server timed out', async () => {
+    const hosts = [await host(a, 't-a1', 'run-3'), await host(b, 't-b1', 'run-3')];
+    const started = await call(a.tocsin, 'POST', '/api/commands', {
+      command: 'sleep 600',
+      targets: { tags: { fleet: 'run-3' } },
+      maxConcurrency: 2,
+    });
+    assert.equal(started.status, 201, started.text);
+    const id = started.json.id as string;
+    // Each starts its command and never reports: the run's coordinator (either node) times both out.
+    const invocations = await Promise.all(
+      hosts.map(async (h) => {
+        const frame = await h.agent.next('command.run');
+        h.agent.send({ type: 'command.started', invocationId: frame.invocationId });
+        return frame.invocationId;
+      }),
+    );
+    await waitFor(
+      async () => {
+        const r = (await call(b.tocsin, 'GET', `/api/commands/${id}`)).json;
+        return r.invocations.every((i: { status: string }) => i.status === 'InProgress') || undefined;
+      },
+      10_000,
+      'both invocations to be in progress',
+    );
+    // Started two hours ago: past the execution timeout (1 hour) and its grace.
+    await a.tocsin.handle.db
+      .updateTable('command_invocations')
+      .set({ started_at: Date.now() - 7_200_000 })
+      .where('run_id', '=', id)
+      .execute();
+    for (const node of [a, b]) node.tocsin.scheduler.hasten(COMMAND_JOB, id, Date.now());
+    const run = await ended(b, id);
+    assert.equal(run.status, 'Failed');
+    assert.equal(run.counts.TimedOut, 2, JSON.stringify(run.counts));
+    for (const [n, h] of hosts.entries()) {
+      assert.equal((await h.agent.next('command.cancel')).invocationId, invocations[n], `${h.hostname} told to stop`);
+      h.agent.close();
+    }
   });
 
   it('closes with 4401 the connection node A holds of an agent revoked through node B', async () => {
