@@ -207,29 +207,40 @@ describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
     });
     assert.equal(started.status, 201, started.text);
     const id = started.json.id as string;
-    // Each starts its command and never reports: the run's coordinator (either node) times both out.
-    const invocations = await Promise.all(
-      hosts.map(async (h) => {
-        const frame = await h.agent.next('command.run');
-        h.agent.send({ type: 'command.started', invocationId: frame.invocationId });
-        return frame.invocationId;
-      }),
-    );
-    await waitFor(
-      async () => {
-        const r = (await call(b.tocsin, 'GET', `/api/commands/${id}`)).json;
-        return r.invocations.every((i: { status: string }) => i.status === 'InProgress') || undefined;
-      },
-      10_000,
-      'both invocations to be in progress',
-    );
-    // Started two hours ago: past the execution timeout (1 hour) and its grace.
-    await a.tocsin.handle.db
-      .updateTable('command_invocations')
-      .set({ started_at: Date.now() - 7_200_000 })
-      .where('run_id', '=', id)
-      .execute();
-    for (const node of [a, b]) node.tocsin.scheduler.hasten(COMMAND_JOB, id, Date.now());
+    // Each starts its command and never reports. The rollout sends one, and the next once the first is done: the
+    // run's coordinator (either node) times out each in turn, as if it had started two hours ago (past the
+    // execution timeout of 1 hour and its grace).
+    const invocations: string[] = [];
+    for (let k = 0; k < 2; k++) {
+      const [n, frame] = await waitFor(
+        async () => {
+          for (const [n, h] of hosts.entries()) {
+            const f = h.agent.frames.find((x) => x.type === 'command.run' && !invocations.includes(x.invocationId));
+            if (f?.type === 'command.run') return [n, f] as const;
+          }
+          return undefined;
+        },
+        10_000,
+        `command ${k + 1} to reach an agent`,
+      );
+      invocations[n] = frame.invocationId;
+      hosts[n]!.agent.send({ type: 'command.started', invocationId: frame.invocationId });
+      await waitFor(
+        async () => {
+          const r = (await call(b.tocsin, 'GET', `/api/commands/${id}`)).json;
+          const inv = r.invocations.find((i: { id: string }) => i.id === frame.invocationId);
+          return inv?.status === 'InProgress' || undefined;
+        },
+        10_000,
+        `invocation ${k + 1} to be in progress`,
+      );
+      await a.tocsin.handle.db
+        .updateTable('command_invocations')
+        .set({ started_at: Date.now() - 7_200_000 })
+        .where('id', '=', frame.invocationId)
+        .execute();
+      for (const node of [a, b]) node.tocsin.scheduler.hasten(COMMAND_JOB, id, Date.now());
+    }
     const run = await ended(b, id);
     assert.equal(run.status, 'Failed');
     assert.equal(run.counts.TimedOut, 2, JSON.stringify(run.counts));

@@ -43,55 +43,80 @@ export class CommandCoordinator {
     private readonly delivery: CommandDelivery,
   ) {}
 
-  /** The scheduler's handler: advances the run; returns when it is due next, or null once it ended. */
+  /**
+   * The scheduler's handler: advances the run; returns when it is due next, or null once it ended. It runs at every
+   * result an agent sends, so each step reads the run without its targets and the invocations as counts (one
+   * aggregate query), lists them only when one is past its deadline, and releases or cancels in one statement.
+   */
   async advance(runId: string): Promise<number | null> {
     const db = this.ctx.db;
-    const run = await store.getRun(db, runId);
+    const run = await store.getRunHead(db, runId);
     if (run?.status !== 'InProgress') return null;
-    let invs = await store.listInvocations(db, runId);
-    const expired = await this.expire(run, invs);
-    let changed = expired.length > 0;
-    if (changed) invs = await store.listInvocations(db, runId);
-    if (expired.includes('TimedOut')) {
-      // The agents holding them are told to stop them: those connected here now, the others by their node.
-      await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
-      await this.delivery.deliverHere([runId]);
+    let p = progressOf(await store.runProgress(db, runId));
+    let changed = false;
+    const due = this.earliestDeadline(run, p.groups);
+    if (due !== undefined && due <= this.ctx.clock.now()) {
+      const expired = await this.expire(run, await store.listInvocationStates(db, runId));
+      if (expired.length) p = progressOf(await store.runProgress(db, runId));
+      changed = expired.length > 0;
+      if (expired.includes('TimedOut')) {
+        // The agents holding them are told to stop them: those connected here now, the others by their node.
+        await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
+        await this.delivery.deliverHere([runId]);
+      }
     }
-    const errors = invs.filter((i) => ERROR_STATUSES.has(i.status)).length;
-    if (!run.stopped && !run.cancelRequested && errors > errorLimit(run.spec.maxErrors, invs.length)) {
+    const errors = [...ERROR_STATUSES].reduce((sum, st) => sum + p.count(st), 0);
+    if (!run.stopped && !run.cancelRequested && errors > errorLimit(run.spec.maxErrors, p.total)) {
       await store.setRunFlags(db, runId, { stopped: 1 });
       run.stopped = true;
     }
     if (run.stopped || run.cancelRequested) {
       const why = run.cancelRequested ? 'cancelled' : `stopped: ${errors} errors exceeded MaxErrors`;
-      for (const i of invs.filter((x) => x.status === 'Pending' || (x.status === 'Delivering' && !x.sentAt)))
-        changed = (await this.cancelOne(i.id, why)) || changed;
+      if (p.count('Pending') > 0 || p.groups.some((g) => g.status === 'Delivering' && !g.sent))
+        changed = (await store.cancelUnsent(db, runId, why, this.ctx.clock.now())) > 0 || changed;
       // The cancels of what runs on agents connected here (other nodes send theirs on the announcement).
       if (run.cancelRequested) await this.delivery.deliverHere([runId]);
-    } else if (await this.release(run, invs)) {
-      await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
-      await this.delivery.deliverHere([runId]);
-      changed = true;
+    } else {
+      // A release can allow another at once (the wave that reaches MaxConcurrency becomes a sliding window).
+      let released = false;
+      while (await this.release(run, p)) {
+        released = true;
+        p = progressOf(await store.runProgress(db, runId));
+      }
+      if (released) {
+        await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [runId]);
+        await this.delivery.deliverHere([runId]);
+        changed = true;
+      }
     }
-    if (changed) invs = await store.listInvocations(db, runId);
-    if (invs.every((i) => isTerminal(i.status))) {
-      await this.finish(run, invs);
+    if (changed) p = progressOf(await store.runProgress(db, runId));
+    if (p.groups.every((g) => isTerminal(g.status))) {
+      await this.finish(run, p.counts(), p.total);
       return null;
     }
-    return this.nextDeadline(run, invs);
+    const next = this.earliestDeadline(run, p.groups);
+    return next === undefined ? null : Math.max(this.ctx.clock.now(), next);
   }
 
-  private async cancelOne(id: string, reason: string): Promise<boolean> {
-    const now = this.ctx.clock.now();
-    const change = { status: 'Cancelled', reason, ended_at: now } as const;
-    return (
-      (await store.casInvocation(this.ctx.db, id, ['Pending'], change)) ||
-      store.casInvocation(this.ctx.db, id, ['Delivering'], change, { unsent: true })
-    );
+  /** The earliest deadline of the groups (as deadlineOf gives it for each invocation of a group). */
+  private earliestDeadline(run: store.RunHead, groups: readonly store.ProgressGroup[]): number | undefined {
+    const s = run.spec;
+    let at: number | undefined;
+    for (const g of groups) {
+      if (isTerminal(g.status)) continue;
+      let t: number | undefined;
+      if (run.cancelRequested && g.cancelSent) t = (g.minCancelSentAt ?? 0) + CANCEL_GRACE_MS;
+      else if (g.status === 'Delivering' && g.minReleasedAt !== undefined)
+        t = g.minReleasedAt + s.deliveryTimeout + DEADLINE_GRACE_MS;
+      else if (g.status === 'InProgress' && g.minStartedAt !== undefined)
+        t = g.minStartedAt + s.executionTimeout + DEADLINE_GRACE_MS;
+      if (t !== undefined && (at === undefined || t < at)) at = t;
+    }
+    return at;
   }
 
   /** Ends what is past its deadline; answers the statuses it moved invocations to. */
-  private async expire(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<string[]> {
+  private async expire(run: store.RunHead, invs: store.InvocationState[]): Promise<string[]> {
     const now = this.ctx.clock.now();
     const moved: string[] = [];
     for (const i of invs) {
@@ -104,7 +129,7 @@ export class CommandCoordinator {
     return moved;
   }
 
-  private deadlineOf(run: store.RunRecord, i: store.InvocationRecord) {
+  private deadlineOf(run: store.RunHead, i: store.InvocationState) {
     const s = run.spec;
     if (run.cancelRequested && i.cancelSentAt !== undefined && !isTerminal(i.status))
       return {
@@ -127,31 +152,19 @@ export class CommandCoordinator {
     return undefined;
   }
 
-  private nextDeadline(run: store.RunRecord, invs: store.InvocationRecord[]): number | null {
-    const times = invs.flatMap((i) => this.deadlineOf(run, i)?.at ?? []);
-    return times.length ? Math.max(this.ctx.clock.now(), Math.min(...times)) : null;
-  }
-
   /** Releases what MaxConcurrency allows; says whether it released any. */
-  private async release(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<boolean> {
-    const pending = invs.filter((i) => i.status === 'Pending');
-    if (!pending.length) return false;
-    const released = invs.length - pending.length;
-    const inFlight = invs.filter((i) => !isTerminal(i.status) && i.status !== 'Pending').length;
-    const n = releasable(released, inFlight, concurrencyLimit(run.spec.maxConcurrency, invs.length));
-    const now = this.ctx.clock.now();
-    let any = false;
-    for (const i of pending.slice(0, n))
-      any =
-        (await store.casInvocation(this.ctx.db, i.id, ['Pending'], { status: 'Delivering', released_at: now })) || any;
-    return any;
+  private async release(run: store.RunHead, p: Progress): Promise<boolean> {
+    const pending = p.count('Pending');
+    if (!pending) return false;
+    const inFlight = p.count('Delivering') + p.count('InProgress');
+    const n = releasable(p.total - pending, inFlight, concurrencyLimit(run.spec.maxConcurrency, p.total));
+    return (await store.releasePending(this.ctx.db, run.id, n, this.ctx.clock.now())) > 0;
   }
 
   /** Ends the run with its verdict and queues the completion event in the same transaction. */
-  async finish(run: store.RunRecord, invs: store.InvocationRecord[]): Promise<void> {
-    const counts = countStatuses(invs.map((i) => i.status));
+  async finish(run: store.RunHead, counts: StatusCounts, targets: number): Promise<void> {
     const verdict = verdictOf(
-      { selector: run.selector, expected: run.expected, targets: invs.length, cancelled: run.cancelRequested },
+      { selector: run.selector, expected: run.expected, targets, cancelled: run.cancelRequested },
       counts,
     );
     const now = this.ctx.clock.now();
@@ -170,11 +183,33 @@ export class CommandCoordinator {
   }
 }
 
+interface Progress {
+  groups: store.ProgressGroup[];
+  total: number;
+  count(status: store.StoredInvocationStatus): number;
+  counts(): StatusCounts;
+}
+
+function progressOf(groups: store.ProgressGroup[]): Progress {
+  const by = new Map<store.StoredInvocationStatus, number>();
+  for (const g of groups) by.set(g.status, (by.get(g.status) ?? 0) + g.n);
+  return {
+    groups,
+    total: groups.reduce((sum, g) => sum + g.n, 0),
+    count: (status) => by.get(status) ?? 0,
+    counts: () => {
+      const out = countStatuses([]);
+      for (const [status, n] of by) out[status === 'Delivering' ? 'Pending' : status] += n;
+      return out;
+    },
+  };
+}
+
 const kindOf = { Success: 'command.succeeded', Failed: 'command.failed', Cancelled: 'command.cancelled' } as const;
 const severityOf = { Success: 'ok', Failed: 'error', Cancelled: 'warning' } as const;
 
 /** As seed 001's Slack message: the selector's key and values, then what happened. */
-export function completionEvent(run: store.RunRecord, counts: StatusCounts, v: Verdict, at: number): EventInput {
+export function completionEvent(run: store.RunHead, counts: StatusCounts, v: Verdict, at: number): EventInput {
   const status = v.status === 'InProgress' ? 'Failed' : v.status;
   const tags = run.spec.targets.tags ?? {};
   const keys = Object.entries(tags).map(([k, val]) => `key: ${k}\nvalue: ${Array.isArray(val) ? val.join(', ') : val}`);

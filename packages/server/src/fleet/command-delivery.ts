@@ -25,9 +25,12 @@ export class CommandDelivery {
     private readonly ctx: AppContext,
     private readonly link: AgentLink,
     private readonly directory: AgentDirectory,
-    /** Told after a frame changed an invocation of the run: the coordinator advances it. */
-    private readonly changed: (runId: string) => void,
+    /** Told after a frame changed an invocation of the run: the coordinator advances it by `at` (now if absent). */
+    private readonly changed: (runId: string, at?: number) => void,
   ) {}
+
+  /** The execution timeout of runs this node sent commands of, newest last (a few hundred at most). */
+  private readonly executionTimeouts = new Map<string, number>();
 
   /** Sends what is due to agents connected here, for the given runs (or all). */
   async deliverHere(runIds?: readonly string[], agentIds?: readonly string[]): Promise<void> {
@@ -83,6 +86,9 @@ export class CommandDelivery {
       ...fields,
       signature: this.directory.signCommand(fields),
     };
+    this.executionTimeouts.delete(run.id);
+    this.executionTimeouts.set(run.id, run.spec.executionTimeout);
+    if (this.executionTimeouts.size > 256) this.executionTimeouts.delete(this.executionTimeouts.keys().next().value!);
     if (!this.link.send(inv.agentId, frame))
       await store.casInvocation(this.ctx.db, inv.id, ['Delivering'], { sent_at: null, node: null });
   }
@@ -138,6 +144,9 @@ export class CommandDelivery {
       );
     if (!moved) return;
     await this.ctx.cluster.changes.publish(db, COMMANDS_TOPIC, [inv.runId]);
-    this.changed(inv.runId);
+    // A start changes nothing of the rollout, only the invocation's deadline (its execution timeout from now): the
+    // coordinator need not run before it. Waking it at every start doubled its steps on a large fleet.
+    const timeout = m.type === 'command.started' ? this.executionTimeouts.get(inv.runId) : undefined;
+    this.changed(inv.runId, timeout === undefined ? undefined : now + timeout);
   }
 }

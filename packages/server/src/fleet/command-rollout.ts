@@ -44,7 +44,8 @@ export function releasable(released: number, inFlight: number, limit: number): n
     start += size;
     size *= 2;
   }
-  if (size >= limit) return Math.max(0, limit - inFlight);
+  // The window opens once the last doubling wave is done; after that, one is released as another ends.
+  if (size >= limit) return released === start && inFlight > 0 ? 0 : Math.max(0, limit - inFlight);
   return inFlight > 0 ? 0 : size - (released - start);
 }
 

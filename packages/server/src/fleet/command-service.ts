@@ -10,6 +10,7 @@ import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js
 import { uuidv7 } from '../core/ids.js';
 import type { CommandCoordinator } from './command-coordinator.js';
 import { COMMANDS_TOPIC } from './command-delivery.js';
+import { countStatuses } from './command-rollout.js';
 import type { AgentDirectory } from './command-ports.js';
 import * as store from './command-store.js';
 
@@ -83,7 +84,7 @@ export class CommandService {
       await store.insertRun(trx, run, invocations);
       await this.ctx.cluster.changes.publish(trx, COMMANDS_TOPIC, [run.id]);
     });
-    if (targets.length === 0) await this.coordinator.finish(run, []);
+    if (targets.length === 0) await this.coordinator.finish(run, countStatuses([]), 0);
     else this.wake(run.id);
     return (await store.getRun(this.ctx.db, run.id))!;
   }

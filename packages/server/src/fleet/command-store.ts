@@ -1,5 +1,5 @@
 /** Queries of command runs and their invocations; every status change is a compare-and-set on the row. */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CommandRunSpec, CommandRunStatus, InvocationStatus } from '@tocsin/protocol';
 import type { CommandInvocationTable, CommandRunTable } from '../db/db-schema-commands.js';
 import type { Database } from '../db/db-schema.js';
@@ -13,6 +13,9 @@ export interface RunTarget {
   id: string;
   hostname: string;
 }
+
+/** A run without its resolved targets (a list as long as the fleet), as the coordinator reads it at every step. */
+export type RunHead = Omit<RunRecord, 'targets'>;
 
 export interface RunRecord {
   id: string;
@@ -56,6 +59,10 @@ export interface InvocationRecord {
 const num = (v: number | string | null) => (v === null ? undefined : Number(v));
 
 function runOf(r: Selectable<CommandRunTable>): RunRecord {
+  return { ...runHeadOf(r), targets: JSON.parse(r.targets) as RunTarget[] };
+}
+
+function runHeadOf(r: Omit<Selectable<CommandRunTable>, 'targets'>): RunHead {
   return {
     id: r.id,
     command: r.command,
@@ -63,7 +70,6 @@ function runOf(r: Selectable<CommandRunTable>): RunRecord {
     selector: r.selector,
     expected: Number(r.expected),
     expectedFrom: r.expected_from,
-    targets: JSON.parse(r.targets) as RunTarget[],
     status: r.status as CommandRunStatus,
     cancelRequested: Number(r.cancel_requested) === 1,
     stopped: Number(r.stopped) === 1,
@@ -144,6 +150,28 @@ export async function getRun(q: Q, id: string): Promise<RunRecord | undefined> {
   return r && runOf(r);
 }
 
+const HEAD_COLUMNS = [
+  'id',
+  'command',
+  'spec',
+  'selector',
+  'expected',
+  'expected_from',
+  'status',
+  'cancel_requested',
+  'stopped',
+  'reason',
+  'counts',
+  'started_by',
+  'created_at',
+  'ended_at',
+] as const;
+
+export async function getRunHead(q: Q, id: string): Promise<RunHead | undefined> {
+  const r = await q.selectFrom('command_runs').select(HEAD_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return r && runHeadOf(r);
+}
+
 export interface RunFilter {
   /** Runs that targeted this agent (it has an invocation in them). */
   agent?: string;
@@ -176,6 +204,104 @@ export async function listInvocations(q: Q, runId: string): Promise<InvocationRe
     .orderBy('seq')
     .execute();
   return rows.map(invocationOf);
+}
+
+/** What the coordinator needs of an invocation: its status and times, not its output. */
+export type InvocationState = Pick<
+  InvocationRecord,
+  'id' | 'seq' | 'status' | 'releasedAt' | 'sentAt' | 'cancelSentAt' | 'startedAt'
+>;
+
+export async function listInvocationStates(q: Q, runId: string): Promise<InvocationState[]> {
+  const rows = await q
+    .selectFrom('command_invocations')
+    .select(['id', 'seq', 'status', 'released_at', 'sent_at', 'cancel_sent_at', 'started_at'])
+    .where('run_id', '=', runId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    seq: Number(r.seq),
+    status: r.status as StoredInvocationStatus,
+    releasedAt: num(r.released_at),
+    sentAt: num(r.sent_at),
+    cancelSentAt: num(r.cancel_sent_at),
+    startedAt: num(r.started_at),
+  }));
+}
+
+/**
+ * The invocations of a run counted by status, sent or not and cancel sent or not, with the earliest of their times:
+ * all the coordinator needs at each step, in one aggregate query rather than a row an invocation.
+ */
+export interface ProgressGroup {
+  status: StoredInvocationStatus;
+  sent: boolean;
+  cancelSent: boolean;
+  n: number;
+  minReleasedAt?: number;
+  minStartedAt?: number;
+  minCancelSentAt?: number;
+}
+
+export async function runProgress(q: Q, runId: string): Promise<ProgressGroup[]> {
+  const sent = sql<number>`case when sent_at is null then 0 else 1 end`;
+  const cancelSent = sql<number>`case when cancel_sent_at is null then 0 else 1 end`;
+  const rows = await q
+    .selectFrom('command_invocations')
+    .select((eb) => [
+      'status',
+      sent.as('sent'),
+      cancelSent.as('cancel_sent'),
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn.min('released_at').as('min_released'),
+      eb.fn.min('started_at').as('min_started'),
+      eb.fn.min('cancel_sent_at').as('min_cancel'),
+    ])
+    .where('run_id', '=', runId)
+    .groupBy(['status', sent, cancelSent])
+    .execute();
+  return rows.map((r) => ({
+    status: r.status as StoredInvocationStatus,
+    sent: Number(r.sent) === 1,
+    cancelSent: Number(r.cancel_sent) === 1,
+    n: Number(r.n),
+    minReleasedAt: num(r.min_released),
+    minStartedAt: num(r.min_started),
+    minCancelSentAt: num(r.min_cancel),
+  }));
+}
+
+/** Releases the first `n` Pending invocations of the run (by seq) in one statement; answers how many moved. */
+export async function releasePending(q: Q, runId: string, n: number, now: number): Promise<number> {
+  if (n <= 0) return 0;
+  const first = q
+    .selectFrom('command_invocations')
+    .select('id')
+    .where('run_id', '=', runId)
+    .where('status', '=', 'Pending')
+    .orderBy('seq')
+    .limit(n);
+  const r = await q
+    .updateTable('command_invocations')
+    .set({ status: 'Delivering', released_at: now })
+    .where('id', 'in', first)
+    .where('status', '=', 'Pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Cancels, in one statement, what of the run was never sent: Pending, and Delivering not sent yet. */
+export async function cancelUnsent(q: Q, runId: string, reason: string, now: number): Promise<number> {
+  const r = await q
+    .updateTable('command_invocations')
+    .set({ status: 'Cancelled', reason, ended_at: now })
+    .where('run_id', '=', runId)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'Pending'), eb.and([eb('status', '=', 'Delivering'), eb('sent_at', 'is', null)])]),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function getInvocation(q: Q, id: string): Promise<InvocationRecord | undefined> {

@@ -21,7 +21,7 @@ export interface CommandsModule extends AppModule {
  * owns it drives the rollout), delivery by whichever node holds the agent's connection.
  */
 export function commandsModule(ctx: AppContext, ports: CommandPorts): CommandsModule {
-  const wake = (runId: string) => ctx.scheduler.hasten(COMMAND_JOB, runId, ctx.clock.now());
+  const wake = (runId: string, at = ctx.clock.now()) => ctx.scheduler.hasten(COMMAND_JOB, runId, at);
   const delivery = new CommandDelivery(ctx, ports.link, ports.directory, wake);
   const coordinator = new CommandCoordinator(ctx, delivery);
   const commands = new CommandService(ctx, ports.directory, coordinator, wake);
