@@ -174,6 +174,22 @@ for (const variant of await testDatabases()) {
       );
     });
 
+    it('tells which connections sent nothing since the last ping round, until they answer', async () => {
+      const e = await enroll('pinged-1');
+      const { agent } = await connected(e.credential, 'pinged-1');
+      assert.ok(!tocsin.fleet.agentHub.unheard().includes(e.agentId), 'its hello was heard');
+      const at = agent.frames.length;
+      await advance(30_000);
+      const ping = await agent.next('ping', at);
+      assert.ok(tocsin.fleet.agentHub.unheard().includes(e.agentId), 'pinged, not answered yet');
+      agent.send({ type: 'pong', id: ping.id });
+      await waitFor(() => !tocsin.fleet.agentHub.unheard().includes(e.agentId), 5_000, 'the pong to be heard');
+      await advance(30_000);
+      assert.equal(agent.closed, undefined, 'answered, so the next round keeps it');
+      agent.close();
+      await agent.waitClosed();
+    });
+
     it('turns a silent agent offline (agent.offline to its group topic), online again, StatusCheckFailed', async () => {
       assert.equal((await call(tocsin, 'POST', '/api/topics', { name: 'ops' })).status, 201);
       const hook = { protocol: 'webhook', name: 'receiver', endpoint: 'http://127.0.0.1:9/hook' };
