@@ -236,7 +236,7 @@ for (const variant of await testDatabases()) {
         10_000,
         'the failed self-check',
       );
-      assert.equal(await minutesUntil(STATUS, 'ALARM', 4) >= 2, true, 'two breaching minutes of two');
+      assert.equal((await minutesUntil(STATUS, 'ALARM', 4)) >= 2, true, 'two breaching minutes of two');
       const alarm = alerts().find((e) => e.source.name === STATUS && e.attributes.newState === 'ALARM')!;
       assert.match(alarm.text, /^Threshold Crossed: 2 out of the last 2 datapoints \[1\.0 \(.+\), 1\.0 \(.+\)\]/);
 
@@ -278,7 +278,10 @@ for (const variant of await testDatabases()) {
       // Silent for 3 minutes (TOCSIN_AGENT_OFFLINE_AFTER), it turns offline; then 2 minutes of 1 of 2.
       const took = await minutesUntil(HEALTHY, 'ALARM', 8);
       assert.ok(took >= 5, `ALARM after ${took} minutes: not before web-2 was silent 3 and counted 1 for 2`);
-      const hosts = (kind: string) => alerts().filter((e) => e.kind === kind).map((e) => e.attributes.hostname);
+      const hosts = (kind: string) =>
+        alerts()
+          .filter((e) => e.kind === kind)
+          .map((e) => e.attributes.hostname);
       assert.deepEqual(hosts('agent.offline'), ['web-2'], "the group's topic hears which host went");
       const alarm = alerts().find((e) => e.source.name === HEALTHY && e.attributes.newState === 'ALARM')!;
       assert.match(alarm.text, /2 out of the last 2 datapoints \[1\.0 .+\] were less than or equal to the threshold/);

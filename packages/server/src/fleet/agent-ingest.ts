@@ -60,7 +60,7 @@ export class AgentIngest {
       Value: d.value,
       Timestamp,
       ...(d.unit ? { Unit: d.unit } : {}),
-      ...(frame.storageResolution === 1 ? { StorageResolution: 1 } : {}),
+      ...(frame.storageResolution === 1 ? { StorageResolution: 1 as const } : {}),
     }));
     await this.seams.putMetrics({ Namespace: HOST_NAMESPACE, MetricData });
     return MetricData.length;
