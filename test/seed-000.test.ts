@@ -96,6 +96,12 @@ for (const variant of await testDatabases()) {
       return args;
     };
     const agentView = async (name: string) => (await call(tocsin, 'GET', `/api/agents/${ids[name]}`)).json;
+    /** waitFor, whose failure tells the server's warnings and what the agents wrote. */
+    const until = <T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> =>
+      waitFor(probe, ms, what).catch((err: Error) => {
+        const outputs = Object.entries(agents).map(([name, a]) => `${name}:\n${a.output().slice(-4000)}`);
+        throw new Error([err.message, 'server warnings:', ...warnings.slice(-20), ...outputs].join('\n'));
+      });
 
     before(async () => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-seed-000-'));
@@ -115,13 +121,13 @@ for (const variant of await testDatabases()) {
       assert.equal(made.status, 201, made.text);
       enrolToken = made.json.token;
       for (const name of ['web-1', 'web-2']) agents[name] = startAgent(agentArgs(name));
-      const online = await waitFor(
+      const online = await until(
         async () => {
           const list = (await call(tocsin, 'GET', '/api/agents?state=online')).json.agents as any[];
           return list.length === 2 && list.every((a) => a.metrics) ? list : undefined;
         },
         60_000,
-        `both agents online with metrics:\n${agents['web-1']!.output()}${agents['web-2']!.output()}`,
+        'both agents online with metrics',
       );
       for (const a of online) ids[a.hostname] = a.id;
 
@@ -182,8 +188,8 @@ for (const variant of await testDatabases()) {
     /** One minute of the server's clock, once the running agents have answered the last ping round. */
     async function minute(): Promise<void> {
       const live = running().map(([name]) => ids[name]);
-      await waitFor(
-        () => !tocsin.fleet.agentHub.unheard().some((id) => live.includes(id)),
+      await until(
+        async () => !tocsin.fleet.agentHub.unheard().some((id) => live.includes(id)),
         10_000,
         'the agents to answer the ping round',
       );
@@ -203,7 +209,7 @@ for (const variant of await testDatabases()) {
       const key = { namespace: 'CWAgent', name: 'disk_used_percent', dimensions: disk };
       // The agent stamps its datapoints with its own (real) time: once the 10-second period it is in and the one
       // before have some, the server's clock goes to the end of that period.
-      const end = await waitFor(
+      const end = await until(
         async () => {
           await tocsin.metricsStore.drain();
           const at = Math.floor(Date.now() / 10_000) * 10_000 + 10_000;
@@ -230,8 +236,14 @@ for (const variant of await testDatabases()) {
 
     it("status check: the access log removed fails web-1's self-check; ALARM recovers it on web-1; OK", async () => {
       await minutesUntil(STATUS, 'OK', 3);
+      const shipped = `/api/logs/query?group=apache%2Faccess&start=0&end=${Date.now() + MIN}&limit=10`;
+      await until(
+        async () => ((await call(tocsin, 'GET', shipped)).json?.events?.length === 1 ? true : undefined),
+        10_000,
+        'the access log line shipped to apache/access',
+      );
       rmSync(accessLog);
-      await waitFor(
+      await until(
         async () => ((await agentView('web-1')).selfChecks as { ok: boolean }[]).some((c) => !c.ok),
         10_000,
         'the failed self-check',
@@ -241,7 +253,7 @@ for (const variant of await testDatabases()) {
       assert.match(alarm.text, /^Threshold Crossed: 2 out of the last 2 datapoints \[1\.0 \(.+\), 1\.0 \(.+\)\]/);
 
       // The recovery: a run on the host the alarm is about, started by the alarm, verified as any run.
-      const run = await waitFor(
+      const run = await until(
         async () => {
           await settle();
           const runs = (await call(tocsin, 'GET', '/api/commands')).json.runs as { id: string; startedBy: string }[];
@@ -251,7 +263,7 @@ for (const variant of await testDatabases()) {
           return r.status === 'InProgress' || r.status === 'Pending' ? undefined : r;
         },
         20_000,
-        `the recovery run to end:\n${warnings.join('\n')}\n${agents['web-1']!.output()}`,
+        'the recovery run to end',
       );
       assert.equal(run.status, 'Success', JSON.stringify(run));
       assert.deepEqual(
@@ -259,7 +271,7 @@ for (const variant of await testDatabases()) {
         [['web-1', 0]],
       );
       assert.ok(existsSync(accessLog), 'the recovery made the file again');
-      await waitFor(
+      await until(
         async () => ((await agentView('web-1')).selfChecks as { ok: boolean }[]).every((c) => c.ok),
         10_000,
         'the self-checks to pass again',
@@ -287,10 +299,10 @@ for (const variant of await testDatabases()) {
       assert.match(alarm.text, /2 out of the last 2 datapoints \[1\.0 .+\] were less than or equal to the threshold/);
 
       agents['web-2'] = startAgent(agentArgs('web-2'));
-      await waitFor(
+      await until(
         async () => ((await agentView('web-2')).state === 'online' ? true : undefined),
         30_000,
-        `web-2 online again:\n${agents['web-2'].output()}`,
+        'web-2 online again',
       );
       await minutesUntil(HEALTHY, 'OK', 3);
       assert.deepEqual(transitions(HEALTHY), ['OK', 'ALARM', 'OK']);
