@@ -25,7 +25,7 @@ import { HttpReceiver } from '../packages/server/src/test-support/http-receiver.
 import { waitFor } from '../packages/server/src/test-support/test-agent.js';
 import { call, createTestApp } from '../packages/server/src/test-support/test-app.js';
 import { testDatabases } from '../packages/server/src/test-support/test-databases.js';
-import { childEnv, repoRoot, tsxArgs } from './support/server-process.js';
+import { childEnv, repoRoot, runCli, tsxArgs } from './support/server-process.js';
 
 const MIN = 60_000;
 const agentMain = path.join(repoRoot, 'packages/agent/src/main.ts');
@@ -69,6 +69,14 @@ interface AlertEvent {
   source: { name: string };
   attributes: Record<string, any>;
 }
+
+describe('examples/seed-000.yaml', () => {
+  it('is valid for `tocsin validate` with its defaults', async () => {
+    const r = await runCli(['validate', '-f', path.join(repoRoot, 'examples/seed-000.yaml')], {});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /valid \(1 topic, 1 agent_group, 3 alarms\)/);
+  });
+});
 
 for (const variant of await testDatabases()) {
   describe(`seed 000's alarms fed by real agents, from examples/seed-000.yaml, on ${variant.name}`, () => {
