@@ -208,12 +208,15 @@ describe('config loader', () => {
         `    evaluationPeriods: ${periods}`,
         `    threshold: ${threshold}`,
         '    comparisonOperator: GreaterThanOrEqualToThreshold',
+        '    alarmActions:',
+        '      - runCommand: { command: "true", expected: "${HOSTS:-3}", targets: { tags: { role: web } } }',
       );
     const r = loadConfigText(alarm('${DISK_THRESHOLD:-70}', '${PERIODS:-2}'), 'f', { DISK_THRESHOLD: '81.5' });
     assert.ok(r.ok, r.ok ? '' : formatIssues(r.issues));
     const a = (r.config.alarms as Record<string, any>[])[0];
     assert.equal(a.threshold, 81.5);
     assert.equal(a.evaluationPeriods, 2);
+    assert.equal(a.alarmActions[0].runCommand.expected, 3, 'inside one of the kinds of action too');
     assert.deepEqual(a.dimensions, { InstanceId: '42', path: '/' }, 'a dimension stays text, numeric or not');
     assert.equal(a.period, '5m');
     assert.equal(r.refs['alarms.0.threshold'], '${DISK_THRESHOLD:-70}', 'the reference is remembered as written');

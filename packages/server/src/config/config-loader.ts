@@ -156,17 +156,24 @@ function numbersFromRefs(
   refs: Record<string, string>,
 ): boolean {
   let changed = false;
-  for (const i of issues) {
-    if (i.code !== 'invalid_type' || i.expected !== 'number' || i.path.length === 0) continue;
-    if (!WHOLE_REF.test(refs[i.path.map(String).join('.')] ?? '')) continue;
-    const parent = valueAt(config, i.path.slice(0, -1)) as Record<string, unknown>;
-    const key = String(i.path[i.path.length - 1]);
+  for (const path of wantedNumbers(issues, [])) {
+    if (path.length === 0 || !WHOLE_REF.test(refs[path.map(String).join('.')] ?? '')) continue;
+    const parent = valueAt(config, path.slice(0, -1)) as Record<string, unknown>;
+    const key = String(path[path.length - 1]);
     const text = parent[key];
     if (typeof text !== 'string' || !NUMBER.test(text.trim())) continue;
     parent[key] = Number(text);
     changed = true;
   }
   return changed;
+}
+
+/** The paths where the schema wanted a number, inside the alternatives of a union too (an alarm's actions). */
+function wantedNumbers(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): PropertyKey[][] {
+  return issues.flatMap((i) => {
+    if (i.code === 'invalid_union') return i.errors.flatMap((alt) => wantedNumbers(alt, [...prefix, ...i.path]));
+    return i.code === 'invalid_type' && i.expected === 'number' ? [[...prefix, ...i.path]] : [];
+  });
 }
 
 /**
