@@ -65,6 +65,15 @@ describe('agent settings', () => {
     assert.equal(c.commands?.enabled, true);
   });
 
+  it('sends metrics from every second (high resolution) to every hour', () => {
+    const every = (v: string) => resolveSettings(['--url=http://x', `--metrics-every=${v}`]).metricsEveryMs;
+    assert.equal(every('1s'), 1_000);
+    assert.equal(every('1h'), 3_600_000);
+    assert.throws(() => every('500ms'), /--metrics-every: must be between 1s and 60m/);
+    assert.throws(() => every('2h'), /--metrics-every: must be between 1s and 60m/);
+    assert.equal(loadConfigFile('a.yaml', 'url: http://x\nmetricsEvery: 1s\n').metricsEvery, 1_000);
+  });
+
   it('refuses a missing URL and a bad tag', () => {
     assert.throws(() => resolveSettings(['--enroll=x']), /--url is required/);
     assert.throws(() => resolveSettings(['--url=http://x', '--tag=novalue']), /KEY=VALUE/);

@@ -24,13 +24,19 @@ const sourceSchema = z
   })
   .strict();
 
+/**
+ * How often host metrics may be sent: from every second (the CloudWatch agent's high resolution, for short alarm
+ * periods) to every hour.
+ */
+const metricsEverySchema = durationSchema(1_000, 3_600_000, 'interval');
+
 export const agentConfigFileSchema = z
   .object({
     url: z.string().url('a URL such as https://tocsin.example.com').optional(),
     name: z.string().min(1).max(255).optional(),
     stateDir: z.string().min(1).optional(),
     tags: agentTagsSchema.optional(),
-    metricsEvery: durationSchema(5_000, 3_600_000, 'interval').optional(),
+    metricsEvery: metricsEverySchema.optional(),
     commands: z
       .object({ enabled: z.boolean().default(false), allow: z.array(z.string().min(1).max(1024)).max(100).default([]) })
       .strict()
@@ -143,7 +149,7 @@ export function resolveSettings(argv: string[]): ResolvedSettings {
   if (!url) throw new SettingsError(`--url is required (or url: in --config)\n${USAGE}`);
   let metricsEveryMs = file.metricsEvery;
   if (values['metrics-every']) {
-    const r = durationSchema(5_000, 3_600_000, 'interval').safeParse(values['metrics-every']);
+    const r = metricsEverySchema.safeParse(values['metrics-every']);
     if (!r.success) throw new SettingsError(`--metrics-every: ${r.error.issues[0]?.message}`);
     metricsEveryMs = r.data;
   }

@@ -99,7 +99,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Opts = { token?: string; logFile?: string; allowCommands?: boolean };
+type Opts = { token?: string; logFile?: string; allowCommands?: boolean; metricsEveryMs?: number };
 function agent(o: Opts = {}) {
   const a = new Agent(settings(o));
   running.push(a);
@@ -119,6 +119,7 @@ function settings(o: Opts) {
     log: memoryLog(),
     pollMs: 20,
     backoff: { baseMs: 20, maxMs: 100 },
+    metricsEveryMs: o.metricsEveryMs,
   };
 }
 
@@ -146,6 +147,7 @@ describe('agent against a real WebSocket server', () => {
     );
     await until('metrics and status', () => server.of('metrics').length > 0 && server.of('status').length > 0);
     assert.ok(server.of('metrics')[0].data.some((d) => d.name === 'mem_used_percent'));
+    assert.equal(server.of('metrics')[0].storageResolution, 60, "the server's once a minute: standard resolution");
     assert.ok(server.of('status')[0].checks.every((c) => c.ok));
     server.sockets[0].send(JSON.stringify({ type: 'ping', id: 7 }));
     await until('pong', () => server.of('pong').some((p) => p.id === 7));
@@ -183,6 +185,18 @@ describe('agent against a real WebSocket server', () => {
       return p.app.offset === 4;
     });
     assert.ok(positions.app.file);
+    a.stop();
+    assert.equal(await done, 0);
+  });
+
+  it('sends every second when told to, as high resolution, with the self-checks each time', async () => {
+    const a = agent({ token: 'tok', metricsEveryMs: 1_000 });
+    const done = a.run();
+    await until('two rounds', () => server.of('metrics').length >= 2 && server.of('status').length >= 2, 5_000);
+    assert.deepEqual(
+      server.of('metrics').map((m) => m.storageResolution),
+      server.of('metrics').map(() => 1),
+    );
     a.stop();
     assert.equal(await done, 0);
   });

@@ -134,18 +134,20 @@ export class Agent {
   private scheduleMetrics(everyMs: number, inMs: number): void {
     clearTimeout(this.metricsTimer);
     this.metricsTimer = setTimeout(() => {
-      void this.sendMetrics().finally(() => {
+      void this.sendMetrics(everyMs).finally(() => {
         if (this.send) this.scheduleMetrics(everyMs, everyMs);
       });
     }, inMs);
   }
 
-  private async sendMetrics(): Promise<void> {
+  private async sendMetrics(everyMs: number): Promise<void> {
     const data = await this.host.collect().catch((err) => {
       this.s.log.warn('host metrics failed', { err });
       return [];
     });
-    this.send?.({ type: 'metrics', time: Date.now(), data });
+    // More often than once a minute is high resolution, as the CloudWatch agent sends it.
+    const storageResolution = everyMs < 60_000 ? 1 : 60;
+    this.send?.({ type: 'metrics', time: Date.now(), data, storageResolution });
     this.send?.({ type: 'status', checks: await this.selfChecks() });
   }
 

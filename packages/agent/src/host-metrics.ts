@@ -119,7 +119,8 @@ export class HostMetrics {
       const stats = await this.sources.statfs(mount.path).catch(() => undefined);
       const usage = stats && diskUsage(stats);
       if (!usage) continue;
-      const dimensions = { path: mount.path, device: mount.device, fstype: mount.fstype };
+      // As telegraf's disk input (so the CloudWatch agent) names it: `nvme0n1p1`, not `/dev/nvme0n1p1`.
+      const dimensions = { path: mount.path, device: mount.device.replace(/^\/dev\//, ''), fstype: mount.fstype };
       out.push(
         { name: 'disk_total', value: usage.total, unit: BYTES, dimensions },
         { name: 'disk_free', value: usage.free, unit: BYTES, dimensions },

@@ -202,6 +202,11 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('metrics'),
     time: z.number().int().nonnegative(),
     data: z.array(hostDatumSchema).max(1000),
+    /**
+     * 1 when the agent sends more often than once a minute: kept per second (high resolution), as the CloudWatch
+     * agent sends them then; per minute otherwise.
+     */
+    storageResolution: z.union([z.literal(1), z.literal(60)]).optional(),
   }),
   z.object({ type: z.literal('status'), checks: z.array(selfCheckSchema).max(50) }),
   logBatchSchema,

@@ -52,8 +52,10 @@ export function runCommandBody(spec: AlarmSpec, a: RunCommandAction, name: strin
   const instance = isComposite(spec) ? undefined : spec.dimensions.InstanceId;
   const targets = a.targets ?? (instance ? { agents: [instance] } : undefined);
   if (!targets) return undefined;
-  const { targets: _, ...rest } = a;
-  return { ...rest, targets, comment: `alarm ${name}` };
+  const { targets: _, executionTimeout, ...rest } = a;
+  // The action's timeout is parsed already (ms); the run's input reads a bare number as seconds.
+  const timeout = executionTimeout === undefined ? {} : { executionTimeout: `${executionTimeout}ms` };
+  return { ...rest, ...timeout, targets, comment: `alarm ${name}` };
 }
 
 export function webhookOf(a: AlarmAction): WebhookAction | undefined {

@@ -195,6 +195,43 @@ describe('config loader', () => {
     assert.ok(ok.ok, 'a default covers an empty variable too');
   });
 
+  it('reads a value that is wholly one reference as a number where the schema wants one, and only there', () => {
+    const alarm = (threshold: string, periods = '2') =>
+      lines(
+        'alarms:',
+        '  - name: disk',
+        '    namespace: CWAgent',
+        '    metricName: disk_used_percent',
+        '    dimensions: { InstanceId: "${INSTANCE:-42}", path: / }',
+        '    statistic: Average',
+        '    period: ${PERIOD:-5m}',
+        `    evaluationPeriods: ${periods}`,
+        `    threshold: ${threshold}`,
+        '    comparisonOperator: GreaterThanOrEqualToThreshold',
+        '    alarmActions:',
+        '      - runCommand: { command: "true", expected: "${HOSTS:-3}", targets: { tags: { role: web } } }',
+      );
+    const r = loadConfigText(alarm('${DISK_THRESHOLD:-70}', '${PERIODS:-2}'), 'f', { DISK_THRESHOLD: '81.5' });
+    assert.ok(r.ok, r.ok ? '' : formatIssues(r.issues));
+    const a = (r.config.alarms as Record<string, any>[])[0];
+    assert.equal(a.threshold, 81.5);
+    assert.equal(a.evaluationPeriods, 2);
+    assert.equal(a.alarmActions[0].runCommand.expected, 3, 'inside one of the kinds of action too');
+    assert.deepEqual(a.dimensions, { InstanceId: '42', path: '/' }, 'a dimension stays text, numeric or not');
+    assert.equal(a.period, '5m');
+    assert.equal(r.refs['alarms.0.threshold'], '${DISK_THRESHOLD:-70}', 'the reference is remembered as written');
+    assert.match(
+      errors(alarm('${DISK_THRESHOLD:-70}'), { DISK_THRESHOLD: 'high' })[0],
+      /^tocsin\.yaml:9: alarms\.0\.threshold: .*expected number/,
+      'text that is no number is still an error at its line',
+    );
+    assert.match(
+      errors(alarm('7${DIGIT:-0}'))[0],
+      /^tocsin\.yaml:9: alarms\.0\.threshold: .*expected number/,
+      'a reference inside other text is text',
+    );
+  });
+
   it('rejects a malformed reference', () => {
     assert.match(
       errors(lines('topics:', '  - name: ops', '    displayName: "${oops"'))[0],

@@ -1,6 +1,8 @@
 /**
  * Reads a config file: YAML with line positions, `${VAR}` references
- * (`${VAR:-default}`; `$$` is a literal `$`), then the config schema. Every
+ * (`${VAR:-default}`; `$$` is a literal `$`), then the config schema. A value
+ * that is wholly one reference is text, unless the schema wants a number
+ * there and the text is one (`threshold: ${DISK_THRESHOLD:-70}`). Every
  * problem is reported at once as `file:line: path: message`; nothing is
  * applied from a file with errors.
  */
@@ -24,6 +26,8 @@ export type LoadResult =
 
 // The last alternative catches a `${` that starts no valid reference.
 const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
+const WHOLE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Resolves `${VAR}` references in one string. `problems` say what is wrong
@@ -143,6 +147,36 @@ function valueAt(config: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
+ * Where the schema wants a number and found the text of a value that is wholly one reference, that text as a
+ * number when it is one (in place); answers whether any was changed.
+ */
+function numbersFromRefs(
+  issues: readonly z.core.$ZodIssue[],
+  config: Record<string, unknown>,
+  refs: Record<string, string>,
+): boolean {
+  let changed = false;
+  for (const path of wantedNumbers(issues, [])) {
+    if (path.length === 0 || !WHOLE_REF.test(refs[path.map(String).join('.')] ?? '')) continue;
+    const parent = valueAt(config, path.slice(0, -1)) as Record<string, unknown>;
+    const key = String(path[path.length - 1]);
+    const text = parent[key];
+    if (typeof text !== 'string' || !NUMBER.test(text.trim())) continue;
+    parent[key] = Number(text);
+    changed = true;
+  }
+  return changed;
+}
+
+/** The paths where the schema wanted a number, inside the alternatives of a union too (an alarm's actions). */
+function wantedNumbers(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): PropertyKey[][] {
+  return issues.flatMap((i) => {
+    if (i.code === 'invalid_union') return i.errors.flatMap((alt) => wantedNumbers(alt, [...prefix, ...i.path]));
+    return i.code === 'invalid_type' && i.expected === 'number' ? [[...prefix, ...i.path]] : [];
+  });
+}
+
+/**
  * Zod issues as file issues: an unknown field is reported at its own line,
  * with the known field it is closest to; a field left out says it is required.
  */
@@ -207,7 +241,10 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
       message: 'required: start the file with `version: 1` (the format of this file)',
     });
   }
-  const parsed = configFileSchema.safeParse(config);
+  let parsed = configFileSchema.safeParse(config);
+  // Each pass can reveal issues the earlier ones hid (a refinement runs once its fields have their types).
+  for (let pass = 0; pass < 3 && !parsed.success && numbersFromRefs(parsed.error.issues, config, refs); pass++)
+    parsed = configFileSchema.safeParse(config);
   // A value that failed to resolve also fails the schema; its first issue says why.
   if (!parsed.success)
     issues.push(...schemaIssues(parsed.error.issues, file, config, locate, new Set(problems.map((p) => p.path))));

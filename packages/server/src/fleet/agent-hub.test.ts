@@ -113,6 +113,39 @@ for (const variant of await testDatabases()) {
       await agent.waitClosed();
     });
 
+    it('keeps a high-resolution frame per second, so 10-second periods see each datapoint', async () => {
+      const e = await enroll('db-2');
+      const { agent } = await connected(e.credential, 'db-2');
+      const minute = Math.floor(clock.now() / 60_000) * 60_000;
+      const frame = (at: number, value: number, storageResolution?: 1 | 60) => ({
+        type: 'metrics' as const,
+        time: minute + at,
+        data: [{ name: 'mem_used_percent', value, unit: 'Percent', dimensions: {} }],
+        ...(storageResolution ? { storageResolution } : {}),
+      });
+      agent.send(frame(5_000, 10, 1));
+      agent.send(frame(25_000, 30, 1));
+      agent.send(frame(45_000, 50));
+      const key = {
+        namespace: 'CWAgent',
+        name: 'mem_used_percent',
+        dimensions: { InstanceId: e.agentId, host: 'db-2' },
+      };
+      const values = await waitFor(
+        async () => {
+          await tocsin.metricsStore.drain();
+          const got = await tocsin.metricsStore.periods(key, 'Maximum', 10_000, minute + 60_000, 6);
+          return got.some((p) => p.value === 50) ? got.map((p) => p.value) : undefined;
+        },
+        5_000,
+        'the datapoints',
+      );
+      // The last frame is of standard resolution: kept per minute, it counts from the minute's start.
+      assert.deepEqual(values, [50, null, 30, null, null, null]);
+      agent.close();
+      await agent.waitClosed();
+    });
+
     it('takes a log batch once though sent twice, acknowledges both, and resumes after its position', async () => {
       const e = await enroll('app-1');
       const { agent } = await connected(e.credential, 'app-1');
@@ -172,6 +205,22 @@ for (const variant of await testDatabases()) {
         (await call(tocsin, 'GET', '/api/agents')).json.agents.some((a: any) => a.id === e.agentId),
         false,
       );
+    });
+
+    it('tells which connections sent nothing since the last ping round, until they answer', async () => {
+      const e = await enroll('pinged-1');
+      const { agent } = await connected(e.credential, 'pinged-1');
+      assert.ok(!tocsin.fleet.agentHub.unheard().includes(e.agentId), 'its hello was heard');
+      const at = agent.frames.length;
+      await advance(30_000);
+      const ping = await agent.next('ping', at);
+      assert.ok(tocsin.fleet.agentHub.unheard().includes(e.agentId), 'pinged, not answered yet');
+      agent.send({ type: 'pong', id: ping.id });
+      await waitFor(() => !tocsin.fleet.agentHub.unheard().includes(e.agentId), 5_000, 'the pong to be heard');
+      await advance(30_000);
+      assert.equal(agent.closed, undefined, 'answered, so the next round keeps it');
+      agent.close();
+      await agent.waitClosed();
     });
 
     it('turns a silent agent offline (agent.offline to its group topic), online again, StatusCheckFailed', async () => {

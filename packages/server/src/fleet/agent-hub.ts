@@ -120,6 +120,14 @@ export class AgentHub implements AgentLink {
     return [...this.byAgent.values()].filter((c) => c.ready).map((c) => c.agentId);
   }
 
+  /**
+   * The agents connected here that have sent nothing since the last ping round: the next round ends them. A
+   * driver of the clock (a test moving it minutes at a time) lets them answer before that round.
+   */
+  unheard(): string[] {
+    return [...this.byAgent.values()].filter((c) => !c.heard).map((c) => c.agentId);
+  }
+
   /** Closes an agent's connection here, if it has one. */
   disconnect(agentId: string, code: number, reason: string): void {
     this.byAgent.get(agentId)?.ws.close(code, reason);

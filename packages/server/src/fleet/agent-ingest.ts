@@ -1,6 +1,7 @@
 /**
  * What an agent's data frames become: a `metrics` frame is datapoints in namespace CWAgent (the CloudWatch
- * agent's), with InstanceId and host added to each datum's dimensions, stored through the metric service's
+ * agent's), with InstanceId and host added to each datum's dimensions, kept per second when the frame says
+ * high resolution (an agent sending more often than once a minute), stored through the metric service's
  * durable ingest (alarms read them from there); a `logs` frame is log events of its group, taken once per
  * (agent, source, file) range.
  *
@@ -59,6 +60,7 @@ export class AgentIngest {
       Value: d.value,
       Timestamp,
       ...(d.unit ? { Unit: d.unit } : {}),
+      ...(frame.storageResolution === 1 ? { StorageResolution: 1 as const } : {}),
     }));
     await this.seams.putMetrics({ Namespace: HOST_NAMESPACE, MetricData });
     return MetricData.length;

@@ -34,7 +34,7 @@ for (const variant of await testDatabases()) {
         datapointsToAlarm: 2,
         threshold: 70,
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        alarmActions: [{ runCommand: { command: 'journalctl --vacuum-size=200M' } }],
+        alarmActions: [{ runCommand: { command: 'journalctl --vacuum-size=200M', executionTimeout: '5m' } }],
       });
       assert.ok(put.status < 300, put.text);
       const set = await call(tocsin, 'PUT', '/api/alarms/disk-full/state', { state: 'ALARM', reason: 'testing' });
@@ -47,6 +47,7 @@ for (const variant of await testDatabases()) {
       assert.equal(runs.length, 1);
       assert.equal(runs[0]!.startedBy, 'alarm:disk-full');
       assert.deepEqual(runs[0]!.targets, { agents: ['i-0abc'] });
+      assert.equal((runs[0] as { executionTimeout?: number }).executionTimeout, 300_000, "the action's timeout");
       const mod = tocsin.modules.find((m) => m.name === 'commands') as CommandsModule;
       for (let i = 0; i < 10; i++) {
         await tocsin.scheduler.runDue();
