@@ -37,6 +37,8 @@ export interface AgentTable {
   commands_enabled: number;
   /** JSON list of allowed command prefixes (empty: any). */
   commands_allow: string;
+  /** Whether it runs monitors' probes (`--allow-probes`, from its hello). */
+  probes_enabled: number;
   /** JSON: the last metrics frame's summary (time and datapoint count). */
   metrics: string | null;
   /** JSON: the last self-checks it sent. */

@@ -72,6 +72,7 @@ export interface HelloFields {
   tags: Record<string, string>;
   commandsEnabled: boolean;
   commandsAllow: string[];
+  probesEnabled: boolean;
 }
 
 /**
@@ -104,6 +105,7 @@ export async function saveHello(
       tags: JSON.stringify(hello.tags),
       commands_enabled: hello.commandsEnabled ? 1 : 0,
       commands_allow: JSON.stringify(hello.commandsAllow),
+      probes_enabled: hello.probesEnabled ? 1 : 0,
       state: 'online',
       last_seen_at: at.now,
       node: at.node,

@@ -20,6 +20,8 @@ import { EnrollLimiter } from './enrollment-limiter.js';
 import { registerEnrollmentRoutes } from './enrollment-routes.js';
 import { EnrollmentService } from './enrollment-service.js';
 import { pruneTokens } from './enrollment-store.js';
+import { ProbeFanOut } from './probe-fanout.js';
+import type { RemoteProber } from '../monitors/location-ports.js';
 
 /** How often agents are told to send metrics (the CloudWatch agent's default interval). */
 const METRICS_EVERY_MS = 60_000;
@@ -35,6 +37,8 @@ export interface FleetModule extends AppModule {
   liveness: AgentLiveness;
   /** The hub itself (ping rounds, connections here): for tests and the UI's counts. */
   agentHub: AgentHub;
+  /** Monitors' probes sent to their agent locations connected here, and the answers back. */
+  prober: RemoteProber;
   /** Refuses to delete a topic an agent group names. */
   topicReferrer: TopicReferrer;
 }
@@ -61,6 +65,17 @@ export function fleetModule(ctx: AppContext, seams: FleetIngestSeams): FleetModu
     onDatapoints: (n) => datapoints.inc({}, n),
   });
   agents.onRevoked = (id) => hub.disconnect(id, CLOSE_REVOKED, 'revoked');
+  const prober = new ProbeFanOut(
+    {
+      locations: (selector) => agents.probeLocations(selector),
+      sign: (fields) => agents.signProbe(fields),
+      send: (id, frame) => hub.send(id, frame),
+      isConnectedHere: (id) => hub.isConnectedHere(id),
+      onProbeResult: (h) => hub.onProbeResult(h),
+      onDisconnect: (h) => hub.onDisconnect(h),
+    },
+    ctx.clock,
+  );
   const liveness = new AgentLiveness(ctx.db, ctx.clock, {
     fence: ctx.cluster.fence,
     changes: ctx.cluster.changes,
@@ -97,6 +112,7 @@ export function fleetModule(ctx: AppContext, seams: FleetIngestSeams): FleetModu
     groups,
     enrollment,
     liveness,
+    prober,
     topicReferrer: { section: 'agent_groups', namesOf: (topic) => groups.namingTopic(topic) },
     configSections: [agentGroupConfigSection(groups, ctx.topicNames)],
     upgrades: [{ prefix: CONNECT_PATH, handler: hub.upgrade }],
