@@ -7,7 +7,7 @@ import { uuidv7 } from '../core/ids.js';
 import { decideQuorum, SERVER_LOCATION, type LocationResult, type QuorumOutcome } from './location-quorum.js';
 import type { RemoteProber } from './location-ports.js';
 import type { Monitor } from './monitor-types.js';
-import type { ProbeContext, ProbeResult } from './probes/probe.js';
+import type { ProbeContext, ProbeResult } from '@tocsin/protocol/probes';
 
 /** How long after the probe's timeout an agent's answer may still arrive (the trip back over the WebSocket). */
 export const ANSWER_GRACE_MS = 2_000;
