@@ -1,6 +1,6 @@
 /**
  * The agent put together: enrolment, the connection, log shipping, host metrics with self-checks, and
- * run-command. Its end is an exit code: 0 when stopped, 78 (EX_CONFIG) when the server refuses it (revoked,
+ * run-command, and monitors' probes run from this host. Its end is an exit code: 0 when stopped, 78 (EX_CONFIG) when the server refuses it (revoked,
  * or an enrolment refused), so that systemd's RestartPreventExitStatus=78 does not restart it in a loop.
  *
  * States: enrolling ──credential──▶ running (connection and timers) ──stop()──▶ stopped (exit 0)
@@ -13,6 +13,7 @@ import { AGENT_PROTOCOL_VERSION, type AgentTags, type ServerMessage } from '@toc
 import { AgentConnection, type Send } from './agent-connection.js';
 import type { AgentLog } from './agent-log.js';
 import { CommandRunner } from './command-runner.js';
+import { ProbeRunner } from './probe-runner.js';
 import { AgentConfigError, ensureEnrolled } from './enrollment.js';
 import { HostMetrics } from './host-metrics.js';
 import { type LogSource, LogShipper } from './log-shipper.js';
@@ -29,6 +30,8 @@ export interface AgentSettings {
   enrollToken?: string;
   allowCommands: boolean;
   allowPrefixes: string[];
+  /** Runs monitors' probes as one of their locations (`--allow-probes`). */
+  allowProbes: boolean;
   sources: LogSource[];
   /** Overrides the server's `metricsEveryMs`. */
   metricsEveryMs?: number;
@@ -42,6 +45,7 @@ export class Agent {
   private connection?: AgentConnection;
   private shipper?: LogShipper;
   private commands?: CommandRunner;
+  private probes?: ProbeRunner;
   private metricsTimer?: NodeJS.Timeout;
   private send?: Send;
   private stopped = false;
@@ -84,6 +88,12 @@ export class Agent {
       stateDir: s.stateDir,
       log: s.log,
     });
+    this.probes = new ProbeRunner({
+      enabled: s.allowProbes,
+      agentId: credential.agentId,
+      commandKey: credential.commandKey,
+      log: s.log,
+    });
     this.connection = new AgentConnection({
       url: s.url,
       credential: credential.credential,
@@ -98,11 +108,13 @@ export class Agent {
         platform: platform(),
         tags: s.tags,
         commands: { enabled: s.allowCommands, allow: s.allowPrefixes },
+        probes: s.allowProbes,
       },
       onWelcome: (w, send) => {
         this.send = send;
         void this.shipper!.connected(send, w.positions);
         this.commands!.connected(send);
+        this.probes!.connected(send);
         this.scheduleMetrics(s.metricsEveryMs ?? w.metricsEveryMs, 0);
       },
       onMessage: (m) => this.handle(m),
@@ -111,6 +123,7 @@ export class Agent {
         clearTimeout(this.metricsTimer);
         this.shipper!.disconnected();
         this.commands!.disconnected();
+        this.probes!.disconnected();
       },
     });
     this.shipper.start();
@@ -128,6 +141,7 @@ export class Agent {
     if (m.type === 'ack') this.shipper!.ack(m.seq);
     else if (m.type === 'command.run') this.commands!.handleRun(m);
     else if (m.type === 'command.cancel') this.commands!.handleCancel(m.invocationId);
+    else if (m.type === 'probe') this.probes!.handle(m);
     else if (m.type === 'error') this.s.log.warn('the server answered an error', { message: m.message });
   }
 
@@ -175,6 +189,7 @@ export class Agent {
     clearTimeout(this.metricsTimer);
     await this.shipper?.stop();
     await this.commands?.stop();
+    await this.probes?.idle();
   }
 }
 

@@ -48,7 +48,10 @@ export async function runLocatedCheck(
       latencyMs: Math.round(own.timings.totalMs),
       message: own.reason,
     });
-  for (const a of answers)
+  // The server first, then the agents by host name: the reasons read the same from check to check.
+  for (const a of [...answers].sort(
+    (x, y) => x.hostname.localeCompare(y.hostname) || x.agentId.localeCompare(y.agentId),
+  ))
     locations.push({
       id: a.agentId,
       label: a.hostname,
