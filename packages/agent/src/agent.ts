@@ -1,7 +1,8 @@
 /**
  * The agent put together: enrolment, the connection, log shipping, host metrics with self-checks,
  * run-command, and monitors' probes run from this host. Its end is an exit code: 0 when stopped, 78
- * (EX_CONFIG) when the server refuses it (revoked, or an enrolment refused), so that systemd's RestartPreventExitStatus=78 does not restart it in a loop.
+ * (EX_CONFIG) when the server refuses it (revoked, or an enrolment refused), so that systemd's
+ * RestartPreventExitStatus=78 does not restart it in a loop.
  *
  * States: enrolling ──credential──▶ running (connection and timers) ──stop()──▶ stopped (exit 0)
  *   running ──revoked──▶ stopped (exit 78); enrolling ──refused──▶ stopped (exit 78).
