@@ -107,7 +107,7 @@ describe('a monitor checked from real agents', () => {
     assert.equal(s.state, 'UP', out);
     assert.deepEqual(
       s.locationResults.map((l: { label: string; status: string }) => `${l.label}=${l.status}`),
-      ['edge-1=up', 'edge-2=up', 'server=up'],
+      ['server=up', 'edge-1=up', 'edge-2=up'],
       out,
     );
     assert.match(s.lastResult.reason, /^up from 3 of 3 locations$/);

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/db-schema.js';
-import type { LocationResult } from './location-quorum.js';
+import { SERVER_LOCATION, type LocationResult } from './location-quorum.js';
 import { locationsOf, saveLocations, type StoredLocation } from './location-store.js';
 
 export class LocationResults {
@@ -38,11 +38,12 @@ export class LocationResults {
     }
   }
 
-  /** A monitor's latest result per location, the unwritten ones included. */
+  /** A monitor's latest result per location, the unwritten ones included: the server first, then by label. */
   async latest(monitorNum: number): Promise<StoredLocation[]> {
     const byLocation = new Map((await locationsOf(this.db, monitorNum)).map((r) => [r.location, r]));
     for (const r of this.pending.values()) if (r.monitorNum === monitorNum) byLocation.set(r.location, r);
-    return [...byLocation.values()].sort((a, b) => (a.label === b.label ? 0 : a.label < b.label ? -1 : 1));
+    const rank = (r: StoredLocation) => (r.location === SERVER_LOCATION ? 0 : 1);
+    return [...byLocation.values()].sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label));
   }
 
   forget(monitorNum: number): void {

@@ -122,7 +122,7 @@ for (const variant of await testDatabases()) {
       assert.equal(shop.state, 'UP');
       assert.match(shop.lastResult.reason, /^up from 2 of 3 locations .*probe-b: connection refused/);
       const rows = shop.locationResults.map((l: { label: string; status: string }) => `${l.label}=${l.status}`);
-      assert.deepEqual(rows, ['probe-a=up', 'probe-b=down', 'server=up']);
+      assert.deepEqual(rows, ['server=up', 'probe-a=up', 'probe-b=down']);
       assert.equal(asked['probe-c'], undefined, 'an agent without --allow-probes is not asked');
 
       reaches['probe-a'] = false;
@@ -157,9 +157,9 @@ for (const variant of await testDatabases()) {
       assert.deepEqual(
         stored.map((l: { label: string; status: string; current: boolean }) => [l.label, l.status, l.current]),
         [
+          ['server', 'up', true],
           ['probe-a', 'up', true],
           ['probe-b', 'up', true],
-          ['server', 'up', true],
         ],
       );
     });
