@@ -2,8 +2,9 @@
  * A monitor checked from several locations, on its page in Chromium against a real server: two agents (played
  * in this process by `ws` clients that answer each probe frame, one as reaching the target and one as refused)
  * and the server itself. The page shows one row per location with its result, latency and message, and the
- * monitor stays UP (one failing location of three, quorum 2). Passes axe in light and dark; the screenshots
- * land in test-artifacts/screenshots/. Without Chromium the file skips (CI=true: fails).
+ * monitor stays UP (one failing location of three, quorum 2); the form shows its locations, names a bad quorum at
+ * its field and saves a good one. Passes axe in light and dark; the screenshots land in
+ * test-artifacts/screenshots/. Without Chromium the file skips (CI=true: fails).
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -104,5 +105,25 @@ describe('the locations of a monitor on its page', { skip: browserSkip() }, () =
     await page.getByText(/the server and agents role=edge; down when 2 of the locations fail/).waitFor();
     await badge(page.locator('.cards'), 'UP').waitFor();
     await checkPage(page, 'monitor-locations');
+  });
+
+  it('edits the locations in the monitor form', async () => {
+    await page.goto('/monitors/shop/edit');
+    const agentsField = page.getByLabel('Also check from agents with tags');
+    assert.equal(await agentsField.inputValue(), 'role=edge');
+    const quorum = page.getByLabel('Down when this many locations fail');
+    assert.equal(await quorum.inputValue(), '2');
+    await quorum.fill('0');
+    await page.getByRole('button', { name: 'Save monitor' }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    assert.equal(await quorum.getAttribute('aria-invalid'), 'true', 'the quorum field shows the problem');
+    await quorum.fill('100%');
+    await page.getByRole('button', { name: 'Save monitor' }).click();
+    await until(
+      async () => (await adminCall(ui, 'GET', '/api/monitors/shop')).settings.locations,
+      (l) => l?.quorum === '100%' && l.includeServer === true && l.agents.role === 'edge',
+      'the new quorum saved',
+    );
+    await checkPage(page, 'monitor-locations-form');
   });
 });
