@@ -2,7 +2,8 @@
  * Migration 0019: monitors checked from several locations. A monitor's `locations` (JSON; null: the server
  * only), whether an agent runs probes (its hello says so), and the latest result of each location of each
  * monitor (monitors/location-store.ts), one row per monitor and location, so the table stays as small as
- * the monitors times their locations; rows not written for the results' retention are pruned.
+ * the monitors times their locations; rows not written for the results' retention are pruned. And the probes
+ * relayed to agents connected to another node (fleet/probe-relay.ts).
  */
 import type { Kysely, Migration } from 'kysely';
 
@@ -27,6 +28,23 @@ export const monitorLocationMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('monitor_locations_pk', ['monitor_num', 'location'])
         .execute();
       await db.schema.createIndex('monitor_locations_at').on('monitor_locations').column('at').execute();
+      // A probe for an agent held by another node, and its answer (fleet/probe-relay-store.ts); deleted when
+      // its check ends, and pruned after its deadline when the checking node did not.
+      await db.schema
+        .createTable('probe_relays')
+        .addColumn('check_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('frame', 'text', (c) => c.notNull())
+        .addColumn('deadline', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .addColumn('answered_at', 'bigint')
+        .addColumn('ok', 'integer')
+        .addColumn('latency_ms', 'integer')
+        .addColumn('message', 'text')
+        .addPrimaryKeyConstraint('probe_relays_pk', ['check_id', 'agent_id'])
+        .execute();
+      await db.schema.createIndex('probe_relays_deadline').on('probe_relays').column('deadline').execute();
     },
   },
 };
