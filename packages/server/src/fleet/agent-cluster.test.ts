@@ -1,55 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTocsin } from '../app.js';
-import { silentLogger } from '../core/logger.js';
-import { loadSettings } from '../config/settings.js';
-import { startHttpServer } from '../http/http-server.js';
 import { TestAgent, waitFor } from '../test-support/test-agent.js';
-import { TEST_ADMIN_TOKEN, call } from '../test-support/test-app.js';
-import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../test-support/test-databases.js';
+import { startClusterNode, type ClusterNode } from '../test-support/cluster-node.js';
+import { call } from '../test-support/test-app.js';
+import { createPostgresSchema, testDatabases } from '../test-support/test-databases.js';
 
 const postgres = (await testDatabases()).some((v) => v.name === 'postgres');
 
-/** One node of a cluster on `schema`, serving HTTP and agents on a port of its own (its workers do not run). */
-async function startNode(schema: string, nodeId: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-fleet-'));
-  const flags = {
-    'data-dir': dir,
-    'admin-token': TEST_ADMIN_TOKEN,
-    'public-url': 'http://tocsin.test',
-    'database-url': POSTGRES_URL,
-    'node-id': nodeId,
-  };
-  const tocsin = await createTocsin(loadSettings(flags, {}, dir), { logger: silentLogger, schema });
-  const server = await startHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    fetch: tocsin.http.fetch,
-    upgrades: tocsin.upgrades,
-  });
-  return {
-    tocsin,
-    port: server.port,
-    async close() {
-      await server.close();
-      await tocsin.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
-  let a: Awaited<ReturnType<typeof startNode>>;
-  let b: Awaited<ReturnType<typeof startNode>>;
+  let a: ClusterNode;
+  let b: ClusterNode;
   let drop: () => Promise<void>;
   before(async () => {
     const schema = await createPostgresSchema();
     drop = schema.drop;
-    a = await startNode(schema.schema, 'node-a');
-    b = await startNode(schema.schema, 'node-b');
+    a = await startClusterNode(schema.schema, 'node-a');
+    b = await startClusterNode(schema.schema, 'node-b');
   });
   after(async () => {
     await b?.close();
