@@ -223,8 +223,7 @@ export class AgentService implements AgentDirectory {
 
   /** The online agents with the selector's tags that run probes, with the node holding each one's connection. */
   async probeLocations(selector: TagSelector): Promise<ProbeLocationAgent[]> {
-    return (await store.listAgents(this.db))
-      .filter((r) => r.state === 'online' && r.probes_enabled === 1)
+    return (await store.probeAgents(this.db))
       .map((r) => ({
         id: r.id,
         hostname: r.hostname,

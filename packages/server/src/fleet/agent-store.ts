@@ -44,6 +44,18 @@ export async function listAgents(q: Q, state?: string): Promise<AgentRow[]> {
   return query.orderBy('enrolled_at').orderBy('id').execute();
 }
 
+/** The online agents that run probes (their hello said so), not revoked. */
+export async function probeAgents(q: Q): Promise<Pick<AgentRow, 'id' | 'hostname' | 'node' | 'tags'>[]> {
+  return q
+    .selectFrom('agents')
+    .select(['id', 'hostname', 'node', 'tags'])
+    .where('revoked_at', 'is', null)
+    .where('state', '=', 'online')
+    .where('probes_enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+}
+
 export async function setTags(q: Q, id: string, tags: Record<string, string>): Promise<boolean> {
   const r = await q
     .updateTable('agents')
