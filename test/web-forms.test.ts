@@ -126,6 +126,43 @@ describe('web monitor form', () => {
     assert.deepEqual(body.topics, ['ops']);
     assert.deepEqual(parseTags('a=1\nb'), { a: '1', b: '' });
   });
+
+  it("keeps a monitor's locations through the form, and names their fields", () => {
+    const m: Monitor = {
+      name: 'shop',
+      type: 'tcp',
+      target: { type: 'tcp', host: 'shop.internal', port: 443 },
+      state: 'UP',
+      lastCheckAt: null,
+      lastResult: null,
+      stateChangedAt: null,
+      nextCheckAt: null,
+      settings: {
+        description: null,
+        intervalMs: 30_000,
+        timeoutMs: 5000,
+        failureThreshold: 1,
+        successThreshold: 1,
+        retryIntervalMs: null,
+        reminderMs: null,
+        topics: [],
+        tags: {},
+        paused: false,
+        locations: { agents: { role: 'edge', region: ['eu', 'us'] }, includeServer: false, quorum: '60%' },
+      },
+    };
+    const v = monitorValues(m);
+    assert.equal(v.locationAgents, 'role=edge, region=eu|us');
+    const body = monitorBody(v);
+    const parsed = monitorInputSchema.safeParse(body);
+    assert.ok(parsed.success, JSON.stringify(!parsed.success && parsed.error.issues));
+    assert.deepEqual(body.locations, m.settings.locations);
+    assert.equal(monitorBody({ ...v, locationAgents: ' ' }).locations, undefined, 'empty: the server only');
+    const bad = monitorInputSchema.safeParse(monitorBody({ ...v, locationQuorum: '0' }));
+    assert.equal(bad.success, false);
+    assert.deepEqual(!bad.success && bad.error.issues.map((i) => monitorFieldOf(i.path.join('.'))), ['locationQuorum']);
+    assert.equal(monitorFieldOf('locations.agents'), 'locationAgents');
+  });
 });
 
 describe('web heartbeat snippets', () => {

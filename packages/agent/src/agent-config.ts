@@ -42,6 +42,11 @@ export const agentConfigFileSchema = z
       .strict()
       .optional(),
     logs: z.array(sourceSchema).max(100).optional(),
+    /** Run monitors' probes from this host (as `--allow-probes`). */
+    probes: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -53,6 +58,7 @@ export interface ResolvedSettings {
   enrollToken?: string;
   allowCommands: boolean;
   allowPrefixes: string[];
+  allowProbes: boolean;
   sources: LogSource[];
   metricsEveryMs?: number;
 }
@@ -60,7 +66,7 @@ export interface ResolvedSettings {
 export class SettingsError extends Error {}
 
 export const USAGE = `usage: tocsin-agent --url URL [--enroll TOKEN] [--tag KEY=VALUE ...] [--state-dir DIR]
-  [--allow-commands [--allow-prefix PREFIX ...]] [--log-file GROUP=PATH ...] [--config FILE]
+  [--allow-commands [--allow-prefix PREFIX ...]] [--allow-probes] [--log-file GROUP=PATH ...] [--config FILE]
   [--metrics-every 60s] [--name HOST]`;
 
 function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, p: (string | number)[]): number {
@@ -121,6 +127,7 @@ export function resolveSettings(argv: string[]): ResolvedSettings {
       'state-dir': { type: 'string' },
       'allow-commands': { type: 'boolean', default: false },
       'allow-prefix': { type: 'string', multiple: true, default: [] },
+      'allow-probes': { type: 'boolean', default: false },
       'log-file': { type: 'string', multiple: true, default: [] },
       config: { type: 'string' },
       'metrics-every': { type: 'string' },
@@ -161,6 +168,7 @@ export function resolveSettings(argv: string[]): ResolvedSettings {
     enrollToken: values.enroll,
     allowCommands: values['allow-commands'] || (file.commands?.enabled ?? false),
     allowPrefixes: [...(file.commands?.allow ?? []), ...values['allow-prefix']],
+    allowProbes: values['allow-probes'] || (file.probes?.enabled ?? false),
     sources,
     metricsEveryMs,
   };

@@ -115,6 +115,7 @@ function settings(o: Opts) {
     enrollToken: o.token,
     allowCommands: o.allowCommands ?? false,
     allowPrefixes: [],
+    allowProbes: false,
     sources: o.logFile ? [{ name: 'app', group: 'web/app', path: o.logFile }] : [],
     log: memoryLog(),
     pollMs: 20,

@@ -1,7 +1,8 @@
 /**
- * The agent put together: enrolment, the connection, log shipping, host metrics with self-checks, and
- * run-command. Its end is an exit code: 0 when stopped, 78 (EX_CONFIG) when the server refuses it (revoked,
- * or an enrolment refused), so that systemd's RestartPreventExitStatus=78 does not restart it in a loop.
+ * The agent put together: enrolment, the connection, log shipping, host metrics with self-checks,
+ * run-command, and monitors' probes run from this host. Its end is an exit code: 0 when stopped, 78
+ * (EX_CONFIG) when the server refuses it (revoked, or an enrolment refused), so that systemd's
+ * RestartPreventExitStatus=78 does not restart it in a loop.
  *
  * States: enrolling ──credential──▶ running (connection and timers) ──stop()──▶ stopped (exit 0)
  *   running ──revoked──▶ stopped (exit 78); enrolling ──refused──▶ stopped (exit 78).
@@ -13,6 +14,7 @@ import { AGENT_PROTOCOL_VERSION, type AgentTags, type ServerMessage } from '@toc
 import { AgentConnection, type Send } from './agent-connection.js';
 import type { AgentLog } from './agent-log.js';
 import { CommandRunner } from './command-runner.js';
+import { ProbeRunner } from './probe-runner.js';
 import { AgentConfigError, ensureEnrolled } from './enrollment.js';
 import { HostMetrics } from './host-metrics.js';
 import { type LogSource, LogShipper } from './log-shipper.js';
@@ -29,6 +31,8 @@ export interface AgentSettings {
   enrollToken?: string;
   allowCommands: boolean;
   allowPrefixes: string[];
+  /** Runs monitors' probes as one of their locations (`--allow-probes`). */
+  allowProbes: boolean;
   sources: LogSource[];
   /** Overrides the server's `metricsEveryMs`. */
   metricsEveryMs?: number;
@@ -42,6 +46,7 @@ export class Agent {
   private connection?: AgentConnection;
   private shipper?: LogShipper;
   private commands?: CommandRunner;
+  private probes?: ProbeRunner;
   private metricsTimer?: NodeJS.Timeout;
   private send?: Send;
   private stopped = false;
@@ -84,6 +89,12 @@ export class Agent {
       stateDir: s.stateDir,
       log: s.log,
     });
+    this.probes = new ProbeRunner({
+      enabled: s.allowProbes,
+      agentId: credential.agentId,
+      commandKey: credential.commandKey,
+      log: s.log,
+    });
     this.connection = new AgentConnection({
       url: s.url,
       credential: credential.credential,
@@ -98,11 +109,13 @@ export class Agent {
         platform: platform(),
         tags: s.tags,
         commands: { enabled: s.allowCommands, allow: s.allowPrefixes },
+        probes: s.allowProbes,
       },
       onWelcome: (w, send) => {
         this.send = send;
         void this.shipper!.connected(send, w.positions);
         this.commands!.connected(send);
+        this.probes!.connected(send);
         this.scheduleMetrics(s.metricsEveryMs ?? w.metricsEveryMs, 0);
       },
       onMessage: (m) => this.handle(m),
@@ -111,6 +124,7 @@ export class Agent {
         clearTimeout(this.metricsTimer);
         this.shipper!.disconnected();
         this.commands!.disconnected();
+        this.probes!.disconnected();
       },
     });
     this.shipper.start();
@@ -128,6 +142,7 @@ export class Agent {
     if (m.type === 'ack') this.shipper!.ack(m.seq);
     else if (m.type === 'command.run') this.commands!.handleRun(m);
     else if (m.type === 'command.cancel') this.commands!.handleCancel(m.invocationId);
+    else if (m.type === 'probe') this.probes!.handle(m);
     else if (m.type === 'error') this.s.log.warn('the server answered an error', { message: m.message });
   }
 
@@ -177,6 +192,7 @@ export class Agent {
     clearTimeout(this.metricsTimer);
     await this.shipper?.stop();
     await this.commands?.stop();
+    await this.probes?.idle();
   }
 }
 

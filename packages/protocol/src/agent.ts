@@ -108,6 +108,8 @@ export interface AgentView {
   node: string | null;
   /** Whether it runs commands (`--allow-commands`), and the command prefixes it allows (empty: any). */
   commands: { enabled: boolean; allow: string[] };
+  /** Whether it runs monitors' probes (`--allow-probes`): it can be one of a monitor's locations. */
+  probes: boolean;
   selfChecks: { name: string; ok: boolean; message: string }[];
   /** Its last metrics frame: when, and how many datapoints. */
   metrics: { time: string; datapoints: number } | null;
@@ -197,6 +199,8 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     tags: agentTagsSchema.default({}),
     /** Whether it runs commands (`--allow-commands`), and the command prefixes it allows (empty: any). */
     commands: z.object({ enabled: z.boolean(), allow: z.array(z.string().max(1024)).max(100).default([]) }),
+    /** Whether it runs monitors' probes (`--allow-probes`); older agents do not say, and do not. */
+    probes: z.boolean().default(false),
   }),
   z.object({
     type: z.literal('metrics'),
@@ -227,6 +231,14 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     endedAt: z.number().int(),
   }),
   z.object({ type: z.literal('pong'), id: z.number().int() }),
+  /** The answer to a `probe` frame: up or down, as the server's own probe would say it. */
+  z.object({
+    type: z.literal('probe.result'),
+    checkId: z.string().min(1).max(64),
+    ok: z.boolean(),
+    latencyMs: z.number().finite().nonnegative(),
+    message: z.string().max(1024),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 export type AgentMessageInput = z.input<typeof agentMessageSchema>;
@@ -244,6 +256,26 @@ export function commandSigningText(c: {
   return ['tocsin-command-v1', c.agentId, c.invocationId, c.command, String(c.timeoutMs), String(c.notAfter)].join(
     '\n',
   );
+}
+
+/** The fields of a probe frame that its signature covers, in this order, joined by newlines. */
+export function probeSigningText(p: {
+  agentId: string;
+  checkId: string;
+  monitor: string;
+  spec: unknown;
+  timeoutMs: number;
+  deadline: number;
+}): string {
+  return [
+    'tocsin-probe-v1',
+    p.agentId,
+    p.checkId,
+    p.monitor,
+    JSON.stringify(p.spec),
+    String(p.timeoutMs),
+    String(p.deadline),
+  ].join('\n');
 }
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
@@ -270,6 +302,21 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     signature: z.string(),
   }),
   z.object({ type: z.literal('command.cancel'), invocationId: z.string() }),
+  /**
+   * Run a monitor's probe from the agent's host (http, tcp, dns or tls) and answer `probe.result` by
+   * `deadline` (epoch ms); an answer after it is not counted. Signed like a command frame.
+   */
+  z.object({
+    type: z.literal('probe'),
+    checkId: z.string(),
+    monitor: z.string(),
+    /** The probe's settings as the monitor has them (`type` and its fields), secrets included. */
+    spec: z.record(z.string(), z.unknown()),
+    timeoutMs: z.number().int().positive(),
+    deadline: z.number().int(),
+    /** Ed25519 over `probeSigningText`, base64. */
+    signature: z.string(),
+  }),
   z.object({ type: z.literal('ping'), id: z.number().int() }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

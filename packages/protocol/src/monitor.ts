@@ -8,7 +8,39 @@ import {
   tcpProbeSchema,
   tlsProbeSchema,
 } from './monitor-probes.js';
+import { tagSelectorSchema } from './agent.js';
 import { nameSchema, tagsSchema } from './topic.js';
+
+/** `2` locations, or `60%` of the locations asked (rounded up). */
+export const quorumSchema = z.union([
+  z
+    .number({ error: 'a number of locations, or a share such as 60%' })
+    .int('a whole number of locations')
+    .min(1)
+    .max(10_000),
+  z
+    .string()
+    .regex(/^\d{1,3}%$/, 'a number of locations, or a share such as 60%')
+    .refine((v) => {
+      const n = Number.parseInt(v, 10);
+      return n >= 1 && n <= 100;
+    }, 'a share from 1% to 100%'),
+]);
+export type Quorum = z.infer<typeof quorumSchema>;
+
+/**
+ * Where a monitor is checked from: the server itself (unless `includeServer` is false) and every connected
+ * agent with the selector's tags that allows probes. The check fails when `quorum` locations (a majority by
+ * default) report a failure; docs/monitors.md gives the whole rule.
+ */
+export const monitorLocationsSchema = z
+  .object({
+    agents: tagSelectorSchema,
+    includeServer: z.boolean().default(true),
+    quorum: quorumSchema.optional(),
+  })
+  .strict();
+export type MonitorLocations = z.output<typeof monitorLocationsSchema>;
 
 /**
  * The settings every monitor has, whatever its probe type. A monitor in an
@@ -33,6 +65,8 @@ export const monitorCommonShape = {
   topics: z.array(nameSchema).default([]),
   tags: tagsSchema.default({}),
   paused: z.boolean().default(false),
+  /** Check from agents too (by tag), with a quorum of failing locations for a failed check. */
+  locations: monitorLocationsSchema.optional(),
 };
 
 export const monitorCommonKeys = Object.keys(monitorCommonShape) as (keyof typeof monitorCommonShape)[];

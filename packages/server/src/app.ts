@@ -206,15 +206,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     sink: metrics.sink,
     topicNames: topicNamesOf,
   };
-  const monitors = monitorsModule(ctx, { checkConcurrency: options.checkConcurrency });
-  const heartbeats = heartbeatsModule(ctx, { pings: options.pings });
-  const groups = groupsModule(ctx, monitors.monitors);
-  const statusPages = statusPagesModule(ctx, {
-    monitors: monitors.monitors,
-    heartbeats: heartbeats.heartbeats,
-    groups: groups.groups,
-    maintenance: monitors.maintenance,
-  });
   // The one late-bound seam: alarms start runs (the runCommand action), and run-command is built after the log
   // pipeline, which needs the alarms; it is called only on an alarm's transition, once everything is built.
   const alarms = alarmsModule(ctx, metrics.service, {
@@ -232,6 +223,16 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     },
   });
   const commands = commandsModule(ctx, options.commandPorts ?? { link: fleet.hub, directory: fleet.directory });
+  // After the fleet: a monitor with locations sends its probe to agents through the fleet's hub.
+  const monitors = monitorsModule(ctx, { checkConcurrency: options.checkConcurrency, remote: fleet.prober });
+  const heartbeats = heartbeatsModule(ctx, { pings: options.pings });
+  const groups = groupsModule(ctx, monitors.monitors);
+  const statusPages = statusPagesModule(ctx, {
+    monitors: monitors.monitors,
+    heartbeats: heartbeats.heartbeats,
+    groups: groups.groups,
+    maintenance: monitors.maintenance,
+  });
   const topics = topicsModule(ctx, [
     monitors.topicReferrer,
     heartbeats.topicReferrer,

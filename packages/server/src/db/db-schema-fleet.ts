@@ -37,6 +37,8 @@ export interface AgentTable {
   commands_enabled: number;
   /** JSON list of allowed command prefixes (empty: any). */
   commands_allow: string;
+  /** Whether it runs monitors' probes (`--allow-probes`, from its hello). */
+  probes_enabled: number;
   /** JSON: the last metrics frame's summary (time and datapoint count). */
   metrics: string | null;
   /** JSON: the last self-checks it sent. */
@@ -62,4 +64,24 @@ export interface FleetTables {
   agents: AgentTable;
   agent_log_positions: AgentLogPositionTable;
   agent_groups: AgentGroupTable;
+  probe_relays: ProbeRelayTable;
+}
+
+/**
+ * A probe frame for an agent connected to another node than the one running the check (migration 0019), and
+ * its answer: written by the checking node, sent and answered through the node holding the connection.
+ */
+export interface ProbeRelayTable {
+  check_id: string;
+  agent_id: string;
+  /** The node that runs the check (and reads the answer). */
+  origin: string;
+  /** JSON: the signed `probe` frame. */
+  frame: string;
+  deadline: number;
+  sent_at: number | null;
+  answered_at: number | null;
+  ok: number | null;
+  latency_ms: number | null;
+  message: string | null;
 }

@@ -142,8 +142,23 @@ export interface MonitorTable {
   tags: string;
   description: string | null;
   paused: number;
+  /** JSON: where else it is checked from (agents by tag, the quorum); null: the server only. */
+  locations: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** The latest result of each location of a monitor checked from several (migration 0019). */
+export interface MonitorLocationTable {
+  monitor_num: number;
+  /** `server`, or the agent's id. */
+  location: string;
+  label: string;
+  /** up | down | unknown (no answer by the deadline) */
+  status: string;
+  latency_ms: number | null;
+  message: string;
+  at: number;
 }
 
 export interface MonitorStateTable {
@@ -353,6 +368,7 @@ export interface Database extends LogTables, UiTables, ArchiveTables, FleetTable
   monitors: MonitorTable;
   monitor_state: MonitorStateTable;
   monitor_changes: MonitorChangeTable;
+  monitor_locations: MonitorLocationTable;
   check_chunks: CheckChunkTable;
   check_failures: CheckFailureTable;
   monitor_rollups: MonitorRollupTable;

@@ -10,6 +10,7 @@ import { commandMigrations } from './migrations-commands.js';
 import { logMigrations } from './migrations-logs.js';
 import { logRuleMigrations } from './migrations-log-rules.js';
 import { monitorChangeMigrations } from './migrations-monitor-changes.js';
+import { monitorLocationMigrations } from './migrations-monitor-locations.js';
 import { scaleOutMigrations } from './migrations-scale-out.js';
 import { uiMigrations } from './migrations-ui.js';
 
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   ...archiveMigrations,
   ...fleetMigrations,
   ...commandMigrations,
+  ...monitorLocationMigrations,
 };

@@ -1,60 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTocsin } from '../app.js';
-import { silentLogger } from '../core/logger.js';
-import { loadSettings } from '../config/settings.js';
-import { startHttpServer } from '../http/http-server.js';
 import { TestAgent, waitFor } from '../test-support/test-agent.js';
+import { startClusterNode, type ClusterNode } from '../test-support/cluster-node.js';
+import { call } from '../test-support/test-app.js';
+import { createPostgresSchema, testDatabases } from '../test-support/test-databases.js';
 import { COMMAND_JOB } from './command-coordinator.js';
-import { TEST_ADMIN_TOKEN, call } from '../test-support/test-app.js';
-import { POSTGRES_URL, createPostgresSchema, testDatabases } from '../test-support/test-databases.js';
 
 const postgres = (await testDatabases()).some((v) => v.name === 'postgres');
 
-/** One node of a cluster on `schema`, serving HTTP and agents on a port of its own, its workers running. */
-async function startNode(schema: string, nodeId: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tocsin-fleet-'));
-  const flags = {
-    'data-dir': dir,
-    'admin-token': TEST_ADMIN_TOKEN,
-    'public-url': 'http://tocsin.test',
-    'database-url': POSTGRES_URL,
-    'node-id': nodeId,
-    // Rounds often, so that the partitions (and with them the runs' coordinator keys) are shared out in a second.
-    'cluster-renew-interval': '200ms',
-  };
-  const tocsin = await createTocsin(loadSettings(flags, {}, dir), { logger: silentLogger, schema });
-  const server = await startHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    fetch: tocsin.http.fetch,
-    upgrades: tocsin.upgrades,
-  });
-  // The scheduler runs: each run's coordinator key is driven by the node that owns it, whichever that is.
-  tocsin.start();
-  return {
-    tocsin,
-    port: server.port,
-    async close() {
-      await server.close();
-      await tocsin.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe('agents across nodes (PostgreSQL)', { skip: !postgres }, () => {
-  let a: Awaited<ReturnType<typeof startNode>>;
-  let b: Awaited<ReturnType<typeof startNode>>;
+  let a: ClusterNode;
+  let b: ClusterNode;
   let drop: () => Promise<void>;
   before(async () => {
     const schema = await createPostgresSchema();
     drop = schema.drop;
-    a = await startNode(schema.schema, 'node-a');
-    b = await startNode(schema.schema, 'node-b');
+    // The scheduler runs on both: each run's coordinator key is driven by the node that owns it, whichever that is.
+    a = await startClusterNode(schema.schema, 'node-a', { workers: true });
+    b = await startClusterNode(schema.schema, 'node-b', { workers: true });
     // Each node owns half the partitions: a run's coordinator may be either node, the one it was started on or not.
     await waitFor(
       async () => {

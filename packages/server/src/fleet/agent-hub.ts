@@ -35,6 +35,7 @@ export const CLOSE_OFFLINE = 4408;
 const CLOSE_WAIT_MS = 2_000;
 
 export type CommandMessage = Extract<AgentMessage, { type: 'command.started' | 'command.result' }>;
+export type ProbeResultMessage = Extract<AgentMessage, { type: 'probe.result' }>;
 
 /** What the run-command service uses of the hub. */
 export interface AgentLink {
@@ -84,6 +85,8 @@ export class AgentHub implements AgentLink {
   private readonly byAgent = new Map<string, Connection>();
   private readonly commandHandlers: ((agentId: string, m: CommandMessage) => void)[] = [];
   private readonly connectHandlers: ((agentId: string) => void)[] = [];
+  private readonly probeHandlers: ((agentId: string, m: ProbeResultMessage) => void)[] = [];
+  private readonly disconnectHandlers: ((agentId: string) => void)[] = [];
   private pingId = 0;
   private closed = false;
   private closing?: Promise<void>;
@@ -113,6 +116,16 @@ export class AgentHub implements AgentLink {
 
   onConnect(h: (agentId: string) => void): void {
     this.connectHandlers.push(h);
+  }
+
+  /** Handlers for probe answers from agents connected here. */
+  onProbeResult(h: (agentId: string, m: ProbeResultMessage) => void): void {
+    this.probeHandlers.push(h);
+  }
+
+  /** Called when a ready connection here ends. */
+  onDisconnect(h: (agentId: string) => void): void {
+    this.disconnectHandlers.push(h);
   }
 
   /** The agents connected here (ready). */
@@ -232,6 +245,7 @@ export class AgentHub implements AgentLink {
     ws.on('error', (err) => this.o.logger.debug('agent connection error', { agentId: agent.id, err }));
     ws.on('close', () => {
       if (this.byAgent.get(agent.id) === conn) this.byAgent.delete(agent.id);
+      if (conn.ready) for (const h of this.disconnectHandlers) this.safely(() => h(agent.id));
       conn.chain = conn.chain
         .then(() => (conn.ready ? this.o.agents.disconnected(agent.id, conn.id) : undefined))
         .catch((err) => this.o.logger.warn('recording an agent disconnection failed', { agentId: agent.id, err }));
@@ -298,6 +312,9 @@ export class AgentHub implements AgentLink {
       case 'command.started':
       case 'command.result':
         for (const h of this.commandHandlers) this.safely(() => h(conn.agentId, m));
+        return;
+      case 'probe.result':
+        for (const h of this.probeHandlers) this.safely(() => h(conn.agentId, m));
         return;
       case 'pong':
         return;

@@ -20,13 +20,26 @@ import type { PublishService } from '../notify/publish-service.js';
 import type { AgentGroupService } from './agent-group-service.js';
 import { agentEvent } from './agent-events.js';
 import * as store from './agent-store.js';
-import { sha256, type EnrollmentService, type SignedCommandFields } from './enrollment-service.js';
+import {
+  sha256,
+  type EnrollmentService,
+  type SignedCommandFields,
+  type SignedProbeFields,
+} from './enrollment-service.js';
 
 export const AGENTS_TOPIC = 'agents';
 
 type Hello = Extract<AgentMessage, { type: 'hello' }>;
 
 export type { AgentView };
+
+/** An agent a monitor's probe can be sent to. */
+export interface ProbeLocationAgent {
+  id: string;
+  hostname: string;
+  node: string | null;
+  tags: Record<string, string>;
+}
 
 /** An agent as the run-command service targets it. */
 export interface DirectoryAgent {
@@ -62,6 +75,7 @@ export function agentView(r: store.AgentRow): AgentView {
     revokedAt: iso(r.revoked_at),
     node: r.node,
     commands: { enabled: r.commands_enabled === 1, allow: JSON.parse(r.commands_allow) as string[] },
+    probes: r.probes_enabled === 1,
     selfChecks: r.self_check ? (JSON.parse(r.self_check) as AgentView['selfChecks']) : [],
     metrics: r.metrics ? (JSON.parse(r.metrics) as AgentView['metrics']) : null,
   };
@@ -142,6 +156,7 @@ export class AgentService implements AgentDirectory {
       tags,
       commandsEnabled: hello.commands.enabled,
       commandsAllow: hello.commands.allow,
+      probesEnabled: hello.probes,
     };
     let queued = 0;
     const saved = await this.db.transaction().execute(async (trx) => {
@@ -204,5 +219,21 @@ export class AgentService implements AgentDirectory {
 
   signCommand(fields: SignedCommandFields): string {
     return this.deps.enrollment.signCommand(fields);
+  }
+
+  /** The online agents with the selector's tags that run probes, with the node holding each one's connection. */
+  async probeLocations(selector: TagSelector): Promise<ProbeLocationAgent[]> {
+    return (await store.probeAgents(this.db))
+      .map((r) => ({
+        id: r.id,
+        hostname: r.hostname,
+        node: r.node,
+        tags: JSON.parse(r.tags) as Record<string, string>,
+      }))
+      .filter((a) => tagsMatch(a.tags, selector));
+  }
+
+  signProbe(fields: SignedProbeFields): string {
+    return this.deps.enrollment.signProbe(fields);
   }
 }

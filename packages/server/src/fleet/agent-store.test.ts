@@ -25,6 +25,7 @@ function agentRow(id: string, over: Partial<store.AgentRow> = {}): store.AgentRo
     connection_id: null,
     commands_enabled: 0,
     commands_allow: '[]',
+    probes_enabled: 0,
     metrics: null,
     self_check: null,
     ...over,
@@ -38,6 +39,7 @@ const hello = {
   tags: { role: 'web' },
   commandsEnabled: true,
   commandsAllow: ['systemctl '],
+  probesEnabled: false,
 };
 
 for (const variant of await testDatabases()) {

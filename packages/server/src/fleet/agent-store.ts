@@ -44,6 +44,18 @@ export async function listAgents(q: Q, state?: string): Promise<AgentRow[]> {
   return query.orderBy('enrolled_at').orderBy('id').execute();
 }
 
+/** The online agents that run probes (their hello said so), not revoked. */
+export async function probeAgents(q: Q): Promise<Pick<AgentRow, 'id' | 'hostname' | 'node' | 'tags'>[]> {
+  return q
+    .selectFrom('agents')
+    .select(['id', 'hostname', 'node', 'tags'])
+    .where('revoked_at', 'is', null)
+    .where('state', '=', 'online')
+    .where('probes_enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+}
+
 export async function setTags(q: Q, id: string, tags: Record<string, string>): Promise<boolean> {
   const r = await q
     .updateTable('agents')
@@ -72,6 +84,7 @@ export interface HelloFields {
   tags: Record<string, string>;
   commandsEnabled: boolean;
   commandsAllow: string[];
+  probesEnabled: boolean;
 }
 
 /**
@@ -104,6 +117,7 @@ export async function saveHello(
       tags: JSON.stringify(hello.tags),
       commands_enabled: hello.commandsEnabled ? 1 : 0,
       commands_allow: JSON.stringify(hello.commandsAllow),
+      probes_enabled: hello.probesEnabled ? 1 : 0,
       state: 'online',
       last_seen_at: at.now,
       node: at.node,

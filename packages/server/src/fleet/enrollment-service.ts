@@ -13,6 +13,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, t
 import type { Kysely } from 'kysely';
 import {
   commandSigningText,
+  probeSigningText,
   enrollmentTokenCreateSchema,
   enrollRequestSchema,
   type EnrollResponse,
@@ -27,6 +28,8 @@ import * as store from './enrollment-store.js';
 
 /** A command frame's signed fields (see commandSigningText). */
 export type SignedCommandFields = Parameters<typeof commandSigningText>[0];
+/** A probe frame's signed fields (see probeSigningText). */
+export type SignedProbeFields = Parameters<typeof probeSigningText>[0];
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -66,6 +69,12 @@ export class EnrollmentService {
   signCommand(fields: SignedCommandFields): string {
     if (!this.privateKey) throw new Error('the command key is read at load');
     return sign(null, Buffer.from(commandSigningText(fields)), this.privateKey).toString('base64');
+  }
+
+  /** The base64 Ed25519 signature of a probe frame's fields (the command key signs both). */
+  signProbe(fields: SignedProbeFields): string {
+    if (!this.privateKey) throw new Error('the command key is read at load');
+    return sign(null, Buffer.from(probeSigningText(fields)), this.privateKey).toString('base64');
   }
 
   /** Makes a token; the answer is the only place its secret appears. */
@@ -132,6 +141,7 @@ export class EnrollmentService {
         connection_id: null,
         commands_enabled: 0,
         commands_allow: '[]',
+        probes_enabled: 0,
         metrics: null,
         self_check: null,
       });

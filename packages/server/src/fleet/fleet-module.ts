@@ -20,6 +20,9 @@ import { EnrollLimiter } from './enrollment-limiter.js';
 import { registerEnrollmentRoutes } from './enrollment-routes.js';
 import { EnrollmentService } from './enrollment-service.js';
 import { pruneTokens } from './enrollment-store.js';
+import { ProbeFanOut } from './probe-fanout.js';
+import { ProbeRelay } from './probe-relay.js';
+import type { RemoteProber } from '../monitors/location-ports.js';
 
 /** How often agents are told to send metrics (the CloudWatch agent's default interval). */
 const METRICS_EVERY_MS = 60_000;
@@ -35,6 +38,8 @@ export interface FleetModule extends AppModule {
   liveness: AgentLiveness;
   /** The hub itself (ping rounds, connections here): for tests and the UI's counts. */
   agentHub: AgentHub;
+  /** Monitors' probes sent to their agent locations connected here, and the answers back. */
+  prober: RemoteProber;
   /** Refuses to delete a topic an agent group names. */
   topicReferrer: TopicReferrer;
 }
@@ -61,6 +66,28 @@ export function fleetModule(ctx: AppContext, seams: FleetIngestSeams): FleetModu
     onDatapoints: (n) => datapoints.inc({}, n),
   });
   agents.onRevoked = (id) => hub.disconnect(id, CLOSE_REVOKED, 'revoked');
+  const relay = new ProbeRelay(
+    ctx.db,
+    ctx.cluster.changes,
+    ctx.clock,
+    ctx.nodeId,
+    { send: (id, frame) => hub.send(id, frame), connected: () => hub.connected() },
+    logger,
+  );
+  const prober = new ProbeFanOut(
+    {
+      nodeId: ctx.nodeId,
+      relay,
+      logger,
+      locations: (selector) => agents.probeLocations(selector),
+      sign: (fields) => agents.signProbe(fields),
+      send: (id, frame) => hub.send(id, frame),
+      isConnectedHere: (id) => hub.isConnectedHere(id),
+      onProbeResult: (h) => hub.onProbeResult(h),
+      onDisconnect: (h) => hub.onDisconnect(h),
+    },
+    ctx.clock,
+  );
   const liveness = new AgentLiveness(ctx.db, ctx.clock, {
     fence: ctx.cluster.fence,
     changes: ctx.cluster.changes,
@@ -97,10 +124,15 @@ export function fleetModule(ctx: AppContext, seams: FleetIngestSeams): FleetModu
     groups,
     enrollment,
     liveness,
+    prober,
     topicReferrer: { section: 'agent_groups', namesOf: (topic) => groups.namingTopic(topic) },
     configSections: [agentGroupConfigSection(groups, ctx.topicNames)],
     upgrades: [{ prefix: CONNECT_PATH, handler: hub.upgrade }],
-    retention: [{ domain: 'enrollment-tokens', prune: (now) => pruneTokens(ctx.db, now - KEEP_TOKENS_MS) }],
+    retention: [
+      { domain: 'enrollment-tokens', prune: (now) => pruneTokens(ctx.db, now - KEEP_TOKENS_MS) },
+      // Rows a node stopped before deleting (a check deletes its own as it ends).
+      { domain: 'probe-relays', prune: (now) => relay.prune(now - 3600_000) },
+    ],
     routes(app) {
       // Before /api/agents/{id}: its paths would match these.
       registerEnrollmentRoutes(app, ctx.tokens, enrollment, limiter);

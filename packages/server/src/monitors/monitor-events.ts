@@ -22,13 +22,14 @@ export function monitorEvent(
   m: Monitor,
   a: Announcement,
   failingSince: number | null,
-  details: { statusCode?: number; latencyMs: number },
+  details: { statusCode?: number; latencyMs: number; failedLocations?: string[] },
 ): EventInput {
   const source = { type: 'monitor', name: m.name, tags: m.tags };
   const target = targetOf(m);
   const dedupKey = `monitor/${m.id}/${failingSince ?? 0}`;
   const attributes: Record<string, unknown> = { monitor: m.name, type: m.type, target, latencyMs: details.latencyMs };
   if (details.statusCode !== undefined) attributes.statusCode = details.statusCode;
+  if (details.failedLocations) attributes.failedLocations = details.failedLocations;
   if (a.kind === 'monitor.down') {
     attributes.reason = a.reason;
     attributes.failingSince = new Date(a.failingSince).toISOString();

@@ -35,6 +35,8 @@ export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
   const p = probeSpecSchema.safeParse(probe);
   if (!p.success && probe.type !== undefined) issues.push(...fieldIssuesOf(p.error.issues, prefix));
   if (p.success && p.data.type === 'object') issues.push(...objectProblems(p.data, at));
+  if (p.success && c.success && c.data.locations && p.data.type === 'object')
+    issues.push({ path: at('locations'), message: 'object checks run on the server only: remove locations' });
   if (!c.success || !p.success || issues.length) throw invalid(issues);
   const d = c.data;
   const timeoutMs = d.timeout ?? Math.min(DEFAULT_TIMEOUT_MS, d.interval);
@@ -53,6 +55,7 @@ export function parseMonitorInput(input: unknown, prefix = ''): ParsedMonitor {
     topics: d.topics,
     tags: d.tags,
     paused: d.paused,
+    locations: d.locations ?? null,
   };
 }
 
@@ -88,6 +91,7 @@ export function monitorSpecOf(m: Monitor): Record<string, unknown> {
   if (m.topics.length) out.topics = m.topics;
   if (Object.keys(m.tags).length) out.tags = m.tags;
   if (m.paused) out.paused = true;
+  if (m.locations) out.locations = m.locations;
   return out;
 }
 

@@ -62,7 +62,24 @@ export function registerMonitorRoutes(
     async (c) => {
       const name = c.req.valid('param').name;
       await monitors.refreshUnowned();
-      return c.json({ ...monitors.view(monitors.get(name)), uptime: (await monitors.uptime([name]))[name] });
+      const e = monitors.get(name);
+      const view = { ...monitors.view(e), uptime: (await monitors.uptime([name]))[name] };
+      return c.json(e.monitor.locations ? { ...view, locationResults: await monitors.locations(name) } : view);
+    },
+  );
+  handle(
+    app,
+    route(tokens, {
+      method: 'get',
+      path: '/api/monitors/{name}/locations',
+      scope: 'read',
+      summary: 'The latest result from each location a monitor is checked from (the server, its agents)',
+      tags,
+      params: nameParam,
+    }),
+    async (c) => {
+      const name = c.req.valid('param').name;
+      return c.json({ name, locations: await monitors.locations(name) });
     },
   );
   handle(

@@ -7,6 +7,8 @@
  * interval: detection takes at most interval × failureThreshold + timeout.
  * A monitor with a cron (object checks) is due at its slots' deadlines
  * instead, and on the interval only while failing (monitor-cron-schedule.ts).
+ * A monitor with `locations` is probed from the server and its agents at once, and the quorum rule makes
+ * their answers the check's one outcome (location-check.ts); each location's result is kept (location-results.ts).
  */
 import type { Kysely } from 'kysely';
 import type { ProbeSpec } from '@tocsin/protocol';
@@ -25,6 +27,9 @@ import { afterCheck, type MonitorRuntime } from './monitor-state.js';
 import { MonitorStateWriter, type StateWrite } from './monitor-state-writer.js';
 import * as store from './monitor-store.js';
 import { runProbe } from './probes/probe-registry.js';
+import { runLocatedCheck, type LocatedCheck } from './location-check.js';
+import { noRemoteProber, type RemoteProber } from './location-ports.js';
+import type { LocationResults } from './location-results.js';
 import type { ResultRecorder } from './result-recorder.js';
 import type { Monitor } from './monitor-types.js';
 
@@ -56,6 +61,8 @@ export class MonitorRunner {
     private readonly probe: ProbeRunner = runProbe,
     /** After a check whose shown state changed has committed (the live stream). */
     private readonly onTransition: (m: Monitor, runtime: MonitorRuntime, at: number) => void = () => {},
+    /** The agents a monitor with locations is also checked from, and where their results are kept. */
+    private readonly located: { remote: RemoteProber; results?: LocationResults } = { remote: noRemoteProber },
   ) {
     this.writer = new MonitorStateWriter(db, publisher, fence);
   }
@@ -74,7 +81,11 @@ export class MonitorRunner {
     const startedAt = this.clock.now();
     const cron = cronScheduleOf(m.probe);
     const slotAt = cron?.slotAt(startedAt) ?? undefined;
-    const result = await this.probe(m.probe as ProbeSpec, { timeoutMs: m.timeoutMs, now: startedAt, slotAt });
+    const probeCtx = { timeoutMs: m.timeoutMs, now: startedAt, slotAt };
+    const { locations } = m;
+    let located: LocatedCheck | undefined;
+    if (locations) located = await runLocatedCheck({ ...m, locations }, this.probe, this.located.remote, probeCtx);
+    const result = located?.result ?? (await this.probe(m.probe as ProbeSpec, probeCtx));
     const now = this.clock.now();
     // The monitor may have been edited or deleted while the probe ran.
     const current = this.registry.get(id);
@@ -106,6 +117,7 @@ export class MonitorRunner {
       statusCode: result.statusCode ?? null,
       reason: result.reason,
     });
+    if (located) this.located.results?.record(m.num, now, located.locations);
     this.onCheck(m.name, result.up, latencyMs);
     // One interval after its due time (not after it ran), in its phase after a stall; late ends go on at once.
     let nextCheckAt = Math.max(now, nextSlotAfter(dueAt ?? startedAt, startedAt, decision.nextCheckInMs));
@@ -127,7 +139,11 @@ export class MonitorRunner {
       const failingSince = announce.kind === 'monitor.down' ? announce.failingSince : prev.failingSince;
       write.event = {
         topics: m.topics,
-        input: monitorEvent(m, announce, failingSince, { statusCode: result.statusCode, latencyMs }),
+        input: monitorEvent(m, announce, failingSince, {
+          statusCode: result.statusCode,
+          latencyMs,
+          failedLocations: located?.outcome.failed,
+        }),
       };
     }
     // Unless written, nothing of this check is applied: the next one decides again from the last written state.
@@ -170,6 +186,7 @@ export class MonitorRunner {
         });
     await Promise.all(dirty.map(write));
     await this.recorder.flush(this.clock.now(), all);
+    await this.located.results?.flush();
   }
 
   /** At shutdown, once no check runs: writes everything and marks the stop clean (streak counts are then trusted). */

@@ -21,6 +21,8 @@ import { initialRuntime, resumeAfterCrash } from './monitor-state.js';
 import * as store from './monitor-store.js';
 import type { Monitor } from './monitor-types.js';
 import type { ResultRecorder } from './result-recorder.js';
+import type { LocationResults } from './location-results.js';
+import { deleteMonitorLocations, type StoredLocation } from './location-store.js';
 import { dailyRollups, deleteMonitorResults, sumRollups } from './result-store.js';
 
 export { keepSecrets };
@@ -35,6 +37,20 @@ export const CATCH_UP_MS = 5_000;
 export interface DayCount {
   checks: number;
   failures: number;
+}
+
+/** One location's latest result, as the API answers it. */
+export interface LocationView {
+  /** `server`, or the agent's id. */
+  location: string;
+  /** `server`, or the agent's host name. */
+  label: string;
+  status: 'up' | 'down' | 'unknown';
+  latencyMs: number | null;
+  message: string;
+  at: string;
+  /** Asked in the monitor's latest check. */
+  current: boolean;
 }
 
 export interface MonitorView {
@@ -98,6 +114,8 @@ export class MonitorService {
     private readonly refreshOthers: () => Promise<void> = async () => {},
     /** A change committed through this service, for the live stream (not inside a caller's transaction). */
     private readonly emit: (change: LiveChange) => void = () => {},
+    /** The latest result of each location of the monitors checked from several. */
+    private readonly locationResults?: LocationResults,
   ) {}
 
   /** Tells the live stream, unless the change is part of a caller's transaction (not committed yet). */
@@ -218,6 +236,7 @@ export class MonitorService {
         topics: m.topics,
         tags: m.tags,
         paused: m.paused,
+        locations: m.locations,
       },
     };
   }
@@ -276,10 +295,12 @@ export class MonitorService {
     await store.deleteMonitor(q ?? this.db, e.monitor.id);
     await deleteMonitorResults(q ?? this.db, e.monitor.num);
     await deleteMonitorChanges(q ?? this.db, e.monitor.num);
+    await deleteMonitorLocations(q ?? this.db, e.monitor.num);
     await this.publish(q ?? this.db, [e.monitor.id]);
     this.registry.delete(e.monitor.id);
     this.scheduler.cancel(CHECK_JOB, e.monitor.id);
     this.recorder.forget(e.monitor.num);
+    this.locationResults?.forget(e.monitor.num);
     this.changed(q, name, 'deleted');
   }
 
@@ -329,6 +350,25 @@ export class MonitorService {
       out.set(e.monitor.name, days);
     }
     return out;
+  }
+
+  /**
+   * The latest result of each location a monitor is checked from (empty without locations); `current` is
+   * false for a location the latest check did not ask (an agent gone offline or no longer matching).
+   */
+  async locations(name: string): Promise<LocationView[]> {
+    const e = this.get(name);
+    const rows: StoredLocation[] = (await this.locationResults?.latest(e.monitor.num)) ?? [];
+    const latest = Math.max(...rows.map((r) => r.at));
+    return rows.map((r) => ({
+      location: r.location,
+      label: r.label,
+      status: r.status,
+      latencyMs: r.latencyMs,
+      message: r.message,
+      at: new Date(r.at).toISOString(),
+      current: r.at === latest,
+    }));
   }
 
   async results(name: string, from: number, to: number, limit: number) {

@@ -23,6 +23,7 @@ function toMonitor(r: Selectable<MonitorTable>): Monitor {
     topics: JSON.parse(r.topics),
     tags: JSON.parse(r.tags),
     paused: r.paused === 1,
+    locations: r.locations === null ? null : JSON.parse(r.locations),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -45,6 +46,7 @@ function monitorRow(m: Monitor): Selectable<MonitorTable> {
     topics: JSON.stringify(m.topics),
     tags: JSON.stringify(m.tags),
     paused: m.paused ? 1 : 0,
+    locations: m.locations === null ? null : JSON.stringify(m.locations),
     created_at: m.createdAt,
     updated_at: m.updatedAt,
   };

@@ -1,3 +1,4 @@
+import type { MonitorLocations } from '@tocsin/protocol';
 import type { MonitorRuntime } from './monitor-state.js';
 
 /** A monitor's settings as stored; `probe` holds the probe type's own fields (with `type`). */
@@ -18,6 +19,8 @@ export interface Monitor {
   topics: string[];
   tags: Record<string, string>;
   paused: boolean;
+  /** Checked from agents too (by tag), with a quorum; null: from the server only. */
+  locations: MonitorLocations | null;
   createdAt: number;
   updatedAt: number;
 }

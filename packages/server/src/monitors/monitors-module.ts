@@ -18,6 +18,9 @@ import { runProbe } from './probes/probe-registry.js';
 import { RecentResults } from './recent-results.js';
 import { ResultRecorder } from './result-recorder.js';
 import { pruneResults } from './result-store.js';
+import { noRemoteProber, type RemoteProber } from './location-ports.js';
+import { LocationResults } from './location-results.js';
+import { pruneLocations } from './location-store.js';
 
 /** How often buffered monitor results are written (states are written as each check ends). */
 const MONITOR_FLUSH_MS = 5_000;
@@ -32,10 +35,14 @@ export interface MonitorsModule extends AppModule {
 }
 
 /** Uptime checks: monitors, maintenance windows, the check runner and its result flush. */
-export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: number } = {}): MonitorsModule {
+export function monitorsModule(
+  ctx: AppContext,
+  options: { checkConcurrency?: number; remote?: RemoteProber } = {},
+): MonitorsModule {
   const { db, clock, scheduler, telemetry, settings } = ctx;
   const registry = new MonitorRegistry();
   const recorder = new ResultRecorder(db);
+  const locationResults = new LocationResults(db);
   const { fence, changes } = ctx.cluster;
   const maintenance = new MaintenanceService(
     db,
@@ -61,6 +68,7 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     (q, ids) => changes.publish(q, 'monitors', ids),
     ctx.cluster.mode === 'cluster' ? () => sync.refreshUnowned() : undefined,
     emit,
+    locationResults,
   );
   const history = new MonitorChangeService(db, monitors);
   changes.on('monitors', { changed: (ids) => sync.changed(ids), resync: () => sync.resync() });
@@ -88,6 +96,7 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
     onCheck,
     runProbe,
     onTransition,
+    { remote: options.remote ?? noRemoteProber, results: locationResults },
   );
   scheduler.addJob({
     name: CHECK_JOB,
@@ -119,6 +128,10 @@ export function monitorsModule(ctx: AppContext, options: { checkConcurrency?: nu
         prune: (now) => pruneResults(db, now - settings.retention.results, now - settings.retention.rollups),
       },
       { domain: 'monitor-changes', prune: (now) => history.prune(now) },
+      {
+        domain: 'monitor-locations',
+        prune: async (now) => void (await pruneLocations(db, now - settings.retention.results)),
+      },
     ],
     async load() {
       await maintenance.load();

@@ -34,7 +34,22 @@ export class TestAgent {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  hello(hostname: string, tags: Record<string, string> = {}): void {
+  /**
+   * Answers every `probe` frame from now on as `answer` says (a location whose probe succeeds or fails),
+   * without running it; `null` leaves it unanswered.
+   */
+  answerProbes(
+    answer: (f: Extract<ServerMessage, { type: 'probe' }>) => { ok: boolean; message: string } | null,
+  ): void {
+    this.ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as ServerMessage;
+      if (f.type !== 'probe') return;
+      const a = answer(f);
+      if (a) this.send({ type: 'probe.result', checkId: f.checkId, latencyMs: 4, ...a });
+    });
+  }
+
+  hello(hostname: string, tags: Record<string, string> = {}, probes = false): void {
     this.send({
       type: 'hello',
       protocol: 1,
@@ -43,6 +58,7 @@ export class TestAgent {
       platform: 'linux-x64',
       tags,
       commands: { enabled: false, allow: [] },
+      probes,
     });
   }
 

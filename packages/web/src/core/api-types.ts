@@ -9,6 +9,7 @@ import type {
   LogGroupSpec,
   LogRuleSpec,
   MonitorCommon,
+  MonitorLocations,
   ProbeSpec,
   ProbeType,
   Session,
@@ -51,10 +52,28 @@ export interface Monitor {
     timeoutMs: number;
     retryIntervalMs: number | null;
     reminderMs: number | null;
+    /** Where else it is checked from (agents by tag, the quorum); null: the server only. */
+    locations?: MonitorLocations | null;
   };
   uptime?: Uptime;
+  /** With locations: the latest result from each (GET /api/monitors/{name}). */
+  locationResults?: LocationResult[];
   /** Recent latencies, oldest first, when the server sends them with the list. */
   sparkline?: (number | null)[];
+}
+
+/** The latest result from one location of a monitor checked from several. */
+export interface LocationResult {
+  /** `server`, or the agent's id. */
+  location: string;
+  /** `server`, or the agent's host name. */
+  label: string;
+  status: 'up' | 'down' | 'unknown';
+  latencyMs: number | null;
+  message: string;
+  at: string;
+  /** Asked in the monitor's latest check. */
+  current: boolean;
 }
 
 export interface StateChange {

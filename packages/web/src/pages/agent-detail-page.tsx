@@ -87,6 +87,12 @@ function Facts({ agent }: { agent: Agent }) {
             : 'enabled (any command)'
           : 'disabled (the agent was started without --allow-commands)'}
       </dd>
+      <dt>Probes</dt>
+      <dd>
+        {agent.probes
+          ? "runs monitors' probes: a location of the monitors that name its tags"
+          : 'disabled (the agent was started without --allow-probes)'}
+      </dd>
       <dt>Last metrics</dt>
       <dd>
         <MetricsSummary agent={agent} />

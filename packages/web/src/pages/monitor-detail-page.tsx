@@ -13,6 +13,7 @@ import { seg } from '../core/router.js';
 import { auth, canWrite } from '../core/session-store.js';
 import { useStore } from '../core/store.js';
 import { useResource } from '../core/use-resource.js';
+import { LocationResults, locationsText } from './monitor-locations.js';
 import { tagsOf, targetOf } from './monitor-parts.js';
 
 const ranges = [
@@ -200,6 +201,12 @@ export function MonitorDetailPage({ params }: { params: Record<string, string> }
               {formatMs(m.settings.intervalMs)} (timeout {formatMs(m.settings.timeoutMs)}), down after{' '}
               {m.settings.failureThreshold} failed check{m.settings.failureThreshold === 1 ? '' : 's'}
             </dd>
+            {m.settings.locations && (
+              <>
+                <dt>Checked from</dt>
+                <dd>{locationsText(m.settings.locations)}</dd>
+              </>
+            )}
             <dt>Next check</dt>
             <dd>
               <Time at={m.nextCheckAt} />
@@ -223,6 +230,7 @@ export function MonitorDetailPage({ params }: { params: Record<string, string> }
                 : '—'}
             </dd>
           </dl>
+          <LocationResults monitor={m} />
           <LatencyChart name={name} />
         </>
       )}

@@ -204,6 +204,34 @@ function ObjectFields({ form }: { form: F }) {
   );
 }
 
+/** Agents (by tag) the monitor is also checked from, and how many failing locations make a check fail. */
+function LocationFields({ form }: { form: F }) {
+  return (
+    <fieldset>
+      <legend>Locations</legend>
+      <Field
+        form={form}
+        name="locationAgents"
+        label="Also check from agents with tags"
+        placeholder="role=edge, region=eu|us"
+        hint="Agents started with --allow-probes; the server only when empty"
+      />
+      {form.values.locationAgents.trim() !== '' && (
+        <div class="form-grid">
+          <Field
+            form={form}
+            name="locationQuorum"
+            label="Down when this many locations fail"
+            placeholder="a majority"
+            hint="A number, or a share such as 60%"
+          />
+          <Field form={form} name="locationServer" label="The server checks too" type="checkbox" />
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
 const kind = { noun: 'monitor', base: '/monitors' };
 
 function MonitorForm({ existing }: { existing?: Monitor }) {
@@ -240,6 +268,7 @@ function MonitorForm({ existing }: { existing?: Monitor }) {
         <Field form={form} name="description" label="Description" type="textarea" rows={2} />
         <Field form={form} name="paused" label="Paused (no checks)" type="checkbox" />
       </fieldset>
+      {type !== 'object' && <LocationFields form={form} />}
     </NamedForm>
   );
 }

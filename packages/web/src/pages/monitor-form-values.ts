@@ -19,6 +19,10 @@ export const monitorFormInitial = {
   topics: '',
   tags: '',
   paused: false as boolean,
+  /** The agents it is also checked from, as a selector: `role=edge, region=eu|us`; none when empty. */
+  locationAgents: '',
+  locationServer: true as boolean,
+  locationQuorum: '',
   url: 'https://',
   method: 'GET',
   expectedStatus: '200-299',
@@ -129,6 +133,28 @@ function objectBody(v: MonitorFormValues, b: Record<string, unknown>): void {
   put(b, 'minSize', num(v.minSize));
 }
 
+/** `role=edge, region=eu|us` to a tag selector (a value with `|` is any of them). */
+function selectorOf(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, value] of Object.entries(parseTags(text)))
+    out[k] = value.includes('|') ? value.split('|').map((x) => x.trim()) : value;
+  return out;
+}
+
+/** A selector as the input shows it. */
+function selectorText(selector: Record<string, string | string[]>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`)
+    .join(', ');
+}
+
+function locationsBody(v: MonitorFormValues, b: Record<string, unknown>): void {
+  if (!v.locationAgents.trim()) return;
+  const locations: Record<string, unknown> = { agents: selectorOf(v.locationAgents), includeServer: v.locationServer };
+  put(locations, 'quorum', num(v.locationQuorum));
+  b.locations = locations;
+}
+
 export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
   const b: Record<string, unknown> = { name: v.name.trim(), type: v.type };
   put(b, 'description', v.description.trim());
@@ -141,6 +167,7 @@ export function monitorBody(v: MonitorFormValues): Record<string, unknown> {
   b.topics = list(v.topics);
   b.tags = parseTags(v.tags);
   b.paused = v.paused;
+  locationsBody(v, b);
   if (v.type === 'http') httpBody(v, b);
   if (v.type === 'tcp' || v.type === 'tls') {
     put(b, 'host', v.host.trim());
@@ -204,6 +231,9 @@ export function monitorValues(m: Monitor): MonitorFormValues {
     topics: m.settings.topics.join(', '),
     tags: tagsText(m.settings.tags),
     paused: m.settings.paused,
+    locationAgents: m.settings.locations ? selectorText(m.settings.locations.agents) : '',
+    locationServer: m.settings.locations?.includeServer ?? true,
+    locationQuorum: str(m.settings.locations?.quorum),
     url: str(t.url),
     method: str(t.method) || 'GET',
     expectedStatus: Array.isArray(t.expectedStatus) ? t.expectedStatus.join(', ') : '200-299',
@@ -242,5 +272,7 @@ export function monitorFieldOf(path: string): string {
   if (first === 's3') return second && second !== 'sessionToken' ? second : 'bucket';
   if (first === 'path') return 'objectPath';
   if (first === 'timezone') return 'objectTimezone';
+  if (first === 'locations')
+    return second === 'quorum' ? 'locationQuorum' : second === 'includeServer' ? 'locationServer' : 'locationAgents';
   return first;
 }

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { type ObjectProbeSpec, parseDuration } from '@tocsin/protocol';
 import { type ObjectHead, describeS3Error, headS3Object, s3Key } from '../../core/s3-client.js';
 import { fillDateTemplate } from '../../core/zoned-dates.js';
-import { type Probe, type ProbeContext, type ProbeResult, describeTimeout, ms } from './probe.js';
+import { type Probe, type ProbeContext, type ProbeResult, describeTimeout, ms } from '@tocsin/protocol/probes';
 
 /** "5 s", "12 min", "3 h", "2 d": rounded down, as a person reads an age. */
 export function describeAge(ageMs: number): string {

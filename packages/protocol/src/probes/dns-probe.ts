@@ -5,7 +5,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
-import type { DnsProbeSpec, DnsRecordType } from '@tocsin/protocol';
+import type { DnsProbeSpec, DnsRecordType } from '../monitor-probes.js';
 import { describeTimeout, ms, type Probe, type ProbeContext, type ProbeResult } from './probe.js';
 
 type Ask = (r: Resolver, name: string) => Promise<string[]>;

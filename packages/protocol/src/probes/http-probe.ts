@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isDeepStrictEqual } from 'node:util';
-import { parseStatusRange, type HttpProbeSpec } from '@tocsin/protocol';
+import { parseStatusRange, type HttpProbeSpec } from '../monitor-probes.js';
 import {
   daysLeft,
   describeExpiry,

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { TlsProbeSpec } from '@tocsin/protocol';
+import type { TlsProbeSpec } from '../monitor-probes.js';
 import {
   daysLeft,
   describeExpiry,

@@ -1,6 +1,6 @@
 /** TCP probe: up when a connection to host:port is accepted within the timeout. */
 import net from 'node:net';
-import type { TcpProbeSpec } from '@tocsin/protocol';
+import type { TcpProbeSpec } from '../monitor-probes.js';
 import {
   describeSocketError,
   describeTimeout,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { tlsProbeSchema } from '@tocsin/protocol';
-import { opensslSkip, selfSigned } from '../../test-support/self-signed.js';
+import { tlsProbeSchema } from '../monitor-probes.js';
+import { opensslSkip, selfSigned } from './test-support/self-signed.js';
 import { tlsProbe } from './tls-probe.js';
 
 async function listen(server: net.Server): Promise<number> {

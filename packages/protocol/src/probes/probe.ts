@@ -1,7 +1,8 @@
 /**
- * One probe per type (http, tcp, dns, tls, object) behind this interface; the
- * registry (`probe-registry.ts`) dispatches on `type`. A probe never throws:
- * every outcome, failures included, is a ProbeResult.
+ * One probe per type (http, tcp, dns, tls here; object in the server) behind
+ * this interface; the registries (`network-probes.ts`, the server's
+ * `probe-registry.ts`) dispatch on `type`. A probe never throws: every
+ * outcome, failures included, is a ProbeResult.
  */
 
 /** Durations in milliseconds; a phase a check did not go through is absent. */

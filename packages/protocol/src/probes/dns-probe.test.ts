@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { dnsProbeSchema } from '@tocsin/protocol';
+import { dnsProbeSchema } from '../monitor-probes.js';
 import { dnsProbe } from './dns-probe.js';
 
 const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { tcpProbeSchema } from '@tocsin/protocol';
+import { tcpProbeSchema } from '../monitor-probes.js';
 import { tcpProbe } from './tcp-probe.js';
 
 const spec = (port: number) => tcpProbeSchema.parse({ type: 'tcp', host: '127.0.0.1', port });

@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { httpProbeSchema, type HttpProbeSpec } from '@tocsin/protocol';
-import { opensslSkip, selfSigned } from '../../test-support/self-signed.js';
+import { httpProbeSchema, type HttpProbeSpec } from '../monitor-probes.js';
+import { opensslSkip, selfSigned } from './test-support/self-signed.js';
 import { httpProbe, MAX_BODY_BYTES } from './http-probe.js';
 
 async function listen(server: http.Server): Promise<number> {
