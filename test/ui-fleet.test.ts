@@ -200,23 +200,31 @@ describe('the fleet pages of the web UI', { skip: browserSkip() }, () => {
     await page.getByRole('button', { name: 'Run command', exact: true }).last().click();
     await page.waitForURL(/\/commands\/[^/?]+$/, live);
     await heading(page);
-    for (const a of agents) {
-      await page
-        .getByTestId(`invocation-row-${a.hostname}`)
-        .locator('[data-status="InProgress"]')
-        .waitFor({ state: 'visible', ...live });
-    }
+    // The rollout sends to one host first (enrolled first) and to the other once it is done, as a canary: the
+    // hosts' states change in place.
+    const [first, second] = agents as [PlayedAgent, PlayedAgent];
+    const row = (a: PlayedAgent) => page.getByTestId(`invocation-row-${a.hostname}`);
+    await row(first)
+      .locator('[data-status="InProgress"]')
+      .waitFor({ state: 'visible', ...live });
+    assert.equal(await row(second).getAttribute('data-status'), 'Pending');
     assert.equal(await page.getByTestId('run-verdict').getAttribute('data-status'), 'InProgress');
     // Hosts that have not answered yet are running or pending while the run goes, not missing.
-    const going = (await page.getByTestId('run-reason').textContent()) ?? '';
-    assert.equal(going, '0 of 2 expected hosts succeeded so far: 2 running');
+    const reason = async () => (await page.getByTestId('run-reason').textContent()) ?? '';
+    assert.equal(await reason(), '0 of 2 expected hosts succeeded so far: 1 running, 1 pending');
     assert.equal(
       await page.getByTestId('run-verdict').locator('[data-count="InProgress"] .card-value').textContent(),
-      '2',
+      '1',
     );
     await settle(page);
     await checkPage(page, '/commands/:id/running');
-    for (const a of agents) a.release();
+    first.release();
+    await row(second)
+      .locator('[data-status="InProgress"]')
+      .waitFor({ state: 'visible', ...live });
+    assert.equal(await row(first).getAttribute('data-status'), 'Success');
+    assert.equal(await reason(), '1 of 2 expected hosts succeeded so far: 1 running');
+    second.release();
     await page.locator('[data-testid="run-verdict"][data-status="Success"]').waitFor({ state: 'visible', ...live });
     for (const a of agents) {
       assert.equal(await page.getByTestId(`invocation-row-${a.hostname}`).getAttribute('data-status'), 'Success');
