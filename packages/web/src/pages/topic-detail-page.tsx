@@ -1,8 +1,8 @@
-import { subscriptionInputSchema } from '@tocsin/protocol';
+import { type ChannelField, subscriptionInputSchema } from '@tocsin/protocol';
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { DataTable } from '../components/data-table.js';
-import { Field, Form, useForm } from '../components/form.js';
+import { Field, type FieldProps, Form, useForm } from '../components/form.js';
 import { Link } from '../components/link.js';
 import { Page, Section } from '../components/page.js';
 import { StateBadge } from '../components/state-badge.js';
@@ -17,7 +17,7 @@ import { dimensionsText } from './alarm-form-values.js';
 import {
   emptySubscription,
   protocolFields,
-  protocols,
+  protocolOptions,
   type SubscriptionFormValues,
   type SubscriptionView,
   subscriptionBody,
@@ -25,13 +25,23 @@ import {
 } from './topic-types.js';
 import { TopicForm } from './topics-page.js';
 
-const fieldLabels: Record<string, { label: string; hint?: string }> = {
-  endpoint: { label: 'Endpoint', hint: 'The e-mail address, or the URL to post to.' },
-  channel: { label: 'Channel', hint: 'Overrides the incoming webhook’s channel.' },
-  secret: { label: 'Signing secret', hint: 'At least 8 characters; signs each request (X-Tocsin-Signature).' },
-  routingKey: { label: 'Routing key', hint: 'The integration key of the PagerDuty service (Events API v2).' },
-  apiKey: { label: 'API key', hint: 'A Datadog API key.' },
-};
+/** How a channel field's kind shows in the form. */
+function inputOf(f: ChannelField): Pick<FieldProps<SubscriptionFormValues>, 'type' | 'inputMode' | 'options' | 'rows'> {
+  switch (f.kind) {
+    case 'password':
+    case 'url':
+    case 'select':
+    case 'textarea':
+    case 'checkbox':
+      return { type: f.kind, options: f.options, rows: f.rows };
+    case 'pairs':
+      return { type: 'textarea', rows: f.rows ?? 2 };
+    case 'number':
+      return { type: 'text', inputMode: 'decimal' };
+    default:
+      return { type: 'text' };
+  }
+}
 
 function AddSubscription({ topic, onDone }: { topic: string; onDone: () => void }) {
   const form = useForm<SubscriptionFormValues>({
@@ -44,22 +54,22 @@ function AddSubscription({ topic, onDone }: { topic: string; onDone: () => void 
       onDone();
     },
   });
-  const protocol = form.values.protocol as keyof typeof protocolFields;
   return (
     <Form form={form} submitLabel="Add subscription">
       <div class="form-grid">
-        <Field form={form} name="protocol" label="Kind" type="select" options={protocols} />
+        <Field form={form} name="protocol" label="Kind" type="select" options={protocolOptions} />
         <Field form={form} name="name" label="Name" hint="Defaults to the e-mail address or the kind." />
-        {protocolFields[protocol].map((f) => (
+        {protocolFields(String(form.values.protocol)).map((f) => (
           <Field
-            key={f}
+            key={f.name}
             form={form}
-            name={f}
-            label={fieldLabels[f].label}
-            hint={fieldLabels[f].hint}
-            type={f === 'secret' || f === 'apiKey' || f === 'routingKey' ? 'password' : 'text'}
+            name={f.name}
+            label={f.label}
+            hint={f.hint}
+            placeholder={f.placeholder}
+            {...inputOf(f)}
             autoComplete="off"
-            required={f !== 'channel' && f !== 'secret'}
+            required={f.required}
           />
         ))}
       </div>

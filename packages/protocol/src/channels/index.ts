@@ -1,0 +1,54 @@
+/**
+ * Every channel's definition, in the order the UI offers them. A new channel: its file in this folder and one line in
+ * `channelDefinitions`.
+ */
+import { z } from 'zod';
+import type { ChannelDefinition } from './channel-definition.js';
+import { datadogChannel } from './datadog.js';
+import { datadogLogsChannel } from './datadog-logs.js';
+import { emailChannel } from './email.js';
+import { lokiChannel } from './loki.js';
+import { pagerdutyChannel } from './pagerduty.js';
+import { slackChannel } from './slack.js';
+import { webhookChannel } from './webhook.js';
+
+export * from './channel-definition.js';
+export * from './subscription-common.js';
+
+export const channelDefinitions = [
+  emailChannel,
+  slackChannel,
+  webhookChannel,
+  pagerdutyChannel,
+  datadogChannel,
+  datadogLogsChannel,
+  lokiChannel,
+] as const;
+
+type Definitions = typeof channelDefinitions;
+export type Protocol = Definitions[number]['protocol'];
+
+export const protocols = channelDefinitions.map((d) => d.protocol) as readonly Protocol[];
+
+/** The definitions' schemas as a tuple (a mapped type over a type parameter keeps the tuple). */
+type SchemasOf<T extends readonly { schema: unknown }[]> = {
+  -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never;
+};
+
+const schemas = channelDefinitions.map((d) => d.schema) as unknown as SchemasOf<Definitions>;
+
+export const subscriptionInputSchema = z.discriminatedUnion('protocol', schemas);
+
+export type SubscriptionInput = z.input<typeof subscriptionInputSchema>;
+export type SubscriptionSpec = z.infer<typeof subscriptionInputSchema>;
+
+/** Fields that hold credentials: never printed back by the API or `tocsin export`. */
+export const secretFields = Object.fromEntries(channelDefinitions.map((d) => [d.protocol, d.secrets])) as Record<
+  Protocol,
+  readonly string[]
+>;
+
+/** A protocol's definition (its label, schema, secrets and form fields). */
+export function channelDefinition(protocol: Protocol): ChannelDefinition {
+  return channelDefinitions.find((d) => d.protocol === protocol)!;
+}
