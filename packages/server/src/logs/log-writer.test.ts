@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { FakeClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { Db } from '../db/database.js';
 import { sampleEvents } from '../test-support/sample-log-lines.js';
-import { testDatabases } from '../test-support/test-databases.js';
+import { renameTable, testDatabases } from '../test-support/test-databases.js';
 import { decodeBlock } from './log-block-codec.js';
 import * as blocks from './log-block-store.js';
 import { LogGroupService } from './log-group-service.js';
@@ -98,7 +97,7 @@ for (const variant of await testDatabases()) {
         { ...defaultWriterOptions, maxQueueBytes: 50_000, blockEvents: 100_000 },
         () => failures++,
       );
-      await sql`alter table log_blocks rename to log_blocks_away`.execute(handle.db);
+      await renameTable(handle, 'log_blocks', 'log_blocks_away');
       try {
         w.append(sampleEvents(200), 40_000);
         await assert.rejects(w.flush());
@@ -109,7 +108,7 @@ for (const variant of await testDatabases()) {
         assert.equal(w.pending('app')[0]!.events.length, 200, 'still visible to queries');
         assert.deepEqual(w.admit(20_000), { ok: false, retryAfterSeconds: 4 });
       } finally {
-        await sql`alter table log_blocks_away rename to log_blocks`.execute(handle.db);
+        await renameTable(handle, 'log_blocks_away', 'log_blocks');
       }
       await w.flush();
       assert.deepEqual(await stored(), [['app', 200, 1]]);

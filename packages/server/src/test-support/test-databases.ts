@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { randomToken } from '../core/ids.js';
 import { MIGRATION_LOCK_KEY, migrate, openDatabase, type Db } from '../db/database.js';
@@ -103,4 +104,24 @@ const postgresVariant: TestDatabase = {
 export async function testDatabases(): Promise<TestDatabase[]> {
   pgAvailable ??= probePostgres();
   return (await pgAvailable) ? [sqliteVariant, postgresVariant] : [sqliteVariant];
+}
+
+/**
+ * Renames a table of a test's database (to make the store fail, then back): on PostgreSQL while no migration lists
+ * the database's tables, as a migration of another test's schema fails when a table vanishes under it.
+ */
+export async function renameTable(handle: Db, from: string, to: string): Promise<void> {
+  const rename = sql`alter table ${sql.table(from)} rename to ${sql.id(to)}`;
+  if (handle.dialect === 'sqlite') {
+    await rename.execute(handle.db);
+    return;
+  }
+  await handle.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await rename.execute(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
 }
