@@ -3,10 +3,12 @@
  * `channelDefinitions`.
  */
 import { z } from 'zod';
+import { alertmanagerWebhookChannel } from './alertmanager-webhook.js';
 import type { ChannelDefinition } from './channel-definition.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { emailChannel } from './email.js';
+import { httpTemplateChannel } from './http-template.js';
 import { lokiChannel } from './loki.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
@@ -14,6 +16,7 @@ import { webhookChannel } from './webhook.js';
 
 export * from './channel-definition.js';
 export * from './subscription-common.js';
+export { httpTemplateChannel, httpTemplateMethods } from './http-template.js';
 
 export const channelDefinitions = [
   emailChannel,
@@ -23,6 +26,8 @@ export const channelDefinitions = [
   datadogChannel,
   datadogLogsChannel,
   lokiChannel,
+  httpTemplateChannel,
+  alertmanagerWebhookChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

@@ -13,6 +13,8 @@ import { PublishService } from './publish-service.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
 import { registerSubscriptionTestRoutes } from './subscription-test-routes.js';
 import { SubscriptionTestService } from './subscription-test-service.js';
+import { registerTemplatePreviewRoutes } from './template-preview-routes.js';
+import { TemplatePreviewService } from './template-preview-service.js';
 import { listTopics } from './topic-store.js';
 
 export interface NotifyModule extends AppModule {
@@ -57,6 +59,7 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
   const publisher = new PublishService(db, clock, wake);
   const deliveries = new DeliveryService(db, clock, wake);
   const tests = new SubscriptionTestService(db, clock, wake);
+  const previews = new TemplatePreviewService(clock, ctx.publicUrl);
 
   telemetry.gauge('tocsin_deliveries', 'Deliveries in the outbox by status.', async () => {
     const s = await outboxStats(db);
@@ -77,6 +80,7 @@ export function notifyModule(ctx: BaseContext, options: NotifyOptions): NotifyMo
     routes(app) {
       registerSubscriptionTestRoutes(app, options.tokens, tests);
       registerDeliveryRoutes(app, options.tokens, deliveries);
+      registerTemplatePreviewRoutes(app, options.tokens, previews);
     },
     retention: [
       {

@@ -22,6 +22,7 @@ import { TocsinError, fieldIssuesOf, invalid, notFound } from '../core/errors.js
 import { randomToken, uuidv7 } from '../core/ids.js';
 import { redactedIssues } from '../core/redacted-values.js';
 import type { Database } from '../db/db-schema.js';
+import { channelSpecIssues } from './channels/spec-checks.js';
 import type { Subscription, Topic } from './notify-types.js';
 import { insertDeliveries, insertEvent } from './outbox-store.js';
 import { mergeSecrets, splitSpec, subscriptionView } from './subscription-spec.js';
@@ -101,6 +102,8 @@ export class TopicService {
   parseTopic(input: unknown): TopicSpec {
     const parsed = topicInputSchema.safeParse(input);
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
+    const issues = (parsed.data.subscriptions ?? []).flatMap((s, j) => channelSpecIssues(s, `subscriptions.${j}.`));
+    if (issues.length) throw invalid(issues);
     checkUniqueNames(parsed.data.subscriptions ?? []);
     return parsed.data;
   }
@@ -108,6 +111,8 @@ export class TopicService {
   parseSubscription(input: unknown): SubscriptionSpec {
     const parsed = subscriptionInputSchema.safeParse(input);
     if (!parsed.success) throw invalid(fieldIssuesOf(parsed.error.issues));
+    const issues = channelSpecIssues(parsed.data);
+    if (issues.length) throw invalid(issues);
     return parsed.data;
   }
 

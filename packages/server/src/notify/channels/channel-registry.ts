@@ -1,8 +1,10 @@
 import type { Protocol } from '@tocsin/protocol';
+import { alertmanagerWebhookChannel } from './alertmanager-webhook-channel.js';
 import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
 import { lokiChannel } from './loki-channel.js';
+import { httpTemplateChannel } from './http-template-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
@@ -36,5 +38,7 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     datadogChannel,
     datadogLogsChannel,
     lokiChannel,
+    httpTemplateChannel,
+    alertmanagerWebhookChannel,
   ]);
 }
