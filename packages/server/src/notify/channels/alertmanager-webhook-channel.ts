@@ -135,8 +135,7 @@ function authHeaders(spec: Record<string, unknown>): Record<string, string> {
 
 export function describeAlertmanagerError(res: HttpResponse): string {
   const detail = res.body.trim().slice(0, 300);
-  const meaning =
-    res.status === 401 || res.status === 403 ? ' (the receiver refused the credentials: check them)' : '';
+  const meaning = res.status === 401 || res.status === 403 ? ' (the receiver refused the credentials: check them)' : '';
   return `the receiver answered ${res.status}${meaning}${detail ? `: ${detail}` : ''}`;
 }
 
