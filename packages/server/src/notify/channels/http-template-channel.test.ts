@@ -109,7 +109,7 @@ describe('templated webhook channel', { timeout: 10_000 }, () => {
     assert.equal(receiver.requests[1].headers['content-type'], undefined);
   });
 
-  it('dead-letters a render error, a URL that is not http and a header with a line break, with the reason', async () => {
+  it('dead-letters a render error, a non-http URL and a header with a line break, with the reason', async () => {
     const cases = [
       { url: `${receiver.url}/{% include 'etc/passwd' %}` },
       { url: 'file:///etc/{{ event.kind }}' },
