@@ -33,11 +33,16 @@ function templatesOf(spec: HttpTemplateSpec): [string, string][] {
   return list;
 }
 
+/** liquidjs quotes pieces of a template in its reasons: those of a header (a secret) are left out. */
+function scrubbed(field: string, reason: string): string {
+  return field.startsWith('headers.') ? reason.replace(/"[^"]*"/g, '"…"') : reason;
+}
+
 /** The templates of a spec that do not parse, each naming its field and liquidjs's line and column. */
 export function httpTemplateIssues(spec: HttpTemplateSpec): FieldIssue[] {
   return templatesOf(spec).flatMap(([path, text]) => {
     const parsed = parseTemplate(text);
-    return parsed.ok ? [] : [{ path, message: `the template does not parse: ${parsed.error}` }];
+    return parsed.ok ? [] : [{ path, message: `the template does not parse: ${scrubbed(path, parsed.error)}` }];
   });
 }
 
@@ -80,7 +85,7 @@ export async function renderHttpTemplate(spec: HttpTemplateSpec, req: SendReques
   const rendered: Record<string, string> = {};
   for (const [field, text] of templatesOf(spec)) {
     const out = await renderTemplate(text, scope);
-    if (!out.ok) return { ok: false, field, error: out.error };
+    if (!out.ok) return { ok: false, field, error: scrubbed(field, out.error) };
     rendered[field] = out.text;
   }
   const url = rendered.url.trim();
