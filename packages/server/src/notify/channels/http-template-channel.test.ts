@@ -259,6 +259,39 @@ describe('templated webhook: saving and previewing', { timeout: 20_000 }, () => 
     assert.match(JSON.stringify(wrong.json), /metod/);
   });
 
+  it('sends a subscription test through the outbox, with the stored headers filled in', async () => {
+    const receiver = await TestReceiver.start({ status: 204 });
+    try {
+      const created = await post('/api/topics', {
+        name: 'tested',
+        subscriptions: [
+          {
+            protocol: 'http_template',
+            name: 'tickets',
+            url: `${receiver.url}/t/{{ event.kind }}`,
+            headers: { Authorization: 'Bearer {{ subscription.name }}-token' },
+            body: '{"title": {{ event.title | json }}}',
+          },
+          { protocol: 'alertmanager_webhook', name: 'am', endpoint: `${receiver.url}/am`, bearerToken: 'am-token' },
+        ],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      for (const sub of ['tickets', 'am'])
+        assert.equal((await post(`/api/topics/tested/subscriptions/${sub}/test`, {})).status, 202);
+      await tocsin.outbox.runOnce();
+      const byPath = new Map(receiver.requests.map((r) => [r.path.split('/')[1], r]));
+      const templated = byPath.get('t');
+      assert.equal(templated?.path, '/t/test');
+      assert.equal(templated?.headers.authorization, 'Bearer tickets-token');
+      assert.equal(typeof JSON.parse(templated?.body ?? '').title, 'string');
+      const am = byPath.get('am');
+      assert.equal(am?.headers.authorization, 'Bearer am-token');
+      assert.equal(JSON.parse(am?.body ?? '').alerts[0].labels.kind, 'test');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('reports a template that does not parse at its line of the config file (tocsin validate)', async () => {
     const text = [
       'version: 1',
