@@ -112,7 +112,7 @@ describe('templated webhook channel', { timeout: 10_000 }, () => {
   it('dead-letters a render error, a non-http URL and a header with a line break, with the reason', async () => {
     const cases = [
       { url: `${receiver.url}/{% include 'etc/passwd' %}` },
-      { url: 'file:///etc/{{ event.kind }}' },
+      { url: '{% if true %}file:///etc/{{ event.kind }}{% endif %}' },
       { url: `${receiver.url}/x`, headers: { 'X-Text': '{{ event.text }}' } },
       {
         url: `${receiver.url}/x`,

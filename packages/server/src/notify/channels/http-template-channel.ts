@@ -40,10 +40,14 @@ function scrubbed(field: string, reason: string): string {
 
 /** The templates of a spec that do not parse, each naming its field and liquidjs's line and column. */
 export function httpTemplateIssues(spec: HttpTemplateSpec): FieldIssue[] {
-  return templatesOf(spec).flatMap(([path, text]) => {
+  const issues = templatesOf(spec).flatMap(([path, text]) => {
     const parsed = parseTemplate(text);
     return parsed.ok ? [] : [{ path, message: `the template does not parse: ${scrubbed(path, parsed.error)}` }];
   });
+  // What a template cannot change is checked now rather than at the first send.
+  if (!/^\s*(https?:\/\/|\{)/i.test(spec.url) && !issues.some((i) => i.path === 'url'))
+    issues.push({ path: 'url', message: 'must start with http:// or https:// (or a template that writes it)' });
+  return issues;
 }
 
 function eventScope(e: TocsinEvent): Record<string, unknown> {
