@@ -7,9 +7,13 @@ import type { ChannelDefinition } from './channel-definition.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { emailChannel } from './email.js';
+import { grafanaOncallChannel } from './grafana-oncall.js';
 import { lokiChannel } from './loki.js';
+import { opsgenieChannel } from './opsgenie.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
+import { squadcastChannel } from './squadcast.js';
+import { victoropsChannel } from './victorops.js';
 import { webhookChannel } from './webhook.js';
 
 export * from './channel-definition.js';
@@ -23,6 +27,10 @@ export const channelDefinitions = [
   datadogChannel,
   datadogLogsChannel,
   lokiChannel,
+  opsgenieChannel,
+  victoropsChannel,
+  squadcastChannel,
+  grafanaOncallChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;
