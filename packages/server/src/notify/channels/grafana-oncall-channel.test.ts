@@ -60,8 +60,8 @@ describe('grafana_oncall channel', { timeout: 5000 }, () => {
       title: '[CRITICAL] API is down',
       state: 'alerting',
       message:
-        'answered 503 twice\n\nstatus: 503\nurl: https://api.example.com/health\nimageUrl: https://img.example.com/p.png' +
-        '\n\nmonitor/api-health · critical · 2026-01-02T03:04:05.000Z',
+        'answered 503 twice\n\nstatus: 503\nurl: https://api.example.com/health\n' +
+        'imageUrl: https://img.example.com/p.png\n\nmonitor/api-health · critical · 2026-01-02T03:04:05.000Z',
       severity: 'critical',
       kind: 'monitor.down',
       topic: 'ops',
