@@ -10,7 +10,7 @@ import { attributesText, eventTimeIso, isResolution, sourceLabel, truncate } fro
 
 /** Payloads above 30 KB are refused with 413 (payload-format page); this budget leaves room for the JSON's escapes. */
 export const SQUADCAST_PAYLOAD_MAX_BYTES = 30 * 1024;
-/** The incident message is its title in the UI and notifications. */
+/** The message is the incident's title in the UI and in notifications; no size is documented, so Tocsin's cut. */
 export const SQUADCAST_MESSAGE_MAX = 500;
 /**
  * Trigger (and resolve) calls a minute of the Free and Trial plans
