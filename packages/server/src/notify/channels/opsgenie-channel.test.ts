@@ -12,6 +12,7 @@ import {
   opsgenieBaseUrl,
   opsgenieChannel,
 } from './opsgenie-channel.js';
+import { formatIssues, loadConfigText } from '../../config/config-loader.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
 
 const time = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -230,5 +231,21 @@ describe('opsgenie channel', { timeout: 5000 }, () => {
     });
     assert.deepEqual(config.error?.issues[0].path, ['topics', 0, 'subscriptions', 0, 'groupWindowSeconds']);
     assert.match(config.error?.issues[0].message ?? '', /Opsgenie cannot group events/);
+    const file = [
+      'version: 1',
+      'topics:',
+      '  - name: ops',
+      '    subscriptions:',
+      '      - protocol: opsgenie',
+      '        apiKey: ${OPSGENIE_KEY}',
+      '        region: asia',
+      '',
+    ].join('\n');
+    const loaded = loadConfigText(file, 'tocsin.yaml', { OPSGENIE_KEY: apiKey });
+    assert.equal(loaded.ok, false);
+    assert.match(
+      !loaded.ok ? formatIssues(loaded.issues) : '',
+      /^tocsin\.yaml:7: topics\.0\.subscriptions\.0\.region: /,
+    );
   });
 });
