@@ -9,9 +9,13 @@ import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { emailChannel } from './email.js';
 import { httpTemplateChannel } from './http-template.js';
+import { grafanaOncallChannel } from './grafana-oncall.js';
 import { lokiChannel } from './loki.js';
+import { opsgenieChannel } from './opsgenie.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
+import { squadcastChannel } from './squadcast.js';
+import { victoropsChannel } from './victorops.js';
 import { webhookChannel } from './webhook.js';
 
 export * from './channel-definition.js';
@@ -28,6 +32,10 @@ export const channelDefinitions = [
   lokiChannel,
   httpTemplateChannel,
   alertmanagerWebhookChannel,
+  opsgenieChannel,
+  victoropsChannel,
+  squadcastChannel,
+  grafanaOncallChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

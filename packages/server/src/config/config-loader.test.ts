@@ -137,6 +137,7 @@ describe('config loader', () => {
       'tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here ' +
         `(one of ${protocols.map((p) => `'${p}'`).join(' | ')})`,
     ]);
+    assert.ok(protocols.includes('email') && protocols.includes('opsgenie'));
   });
 
   it('needs a version', () => {

@@ -3,11 +3,15 @@ import { alertmanagerWebhookChannel } from './alertmanager-webhook-channel.js';
 import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
+import { grafanaOncallChannel } from './grafana-oncall-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { httpTemplateChannel } from './http-template-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
+import { opsgenieChannel } from './opsgenie-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
+import { squadcastChannel } from './squadcast-channel.js';
+import { victoropsChannel } from './victorops-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
@@ -40,5 +44,9 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     lokiChannel,
     httpTemplateChannel,
     alertmanagerWebhookChannel,
+    opsgenieChannel,
+    victoropsChannel,
+    squadcastChannel,
+    grafanaOncallChannel,
   ]);
 }

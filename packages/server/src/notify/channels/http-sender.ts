@@ -129,12 +129,14 @@ function describeNetworkError(err: unknown): string {
 /**
  * Classifies an HTTP answer the way every HTTP channel does: 2xx delivered;
  * 408, 429 and 5xx retried (honouring Retry-After); other statuses dead.
- * `describe` turns a failed response into the error text kept on the delivery.
+ * `describe` turns a failed response into the error text kept on the delivery;
+ * `refusedIn2xx`, for vendors that answer 200 with a failure in the body, names that failure (a final one).
  */
 export async function sendHttp(
   req: HttpRequest,
   describe: (res: HttpResponse) => string = (res) =>
     `status ${res.status}${res.body ? `: ${res.body.slice(0, 300)}` : ''}`,
+  refusedIn2xx?: (res: HttpResponse) => string | undefined,
 ): Promise<SendOutcome> {
   let res: HttpResponse;
   try {
@@ -142,7 +144,12 @@ export async function sendHttp(
   } catch (err) {
     return { ok: false, retryable: true, error: describeNetworkError(err) };
   }
-  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+  if (res.status >= 200 && res.status < 300) {
+    const refused = refusedIn2xx?.(res);
+    return refused
+      ? { ok: false, retryable: false, status: res.status, error: refused }
+      : { ok: true, status: res.status };
+  }
   const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
   const retryAfter = res.headers['retry-after'];
   return {
