@@ -8,9 +8,13 @@ import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { emailChannel } from './email.js';
 import { lokiChannel } from './loki.js';
+import { matrixChannel } from './matrix.js';
 import { pagerdutyChannel } from './pagerduty.js';
+import { rocketchatChannel } from './rocketchat.js';
 import { slackChannel } from './slack.js';
+import { webexChannel } from './webex.js';
 import { webhookChannel } from './webhook.js';
+import { zulipChannel } from './zulip.js';
 
 export * from './channel-definition.js';
 export * from './subscription-common.js';
@@ -23,6 +27,10 @@ export const channelDefinitions = [
   datadogChannel,
   datadogLogsChannel,
   lokiChannel,
+  rocketchatChannel,
+  zulipChannel,
+  matrixChannel,
+  webexChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

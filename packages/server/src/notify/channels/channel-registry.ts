@@ -3,10 +3,14 @@ import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
 import { lokiChannel } from './loki-channel.js';
+import { matrixChannel } from './matrix-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
+import { rocketchatChannel } from './rocketchat-channel.js';
 import { slackChannel } from './slack-channel.js';
+import { webexChannel } from './webex-channel.js';
 import { webhookChannel } from './webhook-channel.js';
+import { zulipChannel } from './zulip-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
 export class ChannelRegistry {
@@ -36,5 +40,9 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     datadogChannel,
     datadogLogsChannel,
     lokiChannel,
+    rocketchatChannel,
+    zulipChannel,
+    matrixChannel,
+    webexChannel,
   ]);
 }
