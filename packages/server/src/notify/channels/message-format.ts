@@ -80,7 +80,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** Cuts `text` to at most `maxBytes` bytes of UTF-8, ending with an ellipsis (3 bytes) when cut; never mid-character. */
+/** Cuts `text` to at most `maxBytes` bytes of UTF-8, ending with an ellipsis (3 bytes) when cut; never mid-letter. */
 export function truncateBytes(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
   const room = maxBytes - 3;

@@ -33,7 +33,7 @@ function endpointOf(spec: Record<string, unknown>): string {
 /** The message in Webex Markdown: bold headline, text, attributes in a code block, a footer line. */
 export function webexMarkdown(req: SendRequest): string {
   const e = req.event;
-  const head = `**${md(headline(e))}**`;
+  const head = `**${headline(e, md)}**`;
   if (req.group && req.group.length > 0) {
     const footer = `_Events: ${req.group.length} · Topic: ${md(e.topic)}_`;
     const lines = req.group.map(
@@ -45,7 +45,8 @@ export function webexMarkdown(req: SendRequest): string {
     const fitted = fitLines(lines, room, (n) => `- _and ${n} more_`);
     return truncateBytes(`${head}\n\n${fitted.join('\n')}\n\n${footer}`, WEBEX_MESSAGE_MAX_BYTES);
   }
-  const footer = `_Source: ${md(sourceLabel(e))} · Severity: ${severityText(e)} · Topic: ${md(e.topic)} · ${eventTimeIso(e)}_`;
+  const footer =
+    `_Source: ${md(sourceLabel(e))} · Severity: ${severityText(e)} · ` + `Topic: ${md(e.topic)} · ${eventTimeIso(e)}_`;
   const parts = [head];
   if (e.text) parts.push(truncateBytes(md(e.text), TEXT_MAX_BYTES));
   const attributes = attributesText(e.attributes);

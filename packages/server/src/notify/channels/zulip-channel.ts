@@ -36,6 +36,8 @@ const zulipErrors: Record<string, string> = {
   RATE_LIMIT_HIT: 'too many messages; retried later',
 };
 
+const md = (text: string) => escapeMarkdown(text);
+
 /** `monitor/api-health`: one topic per event source, so a problem and its recovery read as one thread. */
 export function zulipTopic(e: TocsinEvent, group?: readonly TocsinEvent[]): string {
   if (group && group.length > 0) return truncate(`${e.topic}: grouped`, ZULIP_TOPIC_MAX);
@@ -45,20 +47,23 @@ export function zulipTopic(e: TocsinEvent, group?: readonly TocsinEvent[]): stri
 /** The message in Zulip's Markdown: bold headline, text, attributes as a code block, a footer line. */
 export function zulipContent(req: SendRequest): string {
   const e = req.event;
-  const footer = `Source: ${escapeMarkdown(sourceLabel(e))} · Severity: ${severityText(e)} · Topic: ${escapeMarkdown(e.topic)} · <time:${eventTimeIso(e)}>`;
-  const head = `**${escapeMarkdown(headline(e))}**`;
+  // `<time:…>` shows the time in each reader's own time zone.
+  const footer =
+    `Source: ${md(sourceLabel(e))} · Severity: ${severityText(e)} · ` +
+    `Topic: ${md(e.topic)} · <time:${eventTimeIso(e)}>`;
+  const head = `**${headline(e, md)}**`;
   if (req.group && req.group.length > 0) {
     const lines = req.group.map(
       (g) =>
-        `- ${eventLook(g).emoji} ${clockTime(g.time)} **${escapeMarkdown(g.title)}** · ${escapeMarkdown(sourceLabel(g))}` +
-        (g.text ? ` — ${escapeMarkdown(truncate(g.text, GROUP_TEXT_MAX))}` : ''),
+        `- ${eventLook(g).emoji} ${clockTime(g.time)} **${md(g.title)}** · ${md(sourceLabel(g))}` +
+        (g.text ? ` — ${md(truncate(g.text, GROUP_TEXT_MAX))}` : ''),
     );
     const room = ZULIP_CONTENT_MAX_BYTES - Buffer.byteLength(`${head}\n\n\n\n${footer}`, 'utf8');
     const fitted = fitLines(lines, room, (n) => `- _and ${n} more_`);
     return truncateBytes(`${head}\n\n${fitted.join('\n')}\n\n${footer}`, ZULIP_CONTENT_MAX_BYTES);
   }
   const parts = [head];
-  if (e.text) parts.push(truncateBytes(escapeMarkdown(e.text), TEXT_MAX_BYTES));
+  if (e.text) parts.push(truncateBytes(md(e.text), TEXT_MAX_BYTES));
   const attributes = attributesText(e.attributes);
   if (attributes) {
     const used = parts.reduce((n, p) => n + Buffer.byteLength(p, 'utf8') + 2, 0);
