@@ -94,7 +94,8 @@ describe('matrix channel', { timeout: 5000 }, () => {
     assert.equal(content.msgtype, 'm.text');
     assert.equal(
       content.body,
-      '✅ [RESOLVED] api is up again\n\nSource: monitor/api · Severity: resolved (ok) · Topic: ops · 2026-06-01T12:00:05.000Z',
+      '✅ [RESOLVED] api is up again\n\n' +
+        'Source: monitor/api · Severity: resolved (ok) · Topic: ops · 2026-06-01T12:00:05.000Z',
     );
   });
 
@@ -114,7 +115,8 @@ describe('matrix channel', { timeout: 5000 }, () => {
     assert.equal(lines[0], '🔴 [CRITICAL] 2 down, 1 recovered: site-0, site-1, site-2');
     assert.equal(
       lines[2],
-      '🔴 12:00:05 site-0 is down · monitor/site-0 — https://site-0.example.com/health: answered 503 <Service Unavailable>',
+      '🔴 12:00:05 site-0 is down · monitor/site-0 — ' +
+        'https://site-0.example.com/health: answered 503 <Service Unavailable>',
     );
     assert.match(small.formatted_body, /<li>✅ 12:00:07 <strong>site-2 is up again<\/strong> · monitor\/site-2/);
     assert.match(small.formatted_body, /answered 503 &#60;Service Unavailable&#62;<\/li>/);

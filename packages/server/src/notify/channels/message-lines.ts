@@ -5,10 +5,10 @@
 import type { TocsinEvent } from '@tocsin/protocol';
 import { eventLook, isResolution } from './message-format.js';
 
-/** `🔴 [CRITICAL] api is down`, or `✅ [RESOLVED] api is up again`; `escape` applies to the title. */
-export function headline(e: TocsinEvent, escape: (text: string) => string = (t) => t): string {
+/** `🔴 [CRITICAL] api is down`, or `✅ [RESOLVED] api is up again`; `escapeTitle` applies to the title. */
+export function headline(e: TocsinEvent, escapeTitle: (text: string) => string = (t) => t): string {
   const look = eventLook(e);
-  return `${look.emoji} [${look.label}] ${escape(e.title)}`;
+  return `${look.emoji} [${look.label}] ${escapeTitle(e.title)}`;
 }
 
 /** `critical`, or `resolved (ok)` for a resolution. */

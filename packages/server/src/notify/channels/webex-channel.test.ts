@@ -101,7 +101,8 @@ describe('webex channel', { timeout: 5000 }, () => {
     assert.equal(small[0], '**🔴 [CRITICAL] 2 down, 1 recovered: site-0, site-1, site-2**');
     assert.equal(
       small[2],
-      '- 🔴 12:00:05 **site-0 is down** · monitor/site-0 — https://site-0.example.com/health: answered 503 \\<Service Unavailable>',
+      '- 🔴 12:00:05 **site-0 is down** · monitor/site-0 — ' +
+        'https://site-0.example.com/health: answered 503 \\<Service Unavailable>',
     );
     receiver.reset();
     await webexChannel.send(groupRequest(request(endpoint), monitorChanges(100, time)));
@@ -130,11 +131,18 @@ describe('webex channel', { timeout: 5000 }, () => {
     receiver.answer(
       {
         status: 401,
-        body: '{"message":"The request requires a valid access token set in the Authorization request header.","trackingId":"T1"}',
+        body: JSON.stringify({
+          message: 'The request requires a valid access token set in the Authorization request header.',
+          trackingId: 'T1',
+        }),
       },
       {
         status: 404,
-        body: '{"message":"Could not find a room with provided ID.","errors":[{"description":"Could not find a room with provided ID."}],"trackingId":"T2"}',
+        body: JSON.stringify({
+          message: 'Could not find a room with provided ID.',
+          errors: [{ description: 'Could not find a room with provided ID.' }],
+          trackingId: 'T2',
+        }),
       },
     );
     const auth = await webexChannel.send(request(endpoint));

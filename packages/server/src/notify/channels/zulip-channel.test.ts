@@ -124,7 +124,8 @@ describe('zulip channel', { timeout: 5000 }, () => {
     assert.equal(lines[0], '**🔴 [CRITICAL] 2 down, 1 recovered: site-0, site-1, site-2**');
     assert.equal(
       lines[2],
-      '- 🔴 12:00:05 **site-0 is down** · monitor/site-0 — https://site-0.example.com/health: answered 503 <Service Unavailable>',
+      '- 🔴 12:00:05 **site-0 is down** · monitor/site-0 — ' +
+        'https://site-0.example.com/health: answered 503 <Service Unavailable>',
     );
     assert.match(lines[4], /^- ✅ 12:00:07 \*\*site-2 is up again\*\*/);
     receiver.reset();
@@ -164,7 +165,12 @@ describe('zulip channel', { timeout: 5000 }, () => {
       { status: 401, body: '{"result":"error","msg":"Invalid API key","code":"INVALID_API_KEY"}' },
       {
         status: 400,
-        body: '{"result":"error","msg":"Channel \'nope\' does not exist","code":"STREAM_DOES_NOT_EXIST","stream":"nope"}',
+        body: JSON.stringify({
+          result: 'error',
+          msg: "Channel 'nope' does not exist",
+          code: 'STREAM_DOES_NOT_EXIST',
+          stream: 'nope',
+        }),
       },
     );
     const auth = await zulipChannel.send(request(receiver.url));
