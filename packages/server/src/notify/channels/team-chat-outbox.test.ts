@@ -1,11 +1,12 @@
 /**
  * Rocket.Chat, Zulip, Matrix and Webex through the whole path a user takes: subscriptions created by the API with
  * their secrets, a test notification to each (`POST /api/topics/{t}/subscriptions/{s}/test`), the outbox sending it
- * with the secrets filled in, and the API printing the secrets back redacted.
+ * with the secrets filled in, the API printing the secrets back redacted, and a config file naming a wrong field.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Tocsin } from '../../app.js';
+import { loadConfigText } from '../../config/config-loader.js';
 import { FakeClock } from '../../core/clock.js';
 import { HttpReceiver } from '../../test-support/http-receiver.js';
 import { call, createTestApp } from '../../test-support/test-app.js';
@@ -59,5 +60,40 @@ describe('team chat channels through the API and the outbox', { timeout: 15000 }
     const text = JSON.stringify(topic.json);
     for (const secret of ['rc-token', 'zulip-key', 'matrix-token', 'webex-token']) assert.ok(!text.includes(secret));
     assert.ok(text.includes('bot@example.com'), 'the public fields are there');
+  });
+
+  it('names a wrong field of each in a config file, at its line', () => {
+    const text = [
+      'version: 1',
+      'topics:',
+      '  - name: ops',
+      '    subscriptions:',
+      '      - protocol: rocketchat',
+      '        endpoint: https://chat.example.com/hooks/a/b',
+      '        emoji: siren',
+      '      - protocol: zulip',
+      '        site: https://x.zulipchat.com',
+      '        email: bot@x.com',
+      '        apiKey: k',
+      '        steam: ops',
+      '      - protocol: matrix',
+      '        homeserver: https://matrix.org',
+      "        roomId: '#ops:matrix.org'",
+      '        accessToken: t',
+      '      - protocol: webex',
+      '        token: t',
+      '        toPersonEmail: nobody',
+      '',
+    ].join('\n');
+    const loaded = loadConfigText(text, 'tocsin.yaml', {});
+    assert.equal(loaded.ok, false);
+    const found = loaded.ok ? [] : loaded.issues.map((i) => `${i.line} ${i.path}`);
+    for (const expected of [
+      '7 topics.0.subscriptions.0.emoji',
+      '12 topics.0.subscriptions.1.steam',
+      '15 topics.0.subscriptions.2.roomId',
+      '19 topics.0.subscriptions.3.toPersonEmail',
+    ])
+      assert.ok(found.includes(expected), `${expected} in ${found.join(', ')}`);
   });
 });
