@@ -12,11 +12,15 @@ import { httpTemplateChannel } from './http-template.js';
 import { grafanaOncallChannel } from './grafana-oncall.js';
 import { lokiChannel } from './loki.js';
 import { opsgenieChannel } from './opsgenie.js';
+import { matrixChannel } from './matrix.js';
 import { pagerdutyChannel } from './pagerduty.js';
+import { rocketchatChannel } from './rocketchat.js';
 import { slackChannel } from './slack.js';
 import { squadcastChannel } from './squadcast.js';
 import { victoropsChannel } from './victorops.js';
+import { webexChannel } from './webex.js';
 import { webhookChannel } from './webhook.js';
+import { zulipChannel } from './zulip.js';
 
 export * from './channel-definition.js';
 export * from './subscription-common.js';
@@ -36,6 +40,10 @@ export const channelDefinitions = [
   victoropsChannel,
   squadcastChannel,
   grafanaOncallChannel,
+  rocketchatChannel,
+  zulipChannel,
+  matrixChannel,
+  webexChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

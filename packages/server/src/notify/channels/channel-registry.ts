@@ -6,13 +6,17 @@ import { datadogLogsChannel } from './datadog-logs-channel.js';
 import { grafanaOncallChannel } from './grafana-oncall-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { httpTemplateChannel } from './http-template-channel.js';
+import { matrixChannel } from './matrix-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { opsgenieChannel } from './opsgenie-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
+import { rocketchatChannel } from './rocketchat-channel.js';
 import { slackChannel } from './slack-channel.js';
 import { squadcastChannel } from './squadcast-channel.js';
 import { victoropsChannel } from './victorops-channel.js';
+import { webexChannel } from './webex-channel.js';
 import { webhookChannel } from './webhook-channel.js';
+import { zulipChannel } from './zulip-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
 export class ChannelRegistry {
@@ -48,5 +52,9 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     victoropsChannel,
     squadcastChannel,
     grafanaOncallChannel,
+    rocketchatChannel,
+    zulipChannel,
+    matrixChannel,
+    webexChannel,
   ]);
 }

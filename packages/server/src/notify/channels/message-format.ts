@@ -79,3 +79,28 @@ export function attributesText(attributes: Record<string, unknown>, maxValue = 3
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
+
+/** Cuts `text` to at most `maxBytes` bytes of UTF-8, ending with an ellipsis (3 bytes) when cut; never mid-letter. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const room = maxBytes - 3;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > room) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Backslash-escapes what Markdown (CommonMark, and Python-Markdown under Zulip) reads as emphasis, code and links, so
+ * an event's text shows as written and cannot mention anyone (Zulip's `@**all**`). `extra` adds characters a
+ * dialect also needs escaped (Webex's `<@all>` mentions).
+ */
+export function escapeMarkdown(text: string, extra = ''): string {
+  const special = `\\\`*_[]${extra}`;
+  return [...text].map((ch) => (special.includes(ch) ? `\\${ch}` : ch)).join('');
+}
