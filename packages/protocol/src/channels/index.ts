@@ -7,9 +7,14 @@ import type { ChannelDefinition } from './channel-definition.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { emailChannel } from './email.js';
+import { gotifyChannel } from './gotify.js';
 import { lokiChannel } from './loki.js';
+import { ntfyChannel } from './ntfy.js';
 import { pagerdutyChannel } from './pagerduty.js';
+import { pushoverChannel } from './pushover.js';
 import { slackChannel } from './slack.js';
+import { snsChannel } from './sns.js';
+import { twilioSmsChannel } from './twilio-sms.js';
 import { webhookChannel } from './webhook.js';
 
 export * from './channel-definition.js';
@@ -23,6 +28,11 @@ export const channelDefinitions = [
   datadogChannel,
   datadogLogsChannel,
   lokiChannel,
+  ntfyChannel,
+  pushoverChannel,
+  gotifyChannel,
+  twilioSmsChannel,
+  snsChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

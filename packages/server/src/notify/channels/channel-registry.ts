@@ -2,10 +2,15 @@ import type { Protocol } from '@tocsin/protocol';
 import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
+import { gotifyChannel } from './gotify-channel.js';
 import { lokiChannel } from './loki-channel.js';
+import { ntfyChannel } from './ntfy-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
+import { pushoverChannel } from './pushover-channel.js';
 import { slackChannel } from './slack-channel.js';
+import { snsChannel } from './sns-channel.js';
+import { twilioSmsChannel } from './twilio-sms-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
@@ -36,5 +41,10 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     datadogChannel,
     datadogLogsChannel,
     lokiChannel,
+    ntfyChannel,
+    pushoverChannel,
+    gotifyChannel,
+    twilioSmsChannel,
+    snsChannel,
   ]);
 }
