@@ -10,9 +10,7 @@ export const ntfyChannel = defineChannel({
       protocol: z.literal('ntfy'),
       /** The ntfy server's base URL; ntfy.sh when absent. */
       server: httpUrlSchema.default('https://ntfy.sh'),
-      topic: z
-        .string()
-        .regex(/^[-_A-Za-z0-9]{1,64}$/, 'a topic: 1 to 64 letters, digits, - and _'),
+      topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/, 'a topic: 1 to 64 letters, digits, - and _'),
       /** An access token (`tk_…`), sent as a bearer token. */
       accessToken: z.string().min(1).optional(),
       username: z.string().min(1).optional(),

@@ -15,13 +15,16 @@ export const pushoverChannel = defineChannel({
       /** The user or group key to send to. */
       user: pushoverKey,
       /** Device names to send to (all of the user's devices when absent). */
-      devices: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,25}$/, 'a device name')).min(1).optional(),
-      /** Critical events at emergency priority (2): repeated every `retry` seconds until acknowledged. */
+      devices: z
+        .array(z.string().regex(/^[A-Za-z0-9_-]{1,25}$/, 'a device name'))
+        .min(1)
+        .optional(),
+      /** Critical events at emergency priority (2): repeated every `emergencyRetry` seconds until acknowledged. */
       emergency: z.boolean().optional(),
       /** Seconds between an emergency message's repeats (30 at least). */
-      retry: z.number().int().min(30).max(10800).optional(),
+      emergencyRetry: z.number().int().min(30).max(10800).optional(),
       /** Seconds an unacknowledged emergency message keeps repeating (3 hours at most). */
-      expire: z.number().int().min(30).max(10800).optional(),
+      emergencyExpire: z.number().int().min(30).max(10800).optional(),
       sound: z.string().min(1).max(64).optional(),
       endpoint: httpUrlSchema.default('https://api.pushover.net/1/messages.json'),
       ...common,
@@ -40,7 +43,19 @@ export const pushoverChannel = defineChannel({
       kind: 'checkbox',
       hint: 'Repeats until acknowledged.',
     },
-    { name: 'retry', label: 'Repeat every (s)', kind: 'number', placeholder: '60', hint: 'Emergency: 30 at least.' },
-    { name: 'expire', label: 'Repeat for (s)', kind: 'number', placeholder: '3600', hint: 'Emergency: 10800 at most.' },
+    {
+      name: 'emergencyRetry',
+      label: 'Repeat every (s)',
+      kind: 'number',
+      placeholder: '60',
+      hint: 'Emergency: 30 at least.',
+    },
+    {
+      name: 'emergencyExpire',
+      label: 'Repeat for (s)',
+      kind: 'number',
+      placeholder: '3600',
+      hint: 'Emergency: 10800 at most.',
+    },
   ],
 });

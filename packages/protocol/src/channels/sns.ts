@@ -19,7 +19,10 @@ export const snsChannel = defineChannel({
       protocol: z.literal('sns'),
       topicArn: topicArnSchema,
       /** The topic's region when absent. */
-      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'an AWS region: eu-west-1').optional(),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'an AWS region: eu-west-1')
+        .optional(),
       /** The message: a text for people (e-mail, SMS subscribers) or the event as JSON (queues, functions). */
       format: z.enum(['text', 'json']).default('text'),
       /** Another SNS-compatible endpoint (LocalStack, a VPC endpoint). */

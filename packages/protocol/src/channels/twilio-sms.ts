@@ -16,7 +16,10 @@ export const twilioSmsChannel = defineChannel({
       /** The sender: a Twilio number (or an alphanumeric sender id where allowed). */
       from: z.string().min(1).max(20).optional(),
       /** Or a Messaging Service that picks the sender. */
-      messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID: MG and 32 hex digits').optional(),
+      messagingServiceSid: z
+        .string()
+        .regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID: MG and 32 hex digits')
+        .optional(),
       /** One message to each number. */
       to: z.array(phoneNumberSchema).min(1).max(20),
       /** Twilio's API base; for tests and proxies. */

@@ -99,7 +99,8 @@ describe('gotify channel', { timeout: 5000 }, () => {
       retryable: false,
       status: 401,
       error:
-        'gotify answered 401 Unauthorized: you need to provide a valid access token or user credentials to access this api',
+        'gotify answered 401 Unauthorized: ' +
+        'you need to provide a valid access token or user credentials to access this api',
       retryAfterMs: undefined,
     });
     const refused = await gotifyChannel.send(sampleSendRequest(spec));

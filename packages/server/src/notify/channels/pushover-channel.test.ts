@@ -73,7 +73,7 @@ describe('pushover channel', { timeout: 5000 }, () => {
   });
 
   it('sends critical events at emergency priority with retry, expire and a tag the resolution cancels', async () => {
-    const emergency = { ...spec, emergency: true, retry: 120, expire: 7200 };
+    const emergency = { ...spec, emergency: true, emergencyRetry: 120, emergencyExpire: 7200 };
     await pushoverChannel.send(sampleSendRequest(emergency));
     const body = JSON.parse(receiver.single().body);
     assert.equal(body.priority, 2);
@@ -145,8 +145,8 @@ describe('pushover channel', { timeout: 5000 }, () => {
   });
 
   it('names a wrong field', () => {
-    const bad = subscriptionInputSchema.safeParse({ protocol: 'pushover', token, user, retry: 5 });
-    assert.deepEqual(bad.error?.issues[0].path, ['retry']);
+    const bad = subscriptionInputSchema.safeParse({ protocol: 'pushover', token, user, emergencyRetry: 5 });
+    assert.deepEqual(bad.error?.issues[0].path, ['emergencyRetry']);
     const short = subscriptionInputSchema.safeParse({ protocol: 'pushover', token: 'abc', user });
     assert.deepEqual(short.error?.issues[0].path, ['token']);
   });

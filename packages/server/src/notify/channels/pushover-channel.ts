@@ -49,8 +49,8 @@ export function pushoverBody(req: SendRequest): Record<string, unknown> {
   };
   if (emergencyOn(req)) {
     body.priority = EMERGENCY;
-    body.retry = typeof spec.retry === 'number' ? spec.retry : DEFAULT_RETRY_SECONDS;
-    body.expire = typeof spec.expire === 'number' ? spec.expire : DEFAULT_EXPIRE_SECONDS;
+    body.retry = typeof spec.emergencyRetry === 'number' ? spec.emergencyRetry : DEFAULT_RETRY_SECONDS;
+    body.expire = typeof spec.emergencyExpire === 'number' ? spec.emergencyExpire : DEFAULT_EXPIRE_SECONDS;
     body.tags = pushoverTag(e.dedupKey);
   }
   const url = e.attributes.url;

@@ -120,9 +120,7 @@ describe('twilio sms channel', { timeout: 5000 }, () => {
 
   it('names each failed number when some of several fail', async () => {
     receiver.answer(queued, twilioError(400, 21211, "The 'To' number +447700900123 is not a valid phone number."));
-    const outcome = await twilioSmsChannel.send(
-      sampleSendRequest({ ...spec, to: ['+14155550101', '+447700900123'] }),
-    );
+    const outcome = await twilioSmsChannel.send(sampleSendRequest({ ...spec, to: ['+14155550101', '+447700900123'] }));
     assert.equal(receiver.requests.length, 2);
     assert.deepEqual(outcome, {
       ok: false,

@@ -14,8 +14,9 @@ const GROUP_TITLE_MAX = 120;
 
 /**
  * Twilio error codes that waiting cures (https://www.twilio.com/docs/api/errors): 20429 too many requests, 20500
- * and 20503 Twilio's own errors, 21611 the sender's queue is full. Every other code (21211 an invalid To number, 21608 an unverified number of a trial
- * account, 20003 a wrong auth token, 21606 a From that cannot send SMS, …) is final.
+ * and 20503 Twilio's own errors, 21611 the sender's queue is full. Every other code (21211 an invalid To number,
+ * 21608 an unverified number of a trial account, 20003 a wrong auth token, 21606 a From that cannot send SMS, …)
+ * is final.
  */
 const RETRYABLE_CODES = new Set([20429, 20500, 20503, 21611]);
 
