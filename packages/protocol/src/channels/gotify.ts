@@ -12,8 +12,8 @@ export const gotifyChannel = defineChannel({
       server: httpUrlSchema,
       /** The application's token. */
       token: z.string().min(1),
-      /** Send the message as Markdown (`client::display`); plain text when false. */
-      markdown: z.boolean().default(true),
+      /** Send plain text instead of Markdown (`client::display`). */
+      plainText: z.boolean().optional(),
       ...common,
       ...grouping,
     })
@@ -22,6 +22,6 @@ export const gotifyChannel = defineChannel({
   fields: [
     { name: 'server', label: 'Server', kind: 'url', required: true, placeholder: 'https://gotify.example.com' },
     { name: 'token', label: 'App token', kind: 'password', required: true, hint: 'The token of a Gotify app.' },
-    { name: 'markdown', label: 'Markdown', kind: 'checkbox', hint: 'Shown as Markdown by the clients.' },
+    { name: 'plainText', label: 'Plain text', kind: 'checkbox', hint: 'Markdown when unchecked.' },
   ],
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { protocols } from '@tocsin/protocol';
 import { formatIssues, interpolate, issuesFromApi, loadConfigFile, loadConfigText } from './config-loader.js';
 
 function errors(text: string, env: NodeJS.ProcessEnv = {}): string[] {
@@ -134,7 +135,7 @@ describe('config loader', () => {
     );
     assert.deepEqual(sub, [
       'tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here ' +
-        "(one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog' | 'datadog_logs' | 'loki')",
+        `(one of ${protocols.map((p) => `'${p}'`).join(' | ')})`,
     ]);
   });
 

@@ -40,8 +40,8 @@ describe('gotify channel', { timeout: 5000 }, () => {
     });
   });
 
-  it('sends plain text when markdown is off, and a resolution at a silent priority', async () => {
-    await gotifyChannel.send(sampleSendRequest({ ...spec, markdown: false }, recovery));
+  it('sends plain text when asked, and a resolution at a silent priority', async () => {
+    await gotifyChannel.send(sampleSendRequest({ ...spec, plainText: true }, recovery));
     const body = JSON.parse(receiver.single().body);
     assert.equal(body.title, '✅ Resolved: API is up');
     assert.equal(body.priority, 2);

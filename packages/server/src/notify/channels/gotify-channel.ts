@@ -44,10 +44,10 @@ function markdownBody(req: SendRequest): string {
   return parts.join('\n\n');
 }
 
-/** The JSON of `POST /message`; Markdown unless the subscription says `markdown: false`. */
+/** The JSON of `POST /message`; Markdown unless the subscription says `plainText: true`. */
 export function gotifyBody(req: SendRequest): Record<string, unknown> {
   const e = req.event;
-  const markdown = req.spec.markdown !== false;
+  const markdown = req.spec.plainText !== true;
   const message = markdown ? markdownBody(req) : pushBody(req);
   return {
     title: truncate(`${eventLook(e).emoji} ${pushTitle(e)}`, GOTIFY_TITLE_MAX),
