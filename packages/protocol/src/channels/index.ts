@@ -19,6 +19,11 @@ import { slackChannel } from './slack.js';
 import { squadcastChannel } from './squadcast.js';
 import { victoropsChannel } from './victorops.js';
 import { webexChannel } from './webex.js';
+import { gotifyChannel } from './gotify.js';
+import { ntfyChannel } from './ntfy.js';
+import { pushoverChannel } from './pushover.js';
+import { snsChannel } from './sns.js';
+import { twilioSmsChannel } from './twilio-sms.js';
 import { webhookChannel } from './webhook.js';
 import { zulipChannel } from './zulip.js';
 
@@ -44,6 +49,11 @@ export const channelDefinitions = [
   zulipChannel,
   matrixChannel,
   webexChannel,
+  ntfyChannel,
+  pushoverChannel,
+  gotifyChannel,
+  twilioSmsChannel,
+  snsChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

@@ -143,7 +143,7 @@ export function channelIdOf(topicName: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const PROTOCOL_KINDS: Record<string, string> = { pagerduty: 'pd' };
+const PROTOCOL_KINDS: Record<string, string> = { pagerduty: 'pd', pushover: 'po', twilio_sms: 'sms' };
 
 /** A topic as a Healthchecks integration; its kind is its subscriptions' protocol when they share one. */
 export function channelOf(topic: { name: string; subscriptions: Record<string, unknown>[] }): {

@@ -7,6 +7,8 @@ import { grafanaOncallChannel } from './grafana-oncall-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { httpTemplateChannel } from './http-template-channel.js';
 import { matrixChannel } from './matrix-channel.js';
+import { gotifyChannel } from './gotify-channel.js';
+import { ntfyChannel } from './ntfy-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { opsgenieChannel } from './opsgenie-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
@@ -15,6 +17,9 @@ import { slackChannel } from './slack-channel.js';
 import { squadcastChannel } from './squadcast-channel.js';
 import { victoropsChannel } from './victorops-channel.js';
 import { webexChannel } from './webex-channel.js';
+import { pushoverChannel } from './pushover-channel.js';
+import { snsChannel } from './sns-channel.js';
+import { twilioSmsChannel } from './twilio-sms-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 import { zulipChannel } from './zulip-channel.js';
 
@@ -56,5 +61,10 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     zulipChannel,
     matrixChannel,
     webexChannel,
+    ntfyChannel,
+    pushoverChannel,
+    gotifyChannel,
+    twilioSmsChannel,
+    snsChannel,
   ]);
 }
