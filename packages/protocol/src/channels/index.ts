@@ -6,10 +6,15 @@ import { z } from 'zod';
 import type { ChannelDefinition } from './channel-definition.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
+import { discordChannel } from './discord.js';
 import { emailChannel } from './email.js';
+import { googleChatChannel } from './google-chat.js';
 import { lokiChannel } from './loki.js';
+import { mattermostChannel } from './mattermost.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
+import { teamsChannel } from './teams.js';
+import { telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
 
 export * from './channel-definition.js';
@@ -23,6 +28,11 @@ export const channelDefinitions = [
   datadogChannel,
   datadogLogsChannel,
   lokiChannel,
+  teamsChannel,
+  discordChannel,
+  telegramChannel,
+  googleChatChannel,
+  mattermostChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;
