@@ -6,6 +6,7 @@ import { lokiChannel } from './loki-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
+import { teamsChannel } from './teams-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
@@ -36,5 +37,6 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     datadogChannel,
     datadogLogsChannel,
     lokiChannel,
+    teamsChannel,
   ]);
 }
