@@ -2,6 +2,7 @@ import type { Protocol } from '@tocsin/protocol';
 import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
+import { discordChannel } from './discord-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
@@ -38,5 +39,6 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     datadogLogsChannel,
     lokiChannel,
     teamsChannel,
+    discordChannel,
   ]);
 }
