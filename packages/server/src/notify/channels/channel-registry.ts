@@ -8,6 +8,7 @@ import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
 import { teamsChannel } from './teams-channel.js';
+import { telegramChannel } from './telegram-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 
 /** Channels keyed by protocol; adding one is one file and one line here. */
@@ -40,5 +41,6 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     lokiChannel,
     teamsChannel,
     discordChannel,
+    telegramChannel,
   ]);
 }
