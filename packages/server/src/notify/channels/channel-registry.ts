@@ -3,6 +3,7 @@ import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
 import { discordChannel } from './discord-channel.js';
+import { googleChatChannel } from './google-chat-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
@@ -42,5 +43,6 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     teamsChannel,
     discordChannel,
     telegramChannel,
+    googleChatChannel,
   ]);
 }
