@@ -6,6 +6,7 @@ import { discordChannel } from './discord-channel.js';
 import { googleChatChannel } from './google-chat-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
+import { mattermostChannel } from './mattermost-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { slackChannel } from './slack-channel.js';
 import { teamsChannel } from './teams-channel.js';
@@ -44,5 +45,6 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     discordChannel,
     telegramChannel,
     googleChatChannel,
+    mattermostChannel,
   ]);
 }
