@@ -67,7 +67,9 @@ describe('google chat channel', { timeout: 5000 }, () => {
                 widgets: [
                   {
                     textParagraph: {
-                      text: '<font color="#c92a2a"><b>CRITICAL</b></font> · monitor/api-health · 2026-01-02T03:04:05.000Z',
+                      text:
+                        '<font color="#c92a2a"><b>CRITICAL</b></font> · monitor/api-health · ' +
+                        '2026-01-02T03:04:05.000Z',
                     },
                   },
                   { textParagraph: { text: 'answered 503 &lt;Service Unavailable&gt;' } },
