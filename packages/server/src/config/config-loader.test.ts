@@ -134,7 +134,8 @@ describe('config loader', () => {
     );
     assert.deepEqual(sub, [
       'tocsin.yaml:4: topics.0.subscriptions.0.protocol: required: missing here ' +
-        "(one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog' | 'datadog_logs' | 'loki')",
+        "(one of 'email' | 'slack' | 'webhook' | 'pagerduty' | 'datadog' | 'datadog_logs' | 'loki' | " +
+        "'teams' | 'discord' | 'telegram' | 'google_chat' | 'mattermost')",
     ]);
   });
 

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { subscriptionInputSchema, type TocsinEvent } from '@tocsin/protocol';
 import type { SendRequest } from './channel.js';
 import { TELEGRAM_TEXT_MAX, telegramChannel } from './telegram-channel.js';
+import { formatIssues, loadConfigText } from '../../config/config-loader.js';
 import { groupRequest, monitorChanges } from '../../test-support/group-fixture.js';
 import { refusedUrl, TestReceiver } from '../../test-support/scripted-receiver.js';
 
@@ -175,5 +176,26 @@ describe('telegram channel', { timeout: 5000 }, () => {
     assert.deepEqual(badChat.error?.issues[0].path, ['chatId']);
     const ok = subscriptionInputSchema.safeParse({ protocol: 'telegram', botToken: token, chatId: '-100123' });
     assert.equal(ok.success, true);
+  });
+
+  it('explains a wrong field of a config file at its line', () => {
+    const text = [
+      'version: 1',
+      'topics:',
+      '  - name: ops',
+      '    subscriptions:',
+      '      - protocol: telegram',
+      '        botToken: ${TG_TOKEN}',
+      '        chatId: ops',
+      '        threadId: 4',
+      '',
+    ].join('\n');
+    const r = loadConfigText(text, 'tocsin.yaml', { TG_TOKEN: token });
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.deepEqual(formatIssues(r.issues).split('\n'), [
+      'tocsin.yaml:7: topics.0.subscriptions.0.chatId: a numeric chat id or a channel’s @username',
+      'tocsin.yaml:8: topics.0.subscriptions.0.threadId: unknown field',
+    ]);
   });
 });
