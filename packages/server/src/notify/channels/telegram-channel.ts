@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendOutcome, SendRequest } from './channel.js';
 import { sendHttp, type HttpResponse } from './http-sender.js';
-import { attributesText, eventLook, eventTimeIso, isResolution, sourceLabel, truncate } from './message-format.js';
+import { attributesText, eventLook, eventTimeIso, sourceLabel, truncate } from './message-format.js';
 import { clockTime } from '../digest.js';
 
 export const TELEGRAM_API = 'https://api.telegram.org';
@@ -44,10 +44,10 @@ function footer(e: TocsinEvent): Piece {
 
 function singlePieces(e: TocsinEvent): Piece[] {
   const look = eventLook(e);
-  const headline = isResolution(e) ? `Resolved: ${e.title}` : e.title;
+  // The label already says RESOLVED for a resolution.
   const head: Piece[] = [
     { text: `${look.emoji} ` },
-    { text: truncate(`[${look.label}] ${headline}`, TITLE_MAX), tag: 'b' },
+    { text: truncate(`[${look.label}] ${e.title}`, TITLE_MAX), tag: 'b' },
   ];
   const attributes = attributesText(e.attributes);
   const tail: Piece[] = [];
@@ -64,9 +64,9 @@ function groupPieces(summary: TocsinEvent, events: readonly TocsinEvent[]): Piec
     { text: `${look.emoji} ` },
     { text: truncate(`[${look.label}] ${summary.title}`, TITLE_MAX), tag: 'b' },
   ];
-  const end: Piece = { text: `\n${events.length} events · topic ${summary.topic}`, tag: 'i' };
+  const end: Piece[] = [{ text: '\n' }, { text: `${events.length} events · topic ${summary.topic}`, tag: 'i' }];
   // Room for the closing line and an "and N more" line.
-  const room = TELEGRAM_TEXT_MAX - shownLength([end]) - 30;
+  const room = TELEGRAM_TEXT_MAX - shownLength(end) - 30;
   let shown = 0;
   for (const e of events) {
     const detail = e.text ? `\n${truncate(e.text, GROUP_TEXT_MAX)}` : '';
@@ -80,7 +80,7 @@ function groupPieces(summary: TocsinEvent, events: readonly TocsinEvent[]): Piec
     shown++;
   }
   if (shown < events.length) pieces.push({ text: `\n\nand ${events.length - shown} more` });
-  pieces.push(end);
+  pieces.push(...end);
   return pieces;
 }
 
