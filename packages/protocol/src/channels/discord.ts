@@ -11,7 +11,14 @@ export const discordChannel = defineChannel({
       /** The channel webhook's URL: https://discord.com/api/webhooks/{id}/{token}. */
       endpoint: httpUrlSchema,
       /** Shown as the author instead of the webhook's own name (Discord allows 1–80 characters). */
-      username: z.string().trim().min(1).max(80).optional(),
+      username: z
+        .string()
+        .trim()
+        .min(1)
+        .max(80)
+        // Discord refuses webhook names with these words (discord.com/developers/docs/resources/webhook).
+        .refine((v) => !/clyde|discord/i.test(v), { error: 'Discord refuses names that contain "clyde" or "discord"' })
+        .optional(),
       avatarUrl: httpUrlSchema.optional(),
       ...common,
       ...grouping,

@@ -196,5 +196,7 @@ describe('discord channel', { timeout: 5000 }, () => {
     const result = subscriptionInputSchema.safeParse({ protocol: 'discord', endpoint: hook, avatarUrl: 'not a url' });
     assert.equal(result.success, false);
     assert.deepEqual(result.error?.issues[0].path, ['avatarUrl']);
+    const named = subscriptionInputSchema.safeParse({ protocol: 'discord', endpoint: hook, username: 'Discord Bot' });
+    assert.deepEqual(named.error?.issues[0].path, ['username']);
   });
 });

@@ -15,6 +15,7 @@ const TEXT_BUDGETS = [8000, 4000, 2000, 1000, 400, 100];
 const GROUP_EVENTS_MAX = 40;
 /** Attribute facts a card lists. */
 const FACTS_MAX = 20;
+const TITLE_MAX = 400;
 
 /** Adaptive Card container styles and text colours by severity; a resolution is `good`. */
 const styles: Record<Severity | 'resolved', { style: string; color: string }> = {
@@ -41,7 +42,7 @@ function headerBlock(e: TocsinEvent, headline: string): Record<string, unknown> 
     items: [
       {
         type: 'TextBlock',
-        text: truncate(`${look.emoji} ${headline}`, 400),
+        text: truncate(`${look.emoji} ${headline}`, TITLE_MAX),
         weight: 'Bolder',
         size: 'Medium',
         color: s.color,
@@ -77,9 +78,10 @@ function groupBody(summary: TocsinEvent, events: readonly TocsinEvent[], budget:
   const each = Math.max(50, Math.floor(budget / Math.max(1, shown.length)));
   for (const e of shown) {
     const detail = e.text ? `\n\n${truncate(e.text, each)}` : '';
+    const line = `${eventLook(e).emoji} **${truncate(e.title, TITLE_MAX)}** · ${sourceLabel(e)} · ${eventTimeIso(e)}`;
     body.push({
       type: 'TextBlock',
-      text: `${eventLook(e).emoji} **${truncate(e.title, 200)}** · ${sourceLabel(e)} · ${eventTimeIso(e)}${detail}`,
+      text: `${line}${detail}`,
       wrap: true,
       separator: true,
     });
