@@ -7,12 +7,15 @@ import { alertmanagerWebhookChannel } from './alertmanager-webhook.js';
 import type { ChannelDefinition } from './channel-definition.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
+import { discordChannel } from './discord.js';
 import { emailChannel } from './email.js';
 import { httpTemplateChannel } from './http-template.js';
 import { grafanaOncallChannel } from './grafana-oncall.js';
 import { lokiChannel } from './loki.js';
 import { opsgenieChannel } from './opsgenie.js';
 import { matrixChannel } from './matrix.js';
+import { googleChatChannel } from './google-chat.js';
+import { mattermostChannel } from './mattermost.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { rocketchatChannel } from './rocketchat.js';
 import { slackChannel } from './slack.js';
@@ -24,6 +27,8 @@ import { ntfyChannel } from './ntfy.js';
 import { pushoverChannel } from './pushover.js';
 import { snsChannel } from './sns.js';
 import { twilioSmsChannel } from './twilio-sms.js';
+import { teamsChannel } from './teams.js';
+import { telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
 import { zulipChannel } from './zulip.js';
 
@@ -54,6 +59,11 @@ export const channelDefinitions = [
   gotifyChannel,
   twilioSmsChannel,
   snsChannel,
+  teamsChannel,
+  discordChannel,
+  telegramChannel,
+  googleChatChannel,
+  mattermostChannel,
 ] as const;
 
 type Definitions = typeof channelDefinitions;

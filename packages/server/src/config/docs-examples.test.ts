@@ -42,8 +42,14 @@ const baseItems: Record<string, Record<string, unknown>> = {
   groups: { name: 'example', selector: { tier: 'web' }, expectedSize: 1 },
 };
 
-/** Any `${VAR}` of an example resolves to a value that fits URLs, tokens and secrets alike. */
-const env = new Proxy({} as NodeJS.ProcessEnv, { get: () => 'https://hooks.example.com/placeholder-0123456789' });
+/**
+ * Any `${VAR}` of an example resolves to a value that fits URLs, tokens and secrets alike; a Telegram bot token has
+ * a shape of its own.
+ */
+const env = new Proxy({} as NodeJS.ProcessEnv, {
+  get: (_, name) =>
+    name === 'TELEGRAM_BOT_TOKEN' ? '123456789:AAplaceholder' : 'https://hooks.example.com/placeholder-0123456789',
+});
 
 export interface YamlBlock {
   file: string;

@@ -4,6 +4,8 @@ import type { Channel } from './channel.js';
 import { datadogChannel } from './datadog-channel.js';
 import { datadogLogsChannel } from './datadog-logs-channel.js';
 import { grafanaOncallChannel } from './grafana-oncall-channel.js';
+import { discordChannel } from './discord-channel.js';
+import { googleChatChannel } from './google-chat-channel.js';
 import { lokiChannel } from './loki-channel.js';
 import { httpTemplateChannel } from './http-template-channel.js';
 import { matrixChannel } from './matrix-channel.js';
@@ -11,6 +13,7 @@ import { gotifyChannel } from './gotify-channel.js';
 import { ntfyChannel } from './ntfy-channel.js';
 import { createEmailChannel, type EmailSettings } from './email-channel.js';
 import { opsgenieChannel } from './opsgenie-channel.js';
+import { mattermostChannel } from './mattermost-channel.js';
 import { pagerdutyChannel } from './pagerduty-channel.js';
 import { rocketchatChannel } from './rocketchat-channel.js';
 import { slackChannel } from './slack-channel.js';
@@ -20,6 +23,8 @@ import { webexChannel } from './webex-channel.js';
 import { pushoverChannel } from './pushover-channel.js';
 import { snsChannel } from './sns-channel.js';
 import { twilioSmsChannel } from './twilio-sms-channel.js';
+import { teamsChannel } from './teams-channel.js';
+import { telegramChannel } from './telegram-channel.js';
 import { webhookChannel } from './webhook-channel.js';
 import { zulipChannel } from './zulip-channel.js';
 
@@ -66,5 +71,10 @@ export function createChannelRegistry(email: EmailSettings): ChannelRegistry {
     gotifyChannel,
     twilioSmsChannel,
     snsChannel,
+    teamsChannel,
+    discordChannel,
+    telegramChannel,
+    googleChatChannel,
+    mattermostChannel,
   ]);
 }
