@@ -260,6 +260,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metrics,
     monitors,
     heartbeats,
+    // Before the Healthchecks API: its catch-all under /api/v2 would answer Alertmanager's /api/v2 paths.
+    promAlerts,
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
     statusPages,
@@ -268,7 +270,6 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     archives,
     fleet,
     commands,
-    promAlerts,
     overviewModule(ctx.tokens, {
       clock: ctx.clock,
       monitors: monitors.monitors,

@@ -36,11 +36,12 @@ interface Compiled {
 
 /** The route as a config file writes it: durations as text again (a bare number would read as seconds). */
 export function routeAsWritten(r: AlertRouteSpec): Record<string, unknown> {
+  const text = (ms: number) => (ms === 0 ? '0s' : printDuration(ms, 'h'));
   return {
     ...r,
-    groupWait: printDuration(r.groupWait, 'h'),
-    groupInterval: printDuration(r.groupInterval, 'h'),
-    repeatInterval: printDuration(r.repeatInterval, 'h'),
+    groupWait: text(r.groupWait),
+    groupInterval: text(r.groupInterval),
+    repeatInterval: text(r.repeatInterval),
   };
 }
 
