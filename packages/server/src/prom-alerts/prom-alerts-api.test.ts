@@ -171,7 +171,18 @@ for (const variant of await testDatabases()) {
       assert.equal(listed.status, 200);
       assert.ok(listed.json.some((a: { labels: { alertname: string } }) => a.labels.alertname === 'Slow'));
       const exported = await call(tocsin, 'GET', '/api/config/export');
-      if (exported.status === 200) assert.match(exported.text, /alert_routes/);
+      assert.equal(exported.status, 200, exported.text);
+      const written = exported.json.config.alert_routes;
+      assert.deepEqual(
+        written.map((r: { name: string; groupWait: string; repeatInterval: string }) => [r.name, r.repeatInterval]),
+        [
+          ['pager', '4h'],
+          ['team', '4h'],
+        ],
+      );
+      // The export reads back as the same routes.
+      await tocsin.config.apply({ config: { alert_routes: written } });
+      assert.deepEqual((await call(tocsin, 'GET', '/api/alert-routes')).json, routes.json);
     });
   });
 }
