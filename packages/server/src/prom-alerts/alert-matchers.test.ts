@@ -98,7 +98,10 @@ describe('alert events', () => {
     ]);
     assert.equal(ok.success, true);
     assert.equal(ok.data?.[0].startsAt, Date.UTC(2026, 11, 4, 1, 2, 3, 456));
-    const bad = postableAlertsSchema.safeParse([{ labels: { alertname: 'A' } }, { labels: { a: 'b' }, endsAt: 'soon' }]);
+    const bad = postableAlertsSchema.safeParse([
+      { labels: { alertname: 'A' } },
+      { labels: { a: 'b' }, endsAt: 'soon' },
+    ]);
     assert.deepEqual(bad.error?.issues[0].path, [1, 'endsAt']);
   });
 });

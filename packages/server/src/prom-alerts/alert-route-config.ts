@@ -12,7 +12,9 @@ export function alertRouteConfigSection(routes: AlertRouteService, topicNames: T
     check: (items) => checkUniqueNames(SECTION, 'alert route', items, (item, path) => routes.parse(item, path)),
     async plan(q, items, ctx) {
       const wanted = items.map((item, i) => routes.parse(item, `${SECTION}.${i}`));
-      const refs = wanted.flatMap((r, i) => r.topics.map((topic, k) => ({ path: `${SECTION}.${i}.topics.${k}`, topic })));
+      const refs = wanted.flatMap((r, i) =>
+        r.topics.map((topic, k) => ({ path: `${SECTION}.${i}.topics.${k}`, topic })),
+      );
       const issues = await missingTopics(refs, q, ctx, topicNames);
       if (issues.length) throw invalid(issues);
       return planByName(

@@ -107,7 +107,7 @@ export class AlertService {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const row = await findAlert(trx, route.key, fingerprint);
       if (resolved) {
-        if (!row || row.state !== 'firing') return 0;
+        if (row?.state !== 'firing') return 0;
         const done = await this.resolve(trx, row, { ...renewed, endsAt }, now);
         if (done !== undefined) return done;
         continue;

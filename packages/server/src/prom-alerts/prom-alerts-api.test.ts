@@ -87,7 +87,7 @@ for (const variant of await testDatabases()) {
       assert.equal(all[1][4], all[0][4], 'resolved pairs with firing by the fingerprint');
     });
 
-    it('holds a group for groupWait, then publishes its alerts together; continue lets later routes take it', async () => {
+    it('holds a group for groupWait, then publishes its alerts together', async () => {
       const before = (await events()).length;
       const hour = clock.now() + 3600_000;
       const r = await post([
@@ -109,15 +109,39 @@ for (const variant of await testDatabases()) {
       );
     });
 
+    it('lets the next matching route take an alert too when a route says continue', async () => {
+      const before = (await events()).length;
+      await post([alert('Both', { severity: 'critical', team: 'db' }, clock.now() + 3600_000)]);
+      assert.deepEqual(
+        (await events()).slice(before).map((e) => e.slice(0, 2)),
+        [['alert.firing', 'pages']],
+      );
+      clock.advance(30_000);
+      await tocsin.promAlerts.alerts.flush();
+      assert.deepEqual(
+        (await events()).slice(before).map((e) => e.slice(0, 2)),
+        [
+          ['alert.firing', 'pages'],
+          ['alert.firing', 'chat'],
+        ],
+      );
+    });
+
     it('resolves an alert that stopped being sent once its endsAt passes', async () => {
       const before = (await events()).length;
       await post([alert('Gone', { team: 'db' }, clock.now() + 60_000)]);
       clock.advance(30_000);
       await tocsin.promAlerts.alerts.flush();
-      assert.deepEqual((await events()).slice(before).map((e) => e[0]), ['alert.firing']);
+      assert.deepEqual(
+        (await events()).slice(before).map((e) => e[0]),
+        ['alert.firing'],
+      );
       clock.advance(31_000);
       await tocsin.promAlerts.alerts.flush();
-      assert.deepEqual((await events()).slice(before).map((e) => e[0]), ['alert.firing', 'alert.resolved']);
+      assert.deepEqual(
+        (await events()).slice(before).map((e) => e[0]),
+        ['alert.firing', 'alert.resolved'],
+      );
       await tocsin.promAlerts.alerts.flush();
       assert.equal((await events()).length, before + 2, 'resolved once');
     });
@@ -127,7 +151,10 @@ for (const variant of await testDatabases()) {
       await post([alert('Other')]);
       clock.advance(30_000);
       await tocsin.promAlerts.alerts.flush();
-      assert.deepEqual((await events()).slice(before).map((e) => e.slice(0, 2)), [['alert.firing', 'alerts']]);
+      assert.deepEqual(
+        (await events()).slice(before).map((e) => e.slice(0, 2)),
+        [['alert.firing', 'alerts']],
+      );
     });
 
     it('answers 400 naming the index and the field of a bad alert', async () => {
@@ -141,7 +168,7 @@ for (const variant of await testDatabases()) {
       assert.equal(notArray.status, 400);
     });
 
-    it('takes an ingest token as bearer or basic auth password; refuses none (401) and a read token (403)', async () => {
+    it('takes an ingest token as bearer or basic auth password; refuses none (401), a read token (403)', async () => {
       assert.equal((await post([], null)).status, 401);
       assert.equal((await post([], 'not-a-token')).status, 401);
       assert.equal((await post([], readToken)).status, 403);
