@@ -45,7 +45,7 @@ export function requireScope(
     const principal = await authenticate(c, tokens, basicAuth);
     if (!scopeAllows(principal.scope, scope) && !(orScope && scopeAllows(principal.scope, orScope))) {
       const who = principal.kind === 'user' ? `user '${principal.name}' has` : 'this token has';
-      const needed = orScope ? `the '${scope}' or '${orScope}' scope` : `the '${scope}' scope`;
+      const needed = orScope ? `the '${scope}' scope or the '${orScope}' scope` : `the '${scope}' scope`;
       throw new TocsinError('forbidden', `this route needs a token with ${needed}; ${who} '${principal.scope}'`);
     }
     c.set('principal', principal);

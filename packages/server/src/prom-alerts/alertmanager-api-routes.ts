@@ -3,10 +3,10 @@
  * Grafana rulers post `postableAlerts` to it; answered 200 with an empty body, as Alertmanager does),
  * `GET /api/v2/alerts` (the firing alerts held, as `gettableAlerts`) and `GET /api/v2/status` (for tools that
  * check an Alertmanager before using it). A token with the `ingest` or `write` scope, as a bearer token or as
- * the basic auth password (Prometheus's `alertmanagers` config has `authorization` and `basic_auth`).
+ * the basic auth password (Prometheus's `alertmanagers` config has `authorization` and `basic_auth`); the reads
+ * take a `read` token.
  */
 import { postableAlertSchema, postableAlertsSchema } from '@tocsin/protocol';
-import { z } from 'zod';
 import { fieldIssuesOf, invalid } from '../core/errors.js';
 import { version } from '../core/version.js';
 import { handle, route, type App } from '../http/route-kit.js';
@@ -34,7 +34,7 @@ export function registerAlertmanagerApiRoutes(app: App, deps: AlertmanagerApiDep
       summary:
         "Alerts in Alertmanager's API v2 shape (a JSON array of postableAlert), routed to topics by alert_routes",
       tags,
-      body: z.array(postableAlertSchema),
+      body: postableAlertSchema.describe('one alert; send a JSON array of them, as Prometheus does'),
       bodyCheckedByHandler: true,
       response: { description: 'Taken (an empty body, as Alertmanager answers)', contentType: 'text/plain' },
     }),
@@ -51,7 +51,6 @@ export function registerAlertmanagerApiRoutes(app: App, deps: AlertmanagerApiDep
       method: 'get',
       path: '/api/v2/alerts',
       scope: 'read',
-      orScope: 'ingest',
       basicAuth: true,
       summary: 'The firing alerts held, as Alertmanager lists them (gettableAlerts); receivers are the routes',
       tags,
@@ -79,7 +78,6 @@ export function registerAlertmanagerApiRoutes(app: App, deps: AlertmanagerApiDep
       method: 'get',
       path: '/api/v2/status',
       scope: 'read',
-      orScope: 'ingest',
       basicAuth: true,
       summary: "Alertmanager's status answer, for senders that check it: ready, one peer (this node), no config",
       tags,

@@ -179,7 +179,7 @@ for (const variant of await testDatabases()) {
         body: '[]',
       });
       assert.equal(res.status, 200);
-      assert.equal((await call(tocsin, 'GET', '/api/v2/status', undefined, ingestToken)).json.cluster.status, 'ready');
+      assert.equal((await call(tocsin, 'GET', '/api/v2/status', undefined, readToken)).json.cluster.status, 'ready');
     });
 
     it('lists routes in order, and the firing alerts as Alertmanager does', async () => {
