@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentGroupInputSchema } from './agent.js';
+import { alertRouteInputSchema } from './alert-route.js';
 import { archiveJobInputSchema } from './archive.js';
 import { heartbeatInputSchema } from './heartbeat.js';
 import { logGroupInputSchema, logRuleInputSchema } from './log-rule.js';
@@ -25,6 +26,7 @@ export const configFileSchema = z
     log_rules: z.array(logRuleInputSchema).optional(),
     archives: z.array(archiveJobInputSchema).optional(),
     agent_groups: z.array(agentGroupInputSchema).optional(),
+    alert_routes: z.array(alertRouteInputSchema).optional(),
     alarms: z
       .array(z.record(z.string(), z.unknown()))
       .superRefine((items, ctx) => {

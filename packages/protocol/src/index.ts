@@ -16,3 +16,4 @@ export * from './log-rule.js';
 export * from './object-store.js';
 export * from './archive.js';
 export * from './agent.js';
+export * from './alert-route.js';

@@ -49,6 +49,7 @@ import { alarmsModule } from './alarms/alarms-module.js';
 import type { MetricService } from './metrics/metric-service.js';
 import { metricsModule } from './metrics/metrics-module.js';
 import { hcApiModule } from './heartbeats/hc-api-module.js';
+import { promAlertsModule, type PromAlertsModule } from './prom-alerts/prom-alerts-module.js';
 import { overviewModule } from './overview/overview-module.js';
 import { liveModule } from './live/live-module.js';
 import { logModules, type LogModules, type LogModulesOptions } from './logs/log-modules.js';
@@ -128,6 +129,8 @@ export interface Tocsin {
   fleet: FleetModule;
   /** Command runs on the fleet: their rollout, delivery through the node holding each agent, verdicts. */
   commands: CommandsModule;
+  /** Prometheus alerts in: alert routes and the alerts held by fingerprint. */
+  promAlerts: PromAlertsModule;
   /** Answers /ping/ requests straight from node:http (the hot path); false for other requests. */
   fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** What the modules take over from the HTTP server: upgraded connections and static directories. */
@@ -233,6 +236,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     groups: groups.groups,
     maintenance: monitors.maintenance,
   });
+  const promAlerts = promAlertsModule(ctx);
   const topics = topicsModule(ctx, [
     monitors.topicReferrer,
     heartbeats.topicReferrer,
@@ -240,6 +244,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     logs.rules.topicReferrer,
     archives.topicReferrer,
     fleet.topicReferrer,
+    promAlerts.topicReferrer,
   ]);
 
   // Config sections apply, and routes register, in this order; close runs in reverse.
@@ -255,6 +260,8 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     metrics,
     monitors,
     heartbeats,
+    // Before the Healthchecks API: its catch-all under /api/v2 would answer Alertmanager's /api/v2 paths.
+    promAlerts,
     hcApiModule(ctx, heartbeats, () => topics.topics.list()),
     groups,
     statusPages,
@@ -303,6 +310,7 @@ export async function createTocsin(settings: Settings, options: TocsinOptions): 
     archives,
     fleet,
     commands,
+    promAlerts,
     fastPath: heartbeats.fastPath,
   });
 }

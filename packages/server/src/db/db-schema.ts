@@ -3,6 +3,7 @@ import type { LogTables } from './db-schema-logs.js';
 import type { UiTables } from './db-schema-ui.js';
 import type { ArchiveTables } from './db-schema-archive.js';
 import type { FleetTables } from './db-schema-fleet.js';
+import type { AlertTables } from './db-schema-alerts.js';
 import type { CommandTables } from './db-schema-commands.js';
 
 /**
@@ -351,7 +352,7 @@ export interface ClusterLeaseTable {
   expires_at: number;
 }
 
-export interface Database extends LogTables, UiTables, ArchiveTables, FleetTables, CommandTables {
+export interface Database extends AlertTables, LogTables, UiTables, ArchiveTables, FleetTables, CommandTables {
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   heartbeat_changes: HeartbeatChangeTable;

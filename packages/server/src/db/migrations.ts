@@ -3,6 +3,7 @@
  * landed; a new one is a new entry (or a new file) at the end.
  */
 import type { Migration } from 'kysely';
+import { alertMigrations } from './migrations-alerts.js';
 import { archiveMigrations } from './migrations-archive.js';
 import { baseMigrations } from './migrations-base.js';
 import { fleetMigrations } from './migrations-fleet.js';
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   ...fleetMigrations,
   ...commandMigrations,
   ...monitorLocationMigrations,
+  ...alertMigrations,
 };

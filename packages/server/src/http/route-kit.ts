@@ -34,16 +34,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * writes must then carry the session's CSRF token). 401 without either or
  * with one that is not valid, 403 with a weaker scope or without the CSRF token.
  */
-export function requireScope(tokens: TokenService, scope: RouteScope, basicAuth = false): MiddlewareHandler<AppEnv> {
+export function requireScope(
+  tokens: TokenService,
+  scope: RouteScope,
+  basicAuth = false,
+  orScope?: RouteScope,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (scope === 'public') return next();
     const principal = await authenticate(c, tokens, basicAuth);
-    if (!scopeAllows(principal.scope, scope)) {
+    if (!scopeAllows(principal.scope, scope) && !(orScope && scopeAllows(principal.scope, orScope))) {
       const who = principal.kind === 'user' ? `user '${principal.name}' has` : 'this token has';
-      throw new TocsinError(
-        'forbidden',
-        `this route needs a token with the '${scope}' scope; ${who} '${principal.scope}'`,
-      );
+      const needed = orScope ? `the '${scope}' scope or the '${orScope}' scope` : `the '${scope}' scope`;
+      throw new TocsinError('forbidden', `this route needs a token with ${needed}; ${who} '${principal.scope}'`);
     }
     c.set('principal', principal);
     return next();
@@ -119,6 +122,8 @@ export interface RouteSpec {
   rawBody?: boolean;
   /** The token may also be the password of HTTP basic auth (log shippers such as Promtail and Alloy). */
   basicAuth?: boolean;
+  /** A second scope that also opens the route (Alertmanager's API: an ingest token, or a write one). */
+  orScope?: RouteScope;
   /** With rawBody: the other Content-Types the body may have, for the document (YAML text for config). */
   otherBodyTypes?: Record<string, z.ZodType>;
   /** The success response; JSON unless `contentType` says otherwise. */
@@ -183,9 +188,12 @@ function declare(tokens: TokenService, spec: RouteSpec): RouteConfig {
     path: spec.path,
     summary: spec.summary,
     tags: spec.tags,
-    security: spec.scope === 'public' ? [] : [{ bearer: [spec.scope] }, { session: [] }],
+    security:
+      spec.scope === 'public'
+        ? []
+        : [{ bearer: spec.orScope ? [spec.scope, spec.orScope] : [spec.scope] }, { session: [] }],
     middleware: [
-      requireScope(tokens, spec.scope, spec.basicAuth),
+      requireScope(tokens, spec.scope, spec.basicAuth, spec.orScope),
       requestGuard(spec.body !== undefined && !spec.rawBody),
     ] as const,
     request,
