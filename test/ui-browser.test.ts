@@ -14,6 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { channelDefinitions } from '@tocsin/protocol';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { HttpReceiver } from '../packages/server/src/test-support/http-receiver.js';
 import {
@@ -247,6 +248,36 @@ describe('the web UI in Chromium', { skip: browserSkip() }, () => {
         await page.reload();
         await badge(page.getByTestId(`delivery-row-${id}`), 'delivered').waitFor({ state: 'visible' });
       });
+  });
+
+  it("offers every channel in the topic page's subscription form with its fields, and adds one", async () => {
+    const { page } = admin;
+    await page.goto('/topics/replays');
+    await heading(page);
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Add subscription' }) });
+    const kind = form.getByLabel('Kind', { exact: true });
+    for (const d of channelDefinitions) {
+      await kind.selectOption(d.protocol);
+      for (const f of d.fields)
+        await form
+          .getByLabel(f.required ? `${f.label} (required)` : f.label, { exact: true })
+          .waitFor({ state: 'visible', timeout: 2000 })
+          .catch(() => assert.fail(`${d.protocol}: the form shows ${f.name} as '${f.label}'`));
+    }
+    // A templated webhook through the form: a bad template is refused at its field, a good one is added.
+    await kind.selectOption('http_template');
+    await form.getByLabel('Name', { exact: true }).fill('templated');
+    await form.getByLabel('URL (required)', { exact: true }).fill(`${hooks.url}/templated`);
+    await form.getByLabel(/^Body/).fill('{"title": {{ event.title | nope }}}');
+    await form.getByRole('button', { name: 'Add subscription' }).click();
+    await form.getByText(/undefined filter: nope/).waitFor({ state: 'visible' });
+    await form.getByLabel(/^Body/).fill('{"title": {{ event.title | json }}}');
+    await form.getByRole('button', { name: 'Add subscription' }).click();
+    await until(
+      async () => (await adminCall(ui, 'GET', '/api/topics/replays')).subscriptions as { name: string }[],
+      (subs) => subs.some((x) => x.name === 'templated'),
+      'the templated webhook added',
+    );
   });
 
   it('shows a status page to a visitor who is not logged in, with or without JavaScript', async () => {
