@@ -18,6 +18,16 @@ export interface HttpResponse {
   body: string;
 }
 
+/** An answer's body as a JSON object (a vendor's error), or undefined when it is not one. */
+export function jsonObjectOf<T extends object = Record<string, unknown>>(body: string): T | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface HttpRequest {
   url: string;
   method?: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendRequest } from './channel.js';
-import { sendHttp, type HttpResponse } from './http-sender.js';
+import { sendHttp, type HttpResponse, jsonObjectOf } from './http-sender.js';
 import { clockTime } from '../digest.js';
 import { fitLines, headline, severityText } from './message-lines.js';
 import {
@@ -130,18 +130,9 @@ interface MatrixError {
   retry_after_ms?: unknown;
 }
 
-function parseError(body: string): MatrixError | undefined {
-  try {
-    const parsed = JSON.parse(body) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as MatrixError) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `matrix answered 403 M_FORBIDDEN: the bot may not post in this room (…) (User not in room)`. */
 export function describeMatrixError(res: HttpResponse): string {
-  const parsed = parseError(res.body);
+  const parsed = jsonObjectOf<MatrixError>(res.body);
   const code = typeof parsed?.errcode === 'string' ? parsed.errcode : '';
   if (!code) {
     const text = res.body.trim().slice(0, 300);
@@ -174,7 +165,7 @@ export const matrixChannel: Channel = {
       },
       (res) => {
         // M_LIMIT_EXCEEDED carries retry_after_ms in its JSON; newer homeservers also send Retry-After.
-        const wait = parseError(res.body)?.retry_after_ms;
+        const wait = jsonObjectOf<MatrixError>(res.body)?.retry_after_ms;
         if (typeof wait === 'number' && wait >= 0) retryAfterMs = Math.ceil(wait);
         return describeMatrixError(res);
       },

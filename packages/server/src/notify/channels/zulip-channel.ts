@@ -1,6 +1,6 @@
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendRequest } from './channel.js';
-import { sendHttp, type HttpResponse } from './http-sender.js';
+import { sendHttp, type HttpResponse, jsonObjectOf } from './http-sender.js';
 import { clockTime } from '../digest.js';
 import { fitLines, headline, severityText } from './message-lines.js';
 import {
@@ -97,18 +97,9 @@ interface ZulipError {
   'retry-after'?: unknown;
 }
 
-function parseError(body: string): ZulipError | undefined {
-  try {
-    const parsed = JSON.parse(body) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as ZulipError) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `zulip answered 400 STREAM_DOES_NOT_EXIST: the channel does not exist (Channel 'ops' does not exist)`. */
 export function describeZulipError(res: HttpResponse): string {
-  const parsed = parseError(res.body);
+  const parsed = jsonObjectOf<ZulipError>(res.body);
   const code = typeof parsed?.code === 'string' ? parsed.code : '';
   const msg = typeof parsed?.msg === 'string' ? parsed.msg.slice(0, 300) : '';
   if (!parsed) {
@@ -148,7 +139,7 @@ export const zulipChannel: Channel = {
       },
       (res) => {
         // A 429's JSON says when to come back (`retry-after`, seconds), with or without the header.
-        const wait = parseError(res.body)?.['retry-after'];
+        const wait = jsonObjectOf<ZulipError>(res.body)?.['retry-after'];
         if (typeof wait === 'number' && wait >= 0) retryAfterMs = Math.ceil(wait * 1000);
         return describeZulipError(res);
       },
