@@ -5,9 +5,6 @@ import { nameSchema, tagsSchema } from './names.js';
 export * from './channels/index.js';
 export { nameSchema, tagsSchema };
 
-/** What export and the API print in place of a secret; applying it keeps the stored value. */
-export const REDACTED = '<redacted>';
-
 export const topicInputSchema = z
   .object({
     name: nameSchema,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { alertmanagerWebhookChannel } from './alertmanager-webhook.js';
 import type { ChannelDefinition } from './channel-definition.js';
+import { REDACTED } from './subscription-common.js';
 import { datadogChannel } from './datadog.js';
 import { datadogLogsChannel } from './datadog-logs.js';
 import { discordChannel } from './discord.js';
@@ -76,7 +77,25 @@ type SchemasOf<T extends readonly { schema: unknown }[]> = {
   -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never;
 };
 
-const schemas = channelDefinitions.map((d) => d.schema) as unknown as SchemasOf<Definitions>;
+/**
+ * A secret field also takes the redaction marker, as an export prints it: the server puts the stored value in its
+ * place, or refuses it naming the field when none is stored. Without this, a secret with a format (a webhook URL, a
+ * bot token) made an export fail its own schema when applied back.
+ */
+function redactable(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodOptional) return z.union([z.literal(REDACTED), field.unwrap() as z.ZodType]).optional();
+  return z.union([z.literal(REDACTED), field]);
+}
+
+function withRedactableSecrets(d: ChannelDefinition): z.ZodType {
+  const schema = d.schema as z.ZodObject;
+  const patch = Object.fromEntries(
+    d.secrets.filter((f) => schema.shape[f] !== undefined).map((f) => [f, redactable(schema.shape[f] as z.ZodType)]),
+  );
+  return schema.safeExtend(patch);
+}
+
+const schemas = channelDefinitions.map(withRedactableSecrets) as unknown as SchemasOf<Definitions>;
 
 export const subscriptionInputSchema = z.discriminatedUnion('protocol', schemas);
 

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { severities } from '../event.js';
 import { tagsSchema } from '../names.js';
 
+/** What export and the API print in place of a secret; applying it keeps the stored value. */
+export const REDACTED = '<redacted>';
+
 /** Which events a subscription receives; every given field must match. */
 export const subscriptionFilterSchema = z
   .object({

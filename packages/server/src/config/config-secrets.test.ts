@@ -182,6 +182,38 @@ for (const variant of await testDatabases()) {
       assert.deepEqual((await source.config.apply({ config: loaded.config })).changes, []);
     });
 
+    it('applies back an export whose secrets have a format (webhook URLs, bot tokens), keeping them', async () => {
+      const { tocsin: app, dispose } = await createTestApp(variant.name);
+      try {
+        const slack = `${receiver.url}/services/T0/B0/secret-path`;
+        const botToken = '123456789:AAbcdefghijklmnopqrstuvwxyz0123456789';
+        const topic = {
+          name: 'chat',
+          subscriptions: [
+            { name: 'slack', protocol: 'slack', endpoint: slack },
+            { name: 'tg', protocol: 'telegram', botToken, chatId: '42', endpoint: receiver.url },
+          ],
+        };
+        assert.equal((await call(app, 'POST', '/api/topics', topic)).status, 201);
+        const text = stringify(await app.config.export());
+        assert.ok(!text.includes(slack) && !text.includes(botToken), text);
+        assert.equal(await applyText(app, text), 'applied');
+        const backup = stringify((await call(app, 'GET', '/api/config/export?includeSecrets=true')).json.config);
+        assert.ok(backup.includes(slack) && backup.includes(botToken), 'the stored secrets are kept');
+        // On a server that holds none, the marker is refused at the field, not taken for a URL.
+        const { tocsin: empty, dispose: disposeEmpty } = await createTestApp(variant.name);
+        try {
+          const out = await applyText(empty, text);
+          assert.match(out, /topics\.0\.subscriptions\.0\.endpoint: is <redacted>/);
+          assert.match(out, /topics\.0\.subscriptions\.1\.botToken: is <redacted>/);
+        } finally {
+          await disposeEmpty();
+        }
+      } finally {
+        await dispose();
+      }
+    });
+
     it('exports secrets only for an admin; restored into an empty server, its deliveries carry them', async () => {
       const readToken = (await source.tokens.create('reader', 'read')).token;
       const denied = await call(source, 'GET', '/api/config/export?includeSecrets=true', undefined, readToken);
