@@ -3,7 +3,8 @@ import type { Severity } from '@tocsin/protocol';
 import type { Channel, SendRequest } from './channel.js';
 import { sendHttp, type HttpResponse } from './http-sender.js';
 import { isResolution, truncate } from './message-format.js';
-import { pushBody, pushTitle, truncateBytes } from './push-message.js';
+import { truncateBytes } from './message-format.js';
+import { pushBody, pushTitle } from './push-message.js';
 
 // https://docs.ntfy.sh/publish/#limitations: a message of more than 4,096 bytes becomes an attachment; Tocsin cuts
 // it instead, so the notification shows the text.

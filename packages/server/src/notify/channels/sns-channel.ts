@@ -6,7 +6,8 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import type { TocsinEvent } from '@tocsin/protocol';
 import type { Channel, SendOutcome, SendRequest } from './channel.js';
 import { eventLook, truncate } from './message-format.js';
-import { pushBody, pushTitle, truncateBytes } from './push-message.js';
+import { truncateBytes } from './message-format.js';
+import { pushBody, pushTitle } from './push-message.js';
 
 // Node 20 is supported by the SDK versions this lockfile holds; its start-up notice about later versions
 // would otherwise be printed on every start.
