@@ -48,6 +48,8 @@ export class Agent {
   private commands?: CommandRunner;
   private probes?: ProbeRunner;
   private metricsTimer?: NodeJS.Timeout;
+  /** The metrics round in flight (its self-checks write in the state dir): shutdown waits for it. */
+  private metricsRound?: Promise<void>;
   private send?: Send;
   private stopped = false;
   private readonly host = new HostMetrics();
@@ -149,8 +151,9 @@ export class Agent {
   private scheduleMetrics(everyMs: number, inMs: number): void {
     clearTimeout(this.metricsTimer);
     this.metricsTimer = setTimeout(() => {
-      void this.sendMetrics(everyMs).finally(() => {
-        if (this.send) this.scheduleMetrics(everyMs, everyMs);
+      this.metricsRound = this.sendMetrics(everyMs).finally(() => {
+        this.metricsRound = undefined;
+        if (this.send && !this.stopped) this.scheduleMetrics(everyMs, everyMs);
       });
     }, inMs);
   }
@@ -189,6 +192,8 @@ export class Agent {
   }
 
   private async shutdown(): Promise<void> {
+    clearTimeout(this.metricsTimer);
+    await this.metricsRound;
     clearTimeout(this.metricsTimer);
     await this.shipper?.stop();
     await this.commands?.stop();
